@@ -1,0 +1,45 @@
+# Auteur Canvas developer interface. `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-fast bench lint typecheck clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[ml,dev]"
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create the virtualenv and install everything
+	@$(BIN)/auteur doctor || true
+
+run: setup ## Start the canvas on the embedded default (local runners, ./workspace)
+	$(BIN)/auteur serve --host $(HOST) --port $(PORT)
+
+test: setup ## Run the whole test suite
+	$(BIN)/pytest -q
+
+test-fast: setup ## Run the tests that need no models or external processes
+	$(BIN)/pytest -q tests/unit
+
+bench: setup ## Run the benchmarks and print ratios against the baselines
+	$(BIN)/python -m bench
+
+lint: setup ## ruff over the code
+	$(BIN)/ruff check canvas_server function_runners nodes tests bench
+
+typecheck: setup ## mypy --strict over the three packages
+	$(BIN)/mypy canvas_server function_runners nodes/sdk
+
+clean: ## Remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Auteur Canvas server: graphs, execution, runs, workspace, governance, CLI."""

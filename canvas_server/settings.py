@@ -1,0 +1,48 @@
+"""Configuration: one pydantic-settings class, every field prefixed `AUTEUR_`."""
+
+from __future__ import annotations
+
+import re
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting, read from the environment (`AUTEUR_<NAME>`)."""
+
+    model_config = SettingsConfigDict(env_prefix="AUTEUR_", extra="ignore")
+
+    workspace: Path = Field(Path("workspace"), description="Workspace root holding Projects/ and Library/")
+    host: str = Field("127.0.0.1", description="Address the server binds to")
+    port: int = Field(8000, description="Port the server listens on")
+    broker_url: str | None = Field(None, description="Redis URL; when set, nodes run on Celery workers")
+    tiers_file: Path | None = Field(None, description="Quality tier file (default: function_runners/tiers.toml)")
+    ollama_url: str = Field("http://127.0.0.1:11434", description="Local Ollama server for prompt refinement")
+    secret_key: SecretStr | None = Field(None, description="Fernet key for stored OAuth tokens (else a 0600 key file)")
+    allowed_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list, description="Extra folders node paths may read")
+    load_plugins: Annotated[list[str] | None, NoDecode] = Field(None, description="Only load these node packs (comma-separated)")
+    max_upload_mb: int = Field(512, description="Largest accepted asset upload in MiB")
+    whisper_model_dir: Path | None = Field(None, description="Folder of a CTranslate2 Whisper model")
+    demucs_repo: Path | None = Field(None, description="Folder of local Demucs weights")
+    runner_workers: int | None = Field(None, description="Local runner processes (default: CPU count)")
+    concurrent_runs: int = Field(2, description="Runs executed at the same time by the server")
+    spotify_client_id: str | None = Field(None, description="Spotify app client id")
+    spotify_client_secret: SecretStr | None = Field(None, description="Spotify app client secret")
+    spotify_redirect_uri: str | None = Field(None, description="Spotify OAuth redirect URI")
+
+    @field_validator("allowed_dirs", "load_plugins", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: Any) -> Any:
+        """Lists come from the environment as `a,b,c` (`:` also accepted for folders)."""
+        if isinstance(value, str):
+            return [item.strip() for item in re.split(r"[,:]", value) if item.strip()]
+        return value
+
+    @property
+    def state_dir(self) -> Path:
+        """Server state (run queue, cache, tokens, audit log) under the workspace."""
+        return self.workspace / ".auteur"

@@ -1,0 +1,114 @@
+"""Run one NodeTask in the current process: the body shared by every Function Runner."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from nodes.sdk import (
+    AuteurError,
+    ModelCache,
+    NodeCancelledError,
+    NodeExecutionError,
+    NodeRegistry,
+    PathSandbox,
+    RunContext,
+)
+
+from .task import NodeResult, NodeTask, TaskError, TaskTimings
+
+ProgressFn = Callable[[float, str | None], None]
+EmitFn = Callable[[str, dict[str, Any]], None]
+
+
+def sandbox_for(task: NodeTask) -> PathSandbox:
+    """Paths typed by a user resolve in the run's project (else the workspace)."""
+    base = task.project_root or task.workspace_root
+    return PathSandbox([Path(base), *(Path(extra) for extra in task.allowed_dirs)])
+
+
+def context_for(
+    task: NodeTask,
+    models: ModelCache,
+    progress: ProgressFn | None,
+    is_cancelled: Callable[[], bool] | None,
+    emit: EmitFn | None,
+) -> RunContext:
+    return RunContext(
+        run_id=task.run_id,
+        node_id=task.node_id,
+        type_id=task.type,
+        tier=task.tier,
+        tier_params=task.tier_params,
+        workspace_root=Path(task.workspace_root),
+        sandbox=sandbox_for(task),
+        scratch_dir=Path(task.scratch_dir),
+        models=models,
+        progress=progress,
+        is_cancelled=is_cancelled,
+        emit=emit,
+        project=task.project,
+    )
+
+
+def error_from(exc: BaseException) -> TaskError:
+    """A TaskError that keeps the node's own error type, message and traceback."""
+    trace = "".join(traceback.format_exception(exc))
+    if isinstance(exc, NodeExecutionError):
+        return TaskError(
+            code=exc.code, error_type=exc.error_type, message=exc.message,
+            traceback=trace, details=exc.details,
+        )
+    if isinstance(exc, AuteurError):
+        return TaskError(
+            code=exc.code, error_type=type(exc).__name__, message=exc.message,
+            traceback=trace, details=exc.details,
+        )
+    if isinstance(exc, ValidationError):
+        return TaskError(
+            code="value_invalid", error_type="ValidationError", message=str(exc), traceback=trace
+        )
+    if isinstance(exc, FileNotFoundError):
+        return TaskError(
+            code="file_not_found", error_type="FileNotFoundError", message=str(exc),
+            traceback=trace,
+        )
+    return TaskError(error_type=type(exc).__name__, message=str(exc) or repr(exc), traceback=trace)
+
+
+def execute_task(
+    task: NodeTask,
+    registry: NodeRegistry,
+    models: ModelCache,
+    *,
+    runner: str,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    emit: EmitFn | None = None,
+) -> NodeResult:
+    """Validate inputs, run the node, and return its JSON outputs or a TaskError."""
+    started = time.time()
+    cls = registry.get(task.type)
+    if cls is None:
+        error = TaskError(
+            code="unknown_node_type", error_type="UnknownNodeType",
+            message=f"node type {task.type!r} is not installed on runner {runner}",
+        )
+        return NodeResult(runner=runner, error=error, timings=TaskTimings(started_at=started, finished_at=time.time()))
+    try:
+        ctx = context_for(task, models, progress, is_cancelled, emit)
+        instance = cls.model_validate(task.inputs)
+        outputs = instance.run(ctx).model_dump(mode="json")
+    except NodeCancelledError as exc:
+        return NodeResult(runner=runner, error=error_from(exc), timings=TaskTimings(started_at=started, finished_at=time.time()))
+    # A node may raise anything; the runner must report it with its type, never crash.
+    except Exception as exc:  # noqa: BLE001
+        return NodeResult(runner=runner, error=error_from(exc), timings=TaskTimings(started_at=started, finished_at=time.time()))
+    return NodeResult(
+        outputs=outputs, runner=runner, timings=TaskTimings(started_at=started, finished_at=time.time())
+    )

@@ -1,0 +1,67 @@
+"""The Auteur Canvas node SDK: the one module node authors import.
+
+    from nodes.sdk import node, Node, Outputs, Input, Output, RunContext, MediaRef
+"""
+
+from ._context import ModelCache, RunContext
+from ._errors import (
+    AuteurError,
+    MissingDependencyError,
+    NodeCancelledError,
+    NodeDefinitionError,
+    NodeExecutionError,
+    PathForbiddenError,
+)
+from ._fields import Input, Output
+from ._media import MediaKind, MediaRef, sha256_file
+from ._node import Node, Outputs, build_spec, node, outputs_model_of, spec_of
+from ._registry import ENTRY_POINT_GROUP, NodeRegistry, PackFailure, discover, node_classes_of
+from ._sandbox import PathSandbox
+from ._sockets import ANY, DOMAIN_TYPES, MEDIA_KINDS, PRIMITIVE_TYPES, sockets_compatible
+from ._spec import (
+    MATURITY_LEVELS,
+    InputSpec,
+    MaturityLevel,
+    NodeSpec,
+    OutputSpec,
+    maturity_rank,
+)
+
+__all__ = [
+    "ANY",
+    "DOMAIN_TYPES",
+    "ENTRY_POINT_GROUP",
+    "MATURITY_LEVELS",
+    "MEDIA_KINDS",
+    "PRIMITIVE_TYPES",
+    "AuteurError",
+    "Input",
+    "InputSpec",
+    "MaturityLevel",
+    "MediaKind",
+    "MediaRef",
+    "MissingDependencyError",
+    "ModelCache",
+    "Node",
+    "NodeCancelledError",
+    "NodeDefinitionError",
+    "NodeExecutionError",
+    "NodeRegistry",
+    "NodeSpec",
+    "Output",
+    "OutputSpec",
+    "Outputs",
+    "PackFailure",
+    "PathForbiddenError",
+    "PathSandbox",
+    "RunContext",
+    "build_spec",
+    "discover",
+    "maturity_rank",
+    "node",
+    "node_classes_of",
+    "outputs_model_of",
+    "sha256_file",
+    "sockets_compatible",
+    "spec_of",
+]

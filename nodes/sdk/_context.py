@@ -1,0 +1,109 @@
+"""RunContext: everything a node may touch while it runs."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ._errors import NodeCancelledError
+from ._media import MediaKind, MediaRef, sha256_file
+from ._sandbox import PathSandbox
+
+T = TypeVar("T")
+ProgressFn = Callable[[float, str | None], None]
+EmitFn = Callable[[str, dict[str, Any]], None]
+
+
+class ModelCache:
+    """Per-process cache of loaded models, reused by every later task in the same process."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, Any] = {}
+        self.loads = 0
+
+    def get_or_load(self, key: str, loader: Callable[[], T]) -> T:
+        if key not in self._models:
+            self._models[key] = loader()
+            self.loads += 1
+        return self._models[key]  # type: ignore[no-any-return]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._models
+
+    def clear(self) -> None:
+        self._models.clear()
+
+
+class RunContext:
+    """The node's window on the world: tier, progress, cancellation, paths, models."""
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        node_id: str,
+        type_id: str,
+        tier: str,
+        tier_params: dict[str, Any],
+        workspace_root: Path,
+        sandbox: PathSandbox,
+        scratch_dir: Path,
+        models: ModelCache,
+        progress: ProgressFn | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        emit: EmitFn | None = None,
+        project: str | None = None,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.node_id = node_id
+        self.type_id = type_id
+        self.tier = tier
+        self.tier_params = dict(tier_params)
+        self.workspace_root = workspace_root.resolve()
+        self.sandbox = sandbox
+        self.models = models
+        self.project = project
+        self.logger = logger or logging.getLogger(f"auteur.node.{type_id}")
+        self._scratch = scratch_dir
+        self._progress = progress or (lambda fraction, step: None)
+        self._is_cancelled = is_cancelled or (lambda: False)
+        self._emit = emit or (lambda event_type, data: None)
+
+    def progress(self, fraction: float, step: str | None = None) -> None:
+        """Report progress in 0..1 (clamped); the server throttles what it forwards."""
+        self._progress(min(1.0, max(0.0, float(fraction))), step)
+
+    def cancelled(self) -> bool:
+        return self._is_cancelled()
+
+    def check_cancelled(self) -> None:
+        """Raise NodeCancelledError if the run was cancelled; call it between steps."""
+        if self._is_cancelled():
+            raise NodeCancelledError(f"node {self.node_id} cancelled")
+
+    def resolve(self, path: str | Path, *, must_exist: bool = False) -> Path:
+        """A user-supplied path, resolved inside the sandbox (project or allowed dirs)."""
+        return self.sandbox.resolve(path, must_exist=must_exist)
+
+    def scratch_dir(self) -> Path:
+        """A folder for this task's output files, inside the workspace."""
+        self._scratch.mkdir(parents=True, exist_ok=True)
+        return self._scratch
+
+    def media_path(self, ref: MediaRef) -> Path:
+        """The absolute path of a MediaRef, refusing refs that point outside the workspace."""
+        return PathSandbox([self.workspace_root]).resolve(ref.path, must_exist=True)
+
+    def media_ref(self, path: Path, *, kind: MediaKind, mime: str | None = None, **probe: Any) -> MediaRef:
+        """Describe a file in the workspace as a MediaRef (content hash, workspace-relative)."""
+        relative = PathSandbox([self.workspace_root]).relative(path)
+        guessed = mime or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return MediaRef(path=relative, sha256=sha256_file(path), mime=guessed, kind=kind, **probe)
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> None:
+        """Publish a node-originated event (e.g. `take_created`) on the run's stream."""
+        self._emit(event_type, data)

@@ -1,0 +1,86 @@
+"""The one path resolver for every path that comes from a user or a graph."""
+
+from __future__ import annotations
+
+import re
+import stat
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from ._errors import PathForbiddenError
+
+_ENCODED_TRAVERSAL = re.compile(r"%(2e|2f|5c|00)", re.IGNORECASE)
+
+
+class PathSandbox:
+    """Resolves paths inside a set of allowed roots.
+
+    Relative paths are taken from the first root (the run's project, or the workspace).
+    Refused: NUL bytes, backslashes, percent-encoded dots/separators, `..` components,
+    absolute paths outside every root, symlinks that escape, and device files.
+    """
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        if not roots:
+            raise ValueError("a sandbox needs at least one root")
+        self.roots = [Path(root).resolve() for root in roots]
+
+    @property
+    def base(self) -> Path:
+        return self.roots[0]
+
+    def resolve(self, user_path: str | Path, *, must_exist: bool = False) -> Path:
+        """The absolute, symlink-free path for `user_path`, or PathForbiddenError."""
+        text = str(user_path)
+        self._check_text(text)
+        candidate = Path(text)
+        joined = candidate if candidate.is_absolute() else self.base / candidate
+        resolved = joined.resolve()
+        if not any(resolved == root or resolved.is_relative_to(root) for root in self.roots):
+            raise PathForbiddenError(
+                f"path {text!r} is outside the project; use a path relative to the project",
+                details={"path": text},
+            )
+        self._check_file_kind(text, resolved, must_exist)
+        return resolved
+
+    def relative(self, path: Path) -> str:
+        """`path` relative to the first root that contains it (POSIX separators)."""
+        resolved = path.resolve()
+        for root in self.roots:
+            if resolved == root or resolved.is_relative_to(root):
+                return str(PurePosixPath(*resolved.relative_to(root).parts)) or "."
+        raise PathForbiddenError(f"path {str(path)!r} is outside the sandbox")
+
+    @staticmethod
+    def _check_text(text: str) -> None:
+        if not text:
+            raise PathForbiddenError("empty path")
+        if "\x00" in text:
+            raise PathForbiddenError("path contains a NUL byte", details={"path": repr(text)})
+        if "\\" in text:
+            raise PathForbiddenError(
+                f"path {text!r} uses backslashes; use '/' separators", details={"path": text}
+            )
+        if _ENCODED_TRAVERSAL.search(text):
+            raise PathForbiddenError(
+                f"path {text!r} contains percent-encoded dots or separators",
+                details={"path": text},
+            )
+        if ".." in PurePosixPath(text).parts:
+            raise PathForbiddenError(
+                f"path {text!r} contains '..'; parent references are not allowed",
+                details={"path": text},
+            )
+
+    @staticmethod
+    def _check_file_kind(text: str, resolved: Path, must_exist: bool) -> None:
+        if not resolved.exists():
+            if must_exist:
+                raise FileNotFoundError(f"no such file: {text}")
+            return
+        mode = resolved.stat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise PathForbiddenError(
+                f"path {text!r} is not a regular file or folder", details={"path": text}
+            )

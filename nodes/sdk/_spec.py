@@ -1,0 +1,78 @@
+"""Catalog models: what the editor, validation and the runners know about a node type."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+MaturityLevel = Literal["STUDENT", "INTERN", "SUPERVISED", "AUTONOMOUS"]
+MATURITY_LEVELS: tuple[MaturityLevel, ...] = ("STUDENT", "INTERN", "SUPERVISED", "AUTONOMOUS")
+RunsOn = Literal["inline", "runner"]
+
+
+def maturity_rank(level: str) -> int:
+    """Position of a maturity level (STUDENT=0 … AUTONOMOUS=3); ValueError if unknown."""
+    return MATURITY_LEVELS.index(level)  # type: ignore[arg-type]
+
+
+class InputSpec(BaseModel):
+    """One input, in declaration order: a widget (edited in place) or a socket (linked)."""
+
+    name: str
+    type: str
+    widget: str | None = None
+    default: Any = None
+    has_default: bool = False
+    min: float | None = None
+    max: float | None = None
+    exclusive_min: bool = False
+    exclusive_max: bool = False
+    step: float | None = None
+    options: list[Any] | None = None
+    pattern: str | None = None
+    multiline: bool = False
+    required: bool = True
+    description: str = ""
+    label: str | None = None
+
+
+class OutputSpec(BaseModel):
+    """One output slot (or, with `ui`, a recorded value that is not a slot)."""
+
+    name: str
+    type: str
+    description: str = ""
+    ui: bool = False
+
+
+class NodeSpec(BaseModel):
+    """Everything known about a node type; `GET /api/nodes` serves a list of these."""
+
+    type: str
+    title: str
+    category: str
+    description: str = ""
+    version: str
+    maturity: MaturityLevel
+    runs_on: RunsOn
+    output_node: bool = False
+    cache: bool = True
+    tier_params: list[str] = Field(default_factory=list)
+    pack: str = ""
+    module: str = ""
+    class_name: str = ""
+    inputs: list[InputSpec] = Field(default_factory=list)
+    outputs: list[OutputSpec] = Field(default_factory=list)
+    input_schema: dict[str, Any] = Field(default_factory=dict)
+
+    def input(self, name: str) -> InputSpec | None:
+        return next((spec for spec in self.inputs if spec.name == name), None)
+
+    @property
+    def widget_inputs(self) -> list[InputSpec]:
+        return [spec for spec in self.inputs if spec.widget is not None]
+
+    @property
+    def socket_outputs(self) -> list[OutputSpec]:
+        return [spec for spec in self.outputs if not spec.ui]
