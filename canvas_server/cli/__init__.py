@@ -1,0 +1,1 @@
+"""The `auteur` command line."""

@@ -1,0 +1,18 @@
+"""`auteur`: the command-line entry point; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="auteur",
+    help="Auteur Canvas: node-graph production canvas for AI film pre-production.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+# Command groups register themselves here, one line each.
+from . import graphs as _graphs  # noqa: E402,F401
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""The scheduler: cache keys, result cache, run records and the parallel executor."""

@@ -1,0 +1,48 @@
+"""The run record (DESIGN §4): what `GET /api/runs/{id}` and `auteur run --json` return."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+RunStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
+NodeStatus = Literal["pending", "running", "cached", "completed", "failed", "skipped", "cancelled"]
+
+
+class ErrorInfo(BaseModel):
+    """`{code, message, node_id?, input?, details?}`."""
+
+    code: str
+    message: str
+    node_id: str | None = None
+    input: str | None = None
+    details: Any = None
+
+
+class NodeRecord(BaseModel):
+    type: str
+    status: NodeStatus = "pending"
+    started_at: float | None = None
+    finished_at: float | None = None
+    runner: str | None = None
+    tier: str | None = None
+    cache_key: str | None = None
+    outputs: dict[str, Any] | None = None
+    error: ErrorInfo | None = None
+
+
+class RunRecord(BaseModel):
+    run_id: str
+    status: RunStatus = "queued"
+    tier: str = "standard"
+    project: str | None = None
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    nodes: dict[str, NodeRecord] = Field(default_factory=dict)
+    outputs: dict[str, Any] = Field(default_factory=dict)
+    errors: list[ErrorInfo] = Field(default_factory=list)
+
+    def count(self, status: NodeStatus) -> int:
+        return sum(1 for record in self.nodes.values() if record.status == status)

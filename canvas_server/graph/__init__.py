@@ -1,0 +1,1 @@
+"""Graph formats (litegraph workflow, API prompt, template), conversion and validation."""
