@@ -11,6 +11,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def main() -> None:
+    """Auteur Canvas command line."""
+
+
 # Command groups register themselves here, one line each.
 from . import graphs as _graphs  # noqa: E402,F401
 
