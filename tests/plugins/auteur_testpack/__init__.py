@@ -1,0 +1,88 @@
+"""A third-party-style node pack used by the tests: installed through its own dist-info
+(entry point `testpack`), it provides slow, failing and crashing nodes."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from nodes.sdk import Input, Node, Output, Outputs, RunContext, node
+
+
+class SleepOut(Outputs):
+    value: Any = Output(socket="*")
+    pid: int = Output(socket="INT")
+
+
+class PidOut(Outputs):
+    pid: int = Output(socket="INT")
+    loads: int = Output(socket="INT")
+
+
+class FailOut(Outputs):
+    value: Any = Output(socket="*")
+
+
+@node("test.sleep", title="Sleep", category="Test", runs_on="runner", maturity="STUDENT")
+class Sleep(Node):
+    """Sleep (without checking for cancellation), then pass `value` through."""
+
+    seconds: float = Input(0.5, ge=0)
+    value: Any = Input(None, socket="*")
+    pid_file: str = Input("", description="If set, write this process's pid there first")
+
+    def run(self, ctx: RunContext) -> SleepOut:
+        if self.pid_file:
+            Path(self.pid_file).write_text(str(os.getpid()))
+        ctx.progress(0.0, "sleeping")
+        deadline = time.monotonic() + self.seconds
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.05))
+        ctx.progress(1.0, "done")
+        return SleepOut(value=self.value, pid=os.getpid())
+
+
+@node("test.fail", title="Fail", category="Test", runs_on="runner", maturity="STUDENT")
+class Fail(Node):
+    """Raise an error with the given message."""
+
+    message: str = Input("boom")
+    value: Any = Input(None, socket="*")
+
+    def run(self, ctx: RunContext) -> FailOut:
+        raise ValueError(self.message)
+
+
+@node("test.crash", title="Crash", category="Test", runs_on="runner", maturity="STUDENT")
+class Crash(Node):
+    """Kill the runner process outright, as a segfaulting extension would."""
+
+    code: int = Input(3)
+
+    def run(self, ctx: RunContext) -> FailOut:
+        os._exit(self.code)
+
+
+@node("test.pid", title="Process id", category="Test", runs_on="runner", maturity="STUDENT", cache=False)
+class Pid(Node):
+    """Report the runner process id and how many models that process has loaded."""
+
+    model: str = Input("warm-model")
+
+    def run(self, ctx: RunContext) -> PidOut:
+        ctx.models.get_or_load(self.model, lambda: object())
+        return PidOut(pid=os.getpid(), loads=ctx.models.loads)
+
+
+@node("test.progress", title="Progress", category="Test", runs_on="runner", maturity="STUDENT")
+class Progress(Node):
+    """Report `steps` progress updates as fast as possible."""
+
+    steps: int = Input(1000, ge=1)
+
+    def run(self, ctx: RunContext) -> FailOut:
+        for index in range(self.steps):
+            ctx.progress((index + 1) / self.steps, f"step {index + 1}")
+        return FailOut(value=self.steps)
