@@ -1,0 +1,80 @@
+"""JSON-lines audit log: who ran which sensitive node, on which paths (DESIGN §8)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from canvas_server.graph.prompt import ApiPrompt
+from nodes.sdk import NodeRegistry, maturity_rank
+
+from .principal import Principal
+
+# Nodes at or above this maturity edit files or reach devices: their use is audited.
+SENSITIVE_FROM = "SUPERVISED"
+
+
+class AuditEntry(BaseModel):
+    ts: float
+    principal: str
+    token_id: str | None
+    run_id: str
+    project: str | None
+    nodes: list[dict[str, Any]]
+
+
+def _paths_in(inputs: dict[str, Any]) -> list[str]:
+    """Constant string inputs that look like paths; links and other values are not paths."""
+    return [
+        value for name, value in inputs.items()
+        if isinstance(value, str) and ("path" in name or "/" in value)
+    ]
+
+
+def sensitive_nodes(prompt: ApiPrompt, registry: NodeRegistry) -> list[dict[str, Any]]:
+    found = []
+    for node_id, node in prompt.nodes().items():
+        spec = registry.spec(node.class_type)
+        if spec is not None and maturity_rank(spec.maturity) >= maturity_rank(SENSITIVE_FROM):
+            found.append({
+                "node_id": node_id, "type": spec.type, "maturity": spec.maturity,
+                "paths": _paths_in(node.inputs),
+            })
+    return found
+
+
+class AuditLog:
+    """Appends one line per run that contains a sensitive node."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def record_run(
+        self,
+        principal: Principal,
+        run_id: str,
+        prompt: ApiPrompt,
+        registry: NodeRegistry,
+        project: str | None = None,
+    ) -> AuditEntry | None:
+        nodes = sensitive_nodes(prompt, registry)
+        if not nodes:
+            return None
+        entry = AuditEntry(
+            ts=time.time(), principal=principal.name, token_id=principal.token_id,
+            run_id=run_id, project=project, nodes=nodes,
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(entry.model_dump_json() + "\n")
+        return entry
+
+    def entries(self) -> list[AuditEntry]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [AuditEntry.model_validate(json.loads(line)) for line in lines if line.strip()]

@@ -1,0 +1,112 @@
+"""API tokens: created once (the secret is shown only then), stored as SHA-256 hashes.
+
+Tokens are 32 random bytes, so a fast hash is enough; a slow KDF only matters for
+low-entropy secrets such as passwords. The file is re-read when it changes, so tokens made
+with `auteur tokens create` apply to a running server without a restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from nodes.sdk import AuteurError, MaturityLevel
+
+from .principal import Principal
+
+TOKEN_PREFIX = "aut_"
+
+
+class TokenInfo(BaseModel):
+    """What is stored about a token; never the token itself."""
+
+    id: str
+    name: str
+    maturity: MaturityLevel
+    sha256: str
+    created_at: float
+    revoked: bool = False
+
+
+class _TokenFile(BaseModel):
+    tokens: list[TokenInfo] = Field(default_factory=list)
+
+
+class TokenNotFoundError(AuteurError):
+    code = "token_not_found"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class TokenStore:
+    """`<state_dir>/tokens.json`, written atomically with 0600 permissions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._mtime: float | None = None
+        self._cache = _TokenFile()
+
+    def _load(self) -> _TokenFile:
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            self._mtime, self._cache = None, _TokenFile()
+            return self._cache
+        if mtime != self._mtime:
+            self._cache = _TokenFile.model_validate_json(self.path.read_text(encoding="utf-8"))
+            self._mtime = mtime
+        return self._cache
+
+    def _save(self, data: _TokenFile) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(data.model_dump_json(indent=2))
+        os.replace(tmp, self.path)
+        self._mtime = None
+
+    def active(self) -> list[TokenInfo]:
+        return [token for token in self._load().tokens if not token.revoked]
+
+    def all(self) -> list[TokenInfo]:
+        return list(self._load().tokens)
+
+    def has_tokens(self) -> bool:
+        return bool(self.active())
+
+    def create(self, name: str, maturity: MaturityLevel) -> tuple[TokenInfo, str]:
+        """A new token; returns its record and the secret (shown once, never stored)."""
+        token_id = secrets.token_hex(4)
+        secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+        info = TokenInfo(
+            id=token_id, name=name, maturity=maturity, sha256=_digest(secret), created_at=time.time()
+        )
+        data = self._load().model_copy(deep=True)
+        data.tokens.append(info)
+        self._save(data)
+        return info, secret
+
+    def revoke(self, token_id: str) -> TokenInfo:
+        data = self._load().model_copy(deep=True)
+        for token in data.tokens:
+            if token.id == token_id or token.name == token_id:
+                token.revoked = True
+                self._save(data)
+                return token
+        raise TokenNotFoundError(f"no token with id or name {token_id!r}")
+
+    def authenticate(self, secret: str) -> Principal | None:
+        digest = _digest(secret)
+        for token in self.active():
+            if hmac.compare_digest(token.sha256, digest):
+                return Principal(name=token.name, maturity=token.maturity, token_id=token.id)
+        return None

@@ -1,0 +1,50 @@
+"""The app factory: `create_app(settings)` builds a FastAPI app with its own services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from nodes.sdk import NodeRegistry
+
+from ..settings import Settings
+from .errors import install_error_handlers
+from .lifecycle import start_services, stop_services
+from .limits import BodySizeLimit
+from .routes import health
+from .services import AppServices, build_services
+
+
+def create_app(settings: Settings | None = None, registry: NodeRegistry | None = None) -> FastAPI:
+    """A new app; `uvicorn --factory canvas_server.server.app:create_app` serves it."""
+    settings = settings or Settings()
+    services = build_services(settings, registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await start_services(services)
+        try:
+            yield
+        finally:
+            await stop_services(services)
+
+    app = FastAPI(
+        title="Auteur Canvas",
+        version="0.1.0",
+        description="Node-graph production canvas for AI film pre-production.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_mb * 1024 * 1024,
+        skip_prefixes=("/api/projects",),
+    )
+    app.include_router(health.router)
+    return app
+
+
+__all__ = ["AppServices", "create_app"]

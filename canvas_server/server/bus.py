@@ -1,0 +1,120 @@
+"""The event bus: numbers every event, keeps a replay buffer, and routes events to the
+WebSocket clients subscribed to their run or project (per-client isolation)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..events import Event, build_event
+
+# Events with neither run nor project (e.g. a global notice) reach every client.
+_BROADCAST = None
+
+
+@dataclass
+class ClientState:
+    """What one client id is subscribed to; kept across reconnects so replay can filter."""
+
+    client_id: str
+    runs: set[str] = field(default_factory=set)
+    projects: set[str] = field(default_factory=set)
+    queues: list[asyncio.Queue[Event]] = field(default_factory=list)
+    last_seen: float = field(default_factory=time.monotonic)
+
+    def wants(self, event: Event) -> bool:
+        if event.run_id is None and event.project is None:
+            return True
+        if event.run_id is not None and event.run_id in self.runs:
+            return True
+        return event.project is not None and event.project in self.projects
+
+
+class EventBus:
+    """In-process pub/sub with a bounded replay buffer (`replay_size` most recent events)."""
+
+    def __init__(self, replay_size: int = 10_000, client_queue_size: int = 5_000) -> None:
+        self._seq = 0
+        self._buffer: deque[Event] = deque(maxlen=replay_size)
+        self._clients: dict[str, ClientState] = {}
+        self._queue_size = client_queue_size
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def publish(
+        self,
+        type: str,
+        data: dict[str, Any],
+        *,
+        run_id: str | None = None,
+        project: str | None = None,
+    ) -> Event:
+        """Number, record and deliver one event. Must be called on the event loop thread."""
+        self._seq += 1
+        event = self._build(type, data, run_id, project)
+        self._buffer.append(event)
+        for client in self._clients.values():
+            if client.wants(event):
+                for queue in client.queues:
+                    _offer(queue, event)
+        return event
+
+    def _build(self, type: str, data: dict[str, Any], run_id: str | None, project: str | None) -> Event:
+        try:
+            return build_event(type, data, seq=self._seq, ts=time.time(), run_id=run_id, project=project)
+        except ValidationError:
+            # A malformed engine/node payload is still delivered, untyped, rather than lost.
+            return build_event(
+                "node_event", {"event": type, "payload": data},
+                seq=self._seq, ts=time.time(), run_id=run_id, project=project,
+            )
+
+    def client(self, client_id: str) -> ClientState:
+        state = self._clients.get(client_id)
+        if state is None:
+            state = self._clients[client_id] = ClientState(client_id)
+        return state
+
+    def subscribe(self, client_id: str, *, runs: Iterable[str] = (), projects: Iterable[str] = ()) -> None:
+        state = self.client(client_id)
+        state.runs.update(runs)
+        state.projects.update(projects)
+
+    def unsubscribe(self, client_id: str, *, runs: Iterable[str] = (), projects: Iterable[str] = ()) -> None:
+        state = self.client(client_id)
+        state.runs.difference_update(runs)
+        state.projects.difference_update(projects)
+
+    def connect(self, client_id: str) -> asyncio.Queue[Event]:
+        queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=self._queue_size)
+        state = self.client(client_id)
+        state.queues.append(queue)
+        state.last_seen = time.monotonic()
+        return queue
+
+    def disconnect(self, client_id: str, queue: asyncio.Queue[Event]) -> None:
+        state = self._clients.get(client_id)
+        if state is not None and queue in state.queues:
+            state.queues.remove(queue)
+            state.last_seen = time.monotonic()
+
+    def replay(self, client_id: str, after_seq: int) -> list[Event]:
+        """Events after `after_seq` this client is subscribed to, oldest first."""
+        state = self.client(client_id)
+        return [event for event in self._buffer if event.seq > after_seq and state.wants(event)]
+
+
+def _offer(queue: asyncio.Queue[Event], event: Event) -> None:
+    """A client that stops reading loses its oldest events, never blocks the server; it can
+    catch up with `last_seq` on reconnect."""
+    if queue.full():
+        queue.get_nowait()
+    queue.put_nowait(event)

@@ -1,0 +1,93 @@
+"""One JSON error shape everywhere: `{"error": {"code", "message", "details"}}`, and the one
+mapping from error codes to HTTP statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from nodes.sdk import AuteurError
+
+STATUS_BY_CODE: dict[str, int] = {
+    "unauthorized": 401,
+    "maturity_insufficient": 403,
+    "path_forbidden": 403,
+    "not_found": 404,
+    "run_not_found": 404,
+    "template_not_found": 404,
+    "project_not_found": 404,
+    "token_not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "run_not_finished": 409,
+    "request_too_large": 413,
+    "bad_request": 400,
+    "json_invalid": 400,
+    "graph_invalid": 422,
+    "validation_failed": 422,
+    "request_invalid": 422,
+    "tier_unknown": 422,
+    "template_invalid": 422,
+    "param_invalid": 422,
+}
+_CODE_BY_STATUS = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large", 401: "unauthorized"}
+
+
+def status_for(code: str) -> int:
+    """Known client-error codes map to 4xx; anything else an AuteurError carries is a 400,
+    because an AuteurError is raised on purpose about the request, not by a server bug."""
+    return STATUS_BY_CODE.get(code, 400)
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_response(code: str, message: str, details: Any = None, status: int | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status or status_for(code))
+
+
+async def _auteur_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AuteurError)
+    return error_response(exc.code, exc.message, exc.details)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _CODE_BY_STATUS.get(exc.status_code, "http_error")
+    return error_response(code, str(exc.detail), None, exc.status_code)
+
+
+async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return error_response("json_invalid", "request body is not valid JSON", _plain(errors), 400)
+    return error_response("request_invalid", "request does not match the API schema", _plain(errors), 422)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return error_response("internal_error", f"internal server error: {type(exc).__name__}", None, 500)
+
+
+def _plain(errors: Any) -> list[dict[str, Any]]:
+    """FastAPI error entries may hold exception objects in `ctx`; keep the JSON-safe part."""
+    return [
+        {"loc": list(error.get("loc", [])), "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))}
+        for error in errors
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AuteurError, _auteur_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _request_invalid)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+class NotFoundError(AuteurError):
+    code = "not_found"

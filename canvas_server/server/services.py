@@ -1,0 +1,48 @@
+"""Everything the routes need, built once per app by the factory and kept on
+`app.state.services` (no module-level singletons)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from function_runners.tiers import TierConfig, load_tiers
+from nodes.sdk import NodeRegistry, discover
+
+from ..governance import AuditLog, TokenStore
+from ..governance.auth import Authenticator
+from ..settings import Settings
+from .bus import EventBus
+
+if TYPE_CHECKING:
+    from ..runs.manager import RunManager
+
+
+@dataclass
+class AppServices:
+    settings: Settings
+    registry: NodeRegistry
+    tiers: TierConfig
+    events: EventBus
+    tokens: TokenStore
+    auth: Authenticator
+    audit: AuditLog
+    runner: Any = None
+    executor: Any = None
+    runs: RunManager | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_services(settings: Settings, registry: NodeRegistry | None = None) -> AppServices:
+    """Synchronous part: catalog, tiers, token store, bus. Runner and runs start in the lifespan."""
+    state_dir = settings.state_dir
+    tokens = TokenStore(state_dir / "tokens.json")
+    return AppServices(
+        settings=settings,
+        registry=registry if registry is not None else discover(only=settings.load_plugins),
+        tiers=load_tiers(settings.tiers_file),
+        events=EventBus(),
+        tokens=tokens,
+        auth=Authenticator(tokens),
+        audit=AuditLog(state_dir / "audit.jsonl"),
+    )
