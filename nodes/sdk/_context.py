@@ -63,7 +63,7 @@ class RunContext:
         self.type_id = type_id
         self.tier = tier
         self.tier_params = dict(tier_params)
-        self.workspace_root = workspace_root.resolve()
+        self.workspace_root = workspace_root
         self.sandbox = sandbox
         self.models = models
         self.project = project

@@ -23,7 +23,15 @@ class PathSandbox:
     def __init__(self, roots: Sequence[Path]) -> None:
         if not roots:
             raise ValueError("a sandbox needs at least one root")
-        self.roots = [Path(root).resolve() for root in roots]
+        self._given = [Path(root) for root in roots]
+        self._roots: list[Path] | None = None
+
+    @property
+    def roots(self) -> list[Path]:
+        """The roots, symlink-resolved on first use (most nodes never touch a path)."""
+        if self._roots is None:
+            self._roots = [root.resolve() for root in self._given]
+        return self._roots
 
     @property
     def base(self) -> Path:

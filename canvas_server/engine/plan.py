@@ -1,0 +1,137 @@
+"""The execution plan: which nodes run, in what order, under which Merkle cache keys."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from function_runners.tiers import TierConfig
+from nodes.sdk import AuteurError, NodeRegistry, NodeSpec
+
+from ..graph.prompt import ApiPrompt, as_link
+
+
+class PlanError(AuteurError):
+    """The prompt cannot be planned (validation normally reports this first)."""
+
+    code = "graph_invalid"
+
+
+@dataclass
+class PlannedNode:
+    node_id: str
+    spec: NodeSpec
+    constants: dict[str, Any]
+    links: dict[str, tuple[str, int]]
+    tier: str
+    tier_params: dict[str, Any]
+    key: str = ""
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    nodes: dict[str, PlannedNode]
+    order: list[str]
+
+
+def _split_inputs(inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    constants: dict[str, Any] = {}
+    links: dict[str, tuple[str, int]] = {}
+    for name, value in inputs.items():
+        link = as_link(value)
+        if link is None:
+            constants[name] = value
+        else:
+            links[name] = link
+    return constants, links
+
+
+def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str] | None) -> set[str]:
+    """The targets (or every output node) and all their ancestors, found iteratively."""
+    nodes = prompt.nodes()
+    if targets:
+        missing = [target for target in targets if target not in nodes]
+        if missing:
+            raise PlanError(f"unknown target node(s): {', '.join(missing)}")
+        roots = list(targets)
+    else:
+        roots = [nid for nid, pn in nodes.items() if (s := registry.spec(pn.class_type)) and s.output_node]
+    needed: set[str] = set()
+    stack = list(roots)
+    while stack:
+        node_id = stack.pop()
+        if node_id in needed:
+            continue
+        needed.add(node_id)
+        for value in nodes[node_id].inputs.values():
+            link = as_link(value)
+            if link is not None:
+                if link[0] not in nodes:
+                    raise PlanError(f"node {node_id} links to missing node {link[0]}")
+                stack.append(link[0])
+    return needed
+
+
+def _topological(planned: dict[str, PlannedNode]) -> list[str]:
+    indegree = {nid: len({src for src, _ in pn.links.values()}) for nid, pn in planned.items()}
+    ready = deque(nid for nid, degree in indegree.items() if degree == 0)
+    order: list[str] = []
+    while ready:
+        node_id = ready.popleft()
+        order.append(node_id)
+        for child in planned[node_id].children:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                ready.append(child)
+    if len(order) != len(planned):
+        stuck = sorted(nid for nid, degree in indegree.items() if degree > 0)
+        raise PlanError(f"the graph has a cycle through nodes {', '.join(stuck)}",
+                        code="cycle_detected", details={"nodes": stuck})
+    return order
+
+
+def cache_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> str:
+    """H(type, version, tier params, constants, (input, parent key, slot)…)."""
+    linked = sorted((name, parent_keys[src], slot) for name, (src, slot) in node.links.items())
+    payload = [node.spec.type, node.spec.version, node.tier_params, node.constants, linked]
+    if not node.spec.cache:
+        payload.append(nonce)  # side-effect nodes (and so their descendants) always run
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def build_plan(
+    prompt: ApiPrompt,
+    registry: NodeRegistry,
+    tiers: TierConfig,
+    *,
+    tier: str,
+    targets: list[str] | None,
+    nonce: str,
+) -> Plan:
+    """Plan a run in O(N): ancestors of the outputs, topological order, Merkle keys."""
+    nodes = prompt.nodes()
+    planned: dict[str, PlannedNode] = {}
+    for node_id in required_nodes(prompt, registry, targets):
+        prompt_node = nodes[node_id]
+        spec = registry.spec(prompt_node.class_type)
+        if spec is None:
+            raise PlanError(f"node {node_id}: unknown node type {prompt_node.class_type!r}",
+                            code="unknown_node_type")
+        node_tier = str(getattr(prompt_node, "tier", None) or tier)
+        constants, links = _split_inputs(prompt_node.inputs)
+        planned[node_id] = PlannedNode(node_id, spec, constants, links, node_tier,
+                                       tiers.params_for(node_tier, spec.type))
+    for node_id, node in planned.items():
+        for source in {src for src, _ in node.links.values()}:
+            planned[source].children.append(node_id)
+    order = _topological(planned)
+    keys: dict[str, str] = {}
+    for node_id in order:
+        node = planned[node_id]
+        node.key = keys[node_id] = cache_key(node, keys, nonce)
+    return Plan(planned, order)

@@ -1,0 +1,227 @@
+"""The default Function Runner: a pool of spawned processes on this machine.
+
+Each process keeps its warm model cache between tasks. Cancelling a task first sets a
+cooperative flag, then kills the process group after a short grace period and starts a
+replacement process; a process that dies mid-task is reported as the node's error and
+replaced, so the pool never hangs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
+from pathlib import Path
+from typing import Any
+
+from .base import TaskCallbacks
+from .local_worker import runner_label, worker_main
+from .task import NodeResult, NodeTask, TaskError
+
+CANCEL_GRACE_S = 0.3
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    cancel_flag: Event
+    ready: asyncio.Future[int]
+    pending: asyncio.Future[NodeResult] | None = None
+    callbacks: TaskCallbacks = field(default_factory=TaskCallbacks)
+    task: NodeTask | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None
+        return self.process.pid
+
+
+class LocalRunner:
+    """A spawn-based process pool; `capacity` is its number of processes."""
+
+    def __init__(self, workers: int | None = None, load_plugins: list[str] | None = None) -> None:
+        self.size = max(1, workers or os.cpu_count() or 1)
+        self.load_plugins = load_plugins
+        self.host = socket.gethostname()
+        self.name = f"local:{self.host}"
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._workers: list[_Worker] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    def capacity(self, tier: str) -> int:
+        return self.size
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._idle = asyncio.Queue()
+        workers = [self._spawn() for _ in range(self.size)]
+        await asyncio.gather(*(worker.ready for worker in workers))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    async def run(self, task: NodeTask, callbacks: TaskCallbacks) -> NodeResult:
+        assert self._idle is not None, "LocalRunner.start() was not awaited"
+        worker = await self._idle.get()
+        worker.pending = asyncio.get_running_loop().create_future()
+        worker.callbacks, worker.task = callbacks, task
+        try:
+            worker.conn.send(task.model_dump(mode="json"))
+            result = await asyncio.shield(worker.pending)
+        except asyncio.CancelledError:
+            await self._cancel(worker)
+            raise
+        worker.pending, worker.task = None, None
+        if result.error is not None:
+            _remove_partial_output(task)
+        await self._release(worker)
+        return result
+
+    async def close(self) -> None:
+        self._closed = True
+        for worker in self._workers:
+            _kill_group(worker)
+            worker.process.join(timeout=2)
+            worker.conn.close()
+        self._workers.clear()
+
+    def pids(self) -> list[int]:
+        """Process ids of the live pool processes (for tests and `auteur doctor`)."""
+        return [worker.pid for worker in self._workers]
+
+    # -- process management -------------------------------------------------------------
+
+    def _spawn(self) -> _Worker:
+        assert self._loop is not None
+        parent_conn, child_conn = _SPAWN.Pipe()
+        cancel_flag = _SPAWN.Event()
+        process = _SPAWN.Process(
+            target=worker_main,
+            args=(child_conn, cancel_flag, self.load_plugins, self.host),
+            name="auteur-local-runner",
+            daemon=True,
+        )
+        process.start()
+        child_conn.close()
+        worker = _Worker(process, parent_conn, cancel_flag, self._loop.create_future())
+        self._workers.append(worker)
+        threading.Thread(target=self._read, args=(worker,), daemon=True).start()
+        return worker
+
+    def _read(self, worker: _Worker) -> None:
+        """Reader thread: forward a worker's messages to the event loop until it exits."""
+        assert self._loop is not None
+        while True:
+            try:
+                message: Any = worker.conn.recv()
+            except (EOFError, OSError, TypeError):  # TypeError: handle closed under recv
+                self._call(self._on_exit, worker)
+                return
+            self._call(self._on_message, worker, message)
+
+    def _call(self, callback: Any, *args: Any) -> None:
+        assert self._loop is not None
+        if not self._closed and not self._loop.is_closed():
+            try:
+                self._loop.call_soon_threadsafe(callback, *args)
+            except RuntimeError:  # the loop closed between the check and the call
+                pass
+
+    def _on_message(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "ready":
+            if not worker.ready.done():
+                worker.ready.set_result(message[1])
+        elif kind == "progress":
+            worker.callbacks.progress(message[1], message[2])
+        elif kind == "event":
+            worker.callbacks.emit(message[1], message[2])
+        elif kind == "result" and worker.pending is not None and not worker.pending.done():
+            worker.pending.set_result(NodeResult.model_validate(message[1]))
+
+    def _on_exit(self, worker: _Worker) -> None:
+        worker.process.join(timeout=1)
+        if worker in self._workers:
+            self._workers.remove(worker)
+        if not worker.ready.done():
+            worker.ready.set_exception(RuntimeError(_spawn_failure(worker)))
+        if worker.pending is not None and not worker.pending.done():
+            worker.pending.set_result(_crash_result(worker))
+        if not self._closed and worker.task is not None:
+            # The process died under a task (crash, OOM kill): replace it.
+            worker.task = None
+            self._replace()
+
+    def _replace(self) -> None:
+        assert self._idle is not None and self._loop is not None
+        fresh = self._spawn()
+        idle = self._idle
+        fresh.ready.add_done_callback(lambda done: done.exception() or idle.put_nowait(fresh))
+
+    async def _release(self, worker: _Worker) -> None:
+        assert self._idle is not None
+        if worker in self._workers and worker.process.is_alive():
+            self._idle.put_nowait(worker)
+
+    async def _cancel(self, worker: _Worker) -> None:
+        """Ask nicely, then kill the whole process group and start a replacement."""
+        worker.cancel_flag.set()
+        pending = worker.pending
+        if pending is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(pending), CANCEL_GRACE_S)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                pass
+        task = worker.task
+        worker.task = None  # the exit handler must not replace it a second time
+        if pending is not None and pending.done():
+            worker.pending = None
+            await self._release(worker)
+        else:
+            _kill_group(worker)
+            self._replace()
+        if task is not None:
+            _remove_partial_output(task)
+
+
+def _kill_group(worker: _Worker) -> None:
+    try:
+        os.killpg(worker.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if worker.process.is_alive():
+        worker.process.kill()
+
+
+def _remove_partial_output(task: NodeTask) -> None:
+    shutil.rmtree(Path(task.scratch_dir), ignore_errors=True)
+
+
+def _crash_result(worker: _Worker) -> NodeResult:
+    code = worker.process.exitcode
+    task = worker.task
+    node = f"node {task.node_id} ({task.type})" if task else "a task"
+    now = time.time()
+    error = TaskError(
+        code="runner_crashed",
+        error_type="RunnerProcessDied",
+        message=f"runner process {worker.pid} died with exit code {code} while running {node}",
+        details={"exit_code": code, "pid": worker.pid},
+    )
+    return NodeResult(runner=runner_label(socket.gethostname(), worker.pid), error=error,
+                      timings={"started_at": now, "finished_at": now})  # type: ignore[arg-type]
+
+
+def _spawn_failure(worker: _Worker) -> str:
+    return f"local runner process {worker.pid} exited at start (code {worker.process.exitcode})"
