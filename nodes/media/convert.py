@@ -1,0 +1,44 @@
+"""`media.convert`: re-encode into MP4, WebM, MOV, AVI or MKV at the tier's preset and CRF."""
+
+from __future__ import annotations
+
+from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
+
+from .encode import input_stream, output_path, run_stream, staged
+from .formats import VIDEO_FORMATS, VideoFormat, encoder_options
+from .probe import probe, ref_for
+
+
+class ConvertOut(Outputs):
+    video: MediaRef = Output(socket="VIDEO", description="The converted file")
+
+
+@node(
+    "media.convert",
+    title="Convert Video",
+    category="Media/Video",
+    version="1.0.0",
+    maturity="AUTONOMOUS",
+    runs_on="runner",
+    tier_params=["preset", "crf"],
+)
+class ConvertVideo(Node):
+    """Re-encode a clip: MP4/MOV/MKV (H.264 + AAC), WebM (VP9 + Opus), AVI (H.264 + MP3).
+    The tier decides speed against quality (low: veryfast, standard: medium, high: slow)."""
+
+    video: MediaRef = Input(description="Source clip", socket="VIDEO")
+    format: VideoFormat = Input("mp4", description="Target container")
+
+    def run(self, ctx: RunContext) -> ConvertOut:
+        source = ctx.media_path(self.video)
+        info = probe(source)
+        container = VIDEO_FORMATS[self.format]
+        final = output_path(ctx, f"{source.stem}_{self.format}", container.suffix)
+        options = encoder_options(
+            container,
+            preset=str(ctx.tier_params.get("preset", "medium")),
+            crf=int(ctx.tier_params.get("crf", 23)),
+        )
+        out = input_stream(source).output(str(staged(final)), **options)
+        run_stream(ctx, out, final, duration=info.duration, step=f"convert to {self.format}")
+        return ConvertOut(video=ref_for(ctx, final))

@@ -1,0 +1,46 @@
+"""Glue between a node's RunContext and one ffmpeg run: staging, progress, cancellation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from nodes.sdk import RunContext
+
+from .ffmpeg_process import find_tool, run_ffmpeg, staged
+
+__all__ = ["input_stream", "output_path", "run_stream", "staged"]
+
+
+def output_path(ctx: RunContext, stem: str, suffix: str) -> Path:
+    """Where a node writes an output (its task's scratch folder)."""
+    return ctx.scratch_dir() / f"{stem}{suffix}"
+
+
+def run_stream(
+    ctx: RunContext,
+    stream: Any,
+    final: Path,
+    *,
+    duration: float | None,
+    step: str,
+    span: tuple[float, float] = (0.0, 1.0),
+) -> str:
+    """Compile an ffmpeg-python output stream that writes `staged(final)`, run it, and
+    report progress scaled into `span` of the node's progress."""
+    argv: list[str] = stream.overwrite_output().compile(cmd=find_tool("ffmpeg"))
+    low, high = span
+    return run_ffmpeg(
+        argv,
+        outputs={staged(final): final},
+        duration=duration,
+        is_cancelled=ctx.cancelled,
+        on_progress=lambda fraction: ctx.progress(low + (high - low) * fraction, step),
+    )
+
+
+def input_stream(path: Path, **options: Any) -> Any:
+    """`ffmpeg.input` (kept here so nodes import one module for ffmpeg plumbing)."""
+    return ffmpeg.input(str(path), **options)

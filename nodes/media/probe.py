@@ -1,0 +1,117 @@
+"""ffprobe: what a file contains, and the MediaRef that describes it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from nodes.sdk import MediaKind, MediaRef, RunContext
+
+from .errors import MediaNotFoundError, NoAudioStreamError, NotMediaError
+from .ffmpeg_process import find_tool
+
+# Demuxers that hold a single still picture rather than a video.
+_IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif")
+
+
+class Probe(BaseModel):
+    """The facts about a media file the nodes act on."""
+
+    format_name: str
+    duration: float | None = None
+    has_video: bool = False
+    has_audio: bool = False
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+
+    @property
+    def kind(self) -> MediaKind:
+        if self.has_video:
+            still = any(name in self.format_name.split(",") for name in _IMAGE_FORMATS)
+            return "image" if still and not self.has_audio else "video"
+        return "audio" if self.has_audio else "file"
+
+    def ref_fields(self) -> dict[str, Any]:
+        """The optional MediaRef fields this probe knows."""
+        fields = {
+            "duration": self.duration if self.kind != "image" else None,
+            "width": self.width,
+            "height": self.height,
+            "sample_rate": self.sample_rate,
+            "channels": self.channels,
+        }
+        return {key: value for key, value in fields.items() if value is not None}
+
+
+def _rate(text: str | None) -> float | None:
+    if not text or "/" not in text:
+        return None
+    num, den = text.split("/", 1)
+    return float(num) / float(den) if float(den) else None
+
+
+def _from_json(data: dict[str, Any]) -> Probe:
+    streams = data.get("streams", [])
+    video = next(
+        (s for s in streams if s.get("codec_type") == "video"
+         and not s.get("disposition", {}).get("attached_pic")),
+        None,
+    )
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    fmt = data.get("format", {})
+    duration = fmt.get("duration") or (video or audio or {}).get("duration")
+    return Probe(
+        format_name=fmt.get("format_name", ""),
+        duration=float(duration) if duration not in (None, "N/A") else None,
+        has_video=video is not None,
+        has_audio=audio is not None,
+        width=video.get("width") if video else None,
+        height=video.get("height") if video else None,
+        fps=_rate(video.get("avg_frame_rate")) if video else None,
+        video_codec=video.get("codec_name") if video else None,
+        audio_codec=audio.get("codec_name") if audio else None,
+        sample_rate=int(audio["sample_rate"]) if audio and audio.get("sample_rate") else None,
+        channels=audio.get("channels") if audio else None,
+    )
+
+
+def probe(path: Path) -> Probe:
+    """Probe `path`; NotMediaError when ffprobe cannot read it as audio, video or image."""
+    if not path.is_file():
+        raise MediaNotFoundError(f"media file not found: {path.name}", details={"path": str(path)})
+    command = [find_tool("ffprobe"), "-v", "error", "-show_format", "-show_streams",
+               "-of", "json", str(path)]
+    result = subprocess.run(command, capture_output=True, check=False)  # noqa: S603
+    data: dict[str, Any] = json.loads(result.stdout or b"{}") if result.returncode == 0 else {}
+    info = _from_json(data) if data else None
+    if info is None or not (info.has_video or info.has_audio):
+        reason = result.stderr.decode("utf-8", "replace").strip() or "no audio or video stream"
+        raise NotMediaError(
+            f"{path.name} is not a media file ffmpeg can read ({reason})",
+            details={"path": path.name},
+        )
+    return info
+
+
+def require_audio(info: Probe, name: str) -> None:
+    """Refuse a file without an audio stream before ffmpeg runs."""
+    if not info.has_audio:
+        raise NoAudioStreamError(
+            f"{name} has no audio stream; connect a file that contains sound",
+            details={"path": name},
+        )
+
+
+def ref_for(ctx: RunContext, path: Path, info: Probe | None = None) -> MediaRef:
+    """Probe (unless given) and describe an output file as a MediaRef."""
+    found = info or probe(path)
+    return ctx.media_ref(path, kind=found.kind, **found.ref_fields())

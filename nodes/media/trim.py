@@ -1,0 +1,61 @@
+"""`media.trim`: cut a clip by start and duration, by stream copy or frame-exact re-encode."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+
+from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
+
+from .encode import input_stream, output_path, run_stream, staged
+from .formats import container_for_suffix, encoder_options
+from .probe import probe, ref_for
+from .timecode import parse_timecode
+
+
+class TrimOut(Outputs):
+    video: MediaRef = Output(socket="VIDEO", description="The trimmed clip")
+
+
+@node(
+    "media.trim",
+    title="Trim Video",
+    category="Media/Video",
+    version="1.0.0",
+    maturity="AUTONOMOUS",
+    runs_on="runner",
+    tier_params=["preset", "crf"],
+)
+class TrimVideo(Node):
+    """Cut a clip. Stream copy by default (fast; the cut snaps to the keyframe before
+    `start`); `accurate` re-encodes for a frame-exact cut at the tier's preset and CRF."""
+
+    video: MediaRef = Input(description="Source clip", socket="VIDEO")
+    start: str = Input("00:00:00", description="Start, HH:MM:SS[.ms] or seconds")
+    duration: str = Input("00:00:10", description="Length, HH:MM:SS[.ms] or seconds")
+    accurate: bool = Input(False, description="Re-encode for a frame-exact cut (slower)")
+
+    @field_validator("start", "duration")
+    @classmethod
+    def _timecode(cls, value: str) -> str:
+        parse_timecode(value)
+        return value
+
+    def run(self, ctx: RunContext) -> TrimOut:
+        source = ctx.media_path(self.video)
+        info = probe(source)
+        start, length = parse_timecode(self.start), parse_timecode(self.duration)
+        if info.duration is not None:
+            length = max(0.0, min(length, info.duration - start))
+        final = output_path(ctx, f"{source.stem}_trim", source.suffix)
+        stream = input_stream(source, ss=start)
+        if self.accurate:
+            options = encoder_options(
+                container_for_suffix(source.suffix),
+                preset=str(ctx.tier_params.get("preset", "medium")),
+                crf=int(ctx.tier_params.get("crf", 23)),
+            )
+        else:
+            options = {"c": "copy", "avoid_negative_ts": "make_zero"}
+        out = stream.output(str(staged(final)), t=length, **options)
+        run_stream(ctx, out, final, duration=length, step="trim")
+        return TrimOut(video=ref_for(ctx, final))
