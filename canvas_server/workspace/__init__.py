@@ -1,0 +1,1 @@
+"""The workspace: file-based projects with Git + LFS, takes, assets and creative documents."""

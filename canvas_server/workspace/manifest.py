@@ -1,0 +1,165 @@
+"""`project.json`: the schema-versioned project manifest (DESIGN §7).
+
+Keys are camelCase on disk (`emotionalBeats`, `aspectRatio`) so the browser reads the file as
+is; Python code uses snake_case attributes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+from .errors import ManifestError
+
+SCHEMA_VERSION = 1
+MANIFEST_NAME = "project.json"
+Quality = Literal["low", "standard", "high"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+
+class TakeEntry(_Model):
+    """One take of a shot, mirrored from its provenance file beside the media."""
+
+    number: int
+    path: str
+    run_id: str | None = None
+    created: datetime | None = None
+
+
+class Shot(_Model):
+    number: int
+    description: str = ""
+    duration: float | None = None
+    active_take: int | None = None
+    takes: list[TakeEntry] = Field(default_factory=list)
+
+
+class Scene(_Model):
+    number: int
+    title: str = ""
+    description: str = ""
+    shots: list[Shot] = Field(default_factory=list)
+
+
+class Chapter(_Model):
+    number: int
+    title: str = ""
+    scenes: list[Scene] = Field(default_factory=list)
+
+
+class EmotionalBeat(_Model):
+    name: str
+    description: str = ""
+    position: float = Field(0.0, ge=0.0, le=1.0, description="Place in the story, 0..1")
+    chapter: int | None = None
+    intensity: float = Field(0.5, ge=0.0, le=1.0)
+
+
+class Narrative(_Model):
+    structure: str = "three-act"
+    chapters: list[Chapter] = Field(default_factory=list)
+    emotional_beats: list[EmotionalBeat] = Field(default_factory=list)
+
+    def shot(self, chapter: int, scene: int, shot: int) -> Shot | None:
+        for chap in self.chapters:
+            for sc in chap.scenes if chap.number == chapter else []:
+                for sh in sc.shots if sc.number == scene else []:
+                    if sh.number == shot:
+                        return sh
+        return None
+
+
+class AssetEntry(_Model):
+    path: str
+    category: str
+    name: str
+    mime: str
+    size: int
+    sha256: str
+    added: datetime
+    thumbnail: str | None = None
+
+
+class ProjectSettings(_Model):
+    fps: float = Field(24.0, gt=0)
+    resolution: str = Field("1920x1080", pattern=r"^\d+x\d+$")
+    aspect_ratio: str = Field("16:9", pattern=r"^\d+(\.\d+)?:\d+(\.\d+)?$")
+
+
+class ProjectManifest(_Model):
+    """The whole of `project.json`."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    name: str
+    description: str = ""
+    created: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    updated: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    quality: Quality = "standard"
+    narrative: Narrative = Field(default_factory=Narrative)
+    assets: list[AssetEntry] = Field(default_factory=list)
+    canvas: dict[str, Any] = Field(default_factory=dict)
+    settings: ProjectSettings = Field(default_factory=ProjectSettings)
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def _from_v0(data: dict[str, Any]) -> dict[str, Any]:
+    """Pre-release manifests had `structure` at the top level and no schema version."""
+    upgraded = dict(data)
+    structure = upgraded.pop("structure", None)
+    narrative = dict(upgraded.get("narrative") or {})
+    if structure and "structure" not in narrative:
+        narrative["structure"] = structure
+    upgraded["narrative"] = narrative
+    upgraded["schemaVersion"] = 1
+    return upgraded
+
+
+# version found on disk -> function upgrading it by one version
+_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_v0}
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Upgrade raw manifest data to the current schema version, one step at a time."""
+    version = data.get("schemaVersion", data.get("schema_version", 0))
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise ManifestError(
+            f"project.json schema version {version!r} is newer than this Auteur supports "
+            f"({SCHEMA_VERSION}); upgrade Auteur Canvas",
+            code="manifest_version_unsupported",
+            details={"schema_version": version, "supported": SCHEMA_VERSION},
+        )
+    while version < SCHEMA_VERSION:
+        data = _MIGRATIONS[version](data)
+        version = data["schemaVersion"]
+    return data
+
+
+def read_manifest(project_root: Path) -> ProjectManifest:
+    path = project_root / MANIFEST_NAME
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return ProjectManifest.model_validate(migrate(raw))
+    except (OSError, json.JSONDecodeError, ValidationError) as exc:
+        raise ManifestError(f"{path} cannot be read: {exc}", details={"path": str(path)}) from exc
+
+
+def write_manifest(project_root: Path, manifest: ProjectManifest) -> None:
+    """Write atomically: readers never see a half-written project.json."""
+    path = project_root / MANIFEST_NAME
+    temp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    temp.write_text(json.dumps(manifest.dump(), indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, path)

@@ -1,0 +1,199 @@
+"""Projects on disk: create from the template, list, get, update, delete to a trash."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from nodes.production.takes import ShotCoords
+from nodes.sdk import PathSandbox
+
+from . import templates
+from .errors import ManifestError, NameInvalidError, ProjectExistsError, ProjectNotFoundError
+from .gitrepo import ProjectRepo, check_git_lfs
+from .manifest import (
+    MANIFEST_NAME,
+    Narrative,
+    ProjectManifest,
+    ProjectSettings,
+    Quality,
+    read_manifest,
+    write_manifest,
+)
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")
+LOCK_NAME = "05_Cache/.project.lock"
+
+
+class ProjectSummary(BaseModel):
+    id: str
+    name: str
+    created: datetime
+    updated: datetime
+    quality: Quality
+    structure: str
+
+
+class ProjectPatch(BaseModel):
+    """Fields a client may change; omitted fields stay as they are."""
+
+    description: str | None = None
+    quality: Quality | None = None
+    narrative: Narrative | None = None
+    canvas: dict[str, Any] | None = None
+    settings: ProjectSettings | None = None
+
+
+class NewProject(BaseModel):
+    name: str
+    structure: str = "three-act"
+    quality: Quality = "standard"
+    description: str = ""
+    settings: ProjectSettings = Field(default_factory=ProjectSettings)
+
+
+def validate_name(name: str) -> str:
+    if not _NAME_RE.match(name) or ".." in name:
+        raise NameInvalidError(
+            f"project name {name!r} must start with a letter or digit and use only letters, "
+            "digits, spaces, '_', '-' and '.' (at most 100 characters, no '..')",
+            details={"name": name},
+        )
+    return name
+
+
+def _make_render_folders(root: Path, manifest: ProjectManifest) -> None:
+    """`03_Renders/Chapter_NN/Scene_NN/Shot_NN/` for every planned shot (kept in Git)."""
+    for chapter in manifest.narrative.chapters:
+        for scene in chapter.scenes:
+            for shot in scene.shots:
+                folder = root / ShotCoords(chapter.number, scene.number, shot.number).folder
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / ".gitkeep").touch()
+
+
+class ProjectStore:
+    """All projects of one workspace (`<workspace>/Projects/<name>/`)."""
+
+    def __init__(self, workspace: Path) -> None:
+        self.workspace = workspace.resolve()
+        self.projects_dir = self.workspace / "Projects"
+        self.trash_dir = self.workspace / ".trash"
+        self.library_dir = self.workspace / "Library"
+
+    def ensure(self) -> None:
+        self.projects_dir.mkdir(parents=True, exist_ok=True)
+        templates.ensure_library(self.workspace)
+
+    def create(self, request: NewProject) -> ProjectManifest:
+        """Skeleton + manifest + Git repository with LFS + a first commit."""
+        name = validate_name(request.name)
+        self.ensure()
+        structure = templates.structure(request.structure, self.library_dir)
+        root = self.projects_dir / name
+        try:
+            root.mkdir()
+        except FileExistsError as exc:
+            raise ProjectExistsError(name) from exc
+        templates.copy_project_skeleton(root)
+        manifest = ProjectManifest(
+            name=name,
+            description=request.description,
+            quality=request.quality,
+            narrative=structure.narrative(),
+            settings=request.settings,
+        )
+        write_manifest(root, manifest)
+        _make_render_folders(root, manifest)
+        if check_git_lfs().git is not None:
+            repo = ProjectRepo.init(root, lfs=check_git_lfs().lfs_available)
+            repo.commit(f"Create project {name} ({structure.name}, {request.quality} quality)")
+        return manifest
+
+    def list(self) -> list[ProjectSummary]:
+        summaries: list[ProjectSummary] = []
+        for root in sorted(self.projects_dir.iterdir()) if self.projects_dir.is_dir() else []:
+            if not (root / MANIFEST_NAME).is_file():
+                continue
+            try:
+                manifest = read_manifest(root)
+            except ManifestError:
+                continue  # a broken project is reported when opened, not in the listing
+            summaries.append(
+                ProjectSummary(
+                    id=manifest.id, name=manifest.name, created=manifest.created,
+                    updated=manifest.updated, quality=manifest.quality,
+                    structure=manifest.narrative.structure,
+                )
+            )
+        return summaries
+
+    def root(self, name_or_id: str) -> Path:
+        """The project folder for a name or an id; never outside `Projects/`."""
+        if _NAME_RE.match(name_or_id) and ".." not in name_or_id:
+            candidate = self.projects_dir / name_or_id
+            if (candidate / MANIFEST_NAME).is_file():
+                return candidate
+        for summary in self.list():
+            if summary.id == name_or_id:
+                return self.projects_dir / summary.name
+        raise ProjectNotFoundError(name_or_id)
+
+    def get(self, name_or_id: str) -> ProjectManifest:
+        return read_manifest(self.root(name_or_id))
+
+    def sandbox(self, name_or_id: str) -> PathSandbox:
+        """The path resolver for user paths inside one project."""
+        return PathSandbox([self.root(name_or_id)])
+
+    def repo(self, name_or_id: str) -> ProjectRepo:
+        return ProjectRepo(self.root(name_or_id))
+
+    @contextmanager
+    def editing(self, name_or_id: str) -> Iterator[ProjectManifest]:
+        """Read-modify-write project.json under an exclusive lock (writers never lose edits)."""
+        root = self.root(name_or_id)
+        lock_path = root / LOCK_NAME
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            manifest = read_manifest(root)
+            yield manifest
+            manifest.updated = datetime.now(UTC)
+            write_manifest(root, manifest)
+
+    def update(self, name_or_id: str, patch: ProjectPatch) -> ProjectManifest:
+        with self.editing(name_or_id) as manifest:
+            for field in patch.model_fields_set:
+                setattr(manifest, field, getattr(patch, field))
+        return self.get(name_or_id)
+
+    def delete(self, name_or_id: str) -> Path:
+        """Move the project into `<workspace>/.trash/` (recoverable); returns where it went."""
+        root = self.root(name_or_id)
+        self.trash_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.trash_dir / f"{root.name}.{stamp}"
+        os.rename(root, target)  # same filesystem: atomic, nothing is copied or removed
+        return target
+
+    def restore(self, trashed_name: str) -> Path:
+        """Bring a trashed project back under its original name."""
+        source = self.trash_dir / validate_name(trashed_name)
+        if not source.is_dir():
+            raise ProjectNotFoundError(trashed_name)
+        name = read_manifest(source).name
+        target = self.projects_dir / name
+        if target.exists():
+            raise ProjectExistsError(name)
+        shutil.move(str(source), str(target))
+        return target

@@ -1,0 +1,108 @@
+"""The takes of a project's shots: gallery data, the active take, the manifest mirror."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from nodes.sdk import AuteurError
+from nodes.production.takes import RENDERS_DIR, Provenance, ShotCoords, read_provenances
+
+from .errors import ItemNotFoundError
+from .manifest import Chapter, ProjectManifest, Scene, Shot, TakeEntry
+from .store import ProjectStore
+
+class TakeInfo(BaseModel):
+    """One take as the gallery shows it."""
+
+    number: int
+    path: str
+    active: bool
+    provenance: Provenance
+
+class ShotTakes(BaseModel):
+    shot: str
+    chapter: int
+    scene: int
+    shot_number: int
+    active_take: int | None
+    takes: list[TakeInfo]
+
+def _shot_dirs(root: Path) -> list[tuple[ShotCoords, Path]]:
+    found = []
+    for folder in sorted((root / RENDERS_DIR).glob("Chapter_*/Scene_*/Shot_*")):
+        try:
+            coords = ShotCoords.parse(folder.relative_to(root).as_posix())
+        except AuteurError:
+            continue
+        found.append((coords, folder))
+    return found
+
+def _active(manifest: ProjectManifest, coords: ShotCoords, numbers: list[int]) -> int | None:
+    """The chosen take, else the latest one."""
+    shot = manifest.narrative.shot(coords.chapter, coords.scene, coords.shot)
+    if shot is not None and shot.active_take in numbers:
+        return shot.active_take
+    return max(numbers, default=None)
+
+def shot_takes(root: Path, manifest: ProjectManifest, coords: ShotCoords) -> ShotTakes:
+    complete = [p for p in read_provenances(root / coords.folder) if p.status == "complete"]
+    active = _active(manifest, coords, [p.take_number for p in complete])
+    takes = [
+        TakeInfo(number=p.take_number, path=f"{coords.folder}/{p.file}", active=p.take_number == active, provenance=p)
+        for p in complete
+    ]
+    return ShotTakes(
+        shot=coords.key, chapter=coords.chapter, scene=coords.scene, shot_number=coords.shot,
+        active_take=active, takes=takes,
+    )
+
+def gallery(store: ProjectStore, name_or_id: str) -> list[ShotTakes]:
+    """Every shot that has a render folder, with its takes (the takes gallery data)."""
+    root = store.root(name_or_id)
+    manifest = store.get(name_or_id)
+    return [shot_takes(root, manifest, coords) for coords, _ in _shot_dirs(root)]
+
+def _manifest_shot(manifest: ProjectManifest, coords: ShotCoords) -> Shot:
+    """The shot entry, created (with its chapter and scene) when a take made it first."""
+    shot = manifest.narrative.shot(coords.chapter, coords.scene, coords.shot)
+    if shot is not None:
+        return shot
+
+    chapters = manifest.narrative.chapters
+    chapter = next((c for c in chapters if c.number == coords.chapter), None)
+    if chapter is None:
+        chapter = Chapter(number=coords.chapter)
+        chapters.append(chapter)
+    scene = next((s for s in chapter.scenes if s.number == coords.scene), None)
+    if scene is None:
+        scene = Scene(number=coords.scene)
+        chapter.scenes.append(scene)
+    shot = Shot(number=coords.shot)
+    scene.shots.append(shot)
+    return shot
+
+def set_active(store: ProjectStore, name_or_id: str, coords: ShotCoords, take: int) -> ShotTakes:
+    root = store.root(name_or_id)
+    with store.editing(name_or_id) as manifest:
+        numbers = [p.take_number for p in read_provenances(root / coords.folder) if p.status == "complete"]
+        if take not in numbers:
+            raise ItemNotFoundError("take", f"{coords.key} take {take}", {"shot": coords.key, "take": take})
+        _manifest_shot(manifest, coords).active_take = take
+    return shot_takes(root, store.get(name_or_id), coords)
+
+def sync_manifest(store: ProjectStore, name_or_id: str) -> ProjectManifest:
+    """Mirror the takes on disk into project.json (the node never edits the manifest, so
+    concurrent runs never contend for it)."""
+    root = store.root(name_or_id)
+    with store.editing(name_or_id) as manifest:
+        for coords, _ in _shot_dirs(root):
+            entries = [
+                TakeEntry(number=p.take_number, path=f"{coords.folder}/{p.file}", run_id=p.run_id, created=p.created)
+                for p in read_provenances(root / coords.folder)
+                if p.status == "complete"
+            ]
+            if entries:
+                _manifest_shot(manifest, coords).takes = entries
+    return store.get(name_or_id)

@@ -1,0 +1,51 @@
+"""The project browser's hierarchy: chapters → scenes → shots → takes, plus asset folders."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from nodes.production.takes import ShotCoords
+
+from .store import ProjectStore
+from .takes import shot_takes
+
+NodeKind = Literal["project", "chapter", "scene", "shot", "take", "folder"]
+
+
+class TreeNode(BaseModel):
+    kind: NodeKind
+    title: str
+    path: str | None = None
+    number: int | None = None
+    active: bool = False
+    children: list[TreeNode] = Field(default_factory=list)
+
+
+ASSET_CATEGORIES = ("Characters", "Locations", "Objects", "Styles", "Music")
+
+
+def project_tree(store: ProjectStore, name_or_id: str) -> TreeNode:
+    root = store.root(name_or_id)
+    manifest = store.get(name_or_id)
+    chapters: list[TreeNode] = []
+    for chapter in manifest.narrative.chapters:
+        scenes: list[TreeNode] = []
+        for scene in chapter.scenes:
+            shots: list[TreeNode] = []
+            for shot in scene.shots:
+                coords = ShotCoords(chapter.number, scene.number, shot.number)
+                takes = [
+                    TreeNode(kind="take", title=f"Take {t.number:02d}", path=t.path, number=t.number, active=t.active)
+                    for t in shot_takes(root, manifest, coords).takes
+                ]
+                title = shot.description or f"Shot {shot.number}"
+                shots.append(TreeNode(kind="shot", title=title, path=coords.folder, number=shot.number, children=takes))
+            scenes.append(TreeNode(kind="scene", title=scene.title or f"Scene {scene.number}", number=scene.number, children=shots))
+        chapters.append(TreeNode(kind="chapter", title=chapter.title or f"Chapter {chapter.number}", number=chapter.number, children=scenes))
+    assets = TreeNode(
+        kind="folder", title="Assets", path="01_Assets",
+        children=[TreeNode(kind="folder", title=name, path=f"01_Assets/{name}") for name in ASSET_CATEGORIES],
+    )
+    return TreeNode(kind="project", title=manifest.name, path="", children=[*chapters, assets])
