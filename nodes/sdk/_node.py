@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 import typing
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -52,11 +53,11 @@ def _fail(cls: type, problem: str) -> typing.NoReturn:
     raise NodeDefinitionError(getattr(cls, "__qualname__", repr(cls)), problem)
 
 
-def _output_model(cls: type[Node]) -> type[Outputs]:
+def _output_model(cls: type[Node], localns: dict[str, Any] | None = None) -> type[Outputs]:
     if cls.run is Node.run:
         _fail(cls, "it has no run(self, ctx) method")
     try:
-        hints = typing.get_type_hints(cls.run)
+        hints = typing.get_type_hints(cls.run, localns=localns)
     except Exception as exc:  # noqa: BLE001 - any unresolvable annotation is a definition error
         _fail(cls, f"run()'s annotations cannot be resolved ({exc})")
     returned = hints.get("return")
@@ -88,12 +89,13 @@ def build_spec(
     output_node: bool,
     cache: bool,
     tier_params: Iterable[str],
+    localns: dict[str, Any] | None = None,
 ) -> NodeSpec:
     """Validate a node class and describe it; raises NodeDefinitionError naming the problem."""
     if not (inspect.isclass(cls) and issubclass(cls, Node)):
         _fail(cls, "@node must decorate a subclass of nodes.sdk.Node")
     _check_metadata(cls, type_id, version, maturity, runs_on)
-    outputs_model = _output_model(cls)
+    outputs_model = _output_model(cls, localns)
     try:
         inputs = [input_spec(name, info) for name, info in cls.model_fields.items()]
         outputs = [output_spec(name, info) for name, info in outputs_model.model_fields.items()]
@@ -131,6 +133,8 @@ def node(
     tier_params: Iterable[str] = (),
 ) -> Callable[[N], N]:
     """Declare a node type. Validation happens here, so a malformed node fails at import."""
+    # Nodes declared inside a function refer to output models local to it.
+    caller_locals = dict(sys._getframe(1).f_locals)
 
     def decorate(cls: N) -> N:
         spec = build_spec(
@@ -144,6 +148,7 @@ def node(
             output_node=output_node,
             cache=cache,
             tier_params=tier_params,
+            localns=caller_locals,
         )
         setattr(cls, SPEC_ATTR, spec)
         return cls
@@ -158,4 +163,4 @@ def spec_of(cls: type) -> NodeSpec | None:
 
 
 def outputs_model_of(cls: type[Node]) -> type[Outputs]:
-    return _output_model(cls)
+    return _output_model(cls, vars(sys.modules[cls.__module__]))
