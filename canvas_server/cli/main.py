@@ -20,6 +20,7 @@ def main() -> None:
 
 # Command groups register themselves here, one line each.
 from . import graphs as _graphs  # noqa: E402,F401
+from . import project as _project  # noqa: E402,F401
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,137 @@
+"""`auteur project ...`: create, list, show, delete, commit, log and status of projects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nodes.sdk import AuteurError
+
+from ..settings import Settings
+from ..workspace.gitrepo import check_git_lfs
+from ..workspace.manifest import Quality
+from ..workspace.store import NewProject, ProjectStore
+from .main import app
+
+T = TypeVar("T")
+project_app = typer.Typer(help="File-based projects (Git + LFS) in the workspace.", no_args_is_help=True)
+app.add_typer(project_app, name="project")
+console = Console()
+
+
+def _store() -> ProjectStore:
+    return ProjectStore(Settings().workspace)
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run an action; an AuteurError becomes one red line and exit code 1."""
+    try:
+        return action()
+    except AuteurError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _echo_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, indent=2, default=str))
+
+
+@project_app.command("new")
+def new(
+    name: str = typer.Argument(..., help="Project folder name"),
+    structure: str = typer.Option("three-act", help="three-act, heros-journey, beat-sheet, story-circle"),
+    quality: str = typer.Option("standard", help="Default quality tier: low, standard, high"),
+    description: str = typer.Option("", help="One-line description"),
+    as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON"),
+) -> None:
+    """Create a project: folders, project.json, a Git repository with LFS, a first commit."""
+    if quality not in ("low", "standard", "high"):
+        typer.echo(f"error [value_invalid]: quality must be low, standard or high, not {quality!r}", err=True)
+        raise typer.Exit(2)
+    tier: Quality = quality  # type: ignore[assignment]
+    request = NewProject(name=name, structure=structure, quality=tier, description=description)
+    manifest = _guard(lambda: _store().create(request))
+    if as_json:
+        _echo_json(manifest.dump())
+        return
+    lfs = check_git_lfs()
+    typer.echo(f"created project {manifest.name} ({manifest.id}) in {_store().projects_dir / name}")
+    if not lfs.lfs_available:
+        console.print(f"[yellow]warning:[/] {lfs.message}")
+
+
+@project_app.command("list")
+def list_projects(as_json: bool = typer.Option(False, "--json", help="Print as JSON")) -> None:
+    """List the workspace's projects."""
+    projects = _guard(lambda: _store().list())
+    if as_json:
+        _echo_json([item.model_dump(mode="json") for item in projects])
+        return
+    table = Table("name", "id", "structure", "quality", "created")
+    for item in projects:
+        table.add_row(item.name, item.id, item.structure, item.quality, item.created.isoformat(timespec="seconds"))
+    console.print(table)
+
+
+@project_app.command("show")
+def show(name: str = typer.Argument(..., help="Project name or id")) -> None:
+    """Print a project's manifest (project.json) as JSON."""
+    _echo_json(_guard(lambda: _store().get(name)).dump())
+
+
+@project_app.command("delete")
+def delete(
+    name: str = typer.Argument(..., help="Project name or id"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
+) -> None:
+    """Move a project to the workspace trash (`.trash/`, recoverable)."""
+    if not yes:
+        typer.confirm(f"move project {name!r} to the trash?", abort=True)
+    target = _guard(lambda: _store().delete(name))
+    typer.echo(f"moved {name} to {target} (move it back into Projects/ to restore)")
+
+
+@project_app.command("commit")
+def commit(
+    name: str = typer.Argument(..., help="Project name or id"),
+    message: str = typer.Option(..., "-m", "--message", help="Commit message"),
+) -> None:
+    """Commit every change in the project (media through Git LFS)."""
+    info = _guard(lambda: _store().repo(name).commit(message))
+    typer.echo(f"[{info.sha[:10]}] {info.message} ({len(info.files)} files)")
+
+
+@project_app.command("log")
+def log(
+    name: str = typer.Argument(..., help="Project name or id"),
+    limit: int = typer.Option(20, help="How many commits"),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON"),
+) -> None:
+    """Show the project's commit history."""
+    commits = _guard(lambda: _store().repo(name).log(limit))
+    if as_json:
+        _echo_json([item.model_dump(mode="json") for item in commits])
+        return
+    for item in commits:
+        typer.echo(f"{item.sha[:10]} {item.date.isoformat(timespec='seconds')} {item.message}")
+
+
+@project_app.command("status")
+def status(
+    name: str = typer.Argument(..., help="Project name or id"),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON"),
+) -> None:
+    """Show files changed since the last commit."""
+    entries = _guard(lambda: _store().repo(name).status())
+    if as_json:
+        _echo_json([item.model_dump() for item in entries])
+        return
+    if not entries:
+        typer.echo("nothing to commit, working tree clean")
+    for item in entries:
+        typer.echo(f"{item.index}{item.worktree} {item.path}")

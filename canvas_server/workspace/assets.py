@@ -1,0 +1,177 @@
+"""Project assets: streamed uploads with a size limit and content sniffing, listing, delete."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+import filetype
+from pydantic import BaseModel
+
+from nodes.sdk import PathSandbox, sha256_file
+
+from .errors import ItemNotFoundError, UnknownTemplateError, UnsupportedMediaTypeError, UploadTooLargeError
+from .manifest import AssetEntry, ProjectManifest
+from .thumbnails import thumbnail_path
+
+ASSETS_DIR = "01_Assets"
+_VISUAL = ("image", "video")
+# Which sniffed media families each category accepts.
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Characters": _VISUAL,
+    "Locations": _VISUAL,
+    "Objects": _VISUAL,
+    "Styles": _VISUAL,
+    "Music": ("audio",),
+}
+_SNIFF_BYTES = 8192
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class Asset(BaseModel):
+    path: str
+    category: str
+    name: str
+    mime: str
+    size: int
+    thumbnail: str | None = None
+
+
+def category_dir(project_root: Path, category: str) -> Path:
+    if category not in CATEGORIES:
+        raise UnknownTemplateError("asset_category", category, list(CATEGORIES))
+    return project_root / ASSETS_DIR / category
+
+
+def safe_stem(filename: str) -> str:
+    """A file stem that is safe on every OS; the client's name is only a hint."""
+    stem = Path(filename.replace("\\", "/")).name.rsplit(".", 1)[0]
+    return _UNSAFE.sub("_", stem).strip("._")[:80] or "asset"
+
+
+def media_family(mime: str) -> str:
+    return mime.split("/", 1)[0]
+
+
+class AssetUpload:
+    """One upload in flight: chunks go to a hidden temp file in the category folder; the
+    size limit is enforced while writing; `finish` sniffs and renames it into place."""
+
+    def __init__(self, project_root: Path, category: str, filename: str, limit_bytes: int) -> None:
+        self.project_root = project_root
+        self.category = category
+        self.folder = category_dir(project_root, category)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.stem = safe_stem(filename)
+        self.limit = limit_bytes
+        self.temp = self.folder / f".upload-{uuid.uuid4().hex}"
+        self._handle = self.temp.open("xb")
+        self._head = b""
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            self.abort()
+            raise UploadTooLargeError(self.limit)
+        if len(self._head) < _SNIFF_BYTES:
+            self._head += chunk[: _SNIFF_BYTES - len(self._head)]
+        self._handle.write(chunk)
+
+    def finish(self) -> Asset:
+        self._handle.close()
+        kind = filetype.guess(self._head)
+        accepted = CATEGORIES[self.category]
+        if kind is None or media_family(kind.mime) not in accepted:
+            self.abort()
+            found = kind.mime if kind else "unrecognised content"
+            raise UnsupportedMediaTypeError(
+                f"{self.category} accepts {' or '.join(accepted)} files; this upload is {found}",
+                details={"category": self.category, "detected": kind.mime if kind else None},
+            )
+        target = self._link_into_place(kind.extension)
+        return describe(self.project_root, target, kind.mime)
+
+    def _link_into_place(self, extension: str) -> Path:
+        """Give the upload a free name without ever replacing an existing asset."""
+        for index in range(1, 10_000):
+            suffix = "" if index == 1 else f"_{index}"
+            target = self.folder / f"{self.stem}{suffix}.{extension}"
+            try:
+                os.link(self.temp, target)
+            except FileExistsError:
+                continue
+            self.temp.unlink()
+            return target
+        self.abort()
+        raise UnsupportedMediaTypeError("no free file name for this upload", code="asset_name_exhausted")
+
+    def abort(self) -> None:
+        self._handle.close()
+        self.temp.unlink(missing_ok=True)
+
+    def __enter__(self) -> AssetUpload:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.temp.exists():  # failed or never finished: leave nothing behind
+            self.abort()
+
+
+def describe(project_root: Path, path: Path, mime: str | None = None) -> Asset:
+    relative = path.relative_to(project_root).as_posix()
+    if mime is None:
+        kind = filetype.guess(str(path))
+        mime = kind.mime if kind else "application/octet-stream"
+    thumb = thumbnail_path(project_root, relative)
+    return Asset(
+        path=relative,
+        category=path.parent.name,
+        name=path.name,
+        mime=mime,
+        size=path.stat().st_size,
+        thumbnail=thumb.relative_to(project_root).as_posix() if thumb.is_file() else None,
+    )
+
+
+def list_assets(project_root: Path, category: str | None = None) -> list[Asset]:
+    categories = [category] if category else list(CATEGORIES)
+    found: list[Asset] = []
+    for name in categories:
+        folder = category_dir(project_root, name)
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.is_file() and not path.name.startswith("."):
+                found.append(describe(project_root, path))
+    return found
+
+
+def resolve_asset(project_root: Path, relative: str) -> Path:
+    """An asset path from a client, through the sandbox, and only inside `01_Assets/`."""
+    path = PathSandbox([project_root]).resolve(relative)
+    if not path.is_relative_to(project_root.resolve() / ASSETS_DIR) or not path.is_file():
+        raise ItemNotFoundError("asset", relative)
+    return path
+
+
+def delete_asset(project_root: Path, relative: str, trash_dir: Path) -> Path:
+    """Move an asset to the workspace trash (recoverable) and drop its thumbnail."""
+    path = resolve_asset(project_root, relative)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = trash_dir / f"{project_root.name}.assets" / f"{stamp}-{path.name}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(path, target)
+    thumbnail_path(project_root, relative).unlink(missing_ok=True)
+    return target
+
+
+def record_asset(manifest: ProjectManifest, project_root: Path, asset: Asset) -> None:
+    """Mirror an asset into project.json (call inside `ProjectStore.editing`)."""
+    entry = AssetEntry(
+        path=asset.path, category=asset.category, name=asset.name, mime=asset.mime, size=asset.size,
+        sha256=sha256_file(project_root / asset.path), added=datetime.now(UTC), thumbnail=asset.thumbnail,
+    )
+    manifest.assets = [item for item in manifest.assets if item.path != asset.path] + [entry]

@@ -1,0 +1,95 @@
+"""Creative documents (treatment, screenplay, beat sheet, shot list) under 02_Source_Creative."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from nodes.sdk import PathSandbox
+
+from . import templates
+from .errors import ItemNotFoundError, WorkspaceError
+
+DOCUMENTS_DIR = "02_Source_Creative"
+_SLUG = re.compile(r"[^A-Za-z0-9]+")
+
+
+class Document(BaseModel):
+    path: str
+    type: str | None
+    title: str
+    size: int
+    modified: datetime
+    content: str | None = None
+
+
+def _type_of(path: Path) -> str | None:
+    for name, kind in templates.document_types().items():
+        if path.parent.name == kind.folder and path.suffix == kind.extension:
+            return name
+    return None
+
+
+def _describe(root: Path, path: Path, *, content: bool = False) -> Document:
+    stat = path.stat()
+    return Document(
+        path=path.relative_to(root).as_posix(),
+        type=_type_of(path),
+        title=path.stem.replace("_", " "),
+        size=stat.st_size,
+        modified=datetime.fromtimestamp(stat.st_mtime, UTC),
+        content=path.read_text(encoding="utf-8") if content else None,
+    )
+
+
+def _resolve(root: Path, relative: str) -> Path:
+    """A document path from a client: through the sandbox, and only under 02_Source_Creative."""
+    path = PathSandbox([root]).resolve(relative)
+    if not path.is_relative_to(root.resolve() / DOCUMENTS_DIR) or not path.is_file():
+        raise ItemNotFoundError("document", relative)
+    return path
+
+
+def create(root: Path, doc_type: str, title: str) -> Document:
+    """A new document from its type's template; never replaces an existing one."""
+    kind = templates.document_type(doc_type)
+    slug = _SLUG.sub("_", title).strip("_")[:80] or kind.title.replace(" ", "_")
+    path = root / DOCUMENTS_DIR / kind.folder / f"{slug}{kind.extension}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = templates.document_body(kind, title=title or kind.title, date=date.today().isoformat())
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(body)
+    except FileExistsError as exc:
+        raise WorkspaceError(
+            f"document {path.relative_to(root).as_posix()} already exists",
+            code="document_exists", details={"path": path.relative_to(root).as_posix()},
+        ) from exc
+    return _describe(root, path, content=True)
+
+
+def read(root: Path, relative: str) -> Document:
+    return _describe(root, _resolve(root, relative), content=True)
+
+
+def update(root: Path, relative: str, content: str) -> Document:
+    """Replace a document's text atomically."""
+    path = _resolve(root, relative)
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    temp.write_text(content, encoding="utf-8")
+    os.replace(temp, path)
+    return _describe(root, path, content=True)
+
+
+def list_documents(root: Path) -> list[Document]:
+    base = root / DOCUMENTS_DIR
+    return [
+        _describe(root, path)
+        for path in sorted(base.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    ]
