@@ -61,6 +61,11 @@ class PathSandbox:
         raise PathForbiddenError(f"path {str(path)!r} is outside the sandbox")
 
     @staticmethod
+    def check_text(text: str) -> None:
+        """Refuse a path by its text alone (NUL, backslash, encoded dots, `..`), no roots needed."""
+        PathSandbox._check_text(text)
+
+    @staticmethod
     def _check_text(text: str) -> None:
         if not text:
             raise PathForbiddenError("empty path")

@@ -1,0 +1,158 @@
+"""Read any graph a user hands us (workflow, API prompt or template) into one runnable shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nodes.sdk import NodeRegistry
+
+from .convert import workflow_to_prompt
+from .errors import GraphError, GraphFormatError
+from .layout import prompt_to_workflow
+from .prompt import ApiPrompt
+from .template import Template
+from .workflow import Workflow
+
+GraphKind = Literal["workflow", "api", "template"]
+MAX_REPORTED = 5
+
+
+class LoadedGraph(BaseModel):
+    """A graph as read: its kind, the prompt that runs, the source documents, and the
+    recoverable problems met while converting (validation is `validate_prompt`'s job)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    kind: GraphKind
+    prompt: ApiPrompt
+    workflow: Workflow | None = None
+    template: Template | None = None
+    errors: list[GraphError] = Field(default_factory=list)
+
+
+def sniff_kind(data: Any) -> GraphKind:
+    """Which of the three shapes `data` is; GraphFormatError when it is none of them."""
+    if not isinstance(data, dict):
+        raise GraphFormatError(
+            f"a graph must be a JSON object, not {_json_type(data)}",
+            details={"received": _json_type(data)},
+        )
+    if isinstance(data.get("workflow"), dict) and ("name" in data or "parameters" in data):
+        return "template"
+    if "nodes" in data and isinstance(data.get("nodes"), list):
+        return "workflow"
+    if all(isinstance(value, dict) and "class_type" in value for value in data.values()):
+        return "api"
+    if "nodes" in data or "links" in data:
+        return "workflow"
+    raise GraphFormatError(
+        "this JSON is neither a workflow (with a 'nodes' list), an API prompt "
+        "({id: {class_type, inputs}}) nor a template (with 'name' and 'workflow')",
+        details={"keys": [str(key) for key in list(data)[:10]]},
+    )
+
+
+def load_graph(data: Any, registry: NodeRegistry) -> LoadedGraph:
+    """Parse and convert `data`; GraphFormatError (`graph_invalid`) if it cannot be read."""
+    if isinstance(data, dict) and set(data) == {"prompt"} and isinstance(data["prompt"], dict):
+        data = data["prompt"]  # the body of ComfyUI's POST /prompt
+    kind = sniff_kind(data)
+    if kind == "api":
+        return LoadedGraph(kind="api", prompt=_parse(ApiPrompt, data, "API prompt"))
+    if kind == "template":
+        template = _parse(Template, data, "template")
+        conversion = workflow_to_prompt(template.workflow, registry)
+        return LoadedGraph(
+            kind="template",
+            prompt=conversion.prompt,
+            workflow=template.workflow,
+            template=template,
+            errors=conversion.errors,
+        )
+    workflow = _parse(Workflow, data, "workflow")
+    conversion = workflow_to_prompt(workflow, registry)
+    return LoadedGraph(
+        kind="workflow", prompt=conversion.prompt, workflow=workflow, errors=conversion.errors
+    )
+
+
+def load_graph_file(path: str | Path, registry: NodeRegistry) -> LoadedGraph:
+    """`load_graph` on a JSON file, with clear errors for a missing file or bad JSON."""
+    return load_graph(read_graph_json(path), registry)
+
+
+def read_graph_json(path: str | Path) -> Any:
+    """The parsed JSON of a graph file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GraphFormatError(
+            f"graph file {str(file)!r} does not exist", code="graph_not_found",
+            details={"path": str(file)},
+        ) from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise GraphFormatError(
+            f"cannot read graph file {str(file)!r}: {exc}", details={"path": str(file)}
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GraphFormatError(
+            f"graph file {str(file)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno}",
+            details={"path": str(file), "line": exc.lineno, "column": exc.colno},
+        ) from None
+
+
+def graph_to_workflow(loaded: LoadedGraph, registry: NodeRegistry) -> Workflow:
+    """The workflow form of a loaded graph: itself when it was one, else laid out."""
+    if loaded.workflow is not None:
+        return loaded.workflow
+    return prompt_to_workflow(loaded.prompt, registry)
+
+
+def _parse(model: Any, data: Any, what: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise GraphFormatError(_describe(exc, what), details=_problems(exc)) from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise GraphFormatError(f"this {what} cannot be read: {exc}") from None
+
+
+def _describe(exc: ValidationError, what: str) -> str:
+    problems = _problems(exc)
+    shown = "; ".join(f"{item['at']}: {item['problem']}" for item in problems[:MAX_REPORTED])
+    more = f" (and {len(problems) - MAX_REPORTED} more)" if len(problems) > MAX_REPORTED else ""
+    return f"this {what} is malformed: {shown}{more}"
+
+
+def _problems(exc: ValidationError) -> list[dict[str, str]]:
+    seen: dict[str, str] = {}
+    for detail in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in detail["loc"]) or "(top level)"
+        # Unions report one failure per member; the first names the problem well enough.
+        seen.setdefault(_trim_union(where), detail["msg"])
+    return [{"at": where, "problem": problem} for where, problem in seen.items()]
+
+
+def _trim_union(where: str) -> str:
+    parts = [part for part in where.split(".") if not _is_type_label(part)]
+    return ".".join(parts)
+
+
+def _is_type_label(part: str) -> bool:
+    return part in {"LinkObject", "list[any]", "function-after", "int", "str"} or "[" in part
+
+
+def _json_type(data: Any) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    for kind, name in names.items():
+        if isinstance(data, kind):
+            return name
+    return "a number" if isinstance(data, (int, float)) else type(data).__name__

@@ -1,0 +1,150 @@
+"""Graph shape of an API prompt: edges, topological order, ancestors and cycles.
+
+Everything here is iterative, so graphs of any depth stay clear of Python's recursion limit.
+Links to nodes that are not in the prompt are ignored here (validation reports them).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from nodes.sdk import AuteurError
+
+from .prompt import ApiPrompt, as_link
+
+
+class CycleError(AuteurError):
+    """The prompt has a cycle; `details["nodes"]` lists the nodes on it."""
+
+    code = "cycle_detected"
+
+
+def parents(prompt: ApiPrompt) -> dict[str, list[str]]:
+    """For each node, the nodes its inputs are linked from (deduplicated, input order)."""
+    nodes = prompt.nodes()
+    found: dict[str, list[str]] = {}
+    for node_id, node in nodes.items():
+        sources: list[str] = []
+        for value in node.inputs.values():
+            link = as_link(value)
+            if link is not None and link[0] in nodes and link[0] not in sources:
+                sources.append(link[0])
+        found[node_id] = sources
+    return found
+
+
+def children(prompt: ApiPrompt) -> dict[str, list[str]]:
+    """For each node, the nodes that consume one of its outputs."""
+    found: dict[str, list[str]] = {node_id: [] for node_id in prompt.nodes()}
+    for node_id, sources in parents(prompt).items():
+        for source in sources:
+            found[source].append(node_id)
+    return found
+
+
+def topological_order(prompt: ApiPrompt) -> list[str]:
+    """Node ids, every node after its parents (ties in prompt order); CycleError if cyclic."""
+    order = _kahn(prompt)
+    if len(order) < len(prompt.nodes()):
+        cycle = find_cycles(prompt)[0]
+        raise CycleError(f"the graph has a cycle: {describe_cycle(cycle)}", details={"nodes": cycle})
+    return order
+
+
+def _kahn(prompt: ApiPrompt) -> list[str]:
+    incoming = {node_id: len(sources) for node_id, sources in parents(prompt).items()}
+    consumers = children(prompt)
+    ready = deque(node_id for node_id, count in incoming.items() if count == 0)
+    order: list[str] = []
+    while ready:
+        node_id = ready.popleft()
+        order.append(node_id)
+        for child in consumers[node_id]:
+            incoming[child] -= 1
+            if incoming[child] == 0:
+                ready.append(child)
+    return order
+
+
+def ancestors(prompt: ApiPrompt, targets: Iterable[str]) -> set[str]:
+    """`targets` (those in the prompt) and every node they depend on."""
+    graph = parents(prompt)
+    seen = {target for target in targets if target in graph}
+    pending = list(seen)
+    while pending:
+        for source in graph[pending.pop()]:
+            if source not in seen:
+                seen.add(source)
+                pending.append(source)
+    return seen
+
+
+def find_cycles(prompt: ApiPrompt) -> list[list[str]]:
+    """Each cycle as the node ids on it, in link order (one per strongly connected part)."""
+    graph = children(prompt)
+    cycles: list[list[str]] = []
+    for component in _strong_components(graph):
+        if len(component) > 1 or component[0] in graph[component[0]]:
+            cycles.append(_walk_cycle(component, graph))
+    return cycles
+
+
+def describe_cycle(cycle: list[str], limit: int = 8) -> str:
+    """`1 → 2 → 3 → 1`, shortened for long cycles."""
+    shown = cycle if len(cycle) <= limit else [*cycle[:limit], "…"]
+    return " → ".join([*shown, cycle[0]]) + (f" ({len(cycle)} nodes)" if len(cycle) > limit else "")
+
+
+def _walk_cycle(component: list[str], graph: dict[str, list[str]]) -> list[str]:
+    """One simple cycle inside a strongly connected component, starting at its first node."""
+    members = set(component)
+    path: list[str] = []
+    position: dict[str, int] = {}
+    current = component[0]
+    while current not in position:
+        position[current] = len(path)
+        path.append(current)
+        current = next(child for child in graph[current] if child in members)
+    return path[position[current] :]
+
+
+def _strong_components(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm with an explicit stack."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, edge = work.pop()
+            if edge == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            edges = graph[node]
+            if edge < len(edges):
+                work.append((node, edge + 1))
+                child = edges[edge]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component[::-1])
+    return components

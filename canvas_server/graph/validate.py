@@ -1,0 +1,348 @@
+"""Validation of an API prompt against the node catalog: every problem, at once.
+
+`validate_prompt` never raises for a bad graph; it returns `GraphError`s (DESIGN §4). With
+`targets`, only those nodes and their ancestors are checked (what would run); without, every
+node is checked and the graph must contain an output node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from nodes.sdk import (
+    AuteurError,
+    NodeRegistry,
+    NodeSpec,
+    PathSandbox,
+    maturity_rank,
+    sockets_compatible,
+)
+
+from .errors import GraphError
+from .prompt import ApiPrompt, PromptNode, as_link
+from .topology import ancestors, describe_cycle, find_cycles
+
+RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+OPTION_ERRORS = frozenset({"literal_error", "enum"})
+
+
+def validate_prompt(
+    prompt: ApiPrompt,
+    registry: NodeRegistry,
+    *,
+    targets: Iterable[str] | None = None,
+    caller_maturity: str | None = None,
+    sandbox: PathSandbox | None = None,
+) -> list[GraphError]:
+    """Every problem of `prompt`; an empty list means it may run.
+
+    `sandbox`, when given, resolves path widgets fully (roots, symlinks); without it a path
+    must be relative and free of `..`, NUL bytes and encoded separators.
+    """
+    nodes = prompt.nodes()
+    errors: list[GraphError] = []
+    checked = set(nodes)
+    if targets is not None:
+        wanted = list(targets)
+        errors += _unknown_targets(wanted, nodes)
+        checked = ancestors(prompt, wanted)
+    elif not any(_is_output(registry.spec(node.class_type)) for node in nodes.values()):
+        errors.append(
+            GraphError(
+                code="no_output_nodes",
+                message="the graph has no output node (e.g. core.show); nothing would run",
+            )
+        )
+    for node_id, node in nodes.items():
+        if node_id in checked:
+            errors += _check_node(node_id, node, prompt, registry, caller_maturity, sandbox)
+    errors += _cycles(prompt, checked)
+    return errors
+
+
+def _is_output(spec: NodeSpec | None) -> bool:
+    return spec is not None and spec.output_node
+
+
+def _unknown_targets(targets: list[str], nodes: dict[str, PromptNode]) -> list[GraphError]:
+    missing = [target for target in targets if target not in nodes]
+    found = [
+        GraphError(
+            code="no_output_nodes",
+            message=f"target {target!r} is not a node of this graph",
+            node_id=target,
+            details={"target": target},
+        )
+        for target in missing
+    ]
+    if not targets:
+        found.append(GraphError(code="no_output_nodes", message="no targets were given"))
+    return found
+
+
+def _check_node(
+    node_id: str,
+    node: PromptNode,
+    prompt: ApiPrompt,
+    registry: NodeRegistry,
+    caller_maturity: str | None,
+    sandbox: PathSandbox | None,
+) -> list[GraphError]:
+    spec = registry.spec(node.class_type)
+    if spec is None:
+        return [_unknown_type(node_id, node, registry), *_dangling_links(node_id, node, prompt)]
+    errors = _maturity(node_id, spec, caller_maturity)
+    constants: dict[str, Any] = {}
+    for name, value in node.inputs.items():
+        link = as_link(value)
+        if link is not None:
+            errors += _check_link(node_id, name, link, spec, prompt, registry)
+        elif spec.input(name) is None:
+            errors.append(_error("value_invalid", f"{spec.type} has no input {name!r}", node_id, name))
+        else:
+            constants[name] = value
+    errors += _missing_inputs(node_id, node, spec)
+    errors += _check_constants(node_id, constants, spec, registry)
+    errors += _check_paths(node_id, constants, spec, sandbox)
+    return errors
+
+
+def _unknown_type(node_id: str, node: PromptNode, registry: NodeRegistry) -> GraphError:
+    failed = [failure.pack for failure in registry.failures]
+    hint = f" (packs that failed to load: {', '.join(failed)})" if failed else ""
+    return _error(
+        "unknown_node_type",
+        f"node {node_id}: unknown node type {node.class_type!r}; no installed pack provides it{hint}",
+        node_id,
+        details={"type": node.class_type},
+    )
+
+
+def _dangling_links(node_id: str, node: PromptNode, prompt: ApiPrompt) -> list[GraphError]:
+    nodes = prompt.nodes()
+    errors: list[GraphError] = []
+    for name, value in node.inputs.items():
+        link = as_link(value)
+        if link is not None and link[0] not in nodes:
+            errors.append(_missing_source(node_id, name, link))
+    return errors
+
+
+def _missing_source(node_id: str, name: str, link: tuple[str, int]) -> GraphError:
+    return _error(
+        "invalid_link",
+        f"input {name!r} of node {node_id} is linked to node {link[0]!r}, which does not exist",
+        node_id,
+        name,
+        {"source": link[0], "slot": link[1]},
+    )
+
+
+def _check_link(
+    node_id: str,
+    name: str,
+    link: tuple[str, int],
+    spec: NodeSpec,
+    prompt: ApiPrompt,
+    registry: NodeRegistry,
+) -> list[GraphError]:
+    source = prompt.nodes().get(link[0])
+    if source is None:
+        return [_missing_source(node_id, name, link)]
+    target = spec.input(name)
+    if target is None:
+        return [_error("invalid_link", f"{spec.type} has no input {name!r} to link to", node_id, name)]
+    source_spec = registry.spec(source.class_type)
+    if source_spec is None:
+        return []  # reported as unknown_node_type on the source
+    outputs = source_spec.socket_outputs
+    if not 0 <= link[1] < len(outputs):
+        return [
+            _error(
+                "invalid_link",
+                f"input {name!r} of node {node_id} is linked to output {link[1]} of node "
+                f"{link[0]} ({source_spec.type}), which has {len(outputs)} output(s)",
+                node_id,
+                name,
+                {"source": link[0], "slot": link[1]},
+            )
+        ]
+    output = outputs[link[1]]
+    if sockets_compatible(output.type, target.type):
+        return []
+    return [
+        _error(
+            "type_mismatch",
+            f"input {name!r} of node {node_id} expects {target.type} but is linked to "
+            f"{output.type} output {output.name!r} of node {link[0]}",
+            node_id,
+            name,
+            {"expected": target.type, "received": output.type, "source": link[0]},
+        )
+    ]
+
+
+def _missing_inputs(node_id: str, node: PromptNode, spec: NodeSpec) -> list[GraphError]:
+    return [
+        _error(
+            "required_input_missing",
+            f"node {node_id} ({spec.type}) needs input {item.name!r}"
+            + (" (connect a link)" if item.widget is None else " (set a value or connect a link)"),
+            node_id,
+            item.name,
+        )
+        for item in spec.inputs
+        if item.required and item.name not in node.inputs
+    ]
+
+
+def _check_constants(
+    node_id: str, constants: dict[str, Any], spec: NodeSpec, registry: NodeRegistry
+) -> list[GraphError]:
+    errors: list[GraphError] = []
+    reported: set[str] = set()
+    for name, value in constants.items():
+        item = spec.input(name)
+        if item is not None and item.options is not None and not _in_options(value, item.options):
+            reported.add(name)
+            errors.append(
+                _error(
+                    "value_not_in_options",
+                    f"input {name!r} of node {node_id} is {value!r}; "
+                    f"choose one of {', '.join(map(repr, item.options))}",
+                    node_id,
+                    name,
+                    {"value": value, "options": item.options},
+                )
+            )
+    cls = registry.get(spec.type)
+    if cls is None:
+        return errors
+    try:
+        cls.model_validate(constants)
+    except ValidationError as exc:
+        errors += _pydantic_errors(node_id, exc, constants, reported)
+    return errors
+
+
+def _in_options(value: Any, options: list[Any]) -> bool:
+    try:
+        return value in options
+    except TypeError:
+        return False
+
+
+def _pydantic_errors(
+    node_id: str, exc: ValidationError, constants: dict[str, Any], reported: set[str]
+) -> list[GraphError]:
+    errors: list[GraphError] = []
+    for detail in exc.errors(include_url=False, include_context=True):
+        loc = detail["loc"]
+        name = str(loc[0]) if loc else None
+        if detail["type"] == "missing" or (name is not None and name in reported):
+            continue  # missing inputs are reported from the catalog (they may be linked)
+        if name is not None and name not in constants:
+            continue
+        if name is not None:
+            reported.add(name)
+        code = _code_for(detail["type"])
+        where = f"input {name!r} of node {node_id}" if name else f"node {node_id}"
+        errors.append(
+            _error(
+                code,
+                f"{where}: {detail['msg']} (got {_short(detail.get('input'))})",
+                node_id,
+                name,
+                {"type": detail["type"], "value": _jsonable(detail.get("input"))},
+            )
+        )
+    return errors
+
+
+def _code_for(pydantic_type: str) -> Any:
+    if pydantic_type in RANGE_ERRORS:
+        return "value_out_of_range"
+    if pydantic_type in OPTION_ERRORS:
+        return "value_not_in_options"
+    return "value_invalid"
+
+
+def _check_paths(
+    node_id: str, constants: dict[str, Any], spec: NodeSpec, sandbox: PathSandbox | None
+) -> list[GraphError]:
+    errors: list[GraphError] = []
+    for item in spec.widget_inputs:
+        value = constants.get(item.name)
+        if item.widget != "path" or not isinstance(value, str):
+            continue
+        try:
+            if sandbox is not None:
+                sandbox.resolve(value)
+            else:
+                PathSandbox.check_text(value)
+                if PurePosixPath(value).is_absolute():
+                    raise AuteurError(f"path {value!r} is absolute; use a path relative to the project")
+        except AuteurError as exc:
+            errors.append(
+                _error("path_forbidden", f"input {item.name!r} of node {node_id}: {exc.message}",
+                       node_id, item.name, {"path": repr(value)})
+            )
+    return errors
+
+
+def _maturity(node_id: str, spec: NodeSpec, caller: str | None) -> list[GraphError]:
+    if caller is None or maturity_rank(spec.maturity) <= _rank(caller):
+        return []
+    return [
+        _error(
+            "maturity_insufficient",
+            f"{spec.type} requires {spec.maturity} maturity; this token is {caller}",
+            node_id,
+            details={"type": spec.type, "required": spec.maturity, "caller": caller},
+        )
+    ]
+
+
+def _rank(level: str) -> int:
+    try:
+        return maturity_rank(level)
+    except ValueError:
+        return -1  # an unknown level ranks below STUDENT: it may run nothing
+
+
+def _cycles(prompt: ApiPrompt, checked: set[str]) -> list[GraphError]:
+    return [
+        _error(
+            "cycle_detected",
+            f"the graph has a cycle: {describe_cycle(cycle)}",
+            cycle[0],
+            details={"nodes": cycle},
+        )
+        for cycle in find_cycles(prompt)
+        if cycle[0] in checked
+    ]
+
+
+def _error(
+    code: Any,
+    message: str,
+    node_id: str | None = None,
+    input_name: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> GraphError:
+    return GraphError(code=code, message=message, node_id=node_id, input=input_name, details=details)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return _short(value, 200)
