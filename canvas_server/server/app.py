@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from nodes.sdk import NodeRegistry
 
@@ -13,7 +13,8 @@ from ..settings import Settings
 from .errors import install_error_handlers
 from .lifecycle import start_services, stop_services
 from .limits import BodySizeLimit
-from .routes import health
+from .deps import get_principal
+from .routes import catalog, events, graphs, health, runs, templates
 from .services import AppServices, build_services
 
 
@@ -44,6 +45,12 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
         skip_prefixes=("/api/projects",),
     )
     app.include_router(health.router)
+    app.include_router(events.router)
+    authenticated = [Depends(get_principal)]
+    app.include_router(catalog.router, dependencies=authenticated)
+    app.include_router(graphs.router, dependencies=authenticated)
+    app.include_router(runs.router, dependencies=authenticated)
+    app.include_router(templates.router, dependencies=authenticated)
     return app
 
 

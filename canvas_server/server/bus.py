@@ -27,6 +27,7 @@ class ClientState:
     projects: set[str] = field(default_factory=set)
     queues: list[asyncio.Queue[Event]] = field(default_factory=list)
     last_seen: float = field(default_factory=time.monotonic)
+    owner: str | None = None
 
     def wants(self, event: Event) -> bool:
         if event.run_id is None and event.project is None:

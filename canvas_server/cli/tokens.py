@@ -1,0 +1,66 @@
+"""`auteur tokens create|list|revoke`: API tokens with a maturity level (hashed at rest)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nodes.sdk import AuteurError, MATURITY_LEVELS, MaturityLevel
+
+from ..governance import TokenStore
+from ..settings import Settings
+from .main import app
+
+tokens_app = typer.Typer(help="Manage API tokens (sent as `Authorization: Bearer`).", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+
+
+def _store() -> TokenStore:
+    return TokenStore(Settings().state_dir / "tokens.json")
+
+
+@tokens_app.command("create")
+def create(
+    maturity: str = typer.Option(..., "--maturity", help=f"One of {', '.join(MATURITY_LEVELS)}"),
+    name: str = typer.Option("token", "--name", help="Who or what uses this token"),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON"),
+) -> None:
+    """Create a token; the secret is printed once and never stored."""
+    level = maturity.upper()
+    if level not in MATURITY_LEVELS:
+        typer.echo(f"error: unknown maturity {maturity!r}; use one of {', '.join(MATURITY_LEVELS)}", err=True)
+        raise typer.Exit(2)
+    level_typed: MaturityLevel = level  # type: ignore[assignment]
+    info, secret = _store().create(name, level_typed)
+    if as_json:
+        typer.echo(json.dumps({"id": info.id, "name": info.name, "maturity": info.maturity, "token": secret}))
+        return
+    typer.echo(f"created token {info.id} ({info.name}, {info.maturity}). Store it now; it is not shown again:")
+    typer.echo(secret)
+
+
+@tokens_app.command("list")
+def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print as JSON")) -> None:
+    """List tokens (ids, names, maturity; never the secrets)."""
+    tokens = _store().all()
+    if as_json:
+        typer.echo(json.dumps([t.model_dump(exclude={"sha256"}) for t in tokens], indent=2))
+        return
+    table = Table("id", "name", "maturity", "revoked")
+    for token in tokens:
+        table.add_row(token.id, token.name, token.maturity, "yes" if token.revoked else "")
+    Console().print(table)
+
+
+@tokens_app.command("revoke")
+def revoke(token_id: str = typer.Argument(..., help="Token id or name")) -> None:
+    """Revoke a token; a running server refuses it from its next request."""
+    try:
+        info = _store().revoke(token_id)
+    except AuteurError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"revoked token {info.id} ({info.name})")

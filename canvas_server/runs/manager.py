@@ -1,0 +1,210 @@
+"""The run manager: accepts runs into the persistent queue and executes them, at most
+`concurrent_runs` at a time, forwarding engine events to the event bus."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from nodes.sdk import AuteurError
+
+from ..engine.cancel import CancelToken
+from ..engine.record import ErrorInfo, NodeRecord, RunRecord
+from ..graph.prompt import ApiPrompt
+from .store import FINISHED, RunStore, StoredRun
+from .throttle import ProgressThrottle
+
+log = logging.getLogger(__name__)
+TERMINAL_EVENTS = frozenset({"run_completed", "run_failed", "run_cancelled"})
+_SHUTDOWN_REASON = "server shutting down"
+
+
+class Publisher(Protocol):
+    def publish(
+        self, type: str, data: dict[str, Any], *, run_id: str | None = None, project: str | None = None
+    ) -> Any: ...
+
+
+class RunNotFoundError(AuteurError):
+    code = "run_not_found"
+
+
+class RunFinishedError(AuteurError):
+    code = "conflict"
+
+
+class RunManager:
+    def __init__(
+        self,
+        store: RunStore,
+        executor: Any,
+        events: Publisher,
+        *,
+        concurrency: int = 2,
+        progress_interval: float = 0.1,
+        resume_attempts: int = 2,
+        project_root: Callable[[str], Path | None] = lambda project: None,
+    ) -> None:
+        self.store = store
+        self.executor = executor
+        self.events = events
+        self.concurrency = max(1, concurrency)
+        self.progress_interval = progress_interval
+        self.resume_attempts = resume_attempts
+        self.project_root = project_root
+        self._tickets: asyncio.Queue[None] = asyncio.Queue()
+        self._workers: list[asyncio.Task[None]] = []
+        self._tokens: dict[str, CancelToken] = {}
+        self._live: dict[str, RunRecord] = {}
+        self._stopping = False
+
+    # ---- lifecycle ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        resumed, interrupted = self.store.recover(self.resume_attempts)
+        for run_id in interrupted:
+            run = self.store.get(run_id)
+            self.events.publish("run_interrupted", {"status": "interrupted", "reason": run.reason if run else None},
+                                run_id=run_id, project=run.project if run else None)
+        if resumed or interrupted:
+            log.warning("restored queue: %d run(s) resumed, %d interrupted", len(resumed), len(interrupted))
+        for _ in range(self.store.queued_count()):
+            self._tickets.put_nowait(None)
+        self._workers = [asyncio.create_task(self._work(), name=f"run-worker-{i}") for i in range(self.concurrency)]
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop executing; running runs go back to the queue and resume on the next start."""
+        self._stopping = True
+        for token in self._tokens.values():
+            token.cancel(_SHUTDOWN_REASON)
+        for _ in self._workers:
+            self._tickets.put_nowait(None)
+        _, pending = await asyncio.wait(self._workers, timeout=grace) if self._workers else (set(), set())
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+
+    # ---- API ------------------------------------------------------------------------
+
+    def submit(self, run: StoredRun) -> StoredRun:
+        self.store.add(run)
+        self.events.publish("run_queued", {"status": "queued", "tier": run.tier}, run_id=run.run_id, project=run.project)
+        self._tickets.put_nowait(None)
+        return run
+
+    def get(self, run_id: str) -> StoredRun:
+        run = self.store.get(run_id)
+        if run is None:
+            raise RunNotFoundError(f"no run with id {run_id!r}", details={"run_id": run_id})
+        live = self._live.get(run_id)
+        if live is not None and run.status == "running":
+            run.record = live.model_copy(deep=True)
+        return run
+
+    def cancel(self, run_id: str, reason: str = "cancelled by user") -> StoredRun:
+        run = self.get(run_id)
+        if run.status in FINISHED:
+            raise RunFinishedError(f"run {run_id} already ended ({run.status})", details={"status": run.status})
+        token = self._tokens.get(run_id)
+        if token is not None:
+            token.cancel(reason)
+        else:
+            self.store.finish(run_id, _record_for(run, "cancelled", reason), reason)
+            self.events.publish("run_cancelled", {"status": "cancelled", "reason": reason},
+                                run_id=run_id, project=run.project)
+        return self.get(run_id)
+
+    def delete(self, run_id: str) -> None:
+        run = self.get(run_id)
+        if run.status not in FINISHED:
+            raise RunFinishedError(f"run {run_id} is {run.status}; cancel it before deleting it",
+                                   details={"status": run.status})
+        self.store.delete(run_id)
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
+
+    # ---- execution ------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        while not self._stopping:
+            await self._tickets.get()
+            if self._stopping:
+                return
+            run = self.store.claim_next()
+            if run is not None:
+                await self._execute(run)
+
+    async def _execute(self, run: StoredRun) -> None:
+        token = CancelToken()
+        record = _record_for(run, "running")
+        self._tokens[run.run_id], self._live[run.run_id] = token, record
+        held: list[tuple[str, dict[str, Any]]] = []
+        throttle = ProgressThrottle(
+            lambda data: self.events.publish("node_progress", data, run_id=run.run_id, project=run.project),
+            self.progress_interval,
+        )
+
+        def on_event(event: Any) -> None:
+            if event.type == "node_progress":
+                throttle.offer(dict(event.data))
+                return
+            if "node_id" in event.data and event.type in ("node_completed", "node_failed", "node_cached"):
+                throttle.node_finished(str(event.data["node_id"]))
+            if event.type in TERMINAL_EVENTS:
+                # Announced only once the record is stored, so a client that reacts to
+                # `run_completed` by fetching the run sees the final record.
+                held.append((event.type, dict(event.data)))
+                return
+            self.events.publish(event.type, dict(event.data), run_id=run.run_id, project=run.project)
+
+        try:
+            record = await self.executor.run(
+                ApiPrompt.model_validate(run.request.prompt), run_id=run.run_id, tier=run.tier,
+                targets=run.request.targets, project=run.project,
+                project_root=self.project_root(run.project) if run.project else None,
+                on_event=on_event, cancel=token, record=record,
+            )
+        except Exception as exc:  # noqa: BLE001 - an engine bug must fail the run, not the worker
+            log.exception("run %s crashed the executor", run.run_id)
+            record.status, record.finished_at = "failed", time.time()
+            record.errors.append(ErrorInfo(code="internal_error", message=f"{type(exc).__name__}: {exc}"))
+            held = [("run_failed", {"errors": [e.model_dump() for e in record.errors]})]
+        finally:
+            throttle.close()
+            self._tokens.pop(run.run_id, None)
+            self._live.pop(run.run_id, None)
+        self._conclude(run, record, held)
+
+    def _conclude(self, run: StoredRun, record: RunRecord, held: list[tuple[str, dict[str, Any]]]) -> None:
+        if self._stopping and record.status == "cancelled" and token_reason(record) == _SHUTDOWN_REASON:
+            self.store.set_status(run.run_id, "queued", "resumed after a server restart")
+            return
+        self.store.finish(run.run_id, record)
+        for event_type, data in held:
+            self.events.publish(event_type, {"status": record.status, **data}, run_id=run.run_id, project=run.project)
+
+
+def token_reason(record: RunRecord) -> str | None:
+    cancelled = [error.message for error in record.errors if error.code == "cancelled"]
+    return cancelled[-1] if cancelled else None
+
+
+def _record_for(run: StoredRun, status: Any, reason: str | None = None) -> RunRecord:
+    """A record for a run the executor has not (yet) produced one for."""
+    nodes = {
+        node_id: NodeRecord(type=str(node.get("class_type", "")), status="cancelled" if status == "cancelled" else "pending")
+        for node_id, node in run.request.prompt.items() if isinstance(node, dict)
+    }
+    now = time.time()
+    errors = [ErrorInfo(code="cancelled", message=reason)] if status == "cancelled" and reason else []
+    return RunRecord(
+        run_id=run.run_id, status=status, tier=run.tier, project=run.project, created_at=run.created_at,
+        started_at=now if status == "running" else None,
+        finished_at=now if status in FINISHED else None, nodes=nodes, errors=errors,
+    )

@@ -1,0 +1,187 @@
+"""SQLite run queue and history (`<workspace>/.auteur/runs.sqlite3`).
+
+Every state change is committed before it is announced, so a `kill -9` loses nothing that a
+client was told about. WAL mode keeps readers (the API) off the writers' back.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..engine.record import RunRecord, RunStatus
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      TEXT PRIMARY KEY,
+    status      TEXT NOT NULL,
+    tier        TEXT NOT NULL,
+    project     TEXT,
+    client_id   TEXT,
+    principal   TEXT NOT NULL,
+    request     TEXT NOT NULL,
+    record      TEXT,
+    reason      TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  REAL NOT NULL,
+    started_at  REAL,
+    finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS runs_status ON runs (status, created_at);
+CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
+"""
+FINISHED: frozenset[str] = frozenset({"completed", "failed", "cancelled", "interrupted"})
+
+
+class RunRequest(BaseModel):
+    """What was submitted: the graph as sent, the prompt that runs, and the overrides."""
+
+    graph: Any = None
+    prompt: dict[str, Any]
+    params: dict[str, Any] = Field(default_factory=dict)
+    targets: list[str] | None = None
+
+
+class StoredRun(BaseModel):
+    run_id: str
+    status: RunStatus
+    tier: str
+    project: str | None = None
+    client_id: str | None = None
+    principal: str
+    request: RunRequest
+    record: RunRecord | None = None
+    reason: str | None = None
+    attempts: int = 0
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+
+
+class RunPage(BaseModel):
+    items: list[StoredRun]
+    total: int
+    limit: int
+    offset: int
+
+
+def _row_to_run(row: sqlite3.Row) -> StoredRun:
+    data = dict(row)
+    data["request"] = json.loads(data["request"])
+    data["record"] = json.loads(data["record"]) if data["record"] else None
+    return StoredRun.model_validate(data)
+
+
+class RunStore:
+    """All access happens on the event loop thread; one connection is enough."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def add(self, run: StoredRun) -> None:
+        self._db.execute(
+            "INSERT INTO runs (run_id, status, tier, project, client_id, principal, request, "
+            "record, reason, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (run.run_id, run.status, run.tier, run.project, run.client_id, run.principal,
+             run.request.model_dump_json(), None, run.reason, run.attempts, run.created_at),
+        )
+
+    def get(self, run_id: str) -> StoredRun | None:
+        row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return _row_to_run(row) if row is not None else None
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        project: str | None = None,
+        client_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> RunPage:
+        """Newest first."""
+        where, args = [], []
+        for column, value in (("status", status), ("project", project), ("client_id", client_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        total = self._db.execute(f"SELECT COUNT(*) FROM runs {clause}", args).fetchone()[0]
+        rows = self._db.execute(
+            f"SELECT * FROM runs {clause} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+        return RunPage(items=[_row_to_run(row) for row in rows], total=total, limit=limit, offset=offset)
+
+    def claim_next(self) -> StoredRun | None:
+        """Oldest queued run, marked running (attempts + 1) in the same transaction."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            row = self._db.execute(
+                "SELECT run_id FROM runs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1"
+            ).fetchone()
+            if row is not None:
+                self._db.execute(
+                    "UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = ? "
+                    "WHERE run_id = ?",
+                    (time.time(), row[0]),
+                )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return self.get(row[0]) if row is not None else None
+
+    def finish(self, run_id: str, record: RunRecord, reason: str | None = None) -> None:
+        self._db.execute(
+            "UPDATE runs SET status = ?, record = ?, reason = COALESCE(?, reason), "
+            "started_at = COALESCE(?, started_at), finished_at = ? WHERE run_id = ?",
+            (record.status, record.model_dump_json(), reason, record.started_at,
+             record.finished_at or time.time(), run_id),
+        )
+
+    def set_status(self, run_id: str, status: RunStatus, reason: str | None = None) -> None:
+        finished_at = time.time() if status in FINISHED else None
+        self._db.execute(
+            "UPDATE runs SET status = ?, reason = COALESCE(?, reason), finished_at = ? WHERE run_id = ?",
+            (status, reason, finished_at, run_id),
+        )
+
+    def recover(self, max_attempts: int) -> tuple[list[str], list[str]]:
+        """After a crash: runs left `running` are queued again (the result cache makes the
+        retry redo only uncached nodes), unless they already failed to finish `max_attempts`
+        times, in which case they are marked interrupted. Returns (resumed, interrupted)."""
+        rows = self._db.execute("SELECT run_id, attempts FROM runs WHERE status = 'running'").fetchall()
+        resumed = [row[0] for row in rows if row[1] < max_attempts]
+        interrupted = [row[0] for row in rows if row[1] >= max_attempts]
+        for run_id in resumed:
+            self.set_status(run_id, "queued", "resumed after the server stopped while it was running")
+        for run_id in interrupted:
+            self.set_status(
+                run_id, "interrupted",
+                f"the server stopped while this run was executing, {max_attempts} times; not resumed again",
+            )
+        return resumed, interrupted
+
+    def queued_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM runs WHERE status = 'queued'").fetchone()[0])
+
+    def counts(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall()
+        return {row[0]: int(row[1]) for row in rows}
+
+    def delete(self, run_id: str) -> bool:
+        return self._db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,)).rowcount > 0

@@ -1,0 +1,110 @@
+"""Runs: submit, list, get, cancel, delete (DESIGN §6)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from ...governance import Principal
+from ...runs.manager import RunManager
+from ...runs.store import RunRequest, StoredRun
+from ..deps import get_principal, get_services
+from ..services import AppServices
+from ..submission import RunSubmission, check_graph
+
+router = APIRouter(prefix="/api/runs", tags=["runs"])
+
+
+def _manager(services: AppServices) -> RunManager:
+    assert services.runs is not None, "the run manager starts with the app lifespan"
+    return services.runs
+
+
+def _project_tier(services: AppServices, project: str | None) -> str | None:
+    if project is None:
+        return None
+    manifest = services.settings.workspace / "Projects" / project / "project.json"
+    try:
+        quality = json.loads(manifest.read_text(encoding="utf-8")).get("quality")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return quality if quality in ("low", "standard", "high") else None
+
+
+def run_view(run: StoredRun, *, full: bool = True) -> dict[str, Any]:
+    """The run record (DESIGN §4) plus what was submitted and why it ended as it did."""
+    record = run.record.model_dump(mode="json") if run.record is not None else {
+        "run_id": run.run_id, "tier": run.tier, "project": run.project, "created_at": run.created_at,
+        "started_at": run.started_at, "finished_at": run.finished_at, "nodes": {}, "outputs": {}, "errors": [],
+    }
+    view = {**record, "status": run.status, "reason": run.reason, "client_id": run.client_id,
+            "principal": run.principal, "attempts": run.attempts}
+    if full:
+        view.update(prompt=run.request.prompt, graph=run.request.graph, params=run.request.params,
+                    targets=run.request.targets)
+    return view
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+def submit_run(
+    body: RunSubmission,
+    services: AppServices = Depends(get_services),
+    principal: Principal = Depends(get_principal),
+) -> dict[str, Any]:
+    """Queue a run of a workflow, API prompt or template; 403 names nodes above your maturity."""
+    checked = check_graph(body.graph, services.registry, principal, params=body.params, targets=body.targets)
+    run_id = uuid.uuid4().hex
+    if body.client_id:
+        services.events.subscribe(body.client_id, runs=[run_id])
+    run = StoredRun(
+        run_id=run_id, status="queued",
+        tier=body.tier or _project_tier(services, body.project) or "standard",
+        project=body.project, client_id=body.client_id, principal=principal.name,
+        request=RunRequest(graph=body.graph, prompt=checked.prompt.dump(), params=body.params, targets=body.targets),
+        created_at=time.time(),
+    )
+    services.audit.record_run(principal, run_id, checked.prompt, services.registry, body.project)
+    _manager(services).submit(run)
+    return {"run_id": run_id, "status": "queued", "tier": run.tier}
+
+
+@router.get("")
+def list_runs(
+    status: str | None = Query(None, description="queued, running, completed, failed, cancelled, interrupted"),
+    project: str | None = None,
+    client_id: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    services: AppServices = Depends(get_services),
+) -> dict[str, Any]:
+    """Runs, newest first, without their graphs (fetch one run for those)."""
+    page = _manager(services).store.list(status=status, project=project, client_id=client_id, limit=limit, offset=offset)
+    return {"items": [run_view(run, full=False) for run in page.items], "total": page.total,
+            "limit": page.limit, "offset": page.offset}
+
+
+@router.get("/{run_id}")
+def get_run(run_id: str, services: AppServices = Depends(get_services)) -> dict[str, Any]:
+    return run_view(_manager(services).get(run_id))
+
+
+@router.post("/{run_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+def cancel_run(
+    run_id: str,
+    services: AppServices = Depends(get_services),
+    principal: Principal = Depends(get_principal),
+) -> dict[str, Any]:
+    """Stop a queued or running run; its running nodes' processes are killed."""
+    run = _manager(services).cancel(run_id, f"cancelled by {principal.name}")
+    return {"run_id": run.run_id, "status": run.status}
+
+
+@router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_run(run_id: str, services: AppServices = Depends(get_services)) -> Response:
+    """Remove a finished run from the history."""
+    _manager(services).delete(run_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

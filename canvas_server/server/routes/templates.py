@@ -1,0 +1,69 @@
+"""Templates: list, get, save, import (with a requirements report), export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from ..deps import get_services
+from ..services import AppServices
+from ..template_store import TemplateStore, requirements_report
+
+router = APIRouter(prefix="/api/templates", tags=["templates"])
+
+
+def _store(services: AppServices) -> TemplateStore:
+    return TemplateStore(services.settings.workspace / "Library" / "Pipeline_Templates")
+
+
+def _check(data: dict[str, Any], services: AppServices) -> None:
+    """A template must read as a graph; `graph_invalid` (422) otherwise."""
+    from ...graph.load import load_graph
+
+    load_graph(data, services.registry)
+
+
+@router.get("")
+def list_templates(services: AppServices = Depends(get_services)) -> dict[str, Any]:
+    """Bundled and workspace templates."""
+    return {"items": [summary.model_dump() for summary in _store(services).list()]}
+
+
+@router.get("/{template_id}")
+def get_template(template_id: str, services: AppServices = Depends(get_services)) -> dict[str, Any]:
+    summary, data = _store(services).get(template_id)
+    return {**summary.model_dump(), "template": data, "requirements": requirements_report(data, services.registry)}
+
+
+@router.post("", status_code=201)
+def save_template(data: dict[str, Any], services: AppServices = Depends(get_services)) -> dict[str, Any]:
+    """Save (or replace) a workspace template; its id is the slug of its name."""
+    _check(data, services)
+    return _store(services).save(data).model_dump()
+
+
+@router.post("/import", status_code=201)
+def import_template(data: dict[str, Any], services: AppServices = Depends(get_services)) -> dict[str, Any]:
+    """Import an exported template file; the report lists node types this server lacks."""
+    report = requirements_report(data, services.registry)
+    _check(data, services)
+    summary = _store(services).save(data)
+    return {**summary.model_dump(), "requirements": report}
+
+
+@router.get("/{template_id}/export")
+def export_template(template_id: str, services: AppServices = Depends(get_services)) -> JSONResponse:
+    """The template as one portable JSON file (with `requires` filled from this catalog)."""
+    summary, data = _store(services).get(template_id)
+    exported = {**data, "requires": data.get("requires") or _requires_of(data, services)}
+    return JSONResponse(exported, headers={"content-disposition": f'attachment; filename="{summary.id}.json"'})
+
+
+def _requires_of(data: dict[str, Any], services: AppServices) -> list[dict[str, str]]:
+    from ...graph.load import load_graph
+
+    types = {node.class_type for node in load_graph(data, services.registry).prompt.nodes().values()}
+    specs = [services.registry.spec(type_id) for type_id in sorted(types)]
+    return [{"type": spec.type, "version": spec.version} for spec in specs if spec is not None]

@@ -1,0 +1,113 @@
+"""Graph templates: the bundled ones (`workspace_templates/graphs/`, read-only) and the
+workspace's own (`<workspace>/Library/Pipeline_Templates/`). A template is a workflow plus
+`{name, description, version, parameters, requires}` (DESIGN §3), stored as one JSON file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from nodes.sdk import AuteurError, NodeRegistry
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "workspace_templates" / "graphs"
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class TemplateNotFoundError(AuteurError):
+    code = "template_not_found"
+
+
+class TemplateInvalidError(AuteurError):
+    code = "template_invalid"
+
+
+class TemplateSummary(BaseModel):
+    id: str
+    name: str
+    description: str = ""
+    version: str = ""
+    source: str = Field(description="builtin (bundled, read-only) or workspace")
+    parameters: list[Any] = Field(default_factory=list)
+    requires: list[Any] = Field(default_factory=list)
+
+
+def slugify(name: str) -> str:
+    slug = _SLUG.sub("-", name.lower()).strip("-")[:80]
+    return slug or "template"
+
+
+def requirements_report(data: dict[str, Any], registry: NodeRegistry) -> dict[str, Any]:
+    """Which required node types are missing here, or present at another version."""
+    missing, mismatched = [], []
+    for requirement in data.get("requires") or []:
+        if not isinstance(requirement, dict) or "type" not in requirement:
+            continue
+        spec = registry.spec(str(requirement["type"]))
+        if spec is None:
+            missing.append({"type": requirement["type"], "version": requirement.get("version")})
+        elif requirement.get("version") and str(requirement["version"]) != spec.version:
+            mismatched.append({"type": spec.type, "required": requirement["version"], "installed": spec.version})
+    return {"missing": missing, "version_mismatch": mismatched, "ok": not missing}
+
+
+class TemplateStore:
+    def __init__(self, workspace_dir: Path, builtin_dir: Path = BUILTIN_DIR) -> None:
+        self.workspace_dir = workspace_dir
+        self.builtin_dir = builtin_dir
+
+    def _files(self) -> list[tuple[str, Path]]:
+        found = []
+        for source, folder in (("builtin", self.builtin_dir), ("workspace", self.workspace_dir)):
+            if folder.is_dir():
+                found.extend((source, path) for path in sorted(folder.glob("*.json")))
+        return found
+
+    def list(self) -> list[TemplateSummary]:
+        summaries = []
+        for source, path in self._files():
+            try:
+                summaries.append(_summary(path.stem, source, _read(path)))
+            except TemplateInvalidError:
+                continue  # a broken file is reported when it is fetched, not in the list
+        return summaries
+
+    def get(self, template_id: str) -> tuple[TemplateSummary, dict[str, Any]]:
+        for source, path in reversed(self._files()):  # the workspace's copy wins over builtin
+            if path.stem == template_id:
+                data = _read(path)
+                return _summary(path.stem, source, data), data
+        raise TemplateNotFoundError(f"no template {template_id!r}", details={"id": template_id})
+
+    def save(self, data: dict[str, Any], template_id: str | None = None) -> TemplateSummary:
+        name = data.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise TemplateInvalidError("a template needs a non-empty `name`")
+        template_id = slugify(template_id or name)
+        self.workspace_dir.mkdir(parents=True, exist_ok=True)
+        path = self.workspace_dir / f"{template_id}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        tmp.replace(path)
+        return _summary(template_id, "workspace", data)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TemplateInvalidError(f"template {path.name} cannot be read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise TemplateInvalidError(f"template {path.name} is not a JSON object")
+    return data
+
+
+def _summary(template_id: str, source: str, data: dict[str, Any]) -> TemplateSummary:
+    return TemplateSummary(
+        id=template_id, name=str(data.get("name") or template_id), description=str(data.get("description") or ""),
+        version=str(data.get("version") or ""), source=source,
+        parameters=list(data.get("parameters") or []), requires=list(data.get("requires") or []),
+    )
