@@ -9,7 +9,8 @@ from pathlib import Path, PurePosixPath
 
 from ._errors import PathForbiddenError
 
-_ENCODED_TRAVERSAL = re.compile(r"%(2e|2f|5c|00)", re.IGNORECASE)
+_ENCODED_TRAVERSAL = re.compile(r"%(2e|2f|5c|00|25)", re.IGNORECASE)  # %25: double encoding
+_DRIVE_PREFIX = re.compile(r"^[A-Za-z]:")  # `C:/Windows`: a Windows absolute path
 
 
 class PathSandbox:
@@ -74,6 +75,11 @@ class PathSandbox:
         if "\\" in text:
             raise PathForbiddenError(
                 f"path {text!r} uses backslashes; use '/' separators", details={"path": text}
+            )
+        if _DRIVE_PREFIX.match(text):
+            raise PathForbiddenError(
+                f"path {text!r} names a Windows drive; use a path relative to the project",
+                details={"path": text},
             )
         if _ENCODED_TRAVERSAL.search(text):
             raise PathForbiddenError(
