@@ -184,13 +184,19 @@ class _Converter:
         return self.follow(scope, node, slots[index])
 
     def bypass_input(self, node: WorkflowNode, out_slot: int, link: Link) -> int | None:
-        """The input a bypassed node passes to output `out_slot`: same type, same index first."""
+        """The linked input a bypassed node passes to output `out_slot`: same type, same index
+        first, then a compatible type."""
         outputs = node.output_slots()
         wanted = outputs[out_slot].type if 0 <= out_slot < len(outputs) else link.type
         spec = self.registry.spec(node.type)
-        types = [slot_type(slot, spec) for slot in node.input_slots()]
-        exact = [index for index, found in enumerate(types) if found == wanted]
-        loose = [index for index, found in enumerate(types) if _compatible(wanted, found)]
+        # Only linked inputs can pass anything through; an unlinked one would drop the value.
+        linked = [
+            (index, slot_type(slot, spec))
+            for index, slot in enumerate(node.input_slots())
+            if slot.link is not None
+        ]
+        exact = [index for index, found in linked if found == wanted]
+        loose = [index for index, found in linked if _compatible(wanted, found)]
         for candidates in (exact, loose):
             if out_slot in candidates:
                 return out_slot

@@ -19,8 +19,8 @@ NODE_WIDTH = 260
 def prompt_to_workflow(prompt: ApiPrompt, registry: NodeRegistry) -> Workflow:
     """A version-0.4 workflow laid out left to right by depth.
 
-    Numeric prompt ids are kept; other ids (e.g. flattened `"12:5"`) are renumbered and the
-    original id is kept in `properties["api_id"]`.
+    Numeric prompt ids are kept; when some are not (e.g. flattened `"12:5"`), every node is
+    renumbered and keeps its prompt id in `properties["api_id"]`.
     """
     nodes = prompt.nodes()
     ids = _node_ids(list(nodes))
@@ -60,6 +60,7 @@ class _Builder:
         self.prompt = prompt
         self.registry = registry
         self.ids = ids
+        self.renumbered = any(str(number) != ident for ident, number in ids.items())
         self.nodes: dict[str, dict[str, Any]] = {}
         self.pending_links: list[tuple[str, int, str, int, Any]] = []
 
@@ -75,7 +76,7 @@ class _Builder:
         else:
             self._unknown_slots(prompt_id, node, data)
         properties: dict[str, Any] = {}
-        if str(self.ids[prompt_id]) != prompt_id:
+        if self.renumbered:
             properties["api_id"] = prompt_id
         data["properties"] = properties
         self.nodes[prompt_id] = data

@@ -116,6 +116,17 @@ def graph_to_workflow(loaded: LoadedGraph, registry: NodeRegistry) -> Workflow:
     return prompt_to_workflow(loaded.prompt, registry)
 
 
+def convert_graph(
+    data: Any, to: Literal["api", "workflow"], registry: NodeRegistry
+) -> tuple[dict[str, Any], list[GraphError]]:
+    """`data` (any of the three shapes) as an API prompt or a workflow, with the conversion
+    problems. A workflow converted to a workflow comes back exactly as it was read."""
+    loaded = load_graph(data, registry)
+    if to == "api":
+        return loaded.prompt.dump(), loaded.errors
+    return graph_to_workflow(loaded, registry).dump(), loaded.errors
+
+
 def _parse(model: Any, data: Any, what: str) -> Any:
     try:
         return model.model_validate(data)
