@@ -1,0 +1,198 @@
+"""`production.save_take` run exactly as a runner runs it: numbering, provenance, concurrency,
+idempotency, LFS, the takes gallery and the active take."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from canvas_server.workspace import takes as take_service
+from canvas_server.workspace.store import NewProject, ProjectStore
+from function_runners.execute import execute_task
+from function_runners.task import NodeResult, NodeTask
+from nodes.production.takes import ShotCoords
+from nodes.sdk import ModelCache, NodeRegistry, discover, sha256_file
+
+SHOT_DIR = "03_Renders/Chapter_01/Scene_01/Shot_01"
+
+
+@pytest.fixture(scope="module")
+def registry() -> NodeRegistry:
+    found = discover(only=["core", "production"])
+    assert not found.failures, found.failures
+    return found
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ProjectStore:
+    store = ProjectStore(tmp_path / "workspace")
+    store.create(NewProject(name="Film"))
+    return store
+
+
+def make_png(path: Path, colour: str = "red") -> Path:
+    """A real 64x48 PNG made by ffmpeg."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s=64x48", "-frames:v", "1", str(path)],
+        check=True,
+    )
+    return path
+
+
+def media_input(store: ProjectStore, path: Path) -> dict[str, Any]:
+    return {
+        "path": path.relative_to(store.workspace).as_posix(),
+        "sha256": sha256_file(path),
+        "mime": "image/png",
+        "kind": "image",
+        "width": 64,
+        "height": 48,
+    }
+
+
+def save_task(store: ProjectStore, media: dict[str, Any], run_id: str, **inputs: Any) -> NodeTask:
+    root = store.projects_dir / "Film"
+    return NodeTask(
+        run_id=run_id, node_id="9", type="production.save_take", version="1.0.0",
+        inputs={"media": media, **inputs}, tier="standard",
+        scratch_dir=str(store.workspace / ".auteur" / "scratch" / run_id),
+        workspace_root=str(store.workspace), project_root=str(root), project="Film",
+    )
+
+
+def run(task: NodeTask, registry: NodeRegistry, events: list[tuple[str, dict[str, Any]]] | None = None) -> NodeResult:
+    sink = events if events is not None else []
+    return execute_task(task, registry, ModelCache(), runner="test", emit=lambda kind, data: sink.append((kind, data)))
+
+
+def test_a_saved_take_gets_the_deterministic_name_provenance_and_an_event(store: ProjectStore, registry: NodeRegistry) -> None:
+    source = make_png(store.projects_dir / "Film/05_Cache/render.png")
+    events: list[tuple[str, dict[str, Any]]] = []
+    result = run(save_task(store, media_input(store, source), "run-1", graph_hash="abc123"), registry, events)
+    assert result.ok, result.error
+    take = store.projects_dir / "Film" / SHOT_DIR / "S01_S01_take01.png"
+    assert take.read_bytes() == source.read_bytes()
+    assert result.outputs is not None and result.outputs["take_number"] == 1
+    assert result.outputs["take"]["path"] == f"Projects/Film/{SHOT_DIR}/S01_S01_take01.png"
+    assert result.outputs["take"]["width"] == 64
+    provenance = json.loads((take.parent / "S01_S01_take01.provenance.json").read_text())
+    assert provenance["status"] == "complete"
+    assert (provenance["run_id"], provenance["node_id"], provenance["graph_hash"], provenance["tier"]) == (
+        "run-1", "9", "abc123", "standard",
+    )
+    assert provenance["inputs"]["chapter"] == 1 and provenance["sha256"] == sha256_file(take)
+    assert events == [
+        ("take_created", {"project": "Film", "shot": "Chapter_01/Scene_01/Shot_01", "take_number": 1,
+                          "path": f"{SHOT_DIR}/S01_S01_take01.png"}),
+    ]
+
+
+def test_a_shot_path_places_the_take_in_another_scene(store: ProjectStore, registry: NodeRegistry) -> None:
+    source = make_png(store.projects_dir / "Film/05_Cache/render.png")
+    result = run(save_task(store, media_input(store, source), "run-1", shot_path="Chapter_02/Scene_03/Shot_04"), registry)
+    assert result.ok, result.error
+    assert (store.projects_dir / "Film/03_Renders/Chapter_02/Scene_03/Shot_04/S03_S04_take01.png").is_file()
+
+
+def test_a_redelivered_task_does_not_create_a_second_take(store: ProjectStore, registry: NodeRegistry) -> None:
+    source = make_png(store.projects_dir / "Film/05_Cache/render.png")
+    task = save_task(store, media_input(store, source), "run-1")
+    first, again = run(task, registry), run(task, registry)
+    assert first.outputs == again.outputs
+    files = sorted(path.name for path in (store.projects_dir / "Film" / SHOT_DIR).iterdir())
+    assert files == [".gitkeep", "S01_S01_take01.png", "S01_S01_take01.provenance.json"]
+
+
+def test_a_later_run_gets_the_next_take_and_never_overwrites(store: ProjectStore, registry: NodeRegistry) -> None:
+    red = make_png(store.projects_dir / "Film/05_Cache/red.png", "red")
+    blue = make_png(store.projects_dir / "Film/05_Cache/blue.png", "blue")
+    run(save_task(store, media_input(store, red), "run-1"), registry)
+    second = run(save_task(store, media_input(store, blue), "run-2"), registry)
+    assert second.outputs is not None and second.outputs["take_number"] == 2
+    shot = store.projects_dir / "Film" / SHOT_DIR
+    assert (shot / "S01_S01_take01.png").read_bytes() == red.read_bytes()
+    assert (shot / "S01_S01_take02.png").read_bytes() == blue.read_bytes()
+
+
+def test_save_take_outside_a_project_fails_with_a_clear_code(store: ProjectStore, registry: NodeRegistry) -> None:
+    source = make_png(store.workspace / "loose.png")
+    task = save_task(store, media_input(store, source), "run-1").model_copy(update={"project_root": None, "project": None})
+    result = run(task, registry)
+    assert result.error is not None and result.error.code == "project_required"
+
+
+@pytest.mark.parametrize("shot_path", ["../../../outside", "Chapter_01/Scene_01/Shot_01/../../..", "/tmp/Chapter_01"])
+def test_a_shot_path_that_escapes_is_refused(store: ProjectStore, registry: NodeRegistry, shot_path: str) -> None:
+    source = make_png(store.projects_dir / "Film/05_Cache/render.png")
+    result = run(save_task(store, media_input(store, source), "run-1", shot_path=shot_path), registry)
+    assert result.error is not None and result.error.code == "shot_invalid"
+
+
+def test_media_outside_the_workspace_is_refused(store: ProjectStore, registry: NodeRegistry, tmp_path: Path) -> None:
+    outside = make_png(tmp_path / "outside.png")
+    media = {"path": "../outside.png", "sha256": sha256_file(outside), "mime": "image/png", "kind": "image"}
+    result = run(save_task(store, media, "run-1"), registry)
+    assert result.error is not None and result.error.code == "path_forbidden"
+    assert not any((store.projects_dir / "Film" / SHOT_DIR).glob("*take*"))
+
+
+def _save_in_process(task_json: str, barrier: Any, results: Any) -> None:
+    barrier.wait()  # every process allocates at the same moment
+    registry = discover(only=["core", "production"])
+    result = execute_task(NodeTask.model_validate_json(task_json), registry, ModelCache(), runner="proc")
+    results.put(result.model_dump_json())
+
+
+@pytest.mark.slow
+def test_twenty_concurrent_runs_yield_take01_to_take20_each_with_provenance(store: ProjectStore) -> None:
+    context = multiprocessing.get_context("fork")
+    sources = [make_png(store.projects_dir / f"Film/05_Cache/r{i}.png", f"0x{i:02x}{i:02x}{i:02x}") for i in range(20)]
+    barrier, results = context.Barrier(20), context.Queue()
+    tasks = [save_task(store, media_input(store, src), f"run-{i}") for i, src in enumerate(sources)]
+    processes = [context.Process(target=_save_in_process, args=(t.model_dump_json(), barrier, results)) for t in tasks]
+    for process in processes:
+        process.start()
+    outcomes = [NodeResult.model_validate_json(results.get(timeout=120)) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    assert all(outcome.ok for outcome in outcomes), [o.error for o in outcomes if not o.ok]
+    assert sorted(o.outputs["take_number"] for o in outcomes if o.outputs) == list(range(1, 21))
+    shot = store.projects_dir / "Film" / SHOT_DIR
+    for number in range(1, 21):
+        provenance = json.loads((shot / f"S01_S01_take{number:02d}.provenance.json").read_text())
+        source = sources[int(provenance["run_id"].split("-")[1])]
+        assert (shot / f"S01_S01_take{number:02d}.png").read_bytes() == source.read_bytes()
+        assert provenance["status"] == "complete"
+    assert not list(shot.glob(".take-*"))
+
+
+def test_the_gallery_lists_takes_and_the_active_take_can_be_chosen(store: ProjectStore, registry: NodeRegistry) -> None:
+    for i, colour in enumerate(["red", "green", "blue"]):
+        source = make_png(store.projects_dir / f"Film/05_Cache/{colour}.png", colour)
+        run(save_task(store, media_input(store, source), f"run-{i}"), registry)
+    [shot] = [item for item in take_service.gallery(store, "Film") if item.takes]
+    assert [t.number for t in shot.takes] == [1, 2, 3] and shot.active_take == 3
+    chosen = take_service.set_active(store, "Film", ShotCoords(1, 1, 1), 2)
+    assert chosen.active_take == 2 and [t.active for t in chosen.takes] == [False, True, False]
+    manifest = take_service.sync_manifest(store, "Film")
+    mirrored = manifest.narrative.shot(1, 1, 1)
+    assert mirrored is not None and mirrored.active_take == 2
+    assert [entry.number for entry in mirrored.takes] == [1, 2, 3]
+
+
+def test_a_committed_take_is_stored_in_git_as_an_lfs_pointer(store: ProjectStore, registry: NodeRegistry) -> None:
+    source = make_png(store.projects_dir / "Film/05_Cache/render.png")
+    run(save_task(store, media_input(store, source), "run-1"), registry)
+    repo = store.repo("Film")
+    info = repo.commit("Take 1 of shot 1")
+    assert f"{SHOT_DIR}/S01_S01_take01.png" in info.files
+    assert f"{SHOT_DIR}/S01_S01_take01.provenance.json" in info.files
+    assert repo.is_lfs_pointer(f"{SHOT_DIR}/S01_S01_take01.png")
+    assert not repo.is_lfs_pointer(f"{SHOT_DIR}/S01_S01_take01.provenance.json")
+    assert not any(entry.path.startswith("05_Cache") for entry in repo.status())
