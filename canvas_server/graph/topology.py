@@ -36,8 +36,12 @@ def parents(prompt: ApiPrompt) -> dict[str, list[str]]:
 
 def children(prompt: ApiPrompt) -> dict[str, list[str]]:
     """For each node, the nodes that consume one of its outputs."""
-    found: dict[str, list[str]] = {node_id: [] for node_id in prompt.nodes()}
-    for node_id, sources in parents(prompt).items():
+    return _invert(parents(prompt))
+
+
+def _invert(graph: dict[str, list[str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {node_id: [] for node_id in graph}
+    for node_id, sources in graph.items():
         for source in sources:
             found[source].append(node_id)
     return found
@@ -45,16 +49,17 @@ def children(prompt: ApiPrompt) -> dict[str, list[str]]:
 
 def topological_order(prompt: ApiPrompt) -> list[str]:
     """Node ids, every node after its parents (ties in prompt order); CycleError if cyclic."""
-    order = _kahn(prompt)
-    if len(order) < len(prompt.nodes()):
-        cycle = find_cycles(prompt)[0]
+    graph = parents(prompt)
+    order = _kahn(graph)
+    if len(order) < len(graph):
+        cycle = _cycles_among(graph, set(graph) - set(order))[0]
         raise CycleError(f"the graph has a cycle: {describe_cycle(cycle)}", details={"nodes": cycle})
     return order
 
 
-def _kahn(prompt: ApiPrompt) -> list[str]:
-    incoming = {node_id: len(sources) for node_id, sources in parents(prompt).items()}
-    consumers = children(prompt)
+def _kahn(graph: dict[str, list[str]]) -> list[str]:
+    incoming = {node_id: len(sources) for node_id, sources in graph.items()}
+    consumers = _invert(graph)
     ready = deque(node_id for node_id, count in incoming.items() if count == 0)
     order: list[str] = []
     while ready:
@@ -82,11 +87,22 @@ def ancestors(prompt: ApiPrompt, targets: Iterable[str]) -> set[str]:
 
 def find_cycles(prompt: ApiPrompt) -> list[list[str]]:
     """Each cycle as the node ids on it, in link order (one per strongly connected part)."""
-    graph = children(prompt)
+    graph = parents(prompt)
+    unordered = set(graph) - set(_kahn(graph))
+    return _cycles_among(graph, unordered) if unordered else []
+
+
+def _cycles_among(graph: dict[str, list[str]], members: set[str]) -> list[list[str]]:
+    """Cycles among `members` (the nodes Kahn's algorithm could not order)."""
+    forward = {
+        node_id: [child for child in consumers if child in members]
+        for node_id, consumers in _invert(graph).items()
+        if node_id in members
+    }
     cycles: list[list[str]] = []
-    for component in _strong_components(graph):
-        if len(component) > 1 or component[0] in graph[component[0]]:
-            cycles.append(_walk_cycle(component, graph))
+    for component in _strong_components(forward):
+        if len(component) > 1 or component[0] in forward[component[0]]:
+            cycles.append(_walk_cycle(component, forward))
     return cycles
 
 

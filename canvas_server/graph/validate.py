@@ -8,6 +8,7 @@ node is checked and the graph must contain an output node.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -15,8 +16,11 @@ from pydantic import ValidationError
 
 from nodes.sdk import (
     AuteurError,
+    InputSpec,
+    Node,
     NodeRegistry,
     NodeSpec,
+    OutputSpec,
     PathSandbox,
     maturity_rank,
     sockets_compatible,
@@ -25,6 +29,35 @@ from nodes.sdk import (
 from .errors import GraphError
 from .prompt import ApiPrompt, PromptNode, as_link
 from .topology import ancestors, describe_cycle, find_cycles
+
+@dataclass
+class _TypeInfo:
+    """What validation needs of one node type, computed once per call."""
+
+    spec: NodeSpec
+    cls: type[Node] | None
+    inputs: dict[str, InputSpec]
+    outputs: list[OutputSpec]
+    paths: list[str]
+
+
+class _Catalog:
+    def __init__(self, registry: NodeRegistry) -> None:
+        self.registry = registry
+        self.types: dict[str, _TypeInfo | None] = {}
+
+    def info(self, type_id: str) -> _TypeInfo | None:
+        if type_id not in self.types:
+            spec = self.registry.spec(type_id)
+            self.types[type_id] = None if spec is None else _TypeInfo(
+                spec,
+                self.registry.get(type_id),
+                {item.name: item for item in spec.inputs},
+                spec.socket_outputs,
+                [item.name for item in spec.inputs if item.widget == "path"],
+            )
+        return self.types[type_id]
+
 
 RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 OPTION_ERRORS = frozenset({"literal_error", "enum"})
@@ -44,13 +77,14 @@ def validate_prompt(
     must be relative and free of `..`, NUL bytes and encoded separators.
     """
     nodes = prompt.nodes()
+    catalog = _Catalog(registry)
     errors: list[GraphError] = []
     checked = set(nodes)
     if targets is not None:
         wanted = list(targets)
         errors += _unknown_targets(wanted, nodes)
         checked = ancestors(prompt, wanted)
-    elif not any(_is_output(registry.spec(node.class_type)) for node in nodes.values()):
+    elif not any(_is_output(catalog.info(node.class_type)) for node in nodes.values()):
         errors.append(
             GraphError(
                 code="no_output_nodes",
@@ -59,13 +93,13 @@ def validate_prompt(
         )
     for node_id, node in nodes.items():
         if node_id in checked:
-            errors += _check_node(node_id, node, prompt, registry, caller_maturity, sandbox)
+            errors += _check_node(node_id, node, prompt, catalog, caller_maturity, sandbox)
     errors += _cycles(prompt, checked)
     return errors
 
 
-def _is_output(spec: NodeSpec | None) -> bool:
-    return spec is not None and spec.output_node
+def _is_output(info: _TypeInfo | None) -> bool:
+    return info is not None and info.spec.output_node
 
 
 def _unknown_targets(targets: list[str], nodes: dict[str, PromptNode]) -> list[GraphError]:
@@ -88,26 +122,31 @@ def _check_node(
     node_id: str,
     node: PromptNode,
     prompt: ApiPrompt,
-    registry: NodeRegistry,
+    catalog: _Catalog,
     caller_maturity: str | None,
     sandbox: PathSandbox | None,
 ) -> list[GraphError]:
-    spec = registry.spec(node.class_type)
-    if spec is None:
-        return [_unknown_type(node_id, node, registry), *_dangling_links(node_id, node, prompt)]
+    info = catalog.info(node.class_type)
+    if info is None:
+        return [
+            _unknown_type(node_id, node, catalog.registry),
+            *_dangling_links(node_id, node, prompt),
+        ]
+    spec = info.spec
     errors = _maturity(node_id, spec, caller_maturity)
     constants: dict[str, Any] = {}
     for name, value in node.inputs.items():
         link = as_link(value)
         if link is not None:
-            errors += _check_link(node_id, name, link, spec, prompt, registry)
-        elif spec.input(name) is None:
+            errors += _check_link(node_id, name, link, info, prompt, catalog)
+        elif name not in info.inputs:
             errors.append(_error("value_invalid", f"{spec.type} has no input {name!r}", node_id, name))
         else:
             constants[name] = value
     errors += _missing_inputs(node_id, node, spec)
-    errors += _check_constants(node_id, constants, spec, registry)
-    errors += _check_paths(node_id, constants, spec, sandbox)
+    errors += _check_constants(node_id, constants, info)
+    if info.paths:
+        errors += _check_paths(node_id, constants, info.paths, sandbox)
     return errors
 
 
@@ -146,26 +185,28 @@ def _check_link(
     node_id: str,
     name: str,
     link: tuple[str, int],
-    spec: NodeSpec,
+    info: _TypeInfo,
     prompt: ApiPrompt,
-    registry: NodeRegistry,
+    catalog: _Catalog,
 ) -> list[GraphError]:
     source = prompt.nodes().get(link[0])
     if source is None:
         return [_missing_source(node_id, name, link)]
-    target = spec.input(name)
+    target = info.inputs.get(name)
     if target is None:
-        return [_error("invalid_link", f"{spec.type} has no input {name!r} to link to", node_id, name)]
-    source_spec = registry.spec(source.class_type)
-    if source_spec is None:
+        return [
+            _error("invalid_link", f"{info.spec.type} has no input {name!r} to link to", node_id, name)
+        ]
+    source_info = catalog.info(source.class_type)
+    if source_info is None:
         return []  # reported as unknown_node_type on the source
-    outputs = source_spec.socket_outputs
+    outputs = source_info.outputs
     if not 0 <= link[1] < len(outputs):
         return [
             _error(
                 "invalid_link",
                 f"input {name!r} of node {node_id} is linked to output {link[1]} of node "
-                f"{link[0]} ({source_spec.type}), which has {len(outputs)} output(s)",
+                f"{link[0]} ({source_info.spec.type}), which has {len(outputs)} output(s)",
                 node_id,
                 name,
                 {"source": link[0], "slot": link[1]},
@@ -200,14 +241,12 @@ def _missing_inputs(node_id: str, node: PromptNode, spec: NodeSpec) -> list[Grap
     ]
 
 
-def _check_constants(
-    node_id: str, constants: dict[str, Any], spec: NodeSpec, registry: NodeRegistry
-) -> list[GraphError]:
+def _check_constants(node_id: str, constants: dict[str, Any], info: _TypeInfo) -> list[GraphError]:
     errors: list[GraphError] = []
     reported: set[str] = set()
     for name, value in constants.items():
-        item = spec.input(name)
-        if item is not None and item.options is not None and not _in_options(value, item.options):
+        item = info.inputs[name]
+        if item.options is not None and not _in_options(value, item.options):
             reported.add(name)
             errors.append(
                 _error(
@@ -216,14 +255,13 @@ def _check_constants(
                     f"choose one of {', '.join(map(repr, item.options))}",
                     node_id,
                     name,
-                    {"value": value, "options": item.options},
+                    {"value": _jsonable(value), "options": item.options},
                 )
             )
-    cls = registry.get(spec.type)
-    if cls is None:
+    if info.cls is None:
         return errors
     try:
-        cls.model_validate(constants)
+        info.cls.model_validate(constants)
     except ValidationError as exc:
         errors += _pydantic_errors(node_id, exc, constants, reported)
     return errors
@@ -272,12 +310,12 @@ def _code_for(pydantic_type: str) -> Any:
 
 
 def _check_paths(
-    node_id: str, constants: dict[str, Any], spec: NodeSpec, sandbox: PathSandbox | None
+    node_id: str, constants: dict[str, Any], paths: list[str], sandbox: PathSandbox | None
 ) -> list[GraphError]:
     errors: list[GraphError] = []
-    for item in spec.widget_inputs:
-        value = constants.get(item.name)
-        if item.widget != "path" or not isinstance(value, str):
+    for name in paths:
+        value = constants.get(name)
+        if not isinstance(value, str):
             continue
         try:
             if sandbox is not None:
@@ -288,8 +326,13 @@ def _check_paths(
                     raise AuteurError(f"path {value!r} is absolute; use a path relative to the project")
         except AuteurError as exc:
             errors.append(
-                _error("path_forbidden", f"input {item.name!r} of node {node_id}: {exc.message}",
-                       node_id, item.name, {"path": repr(value)})
+                _error(
+                    "path_forbidden",
+                    f"input {name!r} of node {node_id}: {exc.message}",
+                    node_id,
+                    name,
+                    {"path": repr(value)},
+                )
             )
     return errors
 
