@@ -1,0 +1,21 @@
+"""Choosing the Function Runner: Celery workers when a broker is configured, else local."""
+
+from __future__ import annotations
+
+from .base import Runner
+from .celery_runner import DEFAULT_CAPACITY, CeleryRunner
+from .local import LocalRunner
+
+
+def make_runner(
+    *,
+    broker_url: str | None,
+    workers: int | None = None,
+    load_plugins: list[str] | None = None,
+    celery_capacity: int = DEFAULT_CAPACITY,
+) -> Runner:
+    """`CeleryRunner(broker_url)` when `broker_url` (AUTEUR_BROKER_URL) is set, else a
+    `LocalRunner` of `workers` processes. Call `await runner.start()` before use."""
+    if broker_url:
+        return CeleryRunner(broker_url, capacity=celery_capacity)
+    return LocalRunner(workers=workers, load_plugins=load_plugins)
