@@ -3,23 +3,41 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from nodes.sdk import discover
+from nodes.sdk import AuteurError, NodeRegistry, discover
 
+from ..graph.errors import GraphError
+from ..graph.load import LoadedGraph, graph_to_workflow, load_graph_file, read_graph_json
+from ..graph.template import apply_overrides
+from ..graph.validate import validate_prompt
 from ..settings import Settings
 from .main import app
+from .output import fail, print_errors
+from .run_local import run_locally
 
-console = Console()
+console = Console(stderr=True, soft_wrap=True)
+
+
+class Target(str, Enum):
+    api = "api"
+    workflow = "workflow"
+
+
+def _registry(settings: Settings) -> NodeRegistry:
+    return discover(only=settings.load_plugins)
 
 
 @app.command("nodes")
 def list_nodes(as_json: bool = typer.Option(False, "--json", help="Print the catalog as JSON")) -> None:
     """List installed node types and any pack that failed to load."""
-    registry = discover(only=Settings().load_plugins)
+    registry = _registry(Settings())
     if as_json:
         payload = {
             "nodes": [spec.model_dump(mode="json") for spec in registry.specs()],
@@ -30,6 +48,116 @@ def list_nodes(as_json: bool = typer.Option(False, "--json", help="Print the cat
     table = Table("type", "title", "category", "maturity", "runs on", "pack")
     for spec in registry.specs():
         table.add_row(spec.type, spec.title, spec.category, spec.maturity, spec.runs_on, spec.pack)
-    console.print(table)
+    Console().print(table)
     for failure in registry.failures:
         console.print(f"[red]pack {failure.pack!r} failed to load:[/] {failure.error_type}: {failure.message}")
+
+
+def _load(path: Path, registry: NodeRegistry) -> LoadedGraph:
+    try:
+        return load_graph_file(path, registry)
+    except AuteurError as exc:
+        fail(exc)
+
+
+@app.command("validate")
+def validate(
+    graph: Path = typer.Argument(..., help="Workflow, API prompt or template JSON"),
+    targets: str = typer.Option("", "--targets", help="Comma-separated node ids to check for"),
+    as_json: bool = typer.Option(False, "--json", help='Print {"ok", "errors"}'),
+) -> None:
+    """Check a graph; exit 0 when it may run, 1 when it has problems."""
+    registry = _registry(Settings())
+    loaded = _load(graph, registry)
+    wanted = [item for item in targets.split(",") if item] or None
+    errors = loaded.errors + validate_prompt(loaded.prompt, registry, targets=wanted)
+    if as_json:
+        typer.echo(json.dumps({"ok": not errors, "errors": [e.model_dump(mode="json") for e in errors]}, indent=2))
+    elif errors:
+        print_errors(errors)
+    else:
+        console.print(f"[green]valid[/]: {len(loaded.prompt.nodes())} nodes ({loaded.kind})")
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command("convert")
+def convert(
+    graph: Path = typer.Argument(..., help="Workflow, API prompt or template JSON"),
+    to: Target = typer.Option(..., "--to", help="api (what runs) or workflow (what the editor opens)"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout"),
+) -> None:
+    """Convert between the workflow and API prompt shapes."""
+    registry = _registry(Settings())
+    loaded = _load(graph, registry)
+    data: Any
+    if to is Target.workflow and loaded.kind == "workflow":
+        data = read_graph_json(graph) if loaded.workflow is None else loaded.workflow.dump()
+    elif to is Target.workflow:
+        data = graph_to_workflow(loaded, registry).dump()
+    else:
+        data = loaded.prompt.dump()
+    for problem in loaded.errors:
+        console.print(f"[yellow]warning[/] {problem.code}: {problem.message}")
+    text = json.dumps(data, indent=2)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+@app.command("run")
+def run(
+    graph: Path = typer.Argument(..., help="Workflow, API prompt or template JSON"),
+    tier: str = typer.Option("", "--tier", help="low | standard | high (default: project's, else standard)"),
+    assignments: list[str] = typer.Option([], "--set", help="NODE_ID.INPUT=VALUE (repeatable)"),
+    targets: str = typer.Option("", "--targets", help="Comma-separated node ids to run (default: outputs)"),
+    project: str | None = typer.Option(None, "--project", help="Project name or id; paths resolve inside it"),
+    server: str | None = typer.Option(None, "--server", help="Submit to a running server at this URL"),
+    token: str | None = typer.Option(None, "--token", envvar="AUTEUR_TOKEN", help="API token for --server"),
+    as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON"),
+) -> None:
+    """Run a graph headless; exit 0 when the run completes, 1 when it fails."""
+    wanted = [item for item in targets.split(",") if item] or None
+    if server:
+        from .remote import run_remote
+
+        raw = _read_json(graph)
+        params = _params(assignments)
+        raise typer.Exit(run_remote(server, raw, tier or None, wanted, params, token, as_json))
+    settings = Settings()
+    registry = _registry(settings)
+    loaded = _load(graph, registry)
+    allowed = loaded.template.parameters if loaded.template is not None else None
+    try:
+        prompt = apply_overrides(loaded.prompt, assignments, registry, allowed=allowed)
+    except AuteurError as exc:
+        fail(exc)
+    errors: list[GraphError] = loaded.errors + validate_prompt(prompt, registry, targets=wanted)
+    if errors:
+        if as_json:
+            typer.echo(json.dumps({"status": "invalid", "errors": [e.model_dump(mode="json") for e in errors]}, indent=2))
+        else:
+            print_errors(errors)
+        raise typer.Exit(1)
+    record = run_locally(settings, registry, prompt, tier=tier or None, targets=wanted,
+                         project=project, show_progress=not as_json)
+    if as_json:
+        typer.echo(record.model_dump_json(indent=2))
+    raise typer.Exit(0 if record.status == "completed" else 1)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return read_graph_json(path)
+    except AuteurError as exc:
+        fail(exc)
+
+
+def _params(assignments: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for text in assignments:
+        key, sep, value = text.partition("=")
+        if not sep:
+            fail(AuteurError(f"--set {text!r}: expected NODE_ID.INPUT=VALUE", code="override_invalid"))
+        params[key] = value
+    return params

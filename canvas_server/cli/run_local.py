@@ -1,0 +1,113 @@
+"""`auteur run` without a server: execute a prompt in this process with a progress display."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from nodes.sdk import AuteurError, NodeRegistry
+
+from ..engine.cancel import CancelToken
+from ..engine.executor import EngineEvent
+from ..engine.factory import make_executor, make_runner
+from ..engine.record import RunRecord
+from ..graph.prompt import ApiPrompt
+from ..settings import Settings
+from ..workspace.store import ProjectStore
+from .output import fail
+
+SETTLED = {"node_cached", "node_completed", "node_failed"}
+
+
+def _project(settings: Settings, project: str | None) -> tuple[Path | None, str | None, str | None]:
+    """(project root, project name, project quality) for `--project`."""
+    if project is None:
+        return None, None, None
+    store = ProjectStore(settings.workspace)
+    try:
+        manifest = store.get(project)
+        return store.root(project), manifest.name, manifest.quality
+    except AuteurError as exc:
+        fail(exc)
+
+
+class _ProgressView:
+    """A rich progress bar fed by engine events: nodes settled, and the latest step."""
+
+    def __init__(self, total: int, console: Console) -> None:
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console, transient=False)
+        self.task = self.progress.add_task("starting", total=total)
+
+    def __call__(self, event: EngineEvent) -> None:
+        data = event.data
+        if event.type in SETTLED:
+            self.progress.advance(self.task)
+        if event.type == "node_started":
+            self.progress.update(self.task, description=f"{data['node_id']} {data['type']}")
+        elif event.type == "node_progress":
+            step = data.get("step") or ""
+            self.progress.update(self.task, description=f"{data['node_id']} {data['progress']:.0%} {step}")
+        elif event.type == "node_failed":
+            self.progress.console.print(f"[red]node {data['node_id']} failed:[/] {data['error']['message']}")
+        elif event.type == "take_created":
+            self.progress.console.print(f"[green]take[/] {data.get('path')}")
+
+
+async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt, *, tier: str,
+                   targets: list[str] | None, project: str | None, project_root: Path | None,
+                   view: _ProgressView | None) -> RunRecord:
+    runner = make_runner(settings)
+    # Graphs of inline nodes only never touch the runner: don't pay its start-up.
+    needs_runner = any(
+        (spec := registry.spec(node.class_type)) is not None and spec.runs_on == "runner"
+        for node in prompt.nodes().values()
+    )
+    if needs_runner:
+        await runner.start()
+    token = CancelToken()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, token.cancel, "interrupted with Ctrl-C")
+    try:
+        executor = make_executor(settings, registry, runner)
+        return await executor.run(prompt, run_id=uuid.uuid4().hex, tier=tier, targets=targets,
+                                  project=project, project_root=project_root, on_event=view, cancel=token)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        if needs_runner:
+            await runner.close()
+
+
+def run_locally(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt, *, tier: str | None,
+                targets: list[str] | None, project: str | None, show_progress: bool) -> RunRecord:
+    root, name, quality = _project(settings, project)
+    chosen = tier or quality or "standard"
+    console = Console(stderr=True, soft_wrap=True)
+    view = _ProgressView(len(prompt.nodes()), console) if show_progress else None
+    if view is not None:
+        view.progress.start()
+    try:
+        record = asyncio.run(_execute(settings, registry, prompt, tier=chosen, targets=targets,
+                                      project=name, project_root=root, view=view))
+    finally:
+        if view is not None:
+            view.progress.stop()
+    if show_progress:
+        _summarise(record, console)
+    return record
+
+
+def _summarise(record: RunRecord, console: Console) -> None:
+    counts = {status: record.count(status) for status in ("completed", "cached", "failed", "skipped")}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    colour = "green" if record.status == "completed" else "red"
+    console.print(f"[{colour}]run {record.status}[/] ({summary})")
+    for node_id, outputs in record.outputs.items():
+        console.print(f"  {node_id}: {outputs}", highlight=False)
+    for error in record.errors:
+        console.print(f"  [red]{error.code}[/] {error.node_id or ''} {error.message}", highlight=False)
