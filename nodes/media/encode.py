@@ -32,13 +32,15 @@ def run_stream(
     report progress scaled into `span` of the node's progress."""
     argv: list[str] = stream.overwrite_output().compile(cmd=find_tool("ffmpeg"))
     low, high = span
-    return run_ffmpeg(
+    stderr = run_ffmpeg(
         argv,
         outputs={staged(final): final},
         duration=duration,
         is_cancelled=ctx.cancelled,
         on_progress=lambda fraction: ctx.progress(low + (high - low) * fraction, step),
     )
+    ctx.progress(high, step)
+    return stderr
 
 
 def input_stream(path: Path, **options: Any) -> Any:
