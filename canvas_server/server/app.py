@@ -15,6 +15,7 @@ from .lifecycle import start_services, stop_services
 from .limits import BodySizeLimit
 from .deps import get_principal
 from .routes import catalog, events, graphs, health, runs, templates
+from .routes import assets, documents, git, projects, takes  # workspace (issue 4)
 from .services import AppServices, build_services
 
 
@@ -51,6 +52,11 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(graphs.router, dependencies=authenticated)
     app.include_router(runs.router, dependencies=authenticated)
     app.include_router(templates.router, dependencies=authenticated)
+    app.include_router(projects.router, dependencies=authenticated)
+    app.include_router(assets.router, dependencies=authenticated)
+    app.include_router(takes.router, dependencies=authenticated)
+    app.include_router(git.router, dependencies=authenticated)
+    app.include_router(documents.router, dependencies=authenticated)
     return app
 
 

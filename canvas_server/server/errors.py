@@ -33,6 +33,19 @@ STATUS_BY_CODE: dict[str, int] = {
     "tier_unknown": 422,
     "template_invalid": 422,
     "param_invalid": 422,
+    # workspace (canvas_server/workspace/errors.py)
+    "project_exists": 409,
+    "document_exists": 409,
+    "nothing_to_commit": 409,
+    "asset_not_found": 404,
+    "document_not_found": 404,
+    "take_not_found": 404,
+    "file_not_found": 404,
+    "upload_too_large": 413,
+    "unsupported_media_type": 415,
+    "manifest_invalid": 500,
+    "manifest_version_unsupported": 500,
+    "git_failed": 500,
 }
 _CODE_BY_STATUS = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large", 401: "unauthorized"}
 

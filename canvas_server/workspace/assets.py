@@ -58,17 +58,17 @@ def media_family(mime: str) -> str:
 
 
 class AssetUpload:
-    """One upload in flight: chunks go to a hidden temp file in the category folder; the
-    size limit is enforced while writing; `finish` sniffs and renames it into place."""
+    """One upload in flight: chunks go to a hidden temp file under `01_Assets/` (same
+    filesystem as the target, so the final rename is atomic); the size limit is enforced
+    while writing; `finish(category)` sniffs the content and links it into place."""
 
-    def __init__(self, project_root: Path, category: str, filename: str, limit_bytes: int) -> None:
+    def __init__(self, project_root: Path, filename: str, limit_bytes: int) -> None:
         self.project_root = project_root
-        self.category = category
-        self.folder = category_dir(project_root, category)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        assets_dir = project_root / ASSETS_DIR
+        assets_dir.mkdir(parents=True, exist_ok=True)
         self.stem = safe_stem(filename)
         self.limit = limit_bytes
-        self.temp = self.folder / f".upload-{uuid.uuid4().hex}"
+        self.temp = assets_dir / f".upload-{uuid.uuid4().hex}"
         self._handle = self.temp.open("xb")
         self._head = b""
         self.size = 0
@@ -82,25 +82,31 @@ class AssetUpload:
             self._head += chunk[: _SNIFF_BYTES - len(self._head)]
         self._handle.write(chunk)
 
-    def finish(self) -> Asset:
+    def finish(self, category: str) -> Asset:
         self._handle.close()
+        try:
+            folder = category_dir(self.project_root, category)
+        except UnknownTemplateError:
+            self.abort()
+            raise
         kind = filetype.guess(self._head)
-        accepted = CATEGORIES[self.category]
+        accepted = CATEGORIES[category]
         if kind is None or media_family(kind.mime) not in accepted:
             self.abort()
             found = kind.mime if kind else "unrecognised content"
             raise UnsupportedMediaTypeError(
-                f"{self.category} accepts {' or '.join(accepted)} files; this upload is {found}",
-                details={"category": self.category, "detected": kind.mime if kind else None},
+                f"{category} accepts {' or '.join(accepted)} files; this upload is {found}",
+                details={"category": category, "detected": kind.mime if kind else None},
             )
-        target = self._link_into_place(kind.extension)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = self._link_into_place(folder, kind.extension)
         return describe(self.project_root, target, kind.mime)
 
-    def _link_into_place(self, extension: str) -> Path:
+    def _link_into_place(self, folder: Path, extension: str) -> Path:
         """Give the upload a free name without ever replacing an existing asset."""
         for index in range(1, 10_000):
             suffix = "" if index == 1 else f"_{index}"
-            target = self.folder / f"{self.stem}{suffix}.{extension}"
+            target = folder / f"{self.stem}{suffix}.{extension}"
             try:
                 os.link(self.temp, target)
             except FileExistsError:

@@ -1,0 +1,52 @@
+"""Creative documents API: treatments, screenplays, beat sheets and shot lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from ...workspace import documents
+from ...workspace.store import ProjectStore
+from .projects import project_store
+
+router = APIRouter(prefix="/api/projects/{project}/documents", tags=["documents"])
+
+
+class NewDocument(BaseModel):
+    type: str = Field(description="treatment, screenplay, beat_sheet or shot_list")
+    title: str = Field(min_length=1, max_length=200)
+
+
+class DocumentText(BaseModel):
+    content: str
+
+
+@router.get("")
+def list_documents(project: str, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+    return {"items": [doc.model_dump(mode="json") for doc in documents.list_documents(store.root(project))]}
+
+
+@router.post("", status_code=201)
+def create_document(project: str, request: NewDocument, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+    return documents.create(store.root(project), request.type, request.title).model_dump(mode="json")
+
+
+@router.get("/content")
+def read_document(
+    project: str,
+    path: str = Query(description="Document path relative to the project"),
+    store: ProjectStore = Depends(project_store),
+) -> dict[str, Any]:
+    return documents.read(store.root(project), path).model_dump(mode="json")
+
+
+@router.put("/content")
+def update_document(
+    project: str,
+    body: DocumentText,
+    path: str = Query(description="Document path relative to the project"),
+    store: ProjectStore = Depends(project_store),
+) -> dict[str, Any]:
+    return documents.update(store.root(project), path, body.content).model_dump(mode="json")

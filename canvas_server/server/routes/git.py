@@ -1,0 +1,51 @@
+"""Git API for a project: status, commit (media through LFS), log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from ...workspace.store import ProjectStore
+from ..deps import get_services
+from ..services import AppServices
+from .projects import project_store
+
+router = APIRouter(prefix="/api/projects/{project}/git", tags=["git"])
+
+
+class CommitRequest(BaseModel):
+    message: str = Field(min_length=1, description="Commit message")
+    paths: list[str] | None = Field(None, description="Only these project paths (default: every change)")
+
+
+@router.get("/status")
+def git_status(project: str, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+    return {"files": [entry.model_dump() for entry in store.repo(project).status()]}
+
+
+@router.post("/commit", status_code=201)
+def git_commit(
+    project: str,
+    request: CommitRequest,
+    store: ProjectStore = Depends(project_store),
+    services: AppServices = Depends(get_services),
+) -> dict[str, Any]:
+    paths = None
+    if request.paths:
+        sandbox = store.sandbox(project)
+        root = store.root(project).resolve()
+        paths = [sandbox.resolve(path).relative_to(root).as_posix() for path in request.paths]
+    info = store.repo(project).commit(request.message, paths)
+    services.events.publish("project_update", {"reason": "committed", "sha": info.sha}, project=store.get(project).name)
+    return info.model_dump(mode="json")
+
+
+@router.get("/log")
+def git_log(
+    project: str,
+    limit: int = Query(50, ge=1, le=1000),
+    store: ProjectStore = Depends(project_store),
+) -> dict[str, Any]:
+    return {"commits": [item.model_dump(mode="json") for item in store.repo(project).log(limit)]}

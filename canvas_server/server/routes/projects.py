@@ -1,0 +1,143 @@
+"""Projects API: list, create, get, update, delete (to the trash), tree, files.
+
+The router's lifespan runs the workspace startup check (git / git-lfs) and the file watcher.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi.responses import FileResponse
+
+from nodes.sdk import PathForbiddenError, PathSandbox
+
+from ...workspace.errors import ItemNotFoundError
+from ...workspace.gitrepo import check_git_lfs
+from ...workspace.store import NewProject, ProjectPatch, ProjectStore
+from ...workspace.tree import TreeNode, project_tree
+from ...workspace.watcher import ProjectWatcher
+from ..deps import get_services
+from ..services import AppServices
+
+log = logging.getLogger("auteur.workspace")
+
+
+@asynccontextmanager
+async def workspace_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    services: AppServices = app.state.services
+    ProjectStore(services.settings.workspace).ensure()
+    status = check_git_lfs()
+    services.extra["git_lfs"] = status.model_dump()
+    if not status.lfs_available:
+        log.warning("%s", status.message)
+
+    def publish(event_type: str, data: dict[str, Any], project: str | None) -> None:
+        services.events.publish(event_type, data, project=project)
+
+    watcher = ProjectWatcher(services.settings.workspace / "Projects", publish)
+    watcher.start()
+    try:
+        yield
+    finally:
+        await watcher.stop()
+
+
+router = APIRouter(prefix="/api/projects", tags=["projects"], lifespan=workspace_lifespan)
+
+
+def project_store(services: AppServices = Depends(get_services)) -> ProjectStore:
+    return ProjectStore(services.settings.workspace)
+
+
+@router.get("")
+def list_projects(store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+    return {"items": [item.model_dump(mode="json") for item in store.list()]}
+
+
+@router.post("", status_code=201)
+def create_project(
+    request: NewProject,
+    store: ProjectStore = Depends(project_store),
+    services: AppServices = Depends(get_services),
+) -> dict[str, Any]:
+    """Folders, project.json, a Git repository with LFS and a first commit."""
+    manifest = store.create(request)
+    services.events.publish("project_update", {"reason": "created", "id": manifest.id}, project=manifest.name)
+    return manifest.dump()
+
+
+@router.get("/{project}")
+def get_project(project: str, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+    return store.get(project).dump()
+
+
+@router.patch("/{project}")
+def update_project(
+    project: str,
+    patch: ProjectPatch,
+    store: ProjectStore = Depends(project_store),
+    services: AppServices = Depends(get_services),
+) -> dict[str, Any]:
+    manifest = store.update(project, patch)
+    fields = sorted(patch.model_fields_set)
+    services.events.publish("project_update", {"reason": "updated", "fields": fields}, project=manifest.name)
+    return manifest.dump()
+
+
+@router.delete("/{project}")
+def delete_project(
+    project: str,
+    store: ProjectStore = Depends(project_store),
+    services: AppServices = Depends(get_services),
+) -> dict[str, Any]:
+    """Move the project to `<workspace>/.trash/` (recoverable)."""
+    name = store.get(project).name
+    target = store.delete(project)
+    services.events.publish("project_update", {"reason": "deleted"}, project=name)
+    return {"deleted": name, "trash": target.relative_to(store.workspace).as_posix()}
+
+
+@router.get("/{project}/tree", response_model=TreeNode)
+def get_tree(project: str, store: ProjectStore = Depends(project_store)) -> TreeNode:
+    """Chapters → scenes → shots → takes, and the asset folders, for the project browser."""
+    return project_tree(store, project)
+
+
+def resolve_in_project(root: Path, path: str) -> Path:
+    """A client path through the sandbox; Git internals are never served."""
+    resolved = PathSandbox([root]).resolve(path or ".")
+    relative = resolved.relative_to(root.resolve()).parts
+    if relative[:1] == (".git",):
+        raise PathForbiddenError(f"path {path!r} is inside Git's internals", details={"path": path})
+    return resolved
+
+
+@router.get("/{project}/files", response_model=None)
+def get_files(
+    project: str,
+    path: str = Query("", description="Folder to list or file to download, relative to the project"),
+    store: ProjectStore = Depends(project_store),
+) -> dict[str, Any] | FileResponse:
+    """List a folder (`{path, entries}`) or download a file."""
+    root = store.root(project)
+    target = resolve_in_project(root, path)
+    if target.is_file():
+        return FileResponse(target, filename=target.name)
+    if not target.is_dir():
+        raise ItemNotFoundError("file", path)
+    entries = [
+        {
+            "name": item.name,
+            "path": item.relative_to(root.resolve()).as_posix(),
+            "kind": "folder" if item.is_dir() else "file",
+            "size": item.stat().st_size if item.is_file() else None,
+        }
+        for item in sorted(target.iterdir())
+        if not item.name.startswith(".")
+    ]
+    return {"path": target.relative_to(root.resolve()).as_posix(), "entries": entries}

@@ -1,0 +1,44 @@
+"""Takes API: the gallery per shot and the active take."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from nodes.production.takes import ShotCoords
+
+from ...workspace import takes as take_service
+from ...workspace.store import ProjectStore
+from ..deps import get_services
+from ..services import AppServices
+from .projects import project_store
+
+router = APIRouter(prefix="/api/projects/{project}/takes", tags=["takes"])
+
+
+class ActiveTake(BaseModel):
+    shot: str = Field(description="Chapter_01/Scene_01/Shot_01")
+    take: int = Field(ge=1)
+
+
+@router.get("")
+def list_takes(project: str, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+    """Every shot with render folders, its takes (with provenance) and its active take."""
+    return {"shots": [shot.model_dump(mode="json") for shot in take_service.gallery(store, project)]}
+
+
+@router.put("/active")
+def set_active_take(
+    project: str,
+    request: ActiveTake,
+    store: ProjectStore = Depends(project_store),
+    services: AppServices = Depends(get_services),
+) -> dict[str, Any]:
+    shot = take_service.set_active(store, project, ShotCoords.parse(request.shot), request.take)
+    services.events.publish(
+        "project_update", {"reason": "active_take", "shot": shot.shot, "take": shot.active_take},
+        project=store.get(project).name,
+    )
+    return shot.model_dump(mode="json")
