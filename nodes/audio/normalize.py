@@ -9,7 +9,7 @@ from nodes.media.encode import input_stream, output_path, run_stream, staged
 from nodes.media.errors import FfmpegFailedError
 from nodes.media.ffmpeg_process import find_tool, run_ffmpeg
 from nodes.media.formats import AUDIO_FORMATS
-from nodes.media.probe import probe, ref_for, require_audio
+from nodes.media.probe import media_file, probe, ref_for, require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 TARGET_I, TARGET_TP, TARGET_LRA = -16.0, -1.5, 11.0
@@ -55,7 +55,7 @@ class NormalizeLoudness(Node):
     format: Literal["wav", "flac", "mp3", "m4a"] = Input("wav", description="Output format")
 
     def run(self, ctx: RunContext) -> NormalizeOut:
-        source = ctx.media_path(self.audio)
+        source = media_file(ctx, self.audio)
         info = probe(source)
         require_audio(info, source.name)
         measure = input_stream(source).output("-", af=_loudnorm(), f="null", vn=None)

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from nodes.media.encode import input_stream, output_path, run_stream, staged
-from nodes.media.probe import Probe, probe, ref_for, require_audio
+from nodes.media.probe import Probe, media_file, probe, ref_for, require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .demucs_model import choose_model, load_demucs, max_segment
@@ -80,7 +80,7 @@ class SeparateStems(Node):
     model: str = Input("", description="Override the tier's model (e.g. demucs_unittest)")
 
     def run(self, ctx: RunContext) -> StemsOut:
-        source = ctx.media_path(self.audio)
+        source = media_file(ctx, self.audio)
         info = probe(source)
         require_audio(info, source.name)
         name = choose_model(self.model, str(ctx.tier_params.get("model", "htdemucs")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nodes.media.probe import probe, require_audio
+from nodes.media.probe import media_file, probe, require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .subtitles import write_subtitles
@@ -56,7 +56,7 @@ class Transcribe(Node):
     vad: bool = Input(False, description="Skip silence with voice activity detection")
 
     def run(self, ctx: RunContext) -> TranscribeOut:
-        source = ctx.media_path(self.audio)
+        source = media_file(ctx, self.audio)
         require_audio(probe(source), source.name)
         size = str(ctx.tier_params.get("model_size", "tiny.en"))
         model, _folder = load_whisper(

@@ -6,7 +6,7 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import VIDEO_FORMATS, VideoFormat, encoder_options
-from .probe import probe, ref_for
+from .probe import media_file, probe, ref_for
 
 
 class ConvertOut(Outputs):
@@ -30,7 +30,7 @@ class ConvertVideo(Node):
     format: VideoFormat = Input("mp4", description="Target container")
 
     def run(self, ctx: RunContext) -> ConvertOut:
-        source = ctx.media_path(self.video)
+        source = media_file(ctx, self.video)
         info = probe(source)
         container = VIDEO_FORMATS[self.format]
         final = output_path(ctx, f"{source.stem}_{self.format}", container.suffix)

@@ -6,7 +6,7 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import AUDIO_FORMATS, AudioFormat
-from .probe import probe, ref_for, require_audio
+from .probe import media_file, probe, ref_for, require_audio
 
 
 class ExtractAudioOut(Outputs):
@@ -28,7 +28,7 @@ class ExtractAudio(Node):
     format: AudioFormat = Input("wav", description="Audio format to write")
 
     def run(self, ctx: RunContext) -> ExtractAudioOut:
-        source = ctx.media_path(self.video)
+        source = media_file(ctx, self.video)
         info = probe(source)
         require_audio(info, source.name)
         final = output_path(ctx, f"{source.stem}_audio", f".{self.format}")

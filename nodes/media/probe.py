@@ -102,6 +102,17 @@ def probe(path: Path) -> Probe:
     return info
 
 
+def media_file(ctx: RunContext, ref: MediaRef) -> Path:
+    """The file behind an input MediaRef; MediaNotFoundError when it was moved or deleted."""
+    try:
+        return ctx.media_path(ref)
+    except FileNotFoundError as exc:
+        raise MediaNotFoundError(
+            f"media file not found: {ref.path} (it was moved or deleted since it was loaded)",
+            details={"path": ref.path},
+        ) from exc
+
+
 def require_audio(info: Probe, name: str) -> None:
     """Refuse a file without an audio stream before ffmpeg runs."""
     if not info.has_audio:

@@ -7,7 +7,7 @@ from pydantic import field_validator
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
-from .probe import Probe, probe, ref_for
+from .probe import Probe, media_file, probe, ref_for
 from .timecode import parse_timecode
 
 
@@ -58,7 +58,7 @@ class Thumbnail(Node):
         return value
 
     def run(self, ctx: RunContext) -> ThumbnailOut:
-        source = ctx.media_path(self.video)
+        source = media_file(ctx, self.video)
         info = probe(source)
         width = int(ctx.tier_params.get("width", 640))
         stamps = _timestamps(self.timestamp, self.timestamps)

@@ -8,7 +8,7 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import container_for_suffix, encoder_options
-from .probe import probe, ref_for
+from .probe import media_file, probe, ref_for
 from .timecode import parse_timecode
 
 
@@ -41,7 +41,7 @@ class TrimVideo(Node):
         return value
 
     def run(self, ctx: RunContext) -> TrimOut:
-        source = ctx.media_path(self.video)
+        source = media_file(ctx, self.video)
         info = probe(source)
         start, length = parse_timecode(self.start), parse_timecode(self.duration)
         if info.duration is not None:

@@ -125,3 +125,56 @@ def load(workspace: Path, registry: NodeRegistry, relative: str) -> dict[str, An
     """A MediaRef (JSON) for a workspace file, made by media.load."""
     media: dict[str, Any] = outputs_of(run_node(workspace, registry, "media.load", {"path": relative}))["media"]
     return media
+
+
+def task_json(workspace: Path, type_id: str, inputs: dict[str, Any], *, tier: str = "standard") -> str:
+    """A NodeTask as JSON, for running a node in a separate worker process."""
+    number = next(_task_ids)
+    return NodeTask(
+        run_id="test-run", node_id=f"w{number}", type=type_id, version="1.0.0", inputs=inputs,
+        tier=tier, tier_params=load_tiers().params_for(tier, type_id),
+        scratch_dir=str(workspace / ".auteur" / "scratch" / f"worker{number}"),
+        workspace_root=str(workspace),
+    ).model_dump_json()
+
+
+# A runner worker in miniature: run one task (JSON on stdin), print the NodeResult as JSON.
+WORKER = """
+import sys
+from function_runners.execute import execute_task
+from function_runners.task import NodeTask
+from nodes.sdk import ModelCache, discover
+task = NodeTask.model_validate_json(sys.stdin.read())
+result = execute_task(task, discover(only=["core", "media", "audio"]), ModelCache(), runner="w")
+print(result.model_dump_json())
+"""
+
+
+def processes_in_group(pgid: int, name: str = "ffmpeg") -> list[int]:
+    """Live (non-zombie) processes called `name` whose process group is `pgid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        state, _ppid, group = text[text.rindex(")") + 2 :].split()[:3]
+        if comm == name and int(group) == pgid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def children_named(parent: int, name: str = "ffmpeg") -> list[int]:
+    """Live child processes of `parent` called `name`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        state, ppid = text[text.rindex(")") + 2 :].split()[:2]
+        if comm == name and int(ppid) == parent and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
