@@ -18,7 +18,7 @@ class MaturityError(AuteurError):
     def __init__(self, refusals: list[dict[str, Any]], principal: Principal) -> None:
         who = "this token" if principal.token_id else f"user {principal.name}"
         lines = [
-            f"node {r['node_id']} ({r['type']}) requires {r['requires']} maturity; {who} is {principal.maturity}"
+            f"node {r['node_id']}: {r['type']} requires {r['requires']} maturity; {who} is {principal.maturity}"
             for r in refusals
         ]
         super().__init__("; ".join(lines), details={"nodes": refusals, "caller_maturity": principal.maturity})
