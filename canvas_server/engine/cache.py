@@ -1,32 +1,38 @@
-"""Persistent, content-addressed result cache: outputs by Merkle key, under the workspace.
+"""Persistent, content-addressed result cache: node outputs by Merkle key.
 
-One JSON file per key (`ab/abcdef….json`), written atomically, so every runner sharing the
-workspace can read it and a crash never leaves a torn entry. An in-memory map in front
-makes fully cached re-runs cheap.
+Stored in one SQLite database under the workspace (`.auteur/cache/cache.sqlite3`, WAL), so it
+survives restarts and every process sharing the workspace reads the same entries. Writes are
+buffered and committed in batches — one transaction per scheduling round instead of one file
+per node — and an in-memory map in front makes fully cached re-runs cheap.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
+
+FLUSH_EVERY = 256
+_SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, outputs TEXT NOT NULL)"
 
 
 class ResultCache:
     """Node outputs keyed by cache key; entries whose media files vanished are misses."""
 
     def __init__(self, directory: Path, workspace_root: Path | None = None) -> None:
-        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / "cache.sqlite3"
         self.workspace_root = workspace_root
         self._memory: dict[str, dict[str, Any]] = {}
-        self._shards: set[str] = set()
-        self._root = str(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-
-    def _path(self, key: str) -> str:
-        return os.path.join(self._root, key[:2], f"{key}.json")
+        self._pending: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.execute(_SCHEMA)
 
     def get(self, key: str) -> dict[str, Any] | None:
         outputs = self._memory.get(key)
@@ -36,32 +42,47 @@ class ResultCache:
                 return None
             self._memory[key] = outputs
         if not self._media_present(outputs):
-            self._memory.pop(key, None)
+            self.discard(key)
             return None
         return outputs
 
     def put(self, key: str, outputs: dict[str, Any]) -> None:
         self._memory[key] = outputs
-        path = self._path(key)
-        if key[:2] not in self._shards:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            self._shards.add(key[:2])
-        # Write-then-rename: readers in other processes never see a torn entry.
-        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(outputs, separators=(",", ":")))
-        os.replace(tmp, path)
+        with self._lock:
+            self._pending[key] = json.dumps(outputs, separators=(",", ":"))
+            due = len(self._pending) >= FLUSH_EVERY
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit buffered entries in one transaction."""
+        with self._lock:
+            if not self._pending:
+                return
+            rows, self._pending = list(self._pending.items()), {}
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
 
     def discard(self, key: str) -> None:
         self._memory.pop(key, None)
-        Path(self._path(key)).unlink(missing_ok=True)
+        with self._lock:
+            self._pending.pop(key, None)
+            self._db.execute("DELETE FROM results WHERE key = ?", (key,))
+
+    def close(self) -> None:
+        self.flush()
+        self._db.close()
 
     def _read(self, key: str) -> dict[str, Any] | None:
-        try:
-            with open(self._path(key), encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (FileNotFoundError, json.JSONDecodeError):
+        with self._lock:
+            pending = self._pending.get(key)
+            row = None if pending else self._db.execute(
+                "SELECT outputs FROM results WHERE key = ?", (key,)).fetchone()
+        text = pending or (row[0] if row else None)
+        if text is None:
             return None
+        data = json.loads(text)
         return data if isinstance(data, dict) else None
 
     def _media_present(self, outputs: dict[str, Any]) -> bool:

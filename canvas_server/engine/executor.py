@@ -202,6 +202,7 @@ class _RunExecution:
             settled += 1
             if settled % INLINE_YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # keep the server's event loop responsive
+        self.ex.cache.flush()
 
     def node(self, node_id: str) -> PlannedNode:
         assert self.plan is not None
@@ -316,6 +317,7 @@ class _RunExecution:
 
     def finish(self) -> RunRecord:
         record = self.record
+        self.ex.cache.flush()
         record.finished_at = time.time()
         if self.cancel.cancelled:
             record.status = "cancelled"

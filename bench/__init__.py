@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each compares our code against the obvious baseline."""

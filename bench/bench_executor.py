@@ -1,0 +1,99 @@
+"""Executor benchmark: chains of 200/800/1,000 `core.add` nodes and a 2,000-node wide graph,
+cold, fully cached, and with one changed constant — against a plain Python loop calling the
+same node classes directly (the floor any executor pays for the work itself)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from canvas_server.engine.cache import ResultCache
+from canvas_server.engine.executor import Executor
+from canvas_server.graph.prompt import ApiPrompt
+from function_runners.local import LocalRunner
+from function_runners.tiers import load_tiers
+from nodes.core.values import Add
+from nodes.sdk import ModelCache, PathSandbox, RunContext, discover
+
+REPEATS = 5
+
+
+def chain(length: int, bump: int | None = None) -> ApiPrompt:
+    prompt: dict[str, Any] = {"0": {"class_type": "core.integer", "inputs": {"value": 0}}}
+    for index in range(1, length + 1):
+        prompt[str(index)] = {"class_type": "core.add",
+                              "inputs": {"a": [str(index - 1), 0], "b": 2 if index == bump else 1}}
+    prompt["out"] = {"class_type": "core.show", "inputs": {"value": [str(length), 0]}}
+    return ApiPrompt.model_validate(prompt)
+
+
+def wide(width: int, bump: int | None = None) -> ApiPrompt:
+    """`width` independent integer → add pairs, all shown by one join: 2·width + width nodes
+    is too many, so each branch ends in its own show node (width/2 branches of 4 nodes)."""
+    prompt: dict[str, Any] = {}
+    for branch in range(width // 4):
+        prompt[f"i{branch}"] = {"class_type": "core.integer", "inputs": {"value": branch}}
+        prompt[f"a{branch}"] = {"class_type": "core.add",
+                                "inputs": {"a": [f"i{branch}", 0], "b": 2 if branch == bump else 1}}
+        prompt[f"b{branch}"] = {"class_type": "core.add", "inputs": {"a": [f"a{branch}", 0], "b": 1}}
+        prompt[f"s{branch}"] = {"class_type": "core.show", "inputs": {"value": [f"b{branch}", 0]}}
+    return ApiPrompt.model_validate(prompt)
+
+
+def baseline_chain(length: int) -> float:
+    """Validate and run the same Add nodes in a bare loop: no graph, cache or events."""
+    ctx = RunContext(run_id="b", node_id="n", type_id="core.add", tier="standard", tier_params={},
+                     workspace_root=Path("."), sandbox=PathSandbox([Path(".")]),
+                     scratch_dir=Path("."), models=ModelCache())
+    started = time.perf_counter()
+    value: int | float = 0
+    for _ in range(length):
+        value = Add.model_validate({"a": value, "b": 1}).run(ctx).model_dump()["value"]
+    assert value == length
+    return time.perf_counter() - started
+
+
+async def measure(executor: Executor, prompt: ApiPrompt) -> float:
+    started = time.perf_counter()
+    record = await executor.run(prompt)
+    elapsed = time.perf_counter() - started
+    assert record.status == "completed", record.errors
+    return elapsed
+
+
+async def scenario(name: str, size: int, build: Any, bump: int) -> dict[str, Any]:
+    cold, cached, changed = [], [], []
+    runner = LocalRunner(workers=1)  # inline nodes never reach it; present as in production
+    for _ in range(REPEATS):
+        workspace = Path(tempfile.mkdtemp(prefix="auteur-bench-"))
+        executor = Executor(registry=discover(only=["core"]), runner=runner,
+                            cache=ResultCache(workspace / "cache", workspace), tiers=load_tiers(),
+                            workspace=workspace)
+        cold.append(await measure(executor, build(size)))
+        cached.append(await measure(executor, build(size)))
+        changed.append(await measure(executor, build(size, bump)))
+    return {"graph": f"{name} {size}", "cold": statistics.median(cold),
+            "cached": statistics.median(cached), "one change": statistics.median(changed)}
+
+
+def main() -> None:
+    rows = []
+    for size in (200, 800, 1000):
+        rows.append(asyncio.run(scenario("chain", size, chain, size // 2)))
+    rows.append(asyncio.run(scenario("wide", 2000, wide, 7)))
+    print("\nExecutor (median of 5, seconds)")
+    print(f"{'graph':<12}{'cold':>10}{'cached':>10}{'1 change':>10}{'cold/node µs':>14}{'vs loop':>9}")
+    for row in rows:
+        size = int(row["graph"].split()[1])
+        nodes = size + 2 if row["graph"].startswith("chain") else size
+        loop = statistics.median(baseline_chain(nodes) for _ in range(REPEATS))
+        print(f"{row['graph']:<12}{row['cold']:>10.4f}{row['cached']:>10.4f}{row['one change']:>10.4f}"
+              f"{row['cold'] / nodes * 1e6:>14.1f}{row['cold'] / loop:>8.1f}x")
+
+
+if __name__ == "__main__":
+    main()
