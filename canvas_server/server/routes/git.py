@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from ...workspace.store import ProjectStore
 from ..deps import get_services
 from ..services import AppServices
-from .projects import project_store
+from .projects import project_store, resolve_in_project
 
 router = APIRouter(prefix="/api/projects/{project}/git", tags=["git"])
 
@@ -34,9 +34,8 @@ def git_commit(
 ) -> dict[str, Any]:
     paths = None
     if request.paths:
-        sandbox = store.sandbox(project)
-        root = store.root(project).resolve()
-        paths = [sandbox.resolve(path).relative_to(root).as_posix() for path in request.paths]
+        root = store.root(project)
+        paths = [resolve_in_project(root, path).relative_to(root.resolve()).as_posix() for path in request.paths]
     info = store.repo(project).commit(request.message, paths)
     services.events.publish("project_update", {"reason": "committed", "sha": info.sha}, project=store.get(project).name)
     return info.model_dump(mode="json")
