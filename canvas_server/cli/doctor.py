@@ -1,0 +1,81 @@
+"""`auteur doctor`: what this machine can run, and how to fix what it cannot."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nodes.sdk import AuteurError, discover
+
+from ..settings import Settings
+from ..workspace.gitrepo import check_git_lfs
+from .main import app
+
+Check = tuple[str, bool, str]
+
+
+def _binary(name: str, install: str) -> Check:
+    path = shutil.which(name)
+    return (name, path is not None, path or f"not found: install it with `{install}`")
+
+
+def _git() -> Check:
+    status = check_git_lfs()
+    return ("git + git-lfs", status.lfs_available, status.message)
+
+
+def _whisper() -> Check:
+    from nodes.audio.whisper_model import resolve_model_dir
+
+    try:
+        return ("whisper model", True, str(resolve_model_dir("tiny.en")))
+    except AuteurError as exc:
+        return ("whisper model", False, exc.message)
+
+
+def _demucs() -> Check:
+    try:
+        import demucs  # noqa: F401
+    except ImportError:
+        return ("demucs", False, "not installed: `pip install demucs` (make setup does)")
+    return ("demucs", True, "installed (tests use the built-in demucs_unittest model)")
+
+
+def _packs(settings: Settings) -> Check:
+    registry = discover(only=settings.load_plugins)
+    failed = "; ".join(f"{f.pack}: {f.error_type}: {f.message}" for f in registry.failures)
+    loaded = ", ".join(sorted(registry.packs))
+    return ("node packs", not registry.failures, f"{len(registry)} nodes from {loaded}" + (f"; FAILED {failed}" if failed else ""))
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    checks: list[Callable[[], Check]] = [
+        lambda: _binary("ffmpeg", "apt-get install ffmpeg"),
+        lambda: _binary("ffprobe", "apt-get install ffmpeg"),
+        _git,
+        _whisper,
+        _demucs,
+        lambda: _packs(settings),
+    ]
+    if settings.broker_url:
+        checks.append(lambda: _binary("redis-server", "apt-get install redis-server"))
+    return [check() for check in checks]
+
+
+@app.command("doctor")
+def doctor(as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON")) -> None:
+    """Check binaries, models and node packs; exit 1 if something is missing."""
+    results = run_checks(Settings())
+    if as_json:
+        typer.echo(json.dumps([{"check": n, "ok": ok, "detail": d} for n, ok, d in results], indent=2))
+    else:
+        table = Table("check", "ok", "detail")
+        for name, ok, detail in results:
+            table.add_row(name, "[green]yes[/]" if ok else "[red]no[/]", detail)
+        Console().print(table)
+    raise typer.Exit(0 if all(ok for _, ok, _ in results) else 1)
