@@ -3,7 +3,14 @@
 from .convert import Conversion, workflow_to_prompt
 from .errors import GraphError, GraphFormatError, GraphValidationError, OverrideError
 from .layout import prompt_to_workflow
-from .load import LoadedGraph, convert_graph, graph_to_workflow, load_graph, load_graph_file, sniff_kind
+from .load import (
+    LoadedGraph,
+    convert_graph,
+    graph_to_workflow,
+    load_graph,
+    load_graph_file,
+    sniff_kind,
+)
 from .prompt import ApiPrompt, PromptNode, as_link
 from .template import Template, TemplateParameter, apply_overrides, coerce_value
 from .topology import CycleError, ancestors, topological_order

@@ -69,7 +69,9 @@ class _Converter:
         self.errors: list[GraphError] = []
         self.root = Scope("", workflow, workflow.node_table(), workflow.link_table())
         self.children: dict[str, Scope] = {}
-        self.step_limit = 4 * (len(workflow.nodes) + sum(len(s.nodes) for s in self.subgraphs.values())) + 16
+        self.step_limit = (
+            4 * (len(workflow.nodes) + sum(len(s.nodes) for s in self.subgraphs.values())) + 16
+        )
 
     def run(self) -> Conversion:
         prompt: dict[str, PromptNode] = {}
@@ -238,7 +240,9 @@ class _Converter:
         input_name: str | None = None,
     ) -> None:
         node_id = scope.prefix + node.key if node is not None else None
-        self.errors.append(GraphError(code=code, message=message, node_id=node_id, input=input_name))
+        self.errors.append(
+            GraphError(code=code, message=message, node_id=node_id, input=input_name)
+        )
 
 
 def input_name(slot: NodeInput, index: int) -> str:

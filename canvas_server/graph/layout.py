@@ -90,7 +90,9 @@ class _Builder:
             value = node.inputs.get(item.name)
             link = as_link(value)
             if item.widget is not None:
-                widgets.append(item.default if link is not None or item.name not in node.inputs else value)
+                widgets.append(
+                    item.default if link is not None or item.name not in node.inputs else value
+                )
             if item.widget is None or link is not None:
                 slot: dict[str, Any] = {"name": item.name, "type": item.type, "link": None}
                 if item.widget is not None:
@@ -127,11 +129,20 @@ class _Builder:
                 continue  # a dangling link has no place on a canvas; validation reports it
             outputs: list[dict[str, Any]] = origin["outputs"]
             while len(outputs) <= slot:
-                outputs.append({"name": f"out{len(outputs)}", "type": "*", "links": [], "slot_index": len(outputs)})
+                outputs.append(
+                    {
+                        "name": f"out{len(outputs)}",
+                        "type": "*",
+                        "links": [],
+                        "slot_index": len(outputs),
+                    }
+                )
             link_id = len(links) + 1
             outputs[slot]["links"].append(link_id)
             self.nodes[target]["inputs"][target_slot]["link"] = link_id
-            links.append([link_id, self.ids[source], slot, self.ids[target], target_slot, link_type])
+            links.append(
+                [link_id, self.ids[source], slot, self.ids[target], target_slot, link_type]
+            )
         self.links = links
 
     def place(self, depths: dict[str, int]) -> None:

@@ -92,7 +92,8 @@ def read_graph_json(path: str | Path) -> Any:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise GraphFormatError(
-            f"graph file {str(file)!r} does not exist", code="graph_not_found",
+            f"graph file {str(file)!r} does not exist",
+            code="graph_not_found",
             details={"path": str(file)},
         ) from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:

@@ -53,7 +53,9 @@ def topological_order(prompt: ApiPrompt) -> list[str]:
     order = _kahn(graph)
     if len(order) < len(graph):
         cycle = _cycles_among(graph, set(graph) - set(order))[0]
-        raise CycleError(f"the graph has a cycle: {describe_cycle(cycle)}", details={"nodes": cycle})
+        raise CycleError(
+            f"the graph has a cycle: {describe_cycle(cycle)}", details={"nodes": cycle}
+        )
     return order
 
 

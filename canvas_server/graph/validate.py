@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
-from pydantic import ValidationError
-
 from nodes.sdk import (
-    AuteurError,
     InputSpec,
     Node,
     NodeRegistry,
@@ -29,6 +25,8 @@ from nodes.sdk import (
 from .errors import GraphError
 from .prompt import ApiPrompt, PromptNode, as_link
 from .topology import ancestors, describe_cycle, find_cycles
+from .values import check_constants, check_paths, graph_error
+
 
 @dataclass
 class _TypeInfo:
@@ -49,18 +47,18 @@ class _Catalog:
     def info(self, type_id: str) -> _TypeInfo | None:
         if type_id not in self.types:
             spec = self.registry.spec(type_id)
-            self.types[type_id] = None if spec is None else _TypeInfo(
-                spec,
-                self.registry.get(type_id),
-                {item.name: item for item in spec.inputs},
-                spec.socket_outputs,
-                [item.name for item in spec.inputs if item.widget == "path"],
+            self.types[type_id] = (
+                None
+                if spec is None
+                else _TypeInfo(
+                    spec,
+                    self.registry.get(type_id),
+                    {item.name: item for item in spec.inputs},
+                    spec.socket_outputs,
+                    [item.name for item in spec.inputs if item.widget == "path"],
+                )
             )
         return self.types[type_id]
-
-
-RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
-OPTION_ERRORS = frozenset({"literal_error", "enum"})
 
 
 def validate_prompt(
@@ -140,20 +138,22 @@ def _check_node(
         if link is not None:
             errors += _check_link(node_id, name, link, info, prompt, catalog)
         elif name not in info.inputs:
-            errors.append(_error("value_invalid", f"{spec.type} has no input {name!r}", node_id, name))
+            errors.append(
+                graph_error("value_invalid", f"{spec.type} has no input {name!r}", node_id, name)
+            )
         else:
             constants[name] = value
     errors += _missing_inputs(node_id, node, spec)
-    errors += _check_constants(node_id, constants, info)
+    errors += check_constants(node_id, constants, info.inputs, info.cls)
     if info.paths:
-        errors += _check_paths(node_id, constants, info.paths, sandbox)
+        errors += check_paths(node_id, constants, info.paths, sandbox)
     return errors
 
 
 def _unknown_type(node_id: str, node: PromptNode, registry: NodeRegistry) -> GraphError:
     failed = [failure.pack for failure in registry.failures]
     hint = f" (packs that failed to load: {', '.join(failed)})" if failed else ""
-    return _error(
+    return graph_error(
         "unknown_node_type",
         f"node {node_id}: unknown node type {node.class_type!r}; no installed pack provides it{hint}",
         node_id,
@@ -172,7 +172,7 @@ def _dangling_links(node_id: str, node: PromptNode, prompt: ApiPrompt) -> list[G
 
 
 def _missing_source(node_id: str, name: str, link: tuple[str, int]) -> GraphError:
-    return _error(
+    return graph_error(
         "invalid_link",
         f"input {name!r} of node {node_id} is linked to node {link[0]!r}, which does not exist",
         node_id,
@@ -195,7 +195,9 @@ def _check_link(
     target = info.inputs.get(name)
     if target is None:
         return [
-            _error("invalid_link", f"{info.spec.type} has no input {name!r} to link to", node_id, name)
+            graph_error(
+                "invalid_link", f"{info.spec.type} has no input {name!r} to link to", node_id, name
+            )
         ]
     source_info = catalog.info(source.class_type)
     if source_info is None:
@@ -203,7 +205,7 @@ def _check_link(
     outputs = source_info.outputs
     if not 0 <= link[1] < len(outputs):
         return [
-            _error(
+            graph_error(
                 "invalid_link",
                 f"input {name!r} of node {node_id} is linked to output {link[1]} of node "
                 f"{link[0]} ({source_info.spec.type}), which has {len(outputs)} output(s)",
@@ -216,7 +218,7 @@ def _check_link(
     if sockets_compatible(output.type, target.type):
         return []
     return [
-        _error(
+        graph_error(
             "type_mismatch",
             f"input {name!r} of node {node_id} expects {target.type} but is linked to "
             f"{output.type} output {output.name!r} of node {link[0]}",
@@ -229,7 +231,7 @@ def _check_link(
 
 def _missing_inputs(node_id: str, node: PromptNode, spec: NodeSpec) -> list[GraphError]:
     return [
-        _error(
+        graph_error(
             "required_input_missing",
             f"node {node_id} ({spec.type}) needs input {item.name!r}"
             + (" (connect a link)" if item.widget is None else " (set a value or connect a link)"),
@@ -241,107 +243,11 @@ def _missing_inputs(node_id: str, node: PromptNode, spec: NodeSpec) -> list[Grap
     ]
 
 
-def _check_constants(node_id: str, constants: dict[str, Any], info: _TypeInfo) -> list[GraphError]:
-    errors: list[GraphError] = []
-    reported: set[str] = set()
-    for name, value in constants.items():
-        item = info.inputs[name]
-        if item.options is not None and not _in_options(value, item.options):
-            reported.add(name)
-            errors.append(
-                _error(
-                    "value_not_in_options",
-                    f"input {name!r} of node {node_id} is {value!r}; "
-                    f"choose one of {', '.join(map(repr, item.options))}",
-                    node_id,
-                    name,
-                    {"value": _jsonable(value), "options": item.options},
-                )
-            )
-    if info.cls is None:
-        return errors
-    try:
-        info.cls.model_validate(constants)
-    except ValidationError as exc:
-        errors += _pydantic_errors(node_id, exc, constants, reported)
-    return errors
-
-
-def _in_options(value: Any, options: list[Any]) -> bool:
-    try:
-        return value in options
-    except TypeError:
-        return False
-
-
-def _pydantic_errors(
-    node_id: str, exc: ValidationError, constants: dict[str, Any], reported: set[str]
-) -> list[GraphError]:
-    errors: list[GraphError] = []
-    for detail in exc.errors(include_url=False, include_context=True):
-        loc = detail["loc"]
-        name = str(loc[0]) if loc else None
-        if detail["type"] == "missing" or (name is not None and name in reported):
-            continue  # missing inputs are reported from the catalog (they may be linked)
-        if name is not None and name not in constants:
-            continue
-        if name is not None:
-            reported.add(name)
-        code = _code_for(detail["type"])
-        where = f"input {name!r} of node {node_id}" if name else f"node {node_id}"
-        errors.append(
-            _error(
-                code,
-                f"{where}: {detail['msg']} (got {_short(detail.get('input'))})",
-                node_id,
-                name,
-                {"type": detail["type"], "value": _jsonable(detail.get("input"))},
-            )
-        )
-    return errors
-
-
-def _code_for(pydantic_type: str) -> Any:
-    if pydantic_type in RANGE_ERRORS:
-        return "value_out_of_range"
-    if pydantic_type in OPTION_ERRORS:
-        return "value_not_in_options"
-    return "value_invalid"
-
-
-def _check_paths(
-    node_id: str, constants: dict[str, Any], paths: list[str], sandbox: PathSandbox | None
-) -> list[GraphError]:
-    errors: list[GraphError] = []
-    for name in paths:
-        value = constants.get(name)
-        if not isinstance(value, str):
-            continue
-        try:
-            if sandbox is not None:
-                sandbox.resolve(value)
-            else:
-                PathSandbox.check_text(value)
-                if PurePosixPath(value).is_absolute():
-                    raise AuteurError(f"path {value!r} is absolute; use a path relative to the project")
-        except AuteurError as exc:
-            errors.append(
-                _error(
-                    "path_forbidden",
-                    f"input {name!r} of node {node_id}: {exc.message}",
-                    node_id,
-                    name,
-                    {"path": repr(value)},
-                )
-            )
-    return errors
-
-
 def _maturity(node_id: str, spec: NodeSpec, caller: str | None) -> list[GraphError]:
     if caller is None or maturity_rank(spec.maturity) <= _rank(caller):
         return []
     return [
-        _error(
+        graph_error(
             "maturity_insufficient",
             f"{spec.type} requires {spec.maturity} maturity; this token is {caller}",
             node_id,
@@ -359,7 +265,7 @@ def _rank(level: str) -> int:
 
 def _cycles(prompt: ApiPrompt, checked: set[str]) -> list[GraphError]:
     return [
-        _error(
+        graph_error(
             "cycle_detected",
             f"the graph has a cycle: {describe_cycle(cycle)}",
             cycle[0],
@@ -368,24 +274,3 @@ def _cycles(prompt: ApiPrompt, checked: set[str]) -> list[GraphError]:
         for cycle in find_cycles(prompt)
         if cycle[0] in checked
     ]
-
-
-def _error(
-    code: Any,
-    message: str,
-    node_id: str | None = None,
-    input_name: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> GraphError:
-    return GraphError(code=code, message=message, node_id=node_id, input=input_name, details=details)
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return _short(value, 200)

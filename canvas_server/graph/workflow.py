@@ -95,7 +95,7 @@ class LinkObject(Lossless):
     target_id: NodeId
     target_slot: int
     type: SlotType = None
-    parentId: int | None = None  # noqa: N815 - litegraph's key
+    parentId: int | None = None
 
 
 class Link(BaseModel):
@@ -119,8 +119,8 @@ class Reroute(Lossless):
     """A native (version-1) reroute point: purely visual, links keep their real origin."""
 
     id: int
-    parentId: int | None = None  # noqa: N815
-    linkIds: list[int] | None = None  # noqa: N815
+    parentId: int | None = None
+    linkIds: list[int] | None = None
 
 
 class GraphBody(Lossless):
@@ -130,7 +130,7 @@ class GraphBody(Lossless):
     links: list[LinkObject | list[Any] | None] | None = None
     groups: list[Group] | None = None
     reroutes: list[Reroute] | None = None
-    floatingLinks: list[LinkObject] | None = None  # noqa: N815
+    floatingLinks: list[LinkObject] | None = None
     config: dict[str, Any] | None = None
     extra: dict[str, Any] | None = None
     version: Number | None = None
@@ -154,7 +154,7 @@ class SubgraphIO(Lossless):
 
     name: str = ""
     type: SlotType = None
-    linkIds: list[int] | None = None  # noqa: N815
+    linkIds: list[int] | None = None
     label: str | None = None
 
 
@@ -167,8 +167,8 @@ class Subgraph(GraphBody):
 
     id: str
     name: str | None = None
-    inputNode: SubgraphBoundary | None = None  # noqa: N815
-    outputNode: SubgraphBoundary | None = None  # noqa: N815
+    inputNode: SubgraphBoundary | None = None
+    outputNode: SubgraphBoundary | None = None
     inputs: list[SubgraphIO] | None = None
     outputs: list[SubgraphIO] | None = None
     definitions: Definitions | None = None

@@ -66,7 +66,9 @@ def wf_node(
 
 def workflow(nodes: list[dict[str, Any]], links: list[list[Any]], **more: Any) -> dict[str, Any]:
     return {
-        "last_node_id": max((node["id"] for node in nodes if isinstance(node["id"], int)), default=0),
+        "last_node_id": max(
+            (node["id"] for node in nodes if isinstance(node["id"], int)), default=0
+        ),
         "last_link_id": max((link[0] for link in links), default=0),
         "nodes": nodes,
         "links": links,
@@ -79,8 +81,9 @@ def workflow(nodes: list[dict[str, Any]], links: list[list[Any]], **more: Any) -
 
 
 def integer(node_id: int, value: int, links: list[int], **kw: Any) -> dict[str, Any]:
-    return wf_node(node_id, "core.integer", widgets=[value],
-                   outputs=[slot_out("value", "INT", links)], **kw)
+    return wf_node(
+        node_id, "core.integer", widgets=[value], outputs=[slot_out("value", "INT", links)], **kw
+    )
 
 
 def show(node_id: int, link: int | None, **kw: Any) -> dict[str, Any]:
@@ -88,7 +91,11 @@ def show(node_id: int, link: int | None, **kw: Any) -> dict[str, Any]:
 
 
 def add(
-    node_id: int, a: int | None, b: int | None, links: list[int], widgets: list[Any] | None = None,
+    node_id: int,
+    a: int | None,
+    b: int | None,
+    links: list[int],
+    widgets: list[Any] | None = None,
     **kw: Any,
 ) -> dict[str, Any]:
     return wf_node(
@@ -105,7 +112,10 @@ def chain_prompt(length: int, *, cyclic: bool = False) -> dict[str, Any]:
     """core.integer → core.add × (length - 2) → core.show; `cyclic` closes the adds in a loop."""
     prompt: dict[str, Any] = {"0": {"class_type": "core.integer", "inputs": {"value": 1}}}
     for index in range(1, length - 1):
-        prompt[str(index)] = {"class_type": "core.add", "inputs": {"a": [str(index - 1), 0], "b": 1}}
+        prompt[str(index)] = {
+            "class_type": "core.add",
+            "inputs": {"a": [str(index - 1), 0], "b": 1},
+        }
     prompt[str(length - 1)] = {"class_type": "core.show", "inputs": {"value": [str(length - 2), 0]}}
     if cyclic:
         prompt["1"]["inputs"]["a"] = [str(length - 2), 0]

@@ -51,25 +51,42 @@ def test_widget_values_are_named_by_catalog_order_and_links_override_them() -> N
     assert convert(doc) == {
         "1": {"class_type": "core.integer", "inputs": {"value": 5}, "_meta": {"title": "Integer"}},
         "2": {"class_type": "core.integer", "inputs": {"value": 7}, "_meta": {"title": "Integer"}},
-        "3": {"class_type": "core.add", "inputs": {"a": ["1", 0], "b": ["2", 0]},
-              "_meta": {"title": "Add"}},
+        "3": {
+            "class_type": "core.add",
+            "inputs": {"a": ["1", 0], "b": ["2", 0]},
+            "_meta": {"title": "Add"},
+        },
         "4": {"class_type": "core.show", "inputs": {"value": ["3", 0]}, "_meta": {"title": "Show"}},
     }
 
 
 def test_dict_widget_values_are_taken_by_name_and_unknown_names_dropped() -> None:
-    join = wf_node(1, "core.join_text", widgets={"separator": "+", "b": "r", "a": "l", "junk": 1},
-                   outputs=[slot_out("text", "TEXT", [1])], title="Glue")
+    join = wf_node(
+        1,
+        "core.join_text",
+        widgets={"separator": "+", "b": "r", "a": "l", "junk": 1},
+        outputs=[slot_out("text", "TEXT", [1])],
+        title="Glue",
+    )
     prompt = convert(workflow([join, show(2, 1)], [[1, 1, 0, 2, 0, "TEXT"]]))
-    assert prompt["1"] == {"class_type": "core.join_text",
-                           "inputs": {"separator": "+", "b": "r", "a": "l"},
-                           "_meta": {"title": "Glue"}}
+    assert prompt["1"] == {
+        "class_type": "core.join_text",
+        "inputs": {"separator": "+", "b": "r", "a": "l"},
+        "_meta": {"title": "Glue"},
+    }
 
 
 def test_control_after_generate_values_are_skipped() -> None:
     doc = workflow(
-        [integer(1, 5, [1], ), add(2, None, None, [2], widgets=[1, "fixed", 2, "randomize"]),
-         show(3, 2)],
+        [
+            integer(
+                1,
+                5,
+                [1],
+            ),
+            add(2, None, None, [2], widgets=[1, "fixed", 2, "randomize"]),
+            show(3, 2),
+        ],
         [[1, 1, 0, 2, 0, "INT"], [2, 2, 0, 3, 0, "FLOAT"]],
     )
     doc["nodes"][0]["widgets_values"] = [5, "increment"]
@@ -105,24 +122,30 @@ def test_a_bypassed_node_passes_its_matching_input_through() -> None:
 
 def test_a_bypassed_node_prefers_a_linked_input_of_the_output_type() -> None:
     text = wf_node(1, "core.text", widgets=["hi"], outputs=[slot_out("text", "TEXT", [1])])
-    join = wf_node(2, "core.join_text", widgets=["", "", " "], mode=4,
-                   inputs=[slot_in("a", "TEXT", None, True), slot_in("b", "TEXT", 1, True)],
-                   outputs=[slot_out("text", "TEXT", [2])])
-    prompt = convert(workflow([text, join, show(3, 2)],
-                              [[1, 1, 0, 2, 1, "TEXT"], [2, 2, 0, 3, 0, "TEXT"]]))
+    join = wf_node(
+        2,
+        "core.join_text",
+        widgets=["", "", " "],
+        mode=4,
+        inputs=[slot_in("a", "TEXT", None, True), slot_in("b", "TEXT", 1, True)],
+        outputs=[slot_out("text", "TEXT", [2])],
+    )
+    prompt = convert(
+        workflow([text, join, show(3, 2)], [[1, 1, 0, 2, 1, "TEXT"], [2, 2, 0, 3, 0, "TEXT"]])
+    )
     assert prompt["3"]["inputs"] == {"value": ["1", 0]}
 
 
 def reroute(node_id: int, link: int, links: list[int]) -> dict[str, Any]:
-    return wf_node(node_id, "Reroute", inputs=[slot_in("", "*", link)],
-                   outputs=[slot_out("", "INT", links)])
+    return wf_node(
+        node_id, "Reroute", inputs=[slot_in("", "*", link)], outputs=[slot_out("", "INT", links)]
+    )
 
 
 def test_chained_reroute_nodes_resolve_to_the_real_source() -> None:
     doc = workflow(
         [integer(1, 3, [1]), reroute(2, 1, [2]), reroute(3, 2, [3, 4]), show(4, 3), show(5, 4)],
-        [[1, 1, 0, 2, 0, "INT"], [2, 2, 0, 3, 0, "*"], [3, 3, 0, 4, 0, "*"],
-         [4, 3, 0, 5, 0, "*"]],
+        [[1, 1, 0, 2, 0, "INT"], [2, 2, 0, 3, 0, "*"], [3, 3, 0, 4, 0, "*"], [4, 3, 0, 5, 0, "*"]],
     )
     prompt = convert(doc)
     assert sorted(prompt) == ["1", "4", "5"]
@@ -134,8 +157,17 @@ def test_native_reroutes_of_version_1_keep_the_link_origin() -> None:
         "version": 1,
         "state": {"lastNodeId": 2, "lastLinkId": 1, "lastRerouteId": 1},
         "nodes": [integer(1, 9, [1]), show(2, 1)],
-        "links": [{"id": 1, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 0,
-                   "type": "INT", "parentId": 1}],
+        "links": [
+            {
+                "id": 1,
+                "origin_id": 1,
+                "origin_slot": 0,
+                "target_id": 2,
+                "target_slot": 0,
+                "type": "INT",
+                "parentId": 1,
+            }
+        ],
         "reroutes": [{"id": 1, "pos": [50, 50], "linkIds": [1]}],
         "extra": {},
     }
@@ -144,14 +176,27 @@ def test_native_reroutes_of_version_1_keep_the_link_origin() -> None:
 
 
 def test_a_primitive_node_value_becomes_the_constant_of_the_widgets_it_feeds() -> None:
-    primitive = wf_node(1, "PrimitiveNode", widgets=[42, "fixed"],
-                        outputs=[{"name": "INT", "type": "INT", "links": [1, 2],
-                                  "widget": {"name": "a"}}])
+    primitive = wf_node(
+        1,
+        "PrimitiveNode",
+        widgets=[42, "fixed"],
+        outputs=[{"name": "INT", "type": "INT", "links": [1, 2], "widget": {"name": "a"}}],
+    )
     doc = workflow(
-        [primitive, add(2, 1, None, [3], widgets=[0, 1]), add(3, 2, None, [4], widgets=[0, 2]),
-         show(4, 3), show(5, 4), wf_node(6, "Note", widgets=["remember"])],
-        [[1, 1, 0, 2, 0, "INT"], [2, 1, 0, 3, 0, "INT"], [3, 2, 0, 4, 0, "FLOAT"],
-         [4, 3, 0, 5, 0, "FLOAT"]],
+        [
+            primitive,
+            add(2, 1, None, [3], widgets=[0, 1]),
+            add(3, 2, None, [4], widgets=[0, 2]),
+            show(4, 3),
+            show(5, 4),
+            wf_node(6, "Note", widgets=["remember"]),
+        ],
+        [
+            [1, 1, 0, 2, 0, "INT"],
+            [2, 1, 0, 3, 0, "INT"],
+            [3, 2, 0, 4, 0, "FLOAT"],
+            [4, 3, 0, 5, 0, "FLOAT"],
+        ],
     )
     prompt = convert(doc)
     assert sorted(prompt) == ["2", "3", "4", "5"]
@@ -176,32 +221,62 @@ def subgraph_workflow() -> dict[str, Any]:
         "widgets": [],
         "nodes": [integer(5, 4, [102]), inner_add],
         "links": [
-            {"id": 101, "origin_id": -10, "origin_slot": 0, "target_id": 6, "target_slot": 0,
-             "type": "INT"},
-            {"id": 102, "origin_id": 5, "origin_slot": 0, "target_id": 6, "target_slot": 1,
-             "type": "INT"},
-            {"id": 103, "origin_id": 6, "origin_slot": 0, "target_id": -20, "target_slot": 0,
-             "type": "FLOAT"},
+            {
+                "id": 101,
+                "origin_id": -10,
+                "origin_slot": 0,
+                "target_id": 6,
+                "target_slot": 0,
+                "type": "INT",
+            },
+            {
+                "id": 102,
+                "origin_id": 5,
+                "origin_slot": 0,
+                "target_id": 6,
+                "target_slot": 1,
+                "type": "INT",
+            },
+            {
+                "id": 103,
+                "origin_id": 6,
+                "origin_slot": 0,
+                "target_id": -20,
+                "target_slot": 0,
+                "type": "FLOAT",
+            },
         ],
         "groups": [],
         "extra": {},
     }
-    instance = wf_node(10, SUBGRAPH_ID, inputs=[slot_in("x", "INT", 1)],
-                       outputs=[slot_out("y", "FLOAT", [2])])
-    return workflow([integer(1, 3, [1]), instance, show(20, 2)],
-                    [[1, 1, 0, 10, 0, "INT"], [2, 10, 0, 20, 0, "FLOAT"]],
-                    definitions={"subgraphs": [definition]})
+    instance = wf_node(
+        10, SUBGRAPH_ID, inputs=[slot_in("x", "INT", 1)], outputs=[slot_out("y", "FLOAT", [2])]
+    )
+    return workflow(
+        [integer(1, 3, [1]), instance, show(20, 2)],
+        [[1, 1, 0, 10, 0, "INT"], [2, 10, 0, 20, 0, "FLOAT"]],
+        definitions={"subgraphs": [definition]},
+    )
 
 
 def test_a_subgraph_instance_is_flattened_with_path_ids() -> None:
     assert convert(subgraph_workflow()) == {
         "1": {"class_type": "core.integer", "inputs": {"value": 3}, "_meta": {"title": "Integer"}},
-        "20": {"class_type": "core.show", "inputs": {"value": ["10:6", 0]},
-               "_meta": {"title": "Show"}},
-        "10:5": {"class_type": "core.integer", "inputs": {"value": 4},
-                 "_meta": {"title": "Integer"}},
-        "10:6": {"class_type": "core.add", "inputs": {"a": ["1", 0], "b": ["10:5", 0]},
-                 "_meta": {"title": "Add"}},
+        "20": {
+            "class_type": "core.show",
+            "inputs": {"value": ["10:6", 0]},
+            "_meta": {"title": "Show"},
+        },
+        "10:5": {
+            "class_type": "core.integer",
+            "inputs": {"value": 4},
+            "_meta": {"title": "Integer"},
+        },
+        "10:6": {
+            "class_type": "core.add",
+            "inputs": {"a": ["1", 0], "b": ["10:5", 0]},
+            "_meta": {"title": "Add"},
+        },
     }
 
 
@@ -256,18 +331,24 @@ def test_real_reroute_file_links_reach_the_real_sources(testdata_dir: Path) -> N
     assert "49" not in prompt and "77" not in prompt
     assert prompt["69"]["inputs"]["image"] == ["74", 0]
     assert prompt["76"]["inputs"]["image"] == ["10", 0]
-    sources = {value[0] for node in prompt.values() for value in node["inputs"].values()
-               if isinstance(value, list)}
+    sources = {
+        value[0]
+        for node in prompt.values()
+        for value in node["inputs"].values()
+        if isinstance(value, list)
+    }
     assert sources <= set(prompt)
 
 
 def test_prompt_to_workflow_lays_out_columns_by_depth_and_converts_back() -> None:
     prompt = {
         "1": {"class_type": "core.integer", "inputs": {"value": 2}, "_meta": {"title": "Two"}},
-        "2": {"class_type": "core.add", "inputs": {"a": ["1", 0], "b": 5},
-              "_meta": {"title": "Add"}},
-        "3": {"class_type": "core.show", "inputs": {"value": ["2", 0]},
-              "_meta": {"title": "Show"}},
+        "2": {
+            "class_type": "core.add",
+            "inputs": {"a": ["1", 0], "b": 5},
+            "_meta": {"title": "Add"},
+        },
+        "3": {"class_type": "core.show", "inputs": {"value": ["2", 0]}, "_meta": {"title": "Show"}},
     }
     registry = core_registry()
     laid_out = prompt_to_workflow(ApiPrompt.model_validate(prompt), registry)

@@ -17,13 +17,15 @@ from nodes.sdk import InputSpec
 
 from .graph_testkit import core_registry, integer, show, wf_node, workflow
 
-PROMPT = ApiPrompt.model_validate({
-    "1": {"class_type": "core.integer", "inputs": {"value": 5}},
-    "2": {"class_type": "core.join_text", "inputs": {"a": "x", "b": "y"}},
-    "3": {"class_type": "core.show", "inputs": {"value": ["1", 0]}},
-    "12:5": {"class_type": "core.boolean", "inputs": {"value": False}},
-    "9": {"class_type": "KSampler", "inputs": {"seed": 1}},
-})
+PROMPT = ApiPrompt.model_validate(
+    {
+        "1": {"class_type": "core.integer", "inputs": {"value": 5}},
+        "2": {"class_type": "core.join_text", "inputs": {"a": "x", "b": "y"}},
+        "3": {"class_type": "core.show", "inputs": {"value": ["1", 0]}},
+        "12:5": {"class_type": "core.boolean", "inputs": {"value": False}},
+        "9": {"class_type": "KSampler", "inputs": {"seed": 1}},
+    }
+)
 
 
 def overridden(*assignments: str, **kw: Any) -> dict[str, Any]:
@@ -89,25 +91,39 @@ def test_values_are_coerced_for_each_socket_type() -> None:
 
 
 def test_a_template_round_trips_and_reports_missing_requirements() -> None:
-    doc = workflow([integer(1, 5, [1]), show(2, 1), wf_node(3, "media.trim")],
-                   [[1, 1, 0, 2, 0, "INT"]])
-    data = {"name": "Count", "description": "", "version": "1.0.0",
-            "parameters": [{"node_id": "1", "input": "value", "label": None}],
-            "requires": [{"type": "core.integer", "version": "1.0.0"},
-                         {"type": "media.trim", "version": None}],
-            "workflow": doc, "author": "kept"}
+    doc = workflow(
+        [integer(1, 5, [1]), show(2, 1), wf_node(3, "media.trim")], [[1, 1, 0, 2, 0, "INT"]]
+    )
+    data = {
+        "name": "Count",
+        "description": "",
+        "version": "1.0.0",
+        "parameters": [{"node_id": "1", "input": "value", "label": None}],
+        "requires": [
+            {"type": "core.integer", "version": "1.0.0"},
+            {"type": "media.trim", "version": None},
+        ],
+        "workflow": doc,
+        "author": "kept",
+    }
     template = Template.model_validate(data)
     assert template.dump() == data
     assert [item.type for item in template.missing_requirements(core_registry())] == ["media.trim"]
     assert [item.type for item in requirements_of(template.workflow, core_registry())] == [
-        "core.integer", "core.show"]
+        "core.integer",
+        "core.show",
+    ]
 
 
 def test_template_parameters_apply_to_the_loaded_prompt() -> None:
-    data = {"name": "Count", "parameters": [{"node_id": "1", "input": "value"}],
-            "workflow": workflow([integer(1, 5, [1]), show(2, 1)], [[1, 1, 0, 2, 0, "INT"]])}
+    data = {
+        "name": "Count",
+        "parameters": [{"node_id": "1", "input": "value"}],
+        "workflow": workflow([integer(1, 5, [1]), show(2, 1)], [[1, 1, 0, 2, 0, "INT"]]),
+    }
     loaded = load_graph(data, core_registry())
     assert loaded.template is not None
-    result = apply_overrides(loaded.prompt, ["1.value=9"], core_registry(),
-                             allowed=loaded.template.parameters)
+    result = apply_overrides(
+        loaded.prompt, ["1.value=9"], core_registry(), allowed=loaded.template.parameters
+    )
     assert result.dump()["1"]["inputs"]["value"] == 9

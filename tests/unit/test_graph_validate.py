@@ -83,13 +83,18 @@ SOURCE = {"class_type": "graphtest.source", "inputs": {"path": "media/a.mp4"}}
 def test_a_well_formed_graph_has_no_errors(registry: NodeRegistry) -> None:
     graph = {"s": SOURCE, "c": clip(speed=2, codec="vp9", quality="final", label="ok")}
     assert check(graph, registry) == []
-    assert check({"1": {"class_type": "core.integer", "inputs": {"value": 3}}, "2": show("1")},
-                 registry) == []
+    assert (
+        check(
+            {"1": {"class_type": "core.integer", "inputs": {"value": 3}}, "2": show("1")}, registry
+        )
+        == []
+    )
 
 
 def test_unknown_node_type(registry: NodeRegistry) -> None:
-    errors = check({"1": {"class_type": "KSampler", "inputs": {"model": ["9", 0]}},
-                    "2": show("1")}, registry)
+    errors = check(
+        {"1": {"class_type": "KSampler", "inputs": {"model": ["9", 0]}}, "2": show("1")}, registry
+    )
     assert codes(errors) == [("invalid_link", "1", "model"), ("unknown_node_type", "1", None)]
     assert "KSampler" in errors[0].message + errors[1].message
 
@@ -100,26 +105,36 @@ def test_required_input_missing(registry: NodeRegistry) -> None:
 
 
 def test_invalid_link_to_a_missing_node_and_to_a_missing_output(registry: NodeRegistry) -> None:
-    graph = {"1": {"class_type": "core.integer", "inputs": {"value": 1}},
-             "2": show("1", slot=3), "3": show("nowhere")}
+    graph = {
+        "1": {"class_type": "core.integer", "inputs": {"value": 1}},
+        "2": show("1", slot=3),
+        "3": show("nowhere"),
+    }
     errors = check(graph, registry)
     assert codes(errors) == [("invalid_link", "2", "value"), ("invalid_link", "3", "value")]
     assert "has 1 output(s)" in errors[0].message + errors[1].message
 
 
 def test_type_mismatch(registry: NodeRegistry) -> None:
-    graph = {"t": {"class_type": "core.text", "inputs": {"value": "x"}},
-             "c": {"class_type": "graphtest.clip", "inputs": {"video": ["t", 0]}}}
+    graph = {
+        "t": {"class_type": "core.text", "inputs": {"value": "x"}},
+        "c": {"class_type": "graphtest.clip", "inputs": {"video": ["t", 0]}},
+    }
     errors = check(graph, registry)
     assert codes(errors) == [("type_mismatch", "c", "video")]
     assert errors[0].details == {"expected": "VIDEO", "received": "TEXT", "source": "t"}
 
 
 def test_value_invalid(registry: NodeRegistry) -> None:
-    graph = {"1": {"class_type": "core.integer", "inputs": {"value": "many", "extra": 1}},
-             "2": show("1"), "s": SOURCE, "c": clip(label="Not Lower")}
+    graph = {
+        "1": {"class_type": "core.integer", "inputs": {"value": "many", "extra": 1}},
+        "2": show("1"),
+        "s": SOURCE,
+        "c": clip(label="Not Lower"),
+    }
     assert codes(check(graph, registry)) == [
-        ("value_invalid", "1", "extra"), ("value_invalid", "1", "value"),
+        ("value_invalid", "1", "extra"),
+        ("value_invalid", "1", "value"),
         ("value_invalid", "c", "label"),
     ]
 
@@ -132,15 +147,19 @@ def test_value_out_of_range(registry: NodeRegistry) -> None:
 
 def test_value_not_in_options_for_option_lists_and_literals(registry: NodeRegistry) -> None:
     errors = check({"s": SOURCE, "c": clip(codec="av1", quality="rough")}, registry)
-    assert codes(errors) == [("value_not_in_options", "c", "codec"),
-                             ("value_not_in_options", "c", "quality")]
+    assert codes(errors) == [
+        ("value_not_in_options", "c", "codec"),
+        ("value_not_in_options", "c", "quality"),
+    ]
     assert "'h264'" in next(error.message for error in errors if error.input == "codec")
 
 
 def test_cycle_detected_names_the_nodes_on_the_cycle(registry: NodeRegistry) -> None:
-    graph = {"1": {"class_type": "core.add", "inputs": {"a": ["2", 0], "b": 1}},
-             "2": {"class_type": "core.add", "inputs": {"a": ["1", 0], "b": 1}},
-             "3": show("2")}
+    graph = {
+        "1": {"class_type": "core.add", "inputs": {"a": ["2", 0], "b": 1}},
+        "2": {"class_type": "core.add", "inputs": {"a": ["1", 0], "b": 1}},
+        "3": show("2"),
+    }
     errors = check(graph, registry)
     assert [error.code for error in errors] == ["cycle_detected"]
     assert errors[0].details == {"nodes": ["1", "2"]}
@@ -159,8 +178,11 @@ def test_unknown_target_ids_are_reported(registry: NodeRegistry) -> None:
 
 
 def test_targets_limit_validation_to_what_would_run(registry: NodeRegistry) -> None:
-    graph = {"1": {"class_type": "core.integer", "inputs": {"value": 1}}, "2": show("1"),
-             "3": {"class_type": "core.show", "inputs": {}}}
+    graph = {
+        "1": {"class_type": "core.integer", "inputs": {"value": 1}},
+        "2": show("1"),
+        "3": {"class_type": "core.show", "inputs": {}},
+    }
     assert check(graph, registry, targets=["2"]) == []
     assert codes(check(graph, registry)) == [("required_input_missing", "3", "value")]
 
@@ -175,11 +197,13 @@ def test_maturity_insufficient_names_the_node_and_level(registry: NodeRegistry) 
     assert check(graph, registry, caller_maturity="AUTONOMOUS") == []
 
 
-@pytest.mark.parametrize("path", ["../secret.mp4", "/etc/passwd", "a\x00b", "media/%2e%2e/x",
-                                  "media\\x.mp4"])
+@pytest.mark.parametrize(
+    "path", ["../secret.mp4", "/etc/passwd", "a\x00b", "media/%2e%2e/x", "media\\x.mp4"]
+)
 def test_path_forbidden(registry: NodeRegistry, path: str) -> None:
-    errors = check({"s": {"class_type": "graphtest.source", "inputs": {"path": path}},
-                    "c": clip()}, registry)
+    errors = check(
+        {"s": {"class_type": "graphtest.source", "inputs": {"path": path}}, "c": clip()}, registry
+    )
     assert codes(errors) == [("path_forbidden", "s", "path")]
 
 
@@ -190,8 +214,10 @@ def test_path_widgets_resolve_in_a_given_sandbox(registry: NodeRegistry, tmp_pat
     (project / "escape").symlink_to(tmp_path / "outside")
     sandbox = PathSandbox([project])
     ok = {"s": {"class_type": "graphtest.source", "inputs": {"path": "clip.mp4"}}, "c": clip()}
-    escape = {"s": {"class_type": "graphtest.source", "inputs": {"path": "escape/x.mp4"}},
-              "c": clip()}
+    escape = {
+        "s": {"class_type": "graphtest.source", "inputs": {"path": "escape/x.mp4"}},
+        "c": clip(),
+    }
     assert check(ok, registry, sandbox=sandbox) == []
     assert codes(check(escape, registry, sandbox=sandbox)) == [("path_forbidden", "s", "path")]
 
@@ -202,8 +228,10 @@ def test_every_problem_is_reported_at_once(registry: NodeRegistry) -> None:
         "m": {"class_type": "core.show", "inputs": {}},
         "l": show("ghost"),
         "t": {"class_type": "core.text", "inputs": {"value": "x"}},
-        "c": {"class_type": "graphtest.clip",
-              "inputs": {"video": ["t", 0], "speed": 0, "codec": "av1", "label": 5}},
+        "c": {
+            "class_type": "graphtest.clip",
+            "inputs": {"video": ["t", 0], "speed": 0, "codec": "av1", "label": 5},
+        },
         "s": {"class_type": "graphtest.source", "inputs": {"path": "../x"}},
         "i": {"class_type": "core.integer", "inputs": {"value": "x"}},
         "a": {"class_type": "core.add", "inputs": {"a": ["b", 0]}},
@@ -211,9 +239,16 @@ def test_every_problem_is_reported_at_once(registry: NodeRegistry) -> None:
     }
     found = {error.code for error in check(graph, registry, caller_maturity="INTERN")}
     assert found == {
-        "unknown_node_type", "required_input_missing", "invalid_link", "type_mismatch",
-        "value_out_of_range", "value_not_in_options", "value_invalid", "path_forbidden",
-        "maturity_insufficient", "cycle_detected",
+        "unknown_node_type",
+        "required_input_missing",
+        "invalid_link",
+        "type_mismatch",
+        "value_out_of_range",
+        "value_not_in_options",
+        "value_invalid",
+        "path_forbidden",
+        "maturity_insufficient",
+        "cycle_detected",
     }
 
 
@@ -243,13 +278,15 @@ def test_a_10000_node_cycle_is_reported_quickly(registry: NodeRegistry) -> None:
 
 
 def test_topological_order_puts_parents_first_and_ancestors_stop_at_sources() -> None:
-    prompt = ApiPrompt.model_validate({
-        "show": show("sum"),
-        "sum": {"class_type": "core.add", "inputs": {"a": ["x", 0], "b": ["y", 0]}},
-        "x": {"class_type": "core.integer", "inputs": {"value": 1}},
-        "y": {"class_type": "core.integer", "inputs": {"value": 2}},
-        "lonely": {"class_type": "core.integer", "inputs": {"value": 3}},
-    })
+    prompt = ApiPrompt.model_validate(
+        {
+            "show": show("sum"),
+            "sum": {"class_type": "core.add", "inputs": {"a": ["x", 0], "b": ["y", 0]}},
+            "x": {"class_type": "core.integer", "inputs": {"value": 1}},
+            "y": {"class_type": "core.integer", "inputs": {"value": 2}},
+            "lonely": {"class_type": "core.integer", "inputs": {"value": 3}},
+        }
+    )
     order = topological_order(prompt)
     assert order.index("x") < order.index("sum") < order.index("show")
     assert order.index("y") < order.index("sum")

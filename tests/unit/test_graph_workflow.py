@@ -58,8 +58,14 @@ def test_subgraph_definition_links_are_objects_while_root_links_are_arrays(
 
 
 def test_link_shape_is_sniffed_per_entry_not_trusted_from_version() -> None:
-    object_link = {"id": 1, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 0,
-                   "type": "INT"}
+    object_link = {
+        "id": 1,
+        "origin_id": 1,
+        "origin_slot": 0,
+        "target_id": 2,
+        "target_slot": 0,
+        "type": "INT",
+    }
     doc = workflow([wf_node(1, "core.integer"), wf_node(2, "core.show")], [])
     doc["links"] = [object_link, [2, 1, 0, 2, 0, "INT"], None]
     doc["version"] = 0.4
@@ -69,8 +75,12 @@ def test_link_shape_is_sniffed_per_entry_not_trusted_from_version() -> None:
 
 
 def test_missing_optional_keys_stay_absent_and_string_ids_are_kept() -> None:
-    doc = {"nodes": [{"id": "a", "type": "core.integer"}, {"id": 7, "type": "core.show",
-                                                            "pos": {"0": 1.5, "1": 2}}]}
+    doc = {
+        "nodes": [
+            {"id": "a", "type": "core.integer"},
+            {"id": 7, "type": "core.show", "pos": {"0": 1.5, "1": 2}},
+        ]
+    }
     parsed = Workflow.model_validate(doc)
     assert parsed.dump() == doc
     assert [node.key for node in parsed.nodes] == ["a", "7"]
