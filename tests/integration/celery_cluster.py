@@ -118,10 +118,14 @@ class Worker:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=5)
 
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
+        self.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -141,6 +145,8 @@ class Cluster:
         return self.redis.url
 
     def stop(self) -> None:
+        for worker in self.workers.values():
+            worker.terminate()  # all at once: warm shutdowns overlap
         for worker in self.workers.values():
             worker.stop()
         self.redis.stop()

@@ -27,7 +27,7 @@ def celery_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster
         cluster.stop()
 
 
-@pytest.fixture(params=["local", "celery"])
+@pytest.fixture(params=["local", pytest.param("celery", marks=pytest.mark.slow)])
 def runner_factory(request: pytest.FixtureRequest) -> RunnerFactory:
     """Makes an unstarted runner of the parametrised kind (start it inside the test's loop)."""
     if request.param == "local":

@@ -86,3 +86,23 @@ class Progress(Node):
         for index in range(self.steps):
             ctx.progress((index + 1) / self.steps, f"step {index + 1}")
         return FailOut(value=self.steps)
+
+
+@node("test.ffmpeg_long", title="Long ffmpeg", category="Test", runs_on="runner", maturity="STUDENT", cache=False)
+class FfmpegLong(Node):
+    """Run ffmpeg in real time for `seconds` (testsrc to null) WITHOUT checking for
+    cancellation, as a node wrapping an external tool may: only a process kill stops it."""
+
+    seconds: float = Input(60.0, ge=0)
+    pid_file: str = Input("", description="If set, write the ffmpeg process id there")
+
+    def run(self, ctx: RunContext) -> FailOut:
+        import subprocess
+
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
+            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-f", "lavfi",
+             "-i", f"testsrc=size=160x120:rate=10:duration={self.seconds}", "-f", "null", "-"],
+        )
+        if self.pid_file:
+            Path(self.pid_file).write_text(str(process.pid))
+        return FailOut(value=process.wait())
