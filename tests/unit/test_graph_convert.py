@@ -378,3 +378,53 @@ def test_flattened_path_ids_are_renumbered_on_a_canvas_and_kept_in_properties() 
     api_ids = {node.properties.get("api_id") for node in laid_out.nodes if node.properties}
     assert {"1", "20", "10:5", "10:6"} == api_ids
     assert all(isinstance(node.id, int) for node in laid_out.nodes)
+
+
+def wrap_in_outer_subgraph(doc: dict[str, Any]) -> dict[str, Any]:
+    """Put the root instance (node 10) inside a second subgraph, instantiated as node 10."""
+    outer_id = "outer-subgraph"
+    inner_instance = wf_node(
+        7, SUBGRAPH_ID, inputs=[slot_in("x", "INT", 201)], outputs=[slot_out("y", "FLOAT", [202])]
+    )
+    outer = {
+        "id": outer_id,
+        "version": 1,
+        "inputNode": {"id": -10},
+        "outputNode": {"id": -20},
+        "inputs": [{"id": "ox", "name": "x", "type": "INT", "linkIds": [201]}],
+        "outputs": [{"id": "oy", "name": "y", "type": "FLOAT", "linkIds": [202]}],
+        "nodes": [inner_instance],
+        "links": [
+            {"id": 201, "origin_id": -10, "origin_slot": 0, "target_id": 7, "target_slot": 0},
+            {"id": 202, "origin_id": 7, "origin_slot": 0, "target_id": -20, "target_slot": 0},
+        ],
+    }
+    doc["definitions"]["subgraphs"].append(outer)
+    doc["nodes"][1]["type"] = outer_id
+    return doc
+
+
+def test_nested_subgraphs_get_nested_path_ids() -> None:
+    prompt = convert(wrap_in_outer_subgraph(subgraph_workflow()))
+    assert sorted(prompt) == ["1", "10:7:5", "10:7:6", "20"]
+    assert prompt["10:7:6"]["inputs"] == {"a": ["1", 0], "b": ["10:7:5", 0]}
+    assert prompt["20"]["inputs"] == {"value": ["10:7:6", 0]}
+
+
+def test_a_muted_subgraph_instance_drops_everything_inside_it() -> None:
+    doc = subgraph_workflow()
+    doc["nodes"][1]["mode"] = 2
+    prompt = convert(doc)
+    assert sorted(prompt) == ["1", "20"]
+    assert prompt["20"]["inputs"] == {}
+
+
+def test_a_subgraph_that_contains_itself_is_reported_not_expanded_forever() -> None:
+    doc = subgraph_workflow()
+    definition = doc["definitions"]["subgraphs"][0]
+    definition["nodes"].append(wf_node(8, SUBGRAPH_ID))
+    conversion = workflow_to_prompt(Workflow.model_validate(doc), core_registry())
+    assert [(error.code, error.node_id) for error in conversion.errors] == [
+        ("cycle_detected", "10:8")
+    ]
+    assert conversion.prompt.dump()["10:8"]["class_type"] == SUBGRAPH_ID
