@@ -3,9 +3,10 @@ or template), apply parameter overrides, enforce maturity, validate."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from nodes.sdk import AuteurError, NodeRegistry
 
@@ -14,6 +15,21 @@ from ..governance.maturity import MaturityError, maturity_refusals
 from ..graph.prompt import ApiPrompt, as_link
 
 TierName = Literal["low", "standard", "high"]
+
+
+def finite_json(value: Any) -> Any:
+    """Refuse NaN and ±Infinity anywhere in a value: Python's JSON parser accepts them, but
+    they are not JSON and could never be sent back to a client."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("NaN and Infinity are not valid JSON numbers")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
 
 
 class RunSubmission(BaseModel):
@@ -25,6 +41,8 @@ class RunSubmission(BaseModel):
     project: str | None = Field(None, description="Project name; node paths resolve inside it")
     params: dict[str, Any] = Field(default_factory=dict, description="Overrides: {'NODE_ID.INPUT': value} or template parameter labels")
     client_id: str | None = Field(None, max_length=200, description="WebSocket client to subscribe to this run")
+
+    _finite = field_validator("graph", "params")(finite_json)
 
 
 class ValidationFailedError(AuteurError):

@@ -11,7 +11,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from nodes.sdk import AuteurError
@@ -19,11 +19,9 @@ from nodes.sdk import AuteurError
 from ...workspace import assets as asset_service
 from ...workspace.assets import Asset, AssetUpload, media_family
 from ...workspace.errors import UploadTooLargeError
-from ...workspace.store import ProjectStore
 from ...workspace.thumbnails import make_thumbnail, thumbnail_path
-from ..deps import get_services
 from ..services import AppServices
-from .projects import project_store
+from .projects import Services, Store
 
 router = APIRouter(prefix="/api/projects/{project}/assets", tags=["assets"])
 _FIELD_LIMIT = 1024  # `category` and any other text field
@@ -91,7 +89,7 @@ async def _receive(request: Request, project_root: Path, limit: int) -> tuple[As
     if length.isdigit() and int(length) > limit + _MULTIPART_SLACK:
         raise UploadTooLargeError(limit)  # refuse before reading a byte
     reader = _UploadReader(project_root, limit)
-    parser = MultipartParser(params[b"boundary"], reader.callbacks())
+    parser = MultipartParser(params[b"boundary"], reader.callbacks())  # type: ignore[arg-type]
     try:
         async for chunk in request.stream():
             parser.write(chunk)
@@ -124,8 +122,8 @@ async def _thumbnail(services: AppServices, project: str, root: Path, asset: Ass
 async def upload_asset(
     project: str,
     request: Request,
-    store: ProjectStore = Depends(project_store),
-    services: AppServices = Depends(get_services),
+    store: Store,
+    services: Services,
 ) -> dict[str, Any]:
     """Multipart `file` + `category` (Characters, Locations, Objects, Styles, Music)."""
     root = store.root(project)
@@ -145,8 +143,8 @@ async def upload_asset(
 @router.get("")
 def list_assets(
     project: str,
+    store: Store,
     category: str | None = Query(None, description="Only this category"),
-    store: ProjectStore = Depends(project_store),
 ) -> dict[str, Any]:
     items = asset_service.list_assets(store.root(project), category)
     return {"items": [item.model_dump(mode="json") for item in items]}
@@ -155,9 +153,9 @@ def list_assets(
 @router.delete("")
 def delete_asset(
     project: str,
+    store: Store,
+    services: Services,
     path: str = Query(description="Asset path relative to the project"),
-    store: ProjectStore = Depends(project_store),
-    services: AppServices = Depends(get_services),
 ) -> dict[str, Any]:
     """Move the asset to the workspace trash."""
     root = store.root(project)

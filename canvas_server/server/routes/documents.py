@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from ...workspace import documents
-from ...workspace.store import ProjectStore
-from .projects import project_store
+from .projects import Store
 
 router = APIRouter(prefix="/api/projects/{project}/documents", tags=["documents"])
 
@@ -24,20 +23,20 @@ class DocumentText(BaseModel):
 
 
 @router.get("")
-def list_documents(project: str, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+def list_documents(project: str, store: Store) -> dict[str, Any]:
     return {"items": [doc.model_dump(mode="json") for doc in documents.list_documents(store.root(project))]}
 
 
 @router.post("", status_code=201)
-def create_document(project: str, request: NewDocument, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+def create_document(project: str, request: NewDocument, store: Store) -> dict[str, Any]:
     return documents.create(store.root(project), request.type, request.title).model_dump(mode="json")
 
 
 @router.get("/content")
 def read_document(
     project: str,
+    store: Store,
     path: str = Query(description="Document path relative to the project"),
-    store: ProjectStore = Depends(project_store),
 ) -> dict[str, Any]:
     return documents.read(store.root(project), path).model_dump(mode="json")
 
@@ -46,7 +45,7 @@ def read_document(
 def update_document(
     project: str,
     body: DocumentText,
+    store: Store,
     path: str = Query(description="Document path relative to the project"),
-    store: ProjectStore = Depends(project_store),
 ) -> dict[str, Any]:
     return documents.update(store.root(project), path, body.content).model_dump(mode="json")

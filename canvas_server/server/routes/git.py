@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from ...workspace.store import ProjectStore
-from ..deps import get_services
-from ..services import AppServices
-from .projects import project_store, resolve_in_project
+from .projects import Services, Store, resolve_in_project
 
 router = APIRouter(prefix="/api/projects/{project}/git", tags=["git"])
 
@@ -21,7 +18,7 @@ class CommitRequest(BaseModel):
 
 
 @router.get("/status")
-def git_status(project: str, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+def git_status(project: str, store: Store) -> dict[str, Any]:
     return {"files": [entry.model_dump() for entry in store.repo(project).status()]}
 
 
@@ -29,8 +26,8 @@ def git_status(project: str, store: ProjectStore = Depends(project_store)) -> di
 def git_commit(
     project: str,
     request: CommitRequest,
-    store: ProjectStore = Depends(project_store),
-    services: AppServices = Depends(get_services),
+    store: Store,
+    services: Services,
 ) -> dict[str, Any]:
     paths = None
     if request.paths:
@@ -44,7 +41,7 @@ def git_commit(
 @router.get("/log")
 def git_log(
     project: str,
+    store: Store,
     limit: int = Query(50, ge=1, le=1000),
-    store: ProjectStore = Depends(project_store),
 ) -> dict[str, Any]:
     return {"commits": [item.model_dump(mode="json") for item in store.repo(project).log(limit)]}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from ...governance import Principal
 from ...governance.maturity import maturity_refusals
 from ..deps import get_principal, get_services
 from ..services import AppServices
+from ..submission import finite_json
 
 router = APIRouter(prefix="/api/graphs", tags=["graphs"])
 
@@ -19,10 +20,14 @@ class ValidateRequest(BaseModel):
     graph: dict[str, Any]
     targets: list[str] | None = None
 
+    _finite = field_validator("graph")(finite_json)
+
 
 class ConvertRequest(BaseModel):
     graph: dict[str, Any]
     to: Literal["api", "workflow"] = Field("api", description="Target shape")
+
+    _finite = field_validator("graph")(finite_json)
 
 
 @router.post("/validate")

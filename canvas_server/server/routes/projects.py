@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import FileResponse
@@ -50,20 +50,26 @@ async def workspace_lifespan(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(prefix="/api/projects", tags=["projects"], lifespan=workspace_lifespan)
 
 
-def project_store(services: AppServices = Depends(get_services)) -> ProjectStore:
+Services = Annotated[AppServices, Depends(get_services)]
+
+
+def project_store(services: Services) -> ProjectStore:
     return ProjectStore(services.settings.workspace)
 
 
+Store = Annotated[ProjectStore, Depends(project_store)]
+
+
 @router.get("")
-def list_projects(store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+def list_projects(store: Store) -> dict[str, Any]:
     return {"items": [item.model_dump(mode="json") for item in store.list()]}
 
 
 @router.post("", status_code=201)
 def create_project(
     request: NewProject,
-    store: ProjectStore = Depends(project_store),
-    services: AppServices = Depends(get_services),
+    store: Store,
+    services: Services,
 ) -> dict[str, Any]:
     """Folders, project.json, a Git repository with LFS and a first commit."""
     manifest = store.create(request)
@@ -72,7 +78,7 @@ def create_project(
 
 
 @router.get("/{project}")
-def get_project(project: str, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+def get_project(project: str, store: Store) -> dict[str, Any]:
     return store.get(project).dump()
 
 
@@ -80,8 +86,8 @@ def get_project(project: str, store: ProjectStore = Depends(project_store)) -> d
 def update_project(
     project: str,
     patch: ProjectPatch,
-    store: ProjectStore = Depends(project_store),
-    services: AppServices = Depends(get_services),
+    store: Store,
+    services: Services,
 ) -> dict[str, Any]:
     manifest = store.update(project, patch)
     fields = sorted(patch.model_fields_set)
@@ -92,8 +98,8 @@ def update_project(
 @router.delete("/{project}")
 def delete_project(
     project: str,
-    store: ProjectStore = Depends(project_store),
-    services: AppServices = Depends(get_services),
+    store: Store,
+    services: Services,
 ) -> dict[str, Any]:
     """Move the project to `<workspace>/.trash/` (recoverable)."""
     name = store.get(project).name
@@ -103,7 +109,7 @@ def delete_project(
 
 
 @router.get("/{project}/tree", response_model=TreeNode)
-def get_tree(project: str, store: ProjectStore = Depends(project_store)) -> TreeNode:
+def get_tree(project: str, store: Store) -> TreeNode:
     """Chapters → scenes → shots → takes, and the asset folders, for the project browser."""
     return project_tree(store, project)
 
@@ -120,8 +126,8 @@ def resolve_in_project(root: Path, path: str) -> Path:
 @router.get("/{project}/files", response_model=None)
 def get_files(
     project: str,
+    store: Store,
     path: str = Query("", description="Folder to list or file to download, relative to the project"),
-    store: ProjectStore = Depends(project_store),
 ) -> dict[str, Any] | FileResponse:
     """List a folder (`{path, entries}`) or download a file."""
     root = store.root(project)

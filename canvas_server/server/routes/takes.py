@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from nodes.production.takes import ShotCoords
 
 from ...workspace import takes as take_service
-from ...workspace.store import ProjectStore
-from ..deps import get_services
-from ..services import AppServices
-from .projects import project_store
+from .projects import Services, Store
 
 router = APIRouter(prefix="/api/projects/{project}/takes", tags=["takes"])
 
@@ -24,7 +21,7 @@ class ActiveTake(BaseModel):
 
 
 @router.get("")
-def list_takes(project: str, store: ProjectStore = Depends(project_store)) -> dict[str, Any]:
+def list_takes(project: str, store: Store) -> dict[str, Any]:
     """Every shot with render folders, its takes (with provenance) and its active take."""
     return {"shots": [shot.model_dump(mode="json") for shot in take_service.gallery(store, project)]}
 
@@ -33,8 +30,8 @@ def list_takes(project: str, store: ProjectStore = Depends(project_store)) -> di
 def set_active_take(
     project: str,
     request: ActiveTake,
-    store: ProjectStore = Depends(project_store),
-    services: AppServices = Depends(get_services),
+    store: Store,
+    services: Services,
 ) -> dict[str, Any]:
     shot = take_service.set_active(store, project, ShotCoords.parse(request.shot), request.take)
     services.events.publish(

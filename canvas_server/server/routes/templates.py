@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 
 from ..deps import get_services
 from ..services import AppServices
-from ..template_store import TemplateStore, requirements_report
+from ..submission import finite_json
+from ..template_store import TemplateInvalidError, TemplateStore, requirements_report
 
 router = APIRouter(prefix="/api/templates", tags=["templates"])
 
@@ -22,6 +23,10 @@ def _check(data: dict[str, Any], services: AppServices) -> None:
     """A template must read as a graph; `graph_invalid` (422) otherwise."""
     from ...graph.load import load_graph
 
+    try:
+        finite_json(data)
+    except ValueError as exc:
+        raise TemplateInvalidError(str(exc)) from exc
     load_graph(data, services.registry)
 
 
