@@ -55,12 +55,10 @@ def validate_graph(
 @router.post("/convert")
 def convert_graph(body: ConvertRequest, services: AppServices = Depends(get_services)) -> dict[str, Any]:
     """Workflow → API prompt (server-side, using the catalog), or API prompt → workflow."""
-    from ...graph.convert import prompt_to_workflow
-    from ...graph.load import load_graph
+    from ...graph.load import graph_to_workflow, load_graph
 
     loaded = load_graph(body.graph, services.registry)
+    errors = [error.model_dump(mode="json") for error in loaded.errors]
     if body.to == "api":
-        return {"kind": loaded.kind, "graph": loaded.prompt.dump(), "errors": [e.model_dump(mode="json") for e in loaded.errors]}
-    workflow = prompt_to_workflow(loaded.prompt, services.registry)
-    dumped = workflow.model_dump(mode="json", by_alias=True, exclude_none=True) if hasattr(workflow, "model_dump") else workflow
-    return {"kind": loaded.kind, "graph": dumped, "errors": []}
+        return {"kind": loaded.kind, "graph": loaded.prompt.dump(), "errors": errors}
+    return {"kind": loaded.kind, "graph": graph_to_workflow(loaded, services.registry).dump(), "errors": errors}

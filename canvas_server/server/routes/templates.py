@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from ...graph.load import LoadedGraph
 from ..deps import get_services
 from ..services import AppServices
 from ..submission import finite_json
@@ -19,15 +20,21 @@ def _store(services: AppServices) -> TemplateStore:
     return TemplateStore(services.settings.workspace / "Library" / "Pipeline_Templates")
 
 
-def _check(data: dict[str, Any], services: AppServices) -> None:
-    """A template must read as a graph; `graph_invalid` (422) otherwise."""
+def _check(data: dict[str, Any], services: AppServices) -> LoadedGraph:
+    """A template must read as one: `template_invalid` or `graph_invalid` (422) otherwise."""
     from ...graph.load import load_graph
 
     try:
         finite_json(data)
     except ValueError as exc:
         raise TemplateInvalidError(str(exc)) from exc
-    load_graph(data, services.registry)
+    loaded = load_graph(data, services.registry)
+    if loaded.kind != "template":
+        raise TemplateInvalidError(
+            f"this is a{'n' if loaded.kind == 'api' else ''} {loaded.kind}, not a template: a template is "
+            "{name, description, version, parameters, requires, workflow}"
+        )
+    return loaded
 
 
 @router.get("")
@@ -66,9 +73,9 @@ def export_template(template_id: str, services: AppServices = Depends(get_servic
     return JSONResponse(exported, headers={"content-disposition": f'attachment; filename="{summary.id}.json"'})
 
 
-def _requires_of(data: dict[str, Any], services: AppServices) -> list[dict[str, str]]:
-    from ...graph.load import load_graph
+def _requires_of(data: dict[str, Any], services: AppServices) -> list[dict[str, Any]]:
+    from ...graph.template import requirements_of
 
-    types = {node.class_type for node in load_graph(data, services.registry).prompt.nodes().values()}
-    specs = [services.registry.spec(type_id) for type_id in sorted(types)]
-    return [{"type": spec.type, "version": spec.version} for spec in specs if spec is not None]
+    loaded = _check(data, services)
+    assert loaded.workflow is not None
+    return [item.model_dump() for item in requirements_of(loaded.workflow, services.registry)]

@@ -1,0 +1,86 @@
+"""Catalog, tiers, graph conversion and templates on a real server."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from .server_harness import ServerProcess, chain_prompt, running_server, wait_for_status
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with running_server(tmp_path_factory.mktemp("ws")) as server:
+        yield server
+
+
+@pytest.fixture
+def client(server: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        yield client
+
+
+def test_health_catalog_tiers_and_docs_are_served(client: httpx.Client) -> None:
+    assert client.get("/api/health").json()["status"] == "ok"
+    catalog = client.get("/api/nodes").json()
+    specs = {spec["type"]: spec for spec in catalog["nodes"]}
+    add = specs["core.add"]
+    assert [item["name"] for item in add["inputs"]] == ["a", "b"]
+    assert {"maturity", "runs_on", "output_node", "version", "pack", "input_schema", "category", "title"} <= set(add)
+    assert "test.sleep" in specs and isinstance(catalog["failed_packs"], list)
+    tiers = client.get("/api/quality/mappings").json()
+    assert set(tiers) == {"low", "standard", "high"} and "pipeline_id" in tiers["high"]
+    assert client.get("/docs").status_code == 200
+    assert "/api/runs" in client.get("/openapi.json").json()["paths"]
+
+
+def test_convert_round_trips_an_api_prompt_through_a_workflow(client: httpx.Client) -> None:
+    workflow = client.post("/api/graphs/convert", json={"graph": chain_prompt(), "to": "workflow"}).json()["graph"]
+    assert len(workflow["nodes"]) == 3 and len(workflow["links"]) == 2
+    back = client.post("/api/graphs/convert", json={"graph": workflow, "to": "api"}).json()
+    assert back["kind"] == "workflow"
+    assert {node_id: node["inputs"] for node_id, node in back["graph"].items()} == {
+        node_id: node["inputs"] for node_id, node in chain_prompt().items()
+    }
+
+
+def test_bundled_template_is_listed_and_runs_with_its_parameters(client: httpx.Client) -> None:
+    items = {item["id"]: item for item in client.get("/api/templates").json()["items"]}
+    assert items["add_two_numbers"]["source"] == "builtin"
+    template = client.get("/api/templates/add_two_numbers").json()
+    assert template["requirements"]["ok"] is True
+    run = client.post("/api/runs", json={"graph": template["template"], "params": {"start": 10, "add": 5}})
+    assert run.status_code == 202, run.text
+    assert wait_for_status(client, run.json()["run_id"], {"completed"})["outputs"] == {"3": {"value": 15}}
+    refused = client.post("/api/runs", json={"graph": template["template"], "params": {"3.value": 1}})
+    assert refused.status_code == 422 and "not a parameter" in refused.json()["error"]["message"]
+
+
+def test_save_export_and_import_report_missing_node_types(client: httpx.Client) -> None:
+    bundled = client.get("/api/templates/add_two_numbers").json()["template"]
+    mine = {**copy.deepcopy(bundled), "name": "My Adder", "requires": []}
+    saved = client.post("/api/templates", json=mine)
+    assert saved.status_code == 201 and saved.json()["id"] == "my-adder"
+    exported = client.get("/api/templates/my-adder/export")
+    assert "attachment" in exported.headers["content-disposition"]
+    portable = exported.json()
+    assert {item["type"] for item in portable["requires"]} == {"core.integer", "core.add", "core.show"}
+
+    foreign = copy.deepcopy(portable)
+    foreign["name"] = "Foreign"
+    foreign["requires"].append({"type": "vendor.upscale", "version": "2.0.0"})
+    foreign["requires"][0]["version"] = "9.9.9"
+    report = client.post("/api/templates/import", json=foreign).json()["requirements"]
+    assert report["ok"] is False
+    assert report["missing"] == [{"type": "vendor.upscale", "version": "2.0.0"}]
+    assert report["version_mismatch"][0]["required"] == "9.9.9"
+    assert {item["id"] for item in client.get("/api/templates").json()["items"]} >= {"my-adder", "foreign"}
+
+
+def test_saving_something_that_is_not_a_template_is_a_422(client: httpx.Client) -> None:
+    response = client.post("/api/templates", json=chain_prompt())
+    assert response.status_code == 422 and response.json()["error"]["code"] == "template_invalid"
+    assert client.get("/api/templates/absent").json()["error"]["code"] == "template_not_found"
