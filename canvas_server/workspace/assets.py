@@ -8,13 +8,19 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import filetype
 from pydantic import BaseModel
 
 from nodes.sdk import PathSandbox, sha256_file
 
-from .errors import ItemNotFoundError, UnknownTemplateError, UnsupportedMediaTypeError, UploadTooLargeError
+from .errors import (
+    ItemNotFoundError,
+    UnknownTemplateError,
+    UnsupportedMediaTypeError,
+    UploadTooLargeError,
+)
 from .manifest import AssetEntry, ProjectManifest
 from .thumbnails import thumbnail_path
 
@@ -120,7 +126,7 @@ class AssetUpload:
         self._handle.close()
         self.temp.unlink(missing_ok=True)
 
-    def __enter__(self) -> AssetUpload:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -132,7 +132,7 @@ class ProjectRepo:
 
     def is_lfs_pointer(self, relative: str, rev: str = "HEAD") -> bool:
         """Whether the committed blob at `relative` is an LFS pointer rather than the media."""
-        blob = self.repo.git.cat_file("-p", f"{rev}:{relative}")
+        blob: str = self.repo.git.cat_file("-p", f"{rev}:{relative}")
         return blob.startswith("version https://git-lfs.github.com/spec/v1")
 
     @staticmethod

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from nodes.sdk import AuteurError
 from nodes.production.takes import RENDERS_DIR, Provenance, ShotCoords, read_provenances
+from nodes.sdk import AuteurError
 
 from .errors import ItemNotFoundError
 from .manifest import Chapter, ProjectManifest, Scene, Shot, TakeEntry
 from .store import ProjectStore
+
 
 class TakeInfo(BaseModel):
     """One take as the gallery shows it."""

@@ -30,7 +30,7 @@ def make_thumbnail(source: Path, target: Path, *, video: bool, width: int = THUM
     filters = f"thumbnail=50,{scale}" if video else scale
     command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-vf", filters, "-frames:v", "1", str(temp)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0 or not temp.is_file():
             raise WorkspaceError(
                 f"ffmpeg could not make a thumbnail of {source.name}: {done.stderr.strip()[-500:]}",

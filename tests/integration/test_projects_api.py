@@ -14,7 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from .server_harness import ServerProcess, collect_events, connect, drain, running_server, wait_for_status
+from .server_harness import (
+    ServerProcess,
+    collect_events,
+    connect,
+    drain,
+    running_server,
+)
 
 UPLOAD_LIMIT_MB = 1
 SECRET = "the-contents-of-a-file-outside-the-project"
@@ -102,7 +108,8 @@ def test_errors_have_the_one_json_shape_and_the_right_status(client: httpx.Clien
 
 def test_the_tree_and_files_endpoints_show_the_project(client: httpx.Client, project: str) -> None:
     tree = client.get(f"/api/projects/{project}/tree").json()
-    assert [child["title"] for child in tree["children"] if child["kind"] == "chapter"][0] == "Act I — Setup"
+    chapters = [child["title"] for child in tree["children"] if child["kind"] == "chapter"]
+    assert chapters == ["Act I — Setup", "Act II — Confrontation", "Act III — Resolution"]
     listing = client.get(f"/api/projects/{project}/files", params={"path": "01_Assets"}).json()
     assert [entry["name"] for entry in listing["entries"]] == ["Characters", "Locations", "Music", "Objects", "Styles"]
     download = client.get(f"/api/projects/{project}/files", params={"path": "project.json"})

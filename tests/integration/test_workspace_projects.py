@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from canvas_server.workspace.errors import GitError, NameInvalidError, ProjectExistsError, ProjectNotFoundError
+from canvas_server.workspace.errors import (
+    GitError,
+    NameInvalidError,
+    ProjectExistsError,
+    ProjectNotFoundError,
+)
 from canvas_server.workspace.gitrepo import check_git_lfs
 from canvas_server.workspace.manifest import ProjectSettings
 from canvas_server.workspace.store import NewProject, ProjectPatch, ProjectStore
@@ -151,7 +156,7 @@ def test_the_startup_check_explains_what_works_without_git_lfs(monkeypatch: pyte
 def auteur(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace), "COLUMNS": "200"}
     command = [str(Path(sys.executable).with_name("auteur")), "project", *args]  # the installed script
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
 
 
 def test_the_cli_creates_lists_commits_logs_and_deletes_projects(tmp_path: Path) -> None:
@@ -165,7 +170,8 @@ def test_the_cli_creates_lists_commits_logs_and_deletes_projects(tmp_path: Path)
     assert "?? 04_Project_Files/notes.txt" in auteur(workspace, "status", "Film").stdout
     committed = auteur(workspace, "commit", "Film", "-m", "Add notes")
     assert committed.returncode == 0 and "Add notes" in committed.stdout
-    assert [item["message"] for item in json.loads(auteur(workspace, "log", "Film", "--json").stdout)][0] == "Add notes"
+    history = json.loads(auteur(workspace, "log", "Film", "--json").stdout)
+    assert history[0]["message"] == "Add notes"
     assert auteur(workspace, "delete", "Film", "--yes").returncode == 0
     assert json.loads(auteur(workspace, "list", "--json").stdout) == []
     missing = auteur(workspace, "show", "Film")
