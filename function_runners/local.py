@@ -25,7 +25,7 @@ from typing import Any
 
 from .base import TaskCallbacks
 from .local_worker import runner_label, worker_main
-from .task import NodeResult, NodeTask, TaskError
+from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
 CANCEL_GRACE_S = 0.3
 _SPAWN = multiprocessing.get_context("spawn")
@@ -167,7 +167,12 @@ class LocalRunner:
         assert self._idle is not None and self._loop is not None
         fresh = self._spawn()
         idle = self._idle
-        fresh.ready.add_done_callback(lambda done: done.exception() or idle.put_nowait(fresh))
+
+        def when_ready(done: asyncio.Future[int]) -> None:
+            if done.exception() is None:
+                idle.put_nowait(fresh)
+
+        fresh.ready.add_done_callback(when_ready)
 
     async def _release(self, worker: _Worker) -> None:
         assert self._idle is not None
@@ -220,7 +225,7 @@ def _crash_result(worker: _Worker) -> NodeResult:
         details={"exit_code": code, "pid": worker.pid},
     )
     return NodeResult(runner=runner_label(socket.gethostname(), worker.pid), error=error,
-                      timings={"started_at": now, "finished_at": now})  # type: ignore[arg-type]
+                      timings=TaskTimings(started_at=now, finished_at=now))
 
 
 def _spawn_failure(worker: _Worker) -> str:

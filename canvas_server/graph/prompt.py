@@ -24,7 +24,8 @@ class ApiPrompt(RootModel[dict[str, PromptNode]]):
         return self.root
 
     def dump(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        dumped: dict[str, Any] = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return dumped
 
 
 def as_link(value: Any) -> tuple[str, int] | None:

@@ -107,8 +107,8 @@ def build_spec(
         category=category,
         description=inspect.cleandoc(cls.__doc__ or ""),
         version=version,
-        maturity=maturity,  # type: ignore[arg-type]
-        runs_on=runs_on,  # type: ignore[arg-type]
+        maturity=maturity,
+        runs_on=runs_on,
         output_node=output_node,
         cache=cache,
         tier_params=list(tier_params),

@@ -80,7 +80,7 @@ def node_classes_of(obj: Any) -> list[type[Node]]:
         return [
             value
             for value in vars(obj).values()
-            if inspect.isclass(value) and spec_of(value) is not None
+            if inspect.isclass(value) and issubclass(value, Node) and spec_of(value) is not None
         ]
     if callable(obj):
         return list(obj())

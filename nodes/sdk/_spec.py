@@ -13,7 +13,8 @@ RunsOn = Literal["inline", "runner"]
 
 def maturity_rank(level: str) -> int:
     """Position of a maturity level (STUDENT=0 … AUTONOMOUS=3); ValueError if unknown."""
-    return MATURITY_LEVELS.index(level)  # type: ignore[arg-type]
+    levels: list[str] = list(MATURITY_LEVELS)
+    return levels.index(level)
 
 
 class InputSpec(BaseModel):
