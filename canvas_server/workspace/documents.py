@@ -29,10 +29,13 @@ class Document(BaseModel):
 
 
 def _type_of(path: Path) -> str | None:
-    for name, kind in templates.document_types().items():
-        if path.parent.name == kind.folder and path.suffix == kind.extension:
-            return name
-    return None
+    """The document type of a file: folder and extension, the most specific suffix wins."""
+    matches = [
+        (len(kind.suffix), name)
+        for name, kind in templates.document_types().items()
+        if path.parent.name == kind.folder and path.suffix == kind.extension and path.stem.endswith(kind.suffix)
+    ]
+    return max(matches)[1] if matches else None
 
 
 def _describe(root: Path, path: Path, *, content: bool = False) -> Document:
@@ -59,7 +62,7 @@ def create(root: Path, doc_type: str, title: str) -> Document:
     """A new document from its type's template; never replaces an existing one."""
     kind = templates.document_type(doc_type)
     slug = _SLUG.sub("_", title).strip("_")[:80] or kind.title.replace(" ", "_")
-    path = root / DOCUMENTS_DIR / kind.folder / f"{slug}{kind.extension}"
+    path = root / DOCUMENTS_DIR / kind.folder / f"{slug}{kind.suffix}{kind.extension}"
     path.parent.mkdir(parents=True, exist_ok=True)
     body = templates.document_body(kind, title=title or kind.title, date=date.today().isoformat())
     try:

@@ -40,6 +40,7 @@ class DocumentType(BaseModel):
     folder: str
     extension: str
     template: str
+    suffix: str = Field("", description="Ends the file stem; tells types sharing a folder apart")
 
 
 def _structure_dirs(library: Path | None) -> list[Path]:
