@@ -33,6 +33,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "tier_unknown": 422,
     "template_invalid": 422,
     "param_invalid": 422,
+    "override_invalid": 422,
+    "graph_not_found": 404,
     # workspace (canvas_server/workspace/errors.py)
     "project_exists": 409,
     "document_exists": 409,

@@ -71,7 +71,23 @@ def _template_parameters(loaded: Any) -> dict[str, tuple[str, str]]:
     return found
 
 
-def apply_params(prompt: ApiPrompt, params: dict[str, Any], labels: dict[str, tuple[str, str]]) -> ApiPrompt:
+def _typed(value: Any, class_type: str, name: str, registry: NodeRegistry) -> Any:
+    """`auteur run --set` sends every value as a string: numbers and booleans are converted
+    by the catalog; other strings stay strings (never decoded into links)."""
+    from ..graph.template import coerce_value
+
+    spec = registry.spec(class_type)
+    input_spec = spec.input(name) if spec is not None else None
+    if isinstance(value, str) and input_spec is not None and (
+        input_spec.type in ("INT", "FLOAT", "BOOLEAN") or input_spec.options
+    ):
+        return coerce_value(value, input_spec)
+    return value
+
+
+def apply_params(
+    prompt: ApiPrompt, params: dict[str, Any], labels: dict[str, tuple[str, str]], registry: NodeRegistry
+) -> ApiPrompt:
     """A copy of `prompt` with each override applied. A template only accepts its declared
     parameters (`labels`); an override may never replace a link."""
     data = prompt.dump()
@@ -90,7 +106,7 @@ def apply_params(prompt: ApiPrompt, params: dict[str, Any], labels: dict[str, tu
         elif as_link(node.get("inputs", {}).get(name)) is not None:
             problems.append({"param": key, "message": f"{key} is a link; only values can be overridden"})
         else:
-            node.setdefault("inputs", {})[name] = value
+            node.setdefault("inputs", {})[name] = _typed(value, str(node.get("class_type")), name, registry)
     if problems:
         raise ParamInvalidError(
             "; ".join(problem["message"] for problem in problems), details=problems
@@ -112,7 +128,7 @@ def check_graph(
     from ..graph.validate import validate_prompt
 
     loaded = load_graph(graph, registry)
-    prompt = apply_params(loaded.prompt, params or {}, _template_parameters(loaded)) if params else loaded.prompt
+    prompt = apply_params(loaded.prompt, params or {}, _template_parameters(loaded), registry) if params else loaded.prompt
     refusals = maturity_refusals(prompt, registry, principal)
     if refusals:
         raise MaturityError(refusals, principal)
