@@ -144,7 +144,7 @@ class _RunExecution:
         try:
             self.plan = build_plan(self.prompt, self.ex.registry, self.ex.tiers, tier=self.tier,
                                    targets=self.targets, nonce=record.run_id)
-        except PlanError as exc:
+        except AuteurError as exc:  # PlanError, or an unknown tier
             record.errors.append(ErrorInfo(code=exc.code, message=exc.message, details=exc.details))
             return self.finish()
         self.prepare(self.plan)

@@ -135,7 +135,11 @@ class _Converter:
             elif source is not None:
                 inputs[name] = [source[0], source[1]]
         title = node.title or (spec.title if spec else node.type)
-        return PromptNode(class_type=node.type, inputs=inputs, meta={"title": title})
+        prompt_node = PromptNode(class_type=node.type, inputs=inputs, meta={"title": title})
+        pinned = (node.properties or {}).get("tier") if isinstance(node.properties, dict) else None
+        if pinned:
+            setattr(prompt_node, "tier", pinned)  # a node may pin its own quality tier
+        return prompt_node
 
     def follow(self, scope: Scope, node: WorkflowNode, slot: NodeInput) -> Link | None:
         link = scope.links.get(slot.link) if slot.link is not None else None

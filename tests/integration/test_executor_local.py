@@ -247,3 +247,23 @@ def test_explicit_targets_run_only_their_ancestors(tmp_path: Path, targets: list
         assert record.nodes["mid"].outputs == {"value": 2}
 
     asyncio.run(scenario())
+
+
+def test_a_node_pinned_to_a_tier_runs_with_that_tiers_parameters(tmp_path: Path) -> None:
+    graph = prompt_of({
+        "fast": ("core.integer", {"value": 1}),
+        "show": ("core.show", {"value": ["fast", 0]}),
+    })
+    graph.nodes()["fast"].tier = "high"  # type: ignore[attr-defined]
+    bad = prompt_of({"x": ("core.integer", {"value": 1}), "show": ("core.show", {"value": ["x", 0]})})
+
+    async def scenario() -> None:
+        runner = LocalRunner(workers=1, load_plugins=PACKS)
+        executor = make_executor(tmp_path, runner)
+        record = await executor.run(graph, tier="low")
+        assert (record.nodes["fast"].tier, record.nodes["show"].tier) == ("high", "low")
+        unknown = await executor.run(bad, tier="ultra")
+        assert unknown.status == "failed"
+        assert unknown.errors[0].code == "tier_unknown" and "use one of low, standard, high" in unknown.errors[0].message
+
+    asyncio.run(scenario())
