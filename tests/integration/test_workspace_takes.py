@@ -134,11 +134,22 @@ def test_a_shot_path_that_escapes_is_refused(store: ProjectStore, registry: Node
     assert result.error is not None and result.error.code == "shot_invalid"
 
 
-def test_media_outside_the_workspace_is_refused(store: ProjectStore, registry: NodeRegistry, tmp_path: Path) -> None:
+MEDIA_PAYLOADS = [
+    "../outside.png", "Projects/../../outside.png", "%2e%2e/outside.png", "..%2Foutside.png",
+    "..\\outside.png", "C:/outside.png", "outside\x00.png", "/dev/zero", "escape/outside.png", "{absolute}",
+]
+
+
+@pytest.mark.parametrize("payload", MEDIA_PAYLOADS)
+def test_media_paths_outside_the_workspace_are_refused(
+    store: ProjectStore, registry: NodeRegistry, tmp_path: Path, payload: str
+) -> None:
     outside = make_png(tmp_path / "outside.png")
-    media = {"path": "../outside.png", "sha256": sha256_file(outside), "mime": "image/png", "kind": "image"}
+    (store.workspace / "escape").symlink_to(tmp_path)
+    path = payload.format(absolute=outside)
+    media = {"path": path, "sha256": sha256_file(outside), "mime": "image/png", "kind": "image"}
     result = run(save_task(store, media, "run-1"), registry)
-    assert result.error is not None and result.error.code == "path_forbidden"
+    assert result.error is not None and result.error.code == "path_forbidden", result.error
     assert not any((store.projects_dir / "Film" / SHOT_DIR).glob("*take*"))
 
 
