@@ -1,0 +1,57 @@
+"""Typed events and the bus: validation, unknown types, isolation, replay."""
+
+from __future__ import annotations
+
+import asyncio
+
+from canvas_server.events import NodeEvent, NodeProgress, build_event, event_schema
+from canvas_server.server.bus import EventBus
+
+
+def test_known_types_validate_and_unknown_types_travel_as_node_event() -> None:
+    progress = build_event("node_progress", {"node_id": "3", "progress": 0.5, "step": "x"}, seq=1, ts=0.0, run_id="r")
+    assert isinstance(progress, NodeProgress) and progress.data.progress == 0.5
+    custom = build_event("speaker_volume", {"level": 3}, seq=2, ts=0.0)
+    assert isinstance(custom, NodeEvent) and custom.data.event == "speaker_volume"
+
+
+def test_malformed_payload_is_still_delivered_untyped() -> None:
+    bus = EventBus()
+    event = bus.publish("node_progress", {"node_id": "1", "progress": 7}, run_id="r")
+    assert event.type == "node_event" and event.seq == 1
+
+
+def test_a_client_only_receives_runs_and_projects_it_subscribed_to() -> None:
+    async def scenario() -> list[tuple[str | None, str | None]]:
+        bus = EventBus()
+        queue = bus.connect("a")
+        bus.subscribe("a", runs=["mine"], projects=["film"])
+        bus.publish("run_queued", {}, run_id="mine")
+        bus.publish("run_queued", {}, run_id="theirs")
+        bus.publish("asset_added", {"path": "x"}, project="film")
+        bus.publish("asset_added", {"path": "y"}, project="other")
+        received = []
+        while not queue.empty():
+            event = queue.get_nowait()
+            received.append((event.run_id, event.project))
+        return received
+
+    assert asyncio.run(scenario()) == [("mine", None), (None, "film")]
+
+
+def test_replay_returns_only_subscribed_events_after_a_seq() -> None:
+    bus = EventBus()
+    bus.subscribe("a", runs=["r1"])
+    first = bus.publish("run_queued", {}, run_id="r1")
+    bus.publish("run_queued", {}, run_id="r2")
+    later = bus.publish("run_started", {}, run_id="r1")
+    assert [event.seq for event in bus.replay("a", 0)] == [first.seq, later.seq]
+    assert [event.seq for event in bus.replay("a", first.seq)] == [later.seq]
+    bus.unsubscribe("a", runs=["r1"])
+    assert bus.replay("a", 0) == []
+
+
+def test_schema_lists_every_event_type_with_its_payload() -> None:
+    schema = event_schema()
+    mapping = schema["discriminator"]["mapping"]
+    assert {"run_queued", "node_progress", "take_created", "heartbeat", "node_event"} <= set(mapping)

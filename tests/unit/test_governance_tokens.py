@@ -1,0 +1,53 @@
+"""API tokens: hashed at rest, authenticated, revoked; the loopback rule."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from canvas_server.governance import LOCAL_PRINCIPAL, TokenStore
+from canvas_server.governance.auth import Authenticator, InsecureBindError, UnauthorizedError, check_bind, is_loopback
+
+
+def test_a_token_is_stored_only_as_its_hash_in_a_private_file(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "tokens.json")
+    info, secret = store.create("ci", "SUPERVISED")
+    text = store.path.read_text()
+    assert secret not in text and info.sha256 in text
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    principal = TokenStore(store.path).authenticate(secret)
+    assert principal is not None and (principal.name, principal.maturity) == ("ci", "SUPERVISED")
+
+
+def test_a_revoked_token_no_longer_authenticates(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "tokens.json")
+    info, secret = store.create("temp", "INTERN")
+    store.revoke(info.id)
+    assert store.authenticate(secret) is None and not store.has_tokens()
+
+
+def test_without_tokens_everyone_is_the_local_autonomous_user(tmp_path: Path) -> None:
+    auth = Authenticator(TokenStore(tmp_path / "tokens.json"))
+    assert auth.principal(None) == LOCAL_PRINCIPAL and LOCAL_PRINCIPAL.maturity == "AUTONOMOUS"
+
+
+def test_with_tokens_a_bearer_header_is_required(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "tokens.json")
+    _, secret = store.create("ui", "AUTONOMOUS")
+    auth = Authenticator(store)
+    assert auth.principal(f"Bearer {secret}").name == "ui"
+    for header in (None, "", secret, f"Basic {secret}", "Bearer wrong"):
+        with pytest.raises(UnauthorizedError):
+            auth.principal(header)
+
+
+def test_a_network_bind_needs_tokens_but_loopback_does_not(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "tokens.json")
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    check_bind("127.0.0.1", store)
+    with pytest.raises(InsecureBindError, match="auteur tokens create"):
+        check_bind("0.0.0.0", store)
+    store.create("remote", "SUPERVISED")
+    check_bind("0.0.0.0", store)
