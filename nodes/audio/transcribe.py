@@ -59,6 +59,7 @@ class Transcribe(Node):
         source = media_file(ctx, self.audio)
         require_audio(probe(source), source.name)
         size = str(ctx.tier_params.get("model_size", "tiny.en"))
+        ctx.progress(0.05, "load model")
         model, _folder = load_whisper(
             ctx.models, size, str(ctx.tier_params.get("compute_type", "int8"))
         )
