@@ -13,7 +13,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/api/health")
-def health(services: AppServices = Depends(get_services)) -> dict[str, Any]:
+async def health(services: AppServices = Depends(get_services)) -> dict[str, Any]:
     """Liveness and a summary of what this server runs."""
     runs = services.runs
     return {

@@ -16,6 +16,8 @@ from ..deps import get_principal, get_services
 from ..services import AppServices
 from ..submission import RunSubmission, check_graph
 
+# These handlers are `async` on purpose: the run manager, its SQLite connection and the event
+# bus live on the event loop thread and are not thread-safe (sync handlers run in a pool).
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
 
@@ -50,7 +52,7 @@ def run_view(run: StoredRun, *, full: bool = True) -> dict[str, Any]:
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
-def submit_run(
+async def submit_run(
     body: RunSubmission,
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
@@ -73,7 +75,7 @@ def submit_run(
 
 
 @router.get("")
-def list_runs(
+async def list_runs(
     status: str | None = Query(None, description="queued, running, completed, failed, cancelled, interrupted"),
     project: str | None = None,
     client_id: str | None = None,
@@ -88,12 +90,12 @@ def list_runs(
 
 
 @router.get("/{run_id}")
-def get_run(run_id: str, services: AppServices = Depends(get_services)) -> dict[str, Any]:
+async def get_run(run_id: str, services: AppServices = Depends(get_services)) -> dict[str, Any]:
     return run_view(_manager(services).get(run_id))
 
 
 @router.post("/{run_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
-def cancel_run(
+async def cancel_run(
     run_id: str,
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
@@ -104,7 +106,7 @@ def cancel_run(
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_run(run_id: str, services: AppServices = Depends(get_services)) -> Response:
+async def delete_run(run_id: str, services: AppServices = Depends(get_services)) -> Response:
     """Remove a finished run from the history."""
     _manager(services).delete(run_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
