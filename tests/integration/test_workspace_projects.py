@@ -159,6 +159,7 @@ def auteur(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
 
 
+@pytest.mark.slow  # seven CLI processes, each importing the app
 def test_the_cli_creates_lists_commits_logs_and_deletes_projects(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
     created = auteur(workspace, "new", "Film", "--structure", "three-act", "--quality", "standard")
