@@ -15,16 +15,17 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
-from kombu import Exchange, Queue
+from kombu import Exchange, Queue  # type: ignore[attr-defined]
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .tiers import TIER_NAMES
 
 RUN_NODE = "auteur.run_node"
+RESULT_KEY_PREFIX = "celery-task-meta-"  # where Celery's Redis backend stores a result
 DEFAULT_TIER = "standard"
 WORKER_TIER_ENV = "AUTEUR_WORKER_TIER"
-EXCHANGE = Exchange("auteur", type="direct")
+EXCHANGE = Exchange("auteur", type="direct")  # type: ignore[no-untyped-call]
 
 
 class CelerySettings(BaseSettings):
@@ -79,8 +80,10 @@ def celery_config(settings: CelerySettings) -> dict[str, Any]:
     return {
         "broker_url": settings.broker_url,
         "result_backend": settings.celery_result_backend or settings.broker_url,
-        "task_queues": [Queue(queue_for(tier), EXCHANGE, routing_key=queue_for(tier))
-                        for tier in TIER_NAMES],
+        "task_queues": [
+            Queue(queue_for(tier), EXCHANGE, routing_key=queue_for(tier))  # type: ignore[no-untyped-call]
+            for tier in TIER_NAMES
+        ],
         "task_default_queue": queue_for(DEFAULT_TIER),
         "task_default_exchange": EXCHANGE.name,
         "task_default_routing_key": queue_for(DEFAULT_TIER),
@@ -99,17 +102,21 @@ def celery_config(settings: CelerySettings) -> dict[str, Any]:
         "accept_content": ["json"],
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 2.0,
-        "task_track_started": True,
     }
 
 
-def create_app(settings: CelerySettings | None = None) -> Celery:
-    """A configured Celery app with `auteur.run_node` registered."""
+def create_app(settings: CelerySettings | None = None, *, client: bool = False) -> Celery:
+    """A configured Celery app with `auteur.run_node` registered. A `client` app only
+    sends: its result backend is disabled, because Celery's Redis backend would otherwise
+    subscribe to every sent task's result channel and never let go (the CeleryRunner
+    reads results from its own subscription and the stored result key instead)."""
     from .celery_tasks import register  # the task module needs the app's name only
 
     settings = settings or CelerySettings()
     celery = Celery("auteur", set_as_current=False)
     celery.conf.update(celery_config(settings))
+    if client:
+        celery.conf.result_backend = "disabled"
     celery.conf.auteur = settings
     register(celery)
     return celery

@@ -13,6 +13,7 @@ at submit time; the executor turns it into a failed node, and a server queue may
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -28,8 +29,8 @@ from kombu.exceptions import OperationalError
 from nodes.sdk import AuteurError
 
 from .base import TaskCallbacks
-from .celery_app import RUN_NODE, CelerySettings, create_app
-from .redis_channels import TASK_CHANNEL_PATTERN, TaskMessage, cancel_key, task_id_of, FLAG_TTL_S
+from .celery_app import RESULT_KEY_PREFIX, RUN_NODE, CelerySettings, create_app
+from .redis_channels import FLAG_TTL_S, TASK_CHANNEL_PATTERN, TaskMessage, cancel_key, task_id_of
 from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
 DEFAULT_CAPACITY = 16
@@ -79,7 +80,7 @@ class CeleryRunner:
         return self._capacity
 
     async def start(self) -> None:
-        self._celery = create_app(self.settings)
+        self._celery = create_app(self.settings, client=True)
         self._redis = aioredis.Redis.from_url(self.broker_url, socket_connect_timeout=1.0)
         self._listener = asyncio.create_task(self._listen(), name="auteur-celery-listener")
 
@@ -121,7 +122,7 @@ class CeleryRunner:
         assert self._celery is not None, "CeleryRunner.start() was not awaited"
         try:
             await asyncio.wait_for(self._ready.wait(), READY_WAIT_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._unavailable(task) from None
         try:
             await asyncio.to_thread(self._celery.send_task, RUN_NODE, kwargs={
@@ -140,7 +141,7 @@ class CeleryRunner:
         while True:
             try:
                 return await asyncio.wait_for(asyncio.shield(pending.result), RESULT_POLL_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             try:
                 stored = await self._stored_result(task_id)
@@ -157,12 +158,11 @@ class CeleryRunner:
 
     async def _stored_result(self, task_id: str) -> NodeResult | None:
         """The result the Celery backend holds, or a failure it recorded (retries exhausted)."""
-        assert self._celery is not None and self._redis is not None
-        backend: Any = self._celery.backend
-        raw = await self._redis.get(backend.get_key_for_task(task_id))
+        assert self._redis is not None
+        raw = await self._redis.get(f"{RESULT_KEY_PREFIX}{task_id}")
         if raw is None:
             return None
-        meta = backend.decode_result(raw)
+        meta: dict[str, Any] = json.loads(raw)
         if meta.get("status") == "SUCCESS":
             return NodeResult.model_validate(meta["result"])
         if meta.get("status") in ("FAILURE", "REVOKED"):
@@ -187,7 +187,7 @@ class CeleryRunner:
         if pending.started or pending.result.done():
             try:
                 await asyncio.wait_for(pending.stopped.wait(), CANCEL_WAIT_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("worker did not confirm cancelling task %s", task_id)
 
     # -- the subscription ---------------------------------------------------------------
@@ -210,7 +210,7 @@ class CeleryRunner:
                 await asyncio.sleep(backoff)
                 backoff = min(2.0, backoff * 2)
             finally:
-                await pubsub.aclose()
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     def _deliver(self, task_id: str, data: bytes) -> None:
         pending = self._pending.get(task_id)

@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import redis
 from celery import Celery, Task
@@ -81,7 +81,6 @@ def _env_plugins() -> list[str] | None:
     return [name.strip() for name in raw.split(",") if name.strip()] if raw else None
 
 
-@worker_process_init.connect(weak=False, dispatch_uid="auteur-own-process-group")
 def _become_group_leader(**_: Any) -> None:
     """Each pool process leads its own group, so cancelling kills the node's children too."""
     try:
@@ -90,6 +89,9 @@ def _become_group_leader(**_: Any) -> None:
         pass
     _state.clear()
     _GROUP_LEADER.add(os.getpid())
+
+
+worker_process_init.connect(_become_group_leader, weak=False, dispatch_uid="auteur-own-process-group")
 
 
 class CancelWatch:
@@ -103,7 +105,7 @@ class CancelWatch:
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="auteur-cancel-watch", daemon=True)
 
-    def __enter__(self) -> CancelWatch:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -159,8 +161,8 @@ def run_node(self: Task, task: dict[str, Any]) -> dict[str, Any]:
 def _run(task: NodeTask, task_id: str, state: WorkerState, label: str,
          publisher: TaskPublisher) -> NodeResult:
     client, settings = state.client, state.settings
-    attempts = count_attempt(client, task_id, settings.celery_visibility_timeout_s * 2)
-    if is_cancel_flagged(client, task_id):
+    attempts, cancelled = count_attempt(client, task_id, settings.celery_visibility_timeout_s * 2)
+    if cancelled:
         return _quick_result(label, error=TaskError(
             code="cancelled", error_type="NodeCancelledError", message=f"node {task.node_id} cancelled"))
     if attempts > settings.celery_max_deliveries:

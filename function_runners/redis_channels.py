@@ -103,10 +103,12 @@ def is_cancel_flagged(client: redis.Redis, task_id: str) -> bool:
     return bool(client.exists(cancel_key(task_id)))
 
 
-def count_attempt(client: redis.Redis, task_id: str, ttl_s: int) -> int:
-    """Record one more start of `task_id` and return how many there have been."""
-    pipe = client.pipeline()
+def count_attempt(client: redis.Redis, task_id: str, ttl_s: int) -> tuple[int, bool]:
+    """Record one more start of `task_id`: how many there have been, and whether the task
+    is already cancelled (one round trip for both)."""
+    pipe = client.pipeline(transaction=False)
     pipe.incr(attempts_key(task_id))
     pipe.expire(attempts_key(task_id), ttl_s)
-    attempts, _ = pipe.execute()
-    return int(attempts)
+    pipe.exists(cancel_key(task_id))
+    attempts, _, flagged = pipe.execute()
+    return int(attempts), bool(flagged)

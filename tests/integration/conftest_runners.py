@@ -40,4 +40,4 @@ def runner_kind(runner: Runner) -> str:
     return "celery" if isinstance(runner, CeleryRunner) else "local"
 
 
-__all__ = ["RunnerFactory", "celery_cluster", "runner_factory", "runner_kind"]
+__all__ = ["celery_cluster", "runner_factory"]  # the fixtures a test module star-imports
