@@ -55,7 +55,7 @@ class _Follower:
                     _ws_url(self.base, self.client_id, self.last_seq), additional_headers=self.headers
                 ) as ws:
                     if run_id is None:
-                        run_id = await asyncio.to_thread(submit, self.client_id)
+                        run_id = str(await asyncio.to_thread(submit, self.client_id))
                     ended = await self._read(ws, run_id)
                     if ended:
                         return run_id, ended

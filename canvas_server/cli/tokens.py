@@ -33,7 +33,7 @@ def create(
     if level not in MATURITY_LEVELS:
         typer.echo(f"error: unknown maturity {maturity!r}; use one of {', '.join(MATURITY_LEVELS)}", err=True)
         raise typer.Exit(2)
-    level_typed: MaturityLevel = level  # type: ignore[assignment]
+    level_typed: MaturityLevel = level
     info, secret = _store().create(name, level_typed)
     if as_json:
         typer.echo(json.dumps({"id": info.id, "name": info.name, "maturity": info.maturity, "token": secret}))

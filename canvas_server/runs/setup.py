@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from function_runners.base import Runner
+
 from ..engine.cache import ResultCache
 from ..engine.executor import Executor
 from ..server.services import AppServices
@@ -22,7 +24,12 @@ def project_root_finder(settings: Settings) -> Callable[[str], Path | None]:
     return find
 
 
-def _make_runner(settings: Settings) -> object:
+def _make_runner(settings: Settings) -> Runner:
+    """Celery workers when a broker is configured, else the local process pool."""
+    if settings.broker_url:
+        from function_runners.celery_runner import CeleryRunner
+
+        return CeleryRunner(settings.broker_url)
     from function_runners.local import LocalRunner
 
     return LocalRunner(workers=settings.runner_workers, load_plugins=settings.load_plugins)
@@ -34,10 +41,10 @@ async def start_runs(services: AppServices) -> None:
     state_dir = settings.state_dir
     state_dir.mkdir(parents=True, exist_ok=True)
     runner = services.runner or _make_runner(settings)
-    await runner.start()  # type: ignore[attr-defined]
+    await runner.start()
     services.runner = runner
     services.executor = Executor(
-        registry=services.registry, runner=runner,  # type: ignore[arg-type]
+        registry=services.registry, runner=runner,
         cache=ResultCache(state_dir / "cache"), tiers=services.tiers,
         workspace=settings.workspace, allowed_dirs=settings.allowed_dirs, load_plugins=settings.load_plugins,
     )

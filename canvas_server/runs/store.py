@@ -103,7 +103,7 @@ class RunStore:
         row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return _row_to_run(row) if row is not None else None
 
-    def list(
+    def page(
         self,
         *,
         status: str | None = None,

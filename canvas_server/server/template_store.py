@@ -60,7 +60,7 @@ class TemplateStore:
         self.builtin_dir = builtin_dir
 
     def _files(self) -> list[tuple[str, Path]]:
-        found = []
+        found: list[tuple[str, Path]] = []
         for source, folder in (("builtin", self.builtin_dir), ("workspace", self.workspace_dir)):
             if folder.is_dir():
                 found.extend((source, path) for path in sorted(folder.glob("*.json")))

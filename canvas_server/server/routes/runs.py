@@ -84,7 +84,7 @@ async def list_runs(
     services: AppServices = Depends(get_services),
 ) -> dict[str, Any]:
     """Runs, newest first, without their graphs (fetch one run for those)."""
-    page = _manager(services).store.list(status=status, project=project, client_id=client_id, limit=limit, offset=offset)
+    page = _manager(services).store.page(status=status, project=project, client_id=client_id, limit=limit, offset=offset)
     return {"items": [run_view(run, full=False) for run in page.items], "total": page.total,
             "limit": page.limit, "offset": page.offset}
 
