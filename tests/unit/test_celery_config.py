@@ -80,3 +80,25 @@ def test_broker_urls_are_shown_without_credentials() -> None:
 
 def test_broker_unavailable_has_a_stable_code() -> None:
     assert BrokerUnavailableError("down").code == "broker_unavailable"
+
+
+def test_auteur_worker_without_a_broker_url_says_how_to_set_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from canvas_server.cli.main import app
+
+    monkeypatch.delenv("AUTEUR_BROKER_URL", raising=False)
+    result = CliRunner().invoke(app, ["worker", "--tier", "high"])
+    assert result.exit_code == 2
+    assert "AUTEUR_BROKER_URL" in result.output
+
+
+def test_auteur_worker_refuses_an_unknown_tier(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from canvas_server.cli.main import app
+
+    monkeypatch.setenv("AUTEUR_BROKER_URL", "redis://127.0.0.1:1/0")
+    result = CliRunner().invoke(app, ["worker", "--tier", "ultra"])
+    assert result.exit_code == 2
+    assert "unknown tier 'ultra'" in result.output
