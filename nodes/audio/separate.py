@@ -16,7 +16,11 @@ class SeparationSettings:
     segment: float
 
 
-def _progress_callback(ctx: RunContext, length: int, shifts: int) -> Callable[[dict[str, Any]], None]:
+def _progress_callback(
+    ctx: RunContext, length: int, chunk: int, shifts: int
+) -> Callable[[dict[str, Any]], None]:
+    """Demucs calls back at the start and end of every chunk; a chunk that ended means
+    audio up to offset + chunk is done for this model and shift."""
     done = [0.0]
 
     def callback(info: dict[str, Any]) -> None:
@@ -24,7 +28,8 @@ def _progress_callback(ctx: RunContext, length: int, shifts: int) -> Callable[[d
         if info.get("state") != "end":
             return
         passes = max(1, shifts)
-        within = (info["shift_idx"] + min(1.0, info["segment_offset"] / max(1, length))) / passes
+        reached = min(1.0, (info["segment_offset"] + chunk) / max(1, length))
+        within = (info["shift_idx"] + reached) / passes
         fraction = (info["model_idx_in_bag"] + within) / max(1, info.get("models", 1))
         done[0] = max(done[0], fraction)
         ctx.progress(0.1 + 0.8 * done[0], "separate")
@@ -44,6 +49,8 @@ def separate(ctx: RunContext, model: Any, wav: Any, settings: SeparationSettings
         sources = apply_model(
             model, ((wav - mean) / std)[None], shifts=settings.shifts, split=True,
             overlap=settings.overlap, segment=settings.segment, progress=False,
-            callback=_progress_callback(ctx, wav.shape[-1], settings.shifts),
+            callback=_progress_callback(
+                ctx, wav.shape[-1], int(settings.segment * model.samplerate), settings.shifts
+            ),
         )[0]
     return sources * std + mean
