@@ -7,7 +7,7 @@ not know (a third-party pack); it travels as `node_event` with the original type
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -146,11 +146,9 @@ class Heartbeat(_Event):
 
 
 Event = Annotated[
-    Union[
-        RunQueued, RunStarted, RunCompleted, RunFailed, RunCancelled, RunInterrupted,
-        NodeStarted, NodeCached, NodeProgress, NodeCompleted, NodeFailed, TakeCreated,
-        AssetAdded, ProjectUpdate, FileChanged, NodeEvent, Heartbeat,
-    ],
+    RunQueued | RunStarted | RunCompleted | RunFailed | RunCancelled | RunInterrupted
+    | NodeStarted | NodeCached | NodeProgress | NodeCompleted | NodeFailed | TakeCreated
+    | AssetAdded | ProjectUpdate | FileChanged | NodeEvent | Heartbeat,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
@@ -195,5 +193,5 @@ class PingMessage(BaseModel):
     type: Literal["ping"]
 
 
-ClientMessage = Annotated[Union[SubscribeMessage, PingMessage], Field(discriminator="type")]
+ClientMessage = Annotated[SubscribeMessage | PingMessage, Field(discriminator="type")]
 CLIENT_MESSAGE_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nodes.sdk import AuteurError, MATURITY_LEVELS, MaturityLevel
+from nodes.sdk import MATURITY_LEVELS, AuteurError, MaturityLevel
 
 from ..governance import TokenStore
 from ..settings import Settings

@@ -170,7 +170,7 @@ class RunManager:
                 project_root=self.project_root(run.project) if run.project else None,
                 on_event=on_event, cancel=token, record=record,
             )
-        except Exception as exc:  # noqa: BLE001 - an engine bug must fail the run, not the worker
+        except Exception as exc:
             log.exception("run %s crashed the executor", run.run_id)
             record.status, record.finished_at = "failed", time.time()
             record.errors.append(ErrorInfo(code="internal_error", message=f"{type(exc).__name__}: {exc}"))

@@ -10,12 +10,23 @@ from fastapi import Depends, FastAPI
 from nodes.sdk import NodeRegistry
 
 from ..settings import Settings
+from .deps import get_principal
 from .errors import install_error_handlers
 from .lifecycle import start_services, stop_services
 from .limits import BodySizeLimit
-from .deps import get_principal
-from .routes import catalog, events, graphs, health, runs, templates
-from .routes import assets, documents, git, projects, takes  # workspace (issue 4)
+from .routes import (  # workspace (issue 4)
+    assets,
+    catalog,
+    documents,
+    events,
+    git,
+    graphs,
+    health,
+    projects,
+    runs,
+    takes,
+    templates,
+)
 from .services import AppServices, build_services
 
 

@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 import websockets
 
-
 # The `auteur` console script, run by this interpreter (`-m canvas_server.cli.main` would
 # create a second `main` module that the command groups do not register on).
 AUTEUR = [sys.executable, "-c", "from canvas_server.cli.main import app; app()"]

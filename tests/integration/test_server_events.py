@@ -9,7 +9,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from .server_harness import ServerProcess, collect_events, connect, drain, running_server, sleep_prompt, wait_for_status
+from .server_harness import (
+    ServerProcess,
+    collect_events,
+    connect,
+    drain,
+    running_server,
+    sleep_prompt,
+    wait_for_status,
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +72,8 @@ def test_reconnecting_with_last_seq_replays_exactly_the_missed_events(server: Se
     assert [(e["seq"], e["type"]) for e in replayed] == [(e["seq"], e["type"]) for e in witnessed]
     assert replayed, "nothing was replayed"
     assert {event["run_id"] for event in replayed} == {second}
-    assert [event["type"] for event in replayed][0] == "run_queued"
-    assert [event["type"] for event in replayed][-1] == "run_completed"
+    assert replayed[0]["type"] == "run_queued"
+    assert replayed[-1]["type"] == "run_completed"
     seqs = [event["seq"] for event in replayed]
     assert seqs == sorted(set(seqs)) and seqs[0] > before[-1]["seq"]
     record = client.get(f"/api/runs/{second}").json()

@@ -14,12 +14,19 @@ import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from .server_harness import AUTEUR, ServerProcess, chain_prompt, connect, running_server, wait_for_status
+from .server_harness import (
+    AUTEUR,
+    ServerProcess,
+    chain_prompt,
+    connect,
+    running_server,
+    wait_for_status,
+)
 
 
 def auteur(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace)}
-    return subprocess.run([*AUTEUR, *args], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run([*AUTEUR, *args], env=env, capture_output=True, text=True, timeout=60, check=False)
 
 
 def create_token(workspace: Path, maturity: str, name: str) -> str:

@@ -15,7 +15,7 @@ from .server_harness import AUTEUR, chain_prompt, running_server, sleep_prompt
 def auteur_run(graph: dict, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     path = tmp_path / f"graph-{len(list(tmp_path.glob('graph-*')))}.json"
     path.write_text(json.dumps(graph))
-    return subprocess.run([*AUTEUR, "run", str(path), *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([*AUTEUR, "run", str(path), *args], capture_output=True, text=True, timeout=120, check=False,
                           env={**os.environ, "AUTEUR_WORKSPACE": str(tmp_path / "client")})
 
 

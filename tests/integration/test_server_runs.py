@@ -12,7 +12,13 @@ import httpx
 import pytest
 
 from .server_harness import (
-    ServerProcess, chain_prompt, collect_events, connect, running_server, sleep_prompt, wait_for_status,
+    ServerProcess,
+    chain_prompt,
+    collect_events,
+    connect,
+    running_server,
+    sleep_prompt,
+    wait_for_status,
 )
 
 

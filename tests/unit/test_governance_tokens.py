@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from canvas_server.governance import LOCAL_PRINCIPAL, TokenStore
-from canvas_server.governance.auth import Authenticator, InsecureBindError, UnauthorizedError, check_bind, is_loopback
+from canvas_server.governance.auth import (
+    Authenticator,
+    InsecureBindError,
+    UnauthorizedError,
+    check_bind,
+    is_loopback,
+)
 
 
 def test_a_token_is_stored_only_as_its_hash_in_a_private_file(tmp_path: Path) -> None:
