@@ -8,7 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast bench lint typecheck clean
+.PHONY: help setup run test test-fast bench lint typecheck clean up down logs
+COMPOSE ?= docker compose
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +41,15 @@ lint: setup ## ruff over the code
 
 typecheck: setup ## mypy --strict over the three packages
 	$(BIN)/mypy canvas_server function_runners nodes/sdk
+
+up: ## Start server, Redis and one Celery worker container per tier (needs Docker)
+	$(COMPOSE) up -d --build
+
+down: ## Stop the containers (the workspace and Redis volumes are kept)
+	$(COMPOSE) down
+
+logs: ## Follow the containers' logs
+	$(COMPOSE) logs -f --tail=100
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

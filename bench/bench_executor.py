@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from canvas_server.engine.cache import ResultCache
+from function_runners.result_cache import ResultCache
 from canvas_server.engine.executor import Executor
 from canvas_server.graph.prompt import ApiPrompt
 from function_runners.local import LocalRunner

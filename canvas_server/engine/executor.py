@@ -20,12 +20,12 @@ from pydantic import BaseModel, Field
 
 from function_runners.base import Runner, TaskCallbacks
 from function_runners.execute import error_from, execute_task
+from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask
 from function_runners.tiers import TierConfig
 from nodes.sdk import AuteurError, ModelCache, NodeRegistry
 
 from ..graph.prompt import ApiPrompt
-from .cache import ResultCache
 from .cancel import CancelToken
 from .plan import Plan, PlanError, PlannedNode, build_plan
 from .record import ErrorInfo, NodeRecord, RunRecord

@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 from function_runners.base import Runner
-from function_runners.local import LocalRunner
-from function_runners.tiers import load_tiers
+from function_runners.result_cache import ResultCache
+from function_runners.select import make_runner as select_runner
+from function_runners.tiers import TierConfig, load_tiers
 from nodes.sdk import NodeRegistry
 
 from ..settings import Settings
-from .cache import ResultCache
 from .executor import Executor
 
 
 def make_runner(settings: Settings) -> Runner:
-    """Celery workers when a broker is configured, else the local process pool."""
-    if settings.broker_url:
-        from function_runners.select import make_runner as select_runner
-
-        return select_runner(
-            broker_url=settings.broker_url,
-            workers=settings.runner_workers,
-            load_plugins=settings.load_plugins,
-        )
-    return LocalRunner(workers=settings.runner_workers, load_plugins=settings.load_plugins)
+    """Celery workers when `AUTEUR_BROKER_URL` is set, else the local process pool."""
+    return select_runner(broker_url=settings.broker_url, workers=settings.runner_workers,
+                         load_plugins=settings.load_plugins)
 
 
-def make_executor(settings: Settings, registry: NodeRegistry, runner: Runner) -> Executor:
+def make_executor(
+    settings: Settings, registry: NodeRegistry, runner: Runner, *, tiers: TierConfig | None = None
+) -> Executor:
     workspace = settings.workspace.resolve()
     return Executor(
         registry=registry,
         runner=runner,
         cache=ResultCache(settings.state_dir / "cache", workspace),
-        tiers=load_tiers(settings.tiers_file),
+        tiers=tiers or load_tiers(settings.tiers_file),
         workspace=workspace,
         allowed_dirs=settings.allowed_dirs,
         load_plugins=settings.load_plugins,

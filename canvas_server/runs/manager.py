@@ -33,6 +33,11 @@ class RunNotFoundError(AuteurError):
     code = "run_not_found"
 
 
+BROKER_DOWN = ("the task broker (AUTEUR_BROKER_URL) is unreachable; queued runs wait and "
+               "proceed when it answers again")
+BROKER_RETRY_S = 1.0
+
+
 class RunFinishedError(AuteurError):
     code = "conflict"
 
@@ -61,6 +66,7 @@ class RunManager:
         self._tokens: dict[str, CancelToken] = {}
         self._live: dict[str, RunRecord] = {}
         self._stopping = False
+        self.runner_problem: str | None = None
 
     # ---- lifecycle ------------------------------------------------------------------
 
@@ -136,9 +142,24 @@ class RunManager:
             await self._tickets.get()
             if self._stopping:
                 return
+            await self._until_runner_answers()
+            if self._stopping:
+                return
             run = self.store.claim_next()
             if run is not None:
                 await self._execute(run)
+
+    async def _until_runner_answers(self) -> None:
+        """Hold queued runs while the runner's broker is down; they proceed when it returns."""
+        healthy = getattr(getattr(self.executor, "runner", None), "healthy", None)
+        if healthy is None:
+            return
+        while not self._stopping and not await asyncio.to_thread(healthy):
+            if self.runner_problem is None:
+                self.runner_problem = BROKER_DOWN
+                log.warning(BROKER_DOWN)
+            await asyncio.sleep(BROKER_RETRY_S)
+        self.runner_problem = None
 
     async def _execute(self, run: StoredRun) -> None:
         token = CancelToken()
@@ -184,6 +205,13 @@ class RunManager:
     def _conclude(self, run: StoredRun, record: RunRecord, held: list[tuple[str, dict[str, Any]]]) -> None:
         if self._stopping and record.status == "cancelled" and token_reason(record) == _SHUTDOWN_REASON:
             self.store.set_status(run.run_id, "queued", "resumed after a server restart")
+            return
+        if any(error.code == "broker_unavailable" for error in record.errors):
+            # The broker went away mid-run: queue it again; cached nodes are not redone.
+            self.store.set_status(run.run_id, "queued", BROKER_DOWN)
+            self.events.publish("run_queued", {"status": "queued", "reason": BROKER_DOWN},
+                                run_id=run.run_id, project=run.project)
+            self._tickets.put_nowait(None)
             return
         self.store.finish(run.run_id, record)
         for event_type, data in held:

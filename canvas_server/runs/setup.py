@@ -5,34 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from function_runners.base import Runner
+from nodes.sdk import AuteurError
 
-from ..engine.cache import ResultCache
-from ..engine.executor import Executor
+from ..engine.factory import make_executor, make_runner
 from ..server.services import AppServices
 from ..settings import Settings
+from ..workspace.store import ProjectStore
 from .manager import RunManager
 from .store import RunStore
 
 
 def project_root_finder(settings: Settings) -> Callable[[str], Path | None]:
+    """Resolve a run's `project` (name or id) to its folder, or None if there is none."""
+    store = ProjectStore(settings.workspace)
+
     def find(project: str) -> Path | None:
-        root = (settings.workspace / "Projects" / project).resolve()
-        projects = (settings.workspace / "Projects").resolve()
-        return root if root.parent == projects and root.is_dir() else None
+        try:
+            return store.root(project).resolve()
+        except AuteurError:
+            return None
 
     return find
-
-
-def _make_runner(settings: Settings) -> Runner:
-    """Celery workers when a broker is configured, else the local process pool."""
-    if settings.broker_url:
-        from function_runners.celery_runner import CeleryRunner
-
-        return CeleryRunner(settings.broker_url)
-    from function_runners.local import LocalRunner
-
-    return LocalRunner(workers=settings.runner_workers, load_plugins=settings.load_plugins)
 
 
 async def start_runs(services: AppServices) -> None:
@@ -40,14 +33,10 @@ async def start_runs(services: AppServices) -> None:
     settings = services.settings
     state_dir = settings.state_dir
     state_dir.mkdir(parents=True, exist_ok=True)
-    runner = services.runner or _make_runner(settings)
+    runner = services.runner or make_runner(settings)
     await runner.start()
     services.runner = runner
-    services.executor = Executor(
-        registry=services.registry, runner=runner,
-        cache=ResultCache(state_dir / "cache"), tiers=services.tiers,
-        workspace=settings.workspace, allowed_dirs=settings.allowed_dirs, load_plugins=settings.load_plugins,
-    )
+    services.executor = make_executor(settings, services.registry, runner, tiers=services.tiers)
     services.runs = RunManager(
         RunStore(state_dir / "runs.sqlite3"), services.executor, services.events,
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,

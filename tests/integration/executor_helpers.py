@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from canvas_server.engine.cache import ResultCache
+from function_runners.result_cache import ResultCache
 from canvas_server.engine.executor import EngineEvent, Executor
 from canvas_server.graph.prompt import ApiPrompt
 from function_runners.base import Runner

@@ -70,8 +70,12 @@ async def submit_run(
         created_at=time.time(),
     )
     services.audit.record_run(principal, run_id, checked.prompt, services.registry, body.project)
-    _manager(services).submit(run)
-    return {"run_id": run_id, "status": "queued", "tier": run.tier}
+    manager = _manager(services)
+    manager.submit(run)
+    accepted: dict[str, Any] = {"run_id": run_id, "status": "queued", "tier": run.tier}
+    if manager.runner_problem:
+        accepted["warning"] = manager.runner_problem
+    return accepted
 
 
 @router.get("")
