@@ -9,7 +9,9 @@ from nodes.media.encode import input_stream, output_path, run_stream, staged
 from nodes.media.errors import FfmpegFailedError
 from nodes.media.ffmpeg_process import find_tool, run_ffmpeg
 from nodes.media.formats import AUDIO_FORMATS
-from nodes.media.probe import media_file, probe, ref_for, require_audio
+from nodes.media.output_info import output_ref
+from nodes.media.output_info import source as source_of
+from nodes.media.probe import require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 TARGET_I, TARGET_TP, TARGET_LRA = -16.0, -1.5, 11.0
@@ -55,18 +57,17 @@ class NormalizeLoudness(Node):
     format: Literal["wav", "flac", "mp3", "m4a"] = Input("wav", description="Output format")
 
     def run(self, ctx: RunContext) -> NormalizeOut:
-        source = media_file(ctx, self.audio)
-        info = probe(source)
+        source, info = source_of(ctx, self.audio)
         require_audio(info, source.name)
         measure = input_stream(source).output("-", af=_loudnorm(), f="null", vn=None)
-        stderr = run_ffmpeg(
+        measured = run_ffmpeg(
             measure.compile(cmd=find_tool("ffmpeg")),
             outputs={},
             duration=info.duration,
             is_cancelled=ctx.cancelled,
             on_progress=lambda fraction: ctx.progress(0.5 * fraction, "measure loudness"),
         )
-        found = parse_measurement(stderr)
+        found = parse_measurement(measured.stderr)
         second = _loudnorm(
             measured_I=found["input_i"], measured_TP=found["input_tp"],
             measured_LRA=found["input_lra"], measured_thresh=found["input_thresh"],
@@ -76,5 +77,5 @@ class NormalizeLoudness(Node):
         out = input_stream(source).output(
             str(staged(final)), af=second, ar=OUTPUT_RATE, vn=None, **AUDIO_FORMATS[self.format]
         )
-        run_stream(ctx, out, final, duration=info.duration, step="normalise", span=(0.5, 1.0))
-        return NormalizeOut(audio=ref_for(ctx, final), measured=found)
+        done = run_stream(ctx, out, final, duration=info.duration, step="normalise", span=(0.5, 1.0))
+        return NormalizeOut(audio=output_ref(ctx, final, done, kind="audio"), measured=found)

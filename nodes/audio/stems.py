@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from nodes.media.encode import input_stream, output_path, run_stream, staged
-from nodes.media.probe import Probe, media_file, probe, ref_for, require_audio
+from nodes.media.output_info import output_ref
+from nodes.media.output_info import source as source_of
+from nodes.media.probe import Probe, require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .demucs_model import choose_model, load_demucs, max_segment
@@ -46,20 +49,45 @@ def _decode(ctx: RunContext, source: Path, info: Probe, rate: int, channels: int
     return torch.from_numpy(samples.reshape(-1, channels).T.copy())
 
 
+def _write_wav(ctx: RunContext, samples: Any, name: str, rate: int) -> MediaRef:
+    """[channels, samples] float tensor → 16-bit WAV, written directly (no ffmpeg start)."""
+    import numpy as np
+
+    pcm = (np.clip(samples.T.contiguous().numpy(), -1.0, 1.0) * 32767).astype("<i2")
+    final = output_path(ctx, name, ".wav")
+    partial = staged(final)
+    try:
+        with wave.open(str(partial), "wb") as handle:
+            handle.setnchannels(samples.shape[0])
+            handle.setsampwidth(2)
+            handle.setframerate(rate)
+            handle.writeframes(pcm.tobytes())
+        partial.replace(final)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    return ctx.media_ref(final, kind="audio", mime="audio/x-wav", duration=pcm.shape[0] / rate,
+                         sample_rate=rate, channels=samples.shape[0])
+
+
 def _write(ctx: RunContext, tensor: Any, name: str, rate: int, info: Probe) -> MediaRef:
     """One stem as 16-bit WAV at the input's sample rate and channel count."""
-    raw = output_path(ctx, f"{name}", ".f32")
+    channels = info.channels or tensor.shape[0]
+    if channels == 1 and tensor.shape[0] > 1:
+        tensor = tensor.mean(0, keepdim=True)
+    if (info.sample_rate or rate) == rate:
+        return _write_wav(ctx, tensor, name, rate)
+    raw = output_path(ctx, name, ".f32")
     tensor.T.contiguous().numpy().astype("float32").tofile(raw)
     final = output_path(ctx, name, ".wav")
     stream = input_stream(raw, f="f32le", ar=rate, ac=tensor.shape[0]).output(
-        str(staged(final)), ar=info.sample_rate or rate, ac=info.channels or tensor.shape[0],
-        **{"c:a": "pcm_s16le"},
+        str(staged(final)), ar=info.sample_rate, **{"c:a": "pcm_s16le"}
     )
     try:
-        run_stream(ctx, stream, final, duration=None, step=f"write {name}")
+        done = run_stream(ctx, stream, final, duration=None, step=f"write {name}")
     finally:
         raw.unlink(missing_ok=True)
-    return ref_for(ctx, final)
+    return output_ref(ctx, final, done, kind="audio")
 
 
 @node(
@@ -80,8 +108,7 @@ class SeparateStems(Node):
     model: str = Input("", description="Override the tier's model (e.g. demucs_unittest)")
 
     def run(self, ctx: RunContext) -> StemsOut:
-        source = media_file(ctx, self.audio)
-        info = probe(source)
+        source, info = source_of(ctx, self.audio)
         require_audio(info, source.name)
         name = choose_model(self.model, str(ctx.tier_params.get("model", "htdemucs")))
         model = load_demucs(ctx.models, name)

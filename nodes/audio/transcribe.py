@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nodes.media.probe import media_file, probe, require_audio
+from nodes.media.output_info import source as source_of
+from nodes.media.probe import require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .subtitles import write_subtitles
@@ -56,8 +57,8 @@ class Transcribe(Node):
     vad: bool = Input(False, description="Skip silence with voice activity detection")
 
     def run(self, ctx: RunContext) -> TranscribeOut:
-        source = media_file(ctx, self.audio)
-        require_audio(probe(source), source.name)
+        source, info = source_of(ctx, self.audio)
+        require_audio(info, source.name)
         size = str(ctx.tier_params.get("model_size", "tiny.en"))
         ctx.progress(0.05, "load model")
         model, _folder = load_whisper(

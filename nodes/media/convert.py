@@ -6,7 +6,7 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import VIDEO_FORMATS, VideoFormat, encoder_options
-from .probe import media_file, probe, ref_for
+from .output_info import output_ref, source
 
 
 class ConvertOut(Outputs):
@@ -30,15 +30,14 @@ class ConvertVideo(Node):
     format: VideoFormat = Input("mp4", description="Target container")
 
     def run(self, ctx: RunContext) -> ConvertOut:
-        source = media_file(ctx, self.video)
-        info = probe(source)
+        path, info = source(ctx, self.video)
         container = VIDEO_FORMATS[self.format]
-        final = output_path(ctx, f"{source.stem}_{self.format}", container.suffix)
+        final = output_path(ctx, f"{path.stem}_{self.format}", container.suffix)
         options = encoder_options(
             container,
             preset=str(ctx.tier_params.get("preset", "medium")),
             crf=int(ctx.tier_params.get("crf", 23)),
         )
-        out = input_stream(source).output(str(staged(final)), **options)
-        run_stream(ctx, out, final, duration=info.duration, step=f"convert to {self.format}")
-        return ConvertOut(video=ref_for(ctx, final))
+        out = input_stream(path).output(str(staged(final)), **options)
+        done = run_stream(ctx, out, final, duration=info.duration, step=f"convert to {self.format}")
+        return ConvertOut(video=output_ref(ctx, final, done))

@@ -9,7 +9,7 @@ import ffmpeg
 
 from nodes.sdk import RunContext
 
-from .ffmpeg_process import find_tool, run_ffmpeg, staged
+from .ffmpeg_process import FfmpegRun, find_tool, run_ffmpeg, staged
 
 __all__ = ["input_stream", "output_path", "run_stream", "staged"]
 
@@ -27,12 +27,12 @@ def run_stream(
     duration: float | None,
     step: str,
     span: tuple[float, float] = (0.0, 1.0),
-) -> str:
+) -> FfmpegRun:
     """Compile an ffmpeg-python output stream that writes `staged(final)`, run it, and
     report progress scaled into `span` of the node's progress."""
     argv: list[str] = stream.overwrite_output().compile(cmd=find_tool("ffmpeg"))
     low, high = span
-    stderr = run_ffmpeg(
+    done = run_ffmpeg(
         argv,
         outputs={staged(final): final},
         duration=duration,
@@ -40,7 +40,7 @@ def run_stream(
         on_progress=lambda fraction: ctx.progress(low + (high - low) * fraction, step),
     )
     ctx.progress(high, step)
-    return stderr
+    return done
 
 
 def input_stream(path: Path, **options: Any) -> Any:

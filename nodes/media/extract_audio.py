@@ -6,7 +6,8 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import AUDIO_FORMATS, AudioFormat
-from .probe import media_file, probe, ref_for, require_audio
+from .output_info import output_ref, source
+from .probe import require_audio
 
 
 class ExtractAudioOut(Outputs):
@@ -28,12 +29,11 @@ class ExtractAudio(Node):
     format: AudioFormat = Input("wav", description="Audio format to write")
 
     def run(self, ctx: RunContext) -> ExtractAudioOut:
-        source = media_file(ctx, self.video)
-        info = probe(source)
-        require_audio(info, source.name)
-        final = output_path(ctx, f"{source.stem}_audio", f".{self.format}")
-        out = input_stream(source).output(
+        path, info = source(ctx, self.video)
+        require_audio(info, path.name)
+        final = output_path(ctx, f"{path.stem}_audio", f".{self.format}")
+        out = input_stream(path).output(
             str(staged(final)), vn=None, **{"map": "0:a:0"}, **AUDIO_FORMATS[self.format]
         )
-        run_stream(ctx, out, final, duration=info.duration, step=f"extract {self.format}")
-        return ExtractAudioOut(audio=ref_for(ctx, final))
+        done = run_stream(ctx, out, final, duration=info.duration, step=f"extract {self.format}")
+        return ExtractAudioOut(audio=output_ref(ctx, final, done, kind="audio"))

@@ -61,6 +61,14 @@ def staged(final: Path) -> Path:
 
 
 @dataclass
+class FfmpegRun:
+    """What a finished ffmpeg run reported: its stderr and the output's end time."""
+
+    stderr: str
+    out_seconds: float
+
+
+@dataclass
 class _Progress:
     """What the stdout reader thread has parsed so far (read by the polling thread)."""
 
@@ -135,8 +143,8 @@ def run_ffmpeg(
     duration: float | None,
     is_cancelled: Callable[[], bool],
     on_progress: ProgressFn | None = None,
-) -> str:
-    """Run `argv` (ffmpeg first, GLOBAL_ARGS inserted here) and return its stderr.
+) -> FfmpegRun:
+    """Run `argv` (ffmpeg first, GLOBAL_ARGS inserted here); its stderr and output time.
 
     `outputs` maps each staging path ffmpeg writes to the final path it is renamed to on
     success; on failure or cancellation both are deleted. Progress is the output time over
@@ -171,7 +179,7 @@ def run_ffmpeg(
         raise classify_failure(stderr, process.returncode)
     for partial, final in outputs.items():
         partial.replace(final)
-    return stderr
+    return FfmpegRun(stderr=stderr, out_seconds=state.out_seconds)
 
 
 def _wait(

@@ -7,7 +7,8 @@ from pydantic import field_validator
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
-from .probe import Probe, media_file, probe, ref_for
+from .output_info import output_ref, source
+from .probe import Probe
 from .timecode import parse_timecode
 
 
@@ -58,8 +59,7 @@ class Thumbnail(Node):
         return value
 
     def run(self, ctx: RunContext) -> ThumbnailOut:
-        source = media_file(ctx, self.video)
-        info = probe(source)
+        path, info = source(ctx, self.video)
         width = int(ctx.tier_params.get("width", 640))
         stamps = _timestamps(self.timestamp, self.timestamps)
         refs: list[MediaRef] = []
@@ -67,12 +67,11 @@ class Thumbnail(Node):
             ctx.check_cancelled()
             seconds = parse_timecode(text)
             _check_inside(seconds, text, info)
-            final = output_path(ctx, f"{source.stem}_thumb{index:03d}", ".jpg")
-            out = input_stream(source, ss=seconds).output(
+            final = output_path(ctx, f"{path.stem}_thumb{index:03d}", ".jpg")
+            out = input_stream(path, ss=seconds).output(
                 str(staged(final)), vframes=1, vf=f"scale={width}:-2", **{"q:v": 2}
             )
             span = (index / len(stamps), (index + 1) / len(stamps))
-            run_stream(ctx, out, final, duration=None, step=f"thumbnail {text}", span=span)
-            ctx.progress(span[1], f"thumbnail {text}")
-            refs.append(ref_for(ctx, final))
+            done = run_stream(ctx, out, final, duration=None, step=f"thumbnail {text}", span=span)
+            refs.append(output_ref(ctx, final, done, kind="image"))
         return ThumbnailOut(image=refs[0], images=refs)

@@ -8,7 +8,7 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import container_for_suffix, encoder_options
-from .probe import media_file, probe, ref_for
+from .output_info import output_ref, source
 from .timecode import parse_timecode
 
 
@@ -41,21 +41,20 @@ class TrimVideo(Node):
         return value
 
     def run(self, ctx: RunContext) -> TrimOut:
-        source = media_file(ctx, self.video)
-        info = probe(source)
+        source_path, info = source(ctx, self.video)
         start, length = parse_timecode(self.start), parse_timecode(self.duration)
         if info.duration is not None:
             length = max(0.0, min(length, info.duration - start))
-        final = output_path(ctx, f"{source.stem}_trim", source.suffix)
-        stream = input_stream(source, ss=start)
+        final = output_path(ctx, f"{source_path.stem}_trim", source_path.suffix)
+        stream = input_stream(source_path, ss=start)
         if self.accurate:
             options = encoder_options(
-                container_for_suffix(source.suffix),
+                container_for_suffix(source_path.suffix),
                 preset=str(ctx.tier_params.get("preset", "medium")),
                 crf=int(ctx.tier_params.get("crf", 23)),
             )
         else:
             options = {"c": "copy", "avoid_negative_ts": "make_zero"}
         out = stream.output(str(staged(final)), t=length, **options)
-        run_stream(ctx, out, final, duration=length, step="trim")
-        return TrimOut(video=ref_for(ctx, final))
+        done = run_stream(ctx, out, final, duration=length, step="trim")
+        return TrimOut(video=output_ref(ctx, final, done))
