@@ -75,6 +75,7 @@ class _Progress:
     out_seconds: float = 0.0
     ended: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: threading.Event = field(default_factory=threading.Event)
 
 
 def _read_progress(stream: object, state: _Progress) -> None:
@@ -87,6 +88,7 @@ def _read_progress(stream: object, state: _Progress) -> None:
         elif key == "progress" and value == "end":
             with state.lock:
                 state.ended = True
+    state.closed.set()
 
 
 def _drain(stream: object, lines: deque[str]) -> None:
@@ -191,11 +193,11 @@ def _wait(
 ) -> None:
     reported = -1.0
     while True:
-        try:
-            process.wait(timeout=POLL_SECONDS)
+        # stdout closes when ffmpeg exits: waking on that event (rather than Popen.wait's
+        # sleep back-off) returns as soon as the work is done.
+        if state.closed.wait(timeout=POLL_SECONDS) or process.poll() is not None:
+            process.wait()
             return
-        except subprocess.TimeoutExpired:
-            pass
         if is_cancelled():
             raise NodeCancelledError("cancelled while ffmpeg was running; ffmpeg was stopped")
         if on_progress is not None and duration:
