@@ -33,7 +33,7 @@ class ExtractAudio(Node):
         require_audio(info, path.name)
         final = output_path(ctx, f"{path.stem}_audio", f".{self.format}")
         out = input_stream(path).output(
-            str(staged(final)), vn=None, **{"map": "0:a:0"}, **AUDIO_FORMATS[self.format]
+            str(staged(final)), vn=None, map="0:a:0", **AUDIO_FORMATS[self.format]
         )
         done = run_stream(ctx, out, final, duration=info.duration, step=f"extract {self.format}")
         return ExtractAudioOut(audio=output_ref(ctx, final, done, kind="audio"))

@@ -154,7 +154,7 @@ def run_ffmpeg(
     """
     command = [argv[0], *GLOBAL_ARGS, *argv[1:]]
     try:
-        process = subprocess.Popen(  # noqa: S603 - argv is built from ffmpeg-python, no shell
+        process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
     except FileNotFoundError as exc:

@@ -90,7 +90,7 @@ def probe(path: Path) -> Probe:
         raise MediaNotFoundError(f"media file not found: {path.name}", details={"path": str(path)})
     command = [find_tool("ffprobe"), "-v", "error", "-show_format", "-show_streams",
                "-of", "json", str(path)]
-    result = subprocess.run(command, capture_output=True, check=False)  # noqa: S603
+    result = subprocess.run(command, capture_output=True, check=False)
     data: dict[str, Any] = json.loads(result.stdout or b"{}") if result.returncode == 0 else {}
     info = _from_json(data) if data else None
     if info is None or not (info.has_video or info.has_audio):

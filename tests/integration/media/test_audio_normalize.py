@@ -8,15 +8,13 @@ import pytest
 
 from nodes.sdk import NodeRegistry
 
-from .media_fixtures import (  # noqa: F401 - fixtures
+from .media_fixtures import (
     ffmpeg,
     integrated_loudness,
     load,
     outputs_of,
-    registry,
     run_node,
     stream,
-    workspace,
 )
 
 

@@ -9,16 +9,14 @@ import pytest
 from function_runners.tiers import load_tiers
 from nodes.sdk import NodeRegistry
 
-from .media_fixtures import (  # noqa: F401 - fixtures
+from .media_fixtures import (
     duration_of,
     ffprobe,
     load,
     make_video,
     outputs_of,
-    registry,
     run_node,
     stream,
-    workspace,
 )
 
 FPS, GOP = 25, 25  # one keyframe per second

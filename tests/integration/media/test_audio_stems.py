@@ -9,14 +9,12 @@ import pytest
 
 from nodes.sdk import ModelCache, NodeRegistry
 
-from .media_fixtures import (  # noqa: F401 - fixtures
+from .media_fixtures import (
     ffmpeg,
     load,
     outputs_of,
-    registry,
     run_node,
     stream,
-    workspace,
 )
 
 STEMS = ("vocals", "drums", "bass", "other")

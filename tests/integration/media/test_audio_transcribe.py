@@ -10,14 +10,12 @@ import pytest
 
 from nodes.sdk import ModelCache, NodeRegistry
 
-from .media_fixtures import (  # noqa: F401 - fixtures
+from .media_fixtures import (
     ffmpeg,
     load,
     make_speech,
     outputs_of,
-    registry,
     run_node,
-    workspace,
 )
 
 SENTENCE = "Please open the door and turn on the lights in the kitchen."
@@ -138,7 +136,8 @@ def test_the_second_transcription_in_a_process_reuses_the_model_and_skips_the_lo
         marks: dict[str, float] = {}
         start = time.perf_counter()
 
-        def mark(fraction: float, step: str | None, marks: dict[str, float] = marks) -> None:
+        def mark(fraction: float, step: str | None, marks: dict[str, float] = marks,
+                 start: float = start) -> None:
             marks.setdefault(step or "", time.perf_counter() - start)
 
         outputs_of(run_node(workspace, registry, "audio.transcribe", {"audio": speech},

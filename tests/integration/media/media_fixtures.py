@@ -11,28 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from function_runners.execute import execute_task
 from function_runners.task import NodeResult, NodeTask
 from function_runners.tiers import load_tiers
-from nodes.sdk import ModelCache, NodeRegistry, discover
+from nodes.sdk import ModelCache, NodeRegistry
 
 _task_ids = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def registry() -> NodeRegistry:
-    found = discover(only=["core", "media", "audio"])
-    assert not found.failures, found.failures
-    return found
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "workspace"
-    (root / "media").mkdir(parents=True)
-    return root
 
 
 def ffmpeg(*args: str) -> None:

@@ -16,16 +16,14 @@ import pytest
 from function_runners.task import NodeResult
 from nodes.sdk import NodeRegistry
 
-from .media_fixtures import (  # noqa: F401 - fixtures
+from .media_fixtures import (
     WORKER,
     children_named,
     load,
     make_video,
     processes_in_group,
-    registry,
     run_node,
     task_json,
-    workspace,
 )
 
 KILL_DEADLINE_S = 2.0

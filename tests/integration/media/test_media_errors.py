@@ -15,14 +15,12 @@ from canvas_server.graph.prompt import ApiPrompt
 from canvas_server.graph.validate import validate_prompt
 from nodes.sdk import NodeRegistry
 
-from .media_fixtures import (  # noqa: F401 - fixtures
+from .media_fixtures import (
     WORKER,
     load,
     make_video,
-    registry,
     run_node,
     task_json,
-    workspace,
 )
 
 
