@@ -121,8 +121,3 @@ def require_audio(info: Probe, name: str) -> None:
             details={"path": name},
         )
 
-
-def ref_for(ctx: RunContext, path: Path, info: Probe | None = None) -> MediaRef:
-    """Probe (unless given) and describe an output file as a MediaRef."""
-    found = info or probe(path)
-    return ctx.media_ref(path, kind=found.kind, **found.ref_fields())
