@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(512, description="Largest accepted asset upload in MiB")
     whisper_model_dir: Path | None = Field(None, description="Folder of a CTranslate2 Whisper model")
     demucs_repo: Path | None = Field(None, description="Folder of local Demucs weights")
+    demucs_model: str | None = Field(None, description="Overrides the tier's Demucs model (e.g. demucs_unittest)")
     runner_workers: int | None = Field(None, description="Local runner processes (default: CPU count)")
     concurrent_runs: int = Field(2, description="Runs executed at the same time by the server")
     max_request_mb: int = Field(16, description="Largest accepted JSON request body in MiB (uploads excepted)")

@@ -14,6 +14,7 @@ class SeparationSettings:
     shifts: int
     overlap: float
     segment: float
+    device: str = "cpu"
 
 
 def _progress_callback(
@@ -49,6 +50,7 @@ def separate(ctx: RunContext, model: Any, wav: Any, settings: SeparationSettings
         sources = apply_model(
             model, ((wav - mean) / std)[None], shifts=settings.shifts, split=True,
             overlap=settings.overlap, segment=settings.segment, progress=False,
+            device=settings.device,
             callback=_progress_callback(
                 ctx, wav.shape[-1], int(settings.segment * model.samplerate), settings.shifts
             ),

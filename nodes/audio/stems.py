@@ -15,6 +15,7 @@ from nodes.media.probe import Probe, require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .demucs_model import choose_model, load_demucs, max_segment
+from .devices import torch_device
 from .separate import SeparationSettings, separate
 
 
@@ -97,7 +98,7 @@ def _write(ctx: RunContext, tensor: Any, name: str, rate: int, info: Probe) -> M
     version="1.0.0",
     maturity="SUPERVISED",
     runs_on="runner",
-    tier_params=["model", "shifts", "overlap", "segment"],
+    tier_params=["model", "shifts", "overlap", "segment", "device"],
 )
 class SeparateStems(Node):
     """Separate vocals, drums, bass and other with Demucs (model, shifts, overlap and
@@ -117,6 +118,7 @@ class SeparateStems(Node):
             shifts=int(ctx.tier_params.get("shifts", 1)),
             overlap=float(ctx.tier_params.get("overlap", 0.25)),
             segment=max_segment(model, float(ctx.tier_params.get("segment", 7.8))),
+            device=torch_device(str(ctx.tier_params.get("device", "cpu"))),
         )
         separated = separate(ctx, model, wav, settings)
         refs = {

@@ -45,7 +45,7 @@ def _collect(ctx: RunContext, raw_segments: Iterable[Any], duration: float) -> l
     version="1.0.0",
     maturity="SUPERVISED",
     runs_on="runner",
-    tier_params=["model_size", "compute_type", "beam_size"],
+    tier_params=["model_size", "compute_type", "beam_size", "device"],
 )
 class Transcribe(Node):
     """Transcribe speech with faster-whisper: timed segments, word-level timestamps, the
@@ -62,7 +62,8 @@ class Transcribe(Node):
         size = str(ctx.tier_params.get("model_size", "tiny.en"))
         ctx.progress(0.05, "load model")
         model, _folder = load_whisper(
-            ctx.models, size, str(ctx.tier_params.get("compute_type", "int8"))
+            ctx.models, size, str(ctx.tier_params.get("compute_type", "int8")),
+            str(ctx.tier_params.get("device", "cpu")),
         )
         ctx.progress(0.1, "model ready")
         raw_segments, info = model.transcribe(

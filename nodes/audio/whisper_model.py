@@ -14,6 +14,8 @@ from typing import Any
 
 from nodes.sdk import MissingDependencyError, ModelCache
 
+from .devices import ctranslate2_device
+
 ENV_DIR = "AUTEUR_WHISPER_MODEL_DIR"
 HOW_TO_PROVIDE = (
     f"set {ENV_DIR} to a faster-whisper (CTranslate2) model folder containing model.bin, "
@@ -61,13 +63,16 @@ def resolve_model_dir(size: str) -> Path:
     return found
 
 
-def load_whisper(models: ModelCache, size: str, compute_type: str) -> tuple[Any, Path]:
+def load_whisper(
+    models: ModelCache, size: str, compute_type: str, device: str = "cpu"
+) -> tuple[Any, Path]:
     """The WhisperModel for `size`, loaded once per process and reused afterwards."""
     folder = resolve_model_dir(size)
+    device = ctranslate2_device(device)
 
     def loader() -> Any:
         from faster_whisper import WhisperModel  # heavy import, only where transcription runs
 
-        return WhisperModel(str(folder), device="cpu", compute_type=compute_type)
+        return WhisperModel(str(folder), device=device, compute_type=compute_type)
 
-    return models.get_or_load(f"whisper:{folder}:{compute_type}", loader), folder
+    return models.get_or_load(f"whisper:{folder}:{compute_type}:{device}", loader), folder
