@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from function_runners.result_cache import ResultCache
 from canvas_server.engine.executor import Executor
 from canvas_server.graph.prompt import ApiPrompt
 from function_runners.local import LocalRunner
+from function_runners.result_cache import ResultCache
 from function_runners.tiers import load_tiers
 from nodes.core.values import Add
 from nodes.sdk import ModelCache, PathSandbox, RunContext, discover

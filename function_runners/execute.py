@@ -107,7 +107,7 @@ def execute_task(
     except NodeCancelledError as exc:
         return NodeResult(runner=runner, error=error_from(exc), timings=TaskTimings(started_at=started, finished_at=time.time()))
     # A node may raise anything; the runner must report it with its type, never crash.
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return NodeResult(runner=runner, error=error_from(exc), timings=TaskTimings(started_at=started, finished_at=time.time()))
     return NodeResult(
         outputs=outputs, runner=runner, timings=TaskTimings(started_at=started, finished_at=time.time())

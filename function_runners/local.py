@@ -186,7 +186,7 @@ class LocalRunner:
         if pending is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(pending), CANCEL_GRACE_S)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 pass
         task = worker.task
         worker.task = None  # the exit handler must not replace it a second time

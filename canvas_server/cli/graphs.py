@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .run_local import run_locally
 console = Console(stderr=True, soft_wrap=True)
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     api = "api"
     workflow = "workflow"
 

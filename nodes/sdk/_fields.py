@@ -11,7 +11,7 @@ WidgetKind = Literal["text", "textarea", "int", "float", "boolean", "combo", "pa
 META_KEY = "auteur"
 
 
-def Input(  # noqa: N802 - reads like a type in class bodies, as pydantic's Field does
+def Input(
     default: Any = PydanticUndefined,
     *,
     description: str = "",
@@ -54,7 +54,7 @@ def Input(  # noqa: N802 - reads like a type in class bodies, as pydantic's Fiel
     )
 
 
-def Output(  # noqa: N802
+def Output(
     default: Any = PydanticUndefined,
     *,
     description: str = "",

@@ -58,7 +58,7 @@ def _output_model(cls: type[Node], localns: dict[str, Any] | None = None) -> typ
         _fail(cls, "it has no run(self, ctx) method")
     try:
         hints = typing.get_type_hints(cls.run, localns=localns)
-    except Exception as exc:  # noqa: BLE001 - any unresolvable annotation is a definition error
+    except Exception as exc:
         _fail(cls, f"run()'s annotations cannot be resolved ({exc})")
     returned = hints.get("return")
     if not (inspect.isclass(returned) and issubclass(returned, Outputs)):

@@ -99,7 +99,7 @@ def load_pack(registry: NodeRegistry, name: str, load: Callable[[], Any], target
             registry.add(cls, pack=name)
     # A third-party pack may raise anything at import; it must not take the server down,
     # and it is reported with its error rather than skipped silently.
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         registry.failures.append(
             PackFailure(
                 pack=name,

@@ -6,9 +6,9 @@ import json
 import subprocess
 from pathlib import Path
 
-from function_runners.result_cache import ResultCache
 from canvas_server.engine.executor import Executor
 from function_runners.base import Runner
+from function_runners.result_cache import ResultCache
 from function_runners.tiers import load_tiers
 from nodes.sdk import discover
 

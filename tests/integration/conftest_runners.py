@@ -1,6 +1,6 @@
 """Fixtures that give the executor tests either runner: the local process pool or real
-Celery workers (a real Redis and one `auteur worker` per tier). Import them into a test
-module: `from .conftest_runners import celery_cluster, runner_factory`."""
+Celery workers (a real Redis and one `auteur worker` per tier). tests/integration/conftest.py
+makes them available to every integration test."""
 
 from __future__ import annotations
 

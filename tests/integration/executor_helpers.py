@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from function_runners.result_cache import ResultCache
 from canvas_server.engine.executor import EngineEvent, Executor
 from canvas_server.graph.prompt import ApiPrompt
 from function_runners.base import Runner
+from function_runners.result_cache import ResultCache
 from function_runners.tiers import load_tiers
 from nodes.sdk import discover
 

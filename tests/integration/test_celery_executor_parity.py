@@ -9,7 +9,6 @@ from pathlib import Path
 from canvas_server.engine.cancel import CancelToken
 
 from .celery_cluster import process_alive, wait_until
-from .conftest_runners import *
 from .conftest_runners import RunnerFactory, runner_kind
 from .executor_helpers import EventLog, make_executor, prompt_of
 

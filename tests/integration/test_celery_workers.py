@@ -15,7 +15,6 @@ from function_runners.task import NodeTask
 
 from .celery_cluster import Cluster, process_alive, wait_until
 from .celery_media import MEDIA_PACKS, make_project, media_executor, takes_of
-from .conftest_runners import *
 from .executor_helpers import make_executor, prompt_of
 
 pytestmark = pytest.mark.slow  # starts Redis and three workers (about 10 s)

@@ -52,7 +52,7 @@ def test_a_run_left_running_too_many_times_is_marked_interrupted(tmp_path: Path)
     run = StoredRun(run_id="r1", status="queued", tier="standard", principal="local",
                     request=RunRequest(prompt=chain_prompt()), created_at=time.time())
     store.add(run)
-    for attempt in range(2):
+    for _attempt in range(2):
         assert store.claim_next() is not None  # the server dies while it runs...
         resumed, interrupted = store.recover(max_attempts=2)  # ...and restarts
     assert (resumed, interrupted) == ([], ["r1"])

@@ -100,7 +100,7 @@ def _make(type_id: str) -> type[Node]:
 def test_a_duplicate_type_id_is_refused_naming_the_first_owner() -> None:
     registry = NodeRegistry()
     registry.add(_make("demo.twice"), pack="one")
-    with pytest.raises(NodeDefinitionError, match="'demo.twice' is already registered by"):
+    with pytest.raises(NodeDefinitionError, match=r"'demo\.twice' is already registered by"):
         registry.add(_make("demo.twice"), pack="two")
 
 

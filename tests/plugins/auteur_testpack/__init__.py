@@ -99,7 +99,7 @@ class FfmpegLong(Node):
     def run(self, ctx: RunContext) -> FailOut:
         import subprocess
 
-        process = subprocess.Popen(  # noqa: S603 - fixed argv
+        process = subprocess.Popen(
             ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-f", "lavfi",
              "-i", f"testsrc=size=160x120:rate=10:duration={self.seconds}", "-f", "null", "-"],
         )
