@@ -122,7 +122,7 @@ def build_plan(
         if spec is None:
             raise PlanError(f"node {node_id}: unknown node type {prompt_node.class_type!r}",
                             code="unknown_node_type")
-        node_tier = str(getattr(prompt_node, "tier", None) or tier)
+        node_tier = prompt_node.tier or tier
         constants, links = _split_inputs(prompt_node.inputs)
         planned[node_id] = PlannedNode(node_id, spec, constants, links, node_tier,
                                        tiers.params_for(node_tier, spec.type))

@@ -138,7 +138,7 @@ class _Converter:
         prompt_node = PromptNode(class_type=node.type, inputs=inputs, meta={"title": title})
         pinned = (node.properties or {}).get("tier") if isinstance(node.properties, dict) else None
         if pinned:
-            prompt_node.tier = pinned  # a node may pin its own quality tier
+            prompt_node.tier = str(pinned)  # a node may pin its own quality tier
         return prompt_node
 
     def follow(self, scope: Scope, node: WorkflowNode, slot: NodeInput) -> Link | None:

@@ -15,6 +15,7 @@ class PromptNode(BaseModel):
     class_type: str
     inputs: dict[str, Any] = Field(default_factory=dict)
     meta: dict[str, Any] | None = Field(default=None, alias="_meta")
+    tier: str | None = Field(default=None, description="Pin this node to a quality tier")
 
 
 class ApiPrompt(RootModel[dict[str, PromptNode]]):

@@ -42,7 +42,16 @@ async def start_runs(services: AppServices) -> None:
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,
         resume_attempts=settings.resume_attempts, project_root=project_root_finder(settings),
     )
+    _restore_subscriptions(services, services.runs.store)
     await services.runs.start()
+
+
+def _restore_subscriptions(services: AppServices, store: RunStore) -> None:
+    """After a restart, clients keep receiving (and replaying) the events of their runs."""
+    for client_id, run_id, principal in store.client_runs():
+        services.events.subscribe(client_id, runs=[run_id])
+        state = services.events.client(client_id)
+        state.owner = state.owner or principal
 
 
 async def stop_runs(services: AppServices) -> None:

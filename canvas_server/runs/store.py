@@ -176,6 +176,13 @@ class RunStore:
             )
         return resumed, interrupted
 
+    def client_runs(self, limit: int = 10_000) -> list[tuple[str, str, str | None]]:
+        """(client id, run id, principal) of the newest runs submitted with a client id."""
+        rows = self._db.execute(
+            "SELECT client_id, run_id, principal FROM runs WHERE client_id IS NOT NULL "
+            "ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
+        return [(row[0], row[1], row[2]) for row in rows]
+
     def queued_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM runs WHERE status = 'queued'").fetchone()[0])
 

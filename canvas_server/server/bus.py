@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..events import Event, build_event
+from .event_log import EventLog
 
 # Events with neither run nor project (e.g. a global notice) reach every client.
 _BROADCAST = None
@@ -40,9 +41,15 @@ class ClientState:
 class EventBus:
     """In-process pub/sub with a bounded replay buffer (`replay_size` most recent events)."""
 
-    def __init__(self, replay_size: int = 10_000, client_queue_size: int = 5_000) -> None:
-        self._seq = 0
-        self._buffer: deque[Event] = deque(maxlen=replay_size)
+    def __init__(
+        self,
+        replay_size: int = 10_000,
+        client_queue_size: int = 5_000,
+        log: EventLog | None = None,
+    ) -> None:
+        self._log = log
+        self._seq = log.last_seq() if log is not None else 0
+        self._buffer: deque[Event] = deque(log.recent(replay_size) if log else (), maxlen=replay_size)
         self._clients: dict[str, ClientState] = {}
         self._queue_size = client_queue_size
 
@@ -62,6 +69,8 @@ class EventBus:
         self._seq += 1
         event = self._build(type, data, run_id, project)
         self._buffer.append(event)
+        if self._log is not None:
+            self._log.append(event)
         for client in self._clients.values():
             if client.wants(event):
                 for queue in client.queues:
@@ -110,7 +119,17 @@ class EventBus:
     def replay(self, client_id: str, after_seq: int) -> list[Event]:
         """Events after `after_seq` this client is subscribed to, oldest first."""
         state = self.client(client_id)
-        return [event for event in self._buffer if event.seq > after_seq and state.wants(event)]
+        oldest = self._buffer[0].seq if self._buffer else self._seq + 1
+        if after_seq + 1 < oldest and self._log is not None:
+            # Older than the in-memory window (or from before a restart): read the log.
+            candidates: Iterable[Event] = self._log.after(after_seq)
+        else:
+            candidates = self._buffer
+        return [event for event in candidates if event.seq > after_seq and state.wants(event)]
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
 
 
 def _offer(queue: asyncio.Queue[Event], event: Event) -> None:

@@ -16,3 +16,4 @@ async def stop_services(services: AppServices) -> None:
     from ..runs.setup import stop_runs
 
     await stop_runs(services)
+    services.events.close()

@@ -13,6 +13,7 @@ from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator
 from ..settings import Settings
 from .bus import EventBus
+from .event_log import EventLog
 
 if TYPE_CHECKING:
     from ..runs.manager import RunManager
@@ -41,7 +42,7 @@ def build_services(settings: Settings, registry: NodeRegistry | None = None) -> 
         settings=settings,
         registry=registry if registry is not None else discover(only=settings.load_plugins),
         tiers=load_tiers(settings.tiers_file),
-        events=EventBus(),
+        events=EventBus(log=EventLog(state_dir / "events.sqlite3")),
         tokens=tokens,
         auth=Authenticator(tokens),
         audit=AuditLog(state_dir / "audit.jsonl"),

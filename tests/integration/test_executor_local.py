@@ -254,7 +254,7 @@ def test_a_node_pinned_to_a_tier_runs_with_that_tiers_parameters(tmp_path: Path)
         "fast": ("core.integer", {"value": 1}),
         "show": ("core.show", {"value": ["fast", 0]}),
     })
-    graph.nodes()["fast"].tier = "high"  # type: ignore[attr-defined]
+    graph.nodes()["fast"].tier = "high"
     bad = prompt_of({"x": ("core.integer", {"value": 1}), "show": ("core.show", {"value": ["x", 0]})})
 
     async def scenario() -> None:
