@@ -31,6 +31,7 @@ from . import idempotency
 from .celery_app import RUN_NODE, WORKER_TIER_ENV, CelerySettings, tier_of_queue
 from .execute import execute_task
 from .redis_channels import TaskPublisher, count_attempt, is_cancel_flagged
+from .result_cache import ResultCache
 from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
 TRANSIENT_ERRORS = (redis.ConnectionError, redis.TimeoutError)
@@ -52,7 +53,13 @@ class WorkerState:
     host: str = field(default_factory=socket.gethostname)
     models: ModelCache = field(default_factory=ModelCache)
     registries: dict[tuple[str, ...] | None, NodeRegistry] = field(default_factory=dict)
+    caches: dict[str, ResultCache] = field(default_factory=dict)
     group_leader: bool = False
+
+    def cache(self, workspace_root: str) -> ResultCache:
+        if workspace_root not in self.caches:
+            self.caches[workspace_root] = idempotency.open_cache(workspace_root)
+        return self.caches[workspace_root]
 
     def registry(self, load_plugins: list[str] | None) -> NodeRegistry:
         only = load_plugins if load_plugins is not None else _env_plugins()
@@ -173,7 +180,8 @@ def _run(task: NodeTask, task_id: str, state: WorkerState, label: str,
     registry = state.registry(task.load_plugins)
     spec = registry.spec(task.type)
     cacheable = spec is not None and spec.cache
-    if cacheable and (done := idempotency.lookup(task)) is not None:
+    cache = state.cache(task.workspace_root)
+    if cacheable and (done := idempotency.lookup(cache, task)) is not None:
         return _quick_result(label, outputs=done)  # a redelivery: the first run finished
     publisher.started()
     with CancelWatch(client, task_id, settings.celery_cancel_grace_s, publisher) as watch:
@@ -181,7 +189,7 @@ def _run(task: NodeTask, task_id: str, state: WorkerState, label: str,
                               progress=publisher.progress, is_cancelled=watch.is_set,
                               emit=publisher.event)
     if result.ok and cacheable:
-        idempotency.store(task, result.outputs or {})
+        idempotency.store(cache, task, result.outputs or {})
     return result
 
 

@@ -16,28 +16,19 @@ from .task import NodeTask
 CACHE_DIR = Path(".auteur") / "cache"
 
 
-def _open(task: NodeTask) -> ResultCache:
-    root = Path(task.workspace_root)
+def open_cache(workspace_root: str) -> ResultCache:
+    """The result cache of a workspace (keep it open: a worker reuses it for every task)."""
+    root = Path(workspace_root)
     return ResultCache(root / CACHE_DIR, root)
 
 
-def lookup(task: NodeTask) -> dict[str, Any] | None:
+def lookup(cache: ResultCache, task: NodeTask) -> dict[str, Any] | None:
     """Outputs already stored for this task's cache key, if every file they name exists."""
-    if not task.cache_key:
-        return None
-    cache = _open(task)
-    try:
-        return cache.get(task.cache_key)
-    finally:
-        cache.close()
+    return cache.get(task.cache_key) if task.cache_key else None
 
 
-def store(task: NodeTask, outputs: dict[str, Any]) -> None:
-    """Record outputs under the task's cache key (committed before the task is acked)."""
-    if not task.cache_key:
-        return
-    cache = _open(task)
-    try:
+def store(cache: ResultCache, task: NodeTask, outputs: dict[str, Any]) -> None:
+    """Record outputs under the task's cache key, committed before the task is acked."""
+    if task.cache_key:
         cache.put(task.cache_key, outputs)
-    finally:
-        cache.close()
+        cache.flush()

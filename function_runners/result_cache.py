@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 FLUSH_EVERY = 256
+MEMORY_ENTRIES = 100_000  # in-memory front, least recently used evicted first
 _SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, outputs TEXT NOT NULL)"
 
 
@@ -25,7 +27,7 @@ class ResultCache:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "cache.sqlite3"
         self.workspace_root = workspace_root
-        self._memory: dict[str, dict[str, Any]] = {}
+        self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._pending: dict[str, str] = {}
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -40,14 +42,16 @@ class ResultCache:
             outputs = self._read(key)
             if outputs is None:
                 return None
-            self._memory[key] = outputs
+            self._remember(key, outputs)
+        else:
+            self._memory.move_to_end(key)
         if not self._media_present(outputs):
             self.discard(key)
             return None
         return outputs
 
     def put(self, key: str, outputs: dict[str, Any]) -> None:
-        self._memory[key] = outputs
+        self._remember(key, outputs)
         with self._lock:
             self._pending[key] = json.dumps(outputs, separators=(",", ":"))
             due = len(self._pending) >= FLUSH_EVERY
@@ -73,6 +77,12 @@ class ResultCache:
     def close(self) -> None:
         self.flush()
         self._db.close()
+
+    def _remember(self, key: str, outputs: dict[str, Any]) -> None:
+        self._memory[key] = outputs
+        self._memory.move_to_end(key)
+        if len(self._memory) > MEMORY_ENTRIES:
+            self._memory.popitem(last=False)
 
     def _read(self, key: str) -> dict[str, Any] | None:
         with self._lock:

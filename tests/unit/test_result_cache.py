@@ -35,6 +35,10 @@ def test_a_runner_sees_what_the_executor_stored_and_vice_versa(tmp_path: Path) -
                     tier="standard", scratch_dir=str(tmp_path / "s"), workspace_root=str(tmp_path),
                     cache_key="ef" * 32)
     executor_cache = ResultCache(tmp_path / ".auteur" / "cache", tmp_path)
-    assert idempotency.lookup(task) is None
-    idempotency.store(task, {"value": 3})
+    worker_cache = idempotency.open_cache(str(tmp_path))
+    assert idempotency.lookup(worker_cache, task) is None
+    idempotency.store(worker_cache, task, {"value": 3})
     assert executor_cache.get("ef" * 32) == {"value": 3}
+    executor_cache.put("12" * 32, {"value": 4})
+    executor_cache.flush()
+    assert idempotency.lookup(worker_cache, task.model_copy(update={"cache_key": "12" * 32})) == {"value": 4}
