@@ -1,5 +1,26 @@
-"""Fixtures shared by the integration tests: either runner (local pool or Celery workers)."""
+"""Fixtures shared by the integration tests: either runner (local pool or Celery workers),
+and a real `auteur serve` with an HTTP client (a module overrides `server` to change its env)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
 
 from .conftest_runners import celery_cluster, runner_factory
+from .server_harness import ServerProcess, running_server
 
-__all__ = ["celery_cluster", "runner_factory"]
+__all__ = ["celery_cluster", "client", "runner_factory", "server"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with running_server(tmp_path_factory.mktemp("ws")) as server:
+        yield server
+
+
+@pytest.fixture
+def client(server: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        yield client

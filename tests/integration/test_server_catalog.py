@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
-from .server_harness import ServerProcess, chain_prompt, running_server, wait_for_status
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with running_server(tmp_path_factory.mktemp("ws")) as server:
-        yield server
-
-
-@pytest.fixture
-def client(server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        yield client
+from .server_harness import chain_prompt, wait_for_status
 
 
 def test_health_catalog_tiers_and_docs_are_served(client: httpx.Client) -> None:

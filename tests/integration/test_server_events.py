@@ -26,12 +26,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         yield server
 
 
-@pytest.fixture
-def client(server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        yield client
-
-
 def test_two_clients_never_see_each_others_runs(server: ServerProcess, client: httpx.Client) -> None:
     async def scenario() -> tuple[list[dict], list[dict], str, str]:
         async with connect(server, "alice") as alice, connect(server, "bob") as bob:

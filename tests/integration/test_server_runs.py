@@ -5,33 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from .server_harness import (
     ServerProcess,
     chain_prompt,
     collect_events,
     connect,
-    running_server,
     sleep_prompt,
     wait_for_status,
 )
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with running_server(tmp_path_factory.mktemp("ws")) as server:
-        yield server
-
-
-@pytest.fixture
-def client(server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        yield client
 
 
 def test_submitted_run_streams_events_in_order_then_its_record(server: ServerProcess, client: httpx.Client) -> None:
