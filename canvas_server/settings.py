@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     demucs_repo: Path | None = Field(None, description="Folder of local Demucs weights")
     demucs_model: str | None = Field(None, description="Overrides the tier's Demucs model (e.g. demucs_unittest)")
     runner_workers: int | None = Field(None, description="Local runner processes (default: CPU count)")
+    web_dir: Path | None = Field(None, description="Built browser editor to serve at / (default: web/dist)")
     concurrent_runs: int = Field(2, description="Runs executed at the same time by the server")
     max_request_mb: int = Field(16, description="Largest accepted JSON request body in MiB (uploads excepted)")
     progress_interval_s: float = Field(0.1, description="Least time between two node_progress events of one run")

@@ -27,6 +27,7 @@ from .routes import (  # workspace (issue 4)
     takes,
     templates,
 )
+from .routes.home import mount_home
 from .services import AppServices, build_services
 
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(takes.router, dependencies=authenticated)
     app.include_router(git.router, dependencies=authenticated)
     app.include_router(documents.router, dependencies=authenticated)
+    mount_home(app, settings.web_dir)
     return app
 
 

@@ -1,0 +1,52 @@
+"""`/`: the built browser editor when `web/dist` exists, else a landing page that says what
+this server offers and how to drive it (the editor arrives with its own issue)."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from ..deps import get_services
+from ..services import AppServices
+
+DEFAULT_WEB_DIR = Path(__file__).resolve().parents[3] / "web" / "dist"
+
+router = APIRouter(tags=["home"])
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def landing(services: AppServices = Depends(get_services)) -> str:
+    registry = services.registry
+    categories = sorted({spec.category for spec in registry.specs()})
+    failures = "".join(
+        f"<li><b>{escape(f.pack)}</b>: {escape(f.error_type)}: {escape(f.message)}</li>"
+        for f in registry.failures
+    )
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Auteur Canvas</title>
+<style>body{{font:16px system-ui;max-width:48rem;margin:3rem auto;padding:0 1rem}}
+code{{background:#eee;padding:0 .25rem}}</style></head><body>
+<h1>Auteur Canvas</h1>
+<p>The server is running with {len(registry)} node types
+({escape(", ".join(categories))}). The browser editor is not built in this checkout
+(<code>web/dist</code> is missing); drive the canvas through the API, the WebSocket or the CLI.</p>
+<ul><li><a href="/docs">API documentation (OpenAPI)</a></li>
+<li><a href="/api/nodes">Node catalog</a> · <a href="/api/templates">Graph templates</a>
+· <a href="/api/runs">Runs</a> · <a href="/api/health">Health</a></li>
+<li>Events: <code>ws://HOST/ws?client_id=ID</code> (schema at
+<a href="/api/events/schema">/api/events/schema</a>)</li>
+<li>Headless: <code>auteur run GRAPH.json --server URL</code></li></ul>
+{f"<h2>Packs that failed to load</h2><ul>{failures}</ul>" if failures else ""}
+</body></html>"""
+
+
+def mount_home(app: FastAPI, web_dir: Path | None) -> None:
+    """Serve the built editor at `/` when present (after every API route), else the landing."""
+    directory = web_dir or DEFAULT_WEB_DIR
+    if (directory / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=directory, html=True), name="editor")
+    else:
+        app.include_router(router)
