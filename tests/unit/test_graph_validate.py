@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any, Literal
 
 import pytest
@@ -252,26 +251,21 @@ def test_every_problem_is_reported_at_once(registry: NodeRegistry) -> None:
     }
 
 
-def test_a_10000_node_chain_validates_quickly_without_recursion(registry: NodeRegistry) -> None:
+def test_a_10000_node_chain_validates_without_recursion(registry: NodeRegistry) -> None:
+    # Its speed is measured in bench/bench_executor.py, not asserted here.
     prompt = ApiPrompt.model_validate(chain_prompt(10_000))
-    started = time.perf_counter()
     errors = validate_prompt(prompt, registry)
-    elapsed = time.perf_counter() - started
     assert errors == []
-    assert elapsed < 1.0, f"validation took {elapsed:.2f}s"
     order = topological_order(prompt)
     assert order[0] == "0" and order[-1] == "9999" and len(order) == 10_000
     assert len(ancestors(prompt, ["5000"])) == 5001
 
 
-def test_a_10000_node_cycle_is_reported_quickly(registry: NodeRegistry) -> None:
+def test_a_10000_node_cycle_is_reported_with_every_node_on_it(registry: NodeRegistry) -> None:
     prompt = ApiPrompt.model_validate(chain_prompt(10_000, cyclic=True))
-    started = time.perf_counter()
     errors = validate_prompt(prompt, registry)
-    elapsed = time.perf_counter() - started
     assert [error.code for error in errors] == ["cycle_detected"]
     assert errors[0].details is not None and len(errors[0].details["nodes"]) == 9_998
-    assert elapsed < 1.0, f"validation took {elapsed:.2f}s"
     with pytest.raises(CycleError) as raised:
         topological_order(prompt)
     assert raised.value.code == "cycle_detected"
