@@ -93,7 +93,21 @@ def delete(
     if not yes:
         typer.confirm(f"move project {name!r} to the trash?", abort=True)
     target = _guard(lambda: _store().delete(name))
-    typer.echo(f"moved {name} to {target} (move it back into Projects/ to restore)")
+    typer.echo(f"moved {name} to the trash as {target.name}; `auteur project restore {target.name}` brings it back")
+
+
+@project_app.command("trash")
+def trash() -> None:
+    """List trashed projects (restore one with `auteur project restore NAME`)."""
+    for name in _store().trashed():
+        typer.echo(name)
+
+
+@project_app.command("restore")
+def restore(trashed: str = typer.Argument(..., help="Name shown by `auteur project trash`")) -> None:
+    """Bring a trashed project back under its original name, history included."""
+    target = _guard(lambda: _store().restore(trashed))
+    typer.echo(f"restored {target.name}")
 
 
 @project_app.command("commit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import builtins
 import os
 import re
 import shutil
@@ -185,6 +186,12 @@ class ProjectStore:
         target = self.trash_dir / f"{root.name}.{stamp}"
         os.rename(root, target)  # same filesystem: atomic, nothing is copied or removed
         return target
+
+    def trashed(self) -> builtins.list[str]:
+        """Names of the projects in the trash (`<name>.<UTC timestamp>`), newest last."""
+        if not self.trash_dir.is_dir():
+            return []
+        return sorted(entry.name for entry in self.trash_dir.iterdir() if entry.is_dir())
 
     def restore(self, trashed_name: str) -> Path:
         """Bring a trashed project back under its original name."""

@@ -177,3 +177,9 @@ def test_the_cli_creates_lists_commits_logs_and_deletes_projects(tmp_path: Path)
     assert json.loads(auteur(workspace, "list", "--json").stdout) == []
     missing = auteur(workspace, "show", "Film")
     assert missing.returncode == 1 and "project_not_found" in missing.stderr
+    [trashed] = auteur(workspace, "trash").stdout.split()
+    assert trashed.startswith("Film.")
+    assert auteur(workspace, "restore", trashed).returncode == 0
+    restored_history = json.loads(auteur(workspace, "log", "Film", "--json").stdout)
+    assert restored_history[0]["message"] == "Add notes"
+    assert auteur(workspace, "trash").stdout.split() == []
