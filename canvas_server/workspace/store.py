@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
 import builtins
+import fcntl
 import os
 import re
 import shutil
