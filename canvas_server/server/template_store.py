@@ -11,9 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+import workspace_templates
 from nodes.sdk import AuteurError, NodeRegistry
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "workspace_templates" / "graphs"
+BUILTIN_DIR = workspace_templates.ROOT / "graphs"
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+import workspace_templates
+
 from .errors import UnknownTemplateError
 from .manifest import Chapter, EmotionalBeat, Narrative, Scene, Shot
 
-TEMPLATES_ROOT = Path(__file__).resolve().parents[2] / "workspace_templates"
+TEMPLATES_ROOT = workspace_templates.ROOT
 # Stored without the leading dot so they do not act on the Auteur repository itself.
 _DOTFILES = {"gitignore": ".gitignore", "gitattributes": ".gitattributes"}
 
