@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from canvas_server.graph.prompt import ApiPrompt
-from nodes.sdk import NodeRegistry, maturity_rank
+from nodes.sdk import NodeRegistry, NodeSpec, maturity_rank
 
 from .principal import Principal
 
@@ -27,12 +27,11 @@ class AuditEntry(BaseModel):
     nodes: list[dict[str, Any]]
 
 
-def _paths_in(inputs: dict[str, Any]) -> list[str]:
-    """Constant string inputs that look like paths; links and other values are not paths."""
-    return [
-        value for name, value in inputs.items()
-        if isinstance(value, str) and ("path" in name or "/" in value)
-    ]
+def _paths_in(inputs: dict[str, Any], spec: NodeSpec) -> list[str]:
+    """The constants of the node's path inputs (widget kind `path`); linked media arrive
+    as MediaRefs produced inside the workspace, so they are not user-chosen paths."""
+    path_inputs = {item.name for item in spec.inputs if item.widget == "path"}
+    return [value for name, value in inputs.items() if name in path_inputs and isinstance(value, str)]
 
 
 def sensitive_nodes(prompt: ApiPrompt, registry: NodeRegistry) -> list[dict[str, Any]]:
@@ -42,7 +41,7 @@ def sensitive_nodes(prompt: ApiPrompt, registry: NodeRegistry) -> list[dict[str,
         if spec is not None and maturity_rank(spec.maturity) >= maturity_rank(SENSITIVE_FROM):
             found.append({
                 "node_id": node_id, "type": spec.type, "maturity": spec.maturity,
-                "paths": _paths_in(node.inputs),
+                "paths": _paths_in(node.inputs, spec),
             })
     return found
 
