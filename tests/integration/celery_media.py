@@ -8,9 +8,8 @@ from pathlib import Path
 
 from canvas_server.engine.executor import Executor
 from function_runners.base import Runner
-from function_runners.result_cache import ResultCache
-from function_runners.tiers import load_tiers
-from nodes.sdk import discover
+
+from .executor_helpers import make_executor
 
 MEDIA_PACKS = ["core", "testpack", "media", "production"]
 
@@ -34,11 +33,4 @@ def takes_of(project: Path) -> list[Path]:
 
 
 def media_executor(workspace: Path, runner: Runner) -> Executor:
-    return Executor(
-        registry=discover(only=MEDIA_PACKS),
-        runner=runner,
-        cache=ResultCache(workspace / ".auteur" / "cache", workspace),
-        tiers=load_tiers(),
-        workspace=workspace,
-        load_plugins=MEDIA_PACKS,
-    )
+    return make_executor(workspace, runner, MEDIA_PACKS)

@@ -36,14 +36,14 @@ def prompt_of(nodes: dict[str, tuple[str, dict[str, Any]]]) -> ApiPrompt:
     )
 
 
-def make_executor(workspace: Path, runner: Runner) -> Executor:
+def make_executor(workspace: Path, runner: Runner, packs: list[str] = PACKS) -> Executor:
     return Executor(
-        registry=discover(only=PACKS),
+        registry=discover(only=packs),
         runner=runner,
         cache=ResultCache(workspace / ".auteur" / "cache", workspace),
         tiers=load_tiers(),
         workspace=workspace,
-        load_plugins=PACKS,
+        load_plugins=packs,
     )
 
 

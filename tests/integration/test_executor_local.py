@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
 
@@ -12,17 +11,8 @@ import pytest
 from canvas_server.engine.cancel import CancelToken
 from function_runners.local import LocalRunner
 
+from .celery_cluster import process_alive
 from .executor_helpers import PACKS, EventLog, add_chain, make_executor, prompt_of
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A killed child stays a zombie until reaped; treat zombies as gone.
-    with open(f"/proc/{pid}/stat") as handle:
-        return handle.read().split(") ")[1][0] != "Z"
 
 
 def test_a_chain_of_1000_adds_computes_1000_and_rerun_executes_nothing(tmp_path: Path) -> None:
@@ -142,9 +132,9 @@ def test_cancelling_a_run_kills_the_running_nodes_process_within_two_seconds(tmp
             await asyncio.sleep(0.2)
             cancelled_at = time.monotonic()
             record = await asyncio.wait_for(run, timeout=5)
-            while _alive(pid) and time.monotonic() - cancelled_at < 2:
+            while process_alive(pid) and time.monotonic() - cancelled_at < 2:
                 await asyncio.sleep(0.02)
-            assert not _alive(pid), "the node's process survived the cancel"
+            assert not process_alive(pid), "the node's process survived the cancel"
             assert time.monotonic() - cancelled_at < 2
             assert record.status == "cancelled"
             assert record.nodes["slow"].status == "cancelled"

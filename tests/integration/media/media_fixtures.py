@@ -134,8 +134,8 @@ print(result.model_dump_json())
 """
 
 
-def processes_in_group(pgid: int, name: str = "ffmpeg") -> list[int]:
-    """Live (non-zombie) processes called `name` whose process group is `pgid`."""
+def _live_processes(name: str) -> list[tuple[int, int, int]]:
+    """(pid, parent pid, process group) of live (non-zombie) processes called `name`."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -143,22 +143,17 @@ def processes_in_group(pgid: int, name: str = "ffmpeg") -> list[int]:
         except OSError:
             continue
         comm = text[text.index("(") + 1 : text.rindex(")")]
-        state, _ppid, group = text[text.rindex(")") + 2 :].split()[:3]
-        if comm == name and int(group) == pgid and state != "Z":
-            found.append(int(stat.parent.name))
+        state, ppid, group = text[text.rindex(")") + 2 :].split()[:3]
+        if comm == name and state != "Z":
+            found.append((int(stat.parent.name), int(ppid), int(group)))
     return found
+
+
+def processes_in_group(pgid: int, name: str = "ffmpeg") -> list[int]:
+    """Live processes called `name` whose process group is `pgid`."""
+    return [pid for pid, _ppid, group in _live_processes(name) if group == pgid]
 
 
 def children_named(parent: int, name: str = "ffmpeg") -> list[int]:
     """Live child processes of `parent` called `name`."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        comm = text[text.index("(") + 1 : text.rindex(")")]
-        state, ppid = text[text.rindex(")") + 2 :].split()[:2]
-        if comm == name and int(ppid) == parent and state != "Z":
-            found.append(int(stat.parent.name))
-    return found
+    return [pid for pid, ppid, _group in _live_processes(name) if ppid == parent]
