@@ -53,6 +53,7 @@ def context_for(
         is_cancelled=is_cancelled,
         emit=emit,
         project=task.project,
+        principal=task.principal,
     )
 
 

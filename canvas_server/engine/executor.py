@@ -92,13 +92,14 @@ class Executor:
         on_event: EventCallback | None = None,
         cancel: CancelToken | None = None,
         record: RunRecord | None = None,
+        principal: str | None = None,
     ) -> RunRecord:
         run_id = run_id or uuid.uuid4().hex
         record = record or RunRecord(run_id=run_id, tier=tier, project=project, created_at=time.time())
         execution = _RunExecution(
             self, prompt, record, tier=tier, targets=targets, project=project,
             project_root=project_root, on_event=on_event or (lambda event: None),
-            cancel=cancel or CancelToken(),
+            cancel=cancel or CancelToken(), principal=principal,
         )
         return await execution.execute()
 
@@ -118,8 +119,10 @@ class _RunExecution:
         project_root: Path | None,
         on_event: EventCallback,
         cancel: CancelToken,
+        principal: str | None = None,
     ) -> None:
         self.ex = executor
+        self.principal = principal
         self.prompt = prompt
         self.record = record
         self.tier = tier
@@ -221,7 +224,7 @@ class _RunExecution:
             version=node.spec.version, inputs=inputs, tier=node.tier, tier_params=node.tier_params,
             scratch_dir=self.ex.outputs_dir(node.key), workspace_root=str(self.ex.workspace),
             project_root=self.project_root, project=self.project, allowed_dirs=self.ex.allowed_dirs,
-            cache_key=node.key, load_plugins=self.ex.load_plugins,
+            cache_key=node.key, load_plugins=self.ex.load_plugins, principal=self.principal,
         )
 
     def callbacks_for(self, node_id: str) -> TaskCallbacks:

@@ -189,7 +189,7 @@ class RunManager:
                 ApiPrompt.model_validate(run.request.prompt), run_id=run.run_id, tier=run.tier,
                 targets=run.request.targets, project=run.project,
                 project_root=self.project_root(run.project) if run.project else None,
-                on_event=on_event, cancel=token, record=record,
+                on_event=on_event, cancel=token, record=record, principal=run.principal,
             )
         except Exception as exc:
             log.exception("run %s crashed the executor", run.run_id)

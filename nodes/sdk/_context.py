@@ -57,6 +57,7 @@ class RunContext:
         emit: EmitFn | None = None,
         project: str | None = None,
         logger: logging.Logger | None = None,
+        principal: str | None = None,
     ) -> None:
         self.run_id = run_id
         self.node_id = node_id
@@ -67,6 +68,8 @@ class RunContext:
         self.sandbox = sandbox
         self.models = models
         self.project = project
+        # Who submitted the run: per-user integrations (Spotify tokens) and the audit log.
+        self.principal = principal
         self.logger = logger or logging.getLogger(f"auteur.node.{type_id}")
         self._scratch = scratch_dir
         self._progress = progress or (lambda fraction, step: None)
