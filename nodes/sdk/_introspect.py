@@ -87,7 +87,11 @@ def _constraints(info: FieldInfo) -> dict[str, Any]:
 def input_spec(name: str, info: FieldInfo) -> InputSpec:
     """Build the catalog entry of one input field."""
     meta = field_meta(info)
-    socket, widget, options = infer_socket(info.annotation)
+    if meta.get("socket") and meta["socket"] not in PRIMITIVE_TYPES:
+        # A declared domain socket needs no inference (e.g. a pack's model on a SPEAKER socket).
+        socket, widget, options = meta["socket"], None, None
+    else:
+        socket, widget, options = infer_socket(info.annotation)
     if meta.get("socket"):
         socket = meta["socket"]
         if socket not in PRIMITIVE_TYPES:

@@ -1,0 +1,53 @@
+"""Key material: the Fernet key for stored OAuth tokens and the key that signs media URLs.
+
+Both derive from one secret: `AUTEUR_SECRET_KEY` when set, else a key file generated once
+under the workspace's state folder with 0600 permissions (created exclusively, so two
+processes starting together agree on one key).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
+
+KEY_FILE = "secret.key"
+_URL_LABEL = b"auteur media url v1"
+
+
+def _key_file(state_dir: Path) -> bytes:
+    path = state_dir / KEY_FILE
+    state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    key = Fernet.generate_key()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+def master_secret(state_dir: Path, configured: SecretStr | None) -> bytes:
+    """The configured secret, else the generated key file's content."""
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value().encode("utf-8")
+    return _key_file(state_dir)
+
+
+def fernet_for(secret: bytes) -> Fernet:
+    """A Fernet for the secret: used as is when it is a Fernet key, else derived from it."""
+    try:
+        return Fernet(secret)
+    except ValueError:
+        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret).digest()))
+
+
+def url_signing_key(secret: bytes) -> bytes:
+    """A separate key for media URLs, so a leaked URL key never decrypts tokens."""
+    return hmac.new(secret, _URL_LABEL, hashlib.sha256).digest()

@@ -1,0 +1,1 @@
+"""Sonos through SoCo: the speaker model, connections, discovery and playable media."""
