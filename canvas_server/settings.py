@@ -38,8 +38,17 @@ class Settings(BaseSettings):
     spotify_client_id: str | None = Field(None, description="Spotify app client id")
     spotify_client_secret: SecretStr | None = Field(None, description="Spotify app client secret")
     spotify_redirect_uri: str | None = Field(None, description="Spotify OAuth redirect URI")
+    spotify_accounts_url: str = Field("https://accounts.spotify.com", description="Spotify accounts service (authorize and token endpoints)")
+    spotify_api_url: str = Field("https://api.spotify.com/v1/", description="Spotify Web API prefix")
+    spotify_retries: int = Field(3, description="Retries of a Spotify request answered 429/5xx, with exponential backoff")
+    spotify_backoff_s: float = Field(0.5, description="Backoff factor in seconds between Spotify retries")
+    public_url: str | None = Field(None, description="This server's address as speakers see it (signed media URLs for Sonos)")
+    media_url_ttl_s: int = Field(3600, description="Seconds a signed media URL stays valid")
+    sonos_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Sonos player addresses, comma-separated (where multicast does not pass)")
+    sonos_subnets: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Subnets to scan for Sonos players, comma-separated (e.g. 192.168.1.0/24)")
+    sonos_timeout_s: float = Field(5.0, description="Seconds to wait for a Sonos player to answer")
 
-    @field_validator("allowed_dirs", "load_plugins", mode="before")
+    @field_validator("allowed_dirs", "load_plugins", "sonos_hosts", "sonos_subnets", mode="before")
     @classmethod
     def _split_comma_list(cls, value: Any) -> Any:
         """Lists come from the environment as `a,b,c` (`:` also accepted for folders)."""

@@ -23,6 +23,7 @@ from . import doctor as _doctor  # noqa: E402,F401
 from . import graphs as _graphs  # noqa: E402,F401
 from . import project as _project  # noqa: E402,F401
 from . import serve as _serve  # noqa: E402,F401
+from . import spotify as _spotify  # noqa: E402,F401
 from . import tokens as _tokens  # noqa: E402,F401
 from . import worker as _worker  # noqa: E402,F401
 

@@ -1,0 +1,1 @@
+"""Server-side integrations with outside services (Spotify OAuth)."""

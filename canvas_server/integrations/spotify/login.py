@@ -1,0 +1,67 @@
+"""The login flow: the authorize URL, the code exchange, status and logout."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+from spotipy.exceptions import SpotifyOauthError
+
+from nodes.speaker.config import SpeakerConfig
+from nodes.speaker.spotify import SCOPES, oauth_for
+from nodes.speaker.spotify.client import token_cache
+
+from .errors import OAuthDeniedError
+from .states import OAuthStates
+
+
+class SpotifyStatus(BaseModel):
+    """Whether a principal has Spotify connected; never the tokens themselves."""
+
+    principal: str
+    connected: bool
+    scopes: list[str] = []
+    expires_in_s: int | None = None
+
+
+class SpotifyLogin:
+    """One per app: states in memory, tokens on disk (encrypted) under the state folder."""
+
+    def __init__(self, config: SpeakerConfig, state_dir: Path, states: OAuthStates | None = None) -> None:
+        self.config = config
+        self.state_dir = state_dir
+        self.states = states or OAuthStates()
+
+    def authorize_url(self, principal: str) -> str:
+        oauth = oauth_for(self.config, self.state_dir, principal)
+        return str(oauth.get_authorize_url(state=self.states.issue(principal)))
+
+    def complete(self, state: str, code: str | None, error: str | None) -> str:
+        """Exchange the code for tokens and store them; the principal they belong to."""
+        principal = self.states.consume(state)
+        if error or not code:
+            raise OAuthDeniedError(
+                f"Spotify did not grant access ({error or 'no code'}); start the login again",
+                details={"error": error},
+            )
+        oauth = oauth_for(self.config, self.state_dir, principal)
+        try:
+            oauth.get_access_token(code, as_dict=False, check_cache=False)
+        except SpotifyOauthError as exc:
+            raise OAuthDeniedError(
+                f"Spotify refused the login code ({exc.error}); start the login again",
+                details={"error": exc.error},
+            ) from exc
+        return principal
+
+    def status(self, principal: str) -> SpotifyStatus:
+        token = token_cache(self.config, self.state_dir, principal).get_cached_token()
+        if token is None:
+            return SpotifyStatus(principal=principal, connected=False)
+        scopes = str(token.get("scope") or " ".join(SCOPES)).split()
+        expires = int(token.get("expires_at", 0) - time.time()) if token.get("expires_at") else None
+        return SpotifyStatus(principal=principal, connected=True, scopes=scopes, expires_in_s=expires)
+
+    def logout(self, principal: str) -> bool:
+        return token_cache(self.config, self.state_dir, principal).delete()

@@ -1,0 +1,43 @@
+"""Media for devices that cannot send our token (Sonos): signed, expiring URLs.
+
+The URL's HMAC covers the expiry and the workspace-relative path; a forged or expired one
+gets 403 before the file is looked at. The path is still resolved through the sandbox.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import FileResponse, Response
+
+from nodes.sdk import AuteurError, PathSandbox
+from nodes.speaker.keys import master_secret, url_signing_key
+from nodes.speaker.signed_url import ROUTE_PREFIX, verify
+
+from ..deps import get_services
+from ..errors import error_response
+from ..services import AppServices
+
+router = APIRouter(prefix=ROUTE_PREFIX, tags=["media"])
+
+
+@router.api_route("/{expires}/{signature}/{path:path}", methods=["GET", "HEAD"], response_model=None)
+def signed_media(
+    expires: int, signature: str, path: str, services: Annotated[AppServices, Depends(get_services)]
+) -> Response:
+    """Serve one workspace file to whoever holds a valid signed URL (Range supported)."""
+    settings = services.settings
+    key = url_signing_key(master_secret(settings.state_dir, settings.secret_key))
+    problem = verify(key, expires, signature, path)
+    if problem is not None:
+        return error_response(
+            "signature_invalid", f"this media link is {problem}; ask for a new one", {"reason": problem}, 403
+        )
+    try:
+        file = PathSandbox([settings.workspace.resolve()]).resolve(path, must_exist=True)
+    except (AuteurError, OSError):
+        file = None
+    if file is None or not file.is_file():
+        return error_response("file_not_found", f"no such media: {path}", None, 404)
+    return FileResponse(file)
