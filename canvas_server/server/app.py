@@ -22,8 +22,10 @@ from .routes import (  # workspace (issue 4)
     git,
     graphs,
     health,
+    integrations,
     projects,
     runs,
+    signed_media,
     takes,
     templates,
 )
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     )
     app.include_router(health.router)
     app.include_router(events.router)
+    app.include_router(signed_media.router)  # signed URLs: speakers cannot send a token
+    app.include_router(integrations.callback_router)  # the OAuth state names the caller
     authenticated = [Depends(get_principal)]
     app.include_router(catalog.router, dependencies=authenticated)
     app.include_router(graphs.router, dependencies=authenticated)
@@ -69,6 +73,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(takes.router, dependencies=authenticated)
     app.include_router(git.router, dependencies=authenticated)
     app.include_router(documents.router, dependencies=authenticated)
+    app.include_router(integrations.router, dependencies=authenticated)
     mount_home(app, settings.web_dir)
     return app
 
