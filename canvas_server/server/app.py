@@ -28,6 +28,7 @@ from .routes import (  # workspace (issue 4)
     signed_media,
     takes,
     templates,
+    workflows,
 )
 from .routes.home import mount_home
 from .services import AppServices, build_services
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(git.router, dependencies=authenticated)
     app.include_router(documents.router, dependencies=authenticated)
     app.include_router(integrations.router, dependencies=authenticated)
+    app.include_router(workflows.router, dependencies=authenticated)
     mount_home(app, settings.web_dir)
     return app
 

@@ -1,5 +1,10 @@
 """`/`: the built browser editor when `web/dist` exists, else a landing page that says what
-this server offers and how to drive it (the editor arrives with its own issue)."""
+this server offers and how to drive it.
+
+Vite names every file under `assets/` by its content hash, so those are cached for a year and
+marked immutable; everything else (`index.html` above all) is revalidated on each load, so a
+new build is picked up at the next reload.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,16 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import Scope
 
 from ..deps import get_services
 from ..services import AppServices
 
 DEFAULT_WEB_DIR = Path(__file__).resolve().parents[3] / "web" / "dist"
+HASHED_ASSETS = "assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
 
 router = APIRouter(tags=["home"])
 
@@ -43,10 +53,21 @@ code{{background:#eee;padding:0 .25rem}}</style></head><body>
 </body></html>"""
 
 
+class EditorFiles(StaticFiles):
+    """The built editor, with caching headers that match Vite's file naming."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            hashed = path.replace("\\", "/").startswith(HASHED_ASSETS)
+            response.headers["cache-control"] = IMMUTABLE if hashed else REVALIDATE
+        return response
+
+
 def mount_home(app: FastAPI, web_dir: Path | None) -> None:
     """Serve the built editor at `/` when present (after every API route), else the landing."""
     directory = web_dir or DEFAULT_WEB_DIR
     if (directory / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=directory, html=True), name="editor")
+        app.mount("/", EditorFiles(directory=directory, html=True), name="editor")
     else:
         app.include_router(router)

@@ -1,0 +1,496 @@
+// The litegraph canvas: loading and saving workflows, undo/redo, run status on nodes,
+// shortcuts, and the hooks the Svelte panels listen to.
+import {
+  LGraph,
+  LGraphCanvas,
+  LGraphEventMode,
+  LGraphGroup,
+  LGraphNode,
+  LiteGraph,
+  type IContextMenuValue,
+} from "@comfyorg/litegraph";
+import type { NodeSpec } from "../../generated/api";
+import { SOCKET_COLOURS, slotTypesCompatible } from "../sockets";
+import { MISSING_BG, MISSING_COLOUR, registerCatalog } from "./nodes";
+import { forLitegraph, isObject, linkShape, type Json } from "./workflow";
+import { drawStatus, type NodeRunState } from "./status";
+
+export interface SearchRequest {
+  x: number;
+  y: number;
+  canvasPos: [number, number];
+  /** When a link was dropped on empty canvas: connect the new node to it. */
+  from?: { node: LGraphNode; slot: number; type: string; direction: "output" | "input" };
+}
+
+export interface EditorHooks {
+  onSelection(nodes: LGraphNode[]): void;
+  onChange(): void;
+  onSearch(request: SearchRequest): void;
+  onDraw(): void;
+}
+
+const HISTORY_LIMIT = 100;
+
+export class Editor {
+  readonly graph: LGraph;
+  readonly canvas: LGraphCanvas;
+  readonly catalog = new Map<string, NodeSpec>();
+  readonly runState = new Map<string, NodeRunState>();
+  /** Node ids (as strings) and the inputs the last validation complained about. */
+  readonly problems = new Map<string, { message: string; inputs: string[] }>();
+
+  private original: Json | null = null;
+  private originalCanonical = "";
+  private loadedShape: "arrays" | "objects" = "arrays";
+  private undoStack: string[] = [];
+  private redoStack: string[] = [];
+  private restoring = false;
+  private checkpointTimer: number | undefined;
+
+  constructor(
+    readonly element: HTMLCanvasElement,
+    private readonly hooks: EditorHooks,
+  ) {
+    configureLiteGraph();
+    this.graph = new LGraph();
+    this.canvas = new LGraphCanvas(element, this.graph, { skip_render: false });
+    this.setupCanvas();
+    this.reset();
+  }
+
+  setCatalog(specs: NodeSpec[]): void {
+    this.catalog.clear();
+    for (const spec of specs) this.catalog.set(spec.type, spec);
+    registerCatalog(specs);
+    for (const spec of specs) {
+      const klass = LiteGraph.registered_node_types[spec.type] as unknown as { category: string; prototype: LGraphNode };
+      klass.category = spec.category;
+      const editor = this;
+      klass.prototype.onDrawForeground = function (this: LGraphNode, ctx: CanvasRenderingContext2D) {
+        drawStatus(this, ctx, editor.runState.get(String(this.id)), editor.problems.get(String(this.id)));
+      };
+    }
+  }
+
+  // ---- documents ------------------------------------------------------------------------
+
+  /** Clear the canvas to an empty workflow. */
+  reset(): void {
+    this.graph.clear();
+    this.original = null;
+    this.loadedShape = "arrays";
+    this.runState.clear();
+    this.problems.clear();
+    this.originalCanonical = this.canonical();
+    this.undoStack = [this.originalCanonical];
+    this.redoStack = [];
+    this.canvas.ds.offset = [0, 0];
+    this.canvas.ds.scale = 1;
+    this.canvas.setDirty(true, true);
+    this.hooks.onChange();
+  }
+
+  /** Open a litegraph workflow (either link shape). Unknown node types are kept as "missing". */
+  load(workflow: Json): void {
+    this.runState.clear();
+    this.problems.clear();
+    this.original = structuredClone(workflow);
+    this.loadedShape = linkShape(workflow);
+    const data = forLitegraph(workflow);
+    const dictValues = this.takeDictWidgetValues(data);
+    this.restoring = true;
+    try {
+      this.graph.configure(data as never);
+    } finally {
+      this.restoring = false;
+    }
+    for (const [id, values] of dictValues) this.applyNamedValues(id, values);
+    this.markMissing();
+    const ds = (isObject(workflow.extra) && isObject(workflow.extra.ds) ? workflow.extra.ds : null) as
+      | { scale?: number; offset?: [number, number] }
+      | null;
+    if (ds?.offset && ds.scale) {
+      this.canvas.ds.scale = ds.scale;
+      this.canvas.ds.offset = [Number(ds.offset[0]), Number(ds.offset[1])];
+    } else {
+      this.fitView();
+    }
+    this.originalCanonical = this.canonical();
+    this.undoStack = [this.originalCanonical];
+    this.redoStack = [];
+    this.canvas.setDirty(true, true);
+    this.hooks.onChange();
+  }
+
+  /** The workflow to save: the document as opened when nothing changed, else litegraph's. */
+  serialize(): Json {
+    if (this.original && !this.isDirty()) return structuredClone(this.original);
+    return this.current();
+  }
+
+  /** The graph as litegraph serialises it now, in the link shape it was opened with. */
+  current(): Json {
+    const data = (this.loadedShape === "objects" ? this.graph.asSerialisable() : this.graph.serialize()) as unknown as Json;
+    return JSON.parse(JSON.stringify(data)) as Json;
+  }
+
+  isDirty(): boolean {
+    return this.canonical() !== this.originalCanonical;
+  }
+
+  /** Mark the current state as saved (the next unchanged save writes it back as is). */
+  markSaved(saved: Json): void {
+    this.original = structuredClone(saved);
+    this.originalCanonical = this.canonical();
+    this.hooks.onChange();
+  }
+
+  private canonical(): string {
+    const data = this.graph.serialize() as unknown as Json;
+    delete data.extra;
+    delete data.revision;
+    return JSON.stringify(data);
+  }
+
+  private takeDictWidgetValues(data: Json): Map<string, Json> {
+    const taken = new Map<string, Json>();
+    for (const node of (data.nodes as Json[] | undefined) ?? []) {
+      if (isObject(node.widgets_values) && this.catalog.has(String(node.type))) {
+        taken.set(String(node.id), node.widgets_values);
+        delete node.widgets_values;
+      }
+    }
+    return taken;
+  }
+
+  private applyNamedValues(id: string, values: Json): void {
+    const node = this.graph.getNodeById(id as never);
+    for (const widget of node?.widgets ?? []) {
+      if (widget.name in values) widget.value = values[widget.name] as never;
+    }
+  }
+
+  /** Nodes whose type the catalog lacks: drawn red and titled as missing; values kept. */
+  private markMissing(): void {
+    for (const node of this.graph._nodes) {
+      if (node.type && this.catalog.has(node.type)) continue;
+      if (isFrontendOnly(node.type)) continue;
+      const saved = node.last_serialization as { type?: string; title?: string } | undefined;
+      const type = saved?.type ?? node.type ?? "?";
+      node.color = MISSING_COLOUR;
+      node.bgcolor = MISSING_BG;
+      node.title = `${saved?.title ?? type} — missing: ${type}`;
+      node.has_errors = true;
+    }
+  }
+
+  missingTypes(): string[] {
+    const types = new Set<string>();
+    for (const node of this.graph._nodes) {
+      if (node.has_errors) {
+        const saved = node.last_serialization as { type?: string } | undefined;
+        types.add(String(saved?.type ?? node.type));
+      }
+    }
+    return [...types].sort();
+  }
+
+  fitView(): void {
+    const nodes = this.graph._nodes;
+    if (!nodes.length) return;
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const node of nodes) {
+      x0 = Math.min(x0, node.pos[0]);
+      y0 = Math.min(y0, node.pos[1] - LiteGraph.NODE_TITLE_HEIGHT);
+      x1 = Math.max(x1, node.pos[0] + node.size[0]);
+      y1 = Math.max(y1, node.pos[1] + node.size[1]);
+    }
+    const width = this.element.clientWidth || 800;
+    const height = this.element.clientHeight || 600;
+    const scale = Math.max(0.1, Math.min(1.1, Math.min(width / (x1 - x0 + 120), height / (y1 - y0 + 120))));
+    this.canvas.ds.scale = scale;
+    this.canvas.ds.offset = [width / 2 / scale - (x0 + x1) / 2, height / 2 / scale - (y0 + y1) / 2];
+    this.canvas.setDirty(true, true);
+  }
+
+  // ---- editing --------------------------------------------------------------------------
+
+  addNode(type: string, canvasPos?: [number, number]): LGraphNode | null {
+    const node = LiteGraph.createNode(type);
+    if (!node) return null;
+    const pos = canvasPos ?? this.viewCentre();
+    node.pos = [pos[0], pos[1]];
+    this.graph.add(node);
+    this.canvas.selectNode(node);
+    this.checkpoint();
+    return node;
+  }
+
+  viewCentre(): [number, number] {
+    const ds = this.canvas.ds;
+    const width = this.element.clientWidth || 800;
+    const height = this.element.clientHeight || 600;
+    return [width / 2 / ds.scale - ds.offset[0] - 110, height / 2 / ds.scale - ds.offset[1] - 40];
+  }
+
+  toCanvas(clientX: number, clientY: number): [number, number] {
+    const rect = this.element.getBoundingClientRect();
+    const ds = this.canvas.ds;
+    return [(clientX - rect.left) / ds.scale - ds.offset[0], (clientY - rect.top) / ds.scale - ds.offset[1]];
+  }
+
+  toScreen(pos: [number, number]): [number, number] {
+    const ds = this.canvas.ds;
+    return [(pos[0] + ds.offset[0]) * ds.scale, (pos[1] + ds.offset[1]) * ds.scale];
+  }
+
+  nodeById(id: string | number): LGraphNode | null {
+    return this.graph.getNodeById(id as never) ?? null;
+  }
+
+  selectNode(id: string | number): void {
+    const node = this.nodeById(id);
+    if (!node) return;
+    this.canvas.selectNode(node);
+    this.canvas.centerOnNode?.(node);
+    this.canvas.setDirty(true, true);
+  }
+
+  setWidget(node: LGraphNode, name: string, value: unknown): void {
+    const widget = node.widgets?.find((w) => w.name === name);
+    if (!widget) return;
+    widget.value = value as never;
+    widget.callback?.(widget.value, this.canvas, node, this.canvas.graph_mouse, {} as never);
+    node.onWidgetChanged?.(name, value, undefined, widget);
+    this.canvas.setDirty(true, true);
+    this.checkpoint();
+  }
+
+  /** Toggle mute (mode 2, dropped from the run) or bypass (mode 4, inputs pass through). */
+  toggleMode(mode: LGraphEventMode.NEVER | LGraphEventMode.BYPASS): void {
+    const selected = Object.values(this.canvas.selected_nodes);
+    if (!selected.length) return;
+    const all = selected.every((node) => node.mode === mode);
+    for (const node of selected) node.mode = all ? LGraphEventMode.ALWAYS : mode;
+    this.canvas.setDirty(true, true);
+    this.checkpoint();
+  }
+
+  groupSelected(): void {
+    const selected = Object.values(this.canvas.selected_nodes);
+    if (!selected.length) return;
+    const group = new LGraphGroup("Group");
+    group.resizeTo(selected, 12);
+    this.graph.add(group);
+    this.checkpoint();
+  }
+
+  // ---- undo / redo ----------------------------------------------------------------------
+
+  /** Record the graph's state if it changed since the last checkpoint (debounced by callers). */
+  checkpoint(): void {
+    if (this.restoring) return;
+    window.clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    const state = this.canonical();
+    if (state === this.undoStack[this.undoStack.length - 1]) return;
+    this.undoStack.push(state);
+    if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
+    this.redoStack = [];
+    this.hooks.onChange();
+  }
+
+  scheduleCheckpoint(): void {
+    window.clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = window.setTimeout(() => this.checkpoint(), 120);
+  }
+
+  canUndo(): boolean {
+    return this.undoStack.length > 1;
+  }
+
+  canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  undo(): void {
+    this.checkpoint();
+    if (this.undoStack.length < 2) return;
+    this.redoStack.push(this.undoStack.pop()!);
+    this.restore(this.undoStack[this.undoStack.length - 1]!);
+  }
+
+  redo(): void {
+    const state = this.redoStack.pop();
+    if (!state) return;
+    this.undoStack.push(state);
+    this.restore(state);
+  }
+
+  private restore(state: string): void {
+    this.restoring = true;
+    try {
+      const ds = { scale: this.canvas.ds.scale, offset: [...this.canvas.ds.offset] as [number, number] };
+      this.graph.configure(JSON.parse(state));
+      this.markMissing();
+      this.canvas.ds.scale = ds.scale;
+      this.canvas.ds.offset = ds.offset;
+    } finally {
+      this.restoring = false;
+    }
+    this.canvas.deselectAll?.();
+    this.hooks.onSelection([]);
+    this.canvas.setDirty(true, true);
+    this.hooks.onChange();
+  }
+
+  // ---- run status -----------------------------------------------------------------------
+
+  setRunState(nodeId: string, state: NodeRunState | undefined): void {
+    if (state) this.runState.set(nodeId, state);
+    else this.runState.delete(nodeId);
+    this.canvas.setDirty(true, false);
+  }
+
+  clearRunState(): void {
+    this.runState.clear();
+    this.canvas.setDirty(true, false);
+  }
+
+  setProblems(problems: { node_id?: string | null; input?: string | null; message: string }[]): void {
+    this.problems.clear();
+    for (const problem of problems) {
+      if (!problem.node_id) continue;
+      const id = problem.node_id.split(":")[0]!;
+      const entry = this.problems.get(id) ?? { message: problem.message, inputs: [] };
+      if (problem.input) entry.inputs.push(problem.input);
+      this.problems.set(id, entry);
+    }
+    this.canvas.setDirty(true, false);
+  }
+
+  // ---- setup ----------------------------------------------------------------------------
+
+  private setupCanvas(): void {
+    const canvas = this.canvas;
+    canvas.background_image = "";
+    canvas.clear_background_color = "#15171c";
+    canvas.render_canvas_border = false;
+    canvas.allow_searchbox = true;
+    canvas.show_info = false;
+    canvas.links_render_mode = LiteGraph.SPLINE_LINK;
+    canvas.default_connection_color_byType = { ...SOCKET_COLOURS };
+    LGraphCanvas.link_type_colors = { ...LGraphCanvas.link_type_colors, ...SOCKET_COLOURS };
+    canvas.showSearchBox = ((event: MouseEvent, options?: { node_from?: LGraphNode; node_to?: LGraphNode; slot_from?: { type?: unknown; name?: string } }) => {
+      const from = options?.node_from ?? options?.node_to;
+      let link: SearchRequest["from"];
+      if (from && options?.slot_from) {
+        const direction = options.node_from ? "output" : "input";
+        const slots = direction === "output" ? from.outputs : from.inputs;
+        const slot = slots.findIndex((s) => s === options.slot_from || s.name === options.slot_from?.name);
+        link = { node: from, slot: Math.max(0, slot), type: String(options.slot_from.type ?? "*"), direction };
+      }
+      this.hooks.onSearch({
+        x: event.clientX,
+        y: event.clientY,
+        canvasPos: this.toCanvas(event.clientX, event.clientY),
+        from: link,
+      });
+      return document.createElement("div");
+    }) as never;
+    canvas.onSelectionChange = () => this.hooks.onSelection(Object.values(canvas.selected_nodes));
+    canvas.getExtraMenuOptions = (_canvas: LGraphCanvas, options: IContextMenuValue<string>[]) => {
+      const extra: IContextMenuValue<string>[] = [
+        null as never,
+        { content: "Search nodes…  (double-click)", callback: () => this.openSearchAtCentre() },
+        { content: "Fit view", callback: () => this.fitView() },
+      ];
+      void options;
+      return extra;
+    };
+    const onDrawForeground = canvas.onDrawForeground;
+    canvas.onDrawForeground = (ctx, area) => {
+      onDrawForeground?.call(canvas, ctx, area);
+      this.hooks.onDraw();
+    };
+    this.graph.onAfterChange = () => this.scheduleCheckpoint();
+    this.graph.onNodeAdded = () => this.scheduleCheckpoint();
+    this.graph.onNodeRemoved = () => this.scheduleCheckpoint();
+    this.element.addEventListener("pointerup", () => this.scheduleCheckpoint());
+    this.element.addEventListener("keyup", () => this.scheduleCheckpoint());
+  }
+
+  openSearchAtCentre(): void {
+    const rect = this.element.getBoundingClientRect();
+    const x = rect.left + rect.width / 2;
+    const y = rect.top + rect.height / 3;
+    this.hooks.onSearch({ x, y, canvasPos: this.toCanvas(x, y) });
+  }
+
+  /** Connect a node created from the search box to the link that was dropped. */
+  connectFrom(from: NonNullable<SearchRequest["from"]>, node: LGraphNode): void {
+    if (from.direction === "output") {
+      const index = node.inputs.findIndex((input) => slotTypesCompatible(from.type, input.type));
+      if (index >= 0) from.node.connect(from.slot, node, index);
+    } else {
+      const index = node.outputs.findIndex((output) => slotTypesCompatible(output.type, from.type));
+      if (index >= 0) node.connect(index, from.node, from.slot);
+    }
+    this.checkpoint();
+  }
+
+  resize(): void {
+    const parent = this.element.parentElement;
+    if (!parent) return;
+    const ratio = window.devicePixelRatio || 1;
+    const { clientWidth: w, clientHeight: h } = parent;
+    this.element.style.width = `${w}px`;
+    this.element.style.height = `${h}px`;
+    this.element.width = Math.max(1, Math.floor(w * ratio));
+    this.element.height = Math.max(1, Math.floor(h * ratio));
+    this.canvas.ds.element = this.element;
+    this.canvas.setDirty(true, true);
+  }
+
+  /** Render one frame now and say how long it took (used by the bench). */
+  drawNow(): number {
+    const start = performance.now();
+    this.canvas.draw(true, true);
+    return performance.now() - start;
+  }
+}
+
+const FRONTEND_ONLY = new Set(["Reroute", "Note", "MarkdownNote", "PrimitiveNode"]);
+
+export function isFrontendOnly(type: string | null | undefined): boolean {
+  return !!type && FRONTEND_ONLY.has(type);
+}
+
+let configured = false;
+
+function configureLiteGraph(): void {
+  if (configured) return;
+  configured = true;
+  LiteGraph.isValidConnection = (a: unknown, b: unknown) => slotTypesCompatible(a, b);
+  LiteGraph.release_link_on_empty_shows_menu = true;
+  LiteGraph.alt_drag_do_clone_nodes = true;
+  LiteGraph.middle_click_slot_add_default_node = true;
+  LiteGraph.NODE_DEFAULT_BGCOLOR = "#2b2f38";
+  LiteGraph.NODE_DEFAULT_COLOR = "#353a45";
+  LiteGraph.NODE_DEFAULT_BOXCOLOR = "#666";
+  LiteGraph.NODE_TITLE_COLOR = "#c9ced8";
+  LiteGraph.NODE_SELECTED_TITLE_COLOR = "#fff";
+  LiteGraph.NODE_TEXT_COLOR = "#aab1be";
+  LiteGraph.WIDGET_BGCOLOR = "#1e2128";
+  LiteGraph.WIDGET_OUTLINE_COLOR = "#434a58";
+  LiteGraph.WIDGET_TEXT_COLOR = "#dfe3ea";
+  LiteGraph.WIDGET_SECONDARY_TEXT_COLOR = "#8b93a3";
+  LiteGraph.LINK_COLOR = "#8a93a5";
+  LiteGraph.NODE_TITLE_HEIGHT = 30;
+  LiteGraph.NODE_WIDGET_HEIGHT = 22;
+  LiteGraph.NODE_DEFAULT_SHAPE = LiteGraph.ROUND_SHAPE;
+  LiteGraph.snaps_for_comfy = true;
+  LiteGraph.saveViewportWithGraph = false;
+  LiteGraph.use_uuids = false;
+}

@@ -1,0 +1,83 @@
+// Run status drawn on a node: an outline in the status colour, a progress bar under the
+// title, and a badge; validation problems draw a red outline and name the inputs concerned.
+import { LiteGraph, type LGraphNode } from "@comfyorg/litegraph";
+
+export type NodeStatus = "queued" | "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled";
+
+export interface NodeRunState {
+  status: NodeStatus;
+  progress?: number;
+  step?: string | null;
+  error?: string | null;
+  outputs?: Record<string, unknown> | null;
+}
+
+export const STATUS_COLOURS: Record<NodeStatus, string> = {
+  queued: "#8b93a3",
+  pending: "#8b93a3",
+  running: "#3fb6ff",
+  cached: "#9b7fe8",
+  completed: "#43c872",
+  failed: "#ff4d5e",
+  skipped: "#6b7280",
+  cancelled: "#e0a526",
+};
+
+export function drawStatus(
+  node: LGraphNode,
+  ctx: CanvasRenderingContext2D,
+  state: NodeRunState | undefined,
+  problem: { message: string; inputs: string[] } | undefined,
+): void {
+  const title = LiteGraph.NODE_TITLE_HEIGHT;
+  const [w, h] = node.size;
+  if (node.flags?.collapsed) return;
+  if (state) {
+    const colour = STATUS_COLOURS[state.status];
+    ctx.save();
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = state.status === "running" ? 3 : 2;
+    ctx.beginPath();
+    ctx.roundRect(-4, -title - 4, w + 8, h + title + 8, 10);
+    ctx.stroke();
+    if (state.status === "running") {
+      const fraction = Math.max(0, Math.min(1, state.progress ?? 0));
+      ctx.fillStyle = "#0b0d11";
+      ctx.fillRect(0, -3, w, 3);
+      ctx.fillStyle = colour;
+      ctx.fillRect(0, -3, w * fraction, 3);
+    }
+    const label = state.status === "running" && state.progress ? `${Math.round(state.progress * 100)}%` : state.status;
+    ctx.font = "600 10px Inter, system-ui, sans-serif";
+    const width = ctx.measureText(label).width + 12;
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    ctx.roundRect(w - width - 6, -title + 8, width, 15, 7);
+    ctx.fill();
+    ctx.fillStyle = "#0b0d11";
+    ctx.textAlign = "center";
+    ctx.fillText(label, w - width / 2 - 6, -title + 19);
+    ctx.restore();
+  }
+  if (problem) {
+    ctx.save();
+    ctx.strokeStyle = STATUS_COLOURS.failed;
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.roundRect(-6, -title - 6, w + 12, h + title + 12, 12);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    for (const name of problem.inputs) {
+      const index = node.inputs.findIndex((input) => input.name === name);
+      const slot = index >= 0 ? node.inputs[index] : undefined;
+      if (!slot) continue;
+      const pos = slot.pos ?? [10, index * LiteGraph.NODE_SLOT_HEIGHT + 14];
+      ctx.fillStyle = STATUS_COLOURS.failed;
+      ctx.beginPath();
+      ctx.arc(pos[0], pos[1], 7, 0, Math.PI * 2);
+      ctx.fill();
+    }
+    ctx.restore();
+  }
+}
