@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from nodes.sdk import EventType
+
 
 class _Data(BaseModel):
     """Event payloads keep unknown keys so engine additions are never dropped."""
@@ -61,87 +63,87 @@ class _Event(BaseModel):
 
 
 class RunQueued(_Event):
-    type: Literal["run_queued"]
+    type: Literal[EventType.RUN_QUEUED]
     data: RunData
 
 
 class RunStarted(_Event):
-    type: Literal["run_started"]
+    type: Literal[EventType.RUN_STARTED]
     data: RunData
 
 
 class RunCompleted(_Event):
-    type: Literal["run_completed"]
+    type: Literal[EventType.RUN_COMPLETED]
     data: RunData
 
 
 class RunFailed(_Event):
-    type: Literal["run_failed"]
+    type: Literal[EventType.RUN_FAILED]
     data: RunData
 
 
 class RunCancelled(_Event):
-    type: Literal["run_cancelled"]
+    type: Literal[EventType.RUN_CANCELLED]
     data: RunData
 
 
 class RunInterrupted(_Event):
-    type: Literal["run_interrupted"]
+    type: Literal[EventType.RUN_INTERRUPTED]
     data: RunData
 
 
 class NodeStarted(_Event):
-    type: Literal["node_started"]
+    type: Literal[EventType.NODE_STARTED]
     data: NodeData
 
 
 class NodeCached(_Event):
-    type: Literal["node_cached"]
+    type: Literal[EventType.NODE_CACHED]
     data: NodeData
 
 
 class NodeProgress(_Event):
-    type: Literal["node_progress"]
+    type: Literal[EventType.NODE_PROGRESS]
     data: ProgressData
 
 
 class NodeCompleted(_Event):
-    type: Literal["node_completed"]
+    type: Literal[EventType.NODE_COMPLETED]
     data: NodeCompletedData
 
 
 class NodeFailed(_Event):
-    type: Literal["node_failed"]
+    type: Literal[EventType.NODE_FAILED]
     data: NodeFailedData
 
 
 class TakeCreated(_Event):
-    type: Literal["take_created"]
+    type: Literal[EventType.TAKE_CREATED]
     data: TakeData
 
 
 class AssetAdded(_Event):
-    type: Literal["asset_added"]
+    type: Literal[EventType.ASSET_ADDED]
     data: _Data
 
 
 class ProjectUpdate(_Event):
-    type: Literal["project_update"]
+    type: Literal[EventType.PROJECT_UPDATE]
     data: _Data
 
 
 class FileChanged(_Event):
-    type: Literal["file_changed"]
+    type: Literal[EventType.FILE_CHANGED]
     data: _Data
 
 
 class NodeEvent(_Event):
-    type: Literal["node_event"]
+    type: Literal[EventType.NODE_EVENT]
     data: NodeEventData
 
 
 class Heartbeat(_Event):
-    type: Literal["heartbeat"]
+    type: Literal[EventType.HEARTBEAT]
     data: _Data
 
 
@@ -152,10 +154,7 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
-EVENT_TYPES: frozenset[str] = frozenset(
-    model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
-    for model in _Event.__subclasses__()
-)
+EVENT_TYPES: frozenset[str] = frozenset(EventType)
 
 
 def build_event(
@@ -170,7 +169,7 @@ def build_event(
     """Validate one event; an unknown type is wrapped as `node_event`."""
     if type not in EVENT_TYPES:
         data = {**data, "event": type}
-        type = "node_event"
+        type = EventType.NODE_EVENT
     payload = {"type": type, "seq": seq, "ts": ts, "run_id": run_id, "project": project, "data": data}
     return EVENT_ADAPTER.validate_python(payload)
 

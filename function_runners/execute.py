@@ -54,6 +54,8 @@ def context_for(
         emit=emit,
         project=task.project,
         principal=task.principal,
+        project_root=Path(task.project_root) if task.project_root else None,
+        graph_hash=task.graph_hash,
     )
 
 

@@ -71,6 +71,10 @@ class LocalRunner:
         for worker in workers:
             self._idle.put_nowait(worker)
 
+    def healthy(self) -> bool:
+        """The pool needs no service; crashed workers are replaced as they are found."""
+        return not self._closed
+
     async def run(self, task: NodeTask, callbacks: TaskCallbacks) -> NodeResult:
         assert self._idle is not None, "LocalRunner.start() was not awaited"
         worker = await self._idle.get()

@@ -24,6 +24,7 @@ class NodeTask(BaseModel):
     allowed_dirs: list[str] = Field(default_factory=list)
     cache_key: str | None = None
     load_plugins: list[str] | None = None
+    graph_hash: str | None = None  # sha256 of the run's prompt (take provenance)
     principal: str | None = None  # who submitted the run (per-user integrations, audit)
 
 

@@ -12,6 +12,7 @@ from nodes.sdk import AuteurError
 
 TierName = Literal["low", "standard", "high"]
 TIER_NAMES: tuple[TierName, ...] = ("low", "standard", "high")
+DEFAULT_TIER: TierName = "standard"  # a run's tier: the request's, else the project's, else this
 DEFAULT_TIERS_FILE = Path(__file__).with_name("tiers.toml")
 
 

@@ -13,10 +13,11 @@ from rich.table import Table
 
 from nodes.sdk import AuteurError, NodeRegistry, discover
 
-from ..graph.errors import GraphError
+from ..governance import LOCAL_PRINCIPAL, Principal, TokenStore
+from ..governance.auth import Authenticator
+from ..graph.check import GraphCheck, inspect_graph
 from ..graph.load import LoadedGraph, graph_to_workflow, load_graph_file, read_graph_json
-from ..graph.template import apply_overrides
-from ..graph.validate import validate_prompt
+from ..graph.params import parse_assignments
 from ..settings import Settings
 from .main import app
 from .output import fail, print_errors
@@ -60,24 +61,52 @@ def _load(path: Path, registry: NodeRegistry) -> LoadedGraph:
         fail(exc)
 
 
+def _caller(settings: Settings, token: str | None) -> Principal:
+    """The local user, or with `--token` / AUTEUR_TOKEN the workspace token's principal, whose
+    maturity the check then applies exactly as the server would."""
+    if not token:
+        return LOCAL_PRINCIPAL
+    try:
+        return Authenticator(TokenStore(settings.state_dir / "tokens.json")).principal(f"Bearer {token}")
+    except AuteurError as exc:
+        fail(exc)
+
+
+def _inspect(path: Path, settings: Settings, registry: NodeRegistry, *, token: str | None,
+             targets: list[str] | None, assignments: list[str] | None = None) -> GraphCheck:
+    """The submission check (`graph.check`), as the server runs it for the same graph."""
+    try:
+        params = parse_assignments(assignments or [])
+        return inspect_graph(read_graph_json(path), registry, _caller(settings, token).caller,
+                             params=params, targets=targets)
+    except AuteurError as exc:
+        fail(exc)
+
+
+def _report(checked: GraphCheck, as_json: bool, *, key: str, ok_value: Any) -> None:
+    errors = [error.model_dump(mode="json") for error in checked.errors]
+    if as_json:
+        typer.echo(json.dumps({key: ok_value, "errors": errors}, indent=2))
+    else:
+        print_errors(checked.errors)
+
+
 @app.command("validate")
 def validate(
     graph: Path = typer.Argument(..., help="Workflow, API prompt or template JSON"),
     targets: str = typer.Option("", "--targets", help="Comma-separated node ids to check for"),
+    token: str | None = typer.Option(None, "--token", envvar="AUTEUR_TOKEN", help="Check maturity as this API token"),
     as_json: bool = typer.Option(False, "--json", help='Print {"ok", "errors"}'),
 ) -> None:
     """Check a graph; exit 0 when it may run, 1 when it has problems."""
-    registry = _registry(Settings())
-    loaded = _load(graph, registry)
+    settings = Settings()
     wanted = [item for item in targets.split(",") if item] or None
-    errors = loaded.errors + validate_prompt(loaded.prompt, registry, targets=wanted)
-    if as_json:
-        typer.echo(json.dumps({"ok": not errors, "errors": [e.model_dump(mode="json") for e in errors]}, indent=2))
-    elif errors:
-        print_errors(errors)
+    checked = _inspect(graph, settings, _registry(settings), token=token, targets=wanted)
+    if checked.ok and not as_json:
+        console.print(f"[green]valid[/]: {len(checked.prompt.nodes())} nodes ({checked.kind})")
     else:
-        console.print(f"[green]valid[/]: {len(loaded.prompt.nodes())} nodes ({loaded.kind})")
-    raise typer.Exit(1 if errors else 0)
+        _report(checked, as_json, key="ok", ok_value=checked.ok)
+    raise typer.Exit(0 if checked.ok else 1)
 
 
 @app.command("convert")
@@ -113,7 +142,7 @@ def run(
     targets: str = typer.Option("", "--targets", help="Comma-separated node ids to run (default: outputs)"),
     project: str | None = typer.Option(None, "--project", help="Project name or id; paths resolve inside it"),
     server: str | None = typer.Option(None, "--server", help="Submit to a running server at this URL"),
-    token: str | None = typer.Option(None, "--token", envvar="AUTEUR_TOKEN", help="API token for --server"),
+    token: str | None = typer.Option(None, "--token", envvar="AUTEUR_TOKEN", help="API token (--server; locally its maturity applies)"),
     as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON"),
 ) -> None:
     """Run a graph headless; exit 0 when the run completes, 1 when it fails."""
@@ -122,23 +151,18 @@ def run(
         from .remote import run_remote
 
         raw = _read_json(graph)
-        params = _params(assignments)
+        try:
+            params = parse_assignments(assignments)
+        except AuteurError as exc:
+            fail(exc)
         raise typer.Exit(run_remote(server, raw, tier or None, wanted, params, token, as_json))
     settings = Settings()
     registry = _registry(settings)
-    loaded = _load(graph, registry)
-    allowed = loaded.template.parameters if loaded.template is not None else None
-    try:
-        prompt = apply_overrides(loaded.prompt, assignments, registry, allowed=allowed)
-    except AuteurError as exc:
-        fail(exc)
-    errors: list[GraphError] = loaded.errors + validate_prompt(prompt, registry, targets=wanted)
-    if errors:
-        if as_json:
-            typer.echo(json.dumps({"status": "invalid", "errors": [e.model_dump(mode="json") for e in errors]}, indent=2))
-        else:
-            print_errors(errors)
+    checked = _inspect(graph, settings, registry, token=token, targets=wanted, assignments=assignments)
+    if not checked.ok:
+        _report(checked, as_json, key="status", ok_value="invalid")
         raise typer.Exit(1)
+    prompt = checked.prompt
     record = run_locally(settings, registry, prompt, tier=tier or None, targets=wanted,
                          project=project, show_progress=not as_json)
     if as_json:
@@ -151,13 +175,3 @@ def _read_json(path: Path) -> Any:
         return read_graph_json(path)
     except AuteurError as exc:
         fail(exc)
-
-
-def _params(assignments: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for text in assignments:
-        key, sep, value = text.partition("=")
-        if not sep:
-            fail(AuteurError(f"--set {text!r}: expected NODE_ID.INPUT=VALUE", code="override_invalid"))
-        params[key] = value
-    return params

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from function_runners.tiers import TIER_NAMES
 from nodes.sdk import AuteurError
 
 from ..settings import Settings
@@ -50,10 +51,10 @@ def new(
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON"),
 ) -> None:
     """Create a project: folders, project.json, a Git repository with LFS, a first commit."""
-    if quality not in ("low", "standard", "high"):
-        typer.echo(f"error [value_invalid]: quality must be low, standard or high, not {quality!r}", err=True)
+    if quality not in TIER_NAMES:
+        typer.echo(f"error [value_invalid]: quality must be one of {', '.join(TIER_NAMES)}, not {quality!r}", err=True)
         raise typer.Exit(2)
-    tier: Quality = quality  # type: ignore[assignment]
+    tier: Quality = quality
     request = NewProject(name=name, structure=structure, quality=tier, description=description)
     manifest = _guard(lambda: _store().create(request))
     if as_json:

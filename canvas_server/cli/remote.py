@@ -14,7 +14,8 @@ import httpx
 import websockets
 from rich.console import Console
 
-TERMINAL = frozenset({"run_completed", "run_failed", "run_cancelled", "run_interrupted"})
+from nodes.sdk import RUN_ENDED, EventType
+
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_UNREACHABLE = 0, 1, 2, 3
 
 
@@ -28,11 +29,11 @@ def _ws_url(base: str, client_id: str, last_seq: int | None) -> str:
 def _describe(event: dict[str, Any]) -> str | None:
     data, kind = event.get("data", {}), event["type"]
     node = data.get("node_id")
-    if kind == "node_progress":
+    if kind == EventType.NODE_PROGRESS:
         return f"  {node}: {float(data.get('progress', 0)) * 100:5.1f}% {data.get('step') or ''}"
-    if kind in ("node_started", "node_cached", "node_completed"):
+    if kind in (EventType.NODE_STARTED, EventType.NODE_CACHED, EventType.NODE_COMPLETED):
         return f"  {node}: {kind.removeprefix('node_')}"
-    if kind == "node_failed":
+    if kind == EventType.NODE_FAILED:
         return f"  {node}: failed: {data.get('error', {}).get('message', '')}"
     if kind.startswith("run_"):
         return f"run {kind.removeprefix('run_')}"
@@ -74,7 +75,7 @@ class _Follower:
             line = _describe(event)
             if line:
                 self.console.print(line, highlight=False)
-            if event["type"] in TERMINAL:
+            if event["type"] in RUN_ENDED:
                 return str(event["type"])
         return None
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from nodes.sdk import AuteurError, NodeRegistry
+from function_runners.tiers import DEFAULT_TIER
+from nodes.sdk import NODE_SETTLED, AuteurError, EventType, NodeRegistry
 
 from ..engine.cancel import CancelToken
 from ..engine.executor import EngineEvent
@@ -18,20 +19,18 @@ from ..engine.factory import make_executor, make_runner
 from ..engine.record import RunRecord
 from ..graph.prompt import ApiPrompt
 from ..settings import Settings
+from ..workspace.manifest_sync import TakeManifestSync
 from ..workspace.store import ProjectStore
 from .output import fail
-
-SETTLED = {"node_cached", "node_completed", "node_failed"}
 
 
 def _project(settings: Settings, project: str | None) -> tuple[Path | None, str | None, str | None]:
     """(project root, project name, project quality) for `--project`."""
     if project is None:
         return None, None, None
-    store = ProjectStore(settings.workspace)
     try:
-        manifest = store.get(project)
-        return store.root(project), manifest.name, manifest.quality
+        found = ProjectStore(settings.workspace).find(project)
+        return found.root, found.name, found.quality
     except AuteurError as exc:
         fail(exc)
 
@@ -46,16 +45,16 @@ class _ProgressView:
 
     def __call__(self, event: EngineEvent) -> None:
         data = event.data
-        if event.type in SETTLED:
+        if event.type in NODE_SETTLED:
             self.progress.advance(self.task)
-        if event.type == "node_started":
+        if event.type == EventType.NODE_STARTED:
             self.progress.update(self.task, description=f"{data['node_id']} {data['type']}")
-        elif event.type == "node_progress":
+        elif event.type == EventType.NODE_PROGRESS:
             step = data.get("step") or ""
             self.progress.update(self.task, description=f"{data['node_id']} {data['progress']:.0%} {step}")
-        elif event.type == "node_failed":
+        elif event.type == EventType.NODE_FAILED:
             self.progress.console.print(f"[red]node {data['node_id']} failed:[/] {data['error']['message']}")
-        elif event.type == "take_created":
+        elif event.type == EventType.TAKE_CREATED:
             self.progress.console.print(f"[green]take[/] {data.get('path')}")
 
 
@@ -71,14 +70,22 @@ async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt
     if needs_runner:
         await runner.start()
     token = CancelToken()
+    manifest_sync = TakeManifestSync(ProjectStore(settings.workspace))
+
+    def on_event(event: EngineEvent) -> None:
+        manifest_sync.on_event(event.type, project)
+        if view is not None:
+            view(event)
+
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, token.cancel, "interrupted with Ctrl-C")
     try:
         executor = make_executor(settings, registry, runner)
         return await executor.run(prompt, run_id=uuid.uuid4().hex, tier=tier, targets=targets,
-                                  project=project, project_root=project_root, on_event=view, cancel=token)
+                                  project=project, project_root=project_root, on_event=on_event, cancel=token)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
+        await manifest_sync.drain()
         if needs_runner:
             await runner.close()
 
@@ -86,7 +93,7 @@ async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt
 def run_locally(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt, *, tier: str | None,
                 targets: list[str] | None, project: str | None, show_progress: bool) -> RunRecord:
     root, name, quality = _project(settings, project)
-    chosen = tier or quality or "standard"
+    chosen = tier or quality or DEFAULT_TIER
     console = Console(stderr=True, soft_wrap=True)
     view = _ProgressView(len(prompt.nodes()), console) if show_progress else None
     if view is not None:

@@ -8,6 +8,8 @@ descendants. Cancelling stops dispatch and kills the running nodes' processes.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import socket
 import time
 import uuid
@@ -22,8 +24,8 @@ from function_runners.base import Runner, TaskCallbacks
 from function_runners.execute import error_from, execute_task
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask
-from function_runners.tiers import TierConfig
-from nodes.sdk import AuteurError, ModelCache, NodeRegistry
+from function_runners.tiers import DEFAULT_TIER, TierConfig
+from nodes.sdk import AuteurError, EventType, ModelCache, NodeRegistry
 
 from ..graph.prompt import ApiPrompt
 from .cancel import CancelToken
@@ -85,7 +87,7 @@ class Executor:
         prompt: ApiPrompt,
         *,
         run_id: str | None = None,
-        tier: str = "standard",
+        tier: str = DEFAULT_TIER,
         targets: list[str] | None = None,
         project: str | None = None,
         project_root: Path | None = None,
@@ -102,6 +104,12 @@ class Executor:
             cancel=cancel or CancelToken(), principal=principal,
         )
         return await execution.execute()
+
+
+def prompt_hash(prompt: ApiPrompt) -> str:
+    """sha256 of the prompt's canonical JSON: which graph made a take."""
+    encoded = json.dumps(prompt.dump(), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 class _RunExecution:
@@ -123,6 +131,7 @@ class _RunExecution:
     ) -> None:
         self.ex = executor
         self.principal = principal
+        self.graph_hash = prompt_hash(prompt)
         self.prompt = prompt
         self.record = record
         self.tier = tier
@@ -143,7 +152,7 @@ class _RunExecution:
     async def execute(self) -> RunRecord:
         record = self.record
         record.status, record.started_at = "running", time.time()
-        self.emit("run_started", tier=self.tier, project=self.project)
+        self.emit(EventType.RUN_STARTED, tier=self.tier, project=self.project)
         try:
             self.plan = build_plan(self.prompt, self.ex.registry, self.ex.tiers, tier=self.tier,
                                    targets=self.targets, nonce=record.run_id)
@@ -225,11 +234,12 @@ class _RunExecution:
             scratch_dir=self.ex.outputs_dir(node.key), workspace_root=str(self.ex.workspace),
             project_root=self.project_root, project=self.project, allowed_dirs=self.ex.allowed_dirs,
             cache_key=node.key, load_plugins=self.ex.load_plugins, principal=self.principal,
+            graph_hash=self.graph_hash,
         )
 
     def callbacks_for(self, node_id: str) -> TaskCallbacks:
         def progress(fraction: float, step: str | None) -> None:
-            self.emit("node_progress", node_id=node_id, progress=fraction, step=step)
+            self.emit(EventType.NODE_PROGRESS, node_id=node_id, progress=fraction, step=step)
 
         def emit(event_type: str, data: dict[str, Any]) -> None:
             self.emit(event_type, node_id=node_id, **data)
@@ -239,7 +249,7 @@ class _RunExecution:
     def mark_started(self, node: PlannedNode, runner: str) -> None:
         entry = self.record.nodes[node.node_id]
         entry.status, entry.started_at, entry.runner = "running", time.time(), runner
-        self.emit("node_started", node_id=node.node_id, type=node.spec.type, tier=node.tier)
+        self.emit(EventType.NODE_STARTED, node_id=node.node_id, type=node.spec.type, tier=node.tier)
 
     def run_inline(self, node: PlannedNode) -> NodeResult:
         self.mark_started(node, self.ex.inline_label)
@@ -274,7 +284,7 @@ class _RunExecution:
                                    "node_details": result.error.details})
         entry.status, entry.error = "failed", error
         self.record.errors.append(error)
-        self.emit("node_failed", node_id=node_id, error=error.model_dump(exclude={"details"}))
+        self.emit(EventType.NODE_FAILED, node_id=node_id, error=error.model_dump(exclude={"details"}))
         self.skip_descendants(node_id)
 
     def complete(self, node_id: str, outputs: dict[str, Any], *, status: str) -> None:
@@ -285,11 +295,11 @@ class _RunExecution:
         self.results[node_id] = outputs
         if status == "cached":
             entry.started_at = entry.finished_at
-            self.emit("node_cached", node_id=node_id, outputs=outputs)
+            self.emit(EventType.NODE_CACHED, node_id=node_id, outputs=outputs)
         else:
             if node.spec.cache:
                 self.ex.cache.put(node.key, outputs)
-            self.emit("node_completed", node_id=node_id, outputs=outputs)
+            self.emit(EventType.NODE_COMPLETED, node_id=node_id, outputs=outputs)
         if node.spec.output_node:
             self.record.outputs[node_id] = outputs
         for child in node.children:
@@ -324,11 +334,11 @@ class _RunExecution:
         record.finished_at = time.time()
         if self.cancel.cancelled:
             record.status = "cancelled"
-            self.emit("run_cancelled", reason=self.cancel.reason)
+            self.emit(EventType.RUN_CANCELLED, reason=self.cancel.reason)
         elif record.errors:
             record.status = "failed"
-            self.emit("run_failed", errors=[e.model_dump(exclude={"details"}) for e in record.errors])
+            self.emit(EventType.RUN_FAILED, errors=[e.model_dump(exclude={"details"}) for e in record.errors])
         else:
             record.status = "completed"
-            self.emit("run_completed", outputs=record.outputs)
+            self.emit(EventType.RUN_COMPLETED, outputs=record.outputs)
         return record

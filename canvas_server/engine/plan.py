@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ from function_runners.tiers import TierConfig
 from nodes.sdk import AuteurError, NodeRegistry, NodeSpec
 
 from ..graph.prompt import ApiPrompt, as_link
+from ..graph.topology import order_of
 
 
 class PlanError(AuteurError):
@@ -76,22 +76,9 @@ def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str]
     return needed
 
 
-def _topological(planned: dict[str, PlannedNode]) -> list[str]:
-    indegree = {nid: len({src for src, _ in pn.links.values()}) for nid, pn in planned.items()}
-    ready = deque(nid for nid, degree in indegree.items() if degree == 0)
-    order: list[str] = []
-    while ready:
-        node_id = ready.popleft()
-        order.append(node_id)
-        for child in planned[node_id].children:
-            indegree[child] -= 1
-            if indegree[child] == 0:
-                ready.append(child)
-    if len(order) != len(planned):
-        stuck = sorted(nid for nid, degree in indegree.items() if degree > 0)
-        raise PlanError(f"the graph has a cycle through nodes {', '.join(stuck)}",
-                        code="cycle_detected", details={"nodes": stuck})
-    return order
+def _sources(node: PlannedNode) -> list[str]:
+    """The nodes `node` is linked from, each once, in input order."""
+    return list(dict.fromkeys(source for source, _ in node.links.values()))
 
 
 def cache_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> str:
@@ -127,9 +114,9 @@ def build_plan(
         planned[node_id] = PlannedNode(node_id, spec, constants, links, node_tier,
                                        tiers.params_for(node_tier, spec.type))
     for node_id, node in planned.items():
-        for source in {src for src, _ in node.links.values()}:
+        for source in _sources(node):
             planned[source].children.append(node_id)
-    order = _topological(planned)
+    order = order_of({node_id: _sources(node) for node_id, node in planned.items()})
     keys: dict[str, str] = {}
     for node_id in order:
         node = planned[node_id]

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from function_runners.tiers import DEFAULT_TIER
+
 RunStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
 NodeStatus = Literal["pending", "running", "cached", "completed", "failed", "skipped", "cancelled"]
 
@@ -35,7 +37,7 @@ class NodeRecord(BaseModel):
 class RunRecord(BaseModel):
     run_id: str
     status: RunStatus = "queued"
-    tier: str = "standard"
+    tier: str = DEFAULT_TIER
     project: str | None = None
     created_at: float
     started_at: float | None = None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from nodes.sdk import MaturityLevel, NodeSpec, maturity_rank
+from nodes.sdk import MaturityLevel
+
+from ..graph.check import Caller
 
 
 class Principal(BaseModel):
@@ -14,8 +16,10 @@ class Principal(BaseModel):
     maturity: MaturityLevel
     token_id: str | None = None
 
-    def may_run(self, spec: NodeSpec) -> bool:
-        return maturity_rank(self.maturity) >= maturity_rank(spec.maturity)
+    @property
+    def caller(self) -> Caller:
+        """The caller as the submission check names it in a maturity refusal."""
+        return Caller(label="this token" if self.token_id else f"user {self.name}", maturity=self.maturity)
 
 
 # Bound to loopback with no tokens configured, the local user is fully trusted (DESIGN §8).

@@ -1,7 +1,7 @@
 """Graph formats (litegraph workflow, API prompt, template), conversion and validation."""
 
 from .convert import Conversion, workflow_to_prompt
-from .errors import GraphError, GraphFormatError, GraphValidationError, OverrideError
+from .errors import GraphError, GraphFormatError, GraphValidationError, MaturityError, OverrideError
 from .layout import prompt_to_workflow
 from .load import (
     LoadedGraph,
@@ -11,8 +11,9 @@ from .load import (
     load_graph_file,
     sniff_kind,
 )
+from .params import apply_params, parse_assignments
 from .prompt import ApiPrompt, PromptNode, as_link
-from .template import Template, TemplateParameter, apply_overrides, coerce_value
+from .template import Template, TemplateParameter, coerce_value
 from .topology import CycleError, ancestors, topological_order
 from .validate import validate_prompt
 from .workflow import Workflow, WorkflowNode
@@ -25,6 +26,7 @@ __all__ = [
     "GraphFormatError",
     "GraphValidationError",
     "LoadedGraph",
+    "MaturityError",
     "OverrideError",
     "PromptNode",
     "Template",
@@ -32,13 +34,14 @@ __all__ = [
     "Workflow",
     "WorkflowNode",
     "ancestors",
-    "apply_overrides",
+    "apply_params",
     "as_link",
     "coerce_value",
     "convert_graph",
     "graph_to_workflow",
     "load_graph",
     "load_graph_file",
+    "parse_assignments",
     "prompt_to_workflow",
     "sniff_kind",
     "topological_order",

@@ -4,7 +4,9 @@ AuteurError
  ├── GraphFormatError       the input is not a graph we can read (`graph_invalid`,
  │                          `graph_not_found`)
  ├── GraphValidationError   a graph was read but has problems; carries every `GraphError`
- └── OverrideError          a `--set NODE.INPUT=VALUE` override cannot apply
+ ├── MaturityError          nodes above the caller's maturity (403, `maturity_insufficient`)
+ └── OverrideError          a parameter override (`--set NODE.INPUT=VALUE`, API `params`)
+                            cannot apply (`param_invalid`)
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ class GraphFormatError(AuteurError):
 class GraphValidationError(AuteurError):
     """A graph has problems; `errors` lists every one of them."""
 
-    code = "graph_validation_failed"
+    code = "validation_failed"
 
     def __init__(self, errors: Sequence[GraphError], message: str | None = None) -> None:
         self.errors = list(errors)
@@ -62,7 +64,29 @@ class GraphValidationError(AuteurError):
         )
 
 
-class OverrideError(AuteurError):
-    """A `--set NODE_ID.INPUT=VALUE` override names a missing node, input or parameter."""
+class MaturityError(AuteurError):
+    """The graph has nodes above the caller's maturity; `details["nodes"]` names each one."""
 
-    code = "override_invalid"
+    code = "maturity_insufficient"
+
+    def __init__(self, errors: Sequence[GraphError], caller: str, caller_maturity: str) -> None:
+        nodes = [
+            {"node_id": error.node_id, "type": (error.details or {}).get("type"),
+             "requires": (error.details or {}).get("required")}
+            for error in errors
+        ]
+        lines = [
+            f"node {node['node_id']}: {node['type']} requires {node['requires']} maturity; "
+            f"{caller} is {caller_maturity}"
+            for node in nodes
+        ]
+        super().__init__(
+            "; ".join(lines), details={"nodes": nodes, "caller_maturity": caller_maturity}
+        )
+
+
+class OverrideError(AuteurError):
+    """A parameter override names a missing node, input or template parameter, replaces a
+    link, or carries a value of the wrong type."""
+
+    code = "param_invalid"

@@ -1,17 +1,14 @@
-"""Templates (a workflow plus exposed parameters) and `--set NODE_ID.INPUT=VALUE` overrides."""
+"""Templates: a workflow plus the parameters it exposes, and how a typed value is read from text."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from nodes.sdk import InputSpec, NodeRegistry
 
-from .errors import OverrideError
-from .prompt import ApiPrompt
 from .workflow import Workflow
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
@@ -73,18 +70,6 @@ def requirements_of(workflow: Workflow, registry: NodeRegistry) -> list[Requirem
     return found
 
 
-def parse_assignment(text: str) -> tuple[str, str, str]:
-    """`"12.value=3"` → `("12", "value", "3")`; node ids may hold `:` (`"12:5.value=3"`)."""
-    target, sep, value = text.partition("=")
-    node_id, dot, name = target.strip().rpartition(".")
-    if not sep or not dot or not node_id or not name:
-        raise OverrideError(
-            f"cannot read override {text!r}; write NODE_ID.INPUT=VALUE, e.g. 3.value=42",
-            details={"override": text},
-        )
-    return node_id, name, value
-
-
 def coerce_value(raw: str, spec: InputSpec | None) -> Any:
     """The typed value of a command-line string for an input of the catalog."""
     kind = spec.type if spec is not None else None
@@ -123,62 +108,3 @@ def _number(raw: str, kind: str) -> int | float:
         return float(raw.strip())
     except ValueError:
         raise ValueError(f"{raw!r} is not a number") from None
-
-
-def apply_overrides(
-    prompt: ApiPrompt,
-    assignments: Iterable[str],
-    registry: NodeRegistry,
-    *,
-    allowed: Sequence[TemplateParameter] | None = None,
-) -> ApiPrompt:
-    """A copy of `prompt` with each `NODE_ID.INPUT=VALUE` applied; OverrideError lists every
-    assignment that names a missing node or input, a parameter a template does not expose,
-    or a value of the wrong type."""
-    result = ApiPrompt.model_validate(prompt.dump())
-    problems: list[str] = []
-    for text in assignments:
-        try:
-            _apply_one(result, text, registry, allowed)
-        except (OverrideError, ValueError) as exc:
-            problems.append(str(exc))
-    if problems:
-        raise OverrideError("; ".join(problems), details={"problems": problems})
-    return result
-
-
-def _apply_one(
-    prompt: ApiPrompt,
-    text: str,
-    registry: NodeRegistry,
-    allowed: Sequence[TemplateParameter] | None,
-) -> None:
-    node_id, name, raw = parse_assignment(text)
-    if allowed is not None and f"{node_id}.{name}" not in {param.key for param in allowed}:
-        exposed = ", ".join(_describe(param) for param in allowed) or "none"
-        raise OverrideError(
-            f"--set {node_id}.{name}: not an exposed parameter of this template (exposed: {exposed})"
-        )
-    node = prompt.nodes().get(node_id)
-    if node is None:
-        raise OverrideError(f"--set {node_id}.{name}: the graph has no node {node_id!r}")
-    spec = registry.spec(node.class_type)
-    item = spec.input(name) if spec is not None else None
-    if spec is not None and item is None:
-        names = ", ".join(entry.name for entry in spec.inputs) or "none"
-        raise OverrideError(
-            f"--set {node_id}.{name}: node {node_id} ({spec.type}) has no input {name!r}; "
-            f"its inputs are: {names}"
-        )
-    if spec is None and name not in node.inputs:
-        raise OverrideError(
-            f"--set {node_id}.{name}: node {node_id} ({node.class_type}) has no input {name!r}"
-        )
-    try:
-        node.inputs[name] = coerce_value(raw, item)
-    except ValueError as exc:
-        raise OverrideError(f"--set {node_id}.{name}: {exc}") from None
-
-
-def _describe(param: TemplateParameter) -> str:
-    return f"{param.key} ({param.label})" if param.label else param.key

@@ -49,7 +49,12 @@ def _invert(graph: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def topological_order(prompt: ApiPrompt) -> list[str]:
     """Node ids, every node after its parents (ties in prompt order); CycleError if cyclic."""
-    graph = parents(prompt)
+    return order_of(parents(prompt))
+
+
+def order_of(graph: dict[str, list[str]]) -> list[str]:
+    """The one topological sort: `graph` maps each node to its parents (all of them keys);
+    every node comes after its parents, ties in key order; CycleError names a cycle."""
     order = _kahn(graph)
     if len(order) < len(graph):
         cycle = _cycles_among(graph, set(graph) - set(order))[0]

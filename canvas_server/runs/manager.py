@@ -10,16 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from nodes.sdk import AuteurError
+from nodes.sdk import NODE_SETTLED, RUN_ENDED, AuteurError, EventType
 
 from ..engine.cancel import CancelToken
+from ..engine.executor import EngineEvent, Executor
 from ..engine.record import ErrorInfo, NodeRecord, RunRecord
 from ..graph.prompt import ApiPrompt
 from .store import FINISHED, RunStore, StoredRun
 from .throttle import ProgressThrottle
 
 log = logging.getLogger(__name__)
-TERMINAL_EVENTS = frozenset({"run_completed", "run_failed", "run_cancelled"})
 _SHUTDOWN_REASON = "server shutting down"
 
 
@@ -46,7 +46,7 @@ class RunManager:
     def __init__(
         self,
         store: RunStore,
-        executor: Any,
+        executor: Executor,
         events: Publisher,
         *,
         concurrency: int = 2,
@@ -74,7 +74,7 @@ class RunManager:
         resumed, interrupted = self.store.recover(self.resume_attempts)
         for run_id in interrupted:
             run = self.store.get(run_id)
-            self.events.publish("run_interrupted", {"status": "interrupted", "reason": run.reason if run else None},
+            self.events.publish(EventType.RUN_INTERRUPTED, {"status": "interrupted", "reason": run.reason if run else None},
                                 run_id=run_id, project=run.project if run else None)
         if resumed or interrupted:
             log.warning("restored queue: %d run(s) resumed, %d interrupted", len(resumed), len(interrupted))
@@ -99,7 +99,7 @@ class RunManager:
 
     def submit(self, run: StoredRun) -> StoredRun:
         self.store.add(run)
-        self.events.publish("run_queued", {"status": "queued", "tier": run.tier}, run_id=run.run_id, project=run.project)
+        self.events.publish(EventType.RUN_QUEUED, {"status": "queued", "tier": run.tier}, run_id=run.run_id, project=run.project)
         self._tickets.put_nowait(None)
         return run
 
@@ -121,7 +121,7 @@ class RunManager:
             token.cancel(reason)
         else:
             self.store.finish(run_id, _record_for(run, "cancelled", reason), reason)
-            self.events.publish("run_cancelled", {"status": "cancelled", "reason": reason},
+            self.events.publish(EventType.RUN_CANCELLED, {"status": "cancelled", "reason": reason},
                                 run_id=run_id, project=run.project)
         return self.get(run_id)
 
@@ -151,10 +151,8 @@ class RunManager:
 
     async def _until_runner_answers(self) -> None:
         """Hold queued runs while the runner's broker is down; they proceed when it returns."""
-        healthy = getattr(getattr(self.executor, "runner", None), "healthy", None)
-        if healthy is None:
-            return
-        while not self._stopping and not await asyncio.to_thread(healthy):
+        runner = self.executor.runner
+        while not self._stopping and not await asyncio.to_thread(runner.healthy):
             if self.runner_problem is None:
                 self.runner_problem = BROKER_DOWN
                 log.warning(BROKER_DOWN)
@@ -167,17 +165,17 @@ class RunManager:
         self._tokens[run.run_id], self._live[run.run_id] = token, record
         held: list[tuple[str, dict[str, Any]]] = []
         throttle = ProgressThrottle(
-            lambda data: self.events.publish("node_progress", data, run_id=run.run_id, project=run.project),
+            lambda data: self.events.publish(EventType.NODE_PROGRESS, data, run_id=run.run_id, project=run.project),
             self.progress_interval,
         )
 
-        def on_event(event: Any) -> None:
-            if event.type == "node_progress":
+        def on_event(event: EngineEvent) -> None:
+            if event.type == EventType.NODE_PROGRESS:
                 throttle.offer(dict(event.data))
                 return
-            if "node_id" in event.data and event.type in ("node_completed", "node_failed", "node_cached"):
+            if "node_id" in event.data and event.type in NODE_SETTLED:
                 throttle.node_finished(str(event.data["node_id"]))
-            if event.type in TERMINAL_EVENTS:
+            if event.type in RUN_ENDED:
                 # Announced only once the record is stored, so a client that reacts to
                 # `run_completed` by fetching the run sees the final record.
                 held.append((event.type, dict(event.data)))
@@ -209,7 +207,7 @@ class RunManager:
         if any(error.code == "broker_unavailable" for error in record.errors):
             # The broker went away mid-run: queue it again; cached nodes are not redone.
             self.store.set_status(run.run_id, "queued", BROKER_DOWN)
-            self.events.publish("run_queued", {"status": "queued", "reason": BROKER_DOWN},
+            self.events.publish(EventType.RUN_QUEUED, {"status": "queued", "reason": BROKER_DOWN},
                                 run_id=run.run_id, project=run.project)
             self._tickets.put_nowait(None)
             return

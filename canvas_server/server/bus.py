@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+
+from nodes.sdk import EventType
 
 from ..events import Event, build_event
 from .event_log import EventLog
@@ -52,6 +54,7 @@ class EventBus:
         self._buffer: deque[Event] = deque(log.recent(replay_size) if log else (), maxlen=replay_size)
         self._clients: dict[str, ClientState] = {}
         self._queue_size = client_queue_size
+        self._listeners: list[Callable[[str, str | None], None]] = []
 
     @property
     def last_seq(self) -> int:
@@ -75,7 +78,14 @@ class EventBus:
             if client.wants(event):
                 for queue in client.queues:
                     _offer(queue, event)
+        for listener in self._listeners:
+            listener(event.type, event.project)
         return event
+
+    def listen(self, listener: Callable[[str, str | None], None]) -> None:
+        """Call `listener(type, project)` for every event, on the event loop thread (server
+        services that react to events, e.g. the manifest sync on `take_created`)."""
+        self._listeners.append(listener)
 
     def _build(self, type: str, data: dict[str, Any], run_id: str | None, project: str | None) -> Event:
         try:
@@ -83,7 +93,7 @@ class EventBus:
         except ValidationError:
             # A malformed engine/node payload is still delivered, untyped, rather than lost.
             return build_event(
-                "node_event", {"event": type, "payload": data},
+                EventType.NODE_EVENT, {"event": type, "payload": data},
                 seq=self._seq, ts=time.time(), run_id=run_id, project=project,
             )
 

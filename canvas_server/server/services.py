@@ -4,19 +4,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from function_runners.base import Runner
 from function_runners.tiers import TierConfig, load_tiers
 from nodes.sdk import NodeRegistry, discover
 
 from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator
+from ..runs.manager import RunManager
 from ..settings import Settings
+from ..workspace.manifest_sync import TakeManifestSync
 from .bus import EventBus
 from .event_log import EventLog
-
-if TYPE_CHECKING:
-    from ..runs.manager import RunManager
 
 
 @dataclass
@@ -28,9 +28,9 @@ class AppServices:
     tokens: TokenStore
     auth: Authenticator
     audit: AuditLog
-    runner: Any = None
-    executor: Any = None
+    runner: Runner | None = None
     runs: RunManager | None = None
+    manifest_sync: TakeManifestSync | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -12,16 +12,18 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
+
+from function_runners.tiers import DEFAULT_TIER, TierName
 
 from .errors import ManifestError
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "project.json"
-Quality = Literal["low", "standard", "high"]
+Quality = TierName  # a project's default quality is a tier name
 
 
 class _Model(BaseModel):
@@ -106,7 +108,7 @@ class ProjectManifest(_Model):
     description: str = ""
     created: datetime = Field(default_factory=lambda: datetime.now(UTC))
     updated: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    quality: Quality = "standard"
+    quality: Quality = DEFAULT_TIER
     narrative: Narrative = Field(default_factory=Narrative)
     assets: list[AssetEntry] = Field(default_factory=list)
     canvas: dict[str, Any] = Field(default_factory=dict)

@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from nodes.production.takes import ShotCoords
+from function_runners.tiers import DEFAULT_TIER
 from nodes.sdk import PathSandbox
+from nodes.sdk.takes import ShotCoords
 
 from . import templates
 from .errors import ManifestError, NameInvalidError, ProjectExistsError, ProjectNotFoundError
@@ -54,10 +55,19 @@ class ProjectPatch(BaseModel):
     settings: ProjectSettings | None = None
 
 
+class ProjectRef(BaseModel):
+    """A project found by name or id: where it is and what a run needs of it."""
+
+    root: Path
+    id: str
+    name: str
+    quality: Quality
+
+
 class NewProject(BaseModel):
     name: str
     structure: str = "three-act"
-    quality: Quality = "standard"
+    quality: Quality = DEFAULT_TIER
     description: str = ""
     settings: ProjectSettings = Field(default_factory=ProjectSettings)
 
@@ -151,6 +161,13 @@ class ProjectStore:
 
     def get(self, name_or_id: str) -> ProjectManifest:
         return read_manifest(self.root(name_or_id))
+
+    def find(self, name_or_id: str) -> ProjectRef:
+        """The one lookup of a project by name or id (routes, runs, CLI); ProjectNotFoundError
+        for an unknown or traversing name, never a path outside `Projects/`."""
+        root = self.root(name_or_id)
+        manifest = read_manifest(root)
+        return ProjectRef(root=root.resolve(), id=manifest.id, name=manifest.name, quality=manifest.quality)
 
     def sandbox(self, name_or_id: str) -> PathSandbox:
         """The path resolver for user paths inside one project."""

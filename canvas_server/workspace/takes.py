@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from nodes.production.takes import RENDERS_DIR, Provenance, ShotCoords, read_provenances
 from nodes.sdk import AuteurError
+from nodes.sdk.takes import RENDERS_DIR, Provenance, ShotCoords, read_provenances
 
 from .errors import ItemNotFoundError
 from .manifest import Chapter, ProjectManifest, Scene, Shot, TakeEntry

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from nodes.production.takes import ShotCoords
+from nodes.sdk.takes import ShotCoords
 
 from .store import ProjectStore
 from .takes import shot_takes

@@ -10,6 +10,8 @@ from typing import Any
 
 from watchfiles import Change, awatch
 
+from nodes.sdk import EventType
+
 from .manifest import MANIFEST_NAME
 
 Publish = Callable[[str, dict[str, Any], str | None], None]
@@ -44,8 +46,8 @@ def events_for(projects_dir: Path, changes: set[tuple[Change, str]]) -> list[tup
         if relative == MANIFEST_NAME:
             updated.add(project)
             continue
-        events.append(("file_changed", {"path": relative, "change": _CHANGE_NAMES[change]}, project))
-    events.extend(("project_update", {"reason": "manifest_changed"}, project) for project in sorted(updated))
+        events.append((EventType.FILE_CHANGED, {"path": relative, "change": _CHANGE_NAMES[change]}, project))
+    events.extend((EventType.PROJECT_UPDATE, {"reason": "manifest_changed"}, project) for project in sorted(updated))
     return events
 
 

@@ -17,6 +17,7 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 from .demucs_model import choose_model, load_demucs, max_segment
 from .devices import torch_device
 from .separate import SeparationSettings, separate
+from .tier_params import DemucsParams
 
 
 class Stems(BaseModel):
@@ -98,7 +99,7 @@ def _write(ctx: RunContext, tensor: Any, name: str, rate: int, info: Probe) -> M
     version="1.0.0",
     maturity="SUPERVISED",
     runs_on="runner",
-    tier_params=["model", "shifts", "overlap", "segment", "device"],
+    tier_params=DemucsParams,
 )
 class SeparateStems(Node):
     """Separate vocals, drums, bass and other with Demucs (model, shifts, overlap and
@@ -111,14 +112,15 @@ class SeparateStems(Node):
     def run(self, ctx: RunContext) -> StemsOut:
         source, info = source_of(ctx, self.audio)
         require_audio(info, source.name)
-        name = choose_model(self.model, str(ctx.tier_params.get("model", "htdemucs")))
+        tier = ctx.tier_settings(DemucsParams)
+        name = choose_model(self.model, tier.model)
         model = load_demucs(ctx.models, name)
         wav = _decode(ctx, source, info, model.samplerate, model.audio_channels)
         settings = SeparationSettings(
-            shifts=int(ctx.tier_params.get("shifts", 1)),
-            overlap=float(ctx.tier_params.get("overlap", 0.25)),
-            segment=max_segment(model, float(ctx.tier_params.get("segment", 7.8))),
-            device=torch_device(str(ctx.tier_params.get("device", "cpu"))),
+            shifts=tier.shifts,
+            overlap=tier.overlap,
+            segment=max_segment(model, tier.segment),
+            device=torch_device(tier.device),
         )
         separated = separate(ctx, model, wav, settings)
         refs = {

@@ -10,6 +10,7 @@ from nodes.media.probe import require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
 from .subtitles import write_subtitles
+from .tier_params import WhisperParams
 from .transcript import Segment, Transcript, Word
 from .whisper_model import load_whisper
 
@@ -45,7 +46,7 @@ def _collect(ctx: RunContext, raw_segments: Iterable[Any], duration: float) -> l
     version="1.0.0",
     maturity="SUPERVISED",
     runs_on="runner",
-    tier_params=["model_size", "compute_type", "beam_size", "device"],
+    tier_params=WhisperParams,
 )
 class Transcribe(Node):
     """Transcribe speech with faster-whisper: timed segments, word-level timestamps, the
@@ -59,16 +60,13 @@ class Transcribe(Node):
     def run(self, ctx: RunContext) -> TranscribeOut:
         source, info = source_of(ctx, self.audio)
         require_audio(info, source.name)
-        size = str(ctx.tier_params.get("model_size", "tiny.en"))
+        tier = ctx.tier_settings(WhisperParams)
         ctx.progress(0.05, "load model")
-        model, _folder = load_whisper(
-            ctx.models, size, str(ctx.tier_params.get("compute_type", "int8")),
-            str(ctx.tier_params.get("device", "cpu")),
-        )
+        model, _folder = load_whisper(ctx.models, tier.model_size, tier.compute_type, tier.device)
         ctx.progress(0.1, "model ready")
         raw_segments, info = model.transcribe(
             str(source),
-            beam_size=int(ctx.tier_params.get("beam_size", 5)),
+            beam_size=tier.beam_size,
             language=self.language or None,
             word_timestamps=True,
             vad_filter=self.vad,
@@ -77,7 +75,7 @@ class Transcribe(Node):
         transcript = Transcript(
             language=info.language, language_probability=info.language_probability,
             duration=info.duration, text=" ".join(seg.text for seg in segments),
-            segments=segments, model=size,
+            segments=segments, model=tier.model_size,
         )
         srt = write_subtitles(ctx, transcript, "srt", source.stem)
         vtt = write_subtitles(ctx, transcript, "vtt", source.stem)

@@ -7,6 +7,7 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import VIDEO_FORMATS, VideoFormat, encoder_options
 from .output_info import output_ref, source
+from .tier_params import EncodeParams
 
 
 class ConvertOut(Outputs):
@@ -20,7 +21,7 @@ class ConvertOut(Outputs):
     version="1.0.0",
     maturity="AUTONOMOUS",
     runs_on="runner",
-    tier_params=["preset", "crf"],
+    tier_params=EncodeParams,
 )
 class ConvertVideo(Node):
     """Re-encode a clip: MP4/MOV/MKV (H.264 + AAC), WebM (VP9 + Opus), AVI (H.264 + MP3).
@@ -33,11 +34,8 @@ class ConvertVideo(Node):
         path, info = source(ctx, self.video)
         container = VIDEO_FORMATS[self.format]
         final = output_path(ctx, f"{path.stem}_{self.format}", container.suffix)
-        options = encoder_options(
-            container,
-            preset=str(ctx.tier_params.get("preset", "medium")),
-            crf=int(ctx.tier_params.get("crf", 23)),
-        )
+        encode = ctx.tier_settings(EncodeParams)
+        options = encoder_options(container, preset=encode.preset, crf=encode.crf)
         out = input_stream(path).output(str(staged(final)), **options)
         done = run_stream(ctx, out, final, duration=info.duration, step=f"convert to {self.format}")
         return ConvertOut(video=output_ref(ctx, final, done))

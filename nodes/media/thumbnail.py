@@ -9,6 +9,7 @@ from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs
 from .encode import input_stream, output_path, run_stream, staged
 from .output_info import output_ref, source
 from .probe import Probe
+from .tier_params import ThumbnailParams
 from .timecode import parse_timecode
 
 
@@ -41,7 +42,7 @@ def _check_inside(seconds: float, text: str, info: Probe) -> None:
     version="1.0.0",
     maturity="AUTONOMOUS",
     runs_on="runner",
-    tier_params=["width"],
+    tier_params=ThumbnailParams,
 )
 class Thumbnail(Node):
     """Grab a JPEG still at `timestamp`, or one per entry of `timestamps` (comma separated).
@@ -60,7 +61,7 @@ class Thumbnail(Node):
 
     def run(self, ctx: RunContext) -> ThumbnailOut:
         path, info = source(ctx, self.video)
-        width = int(ctx.tier_params.get("width", 640))
+        width = ctx.tier_settings(ThumbnailParams).width
         stamps = _timestamps(self.timestamp, self.timestamps)
         refs: list[MediaRef] = []
         for index, text in enumerate(stamps):

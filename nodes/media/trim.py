@@ -9,6 +9,7 @@ from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import container_for_suffix, encoder_options
 from .output_info import output_ref, source
+from .tier_params import EncodeParams
 from .timecode import parse_timecode
 
 
@@ -23,7 +24,7 @@ class TrimOut(Outputs):
     version="1.0.0",
     maturity="AUTONOMOUS",
     runs_on="runner",
-    tier_params=["preset", "crf"],
+    tier_params=EncodeParams,
 )
 class TrimVideo(Node):
     """Cut a clip. Stream copy by default (fast; the cut snaps to the keyframe before
@@ -48,10 +49,9 @@ class TrimVideo(Node):
         final = output_path(ctx, f"{source_path.stem}_trim", source_path.suffix)
         stream = input_stream(source_path, ss=start)
         if self.accurate:
+            encode = ctx.tier_settings(EncodeParams)
             options = encoder_options(
-                container_for_suffix(source_path.suffix),
-                preset=str(ctx.tier_params.get("preset", "medium")),
-                crf=int(ctx.tier_params.get("crf", 23)),
+                container_for_suffix(source_path.suffix), preset=encode.preset, crf=encode.crf
             )
         else:
             options = {"c": "copy", "avoid_negative_ts": "make_zero"}

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from typing import Any
 
-from .takes import Provenance, ShotCoords, promote
+from nodes.sdk import (
+    EventType,
+    Input,
+    MediaRef,
+    Node,
+    NodeExecutionError,
+    Output,
+    Outputs,
+    PathSandbox,
+    RunContext,
+    node,
+)
+from nodes.sdk.takes import Provenance, ShotCoords, promote
 
 MANIFEST_NAME = "project.json"
 
@@ -19,7 +31,7 @@ class SaveTakeOut(Outputs):
     "production.save_take",
     title="Save Take",
     category="Production/Output",
-    version="1.0.0",
+    version="1.1.0",
     maturity="INTERN",  # writes only new files inside the run's own project, never overwrites
     runs_on="runner",
     output_node=True,
@@ -34,16 +46,20 @@ class SaveTake(Node):
     shot_path: str = Input(
         "", description="Instead of the numbers: Chapter_01/Scene_01/Shot_01"
     )
-    graph_hash: str = Input("", description="Hash of the graph that made the media (provenance)")
 
     def coords(self) -> ShotCoords:
         if self.shot_path.strip():
             return ShotCoords.parse(self.shot_path)
         return ShotCoords(self.chapter, self.scene, self.shot)
 
+    @classmethod
+    def migrate(cls, from_version: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        """1.0 asked for the graph hash; the run's provenance carries it since 1.1."""
+        return {name: value for name, value in inputs.items() if name != "graph_hash"}
+
     def run(self, ctx: RunContext) -> SaveTakeOut:
-        project_root = ctx.sandbox.base
-        if not (project_root / MANIFEST_NAME).is_file():
+        project_root = ctx.project_root
+        if project_root is None or not (project_root / MANIFEST_NAME).is_file():
             raise NodeExecutionError(
                 "Save Take needs a run inside a project: submit the run with a project "
                 "(API `project`, CLI `--project NAME`)",
@@ -51,13 +67,13 @@ class SaveTake(Node):
             )
         coords = self.coords()
         source = ctx.media_path(self.media)
-        shot_dir = ctx.resolve(coords.folder)
+        shot_dir = PathSandbox([project_root]).resolve(coords.folder)
         record = Provenance(
             take_number=0,
             shot=coords.key,
-            run_id=ctx.run_id,
+            run_id=ctx.provenance.run_id,
             node_id=ctx.node_id,
-            graph_hash=self.graph_hash or None,
+            graph_hash=ctx.provenance.graph_hash,
             tier=ctx.tier,
             project=ctx.project,
             inputs=self.model_dump(mode="json"),
@@ -67,7 +83,7 @@ class SaveTake(Node):
         take_file = shot_dir / str(saved.file)
         relative = f"{coords.folder}/{saved.file}"
         ctx.emit(
-            "take_created",
+            EventType.TAKE_CREATED,
             {"project": ctx.project, "shot": coords.key, "take_number": saved.take_number, "path": relative},
         )
         ref = ctx.media_ref(take_file, kind=self.media.kind, mime=self.media.mime)

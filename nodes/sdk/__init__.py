@@ -3,7 +3,7 @@
     from nodes.sdk import node, Node, Outputs, Input, Output, RunContext, MediaRef
 """
 
-from ._context import ModelCache, RunContext
+from ._context import ModelCache, RunContext, RunProvenance
 from ._errors import (
     AuteurError,
     MissingDependencyError,
@@ -12,6 +12,7 @@ from ._errors import (
     NodeExecutionError,
     PathForbiddenError,
 )
+from ._events import NODE_SETTLED, RUN_ENDED, EventType
 from ._fields import Input, Output
 from ._media import MediaKind, MediaRef, sha256_file
 from ._node import Node, Outputs, build_spec, node, outputs_model_of, spec_of
@@ -26,6 +27,7 @@ from ._spec import (
     OutputSpec,
     maturity_rank,
 )
+from ._tier_params import TierParams
 
 __all__ = [
     "ANY",
@@ -33,8 +35,11 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "MATURITY_LEVELS",
     "MEDIA_KINDS",
+    "NODE_SETTLED",
     "PRIMITIVE_TYPES",
+    "RUN_ENDED",
     "AuteurError",
+    "EventType",
     "Input",
     "InputSpec",
     "MaturityLevel",
@@ -55,6 +60,8 @@ __all__ = [
     "PathForbiddenError",
     "PathSandbox",
     "RunContext",
+    "RunProvenance",
+    "TierParams",
     "build_spec",
     "discover",
     "maturity_rank",

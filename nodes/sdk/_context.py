@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import mimetypes
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ._errors import NodeCancelledError
 from ._media import MediaKind, MediaRef, sha256_file
 from ._sandbox import PathSandbox
+from ._tier_params import P, resolve_tier_params
 
 T = TypeVar("T")
 ProgressFn = Callable[[float, str | None], None]
@@ -37,6 +39,16 @@ class ModelCache:
         self._models.clear()
 
 
+@dataclass(frozen=True)
+class RunProvenance:
+    """What a node's results are traced back to: the run and the graph that made them."""
+
+    run_id: str
+    graph_hash: str | None = None
+    tier: str | None = None
+    principal: str | None = None
+
+
 class RunContext:
     """The node's window on the world: tier, progress, cancellation, paths, models."""
 
@@ -58,6 +70,8 @@ class RunContext:
         project: str | None = None,
         logger: logging.Logger | None = None,
         principal: str | None = None,
+        project_root: Path | None = None,
+        graph_hash: str | None = None,
     ) -> None:
         self.run_id = run_id
         self.node_id = node_id
@@ -70,11 +84,18 @@ class RunContext:
         self.project = project
         # Who submitted the run: per-user integrations (Spotify tokens) and the audit log.
         self.principal = principal
+        # The run's project folder (None outside a project); never guessed from the sandbox.
+        self.project_root = project_root
+        self.provenance = RunProvenance(run_id, graph_hash, tier, principal)
         self.logger = logger or logging.getLogger(f"auteur.node.{type_id}")
         self._scratch = scratch_dir
         self._progress = progress or (lambda fraction, step: None)
         self._is_cancelled = is_cancelled or (lambda: False)
         self._emit = emit or (lambda event_type, data: None)
+
+    def tier_settings(self, model: type[P]) -> P:
+        """This node's tier parameters as its typed model (defaults filled in)."""
+        return resolve_tier_params(model, self.tier_params)
 
     def progress(self, fraction: float, step: str | None = None) -> None:
         """Report progress in 0..1 (clamped); the server throttles what it forwards."""

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from ._errors import NodeDefinitionError
 from ._introspect import SocketInferenceError, input_spec, output_spec
 from ._spec import MATURITY_LEVELS, NodeSpec
+from ._tier_params import TierParams, tier_param_names
 
 if TYPE_CHECKING:
     from ._context import RunContext
@@ -36,6 +37,8 @@ class Node(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     __node_spec__: ClassVar[NodeSpec]
+    # The node's typed tier parameters (defaults included), when it declares a model.
+    __tier_params__: ClassVar[type[TierParams] | None] = None
 
     def run(self, ctx: RunContext) -> Outputs:
         raise NotImplementedError
@@ -88,7 +91,7 @@ def build_spec(
     runs_on: str,
     output_node: bool,
     cache: bool,
-    tier_params: Iterable[str],
+    tier_params: type[TierParams] | Iterable[str],
     localns: dict[str, Any] | None = None,
 ) -> NodeSpec:
     """Validate a node class and describe it; raises NodeDefinitionError naming the problem."""
@@ -111,7 +114,7 @@ def build_spec(
         runs_on=runs_on,
         output_node=output_node,
         cache=cache,
-        tier_params=list(tier_params),
+        tier_params=tier_param_names(tier_params),
         module=cls.__module__,
         class_name=cls.__qualname__,
         inputs=inputs,
@@ -130,7 +133,7 @@ def node(
     runs_on: str = "inline",
     output_node: bool = False,
     cache: bool = True,
-    tier_params: Iterable[str] = (),
+    tier_params: type[TierParams] | Iterable[str] = (),
 ) -> Callable[[N], N]:
     """Declare a node type. Validation happens here, so a malformed node fails at import."""
     # Nodes declared inside a function refer to output models local to it.
@@ -151,6 +154,8 @@ def node(
             localns=caller_locals,
         )
         setattr(cls, SPEC_ATTR, spec)
+        if isinstance(tier_params, type):
+            cls.__tier_params__ = tier_params
         return cls
 
     return decorate

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import time
@@ -266,6 +267,19 @@ def test_deleting_an_asset_moves_it_to_the_trash(client: httpx.Client, server: S
     assert client.get(f"/api/projects/{project}/assets", params={"category": "Objects"}).json()["items"] == []
 
 
+def wait_for_manifest_take(path: Path, timeout: float = 10.0) -> dict[str, Any]:
+    """The first shot of project.json that lists takes (the sync runs just after the event)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        narrative = json.loads(path.read_text(encoding="utf-8"))["narrative"]
+        shots = [shot for chapter in narrative["chapters"] for scene in chapter["scenes"]
+                 for shot in scene["shots"] if shot.get("takes")]
+        if shots:
+            return dict(shots[0])
+        time.sleep(0.1)
+    raise AssertionError(f"no take reached {path} within {timeout} s")
+
+
 def test_a_run_with_save_take_creates_a_take_listed_in_the_gallery(
     client: httpx.Client, server: ServerProcess, project: str, png: Path
 ) -> None:
@@ -290,6 +304,13 @@ def test_a_run_with_save_take_creates_a_take_listed_in_the_gallery(
     shots = client.get(f"/api/projects/{project}/takes").json()["shots"]
     [shot] = [s for s in shots if s["takes"]]
     assert shot["active_take"] == 1 and shot["takes"][0]["provenance"]["node_id"] == "2"
+    run_id = events[-1]["run_id"]
+    assert shot["takes"][0]["provenance"]["graph_hash"] is not None
+    assert shot["takes"][0]["provenance"]["run_id"] == run_id
+    # No route wrote project.json: the workspace's manifest sync reacted to take_created.
+    manifest = wait_for_manifest_take(server.workspace / "Projects" / project / "project.json")
+    assert manifest["takes"][0] == {"number": 1, "path": created[0]["data"]["path"], "runId": run_id,
+                                    "created": manifest["takes"][0]["created"]}
     chosen = client.put(f"/api/projects/{project}/takes/active", json={"shot": shot["shot"], "take": 1})
     assert chosen.status_code == 200
     assert client.put(f"/api/projects/{project}/takes/active", json={"shot": shot["shot"], "take": 9}).status_code == 404

@@ -42,7 +42,7 @@ def test_bundled_template_is_listed_and_runs_with_its_parameters(client: httpx.C
     assert run.status_code == 202, run.text
     assert wait_for_status(client, run.json()["run_id"], {"completed"})["outputs"] == {"3": {"value": 15}}
     refused = client.post("/api/runs", json={"graph": template["template"], "params": {"3.value": 1}})
-    assert refused.status_code == 422 and "not a parameter" in refused.json()["error"]["message"]
+    assert refused.status_code == 422 and "not an exposed parameter" in refused.json()["error"]["message"]
 
 
 def test_save_export_and_import_report_missing_node_types(client: httpx.Client) -> None:

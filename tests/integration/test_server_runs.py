@@ -102,7 +102,15 @@ def test_cancelling_a_queued_run_and_a_finished_run(client: httpx.Client) -> Non
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "conflict"
 
 
+def test_a_run_in_an_unknown_or_traversing_project_is_a_404(client: httpx.Client) -> None:
+    for project in ("no-such-project", "../../outside"):
+        answer = client.post("/api/runs", json={"graph": chain_prompt(1, 1), "project": project})
+        assert answer.status_code == 404, answer.text
+        assert answer.json()["error"]["code"] == "project_not_found"
+
+
 def test_history_filters_paginates_and_deletes(client: httpx.Client) -> None:
+    assert client.post("/api/projects", json={"name": "history-p"}).status_code == 201
     ids = [client.post("/api/runs", json={"graph": chain_prompt(i, 1), "project": "history-p"}).json()["run_id"] for i in range(3)]
     for run_id in ids:
         wait_for_status(client, run_id, {"completed"})

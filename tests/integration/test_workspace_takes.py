@@ -15,8 +15,8 @@ from canvas_server.workspace import takes as take_service
 from canvas_server.workspace.store import NewProject, ProjectStore
 from function_runners.execute import execute_task
 from function_runners.task import NodeResult, NodeTask
-from nodes.production.takes import ShotCoords
 from nodes.sdk import ModelCache, NodeRegistry, discover, sha256_file
+from nodes.sdk.takes import ShotCoords
 
 SHOT_DIR = "03_Renders/Chapter_01/Scene_01/Shot_01"
 
@@ -56,13 +56,15 @@ def media_input(store: ProjectStore, path: Path) -> dict[str, Any]:
     }
 
 
-def save_task(store: ProjectStore, media: dict[str, Any], run_id: str, **inputs: Any) -> NodeTask:
+def save_task(store: ProjectStore, media: dict[str, Any], run_id: str, graph_hash: str | None = None,
+              **inputs: Any) -> NodeTask:
     root = store.projects_dir / "Film"
     return NodeTask(
-        run_id=run_id, node_id="9", type="production.save_take", version="1.0.0",
+        run_id=run_id, node_id="9", type="production.save_take", version="1.1.0",
         inputs={"media": media, **inputs}, tier="standard",
         scratch_dir=str(store.workspace / ".auteur" / "scratch" / run_id),
         workspace_root=str(store.workspace), project_root=str(root), project="Film",
+        graph_hash=graph_hash,
     )
 
 

@@ -55,3 +55,12 @@ def test_schema_lists_every_event_type_with_its_payload() -> None:
     schema = event_schema()
     mapping = schema["discriminator"]["mapping"]
     assert {"run_queued", "node_progress", "take_created", "heartbeat", "node_event"} <= set(mapping)
+
+
+def test_every_event_name_is_defined_once_and_typed() -> None:
+    """`nodes.sdk.EventType` is the one list of names; each has its own typed model."""
+    from canvas_server.events import _Event
+    from nodes.sdk import EventType
+
+    typed = {model.model_fields["type"].annotation.__args__[0] for model in _Event.__subclasses__()}
+    assert typed == set(EventType)

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from nodes.sdk import AuteurError
+from nodes.sdk import AuteurError, EventType
 
 from ...workspace import assets as asset_service
 from ...workspace.assets import Asset, AssetUpload, media_family
@@ -112,10 +112,10 @@ async def _thumbnail(services: AppServices, project: str, root: Path, asset: Ass
             make_thumbnail, root / asset.path, target, video=media_family(asset.mime) == "video"
         )
     except AuteurError as exc:
-        services.events.publish("file_changed", {"path": asset.path, "change": "thumbnail_failed", "error": exc.message}, project=project)
+        services.events.publish(EventType.FILE_CHANGED, {"path": asset.path, "change": "thumbnail_failed", "error": exc.message}, project=project)
         return
     thumb = target.relative_to(root).as_posix()
-    services.events.publish("file_changed", {"path": thumb, "change": "thumbnail", "asset": asset.path}, project=project)
+    services.events.publish(EventType.FILE_CHANGED, {"path": thumb, "change": "thumbnail", "asset": asset.path}, project=project)
 
 
 @router.post("", status_code=201)
@@ -132,7 +132,7 @@ async def upload_asset(
     asset = upload.finish(category)
     with store.editing(project) as manifest:
         asset_service.record_asset(manifest, root, asset)
-    services.events.publish("asset_added", asset.model_dump(mode="json"), project=name)
+    services.events.publish(EventType.ASSET_ADDED, asset.model_dump(mode="json"), project=name)
     if media_family(asset.mime) in ("image", "video"):
         task = asyncio.get_running_loop().create_task(_thumbnail(services, name, root, asset))
         services.extra.setdefault("thumbnail_tasks", set()).add(task)
@@ -162,5 +162,5 @@ def delete_asset(
     target = asset_service.delete_asset(root, path, store.trash_dir)
     with store.editing(project) as manifest:
         manifest.assets = [entry for entry in manifest.assets if entry.path != path]
-    services.events.publish("file_changed", {"path": path, "change": "deleted"}, project=store.get(project).name)
+    services.events.publish(EventType.FILE_CHANGED, {"path": path, "change": "deleted"}, project=store.get(project).name)
     return {"deleted": path, "trash": target.relative_to(store.workspace).as_posix()}

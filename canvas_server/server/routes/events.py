@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from nodes.sdk import AuteurError
+from nodes.sdk import AuteurError, EventType
 
 from ...events import CLIENT_MESSAGE_ADAPTER, Event, build_event, event_schema
 from ..bus import EventBus
@@ -104,5 +104,5 @@ async def _receive(websocket: WebSocket, bus: EventBus, client_id: str) -> None:
 
 def _heartbeat(bus: EventBus, client_id: str) -> dict[str, Any]:
     """Not numbered (it is never replayed): `seq` is the latest event's, for resuming."""
-    event = build_event("heartbeat", {"client_id": client_id}, seq=bus.last_seq, ts=time.time())
+    event = build_event(EventType.HEARTBEAT, {"client_id": client_id}, seq=bus.last_seq, ts=time.time())
     return event.model_dump(mode="json")

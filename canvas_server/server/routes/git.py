@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from nodes.sdk import EventType
+
 from .projects import Services, Store, resolve_in_project
 
 router = APIRouter(prefix="/api/projects/{project}/git", tags=["git"])
@@ -34,7 +36,7 @@ def git_commit(
         root = store.root(project)
         paths = [resolve_in_project(root, path).relative_to(root.resolve()).as_posix() for path in request.paths]
     info = store.repo(project).commit(request.message, paths)
-    services.events.publish("project_update", {"reason": "committed", "sha": info.sha}, project=store.get(project).name)
+    services.events.publish(EventType.PROJECT_UPDATE, {"reason": "committed", "sha": info.sha}, project=store.get(project).name)
     return info.model_dump(mode="json")
 
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, field_validator
 
 from ...governance import Principal
-from ...governance.maturity import maturity_refusals
+from ...graph.check import finite_json, inspect_graph
+from ...graph.load import graph_to_workflow, load_graph
 from ..deps import get_principal, get_services
 from ..services import AppServices
-from ..submission import finite_json
 
 router = APIRouter(prefix="/api/graphs", tags=["graphs"])
 
@@ -38,25 +38,14 @@ def validate_graph(
 ) -> dict[str, Any]:
     """Every problem at once; `valid` is false when there is any. Maturity problems are
     reported for the caller's level."""
-    from ...graph.load import load_graph
-    from ...graph.validate import validate_prompt
-
-    loaded = load_graph(body.graph, services.registry)
-    errors = [error.model_dump(mode="json") for error in [*loaded.errors, *validate_prompt(loaded.prompt, services.registry, targets=body.targets)]]
-    for refusal in maturity_refusals(loaded.prompt, services.registry, principal):
-        errors.append({
-            "code": "maturity_insufficient", "node_id": refusal["node_id"], "input": None,
-            "message": f"{refusal['type']} requires {refusal['requires']} maturity; caller is {principal.maturity}",
-            "details": refusal,
-        })
-    return {"valid": not errors, "kind": loaded.kind, "errors": errors, "prompt": loaded.prompt.dump()}
+    checked = inspect_graph(body.graph, services.registry, principal.caller, targets=body.targets)
+    errors = [error.model_dump(mode="json") for error in checked.errors]
+    return {"valid": not errors, "kind": checked.kind, "errors": errors, "prompt": checked.prompt.dump()}
 
 
 @router.post("/convert")
 def convert_graph(body: ConvertRequest, services: AppServices = Depends(get_services)) -> dict[str, Any]:
     """Workflow → API prompt (server-side, using the catalog), or API prompt → workflow."""
-    from ...graph.load import graph_to_workflow, load_graph
-
     loaded = load_graph(body.graph, services.registry)
     errors = [error.model_dump(mode="json") for error in loaded.errors]
     if body.to == "api":

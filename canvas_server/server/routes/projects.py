@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import FileResponse
 
-from nodes.sdk import PathForbiddenError, PathSandbox
+from nodes.sdk import EventType, PathForbiddenError, PathSandbox
 
 from ...workspace.errors import ItemNotFoundError
 from ...workspace.gitrepo import check_git_lfs
@@ -73,7 +73,7 @@ def create_project(
 ) -> dict[str, Any]:
     """Folders, project.json, a Git repository with LFS and a first commit."""
     manifest = store.create(request)
-    services.events.publish("project_update", {"reason": "created", "id": manifest.id}, project=manifest.name)
+    services.events.publish(EventType.PROJECT_UPDATE, {"reason": "created", "id": manifest.id}, project=manifest.name)
     return manifest.dump()
 
 
@@ -91,7 +91,7 @@ def update_project(
 ) -> dict[str, Any]:
     manifest = store.update(project, patch)
     fields = sorted(patch.model_fields_set)
-    services.events.publish("project_update", {"reason": "updated", "fields": fields}, project=manifest.name)
+    services.events.publish(EventType.PROJECT_UPDATE, {"reason": "updated", "fields": fields}, project=manifest.name)
     return manifest.dump()
 
 
@@ -104,7 +104,7 @@ def delete_project(
     """Move the project to `<workspace>/.trash/` (recoverable)."""
     name = store.get(project).name
     target = store.delete(project)
-    services.events.publish("project_update", {"reason": "deleted"}, project=name)
+    services.events.publish(EventType.PROJECT_UPDATE, {"reason": "deleted"}, project=name)
     return {"deleted": name, "trash": target.relative_to(store.workspace).as_posix()}
 
 

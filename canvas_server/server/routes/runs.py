@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from function_runners.tiers import DEFAULT_TIER
+
 from ...governance import Principal
+from ...graph.check import check_graph
 from ...runs.manager import RunManager
 from ...runs.store import RunRequest, StoredRun
+from ...workspace.store import ProjectRef, ProjectStore
 from ..deps import get_principal, get_services
 from ..services import AppServices
-from ..submission import RunSubmission, check_graph
+from ..submission import RunSubmission
 
 # These handlers are `async` on purpose: the run manager, its SQLite connection and the event
 # bus live on the event loop thread and are not thread-safe (sync handlers run in a pool).
@@ -26,15 +29,9 @@ def _manager(services: AppServices) -> RunManager:
     return services.runs
 
 
-def _project_tier(services: AppServices, project: str | None) -> str | None:
-    if project is None:
-        return None
-    manifest = services.settings.workspace / "Projects" / project / "project.json"
-    try:
-        quality = json.loads(manifest.read_text(encoding="utf-8")).get("quality")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return quality if quality in ("low", "standard", "high") else None
+def _project(services: AppServices, project: str | None) -> ProjectRef | None:
+    """The run's project, found by name or id (404 when there is none: never a path)."""
+    return ProjectStore(services.settings.workspace).find(project) if project is not None else None
 
 
 def run_view(run: StoredRun, *, full: bool = True) -> dict[str, Any]:
@@ -58,18 +55,20 @@ async def submit_run(
     principal: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     """Queue a run of a workflow, API prompt or template; 403 names nodes above your maturity."""
-    checked = check_graph(body.graph, services.registry, principal, params=body.params, targets=body.targets)
+    checked = check_graph(body.graph, services.registry, principal.caller, params=body.params,
+                          targets=body.targets)
+    project = _project(services, body.project)
     run_id = uuid.uuid4().hex
     if body.client_id:
         services.events.subscribe(body.client_id, runs=[run_id])
     run = StoredRun(
         run_id=run_id, status="queued",
-        tier=body.tier or _project_tier(services, body.project) or "standard",
-        project=body.project, client_id=body.client_id, principal=principal.name,
+        tier=body.tier or (project.quality if project else None) or DEFAULT_TIER,
+        project=project.name if project else None, client_id=body.client_id, principal=principal.name,
         request=RunRequest(graph=body.graph, prompt=checked.prompt.dump(), params=body.params, targets=body.targets),
         created_at=time.time(),
     )
-    services.audit.record_run(principal, run_id, checked.prompt, services.registry, body.project)
+    services.audit.record_run(principal, run_id, checked.prompt, services.registry, run.project)
     manager = _manager(services)
     manager.submit(run)
     accepted: dict[str, Any] = {"run_id": run_id, "status": "queued", "tier": run.tier}

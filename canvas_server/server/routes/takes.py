@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from nodes.production.takes import ShotCoords
+from nodes.sdk import EventType
+from nodes.sdk.takes import ShotCoords
 
 from ...workspace import takes as take_service
 from .projects import Services, Store
@@ -35,7 +36,7 @@ def set_active_take(
 ) -> dict[str, Any]:
     shot = take_service.set_active(store, project, ShotCoords.parse(request.shot), request.take)
     services.events.publish(
-        "project_update", {"reason": "active_take", "shot": shot.shot, "take": shot.active_take},
+        EventType.PROJECT_UPDATE, {"reason": "active_take", "shot": shot.shot, "take": shot.active_take},
         project=store.get(project).name,
     )
     return shot.model_dump(mode="json")

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from ...graph.load import LoadedGraph
+from ...graph.check import finite_json
+from ...graph.load import LoadedGraph, load_graph
 from ..deps import get_services
 from ..services import AppServices
-from ..submission import finite_json
 from ..template_store import TemplateInvalidError, TemplateStore, requirements_report
 
 router = APIRouter(prefix="/api/templates", tags=["templates"])
@@ -22,8 +22,6 @@ def _store(services: AppServices) -> TemplateStore:
 
 def _check(data: dict[str, Any], services: AppServices) -> LoadedGraph:
     """A template must read as one: `template_invalid` or `graph_invalid` (422) otherwise."""
-    from ...graph.load import load_graph
-
     try:
         finite_json(data)
     except ValueError as exc:

@@ -1,4 +1,5 @@
-"""Take files on disk: deterministic names, exclusive allocation, provenance beside the media.
+"""The take format, shared by the workspace and every pack that saves takes: deterministic names,
+exclusive allocation, provenance beside the media.
 
 `03_Renders/Chapter_01/Scene_01/Shot_01/S01_S01_take01.png` with
 `S01_S01_take01.provenance.json` beside it. The provenance file is created first with

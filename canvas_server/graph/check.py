@@ -1,0 +1,125 @@
+"""The one submission check: read a graph, apply overrides, check maturity, validate.
+
+Every way in — `auteur run` / `auteur validate`, `POST /api/graphs/validate`, `POST
+/api/runs` and any later API — goes through `inspect_graph` (report every problem) or
+`check_graph` (refuse the first kind of problem), so the same bad graph gets the same codes
+everywhere:
+
+- `graph_invalid` / `graph_not_found` (GraphFormatError): not a graph we can read;
+- `param_invalid` (OverrideError): an override cannot apply;
+- `maturity_insufficient` (MaturityError, 403): nodes above the caller's level;
+- `validation_failed` (GraphValidationError, 422): every other problem, in `details`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nodes.sdk import NodeRegistry, PathSandbox
+
+from .errors import GraphError, GraphFormatError, GraphValidationError, MaturityError
+from .load import GraphKind, LoadedGraph, load_graph
+from .params import apply_params
+from .prompt import ApiPrompt
+from .template import Template
+from .validate import validate_prompt
+from .workflow import Workflow
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who submits: how to name them in a refusal, and their maturity level."""
+
+    label: str
+    maturity: str
+
+
+@dataclass
+class GraphCheck:
+    """A graph as it would run, with every problem found (empty: it may run)."""
+
+    kind: GraphKind
+    prompt: ApiPrompt
+    workflow: Workflow | None = None
+    template: Template | None = None
+    errors: list[GraphError] = field(default_factory=list)
+
+    @property
+    def maturity_errors(self) -> list[GraphError]:
+        return [error for error in self.errors if error.code == "maturity_insufficient"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def finite_json(value: Any) -> Any:
+    """Refuse NaN and ±Infinity anywhere in a value (ValueError): Python's JSON parser accepts
+    them, but they are not JSON and could never be sent back to a client."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("NaN and Infinity are not valid JSON numbers")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+def inspect_graph(
+    graph: Any,
+    registry: NodeRegistry,
+    caller: Caller | None,
+    *,
+    params: Mapping[str, Any] | None = None,
+    targets: list[str] | None = None,
+    sandbox: PathSandbox | None = None,
+) -> GraphCheck:
+    """Every problem of `graph` for `caller` (None: no maturity check). Raises only when the
+    graph cannot be read (GraphFormatError) or an override cannot apply (OverrideError)."""
+    try:
+        finite_json(graph)
+    except ValueError as exc:
+        raise GraphFormatError(str(exc)) from None
+    loaded = load_graph(graph, registry)
+    prompt = _with_params(loaded, params, registry)
+    errors = [
+        *loaded.errors,
+        *validate_prompt(
+            prompt, registry, targets=targets, sandbox=sandbox,
+            caller_maturity=caller.maturity if caller is not None else None,
+        ),
+    ]
+    return GraphCheck(loaded.kind, prompt, loaded.workflow, loaded.template, errors)
+
+
+def check_graph(
+    graph: Any,
+    registry: NodeRegistry,
+    caller: Caller | None,
+    *,
+    params: Mapping[str, Any] | None = None,
+    targets: list[str] | None = None,
+    sandbox: PathSandbox | None = None,
+) -> GraphCheck:
+    """The runnable graph, or the refusal: MaturityError first (403, naming each node), then
+    GraphValidationError with every remaining problem."""
+    checked = inspect_graph(graph, registry, caller, params=params, targets=targets, sandbox=sandbox)
+    if checked.maturity_errors and caller is not None:
+        raise MaturityError(checked.maturity_errors, caller.label, caller.maturity)
+    if checked.errors:
+        raise GraphValidationError(checked.errors)
+    return checked
+
+
+def _with_params(
+    loaded: LoadedGraph, params: Mapping[str, Any] | None, registry: NodeRegistry
+) -> ApiPrompt:
+    if not params:
+        return loaded.prompt
+    return apply_params(loaded.prompt, params, registry, loaded.template)

@@ -1,0 +1,37 @@
+"""The names of the events a run streams (DESIGN §6), defined once for every layer: nodes
+emit some of them (`take_created`), the engine and run queue emit the rest, the server
+types them and the clients read them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    RUN_QUEUED = "run_queued"
+    RUN_STARTED = "run_started"
+    RUN_COMPLETED = "run_completed"
+    RUN_FAILED = "run_failed"
+    RUN_CANCELLED = "run_cancelled"
+    RUN_INTERRUPTED = "run_interrupted"
+    NODE_STARTED = "node_started"
+    NODE_CACHED = "node_cached"
+    NODE_PROGRESS = "node_progress"
+    NODE_COMPLETED = "node_completed"
+    NODE_FAILED = "node_failed"
+    TAKE_CREATED = "take_created"
+    ASSET_ADDED = "asset_added"
+    PROJECT_UPDATE = "project_update"
+    FILE_CHANGED = "file_changed"
+    NODE_EVENT = "node_event"  # any other event a node emits, wrapped
+    HEARTBEAT = "heartbeat"
+
+
+# A run's last event: nothing about it follows one of these.
+RUN_ENDED: frozenset[EventType] = frozenset(
+    {EventType.RUN_COMPLETED, EventType.RUN_FAILED, EventType.RUN_CANCELLED, EventType.RUN_INTERRUPTED}
+)
+# A node has settled (its outputs or its error are known).
+NODE_SETTLED: frozenset[EventType] = frozenset(
+    {EventType.NODE_CACHED, EventType.NODE_COMPLETED, EventType.NODE_FAILED}
+)
