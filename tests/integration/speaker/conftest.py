@@ -20,6 +20,7 @@ from nodes.sdk.takes import Provenance, ShotCoords, promote
 
 from ..server_harness import ServerProcess, free_port
 from .sonos_double import SonosSystem
+from .spotify_double import CLIENT_ID, CLIENT_SECRET, SpotifyDouble
 
 SECRET = Fernet.generate_key().decode()
 PROJECT = "Review"
@@ -67,10 +68,22 @@ def save_take(project_root: Path, source: Path, shot: int) -> Path:
 
 
 @pytest.fixture(scope="package")
-def speaker_env() -> Iterator[dict[str, str]]:
+def spotify() -> Iterator[SpotifyDouble]:
+    double = SpotifyDouble().start()
+    yield double
+    double.stop()
+
+
+@pytest.fixture(scope="package")
+def speaker_env(spotify: SpotifyDouble) -> Iterator[dict[str, str]]:
     """The settings server and nodes share (the nodes read them from the environment)."""
     with pytest.MonkeyPatch.context() as patch:
-        env = {"AUTEUR_SECRET_KEY": SECRET, "AUTEUR_SONOS_HOSTS": "127.0.0.2", "AUTEUR_SONOS_TIMEOUT_S": "3"}
+        env = {
+            "AUTEUR_SECRET_KEY": SECRET, "AUTEUR_SONOS_HOSTS": "127.0.0.2", "AUTEUR_SONOS_TIMEOUT_S": "3",
+            "AUTEUR_SPOTIFY_CLIENT_ID": CLIENT_ID, "AUTEUR_SPOTIFY_CLIENT_SECRET": CLIENT_SECRET,
+            "AUTEUR_SPOTIFY_ACCOUNTS_URL": spotify.url, "AUTEUR_SPOTIFY_API_URL": f"{spotify.url}/v1/",
+            "AUTEUR_SPOTIFY_BACKOFF_S": "0.01",
+        }
         for name, value in env.items():
             patch.setenv(name, value)
         yield env
@@ -80,11 +93,14 @@ def speaker_env() -> Iterator[dict[str, str]]:
 def media_server(tmp_path_factory: pytest.TempPathFactory, speaker_env: dict[str, str]) -> Iterator[ServerProcess]:
     """A real `auteur serve` whose AUTEUR_PUBLIC_URL is its own address."""
     port = free_port()
-    env = {**speaker_env, "AUTEUR_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    public = f"http://127.0.0.1:{port}"
+    redirect = f"{public}/api/integrations/spotify/callback"
+    env = {**speaker_env, "AUTEUR_PUBLIC_URL": public, "AUTEUR_SPOTIFY_REDIRECT_URI": redirect}
     server = ServerProcess(tmp_path_factory.mktemp("speaker-ws"), env, port).start()
     try:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("AUTEUR_PUBLIC_URL", env["AUTEUR_PUBLIC_URL"])
+            patch.setenv("AUTEUR_PUBLIC_URL", public)
+            patch.setenv("AUTEUR_SPOTIFY_REDIRECT_URI", redirect)
             response = httpx.post(f"{server.url}/api/projects", json={"name": PROJECT}, timeout=30)
             assert response.status_code == 201, response.text
             yield server
