@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast bench lint typecheck clean up down logs
+.PHONY: help setup system-deps web run test test-fast bench lint typecheck clean up down logs
 COMPOSE ?= docker compose
 
 help: ## List the targets
@@ -21,7 +21,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[ml,dev]"
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create the virtualenv and install everything
+WEB_DIST := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/scripts -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json web/vite.config.ts
+
+system-deps: ## Install the system packages (ffmpeg, git-lfs, espeak-ng, sox, redis, chromium…) or say how
+	@bash scripts/install_system_deps.sh
+
+$(WEB_DIST): $(STAMP) $(WEB_SOURCES)
+	bash scripts/build_web.sh $(VENV)
+
+web: $(WEB_DIST) ## Build the browser editor into web/dist (npm ci && npm run build)
+
+setup: system-deps $(STAMP) $(WEB_DIST) ## Install system packages, create the virtualenv, install everything, build the editor
 	@$(BIN)/auteur doctor || true
 
 run: setup ## Start the canvas on the embedded default (local runners, ./workspace)
@@ -37,7 +48,7 @@ bench: setup ## Run the benchmarks and print ratios against the baselines
 	$(BIN)/python -m bench
 
 lint: setup ## ruff over the code
-	$(BIN)/ruff check canvas_server function_runners nodes tests bench
+	$(BIN)/ruff check canvas_server function_runners nodes tests bench scripts
 
 typecheck: setup ## mypy --strict over the three packages
 	$(BIN)/mypy canvas_server function_runners nodes/sdk
