@@ -1,7 +1,23 @@
-"""Governance (DESIGN §8): principals and maturity, API tokens hashed at rest, audit log."""
+"""Governance (DESIGN §8): principals with a role and a maturity, the one authorization
+function, API tokens hashed at rest, audit log."""
 
 from .audit import AuditLog
+from .authorize import (
+    Action,
+    ClientResource,
+    ForbiddenError,
+    ProjectResource,
+    RunResource,
+    TemplateResource,
+    allowed,
+    authorize,
+)
 from .principal import LOCAL_PRINCIPAL, Principal
+from .roles import ROLES, Role
 from .tokens import TokenInfo, TokenStore
 
-__all__ = ["LOCAL_PRINCIPAL", "AuditLog", "Principal", "TokenInfo", "TokenStore"]
+__all__ = [
+    "LOCAL_PRINCIPAL", "ROLES", "Action", "AuditLog", "ClientResource", "ForbiddenError", "Principal",
+    "ProjectResource", "Role", "RunResource", "TemplateResource", "TokenInfo", "TokenStore", "allowed",
+    "authorize",
+]

@@ -7,13 +7,16 @@ from pydantic import BaseModel
 from nodes.sdk import MaturityLevel
 
 from ..graph.check import Caller
+from .roles import DEFAULT_ROLE, Role
 
 
 class Principal(BaseModel):
-    """A caller. `token_id` is None for the local loopback user."""
+    """A caller: a name (owner of its runs), a role (what it may touch) and a maturity
+    (which nodes it may run). `token_id` is None for the local loopback user."""
 
     name: str
     maturity: MaturityLevel
+    role: Role = DEFAULT_ROLE
     token_id: str | None = None
 
     @property
@@ -22,5 +25,6 @@ class Principal(BaseModel):
         return Caller(label="this token" if self.token_id else f"user {self.name}", maturity=self.maturity)
 
 
-# Bound to loopback with no tokens configured, the local user is fully trusted (DESIGN §8).
-LOCAL_PRINCIPAL = Principal(name="local", maturity="AUTONOMOUS")
+# Bound to loopback with no tokens configured, the local user is fully trusted (DESIGN §8);
+# the CLI acting on the workspace directly is this user too.
+LOCAL_PRINCIPAL = Principal(name="local", maturity="AUTONOMOUS", role="admin")

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from nodes.sdk import AuteurError, MaturityLevel
 
 from .principal import Principal
+from .roles import DEFAULT_ROLE, Role
 
 TOKEN_PREFIX = "aut_"
 
@@ -29,6 +30,7 @@ class TokenInfo(BaseModel):
     id: str
     name: str
     maturity: MaturityLevel
+    role: Role = DEFAULT_ROLE
     sha256: str
     created_at: float
     revoked: bool = False
@@ -40,6 +42,10 @@ class _TokenFile(BaseModel):
 
 class TokenNotFoundError(AuteurError):
     code = "token_not_found"
+
+
+class TokenNameTakenError(AuteurError):
+    code = "token_name_taken"
 
 
 def _digest(secret: str) -> str:
@@ -83,12 +89,16 @@ class TokenStore:
     def has_tokens(self) -> bool:
         return bool(self.active())
 
-    def create(self, name: str, maturity: MaturityLevel) -> tuple[TokenInfo, str]:
-        """A new token; returns its record and the secret (shown once, never stored)."""
+    def create(self, name: str, maturity: MaturityLevel, role: Role = DEFAULT_ROLE) -> tuple[TokenInfo, str]:
+        """A new token; returns its record and the secret (shown once, never stored). Names are
+        unique among active tokens: runs and projects belong to the name."""
+        if any(token.name == name for token in self.active()):
+            raise TokenNameTakenError(f"an active token is already named {name!r}; revoke it or pick another name",
+                                      details={"name": name})
         token_id = secrets.token_hex(4)
         secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
         info = TokenInfo(
-            id=token_id, name=name, maturity=maturity, sha256=_digest(secret), created_at=time.time()
+            id=token_id, name=name, maturity=maturity, role=role, sha256=_digest(secret), created_at=time.time()
         )
         data = self._load().model_copy(deep=True)
         data.tokens.append(info)
@@ -108,5 +118,5 @@ class TokenStore:
         digest = _digest(secret)
         for token in self.active():
             if hmac.compare_digest(token.sha256, digest):
-                return Principal(name=token.name, maturity=token.maturity, token_id=token.id)
+                return Principal(name=token.name, maturity=token.maturity, role=token.role, token_id=token.id)
         return None

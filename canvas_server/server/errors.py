@@ -15,6 +15,8 @@ from nodes.sdk import AuteurError
 STATUS_BY_CODE: dict[str, int] = {
     "unauthorized": 401,
     "maturity_insufficient": 403,
+    "forbidden": 403,
+    "token_name_taken": 409,
     "path_forbidden": 403,
     "not_found": 404,
     "run_not_found": 404,
