@@ -26,6 +26,8 @@ def Input(
     lt: float | None = None,
     pattern: str | None = None,
     label: str | None = None,
+    is_list: bool = False,
+    tracks_file: bool = False,
 ) -> Any:
     """Declare a node input.
 
@@ -33,8 +35,15 @@ def Input(
     MediaRef); `widget` overrides the widget kind; `options` gives a combo's choices when the
     annotation is a plain `str`. Constraints (ge/le/gt/lt/pattern) are enforced at validation
     and shown as the widget's min/max.
+
+    `is_list=True` takes a linked list output whole (annotate it `list[T]`); without it, an
+    input fed by a list runs the node once per item (fan-out). `tracks_file=True` on a path
+    widget puts the file's content hash into the node's cache key, so editing the file re-runs
+    the node.
     """
     meta: dict[str, Any] = {
+        "is_list": is_list,
+        "tracks_file": tracks_file,
         "socket": socket,
         "widget": widget,
         "multiline": multiline,
@@ -60,16 +69,18 @@ def Output(
     description: str = "",
     socket: str | None = None,
     ui: bool = False,
+    is_list: bool = False,
 ) -> Any:
     """Declare a node output.
 
     `ui=True` marks a value that is recorded in the run record (previews, shown values) but
-    is not a connectable socket.
+    is not a connectable socket. `is_list=True` declares a list of items of the socket type
+    (annotate it `list[T]`): a downstream input that expects one item runs once per item.
     """
     return Field(
         default,
         description=description,
-        json_schema_extra={META_KEY: {"socket": socket, "ui": ui}},
+        json_schema_extra={META_KEY: {"socket": socket, "ui": ui, "is_list": is_list}},
     )
 
 

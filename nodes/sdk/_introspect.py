@@ -68,6 +68,15 @@ def infer_socket(annotation: Any) -> tuple[str, str | None, list[Any] | None]:
     raise SocketInferenceError(f"cannot infer a socket type from {base!r}; pass socket=")
 
 
+def list_item(annotation: Any) -> Any:
+    """The item type of a `list[T]` annotation (optionally `| None`); error if not a list."""
+    base, _ = _strip_optional(annotation)
+    if typing.get_origin(base) is not list:
+        raise SocketInferenceError(f"a list socket must be annotated list[T], not {base!r}")
+    args = typing.get_args(base)
+    return args[0] if args else Any
+
+
 def _constraints(info: FieldInfo) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for item in info.metadata:
@@ -87,11 +96,15 @@ def _constraints(info: FieldInfo) -> dict[str, Any]:
 def input_spec(name: str, info: FieldInfo) -> InputSpec:
     """Build the catalog entry of one input field."""
     meta = field_meta(info)
+    is_list = bool(meta.get("is_list"))
+    annotation = list_item(info.annotation) if is_list else info.annotation
     if meta.get("socket") and meta["socket"] not in PRIMITIVE_TYPES:
         # A declared domain socket needs no inference (e.g. a pack's model on a SPEAKER socket).
         socket, widget, options = meta["socket"], None, None
     else:
-        socket, widget, options = infer_socket(info.annotation)
+        socket, widget, options = infer_socket(annotation)
+    if is_list:
+        widget, options = None, None  # a list is always linked, never edited in place
     if meta.get("socket"):
         socket = meta["socket"]
         if socket not in PRIMITIVE_TYPES:
@@ -120,6 +133,8 @@ def input_spec(name: str, info: FieldInfo) -> InputSpec:
         required=not has_default,
         description=info.description or "",
         label=meta.get("label"),
+        is_list=is_list,
+        tracks_file=bool(meta.get("tracks_file")),
         **_constraints(info),
     )
 
@@ -127,9 +142,15 @@ def input_spec(name: str, info: FieldInfo) -> InputSpec:
 def output_spec(name: str, info: FieldInfo) -> OutputSpec:
     """Build the catalog entry of one output field."""
     meta = field_meta(info)
+    is_list = bool(meta.get("is_list"))
+    annotation = list_item(info.annotation) if is_list else info.annotation
     socket = meta.get("socket")
     if not socket:
-        socket, _, _ = infer_socket(info.annotation)
+        socket, _, _ = infer_socket(annotation)
     return OutputSpec(
-        name=name, type=socket, description=info.description or "", ui=bool(meta.get("ui"))
+        name=name,
+        type=socket,
+        description=info.description or "",
+        ui=bool(meta.get("ui")),
+        is_list=is_list,
     )

@@ -18,6 +18,9 @@ DOMAIN_TYPES: Final = frozenset(
         "INGREDIENT",
         "SHOT",
         "VEO_PAYLOAD",
+        "BREAKDOWN",
+        "WORLD",
+        "STYLE_GUIDE",
         "SPEAKER",
     }
 )

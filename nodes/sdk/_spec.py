@@ -36,6 +36,10 @@ class InputSpec(BaseModel):
     required: bool = True
     description: str = ""
     label: str | None = None
+    # Takes a linked list whole; without it a list-fed input fans the node out per item.
+    is_list: bool = False
+    # A path widget whose file's content hash is part of the node's cache key.
+    tracks_file: bool = False
 
 
 class OutputSpec(BaseModel):
@@ -45,6 +49,8 @@ class OutputSpec(BaseModel):
     type: str
     description: str = ""
     ui: bool = False
+    # A list of items of `type`; an item-typed input it feeds runs once per item.
+    is_list: bool = False
 
 
 class NodeSpec(BaseModel):

@@ -1,0 +1,48 @@
+"""A screenplay's breakdown: scenes with their sluglines and elements, and the shot list."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .shot import Shot
+
+
+class Scene(BaseModel):
+    """One scene as its slugline and action describe it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    number: int = Field(ge=1, description="Position in the script, from 1")
+    scene_number: str = Field("", description="The script's own number (#12A#), if any")
+    slugline: str
+    int_ext: Literal["INT", "EXT", "INT/EXT", ""] = ""
+    location: str = ""
+    time_of_day: str = ""
+    eighths: int = Field(1, ge=1, description="Length in eighths of a page")
+    cast: list[str] = Field(default_factory=list)
+    shot_ids: list[str] = Field(default_factory=list)
+
+
+class Breakdown(BaseModel):
+    """The whole breakdown; `shots` are in script order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = ""
+    source: str = Field("", description="Project-relative path of the screenplay")
+    source_sha256: str = ""
+    chapter: int = 1
+    scenes: list[Scene] = Field(default_factory=list)
+    shots: list[Shot] = Field(default_factory=list)
+    cast: list[str] = Field(default_factory=list)
+    locations: list[str] = Field(default_factory=list)
+    duration_rule: str = ""
+    refined_by: str | None = Field(None, description="The Ollama model that refined it, if any")
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def total_duration(self) -> float:
+        return sum(shot.duration for shot in self.shots)

@@ -1,0 +1,88 @@
+"""Shots: what the camera sees, where it sits in the story, and its three ingredient slots."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .ingredient import Ingredient
+
+SLOT_COUNT = 3
+
+
+class ShotSize(StrEnum):
+    EXTREME_WIDE = "extreme wide shot"
+    WIDE = "wide shot"
+    FULL = "full shot"
+    MEDIUM_WIDE = "medium wide shot"
+    MEDIUM = "medium shot"
+    MEDIUM_CLOSE_UP = "medium close-up"
+    CLOSE_UP = "close-up"
+    EXTREME_CLOSE_UP = "extreme close-up"
+    INSERT = "insert"
+
+
+class CameraAngle(StrEnum):
+    EYE_LEVEL = "eye level"
+    HIGH = "high angle"
+    LOW = "low angle"
+    OVERHEAD = "overhead"
+    DUTCH = "dutch angle"
+    OVER_THE_SHOULDER = "over the shoulder"
+    POV = "point of view"
+
+
+class CameraMovement(StrEnum):
+    STATIC = "static"
+    PAN = "pan"
+    TILT = "tilt"
+    DOLLY_IN = "dolly in"
+    DOLLY_OUT = "dolly out"
+    TRACKING = "tracking"
+    CRANE = "crane"
+    HANDHELD = "handheld"
+    STEADICAM = "steadicam"
+    ZOOM = "zoom"
+
+
+class Shot(BaseModel):
+    """One shot. Slots: 1 typically a character, 2 a location, 3 an object or style — but any
+    ingredient may fill any slot."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable id: kept across re-breakdowns of an edited script")
+    chapter: int = Field(1, ge=1)
+    scene: int = Field(1, ge=1)
+    number: int = Field(1, ge=1, description="Shot number within its scene")
+    scene_number: str = Field("", description="The script's own scene number, e.g. '12A'")
+    slugline: str = ""
+    description: str = ""
+    dialogue: str = Field("", description="Lines spoken in the shot, for audio")
+    duration: float = Field(4.0, gt=0, le=600)
+    size: ShotSize = ShotSize.MEDIUM
+    angle: CameraAngle = CameraAngle.EYE_LEVEL
+    movement: CameraMovement = CameraMovement.STATIC
+    lens: str = Field("35mm", description="Focal length or lens character")
+    lighting: str = ""
+    cast: list[str] = Field(default_factory=list)
+    location: str = ""
+    time_of_day: str = ""
+    slot1: Ingredient | None = None
+    slot2: Ingredient | None = None
+    slot3: Ingredient | None = None
+
+    @property
+    def slots(self) -> list[Ingredient | None]:
+        return [self.slot1, self.slot2, self.slot3]
+
+    @property
+    def shot_path(self) -> str:
+        """Where its takes go: Chapter_01/Scene_02/Shot_03."""
+        return f"Chapter_{self.chapter:02d}/Scene_{self.scene:02d}/Shot_{self.number:02d}"
+
+
+def slot_ingredients(shot: Shot) -> list[Ingredient]:
+    """The ingredients filling the shot's slots, in slot order."""
+    return [ingredient for ingredient in shot.slots if ingredient is not None]
