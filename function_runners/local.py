@@ -28,6 +28,7 @@ from .local_worker import runner_label, worker_main
 from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
 CANCEL_GRACE_S = 0.3
+CLOSE_GRACE_S = 2.0
 _SPAWN = multiprocessing.get_context("spawn")
 
 
@@ -93,10 +94,20 @@ class LocalRunner:
         return result
 
     async def close(self) -> None:
+        """Ask every process to exit, then kill any that does not within the grace period.
+
+        A clean exit lets each process release its multiprocessing semaphores; killing it
+        outright left them to the resource tracker ("leaked semaphore objects" at exit).
+        """
         self._closed = True
         for worker in self._workers:
-            _kill_group(worker)
-            worker.process.join(timeout=2)
+            _ask_to_exit(worker)
+        deadline = time.monotonic() + CLOSE_GRACE_S
+        for worker in self._workers:
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                _kill_group(worker)
+                worker.process.join(timeout=2)
             worker.conn.close()
         self._workers.clear()
 
@@ -202,6 +213,14 @@ class LocalRunner:
             self._replace()
         if task is not None:
             _remove_partial_output(task)
+
+
+def _ask_to_exit(worker: _Worker) -> None:
+    """The worker loop returns on a None message (a busy worker is killed after the grace)."""
+    try:
+        worker.conn.send(None)
+    except (OSError, ValueError):
+        pass
 
 
 def _kill_group(worker: _Worker) -> None:

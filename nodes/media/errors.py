@@ -5,6 +5,7 @@ NodeExecutionError
  ├── MediaNotFoundError          the input file does not exist          (media_not_found)
  ├── NotMediaError               the file is not audio, video or image  (not_media)
  ├── NoAudioStreamError          an audio operation on a silent file    (no_audio_stream)
+ ├── NoVideoStreamError          a picture operation on audio only      (no_video_stream)
  ├── UnsupportedFormatError      container or codec ffmpeg cannot use   (unsupported_format)
  ├── DiskFullError               writing the output ran out of space    (disk_full)
  └── FfmpegFailedError           any other ffmpeg failure, with stderr  (ffmpeg_failed)
@@ -38,6 +39,10 @@ class NotMediaError(MediaError):
 
 class NoAudioStreamError(MediaError):
     code = "no_audio_stream"
+
+
+class NoVideoStreamError(MediaError):
+    code = "no_video_stream"
 
 
 class UnsupportedFormatError(MediaError):

@@ -7,6 +7,7 @@ from pydantic import field_validator
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
+from .errors import NoVideoStreamError
 from .output_info import output_ref, source
 from .probe import Probe
 from .tier_params import ThumbnailParams
@@ -23,6 +24,15 @@ class ThumbnailOut(Outputs):
 def _timestamps(single: str, batch: str) -> list[str]:
     listed = [part.strip() for part in batch.split(",") if part.strip()]
     return listed or [single]
+
+
+def require_video(info: Probe, name: str) -> None:
+    """Refuse a file without a picture (audio only) before ffmpeg runs."""
+    if not info.has_video:
+        raise NoVideoStreamError(
+            f"{name} has no video stream (it is audio only); connect a clip or an image",
+            details={"path": name},
+        )
 
 
 def _check_inside(seconds: float, text: str, info: Probe) -> None:
@@ -61,6 +71,7 @@ class Thumbnail(Node):
 
     def run(self, ctx: RunContext) -> ThumbnailOut:
         path, info = source(ctx, self.video)
+        require_video(info, path.name)
         width = ctx.tier_settings(ThumbnailParams).width
         stamps = _timestamps(self.timestamp, self.timestamps)
         refs: list[MediaRef] = []

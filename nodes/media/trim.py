@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
+from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
 from .encode import input_stream, output_path, run_stream, staged
 from .formats import container_for_suffix, encoder_options
 from .output_info import output_ref, source
+from .probe import probe
 from .tier_params import EncodeParams
 from .timecode import parse_timecode
 
@@ -45,7 +46,9 @@ class TrimVideo(Node):
         source_path, info = source(ctx, self.video)
         start, length = parse_timecode(self.start), parse_timecode(self.duration)
         if info.duration is not None:
-            length = max(0.0, min(length, info.duration - start))
+            length = min(length, info.duration - start)
+        if length <= 0:
+            raise _out_of_range(self.start, self.duration, info.duration)
         final = output_path(ctx, f"{source_path.stem}_trim", source_path.suffix)
         stream = input_stream(source_path, ss=start)
         if self.accurate:
@@ -54,7 +57,24 @@ class TrimVideo(Node):
                 container_for_suffix(source_path.suffix), preset=encode.preset, crf=encode.crf
             )
         else:
-            options = {"c": "copy", "avoid_negative_ts": "make_zero"}
+            # No avoid_negative_ts: the muxer keeps the edit list, so playback starts at `start`
+            # even though the copied packets begin at the keyframe before it.
+            options = {"c": "copy"}
         out = stream.output(str(staged(final)), t=length, **options)
         done = run_stream(ctx, out, final, duration=length, step="trim")
-        return TrimOut(video=output_ref(ctx, final, done))
+        if self.accurate:
+            return TrimOut(video=output_ref(ctx, final, done))
+        # ffmpeg's progress time counts the packets before the edit point: probe the true length.
+        return TrimOut(video=ctx.media_ref(final, kind="video", **probe(final).ref_fields()))
+
+
+def _out_of_range(start: str, duration: str, clip_seconds: float | None) -> NodeExecutionError:
+    """A cut that would be empty: a zero duration, or a start at or past the clip's end."""
+    length = "unknown" if clip_seconds is None else f"{clip_seconds:.2f} s"
+    return NodeExecutionError(
+        f"the cut is empty: start {start} with duration {duration} on a clip of {length}; "
+        "use a start before the end and a duration above zero",
+        error_type="ValueError",
+        code="value_out_of_range",
+        details={"start": start, "duration": duration, "clip_duration": clip_seconds},
+    )
