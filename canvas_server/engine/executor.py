@@ -25,10 +25,11 @@ from function_runners.execute import error_from, execute_task
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask
 from function_runners.tiers import DEFAULT_TIER, TierConfig
-from nodes.sdk import AuteurError, EventType, ModelCache, NodeRegistry
+from nodes.sdk import AuteurError, EventType, ModelCache, NodeRegistry, sha256_file
 
 from ..graph.prompt import ApiPrompt
 from .cancel import CancelToken
+from .items import run_items
 from .plan import Plan, PlanError, PlannedNode, build_plan
 from .record import ErrorInfo, NodeRecord, RunRecord
 
@@ -146,6 +147,14 @@ class _RunExecution:
         self.running: dict[asyncio.Task[NodeResult], str] = {}
         self.plan: Plan | None = None
 
+    def file_digest(self, path: str) -> str:
+        """Content hash of a tracked file (relative to the project), or a marker if absent."""
+        root = Path(self.project_root) if self.project_root else self.ex.workspace
+        candidate = (root / path).resolve()
+        if not candidate.is_relative_to(root.resolve()) or not candidate.is_file():
+            return "missing"
+        return sha256_file(candidate)
+
     def emit(self, event_type: str, **data: Any) -> None:
         self.on_event(EngineEvent(type=event_type, run_id=self.record.run_id, data=data))
 
@@ -155,7 +164,8 @@ class _RunExecution:
         self.emit(EventType.RUN_STARTED, tier=self.tier, project=self.project)
         try:
             self.plan = build_plan(self.prompt, self.ex.registry, self.ex.tiers, tier=self.tier,
-                                   targets=self.targets, nonce=record.run_id)
+                                   targets=self.targets, nonce=record.run_id,
+                                   file_digest=self.file_digest)
         except AuteurError as exc:  # PlanError, or an unknown tier
             record.errors.append(ErrorInfo(code=exc.code, message=exc.message, details=exc.details))
             return self.finish()
@@ -202,6 +212,9 @@ class _RunExecution:
             if self.record.nodes[node_id].status in TERMINAL:
                 continue
             node = self.node(node_id)
+            if node.fans_out:  # each item is looked up, run and recorded on its own
+                self.running[asyncio.create_task(run_items(self, node))] = node_id
+                continue
             cached = self.ex.cache.get(node.key) if node.spec.cache else None
             if cached is not None:
                 self.complete(node_id, cached, status="cached")
@@ -220,20 +233,29 @@ class _RunExecution:
         assert self.plan is not None
         return self.plan.nodes[node_id]
 
-    def task_for(self, node: PlannedNode) -> NodeTask:
+    def linked_inputs(self, node: PlannedNode) -> dict[str, Any]:
+        """Constants plus the linked parents' outputs (whole lists for list-fed inputs)."""
         inputs = dict(node.constants)
         for name, (source, slot) in node.links.items():
             source_outputs = self.node(source).spec.socket_outputs
             if slot >= len(source_outputs):
                 raise PlanError(f"node {node.node_id} input {name!r} links to missing output "
                                 f"slot {slot} of node {source}", code="invalid_link")
-            inputs[name] = self.results[source].get(source_outputs[slot].name)
+            value = self.results[source].get(source_outputs[slot].name)
+            inputs[name] = [value] if name in node.wrap_inputs else value
+        return inputs
+
+    def task_for(self, node: PlannedNode, inputs: dict[str, Any] | None = None,
+                 key: str | None = None) -> NodeTask:
+        key = key or node.key
         return NodeTask(
             run_id=self.record.run_id, node_id=node.node_id, type=node.spec.type,
-            version=node.spec.version, inputs=inputs, tier=node.tier, tier_params=node.tier_params,
-            scratch_dir=self.ex.outputs_dir(node.key), workspace_root=str(self.ex.workspace),
+            version=node.spec.version,
+            inputs=self.linked_inputs(node) if inputs is None else inputs,
+            tier=node.tier, tier_params=node.tier_params,
+            scratch_dir=self.ex.outputs_dir(key), workspace_root=str(self.ex.workspace),
             project_root=self.project_root, project=self.project, allowed_dirs=self.ex.allowed_dirs,
-            cache_key=node.key, load_plugins=self.ex.load_plugins, principal=self.principal,
+            cache_key=key, load_plugins=self.ex.load_plugins, principal=self.principal,
             graph_hash=self.graph_hash,
         )
 
@@ -272,7 +294,8 @@ class _RunExecution:
         if result.timings is not None:
             entry.started_at = result.timings.started_at
         if result.error is None:
-            self.complete(node_id, result.outputs or {}, status="completed")
+            all_cached = entry.items is not None and all(i.status == "cached" for i in entry.items)
+            self.complete(node_id, result.outputs or {}, status="cached" if all_cached else "completed")
             return
         entry.finished_at = time.time()
         if result.error.code == "cancelled" and self.cancel.cancelled:
@@ -294,10 +317,10 @@ class _RunExecution:
         entry.finished_at = time.time()
         self.results[node_id] = outputs
         if status == "cached":
-            entry.started_at = entry.finished_at
+            entry.started_at = entry.started_at if node.fans_out else entry.finished_at
             self.emit(EventType.NODE_CACHED, node_id=node_id, outputs=outputs)
         else:
-            if node.spec.cache:
+            if node.spec.cache and not node.fans_out:  # items are cached one by one
                 self.ex.cache.put(node.key, outputs)
             self.emit(EventType.NODE_COMPLETED, node_id=node_id, outputs=outputs)
         if node.spec.output_node:

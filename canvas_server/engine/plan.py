@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,24 @@ class PlannedNode:
     tier_params: dict[str, Any]
     key: str = ""
     children: list[str] = field(default_factory=list)
+    # Item inputs fed by a list: the node runs once per item (DESIGN §2, lists fan out).
+    fan_inputs: list[str] = field(default_factory=list)
+    # Whole-list inputs fed by a single value: it arrives as a one-item list.
+    wrap_inputs: list[str] = field(default_factory=list)
+    # Content hashes of `tracks_file` path widgets, part of the key.
+    file_digests: dict[str, str] = field(default_factory=dict)
+    # H(parent keys of the links that do not fan out (and the nonce when uncached)):
+    # what a fanned-out item's key shares with its siblings.
+    shared_key: str = ""
+
+    @property
+    def fans_out(self) -> bool:
+        return bool(self.fan_inputs)
+
+    def emits_list(self, slot: int) -> bool:
+        """Whether output `slot` carries a list (declared so, or collected from a fan-out)."""
+        outputs = self.spec.socket_outputs
+        return self.fans_out or (0 <= slot < len(outputs) and outputs[slot].is_list)
 
 
 @dataclass
@@ -82,13 +101,49 @@ def _sources(node: PlannedNode) -> list[str]:
 
 
 def cache_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> str:
-    """H(type, version, tier params, constants, (input, parent key, slot)…)."""
+    """H(type, version, tier params, constants, (input, parent key, slot)…).
+
+    A fanned-out node's key covers its whole input; each item gets its own key from
+    `engine.fanout.item_key`.
+    """
     linked = sorted((name, parent_keys[src], slot) for name, (src, slot) in node.links.items())
     payload = [node.spec.type, node.spec.version, node.tier_params, node.constants, linked]
+    if node.file_digests:
+        payload.append(sorted(node.file_digests.items()))
     if not node.spec.cache:
         payload.append(nonce)  # side-effect nodes (and so their descendants) always run
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+FileDigest = Callable[[str], str]
+
+
+def _mark_lists(node: PlannedNode, planned: dict[str, PlannedNode]) -> None:
+    """Decide, once its sources are known, which inputs fan out and which are wrapped."""
+    for name, (source, slot) in node.links.items():
+        spec = node.spec.input(name)
+        takes_list = spec is not None and spec.is_list
+        from_list = planned[source].emits_list(slot)
+        if from_list and not takes_list:
+            node.fan_inputs.append(name)
+        elif takes_list and not from_list:
+            node.wrap_inputs.append(name)
+
+
+def _shared_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> str:
+    shared = sorted((name, parent_keys[src], slot) for name, (src, slot) in node.links.items()
+                    if name not in node.fan_inputs)
+    payload: list[Any] = [shared] if node.spec.cache else [shared, nonce]
+    return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+
+
+def _digests(node: PlannedNode, file_digest: FileDigest | None) -> dict[str, str]:
+    if file_digest is None:
+        return {}
+    tracked = [item.name for item in node.spec.inputs if item.tracks_file]
+    return {name: file_digest(str(node.constants[name])) for name in tracked
+            if isinstance(node.constants.get(name), str) and node.constants[name]}
 
 
 def build_plan(
@@ -99,6 +154,7 @@ def build_plan(
     tier: str,
     targets: list[str] | None,
     nonce: str,
+    file_digest: FileDigest | None = None,
 ) -> Plan:
     """Plan a run in O(N): ancestors of the outputs, topological order, Merkle keys."""
     nodes = prompt.nodes()
@@ -120,5 +176,9 @@ def build_plan(
     keys: dict[str, str] = {}
     for node_id in order:
         node = planned[node_id]
+        _mark_lists(node, planned)
+        node.file_digests = _digests(node, file_digest)
         node.key = keys[node_id] = cache_key(node, keys, nonce)
+        if node.fans_out:
+            node.shared_key = _shared_key(node, keys, nonce)
     return Plan(planned, order)

@@ -22,6 +22,18 @@ class ErrorInfo(BaseModel):
     details: Any = None
 
 
+class ItemRecord(BaseModel):
+    """One item of a fanned-out node: its own key, status and timing."""
+
+    index: int
+    status: NodeStatus = "pending"
+    cache_key: str
+    started_at: float | None = None
+    finished_at: float | None = None
+    runner: str | None = None
+    error: ErrorInfo | None = None
+
+
 class NodeRecord(BaseModel):
     type: str
     status: NodeStatus = "pending"
@@ -32,6 +44,8 @@ class NodeRecord(BaseModel):
     cache_key: str | None = None
     outputs: dict[str, Any] | None = None
     error: ErrorInfo | None = None
+    # Set when the node fanned out over a list: one entry per item, in order.
+    items: list[ItemRecord] | None = None
 
 
 class RunRecord(BaseModel):

@@ -106,3 +106,32 @@ class FfmpegLong(Node):
         if self.pid_file:
             Path(self.pid_file).write_text(str(process.pid))
         return FailOut(value=process.wait())
+
+
+class ItemsOut(Outputs):
+    items: list[Any] = Output(socket="*", is_list=True)
+
+
+class CollectedOut(Outputs):
+    count: int = Output(socket="INT")
+    items: list[Any] = Output(socket="*", is_list=True)
+
+
+@node("test.items", title="Items", category="Test", maturity="STUDENT")
+class Items(Node):
+    """Emit `values` (comma-separated) as a list output: the start of a fan-out."""
+
+    values: str = Input("a,b,c")
+
+    def run(self, ctx: RunContext) -> ItemsOut:
+        return ItemsOut(items=[value for value in self.values.split(",") if value])
+
+
+@node("test.collect", title="Collect", category="Test", maturity="STUDENT", output_node=True)
+class Collect(Node):
+    """Take a whole list (the end of a fan-out) and record it."""
+
+    values: list[Any] = Input(socket="*", is_list=True)
+
+    def run(self, ctx: RunContext) -> CollectedOut:
+        return CollectedOut(count=len(self.values), items=list(self.values))
