@@ -3,9 +3,10 @@
 from .convert import ConvertVideo
 from .extract_audio import ExtractAudio
 from .load import LoadMedia
+from .reframe import Reframe
 from .thumbnail import Thumbnail
 from .trim import TrimVideo
 
-NODES = [LoadMedia, TrimVideo, ConvertVideo, Thumbnail, ExtractAudio]
+NODES = [LoadMedia, TrimVideo, ConvertVideo, Thumbnail, ExtractAudio, Reframe]
 
-__all__ = ["NODES", "ConvertVideo", "ExtractAudio", "LoadMedia", "Thumbnail", "TrimVideo"]
+__all__ = ["NODES", "ConvertVideo", "ExtractAudio", "LoadMedia", "Reframe", "Thumbnail", "TrimVideo"]
