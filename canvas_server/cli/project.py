@@ -13,6 +13,7 @@ from rich.table import Table
 from function_runners.tiers import TIER_NAMES
 from nodes.sdk import AuteurError
 
+from ..governance import LOCAL_PRINCIPAL, ROLES, Action, Role, TokenStore, authorize
 from ..settings import Settings
 from ..workspace.gitrepo import check_git_lfs
 from ..workspace.manifest import Quality
@@ -75,7 +76,11 @@ def list_projects(as_json: bool = typer.Option(False, "--json", help="Print as J
         return
     table = Table("name", "id", "structure", "quality", "created")
     for item in projects:
-        table.add_row(item.name, item.id, item.structure, item.quality, item.created.isoformat(timespec="seconds"))
+        if item.error is not None:
+            table.add_row(item.name, "-", "[red]damaged[/]", "-", item.error)
+            continue
+        created = item.created.isoformat(timespec="seconds") if item.created else "-"
+        table.add_row(item.name, item.id or "-", item.structure or "-", item.quality or "-", created)
     console.print(table)
 
 
@@ -93,8 +98,36 @@ def delete(
     """Move a project to the workspace trash (`.trash/`, recoverable)."""
     if not yes:
         typer.confirm(f"move project {name!r} to the trash?", abort=True)
+    _guard(lambda: _authorize(name, Action.PROJECT_DELETE))
     target = _guard(lambda: _store().delete(name))
     typer.echo(f"moved {name} to the trash as {target.name}; `auteur project restore {target.name}` brings it back")
+
+
+def _authorize(name: str, action: Action) -> None:
+    """The CLI works on the workspace's files directly, as the local user (an admin); it still
+    asks the one authorization function, like the server."""
+    authorize(LOCAL_PRINCIPAL, action, _store().get(name).access())
+
+
+@project_app.command("share")
+def share(
+    name: str = typer.Argument(..., help="Project name or id"),
+    member: str = typer.Option(..., "--with", help="Token name of the principal to share with"),
+    role: str = typer.Option("viewer", "--role", help=f"One of {', '.join(ROLES)}"),
+    remove: bool = typer.Option(False, "--remove", help="Take the principal's role away instead"),
+) -> None:
+    """Give a principal a role in a project: viewers read, creators edit, run and commit."""
+    if role not in ROLES:
+        typer.echo(f"error [value_invalid]: role must be one of {', '.join(ROLES)}, not {role!r}", err=True)
+        raise typer.Exit(2)
+    if not remove and not any(token.name == member for token in TokenStore(Settings().state_dir / "tokens.json").active()):
+        typer.echo(f"error [token_not_found]: no active token is named {member!r} (see `auteur tokens list`)", err=True)
+        raise typer.Exit(1)
+    typed: Role = role
+    _guard(lambda: _authorize(name, Action.PROJECT_SHARE))
+    manifest = _guard(lambda: _store().share(name, member, None if remove else typed))
+    typer.echo(f"{manifest.name}: owner {manifest.owner or '-'}; members " +
+               (", ".join(f"{who} ({what})" for who, what in sorted(manifest.members.items())) or "none"))
 
 
 @project_app.command("trash")

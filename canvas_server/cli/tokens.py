@@ -10,7 +10,7 @@ from rich.table import Table
 
 from nodes.sdk import MATURITY_LEVELS, AuteurError, MaturityLevel
 
-from ..governance import TokenStore
+from ..governance import ROLES, Role, TokenStore
 from ..settings import Settings
 from .main import app
 
@@ -25,7 +25,8 @@ def _store() -> TokenStore:
 @tokens_app.command("create")
 def create(
     maturity: str = typer.Option(..., "--maturity", help=f"One of {', '.join(MATURITY_LEVELS)}"),
-    name: str = typer.Option("token", "--name", help="Who or what uses this token"),
+    name: str = typer.Option("token", "--name", help="Who or what uses this token (unique: runs and projects belong to it)"),
+    role: str = typer.Option("creator", "--role", help=f"One of {', '.join(ROLES)}"),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON"),
 ) -> None:
     """Create a token; the secret is printed once and never stored."""
@@ -33,12 +34,21 @@ def create(
     if level not in MATURITY_LEVELS:
         typer.echo(f"error: unknown maturity {maturity!r}; use one of {', '.join(MATURITY_LEVELS)}", err=True)
         raise typer.Exit(2)
+    if role not in ROLES:
+        typer.echo(f"error: unknown role {role!r}; use one of {', '.join(ROLES)}", err=True)
+        raise typer.Exit(2)
     level_typed: MaturityLevel = level
-    info, secret = _store().create(name, level_typed)
+    role_typed: Role = role
+    try:
+        info, secret = _store().create(name, level_typed, role_typed)
+    except AuteurError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
     if as_json:
-        typer.echo(json.dumps({"id": info.id, "name": info.name, "maturity": info.maturity, "token": secret}))
+        typer.echo(json.dumps({"id": info.id, "name": info.name, "maturity": info.maturity, "role": info.role,
+                               "token": secret}))
         return
-    typer.echo(f"created token {info.id} ({info.name}, {info.maturity}). Store it now; it is not shown again:")
+    typer.echo(f"created token {info.id} ({info.name}, {info.role}, {info.maturity}). Store it now; it is not shown again:")
     typer.echo(secret)
 
 
@@ -49,9 +59,9 @@ def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print as JSO
     if as_json:
         typer.echo(json.dumps([t.model_dump(exclude={"sha256"}) for t in tokens], indent=2))
         return
-    table = Table("id", "name", "maturity", "revoked")
+    table = Table("id", "name", "role", "maturity", "revoked")
     for token in tokens:
-        table.add_row(token.id, token.name, token.maturity, "yes" if token.revoked else "")
+        table.add_row(token.id, token.name, token.role, token.maturity, "yes" if token.revoked else "")
     Console().print(table)
 
 

@@ -109,12 +109,14 @@ class RunStore:
         status: str | None = None,
         project: str | None = None,
         client_id: str | None = None,
+        principal: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> RunPage:
-        """Newest first."""
+        """Newest first; `principal` keeps only the runs that principal submitted."""
         where, args = [], []
-        for column, value in (("status", status), ("project", project), ("client_id", client_id)):
+        for column, value in (("status", status), ("project", project), ("client_id", client_id),
+                              ("principal", principal)):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)

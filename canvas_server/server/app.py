@@ -9,7 +9,9 @@ from fastapi import Depends, FastAPI
 
 from nodes.sdk import NodeRegistry
 
+from ..governance import Action
 from ..settings import Settings
+from .access import Allowed, project_guard
 from .deps import get_principal
 from .errors import install_error_handlers
 from .lifecycle import start_services, stop_services
@@ -64,18 +66,21 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(events.router)
     app.include_router(signed_media.router)  # signed URLs: speakers cannot send a token
     app.include_router(integrations.callback_router)  # the OAuth state names the caller
+    # Every route is authorized by `governance.authorize` (access.py): per route in the routers
+    # of this package, by method for the routers mounted under /api/projects/{project}.
     authenticated = [Depends(get_principal)]
-    app.include_router(catalog.router, dependencies=authenticated)
-    app.include_router(graphs.router, dependencies=authenticated)
+    in_project = [Depends(project_guard)]
+    app.include_router(catalog.router, dependencies=[Depends(Allowed(Action.CATALOG_READ))])
+    app.include_router(graphs.router, dependencies=[Depends(Allowed(Action.GRAPH_CHECK))])
     app.include_router(runs.router, dependencies=authenticated)
-    app.include_router(templates.router, dependencies=authenticated)
+    app.include_router(templates.router, dependencies=[Depends(Allowed(Action.TEMPLATE_READ))])
     app.include_router(projects.router, dependencies=authenticated)
-    app.include_router(assets.router, dependencies=authenticated)
-    app.include_router(takes.router, dependencies=authenticated)
-    app.include_router(git.router, dependencies=authenticated)
-    app.include_router(documents.router, dependencies=authenticated)
-    app.include_router(integrations.router, dependencies=authenticated)
-    app.include_router(workflows.router, dependencies=authenticated)
+    app.include_router(assets.router, dependencies=in_project)
+    app.include_router(takes.router, dependencies=in_project)
+    app.include_router(git.router, dependencies=in_project)
+    app.include_router(documents.router, dependencies=in_project)
+    app.include_router(integrations.router, dependencies=[Depends(Allowed(Action.INTEGRATION_USE))])
+    app.include_router(workflows.router, dependencies=in_project)
     mount_home(app, settings.web_dir)
     return app
 

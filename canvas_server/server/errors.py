@@ -47,8 +47,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "file_not_found": 404,
     "upload_too_large": 413,
     "unsupported_media_type": 415,
-    "manifest_invalid": 500,
-    "manifest_version_unsupported": 500,
+    "manifest_invalid": 409,  # a damaged project.json: listed with its error, repair or restore it
+    "manifest_rejected": 422,
+    "manifest_version_unsupported": 409,
     "git_failed": 500,
 }
 _CODE_BY_STATUS = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large", 401: "unauthorized"}

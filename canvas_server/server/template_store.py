@@ -14,7 +14,10 @@ from pydantic import BaseModel, Field
 import workspace_templates
 from nodes.sdk import AuteurError, NodeRegistry
 
+from ..workspace.atomic import atomic_write_text
+
 BUILTIN_DIR = workspace_templates.ROOT / "graphs"
+AUTHORS_FILE = ".authors.json"  # template id -> principal that first saved it
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -83,16 +86,35 @@ class TemplateStore:
                 return _summary(path.stem, source, data), data
         raise TemplateNotFoundError(f"no template {template_id!r}", details={"id": template_id})
 
-    def save(self, data: dict[str, Any], template_id: str | None = None) -> TemplateSummary:
+    def template_id(self, data: dict[str, Any]) -> str:
+        """The id a template is saved under: the slug of its name."""
         name = data.get("name")
         if not isinstance(name, str) or not name.strip():
             raise TemplateInvalidError("a template needs a non-empty `name`")
-        template_id = slugify(template_id or name)
+        return slugify(name)
+
+    def is_builtin(self, template_id: str) -> bool:
+        return (self.builtin_dir / f"{template_id}.json").is_file()
+
+    def author(self, template_id: str) -> str | None:
+        """Who saved a workspace template (None: nobody yet, or saved before authors were kept)."""
+        return self._authors().get(template_id)
+
+    def _authors(self) -> dict[str, str]:
+        try:
+            raw = json.loads((self.workspace_dir / AUTHORS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(key): str(value) for key, value in raw.items()} if isinstance(raw, dict) else {}
+
+    def save(self, data: dict[str, Any], author: str | None = None) -> TemplateSummary:
+        """Validated by the caller; written whole and atomically (never half a file)."""
+        template_id = self.template_id(data)
         self.workspace_dir.mkdir(parents=True, exist_ok=True)
-        path = self.workspace_dir / f"{template_id}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        tmp.replace(path)
+        atomic_write_text(self.workspace_dir / f"{template_id}.json", json.dumps(data, indent=2))
+        if author is not None and self.author(template_id) is None:
+            authors = {**self._authors(), template_id: author}
+            atomic_write_text(self.workspace_dir / AUTHORS_FILE, json.dumps(authors, indent=2))
         return _summary(template_id, "workspace", data)
 
 

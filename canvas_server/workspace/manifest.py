@@ -7,7 +7,6 @@ is; Python code uses snake_case attributes.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +18,9 @@ from pydantic.alias_generators import to_camel
 
 from function_runners.tiers import DEFAULT_TIER, TierName
 
+from ..governance.authorize import ProjectResource
+from ..governance.roles import Role
+from .atomic import atomic_write_text
 from .errors import ManifestError
 
 SCHEMA_VERSION = 1
@@ -113,9 +115,15 @@ class ProjectManifest(_Model):
     assets: list[AssetEntry] = Field(default_factory=list)
     canvas: dict[str, Any] = Field(default_factory=dict)
     settings: ProjectSettings = Field(default_factory=ProjectSettings)
+    owner: str | None = Field(None, description="Principal that created the project (None: made before roles)")
+    members: dict[str, Role] = Field(default_factory=dict, description="Principal name -> role in this project")
 
     def dump(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
+
+    def access(self) -> ProjectResource:
+        """What `governance.authorize` decides on: the owner and the members' roles."""
+        return ProjectResource(name=self.name, owner=self.owner, members=dict(self.members))
 
 
 def _from_v0(data: dict[str, Any]) -> dict[str, Any]:
@@ -156,12 +164,20 @@ def read_manifest(project_root: Path) -> ProjectManifest:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return ProjectManifest.model_validate(migrate(raw))
     except (OSError, json.JSONDecodeError, ValidationError) as exc:
-        raise ManifestError(f"{path} cannot be read: {exc}", details={"path": str(path)}) from exc
+        # The message names the project's file, never the server's folders.
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0]
+        raise ManifestError(f"{project_root.name}/{MANIFEST_NAME} cannot be read: {reason}",
+                            details={"project": project_root.name}) from exc
 
 
 def write_manifest(project_root: Path, manifest: ProjectManifest) -> None:
-    """Write atomically: readers never see a half-written project.json."""
-    path = project_root / MANIFEST_NAME
-    temp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    temp.write_text(json.dumps(manifest.dump(), indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    """Validate the whole new state, then replace project.json atomically: a rejected change
+    leaves the file byte-identical, and readers never see half of it."""
+    try:
+        checked = ProjectManifest.model_validate(manifest.model_dump(by_alias=True))
+    except ValidationError as exc:
+        raise ManifestError(
+            "the project would not be valid after this change", code="manifest_rejected",
+            details=[{"loc": list(error["loc"]), "msg": error["msg"]} for error in exc.errors()],
+        ) from exc
+    atomic_write_text(project_root / MANIFEST_NAME, json.dumps(checked.dump(), indent=2) + "\n")

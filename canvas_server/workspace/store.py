@@ -19,6 +19,7 @@ from function_runners.tiers import DEFAULT_TIER
 from nodes.sdk import PathSandbox
 from nodes.sdk.takes import ShotCoords
 
+from ..governance.roles import Role
 from . import templates
 from .errors import ManifestError, NameInvalidError, ProjectExistsError, ProjectNotFoundError
 from .gitrepo import ProjectRepo, check_git_lfs
@@ -37,12 +38,16 @@ LOCK_NAME = "05_Cache/.project.lock"
 
 
 class ProjectSummary(BaseModel):
-    id: str
+    """One project in the listing; a damaged project keeps its folder name and says why
+    (`error`) so it can be repaired or restored from Git."""
+
+    id: str | None
     name: str
-    created: datetime
-    updated: datetime
-    quality: Quality
-    structure: str
+    created: datetime | None = None
+    updated: datetime | None = None
+    quality: Quality | None = None
+    structure: str | None = None
+    error: str | None = None
 
 
 class ProjectPatch(BaseModel):
@@ -105,7 +110,7 @@ class ProjectStore:
         self.projects_dir.mkdir(parents=True, exist_ok=True)
         templates.ensure_library(self.workspace)
 
-    def create(self, request: NewProject) -> ProjectManifest:
+    def create(self, request: NewProject, owner: str | None = None) -> ProjectManifest:
         """Skeleton + manifest + Git repository with LFS + a first commit."""
         name = validate_name(request.name)
         self.ensure()
@@ -122,6 +127,7 @@ class ProjectStore:
             quality=request.quality,
             narrative=structure.narrative(),
             settings=request.settings,
+            owner=owner,
         )
         write_manifest(root, manifest)
         _make_render_folders(root, manifest)
@@ -137,8 +143,9 @@ class ProjectStore:
                 continue
             try:
                 manifest = read_manifest(root)
-            except ManifestError:
-                continue  # a broken project is reported when opened, not in the listing
+            except ManifestError as exc:
+                summaries.append(ProjectSummary(id=None, name=root.name, error=exc.message))
+                continue
             summaries.append(
                 ProjectSummary(
                     id=manifest.id, name=manifest.name, created=manifest.created,
@@ -155,7 +162,7 @@ class ProjectStore:
             if (candidate / MANIFEST_NAME).is_file():
                 return candidate
         for summary in self.list():
-            if summary.id == name_or_id:
+            if summary.id is not None and summary.id == name_or_id:
                 return self.projects_dir / summary.name
         raise ProjectNotFoundError(name_or_id)
 
@@ -193,6 +200,15 @@ class ProjectStore:
         with self.editing(name_or_id) as manifest:
             for field in patch.model_fields_set:
                 setattr(manifest, field, getattr(patch, field))
+        return self.get(name_or_id)
+
+    def share(self, name_or_id: str, member: str, role: Role | None) -> ProjectManifest:
+        """Set (or, with None, remove) a principal's role in the project."""
+        with self.editing(name_or_id) as manifest:
+            if role is None:
+                manifest.members.pop(member, None)
+            else:
+                manifest.members[member] = role
         return self.get(name_or_id)
 
     def delete(self, name_or_id: str) -> Path:

@@ -17,6 +17,9 @@ from pydantic import ValidationError
 from nodes.sdk import AuteurError, EventType
 
 from ...events import CLIENT_MESSAGE_ADAPTER, Event, build_event, event_schema
+from ...governance import Action, ClientResource
+from ...governance.authorize import decide
+from ..access import EventAccess
 from ..bus import EventBus
 from ..deps import get_principal, get_services
 from ..services import AppServices
@@ -42,14 +45,19 @@ async def event_stream(websocket: WebSocket, client_id: str | None = None, last_
     client_id = client_id or uuid.uuid4().hex
     bus = services.events
     state = bus.client(client_id)
-    state.owner = state.owner or principal.name
-    if state.owner != principal.name:
-        await websocket.close(code=POLICY_VIOLATION, reason="client_id belongs to another caller")
+    reason = decide(principal, Action.CLIENT_USE, ClientResource(client_id, state.owner))
+    if reason is not None:
+        await websocket.close(code=POLICY_VIOLATION, reason=reason[:120])
         return
+    state.owner = principal.name
+    access = EventAccess(services, principal)
+    # Checked on connect too: a subscription kept from before may no longer be allowed.
+    bus.unsubscribe(client_id, runs=[run for run in state.runs if not access.run(run)],
+                    projects=[project for project in state.projects if not access.project(project)])
     await websocket.accept()
     queue = bus.connect(client_id)
     try:
-        await _serve(websocket, bus, client_id, queue, last_seq, services.settings.heartbeat_s)
+        await _serve(websocket, bus, client_id, queue, last_seq, services.settings.heartbeat_s, access)
     except WebSocketDisconnect:
         pass
     finally:
@@ -58,14 +66,15 @@ async def event_stream(websocket: WebSocket, client_id: str | None = None, last_
 
 async def _serve(
     websocket: WebSocket, bus: EventBus, client_id: str, queue: asyncio.Queue[Event],
-    last_seq: int | None, heartbeat: float,
+    last_seq: int | None, heartbeat: float, access: EventAccess,
 ) -> None:
-    sent = bus.last_seq if last_seq is None else last_seq
+    sent = bus.last_seq if last_seq is None else max(0, last_seq)
     await websocket.send_json(_heartbeat(bus, client_id))
     for event in bus.replay(client_id, sent):
-        await websocket.send_text(event.model_dump_json())
+        if access.event(event.run_id, event.project):
+            await websocket.send_text(event.model_dump_json())
         sent = event.seq
-    receiver = asyncio.create_task(_receive(websocket, bus, client_id))
+    receiver = asyncio.create_task(_receive(websocket, bus, client_id, access))
     try:
         while not receiver.done():
             getter = asyncio.ensure_future(queue.get())
@@ -76,7 +85,7 @@ async def _serve(
                     await websocket.send_json(_heartbeat(bus, client_id))
                 continue
             event = getter.result()
-            if event.seq > sent:  # already delivered by the replay
+            if event.seq > sent and access.event(event.run_id, event.project):  # not replayed already
                 await websocket.send_text(event.model_dump_json())
                 sent = event.seq
     finally:
@@ -84,7 +93,7 @@ async def _serve(
         await asyncio.gather(receiver, return_exceptions=True)
 
 
-async def _receive(websocket: WebSocket, bus: EventBus, client_id: str) -> None:
+async def _receive(websocket: WebSocket, bus: EventBus, client_id: str, access: EventAccess) -> None:
     while True:
         raw = await websocket.receive_text()
         try:
@@ -95,11 +104,26 @@ async def _receive(websocket: WebSocket, bus: EventBus, client_id: str) -> None:
                 "details": [e["msg"] for e in exc.errors()][:5]}})
             continue
         if message.type == "subscribe":
-            bus.subscribe(client_id, runs=message.runs, projects=message.projects)
+            await _subscribe(websocket, bus, client_id, access, message.runs, message.projects)
         elif message.type == "unsubscribe":
             bus.unsubscribe(client_id, runs=message.runs, projects=message.projects)
         else:
             await websocket.send_json(_heartbeat(bus, client_id))
+
+
+async def _subscribe(
+    websocket: WebSocket, bus: EventBus, client_id: str, access: EventAccess,
+    runs: list[str], projects: list[str],
+) -> None:
+    """Subscribe to what the caller may read; the rest is refused with one error message."""
+    refused_runs = [run for run in runs if not access.run(run)]
+    refused_projects = [project for project in projects if not access.project(project)]
+    bus.subscribe(client_id, runs=[run for run in runs if run not in refused_runs],
+                  projects=[project for project in projects if project not in refused_projects])
+    if refused_runs or refused_projects:
+        await websocket.send_json({"type": "error", "error": {
+            "code": "forbidden", "message": "not subscribed: these runs or projects are not yours to read",
+            "details": {"runs": refused_runs, "projects": refused_projects}}})
 
 
 def _heartbeat(bus: EventBus, client_id: str) -> dict[str, Any]:

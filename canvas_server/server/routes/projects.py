@@ -13,14 +13,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import FileResponse
+from pydantic import BaseModel
 
-from nodes.sdk import EventType, PathForbiddenError, PathSandbox
+from nodes.sdk import AuteurError, EventType, PathForbiddenError, PathSandbox
 
+from ...governance import Action, Principal, ProjectResource, Role, allowed
 from ...workspace.errors import ItemNotFoundError
 from ...workspace.gitrepo import check_git_lfs
 from ...workspace.store import NewProject, ProjectPatch, ProjectStore
 from ...workspace.tree import TreeNode, project_tree
 from ...workspace.watcher import ProjectWatcher
+from ..access import Allowed, OnProject, project_resource
 from ..deps import get_services
 from ..services import AppServices
 
@@ -60,9 +63,22 @@ def project_store(services: Services) -> ProjectStore:
 Store = Annotated[ProjectStore, Depends(project_store)]
 
 
+def _readable(principal: Principal, store: ProjectStore, name: str) -> bool:
+    try:
+        return allowed(principal, Action.PROJECT_READ, project_resource(store.get(name)))
+    except AuteurError:
+        return allowed(principal, Action.PROJECT_DELETE, project_resource_of_nobody(name))
+
+
+def project_resource_of_nobody(name: str) -> ProjectResource:
+    """A project whose manifest cannot be read: only admins see and repair it."""
+    return ProjectResource(name=name, owner=None)
+
+
 @router.get("")
-def list_projects(store: Store) -> dict[str, Any]:
-    return {"items": [item.model_dump(mode="json") for item in store.list()]}
+def list_projects(store: Store, principal: Annotated[Principal, Depends(Allowed(Action.PROJECT_LIST))]) -> dict[str, Any]:
+    """The projects the caller may read; a damaged one is listed with its error."""
+    return {"items": [item.model_dump(mode="json") for item in store.list() if _readable(principal, store, item.name)]}
 
 
 @router.post("", status_code=201)
@@ -70,19 +86,23 @@ def create_project(
     request: NewProject,
     store: Store,
     services: Services,
+    principal: Annotated[Principal, Depends(Allowed(Action.PROJECT_CREATE))],
 ) -> dict[str, Any]:
-    """Folders, project.json, a Git repository with LFS and a first commit."""
-    manifest = store.create(request)
+    """Folders, project.json, a Git repository with LFS and a first commit; the caller owns it."""
+    manifest = store.create(request, owner=principal.name)
     services.events.publish(EventType.PROJECT_UPDATE, {"reason": "created", "id": manifest.id}, project=manifest.name)
     return manifest.dump()
 
 
-@router.get("/{project}")
+Reader = Depends(OnProject(Action.PROJECT_READ))
+
+
+@router.get("/{project}", dependencies=[Reader])
 def get_project(project: str, store: Store) -> dict[str, Any]:
     return store.get(project).dump()
 
 
-@router.patch("/{project}")
+@router.patch("/{project}", dependencies=[Depends(OnProject(Action.PROJECT_EDIT))])
 def update_project(
     project: str,
     patch: ProjectPatch,
@@ -95,7 +115,7 @@ def update_project(
     return manifest.dump()
 
 
-@router.delete("/{project}")
+@router.delete("/{project}", dependencies=[Depends(OnProject(Action.PROJECT_DELETE))])
 def delete_project(
     project: str,
     store: Store,
@@ -108,7 +128,7 @@ def delete_project(
     return {"deleted": name, "trash": target.relative_to(store.workspace).as_posix()}
 
 
-@router.get("/{project}/tree", response_model=TreeNode)
+@router.get("/{project}/tree", response_model=TreeNode, dependencies=[Reader])
 def get_tree(project: str, store: Store) -> TreeNode:
     """Chapters → scenes → shots → takes, and the asset folders, for the project browser."""
     return project_tree(store, project)
@@ -123,7 +143,7 @@ def resolve_in_project(root: Path, path: str) -> Path:
     return resolved
 
 
-@router.get("/{project}/files", response_model=None)
+@router.get("/{project}/files", response_model=None, dependencies=[Reader])
 def get_files(
     project: str,
     store: Store,
@@ -147,3 +167,20 @@ def get_files(
         if not item.name.startswith(".")
     ]
     return {"path": target.relative_to(root.resolve()).as_posix(), "entries": entries}
+
+
+class MemberRole(BaseModel):
+    role: Role
+
+
+@router.put("/{project}/members/{member}", dependencies=[Depends(OnProject(Action.PROJECT_SHARE))])
+def share_project(project: str, member: str, body: MemberRole, store: Store) -> dict[str, Any]:
+    """Give a principal (a token name) a role in this project; owners and admins only."""
+    manifest = store.share(project, member, body.role)
+    return {"owner": manifest.owner, "members": manifest.members}
+
+
+@router.delete("/{project}/members/{member}", dependencies=[Depends(OnProject(Action.PROJECT_SHARE))])
+def unshare_project(project: str, member: str, store: Store) -> dict[str, Any]:
+    manifest = store.share(project, member, None)
+    return {"owner": manifest.owner, "members": manifest.members}

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from function_runners.tiers import DEFAULT_TIER
 
-from ...governance import Principal
+from ...governance import Action, ClientResource, Principal, RunResource, allowed, authorize
 from ...graph.check import check_graph
 from ...runs.manager import RunManager
 from ...runs.store import RunRequest, StoredRun
 from ...workspace.store import ProjectRef, ProjectStore
+from ..access import project_resource, run_resource
 from ..deps import get_principal, get_services
 from ..services import AppServices
 from ..submission import RunSubmission
@@ -29,9 +30,33 @@ def _manager(services: AppServices) -> RunManager:
     return services.runs
 
 
-def _project(services: AppServices, project: str | None) -> ProjectRef | None:
-    """The run's project, found by name or id (404 when there is none: never a path)."""
-    return ProjectStore(services.settings.workspace).find(project) if project is not None else None
+def _project(services: AppServices, principal: Principal, project: str | None) -> ProjectRef | None:
+    """The run's project, found by name or id (404 when there is none: never a path), in
+    which the caller must hold the project's creator role."""
+    if project is None:
+        return None
+    store = ProjectStore(services.settings.workspace)
+    ref = store.find(project)
+    authorize(principal, Action.PROJECT_RUN, project_resource(store.get(ref.name)))
+    return ref
+
+
+def _bind_client(services: AppServices, principal: Principal, client_id: str) -> None:
+    """A client id belongs to the principal that first used it."""
+    state = services.events.client(client_id)
+    authorize(principal, Action.CLIENT_USE, ClientResource(client_id, state.owner))
+    state.owner = state.owner or principal.name
+
+
+def _owned(services: AppServices, principal: Principal, run_id: str, action: Action) -> StoredRun:
+    run = _manager(services).get(run_id)
+    authorize(principal, action, run_resource(run))
+    return run
+
+
+def run_resource_of_anyone() -> RunResource:
+    """A run owned by nobody the caller could be: only an admin may touch it."""
+    return RunResource(run_id="*", owner=None)
 
 
 def run_view(run: StoredRun, *, full: bool = True) -> dict[str, Any]:
@@ -55,11 +80,13 @@ async def submit_run(
     principal: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     """Queue a run of a workflow, API prompt or template; 403 names nodes above your maturity."""
+    authorize(principal, Action.RUN_SUBMIT)
     checked = check_graph(body.graph, services.registry, principal.caller, params=body.params,
                           targets=body.targets)
-    project = _project(services, body.project)
+    project = _project(services, principal, body.project)
     run_id = uuid.uuid4().hex
     if body.client_id:
+        _bind_client(services, principal, body.client_id)
         services.events.subscribe(body.client_id, runs=[run_id])
     run = StoredRun(
         run_id=run_id, status="queued",
@@ -85,16 +112,25 @@ async def list_runs(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     services: AppServices = Depends(get_services),
+    principal: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
-    """Runs, newest first, without their graphs (fetch one run for those)."""
-    page = _manager(services).store.page(status=status, project=project, client_id=client_id, limit=limit, offset=offset)
+    """The caller's runs (an admin's: everyone's), newest first, without their graphs (fetch
+    one run for those)."""
+    authorize(principal, Action.RUN_LIST)
+    mine = None if allowed(principal, Action.RUN_READ, run_resource_of_anyone()) else principal.name
+    page = _manager(services).store.page(status=status, project=project, client_id=client_id, principal=mine,
+                                         limit=limit, offset=offset)
     return {"items": [run_view(run, full=False) for run in page.items], "total": page.total,
             "limit": page.limit, "offset": page.offset}
 
 
 @router.get("/{run_id}")
-async def get_run(run_id: str, services: AppServices = Depends(get_services)) -> dict[str, Any]:
-    return run_view(_manager(services).get(run_id))
+async def get_run(
+    run_id: str,
+    services: AppServices = Depends(get_services),
+    principal: Principal = Depends(get_principal),
+) -> dict[str, Any]:
+    return run_view(_owned(services, principal, run_id, Action.RUN_READ))
 
 
 @router.post("/{run_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
@@ -104,12 +140,18 @@ async def cancel_run(
     principal: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     """Stop a queued or running run; its running nodes' processes are killed."""
+    _owned(services, principal, run_id, Action.RUN_CANCEL)
     run = _manager(services).cancel(run_id, f"cancelled by {principal.name}")
     return {"run_id": run.run_id, "status": run.status}
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_run(run_id: str, services: AppServices = Depends(get_services)) -> Response:
+async def delete_run(
+    run_id: str,
+    services: AppServices = Depends(get_services),
+    principal: Principal = Depends(get_principal),
+) -> Response:
     """Remove a finished run from the history."""
+    _owned(services, principal, run_id, Action.RUN_DELETE)
     _manager(services).delete(run_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from ...governance import Action, Principal, TemplateResource, authorize
 from ...graph.check import finite_json
 from ...graph.load import LoadedGraph, load_graph
-from ..deps import get_services
+from ..deps import get_principal, get_services
 from ..services import AppServices
 from ..template_store import TemplateInvalidError, TemplateStore, requirements_report
 
@@ -47,19 +48,36 @@ def get_template(template_id: str, services: AppServices = Depends(get_services)
     return {**summary.model_dump(), "template": data, "requirements": requirements_report(data, services.registry)}
 
 
+def _writable(data: dict[str, Any], services: AppServices, principal: Principal) -> TemplateStore:
+    """Built-in templates are read-only; a saved one belongs to its author."""
+    store = _store(services)
+    template_id = store.template_id(data)
+    authorize(principal, Action.TEMPLATE_WRITE,
+              TemplateResource(template_id, builtin=store.is_builtin(template_id), author=store.author(template_id)))
+    return store
+
+
 @router.post("", status_code=201)
-def save_template(data: dict[str, Any], services: AppServices = Depends(get_services)) -> dict[str, Any]:
+def save_template(
+    data: dict[str, Any],
+    services: AppServices = Depends(get_services),
+    principal: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     """Save (or replace) a workspace template; its id is the slug of its name."""
     _check(data, services)
-    return _store(services).save(data).model_dump()
+    return _writable(data, services, principal).save(data, author=principal.name).model_dump()
 
 
 @router.post("/import", status_code=201)
-def import_template(data: dict[str, Any], services: AppServices = Depends(get_services)) -> dict[str, Any]:
+def import_template(
+    data: dict[str, Any],
+    services: AppServices = Depends(get_services),
+    principal: Principal = Depends(get_principal),
+) -> dict[str, Any]:
     """Import an exported template file; the report lists node types this server lacks."""
     report = requirements_report(data, services.registry)
     _check(data, services)
-    summary = _store(services).save(data)
+    summary = _writable(data, services, principal).save(data, author=principal.name)
     return {**summary.model_dump(), "requirements": report}
 
 

@@ -1,0 +1,125 @@
+"""FastAPI glue for the one authorization function (`governance.authorize`): dependencies
+that check the caller before a handler runs, and the lookups that turn a run, project or
+template into the resource `authorize` decides on."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from nodes.sdk import AuteurError
+
+from ..governance import (
+    Action,
+    Principal,
+    ProjectResource,
+    RunResource,
+    allowed,
+    authorize,
+)
+from ..runs.store import StoredRun
+from ..workspace.manifest import ProjectManifest
+from ..workspace.store import ProjectStore
+from .deps import get_principal, get_services
+from .services import AppServices
+
+Caller = Annotated[Principal, Depends(get_principal)]
+Services = Annotated[AppServices, Depends(get_services)]
+
+
+def project_resource(manifest: ProjectManifest) -> ProjectResource:
+    return manifest.access()
+
+
+def run_resource(run: StoredRun) -> RunResource:
+    return RunResource(run_id=run.run_id, owner=run.principal)
+
+
+def authorize_project(services: AppServices, principal: Principal, project: str, action: Action) -> None:
+    """Unknown or traversing names are 404 (`project_not_found`) before any role is checked."""
+    manifest = ProjectStore(services.settings.workspace).get(project)
+    authorize(principal, action, project_resource(manifest))
+
+
+class Allowed:
+    """`Depends(Allowed(Action.X))`: a server-wide action the caller's role must allow."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    def __call__(self, principal: Caller) -> Principal:
+        authorize(principal, self.action)
+        return principal
+
+
+class OnProject:
+    """`Depends(OnProject(Action.X))` for routes under `/api/projects/{project}`."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    def __call__(self, project: str, principal: Caller, services: Services) -> Principal:
+        authorize_project(services, principal, project, self.action)
+        return principal
+
+
+# Routers of other packs mounted under `/api/projects/{project}/...`: the HTTP method decides.
+_ACTION_BY_METHOD = {"GET": Action.PROJECT_READ, "HEAD": Action.PROJECT_READ}
+_ACTION_BY_SUFFIX = {"/git/commit": Action.PROJECT_COMMIT}
+
+
+def project_route_action(method: str, path: str) -> Action:
+    for suffix, action in _ACTION_BY_SUFFIX.items():
+        if path.endswith(suffix):
+            return action
+    return _ACTION_BY_METHOD.get(method.upper(), Action.PROJECT_EDIT)
+
+
+def project_guard(request: Request, principal: Caller, services: Services) -> Principal:
+    """Router-level dependency: reads are `project.read`, writes `project.edit` (commit:
+    `project.commit`). Routes without `{project}` pass through unchecked here."""
+    project = request.path_params.get("project")
+    if isinstance(project, str):
+        authorize_project(services, principal, project, project_route_action(request.method, request.url.path))
+    return principal
+
+
+__all__ = ["Allowed", "EventAccess", "OnProject", "authorize_project", "project_guard", "project_resource", "run_resource"]
+
+
+class EventAccess:
+    """What one WebSocket principal may see: runs it may read and projects it may read.
+    Answers are cached for one check (a subscribe or a replay), not for the connection."""
+
+    def __init__(self, services: AppServices, principal: Principal) -> None:
+        self.services = services
+        self.principal = principal
+        self._runs: dict[str, bool] = {}
+        self._projects: dict[str, bool] = {}
+
+    def run(self, run_id: str) -> bool:
+        if run_id not in self._runs:
+            manager = self.services.runs
+            stored = manager.store.get(run_id) if manager is not None else None
+            resource = run_resource(stored) if stored is not None else RunResource(run_id=run_id, owner=None)
+            self._runs[run_id] = allowed(self.principal, Action.RUN_READ, resource)
+        return self._runs[run_id]
+
+    def project(self, name: str) -> bool:
+        if name not in self._projects:
+            try:
+                manifest = ProjectStore(self.services.settings.workspace).get(name)
+            except AuteurError:
+                self._projects[name] = False
+            else:
+                self._projects[name] = allowed(self.principal, Action.PROJECT_READ, manifest.access())
+        return self._projects[name]
+
+    def event(self, run_id: str | None, project: str | None) -> bool:
+        """A run's events follow the run; a project's events follow the project."""
+        if run_id is None and project is None:
+            return True  # a broadcast notice
+        if run_id is not None and self.run(run_id):
+            return True
+        return project is not None and self.project(project)
