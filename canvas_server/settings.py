@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     workspace: Path = Field(Path("workspace"), description="Workspace root holding Projects/ and Library/")
     host: str = Field("127.0.0.1", description="Address the server binds to")
     port: int = Field(8000, description="Port the server listens on")
+    loopback_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Bind addresses trusted as loopback, comma-separated (default: 127.0.0.0/8, ::1, localhost); any other bind always requires tokens")
+    comfyui_port: int = Field(8188, description="Port of the ComfyUI-compatible API served by the same process (0 turns it off)")
     broker_url: str | None = Field(None, description="Redis URL; when set, nodes run on Celery workers")
     tiers_file: Path | None = Field(None, description="Quality tier file (default: function_runners/tiers.toml)")
     ollama_url: str = Field("http://127.0.0.1:11434", description="Local Ollama server for prompt refinement")
@@ -54,6 +56,14 @@ class Settings(BaseSettings):
         """Lists come from the environment as `a,b,c` (`:` also accepted for folders)."""
         if isinstance(value, str):
             return [item.strip() for item in re.split(r"[,:]", value) if item.strip()]
+        return value
+
+    @field_validator("loopback_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        """Addresses come as `a,b` (never split on `:`: IPv6)."""
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
     @property

@@ -33,9 +33,12 @@ def free_port() -> int:
 class ServerProcess:
     """`auteur serve` with its own workspace."""
 
-    def __init__(self, workspace: Path, env: dict[str, str] | None = None, port: int | None = None) -> None:
+    def __init__(self, workspace: Path, env: dict[str, str] | None = None, port: int | None = None,
+                 comfyui_port: int | None = None) -> None:
         self.workspace = workspace
         self.port = port or free_port()
+        # 0 (the default here) keeps tests off ComfyUI's 8188; pass a port to serve the API.
+        self.comfyui_port = comfyui_port or 0
         self.env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace), "AUTEUR_RUNNER_WORKERS": "2", **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workspace / f"server-{self.port}.log"
@@ -45,6 +48,10 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def comfy_url(self) -> str:
+        return f"http://127.0.0.1:{self.comfyui_port}"
+
+    @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
 
@@ -52,7 +59,8 @@ class ServerProcess:
         self.workspace.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [*AUTEUR, "serve", "--port", str(self.port), "--log-level", "warning"],
+                [*AUTEUR, "serve", "--port", str(self.port), "--comfyui-port", str(self.comfyui_port),
+                 "--log-level", "warning"],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         deadline = time.monotonic() + timeout
@@ -60,7 +68,9 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log.read_text()}")
             try:
-                if httpx.get(f"{self.url}/api/health", timeout=1.0).status_code == 200:
+                if httpx.get(f"{self.url}/api/health", timeout=1.0).status_code == 200 and (
+                        not self.comfyui_port
+                        or httpx.get(f"{self.comfy_url}/system_stats", timeout=1.0).status_code == 200):
                     return self
             except httpx.HTTPError:
                 pass

@@ -1,0 +1,6 @@
+"""ComfyUI-compatible HTTP + WebSocket API: a thin adapter over the run manager, the catalog
+and the event bus (DESIGN §11), served on its own port by `auteur serve`."""
+
+from .app import create_comfy_app
+
+__all__ = ["create_comfy_app"]

@@ -1,0 +1,39 @@
+"""The ComfyUI-compatible app: a second FastAPI app over the same `AppServices` (run
+manager, catalog, bus), served on its own port so the two `/ws` protocols never meet. Every
+route also answers under `/api/`, as ComfyUI's do."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from ..server.deps import get_principal
+from ..server.errors import install_error_handlers
+from ..server.limits import BodySizeLimit
+from ..server.services import AppServices
+from . import routes, routes_files, routes_info, ws
+from .submit import PromptRefused
+
+
+async def _refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PromptRefused)
+    return JSONResponse(exc.body, status_code=exc.status)
+
+
+def create_comfy_app(services: AppServices) -> FastAPI:
+    """The adapter app; its lifespan is the main app's (services start there)."""
+    app = FastAPI(title="Auteur Canvas — ComfyUI API", version="0.1.0", docs_url=None, redoc_url=None)
+    app.state.services = services
+    hub = ws.StatusHub()
+    app.state.comfy_hub = hub
+    services.events.listen(hub.on_event)
+    install_error_handlers(app)
+    app.add_exception_handler(PromptRefused, _refused)
+    app.add_middleware(BodySizeLimit, max_bytes=services.settings.max_request_mb * 1024 * 1024,
+                       skip_prefixes=("/upload", "/api/upload"))
+    authenticated = [Depends(get_principal)]
+    for prefix in ("", "/api"):
+        for router in (routes.router, routes_files.router, routes_info.router):
+            app.include_router(router, prefix=prefix, dependencies=authenticated)
+    app.include_router(ws.router)
+    return app

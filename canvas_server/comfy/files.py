@@ -1,0 +1,117 @@
+"""ComfyUI's `input` / `output` / `temp` folders, mapped onto sandboxed folders of the
+workspace, and the `{filename, subfolder, type}` triple that names a file in them.
+
+- `input`: `<workspace>/Library/Uploads` (where `/upload/image` writes; a prompt names an
+  upload to `media.load` as `Library/Uploads/<subfolder>/<name>`);
+- `output`: the workspace itself, where node outputs and takes live (workspace-relative
+  `MediaRef` paths), except hidden folders other than `.auteur/outputs`: server state, tokens
+  and git internals are never served;
+- `temp`: `<workspace>/.auteur/comfy/temp`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from nodes.sdk import AuteurError, PathForbiddenError, PathSandbox
+
+FolderType = Literal["input", "output", "temp"]
+FOLDER_TYPES: tuple[FolderType, ...] = ("input", "output", "temp")
+INPUT_DIR = PurePosixPath("Library/Uploads")
+TEMP_DIR = PurePosixPath(".auteur/comfy/temp")
+SERVED_HIDDEN = PurePosixPath(".auteur/outputs")
+
+
+class FolderTypeError(AuteurError):
+    code = "bad_request"
+
+
+class ComfyFileNotFoundError(AuteurError):
+    code = "file_not_found"
+
+
+def folder_root(workspace: Path, kind: str) -> Path:
+    """The folder behind a ComfyUI folder type (created on first use)."""
+    if kind == "input":
+        root = workspace / INPUT_DIR
+    elif kind == "temp":
+        root = workspace / TEMP_DIR
+    elif kind == "output":
+        root = workspace
+    else:
+        raise FolderTypeError(f"type must be one of {', '.join(FOLDER_TYPES)}, not {kind!r}",
+                              details={"type": kind})
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _relative_text(filename: str, subfolder: str) -> str:
+    if not filename or "/" in filename or filename in {".", ".."}:
+        raise PathForbiddenError(f"filename {filename!r} must be a plain file name",
+                                 details={"filename": filename})
+    sub = subfolder.strip("/")
+    return f"{sub}/{filename}" if sub else filename
+
+
+def _check_visible(relative: PurePosixPath) -> None:
+    """Hidden files and folders are not served, save the engine's output folder."""
+    if relative.parts[: len(SERVED_HIDDEN.parts)] == SERVED_HIDDEN.parts:
+        return
+    if any(part.startswith(".") for part in relative.parts):
+        raise PathForbiddenError(f"{relative} is not a served file", details={"path": str(relative)})
+
+
+def locate(workspace: Path, filename: str, subfolder: str, kind: str) -> Path:
+    """The file `/view` serves: inside its folder, never a hidden server file."""
+    root = folder_root(workspace, kind)
+    text = _relative_text(filename, subfolder)
+    sandbox = PathSandbox([root])
+    try:
+        path = sandbox.resolve(text, must_exist=True)
+    except FileNotFoundError:
+        raise ComfyFileNotFoundError(f"no {kind} file {text!r}", details={"filename": filename,
+                                     "subfolder": subfolder, "type": kind}) from None
+    if kind == "output":
+        _check_visible(PurePosixPath(sandbox.relative(path)))
+    if not path.is_file():
+        raise ComfyFileNotFoundError(f"{text!r} is not a file", details={"filename": filename})
+    return path
+
+
+def upload_target(workspace: Path, filename: str, subfolder: str, kind: str) -> Path:
+    """Where an upload named `filename` would go (not yet de-duplicated)."""
+    if kind == "output":
+        raise FolderTypeError("uploads go to the input or temp folder", details={"type": kind})
+    root = folder_root(workspace, kind)
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    target = PathSandbox([root]).resolve(_relative_text(name, subfolder))
+    _check_visible(PurePosixPath(target.relative_to(root.resolve()).as_posix()))
+    return target
+
+
+def free_name(target: Path, content: bytes, overwrite: bool) -> Path:
+    """ComfyUI's rule: overwrite when asked; keep the existing file when it has the same
+    content; else `name (1).ext`, `name (2).ext`, …"""
+    if overwrite or not target.exists():
+        return target
+    digest = hashlib.sha256(content).digest()
+    candidate, index = target, 1
+    while candidate.exists():
+        if candidate.is_file() and hashlib.sha256(candidate.read_bytes()).digest() == digest:
+            return candidate
+        candidate = target.with_name(f"{target.stem} ({index}){target.suffix}")
+        index += 1
+    return candidate
+
+
+def file_entry(workspace: Path, workspace_relative: str) -> dict[str, str]:
+    """`{filename, subfolder, type}` for a workspace-relative path (a MediaRef's)."""
+    path = PurePosixPath(workspace_relative)
+    for kind, base in (("input", INPUT_DIR), ("temp", TEMP_DIR)):
+        if path.parts[: len(base.parts)] == base.parts:
+            sub = PurePosixPath(*path.parts[len(base.parts):-1]) if len(path.parts) > len(base.parts) + 1 else None
+            return {"filename": path.name, "subfolder": str(sub) if sub else "", "type": kind}
+    parent = str(path.parent)
+    return {"filename": path.name, "subfolder": "" if parent == "." else parent, "type": "output"}

@@ -1,0 +1,58 @@
+"""`GET /view` and `POST /upload/image`, onto the sandboxed folders of `files.py`."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import FileResponse
+
+from nodes.sdk import AuteurError
+
+from ..server.deps import get_services
+from ..server.services import AppServices
+from .files import free_name, locate, upload_target
+
+router = APIRouter()
+
+
+class UploadTooLargeError(AuteurError):
+    code = "upload_too_large"
+
+
+@router.get("/view")
+async def view(filename: str, subfolder: str = "", type: str = "output",
+               services: AppServices = Depends(get_services)) -> FileResponse:
+    """One file of the input, output or temp folder (never outside it, never server state)."""
+    path = locate(services.settings.workspace, filename, subfolder, type)
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media_type, filename=path.name,
+                        content_disposition_type="inline")
+
+
+async def _read(upload: UploadFile, limit: int) -> bytes:
+    content = await upload.read(limit + 1)
+    if len(content) > limit:
+        raise UploadTooLargeError(f"the upload is larger than {limit // (1024 * 1024)} MiB",
+                                  details={"limit_bytes": limit})
+    return content
+
+
+@router.post("/upload/image")
+async def upload_image(
+    image: UploadFile = File(...),
+    type: str = Form("input"),
+    subfolder: str = Form(""),
+    overwrite: str = Form("false"),
+    services: AppServices = Depends(get_services),
+) -> dict[str, Any]:
+    """Store an upload; a name already taken by other content becomes `name (1).ext`."""
+    settings = services.settings
+    content = await _read(image, settings.max_upload_mb * 1024 * 1024)
+    target = upload_target(settings.workspace, image.filename or "upload", subfolder, type)
+    final = free_name(target, content, overwrite.lower() in {"true", "1", "yes"})
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if not final.exists() or final == target:
+        final.write_bytes(content)
+    return {"name": final.name, "subfolder": subfolder.strip("/"), "type": type}

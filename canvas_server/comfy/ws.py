@@ -1,0 +1,118 @@
+"""`WS /ws?clientId=ID`: ComfyUI's message stream, fed by the event bus.
+
+The client's runs reach it through its bus subscription (`comfy:<clientId>`), so it never
+sees another client's prompts; queue changes (any run queued, started or ended) reach every
+connection as a `status` message through a bus listener.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from nodes.sdk import RUN_ENDED, AuteurError, EventType
+
+from ..events import Event
+from ..server.deps import get_principal, get_services
+from ..server.services import AppServices
+from .history import bus_client
+from .messages import Translator, message
+
+router = APIRouter()
+POLICY_VIOLATION = 1008
+_QUEUE_EVENTS = frozenset({EventType.RUN_QUEUED, EventType.RUN_STARTED, *RUN_ENDED})
+
+
+class StatusHub:
+    """Wakes every ComfyUI connection when the queue changes (a bus listener)."""
+
+    def __init__(self) -> None:
+        self._waiters: set[asyncio.Queue[None]] = set()
+
+    def on_event(self, type_: str, project: str | None) -> None:
+        if type_ in _QUEUE_EVENTS:
+            for waiter in self._waiters:
+                if waiter.empty():
+                    waiter.put_nowait(None)
+
+    def attach(self) -> asyncio.Queue[None]:
+        waiter: asyncio.Queue[None] = asyncio.Queue(maxsize=1)
+        self._waiters.add(waiter)
+        return waiter
+
+    def detach(self, waiter: asyncio.Queue[None]) -> None:
+        self._waiters.discard(waiter)
+
+
+def queue_remaining(services: AppServices) -> int:
+    if services.runs is None:
+        return 0
+    counts = services.runs.counts()
+    return counts.get("queued", 0) + counts.get("running", 0)
+
+
+def status_message(services: AppServices, client_id: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"status": {"exec_info": {"queue_remaining": queue_remaining(services)}}}
+    if client_id is not None:
+        data["sid"] = client_id
+    return message("status", **data)
+
+
+@router.websocket("/ws")
+@router.websocket("/api/ws")
+async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> None:
+    services: AppServices = get_services(websocket)
+    try:
+        principal = get_principal(websocket)
+    except AuteurError as exc:
+        await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
+        return
+    client_id = clientId or uuid.uuid4().hex
+    state = services.events.client(bus_client(client_id))
+    state.owner = state.owner or principal.name
+    if state.owner != principal.name:
+        await websocket.close(code=POLICY_VIOLATION, reason="clientId belongs to another caller")
+        return
+    await websocket.accept()
+    hub: StatusHub = websocket.app.state.comfy_hub
+    events, waiter = services.events.connect(state.client_id), hub.attach()
+    try:
+        await websocket.send_json(status_message(services, client_id))
+        await _serve(websocket, services, events, waiter)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.detach(waiter)
+        services.events.disconnect(state.client_id, events)
+
+
+async def _serve(websocket: WebSocket, services: AppServices, events: asyncio.Queue[Event],
+                 waiter: asyncio.Queue[None]) -> None:
+    assert services.runs is not None, "the run manager starts with the main app"
+    translator = Translator(services.runs, services.registry, services.settings.workspace)
+    receiver = asyncio.create_task(_drain_client(websocket))
+    try:
+        while not receiver.done():
+            getters = {asyncio.ensure_future(events.get()), asyncio.ensure_future(waiter.get())}
+            done, pending = await asyncio.wait({*getters, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            for future in pending - {receiver}:
+                future.cancel()
+            for future in done - {receiver}:
+                item = future.result()
+                if item is None:
+                    await websocket.send_json(status_message(services))
+                    continue
+                for outgoing in translator.translate(item):
+                    await websocket.send_json(outgoing)
+    finally:
+        receiver.cancel()
+        await asyncio.gather(receiver, return_exceptions=True)
+
+
+async def _drain_client(websocket: WebSocket) -> None:
+    """ComfyUI clients may send `feature_flags`; nothing they send changes the stream."""
+    while True:
+        await websocket.receive_text()
