@@ -83,7 +83,7 @@ def pass_two_filter(found: dict[str, str]) -> str:
     return f"volume={gain:.2f}dB,{loudnorm}" if gain else loudnorm
 
 
-def _padded(chain: str, duration: float | None) -> str:
+def padded(chain: str, duration: float | None) -> str:
     """Pad a short clip to loudnorm's window (and trim the result back to its length)."""
     if duration is None or duration >= MIN_WINDOW_S:
         return chain
@@ -111,7 +111,7 @@ class NormalizeLoudness(Node):
         source, info = source_of(ctx, self.audio)
         require_audio(info, source.name)
         measure = input_stream(source).output(
-            "-", af=_padded(_loudnorm(), info.duration), f="null", vn=None
+            "-", af=padded(_loudnorm(), info.duration), f="null", vn=None
         )
         measured = run_ffmpeg(
             measure.compile(cmd=find_tool("ffmpeg")),
@@ -126,7 +126,7 @@ class NormalizeLoudness(Node):
             found["warning"] = "the input is silent: nothing to normalise, written unchanged"
             ctx.logger.warning("%s is silent; written unchanged", source.name)
         else:
-            chain = _padded(pass_two_filter(found), info.duration)
+            chain = padded(pass_two_filter(found), info.duration)
         final = output_path(ctx, f"{source.stem}_norm", f".{self.format}")
         out = input_stream(source).output(
             str(staged(final)), af=chain, ar=OUTPUT_RATE, vn=None, **AUDIO_FORMATS[self.format]

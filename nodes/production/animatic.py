@@ -1,0 +1,98 @@
+"""`production.animatic`: the shots as one MP4 at their durations, with the soundtrack under it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nodes.audio.normalize import _loudnorm as loudnorm_measure
+from nodes.audio.normalize import is_silent, padded, parse_measurement, pass_two_filter
+from nodes.media.command import run_argv
+from nodes.media.encode import output_path
+from nodes.media.ffmpeg_process import find_tool, run_ffmpeg
+from nodes.media.output_info import output_ref, source
+from nodes.media.tier_params import EncodeParams
+from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
+
+from .animatic_graph import Canvas, Cut, build_command
+from .domain import Shot
+
+AUDIO_RATE = 48_000
+
+
+class AnimaticOut(Outputs):
+    video: MediaRef = Output(socket="VIDEO", description="The animatic (H.264/AAC MP4)")
+    duration: float = Output(socket="FLOAT", description="Its length: the sum of the shot durations")
+
+
+def shot_label(shot: Shot) -> str:
+    """`12A/3 — description` (the script's scene number when it has one)."""
+    scene = shot.scene_number or str(shot.scene)
+    text = " ".join(shot.description.split())
+    return f"{scene}/{shot.number}  {text[:60]}".strip()
+
+
+@node(
+    "production.animatic",
+    title="Animatic",
+    category="Production/Previz",
+    version="1.0.0",
+    maturity="AUTONOMOUS",
+    runs_on="runner",
+    tier_params=EncodeParams,
+)
+class Animatic(Node):
+    """Cut the shots into one MP4: each still (or clip) held for its shot's duration on whole
+    frames, a title card where a shot has no picture, optional crossfade, shot labels and
+    timecode, and the soundtrack cut to length and normalised to -16 LUFS."""
+
+    shots: list[Shot] = Input(description="The shots, in order", socket="SHOT", is_list=True)
+    pictures: list[MediaRef] = Input(
+        [], description="One image or clip per shot, in shot order (missing: a title card)",
+        socket="IMAGE", is_list=True,
+    )
+    soundtrack: MediaRef | None = Input(None, description="Audio laid under the cut", socket="AUDIO")
+    fps: int = Input(24, ge=1, le=120, description="Frames per second")
+    width: int = Input(1280, ge=16, le=7680, description="Width in pixels")
+    height: int = Input(720, ge=16, le=4320, description="Height in pixels")
+    crossfade: float = Input(0.0, ge=0.0, le=2.0, description="Crossfade between shots, seconds")
+    labels: bool = Input(True, description="Burn in scene/shot number and description")
+    timecode: bool = Input(False, description="Burn in the timecode")
+
+    def run(self, ctx: RunContext) -> AnimaticOut:
+        if not self.shots:
+            raise NodeExecutionError("the animatic needs at least one shot", code="value_out_of_range")
+        cuts = [self._cut(ctx, index, shot) for index, shot in enumerate(self.shots)]
+        total = round(sum(shot.duration for shot in self.shots) * self.fps) / self.fps
+        canvas = Canvas(self.width - self.width % 2, self.height - self.height % 2, self.fps,
+                        self.labels, self.timecode, self.crossfade)
+        soundtrack, chain = self._audio(ctx, total)
+        encode = ctx.tier_settings(EncodeParams)
+        final = output_path(ctx, "animatic", ".mp4")
+        args = [*build_command(cuts, canvas, chain, soundtrack),
+                "-c:v", "libx264", "-preset", encode.preset, "-crf", str(encode.crf), "-r", str(self.fps),
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart",
+                "-t", f"{total:.6f}"]
+        done = run_argv(ctx, args, final, duration=total, step="cut the animatic", span=(0.2, 1.0))
+        return AnimaticOut(video=output_ref(ctx, final, done, kind="video"), duration=total)
+
+    def _cut(self, ctx: RunContext, index: int, shot: Shot) -> Cut:
+        ref = self.pictures[index] if index < len(self.pictures) else None
+        if ref is None:
+            return Cut(None, True, shot.duration, shot_label(shot) or f"Shot {shot.number}")
+        path, info = source(ctx, ref)
+        return Cut(path, ref.kind == "image", shot.duration, shot_label(shot))
+
+    def _audio(self, ctx: RunContext, total: float) -> tuple[Path | None, str | None]:
+        """The soundtrack and its chain: cut (or padded) to the picture, normalised."""
+        if self.soundtrack is None:
+            return None, None
+        path, _info = source(ctx, self.soundtrack)
+        fit = f"atrim=duration={total:.6f},apad=whole_dur={total:.6f}"
+        measure = [find_tool("ffmpeg"), "-i", str(path), "-af", f"{fit},{padded(loudnorm_measure(), total)}",
+                   "-vn", "-f", "null", "-"]
+        measured = run_ffmpeg(measure, outputs={}, duration=total, is_cancelled=ctx.cancelled,
+                              on_progress=lambda fraction: ctx.progress(0.2 * fraction, "measure loudness"))
+        found = parse_measurement(measured.stderr)
+        if is_silent(found):
+            return path, f"{fit},aresample={AUDIO_RATE},aformat=channel_layouts=stereo"
+        return path, f"{fit},{padded(pass_two_filter(found), total)},aresample={AUDIO_RATE},aformat=channel_layouts=stereo"
