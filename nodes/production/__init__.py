@@ -2,7 +2,8 @@
 
 from .animatic import Animatic
 from .save_take import SaveTake
+from .segments_to_shots import SegmentsToShots
 
-NODES = [SaveTake, Animatic]
+NODES = [SaveTake, Animatic, SegmentsToShots]
 
-__all__ = ["NODES", "Animatic", "SaveTake"]
+__all__ = ["NODES", "Animatic", "SaveTake", "SegmentsToShots"]

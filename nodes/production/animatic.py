@@ -79,7 +79,7 @@ class Animatic(Node):
         ref = self.pictures[index] if index < len(self.pictures) else None
         if ref is None:
             return Cut(None, True, shot.duration, shot_label(shot) or f"Shot {shot.number}")
-        path, info = source(ctx, ref)
+        path, _info = source(ctx, ref)
         return Cut(path, ref.kind == "image", shot.duration, shot_label(shot))
 
     def _audio(self, ctx: RunContext, total: float) -> tuple[Path | None, str | None]:
