@@ -11,8 +11,10 @@ refuses exactly the links the server refuses. `npm run gen:types` turns them int
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ EXTRA_MODELS = {
 }
 
 RESPONSE_MODELS = ("TreeNode",)
+_METHOD_SUFFIX = re.compile(r"_(get|head|post|put|patch|delete|options)$")
 
 
 def _model(module: str, name: str) -> type[BaseModel]:
@@ -62,16 +65,19 @@ def openapi_document() -> dict[str, Any]:
 
 def _unique_operation_ids(document: dict[str, Any]) -> None:
     """A route serving several methods (GET and HEAD) gets one id from FastAPI for all of
-    them, which OpenAPI forbids; suffix the method on repeats so generators accept it."""
-    seen: set[str] = set()
-    for path in document.get("paths", {}).values():
-        for method, operation in path.items():
-            operation_id = operation.get("operationId") if isinstance(operation, dict) else None
-            if operation_id is None:
-                continue
-            if operation_id in seen:
-                operation["operationId"] = f"{operation_id}_{method}"
-            seen.add(operation["operationId"])
+    them, built from whichever method its set yields first, which OpenAPI forbids and which
+    changes between runs; give each such operation its own method's suffix."""
+    operations = [
+        (method, operation)
+        for path in document.get("paths", {}).values()
+        for method, operation in path.items()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    counts = Counter(operation["operationId"] for _, operation in operations)
+    for method, operation in operations:
+        if counts[operation["operationId"]] > 1:
+            base = _METHOD_SUFFIX.sub("", operation["operationId"])
+            operation["operationId"] = f"{base}_{method}"
 
 
 def _always_present(schema: dict[str, Any]) -> dict[str, Any]:

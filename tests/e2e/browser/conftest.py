@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from integration.server_harness import ServerProcess
 
 playwright_api = pytest.importorskip("playwright.sync_api")

@@ -191,12 +191,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Projects */
+        /**
+         * List Projects
+         * @description The projects the caller may read; a damaged one is listed with its error.
+         */
         get: operations["list_projects_api_projects_get"];
         put?: never;
         /**
          * Create Project
-         * @description Folders, project.json, a Git repository with LFS and a first commit.
+         * @description Folders, project.json, a Git repository with LFS and a first commit; the caller owns it.
          */
         post: operations["create_project_api_projects_post"];
         delete?: never;
@@ -359,6 +362,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/members/{member}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Share Project
+         * @description Give a principal (a token name) a role in this project; owners and admins only.
+         */
+        put: operations["share_project_api_projects__project__members__member__put"];
+        post?: never;
+        /** Unshare Project */
+        delete: operations["unshare_project_api_projects__project__members__member__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/takes": {
         parameters: {
             query?: never;
@@ -486,7 +510,8 @@ export interface paths {
         };
         /**
          * List Runs
-         * @description Runs, newest first, without their graphs (fetch one run for those).
+         * @description The caller's runs (an admin's: everyone's), newest first, without their graphs (fetch
+         *     one run for those).
          */
         get: operations["list_runs_api_runs_get"];
         put?: never;
@@ -643,7 +668,7 @@ export interface paths {
          * Signed Media
          * @description Serve one workspace file to whoever holds a valid signed URL (Range supported).
          */
-        head: operations["signed_media_media_signed__expires___signature___path__get_head"];
+        head: operations["signed_media_media_signed__expires___signature___path__head"];
         patch?: never;
         trace?: never;
     };
@@ -811,6 +836,11 @@ export interface components {
              */
             has_default: boolean;
             /**
+             * Is List
+             * @default false
+             */
+            is_list: boolean;
+            /**
              * Label
              * @default null
              */
@@ -852,6 +882,11 @@ export interface components {
              * @default null
              */
             step: number | null;
+            /**
+             * Tracks File
+             * @default false
+             */
+            tracks_file: boolean;
             /** Type */
             type: string;
             /**
@@ -859,6 +894,47 @@ export interface components {
              * @default null
              */
             widget: string | null;
+        };
+        /**
+         * ItemRecord
+         * @description One item of a fanned-out node: its own key, status and timing.
+         */
+        ItemRecord: {
+            /** Cache Key */
+            cache_key: string;
+            /** @default null */
+            error: components["schemas"]["ErrorInfo"] | null;
+            /**
+             * Finished At
+             * @default null
+             */
+            finished_at: number | null;
+            /** Index */
+            index: number;
+            /**
+             * Runner
+             * @default null
+             */
+            runner: string | null;
+            /**
+             * Started At
+             * @default null
+             */
+            started_at: number | null;
+            /**
+             * Status
+             * @default pending
+             * @enum {string}
+             */
+            status: "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled";
+        };
+        /** MemberRole */
+        MemberRole: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "creator" | "viewer";
         };
         /** Narrative */
         Narrative: {
@@ -920,6 +996,11 @@ export interface components {
              * @default null
              */
             finished_at: number | null;
+            /**
+             * Items
+             * @default null
+             */
+            items: components["schemas"]["ItemRecord"][] | null;
             /**
              * Outputs
              * @default null
@@ -1025,6 +1106,11 @@ export interface components {
              * @default
              */
             description: string;
+            /**
+             * Is List
+             * @default false
+             */
+            is_list: boolean;
             /** Name */
             name: string;
             /** Type */
@@ -1090,29 +1176,41 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** ProjectSummary */
+        /**
+         * ProjectSummary
+         * @description One project in the listing; a damaged project keeps its folder name and says why
+         *     (`error`) so it can be repaired or restored from Git.
+         */
         ProjectSummary: {
             /**
              * Created
-             * Format: date-time
+             * @default null
              */
-            created: string;
+            created: string | null;
+            /**
+             * Error
+             * @default null
+             */
+            error: string | null;
             /** Id */
-            id: string;
+            id: string | null;
             /** Name */
             name: string;
             /**
              * Quality
-             * @enum {string}
+             * @default null
              */
-            quality: "low" | "standard" | "high";
-            /** Structure */
-            structure: string;
+            quality: ("low" | "standard" | "high") | null;
+            /**
+             * Structure
+             * @default null
+             */
+            structure: string | null;
             /**
              * Updated
-             * Format: date-time
+             * @default null
              */
-            updated: string;
+            updated: string | null;
         };
         /**
          * Provenance
@@ -2222,6 +2320,78 @@ export interface operations {
             };
         };
     };
+    share_project_api_projects__project__members__member__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRole"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unshare_project_api_projects__project__members__member__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_takes_api_projects__project__takes_get: {
         parameters: {
             query?: never;
@@ -2811,7 +2981,7 @@ export interface operations {
             };
         };
     };
-    signed_media_media_signed__expires___signature___path__get_head: {
+    signed_media_media_signed__expires___signature___path__head: {
         parameters: {
             query?: never;
             header?: never;
@@ -3155,6 +3325,7 @@ export const SOCKET_RULES: Readonly<Record<string, readonly string[]>> = {
     "*",
     "AUDIO",
     "BOOLEAN",
+    "BREAKDOWN",
     "FILE",
     "FLOAT",
     "IMAGE",
@@ -3164,10 +3335,12 @@ export const SOCKET_RULES: Readonly<Record<string, readonly string[]>> = {
     "SHOT",
     "SPEAKER",
     "STEMS",
+    "STYLE_GUIDE",
     "TEXT",
     "TRANSCRIPT",
     "VEO_PAYLOAD",
-    "VIDEO"
+    "VIDEO",
+    "WORLD"
   ],
   "AUDIO": [
     "*",
@@ -3178,6 +3351,10 @@ export const SOCKET_RULES: Readonly<Record<string, readonly string[]>> = {
   "BOOLEAN": [
     "*",
     "BOOLEAN"
+  ],
+  "BREAKDOWN": [
+    "*",
+    "BREAKDOWN"
   ],
   "FILE": [
     "*",
@@ -3223,6 +3400,10 @@ export const SOCKET_RULES: Readonly<Record<string, readonly string[]>> = {
     "*",
     "STEMS"
   ],
+  "STYLE_GUIDE": [
+    "*",
+    "STYLE_GUIDE"
+  ],
   "TEXT": [
     "*",
     "TEXT"
@@ -3240,5 +3421,9 @@ export const SOCKET_RULES: Readonly<Record<string, readonly string[]>> = {
     "FILE",
     "MEDIA",
     "VIDEO"
+  ],
+  "WORLD": [
+    "*",
+    "WORLD"
   ]
 };

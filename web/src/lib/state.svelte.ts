@@ -78,6 +78,8 @@ class AppState {
   });
   private noticeId = 0;
   private nodeOutputs = new Map<string, Record<string, unknown>>();
+  /** Events of a run that arrive before its POST /api/runs answer does, replayed after it. */
+  private early = new Map<string, ServerEvent[]>();
 
   // ---- start-up --------------------------------------------------------------------------
 
@@ -235,6 +237,13 @@ class AppState {
     editor.setProblems([]);
     const graph = editor.current();
     try {
+      // Validate first: problems come back as data (200), highlighted on the nodes concerned.
+      const checked = await api.validate(graph);
+      const blocking = checked.errors.filter((e) => e.code !== "maturity_insufficient");
+      if (blocking.length) {
+        this.showProblems(blocking);
+        return;
+      }
       const accepted = await api.submitRun({
         graph,
         project: this.project?.name ?? null,
@@ -261,22 +270,26 @@ class AppState {
         ...this.runs,
       ].slice(0, 30);
       for (const id of Object.keys(nodes)) editor.setRunState(id, { status: "queued" });
+      const early = this.early.get(accepted.run_id) ?? [];
+      this.early.delete(accepted.run_id);
+      for (const event of early) this.handleEvent(event);
     } catch (error) {
       const problems = graphErrors(error);
-      if (problems.length) {
-        editor.setProblems(problems);
-        const first = problems.find((p) => p.node_id);
-        this.notify({
-          kind: "error",
-          title: `The graph has ${problems.length} problem(s)`,
-          body: problems.map((p) => p.message).join("\n"),
-          nodeId: first?.node_id ?? undefined,
-        });
-        if (first?.node_id) this.focusNode(first.node_id);
-      } else {
-        this.reportError("Queue failed", error);
-      }
+      if (problems.length) this.showProblems(problems);
+      else this.reportError("Queue failed", error);
     }
+  }
+
+  private showProblems(problems: GraphError[]): void {
+    this.editor?.setProblems(problems);
+    const first = problems.find((p) => p.node_id);
+    this.notify({
+      kind: "error",
+      title: `The graph has ${problems.length} problem(s)`,
+      body: problems.map((p) => p.message).join("\n"),
+      nodeId: first?.node_id ?? undefined,
+    });
+    if (first?.node_id) this.focusNode(first.node_id);
   }
 
   async cancel(runId: string): Promise<void> {
@@ -314,6 +327,14 @@ class AppState {
 
   handleEvent(event: ServerEvent): void {
     const data = event.data as Record<string, unknown>;
+    const runScoped = event.type.startsWith("node_") || event.type.startsWith("run_");
+    if (event.run_id && runScoped && !this.runs.some((run) => run.runId === event.run_id)) {
+      const queue = this.early.get(event.run_id) ?? [];
+      if (queue.length < 500) queue.push(event);
+      this.early.set(event.run_id, queue);
+      if (this.early.size > 50) this.early.delete(this.early.keys().next().value!);
+      return;
+    }
     switch (event.type) {
       case "run_queued":
         this.updateRun(event.run_id, (run) => (run.status = "queued"));

@@ -1,0 +1,97 @@
+"""Validation errors on the right node, socket rules on the canvas, cancelling from the UI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .conftest import EditorPage
+
+
+def _workflow(nodes: list[dict[str, Any]], links: list[list[Any]]) -> dict[str, Any]:
+    return {"last_node_id": len(nodes), "last_link_id": len(links), "nodes": nodes, "links": links,
+            "groups": [], "config": {}, "extra": {}, "version": 0.4}
+
+
+def _node(id_: int, type_: str, pos: list[int], inputs: list[dict[str, Any]], outputs: list[dict[str, Any]],
+          values: list[Any]) -> dict[str, Any]:
+    return {"id": id_, "type": type_, "pos": pos, "size": [240, 90], "flags": {}, "order": id_ - 1, "mode": 0,
+            "inputs": inputs, "outputs": outputs, "properties": {}, "widgets_values": values}
+
+
+MISMATCH = _workflow(
+    [
+        _node(1, "core.text", [0, 0], [], [{"name": "text", "type": "TEXT", "links": [1]}], ["not a number"]),
+        _node(2, "core.add", [320, 0],
+              [{"name": "a", "type": "FLOAT", "link": 1, "widget": {"name": "a"}},
+               {"name": "b", "type": "FLOAT", "link": None, "widget": {"name": "b"}}],
+              [{"name": "value", "type": "FLOAT", "links": [2]}], [0, 1]),
+        _node(3, "core.show", [640, 0], [{"name": "value", "type": "*", "link": 2}], [], []),
+    ],
+    [[1, 1, 0, 2, 0, "TEXT"], [2, 2, 0, 3, 0, "FLOAT"]],
+)
+
+LONG = _workflow(
+    [
+        _node(1, "test.ffmpeg_long", [0, 0], [], [{"name": "value", "type": "*", "links": [1]}], [120, ""]),
+        _node(2, "core.show", [340, 0], [{"name": "value", "type": "*", "link": 1}], [], []),
+    ],
+    [[1, 1, 0, 2, 0, "*"]],
+)
+
+
+def _drop_workflow(editor: EditorPage, name: str, workflow: dict[str, Any]) -> None:
+    box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
+    assert box is not None
+    editor.drop_files("[data-testid=canvas-host]", [(name, json.dumps(workflow).encode(), "application/json")],
+                      at=(box["x"] + 200, box["y"] + 200))
+    editor.page.wait_for_function("(n) => window.__auteur.editor.graph._nodes.length === n", arg=len(workflow["nodes"]))
+
+
+def test_a_type_mismatch_is_shown_on_the_node_and_input_concerned(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    _drop_workflow(editor, "mismatch.json", MISMATCH)
+    editor.shot("mismatched graph opened")
+    editor.page.get_by_test_id("queue").click()
+    problem = editor.page.locator("[data-testid=node-problem]")
+    problem.wait_for()
+    editor.shot("error on the add node")
+    problems = editor.eval("() => Object.fromEntries(window.__auteur.editor.problems)")
+    assert list(problems) == ["2"] and problems["2"]["inputs"] == ["a"]
+    assert editor.eval("() => window.__auteur.selection") == {"kind": "node", "nodeId": "2"}
+    assert editor.page.locator("[data-testid=inspector] .field.bad").get_attribute("data-input") == "a"
+    assert "TEXT" in problem.inner_text() or "FLOAT" in problem.inner_text()
+    assert editor.page.locator("[data-testid=run]").count() == 0
+
+
+def test_the_canvas_refuses_a_link_the_server_would_refuse(editor: EditorPage) -> None:
+    editor.open()
+    box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
+    assert box is not None
+    text = editor.add_by_search("text", "core.text", (box["x"] + 120, box["y"] + 150))
+    add = editor.add_by_search("add", "core.add", (box["x"] + 460, box["y"] + 150))
+    integer = editor.add_by_search("integer", "core.integer", (box["x"] + 120, box["y"] + 380))
+    editor.drag_link(text, 0, add, editor.input_index(add, "a"))
+    assert editor.links() == []
+    editor.drag_link(integer, 0, add, editor.input_index(add, "b"))
+    assert [link[:3] for link in editor.links()] == [[integer, 0, add]]  # INT widens to FLOAT
+    editor.shot("only the compatible link was made")
+    editor.page.keyboard.press("Control+z")
+    assert editor.links() == []
+    editor.page.keyboard.press("Control+y")
+    assert len(editor.links()) == 1
+    editor.shot("undo and redo")
+
+
+def test_a_long_run_is_cancelled_from_the_ui(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    _drop_workflow(editor, "long.json", LONG)
+    editor.page.get_by_test_id("queue").click()
+    editor.page.wait_for_function(
+        "() => window.__auteur.editor.runState.get('1')?.status === 'running'", timeout=30_000
+    )
+    editor.shot("running")
+    editor.page.locator("[data-testid=cancel-run]").click()
+    editor.page.wait_for_selector("[data-testid=run][data-status=cancelled]", timeout=20_000)
+    editor.shot("cancelled")
+    assert editor.page.locator("[data-testid=cancel-run]").count() == 0
