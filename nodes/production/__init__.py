@@ -1,9 +1,16 @@
-"""The production pack: nodes that turn renders into a film project's takes and shots."""
+"""The production pack: from screenplay to shots, ingredients, world and style, Veo payloads
+and takes."""
 
-from .animatic import Animatic
+from .ingredient import IngredientNode
 from .save_take import SaveTake
-from .segments_to_shots import SegmentsToShots
+from .script_breakdown import ScriptBreakdown
+from .shot import ShotNode
+from .veo_payload import VeoPayloadNode
+from .video_strategy import VideoStrategy
+from .world import StyleGuideNode, WorldNode
 
-NODES = [SaveTake, Animatic, SegmentsToShots]
+NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
+         VideoStrategy, SaveTake]
 
-__all__ = ["NODES", "Animatic", "SaveTake", "SegmentsToShots"]
+__all__ = ["NODES", "IngredientNode", "SaveTake", "ScriptBreakdown", "ShotNode", "StyleGuideNode",
+           "VeoPayloadNode", "VideoStrategy", "WorldNode"]

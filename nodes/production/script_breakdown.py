@@ -1,0 +1,144 @@
+"""`production.script_breakdown`: a `.fountain` / `.txt` screenplay → scenes, shots, shot list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import PurePosixPath
+
+from pydantic import BaseModel, Field
+
+from nodes.sdk import (
+    EventType,
+    Input,
+    Node,
+    NodeExecutionError,
+    Output,
+    Outputs,
+    RunContext,
+    node,
+    sha256_file,
+)
+
+from .domain import Breakdown, CameraAngle, CameraMovement, Ingredient, Shot, ShotSize
+from .llm import refine
+from .project_files import BREAKDOWN_SUFFIX, SHOTLISTS_DIR, project_root, write_atomic
+from .screenplay import break_down, parse_screenplay
+
+SUFFIXES = (".fountain", ".txt", ".spmd")
+
+
+class BreakdownOut(Outputs):
+    breakdown: Breakdown = Output(socket="BREAKDOWN")
+    shots: list[Shot] = Output(socket="SHOT", is_list=True)
+    shot_list: str = Output(ui=True, description="The shot list's Markdown file in the project")
+
+
+class ShotRefinement(BaseModel):
+    id: str
+    description: str = Field(min_length=1)
+    size: ShotSize
+    angle: CameraAngle
+    movement: CameraMovement
+    lens: str
+
+
+class ShotListRefinement(BaseModel):
+    """What Ollama may change: each shot's wording and camera, for the shots we gave it."""
+
+    shots: list[ShotRefinement]
+
+
+REFINE_SYSTEM = (
+    "You are a first assistant director. For each shot, improve the visual description and "
+    "choose shot size, angle, movement and lens. Keep every id; add no character, place or "
+    "event the script does not contain. Answer as JSON."
+)
+
+
+def shot_list_csv(breakdown: Breakdown) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "scene", "shot", "slugline", "size", "angle", "movement", "lens",
+                     "duration", "cast", "description", "dialogue"])
+    for s in breakdown.shots:
+        writer.writerow([s.id, s.scene, s.number, s.slugline, s.size.value, s.angle.value, s.movement.value,
+                         s.lens, s.duration, " ".join(s.cast), s.description, s.dialogue])
+    return out.getvalue()
+
+
+def shot_list_markdown(breakdown: Breakdown) -> str:
+    lines = [f"# Shot list: {breakdown.title or breakdown.source}", "", f"Durations: {breakdown.duration_rule}", ""]
+    for scene in breakdown.scenes:
+        lines += [f"## {scene.number}. {scene.slugline}", "",
+                  "| Shot | Id | Size | Camera | Duration | Cast | Description |",
+                  "|---|---|---|---|---|---|---|"]
+        for shot in (s for s in breakdown.shots if s.id in scene.shot_ids):
+            camera = f"{shot.angle.value}, {shot.movement.value}, {shot.lens}"
+            text = shot.description.replace("|", "/")
+            lines.append(f"| {shot.number} | {shot.id} | {shot.size.value} | {camera} | {shot.duration:g} s "
+                         f"| {', '.join(shot.cast)} | {text} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def apply_refinement(breakdown: Breakdown, refinement: ShotListRefinement, model: str) -> Breakdown:
+    """Merge the model's answer; an answer naming other shots than ours is not used."""
+    by_id = {item.id: item for item in refinement.shots}
+    if set(by_id) != {shot.id for shot in breakdown.shots}:
+        return breakdown.model_copy(update={"warnings": [*breakdown.warnings,
+                                    f"{model} changed the shot ids; kept the deterministic breakdown"]})
+    shots = [shot.model_copy(update=by_id[shot.id].model_dump(exclude={"id"})) for shot in breakdown.shots]
+    return breakdown.model_copy(update={"shots": shots, "refined_by": model})
+
+
+@node("production.script_breakdown", title="Script Breakdown", category="Production/Script",
+      version="1.0.0", maturity="INTERN", runs_on="inline")
+class ScriptBreakdown(Node):
+    """Break a screenplay down into scenes and shots (deterministic; optionally refined by a
+    local Ollama model), write the shot list (CSV and Markdown) to 02_Source_Creative/ShotLists/
+    and the breakdown for project.json's narrative."""
+
+    script: str = Input(description="e.g. 02_Source_Creative/Scripts/pilot.fountain", widget="path",
+                        tracks_file=True)
+    chapter: int = Input(1, ge=1)
+    ingredients: list[Ingredient] = Input([], socket="INGREDIENT", is_list=True,
+                                          description="Fill shot slots by name (cast, location, objects)")
+    refine_with_llm: bool = Input(False)
+    llm_model: str = Input("llama3.1:8b")
+
+    def run(self, ctx: RunContext) -> BreakdownOut:
+        path = ctx.resolve(self.script, must_exist=True)
+        if path.suffix.lower() not in SUFFIXES:
+            raise NodeExecutionError(f"{self.script}: a screenplay must be .fountain or .txt",
+                                     code="script_unsupported")
+        parsed = parse_screenplay(path.read_text(encoding="utf-8"), fallback_title=path.stem)
+        breakdown = break_down(parsed, chapter=self.chapter, ingredients=self.ingredients,
+                               source=self.script, source_sha256=sha256_file(path))
+        if self.refine_with_llm:
+            breakdown = self.refined(ctx, breakdown)
+        return BreakdownOut(breakdown=breakdown, shots=breakdown.shots, shot_list=self.write(ctx, breakdown))
+
+    def refined(self, ctx: RunContext, breakdown: Breakdown) -> Breakdown:
+        shots = [{"id": s.id, "slugline": s.slugline, "description": s.description, "dialogue": s.dialogue}
+                 for s in breakdown.shots]
+        answer = refine(ShotListRefinement, model=self.llm_model, system=REFINE_SYSTEM,
+                        user=json.dumps({"shots": shots}, ensure_ascii=False))
+        if answer.value is None:
+            for warning in answer.warnings:
+                ctx.logger.warning(warning)
+            return breakdown.model_copy(update={"warnings": [*breakdown.warnings, *answer.warnings]})
+        return apply_refinement(breakdown, answer.value, self.llm_model)
+
+    def write(self, ctx: RunContext, breakdown: Breakdown) -> str:
+        root = project_root(ctx, required=False, what="")
+        if root is None:
+            return ""
+        stem = PurePosixPath(self.script).stem
+        folder = root / SHOTLISTS_DIR
+        write_atomic(folder / f"{stem}.csv", shot_list_csv(breakdown))
+        write_atomic(folder / f"{stem}.md", shot_list_markdown(breakdown))
+        write_atomic(folder / f"{stem}{BREAKDOWN_SUFFIX}", breakdown.model_dump_json(indent=2) + "\n")
+        ctx.emit(EventType.PROJECT_UPDATE, {"project": ctx.project, "breakdown": f"{SHOTLISTS_DIR}/{stem}{BREAKDOWN_SUFFIX}"})
+        return f"{SHOTLISTS_DIR}/{stem}.md"
