@@ -1,16 +1,18 @@
 """The production pack: from screenplay to shots, ingredients, world and style, Veo payloads
 and takes."""
 
+from .animatic import Animatic
 from .ingredient import IngredientNode
 from .save_take import SaveTake
 from .script_breakdown import ScriptBreakdown
+from .segments_to_shots import SegmentsToShots
 from .shot import ShotNode
 from .veo_payload import VeoPayloadNode
 from .video_strategy import VideoStrategy
 from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
-         VideoStrategy, SaveTake]
+         VideoStrategy, SaveTake, Animatic, SegmentsToShots]
 
-__all__ = ["NODES", "IngredientNode", "SaveTake", "ScriptBreakdown", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "Animatic", "IngredientNode", "SaveTake", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoPayloadNode", "VideoStrategy", "WorldNode"]
