@@ -100,7 +100,12 @@ def _slot(shot_cast: list[str], location: str, text: str,
 def break_down(parsed: ParsedScript, *, chapter: int = 1, ingredients: list[Ingredient] | None = None,
                source: str = "", source_sha256: str = "") -> Breakdown:
     """The deterministic breakdown of a parsed script."""
-    cast_all = sorted({b.speaker for s in parsed.scenes for b in s.beats if b.speaker})
+    speakers = {b.speaker for s in parsed.scenes for b in s.beats if b.speaker}
+    actions = " ".join(b.text for s in parsed.scenes for b in s.beats if not b.speaker)
+    # Characters who never speak are still cast when an ingredient names them in the action.
+    silent = {i.name.upper() for i in ingredients or [] if i.kind == IngredientKind.CHARACTER
+              and _named_in(actions, [i.name])}
+    cast_all = sorted(speakers | silent)
     scenes: list[Scene] = []
     shots: list[Shot] = []
     seen: dict[str, int] = {}
