@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery"]
+MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery", "bench_editor", "bench_breakdown"]
 
 
 def main(names: list[str]) -> None:
