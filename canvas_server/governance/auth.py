@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 
 from nodes.sdk import AuteurError
 
@@ -18,7 +19,11 @@ class InsecureBindError(AuteurError):
     code = "insecure_bind"
 
 
-def is_loopback(host: str) -> bool:
+def is_loopback(host: str, trusted: Sequence[str] = ()) -> bool:
+    """Whether binding to `host` keeps the server on this machine. `trusted` (the
+    `loopback_hosts` setting), when given, is the whole list of such addresses."""
+    if trusted:
+        return host in trusted
     if host == "localhost":
         return True
     try:
@@ -27,9 +32,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_bind(host: str, tokens: TokenStore) -> None:
+def check_bind(host: str, tokens: TokenStore, trusted: Sequence[str] = ()) -> None:
     """Refuse to serve beyond this machine with nobody able to authenticate."""
-    if not is_loopback(host) and not tokens.has_tokens():
+    if not is_loopback(host, trusted) and not tokens.has_tokens():
         raise InsecureBindError(
             f"refusing to bind to {host}: no API tokens exist, so anyone on the network would "
             "run nodes as the local AUTONOMOUS user. Create one first with "
@@ -39,14 +44,22 @@ def check_bind(host: str, tokens: TokenStore) -> None:
 
 
 class Authenticator:
-    """No tokens configured: everyone is the local user (only allowed on loopback).
-    Tokens configured: every request needs `Authorization: Bearer <token>`."""
+    """Tokens configured: every request needs `Authorization: Bearer <token>`. No tokens on a
+    loopback bind: everyone is the local user. No tokens on any other bind (the last one was
+    revoked while serving): the API is locked, never opened to the network as the local user.
+    The mode is fixed by the bind address at start-up; it never changes silently."""
 
-    def __init__(self, tokens: TokenStore) -> None:
+    def __init__(self, tokens: TokenStore, *, require_tokens: bool = False) -> None:
         self.tokens = tokens
+        self.require_tokens = require_tokens
 
     def principal(self, authorization: str | None) -> Principal:
         if not self.tokens.has_tokens():
+            if self.require_tokens:
+                raise UnauthorizedError(
+                    "this server is bound beyond loopback and has no active API token: the API is "
+                    "locked until one is created with `auteur tokens create`"
+                )
             return LOCAL_PRINCIPAL
         if not authorization:
             raise UnauthorizedError("this server requires an API token: send `Authorization: Bearer <token>`")

@@ -11,7 +11,7 @@ from function_runners.tiers import TierConfig, load_tiers
 from nodes.sdk import NodeRegistry, discover
 
 from ..governance import AuditLog, TokenStore
-from ..governance.auth import Authenticator
+from ..governance.auth import Authenticator, is_loopback
 from ..runs.manager import RunManager
 from ..settings import Settings
 from ..workspace.manifest_sync import TakeManifestSync
@@ -44,6 +44,6 @@ def build_services(settings: Settings, registry: NodeRegistry | None = None) -> 
         tiers=load_tiers(settings.tiers_file),
         events=EventBus(log=EventLog(state_dir / "events.sqlite3")),
         tokens=tokens,
-        auth=Authenticator(tokens),
+        auth=Authenticator(tokens, require_tokens=not is_loopback(settings.host, settings.loopback_hosts)),
         audit=AuditLog(state_dir / "audit.jsonl"),
     )

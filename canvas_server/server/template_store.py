@@ -94,7 +94,8 @@ class TemplateStore:
         return slugify(name)
 
     def is_builtin(self, template_id: str) -> bool:
-        return (self.builtin_dir / f"{template_id}.json").is_file()
+        """Whether the id is (or would shadow) a bundled template's."""
+        return any(slugify(path.stem) == slugify(template_id) for path in self.builtin_dir.glob("*.json"))
 
     def author(self, template_id: str) -> str | None:
         """Who saved a workspace template (None: nobody yet, or saved before authors were kept)."""
