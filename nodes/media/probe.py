@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from nodes.sdk import MediaKind, MediaRef, RunContext
 
 from .errors import MediaNotFoundError, NoAudioStreamError, NotMediaError
-from .ffmpeg_process import find_tool
+from .ffmpeg_process import INPUT_GUARD, find_tool
 
 # Demuxers that hold a single still picture rather than a video.
 _IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif")
@@ -88,7 +88,7 @@ def probe(path: Path) -> Probe:
     """Probe `path`; NotMediaError when ffprobe cannot read it as audio, video or image."""
     if not path.is_file():
         raise MediaNotFoundError(f"media file not found: {path.name}", details={"path": str(path)})
-    command = [find_tool("ffprobe"), "-v", "error", "-show_format", "-show_streams",
+    command = [find_tool("ffprobe"), "-v", "error", *INPUT_GUARD, "-show_format", "-show_streams",
                "-of", "json", str(path)]
     result = subprocess.run(command, capture_output=True, check=False)
     data: dict[str, Any] = json.loads(result.stdout or b"{}") if result.returncode == 0 else {}

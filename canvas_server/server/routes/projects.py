@@ -156,17 +156,24 @@ def get_files(
         return FileResponse(target, filename=target.name)
     if not target.is_dir():
         raise ItemNotFoundError("file", path)
-    entries = [
-        {
-            "name": item.name,
-            "path": item.relative_to(root.resolve()).as_posix(),
-            "kind": "folder" if item.is_dir() else "file",
-            "size": item.stat().st_size if item.is_file() else None,
-        }
-        for item in sorted(target.iterdir())
-        if not item.name.startswith(".")
-    ]
-    return {"path": target.relative_to(root.resolve()).as_posix(), "entries": entries}
+    inside = root.resolve()
+    entries = [_entry(item, inside) for item in sorted(target.iterdir()) if not item.name.startswith(".")]
+    return {"path": target.relative_to(inside).as_posix(), "entries": entries}
+
+
+def _entry(item: Path, root: Path) -> dict[str, Any]:
+    """One listed item. A symlink is never followed out of the project: one that leaves it
+    (or is broken) is shown as `forbidden` or `broken`, with no size or time of its target."""
+    entry: dict[str, Any] = {"name": item.name, "path": item.relative_to(root).as_posix()}
+    if item.is_symlink():
+        target = item.resolve()
+        if not target.is_relative_to(root):
+            return {**entry, "kind": "forbidden", "size": None}
+        if not target.exists():
+            return {**entry, "kind": "broken", "size": None}
+    if item.is_dir():
+        return {**entry, "kind": "folder", "size": None}
+    return {**entry, "kind": "file", "size": item.stat().st_size}
 
 
 class MemberRole(BaseModel):
