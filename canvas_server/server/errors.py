@@ -65,8 +65,10 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
-def error_response(code: str, message: str, details: Any = None, status: int | None = None) -> JSONResponse:
-    return JSONResponse(error_body(code, message, details), status_code=status or status_for(code))
+def error_response(
+    code: str, message: str, details: Any = None, status: int | None = None, headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status or status_for(code), headers=headers)
 
 
 async def _auteur_error(request: Request, exc: Exception) -> JSONResponse:
@@ -77,7 +79,8 @@ async def _auteur_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _CODE_BY_STATUS.get(exc.status_code, "http_error")
-    return error_response(code, str(exc.detail), None, exc.status_code)
+    # Keep the exception's headers: a 405 carries `Allow`.
+    return error_response(code, str(exc.detail), None, exc.status_code, dict(exc.headers or {}))
 
 
 async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from nodes.sdk import AuteurError, EventType
@@ -57,7 +58,8 @@ class _UploadReader:
         self._headers, self._name = {}, None
 
     def _header_end(self) -> None:
-        self._headers[self._field.decode("latin-1").lower()] = self._value.decode("utf-8", "replace")
+        # latin-1 keeps the raw bytes: the filename parameter is decoded as UTF-8 below.
+        self._headers[self._field.decode("latin-1").lower()] = self._value.decode("latin-1")
         self._field = self._value = b""
 
     def _headers_finished(self) -> None:
@@ -91,9 +93,13 @@ async def _receive(request: Request, project_root: Path, limit: int) -> tuple[As
     reader = _UploadReader(project_root, limit)
     parser = MultipartParser(params[b"boundary"], reader.callbacks())  # type: ignore[arg-type]
     try:
-        async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
+        try:
+            async for chunk in request.stream():
+                parser.write(chunk)
+            parser.finalize()
+        except MultipartParseError as exc:
+            raise AuteurError("the multipart body cannot be parsed (a part header may hold CR/LF or be too long)",
+                              code="bad_request") from exc
         if reader.upload is None:
             raise AuteurError("the upload has no `file` part", code="bad_request")
         category = reader.fields.get("category", bytearray()).decode("utf-8", "replace").strip()

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from nodes.sdk import EventType
 
+from ...workspace.errors import ItemNotFoundError
 from .projects import Services, Store, resolve_in_project
 
 router = APIRouter(prefix="/api/projects/{project}/git", tags=["git"])
@@ -35,6 +36,10 @@ def git_commit(
     if request.paths:
         root = store.root(project)
         paths = [resolve_in_project(root, path).relative_to(root.resolve()).as_posix() for path in request.paths]
+        changed = {entry.path for entry in store.repo(project).status()}
+        for path in paths:
+            if not (root / path).exists() and path not in changed:
+                raise ItemNotFoundError("file", path)
     info = store.repo(project).commit(request.message, paths)
     services.events.publish(EventType.PROJECT_UPDATE, {"reason": "committed", "sha": info.sha}, project=store.get(project).name)
     return info.model_dump(mode="json")

@@ -110,7 +110,7 @@ async def list_runs(
     project: str | None = None,
     client_id: str | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**53, description="Runs to skip (newest first)"),
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
