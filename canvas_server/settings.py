@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     sonos_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Sonos player addresses, comma-separated (where multicast does not pass)")
     sonos_subnets: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Subnets to scan for Sonos players, comma-separated (e.g. 192.168.1.0/24)")
     sonos_timeout_s: float = Field(5.0, description="Seconds to wait for a Sonos player to answer")
+    gcp_project: str | None = Field(None, description="Google Cloud project that Veo generation (Vertex AI) bills to")
+    gcp_region: str = Field("us-central1", description="Vertex AI region of Veo generation")
+    vertex_base_url: str | None = Field(None, description="Vertex AI endpoint base URL (default: https://REGION-aiplatform.googleapis.com; tests and private endpoints point elsewhere)")
+    gcs_base_url: str = Field("https://storage.googleapis.com", description="Cloud Storage JSON API base URL, for Veo videos returned as gs:// URIs")
+    veo_poll_s: float = Field(10.0, description="Seconds before the first poll of a Veo operation (doubling up to AUTEUR_VEO_POLL_MAX_S)")
+    veo_poll_max_s: float = Field(60.0, description="Longest wait between two polls of a Veo operation")
+    veo_timeout_s: float = Field(1800.0, description="Seconds a Veo generation may take before the node fails")
+    veo_retries: int = Field(5, description="Retries of a Vertex request answered 429 (or 5xx), with exponential backoff")
+    veo_backoff_s: float = Field(2.0, description="First backoff in seconds after a Vertex 429 (doubling each retry)")
 
     @field_validator("allowed_dirs", "load_plugins", "sonos_hosts", "sonos_subnets", mode="before")
     @classmethod

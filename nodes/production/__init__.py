@@ -7,12 +7,13 @@ from .save_take import SaveTake
 from .script_breakdown import ScriptBreakdown
 from .segments_to_shots import SegmentsToShots
 from .shot import ShotNode
+from .veo_generate import VeoGenerate
 from .veo_payload import VeoPayloadNode
 from .video_strategy import VideoStrategy
 from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
-         VideoStrategy, SaveTake, Animatic, SegmentsToShots]
+         VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate]
 
 __all__ = ["NODES", "Animatic", "IngredientNode", "SaveTake", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
-           "VeoPayloadNode", "VideoStrategy", "WorldNode"]
+           "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]

@@ -1,0 +1,219 @@
+"""Veo on Vertex AI through Google's `google-genai` SDK (Vertex mode): submit a payload
+(`predictLongRunning`), poll the operation (`fetchPredictOperation`), fetch the videos.
+
+Every call runs in a daemon thread while this thread watches for cancellation, so a
+cancelled node returns within a fraction of a second even when a request hangs: the
+operation is abandoned (Vertex offers no cancel for Veo operations). 429 and 5xx answers are
+retried with exponential backoff, cancellably; the SDK's own retries are switched off.
+
+The SDK cannot download `gs://` videos in Vertex mode (`files.download` is Gemini-API only),
+so those are fetched from the Cloud Storage JSON API with the same credentials, on the
+configurable base URL (`AUTEUR_GCS_BASE_URL`).
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import google.auth
+import google.auth.exceptions
+import httpx
+import requests
+from google.auth.credentials import Credentials
+from google.auth.transport.requests import AuthorizedSession
+from google.genai import Client, errors, types
+
+from nodes.sdk import NodeCancelledError, NodeExecutionError
+
+from .domain import VeoImage, VeoPayload
+from .vertex_config import VertexConfig
+
+SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+REQUEST_TIMEOUT_MS = 120_000
+WATCH_S = 0.05
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class VeoVideo:
+    """One generated video: its bytes, and the URI it came from when it was not inline."""
+
+    data: bytes
+    uri: str | None
+
+
+def _image(image: VeoImage | None) -> types.Image | None:
+    if image is None:
+        return None
+    data = base64.b64decode(image.bytes_base64_encoded) if image.bytes_base64_encoded else None
+    return types.Image(image_bytes=data, gcs_uri=image.gcs_uri, mime_type=image.mime_type)
+
+
+def sdk_request(payload: VeoPayload) -> dict[str, Any]:
+    """`generate_videos` keyword arguments expressing the payload (every Veo 3.1 field maps)."""
+    instance, params = payload.request.instances[0], payload.request.parameters
+    references = [types.VideoGenerationReferenceImage(image=_image(ref.image), reference_type=ref.reference_type)
+                  for ref in instance.reference_images or []]
+    config = types.GenerateVideosConfig(
+        number_of_videos=params.sample_count, output_gcs_uri=params.storage_uri,
+        duration_seconds=params.duration_seconds, seed=params.seed, aspect_ratio=params.aspect_ratio,
+        resolution=params.resolution, person_generation=params.person_generation,
+        negative_prompt=params.negative_prompt, generate_audio=params.generate_audio,
+        last_frame=_image(instance.last_frame), reference_images=references or None,
+    )
+    source = types.GenerateVideosSource(prompt=instance.prompt, image=_image(instance.image))
+    return {"model": payload.model, "source": source, "config": config}
+
+
+class VeoClient:
+    """One Vertex session: credentials, the SDK client and the cancellation watch."""
+
+    def __init__(self, config: VertexConfig, is_cancelled: Callable[[], bool]) -> None:
+        self.config = config
+        self._cancelled = is_cancelled
+        self.credentials, project = _credentials()
+        self.project = config.gcp_project or project
+        if not self.project:
+            raise NodeExecutionError("Veo generation needs a Google Cloud project: set AUTEUR_GCP_PROJECT",
+                                     code="vertex_not_configured")
+        options = types.HttpOptions(base_url=config.vertex_base_url, api_version="v1", timeout=REQUEST_TIMEOUT_MS,
+                                    retry_options=types.HttpRetryOptions(attempts=1))
+        self.client = Client(vertexai=True, project=self.project, location=config.gcp_region,
+                             credentials=self.credentials, http_options=options)
+
+    def submit(self, payload: VeoPayload) -> str:
+        """Start the generation; the operation's name."""
+        request = sdk_request(payload)
+        operation = self._retrying("submit", lambda: self.client.models.generate_videos(**request))
+        if not operation.name:
+            raise NodeExecutionError("Vertex answered predictLongRunning without an operation name",
+                                     code="vertex_error")
+        return operation.name
+
+    def wait(self, name: str, on_poll: Callable[[float], None]) -> types.GenerateVideosResponse:
+        """Poll until the operation is done (backing off), then its response or a node error."""
+        started, delay = time.monotonic(), self.config.veo_poll_s
+        while True:
+            self.sleep(delay)
+            operation = self._retrying("poll", lambda: self.client.operations.get(
+                types.GenerateVideosOperation(name=name)))
+            elapsed = time.monotonic() - started
+            on_poll(elapsed)
+            if operation.done:
+                return _finished(name, operation)
+            if elapsed > self.config.veo_timeout_s:
+                raise NodeExecutionError(f"Veo operation {name} not done after {elapsed:.0f} s",
+                                         code="veo_timeout", details={"operation": name})
+            delay = min(delay * 2, self.config.veo_poll_max_s)
+
+    def fetch(self, video: types.Video) -> VeoVideo:
+        """The video's bytes: inline, or downloaded from Cloud Storage."""
+        if video.video_bytes:
+            return VeoVideo(video.video_bytes, None)
+        if not video.uri:
+            raise NodeExecutionError("Veo returned a video with neither bytes nor a URI", code="vertex_error")
+        uri = video.uri
+        return VeoVideo(self._retrying("download", lambda: self._download(uri)), uri)
+
+    def _download(self, uri: str) -> bytes:
+        url = uri
+        if uri.startswith("gs://"):
+            bucket, _, name = uri.removeprefix("gs://").partition("/")
+            url = (f"{self.config.gcs_base_url.rstrip('/')}/storage/v1/b/{quote(bucket, safe='')}"
+                   f"/o/{quote(name, safe='')}?alt=media")
+        answer = AuthorizedSession(self.credentials).get(url, timeout=REQUEST_TIMEOUT_MS / 1000)
+        if answer.status_code >= 400:
+            raise errors.APIError(answer.status_code, {"error": {"message": answer.text[:300]}})
+        return answer.content
+
+    def sleep(self, seconds: float) -> None:
+        """Wait, ending at once (NodeCancelledError) when the run is cancelled."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self._check()
+            time.sleep(min(WATCH_S, left))
+        self._check()
+
+    def _check(self) -> None:
+        if self._cancelled():
+            raise NodeCancelledError("Veo generation cancelled; the Vertex operation was abandoned")
+
+    def _retrying(self, what: str, call: Callable[[], T]) -> T:
+        delay = self.config.veo_backoff_s
+        for attempt in range(self.config.veo_retries + 1):
+            try:
+                return self._watched(call)
+            except errors.APIError as exc:
+                retriable = exc.code == 429 or exc.code >= 500
+                if not retriable or attempt == self.config.veo_retries:
+                    raise _node_error(what, exc) from exc
+            except google.auth.exceptions.RefreshError as exc:
+                raise NodeExecutionError(f"Google refused the credentials: {exc}", code="credentials_invalid") from exc
+            except (google.auth.exceptions.TransportError, httpx.TransportError, requests.ConnectionError) as exc:
+                if attempt == self.config.veo_retries:
+                    raise NodeExecutionError(f"Vertex AI {what}: cannot reach Google ({exc})",
+                                             code="vertex_unreachable") from exc
+            self.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _watched(self, call: Callable[[], T]) -> T:
+        """Run `call` in a daemon thread; give up on it the moment the run is cancelled."""
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["value"] = call()
+            except BaseException as exc:  # re-raised in the caller's thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=target, name="veo-request", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            self._check()
+            worker.join(WATCH_S)
+        if "error" in box:
+            raise box["error"]
+        return box["value"]  # type: ignore[no-any-return]
+
+
+def _credentials() -> tuple[Credentials, str | None]:
+    try:
+        credentials, project = google.auth.default(scopes=SCOPES)
+    except google.auth.exceptions.DefaultCredentialsError as exc:
+        raise NodeExecutionError(
+            "no Google Cloud credentials: set GOOGLE_APPLICATION_CREDENTIALS to a service account "
+            "JSON file, or run `gcloud auth application-default login`", code="credentials_missing",
+        ) from exc
+    return credentials, project
+
+
+def _node_error(what: str, exc: errors.APIError) -> NodeExecutionError:
+    code = "vertex_rate_limited" if exc.code == 429 else "vertex_error"
+    return NodeExecutionError(f"Vertex AI {what} failed: {exc.code} {exc.status or ''} {exc.message or ''}".strip(),
+                              code=code, details={"status": exc.code})
+
+
+def _finished(name: str, operation: types.GenerateVideosOperation) -> types.GenerateVideosResponse:
+    if operation.error:
+        message = operation.error.get("message", "no message")
+        raise NodeExecutionError(f"Veo generation failed: {message}", code="veo_failed",
+                                 details={"operation": name, "error": operation.error})
+    response = operation.response or operation.result
+    videos = [item for item in (response.generated_videos or []) if item.video] if response else []
+    if response is None or not videos:
+        filtered = response.rai_media_filtered_count if response else None
+        reasons = (response.rai_media_filtered_reasons if response else None) or []
+        if filtered:
+            raise NodeExecutionError(
+                f"Veo's responsible-AI filter removed {filtered} video(s): {'; '.join(reasons) or 'no reason given'}."
+                " Rephrase the prompt or change the reference images",
+                code="veo_filtered", details={"operation": name, "filtered": filtered, "reasons": reasons})
+        raise NodeExecutionError("Veo finished without a video", code="veo_empty", details={"operation": name})
+    return response

@@ -1,0 +1,155 @@
+"""`production.veo_generate`: a Veo payload → Vertex AI → the video(s) as takes of the shot.
+
+Never generates twice for one payload (its seed included): the takes record the payload's
+hash, so re-running a finished shot reuses them; the operation in flight is noted under the
+project's `05_Cache/veo/`, so a run retried after a crash or a cancel resumes polling that
+operation instead of paying for a second generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from pathlib import Path
+
+from google.genai import types
+
+from nodes.sdk import (
+    EventType,
+    Input,
+    MediaRef,
+    Node,
+    NodeExecutionError,
+    Output,
+    Outputs,
+    PathSandbox,
+    RunContext,
+    node,
+    sha256_file,
+)
+from nodes.sdk.takes import Provenance, ShotCoords, promote, read_provenances
+
+from .domain import VeoPayload
+from .project_files import project_root, write_atomic
+from .veo_client import VeoClient, VeoVideo
+from .vertex_config import VertexConfig
+
+PENDING_DIR = "05_Cache/veo"
+SOURCE_KIND = "veo_video"
+
+
+def payload_key(payload: VeoPayload) -> str:
+    """What makes two generations the same: the model and the request body (seed included)."""
+    body = {"model": payload.model, "request": payload.request.body()}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class VeoGenerateOut(Outputs):
+    video: MediaRef = Output(socket="VIDEO", description="The first generated video (a take of the shot)")
+    takes: list[MediaRef] = Output(socket="VIDEO", is_list=True, description="Every generated video")
+    reused: bool = Output(socket="BOOLEAN", description="True when the takes already existed")
+    paths: list[str] = Output(socket="TEXT", ui=True, description="The takes' paths inside the project")
+
+
+@node(
+    "production.veo_generate",
+    title="Veo Generate",
+    category="Production/Veo",
+    version="1.0.0",
+    maturity="AUTONOMOUS",  # spends money on a cloud account
+    runs_on="runner",
+    output_node=True,
+)
+class VeoGenerate(Node):
+    """Send a Veo 3.1 payload to Vertex AI, wait for the operation, and save each video as a
+    take of the payload's shot with the payload as its provenance. A shot already generated
+    from the same payload and seed reuses its takes."""
+
+    payload: VeoPayload = Input(description="From production.veo_payload", socket="VEO_PAYLOAD")
+
+    def run(self, ctx: RunContext) -> VeoGenerateOut:
+        root = project_root(ctx, required=True, what="Veo generation")
+        assert root is not None
+        coords = ShotCoords.parse(self.payload.shot_path)
+        shot_dir = PathSandbox([root]).resolve(coords.folder)
+        key = payload_key(self.payload)
+        existing = self._existing(shot_dir, key)
+        if existing:
+            ctx.progress(1.0, "reused the takes of this payload")
+            return self._outputs(ctx, coords, shot_dir, existing, reused=True)
+        client = VeoClient(VertexConfig(), ctx.cancelled)
+        pending = root / PENDING_DIR / f"{key}.json"
+        name = self._pending(pending)
+        try:
+            response = self._generate(ctx, client, pending, name, coords)
+        except Exception:
+            if not ctx.cancelled():
+                pending.unlink(missing_ok=True)  # failed for good: a re-run submits afresh
+            raise
+        ctx.progress(0.9, "download the video(s)")
+        videos = [client.fetch(item.video) for item in response.generated_videos or [] if item.video]
+        saved = [self._save(ctx, coords, shot_dir, key, name, index, video) for index, video in enumerate(videos)]
+        pending.unlink(missing_ok=True)
+        return self._outputs(ctx, coords, shot_dir, saved, reused=False)
+
+    def _generate(self, ctx: RunContext, client: VeoClient, pending: Path, name: str | None,
+                  coords: ShotCoords) -> types.GenerateVideosResponse:
+        """Resume the noted operation (unless Vertex no longer knows it), else submit."""
+        def progress(elapsed: float) -> None:
+            ctx.progress(0.05 + 0.85 * min(1.0, elapsed / 120), "Veo is generating")
+
+        if name is not None:
+            try:
+                return client.wait(name, progress)
+            except NodeExecutionError as exc:
+                if (exc.details or {}).get("status") != 404:
+                    raise
+        ctx.progress(0.02, "submit to Veo")
+        name = client.submit(self.payload)
+        write_atomic(pending, json.dumps({"operation": name, "shot": coords.key, "run_id": ctx.run_id}))
+        return client.wait(name, progress)
+
+    @staticmethod
+    def _pending(path: Path) -> str | None:
+        try:
+            return str(json.loads(path.read_text(encoding="utf-8"))["operation"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    @staticmethod
+    def _existing(shot_dir: Path, key: str) -> list[Provenance]:
+        """This payload's complete takes, one per sample, in sample order."""
+        by_sample: dict[int, Provenance] = {}
+        for record in read_provenances(shot_dir):
+            source = record.source
+            if (record.status == "complete" and record.file and (shot_dir / record.file).is_file()
+                    and source.get("kind") == SOURCE_KIND and source.get("payload_sha256") == key):
+                by_sample.setdefault(int(source.get("sample", 0)), record)
+        return [by_sample[sample] for sample in sorted(by_sample)]
+
+    def _save(self, ctx: RunContext, coords: ShotCoords, shot_dir: Path, key: str, operation: str,
+              index: int, video: VeoVideo) -> Provenance:
+        scratch = ctx.scratch_dir() / f"veo-{uuid.uuid4().hex[:8]}.mp4"
+        scratch.write_bytes(video.data)
+        sha = sha256_file(scratch)
+        record = Provenance(
+            take_number=0, shot=coords.key, run_id=ctx.provenance.run_id,
+            # one node fans out over many shots and samples: each keeps its own take
+            node_id=f"{ctx.node_id}@{key[:12]}#{index}", graph_hash=ctx.provenance.graph_hash, tier=ctx.tier,
+            project=ctx.project, inputs=self.payload.model_dump(mode="json", by_alias=True, exclude_none=True),
+            source={"kind": SOURCE_KIND, "payload_sha256": key, "operation": operation, "sample": index,
+                    "uri": video.uri, "model": self.payload.model},
+        )
+        saved = promote(scratch, shot_dir, coords, record, sha)
+        scratch.unlink(missing_ok=True)
+        ctx.emit(EventType.TAKE_CREATED, {"project": ctx.project, "shot": coords.key,
+                                          "take_number": saved.take_number, "path": f"{coords.folder}/{saved.file}"})
+        return saved
+
+    @staticmethod
+    def _outputs(ctx: RunContext, coords: ShotCoords, shot_dir: Path, takes: list[Provenance],
+                 *, reused: bool) -> VeoGenerateOut:
+        refs = [ctx.media_ref(shot_dir / str(take.file), kind="video", mime="video/mp4") for take in takes]
+        return VeoGenerateOut(video=refs[0], takes=refs, reused=reused,
+                              paths=[f"{coords.folder}/{take.file}" for take in takes])
