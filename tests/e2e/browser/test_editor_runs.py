@@ -70,7 +70,7 @@ def test_the_canvas_refuses_a_link_the_server_would_refuse(editor: EditorPage) -
     assert box is not None
     text = editor.add_by_search("text", "core.text", (box["x"] + 120, box["y"] + 150))
     add = editor.add_by_search("add", "core.add", (box["x"] + 460, box["y"] + 150))
-    integer = editor.add_by_search("integer", "core.integer", (box["x"] + 120, box["y"] + 380))
+    integer = editor.add_by_search("integer", "core.integer", (box["x"] + 160, box["y"] + 560))
     editor.drag_link(text, 0, add, editor.input_index(add, "a"))
     assert editor.links() == []
     editor.drag_link(integer, 0, add, editor.input_index(add, "b"))
