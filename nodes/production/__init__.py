@@ -3,6 +3,7 @@ and takes."""
 
 from .animatic import Animatic
 from .ingredient import IngredientNode
+from .platform_variants import PlatformVariants
 from .save_take import SaveTake
 from .script_breakdown import ScriptBreakdown
 from .segments_to_shots import SegmentsToShots
@@ -13,7 +14,8 @@ from .video_strategy import VideoStrategy
 from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
-         VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate]
+         VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
+         PlatformVariants]
 
-__all__ = ["NODES", "Animatic", "IngredientNode", "SaveTake", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "Animatic", "IngredientNode", "PlatformVariants", "SaveTake", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]
