@@ -19,7 +19,7 @@ from ..engine.factory import make_executor, make_runner
 from ..engine.record import RunRecord
 from ..graph.prompt import ApiPrompt
 from ..settings import Settings
-from ..workspace.manifest_sync import TakeManifestSync
+from ..workspace.manifest_sync import ManifestSync
 from ..workspace.store import ProjectStore
 from .output import fail
 
@@ -70,7 +70,7 @@ async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt
     if needs_runner:
         await runner.start()
     token = CancelToken()
-    manifest_sync = TakeManifestSync(ProjectStore(settings.workspace))
+    manifest_sync = ManifestSync(ProjectStore(settings.workspace))
 
     def on_event(event: EngineEvent) -> None:
         manifest_sync.on_event(event.type, project)

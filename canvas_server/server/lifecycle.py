@@ -12,7 +12,7 @@ from nodes.sdk import AuteurError
 from ..engine.factory import make_executor, make_runner
 from ..runs.manager import RunManager
 from ..runs.store import RunStore
-from ..workspace.manifest_sync import TakeManifestSync
+from ..workspace.manifest_sync import ManifestSync
 from ..workspace.store import ProjectStore
 from .services import AppServices
 
@@ -43,7 +43,7 @@ async def start_services(services: AppServices) -> None:
         resume_attempts=settings.resume_attempts,
         project_root=project_root_finder(ProjectStore(settings.workspace)),
     )
-    manifest_sync = TakeManifestSync(ProjectStore(settings.workspace))
+    manifest_sync = ManifestSync(ProjectStore(settings.workspace))
     services.events.listen(manifest_sync.on_event)
     services.manifest_sync = manifest_sync
     restore_subscriptions(services, services.runs.store)

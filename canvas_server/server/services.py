@@ -14,7 +14,7 @@ from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator, is_loopback
 from ..runs.manager import RunManager
 from ..settings import Settings
-from ..workspace.manifest_sync import TakeManifestSync
+from ..workspace.manifest_sync import ManifestSync
 from .bus import EventBus
 from .event_log import EventLog
 
@@ -30,7 +30,7 @@ class AppServices:
     audit: AuditLog
     runner: Runner | None = None
     runs: RunManager | None = None
-    manifest_sync: TakeManifestSync | None = None
+    manifest_sync: ManifestSync | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

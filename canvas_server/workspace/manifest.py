@@ -43,22 +43,33 @@ class TakeEntry(_Model):
 
 class Shot(_Model):
     number: int
+    id: str | None = Field(None, description="Stable id from the breakdown (kept across re-breakdowns)")
     description: str = ""
     duration: float | None = None
+    dialogue: str = ""
+    cast: list[str] = Field(default_factory=list)
     active_take: int | None = None
     takes: list[TakeEntry] = Field(default_factory=list)
 
 
 class Scene(_Model):
     number: int
+    id: str | None = Field(None, description="Stable id from the breakdown")
     title: str = ""
     description: str = ""
+    slugline: str = ""
+    location: str = ""
+    time_of_day: str = ""
+    cast: list[str] = Field(default_factory=list)
     shots: list[Shot] = Field(default_factory=list)
 
 
 class Chapter(_Model):
     number: int
     title: str = ""
+    # Set when a script breakdown wrote the chapter: which file, and which version of it.
+    breakdown: str | None = Field(None, description="Project-relative path of the breakdown file")
+    breakdown_sha256: str | None = None
     scenes: list[Scene] = Field(default_factory=list)
 
 
@@ -82,6 +93,19 @@ class Narrative(_Model):
                     if sh.number == shot:
                         return sh
         return None
+
+
+class IngredientEntry(_Model):
+    """A character, location, object, style… saved by `production.ingredient`, mirrored from
+    its `*.ingredient.json` file so the editor and other graphs can reuse it."""
+
+    id: str = Field(min_length=1)
+    kind: str
+    name: str
+    description: str = ""
+    traits: dict[str, str] = Field(default_factory=dict)
+    reference_images: list[str] = Field(default_factory=list, description="Project-relative paths")
+    path: str = Field(description="Project-relative path of the ingredient file")
 
 
 class AssetEntry(_Model):
@@ -113,6 +137,7 @@ class ProjectManifest(_Model):
     quality: Quality = DEFAULT_TIER
     narrative: Narrative = Field(default_factory=Narrative)
     assets: list[AssetEntry] = Field(default_factory=list)
+    ingredients: list[IngredientEntry] = Field(default_factory=list)
     canvas: dict[str, Any] = Field(default_factory=dict)
     settings: ProjectSettings = Field(default_factory=ProjectSettings)
     owner: str | None = Field(None, description="Principal that created the project (None: made before roles)")

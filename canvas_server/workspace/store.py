@@ -184,15 +184,20 @@ class ProjectStore:
         return ProjectRepo(self.root(name_or_id))
 
     @contextmanager
-    def editing(self, name_or_id: str) -> Iterator[ProjectManifest]:
-        """Read-modify-write project.json under an exclusive lock (writers never lose edits)."""
+    def editing(self, name_or_id: str, *, only_if_changed: bool = False) -> Iterator[ProjectManifest]:
+        """Read-modify-write project.json under an exclusive lock (writers never lose edits).
+        With `only_if_changed`, an edit that changed nothing leaves the file untouched (mirrors
+        that run on every project event must not rewrite it, or they would feed themselves)."""
         root = self.root(name_or_id)
         lock_path = root / LOCK_NAME
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         with lock_path.open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             manifest = read_manifest(root)
+            before = manifest.dump() if only_if_changed else None
             yield manifest
+            if before is not None and manifest.dump() == before:
+                return
             manifest.updated = datetime.now(UTC)
             write_manifest(root, manifest)
 

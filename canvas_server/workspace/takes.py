@@ -93,17 +93,22 @@ def set_active(store: ProjectStore, name_or_id: str, coords: ShotCoords, take: i
         _manifest_shot(manifest, coords).active_take = take
     return shot_takes(root, store.get(name_or_id), coords)
 
+def mirror_takes(root: Path, manifest: ProjectManifest) -> None:
+    """Set each shot's takes in `manifest` from its render folder (complete takes only)."""
+    for coords, _ in _shot_dirs(root):
+        entries = [
+            TakeEntry(number=p.take_number, path=f"{coords.folder}/{p.file}", run_id=p.run_id, created=p.created)
+            for p in read_provenances(root / coords.folder)
+            if p.status == "complete"
+        ]
+        if entries:
+            _manifest_shot(manifest, coords).takes = entries
+
+
 def sync_manifest(store: ProjectStore, name_or_id: str) -> ProjectManifest:
     """Mirror the takes on disk into project.json (the node never edits the manifest, so
     concurrent runs never contend for it)."""
     root = store.root(name_or_id)
     with store.editing(name_or_id) as manifest:
-        for coords, _ in _shot_dirs(root):
-            entries = [
-                TakeEntry(number=p.take_number, path=f"{coords.folder}/{p.file}", run_id=p.run_id, created=p.created)
-                for p in read_provenances(root / coords.folder)
-                if p.status == "complete"
-            ]
-            if entries:
-                _manifest_shot(manifest, coords).takes = entries
+        mirror_takes(root, manifest)
     return store.get(name_or_id)

@@ -1,0 +1,167 @@
+"""Mirrors the pre-production files that nodes write into `project.json`: ingredients
+(`01_Assets/**/*.ingredient.json`) into the manifest's `ingredients`, script breakdowns
+(`02_Source_Creative/ShotLists/*.breakdown.json`) into `narrative.chapters`.
+
+The workspace imports no node pack (DESIGN §1), so the files are read through the small
+models below, which keep only the keys the manifest needs.
+
+A breakdown replaces its chapter's scenes and shots, keyed by the breakdown's stable ids: a
+shot whose id and place (scene, shot number) are unchanged keeps its active take. A chapter
+records which breakdown file (and which version of it, by sha256) it was written from, so an
+unchanged breakdown is not applied again and hand edits of the narrative survive later syncs.
+Takes stay filed by coordinates (`Chapter_01/Scene_02/Shot_03`): the take mirror that runs
+after this one attaches them to whatever shot holds those coordinates now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .manifest import Chapter, IngredientEntry, ProjectManifest, Scene, Shot
+
+log = logging.getLogger(__name__)
+
+INGREDIENTS_GLOB = "01_Assets/**/*.ingredient.json"
+BREAKDOWNS_DIR = "02_Source_Creative/ShotLists"
+BREAKDOWN_SUFFIX = ".breakdown.json"
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _MediaFile(_File):
+    path: str
+
+
+class _IngredientFile(_File):
+    id: str
+    kind: str
+    name: str
+    description: str = ""
+    traits: dict[str, str] = Field(default_factory=dict)
+    reference_images: list[_MediaFile] = Field(default_factory=list)
+
+
+class _ShotFile(_File):
+    id: str
+    number: int
+    description: str = ""
+    dialogue: str = ""
+    duration: float | None = None
+    cast: list[str] = Field(default_factory=list)
+
+
+class _SceneFile(_File):
+    id: str
+    number: int
+    slugline: str = ""
+    location: str = ""
+    time_of_day: str = ""
+    cast: list[str] = Field(default_factory=list)
+    shot_ids: list[str] = Field(default_factory=list)
+
+
+class BreakdownFile(_File):
+    title: str = ""
+    chapter: int = Field(1, ge=1)
+    scenes: list[_SceneFile] = Field(default_factory=list)
+    shots: list[_ShotFile] = Field(default_factory=list)
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _project_path(media_path: str, root: Path, workspace: Path) -> str:
+    """A MediaRef path (workspace-relative) as a project-relative path where it lies inside."""
+    try:
+        return (workspace / media_path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return media_path
+
+
+def mirror_ingredients(root: Path, workspace: Path, manifest: ProjectManifest) -> None:
+    """The manifest's `ingredients` become the ingredient files on disk, sorted by id."""
+    entries: dict[str, IngredientEntry] = {}
+    for path in sorted(root.glob(INGREDIENTS_GLOB)):
+        try:
+            found = _IngredientFile.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError) as exc:
+            log.warning("%s/%s is not an ingredient file, not mirrored: %s", root.name, _relative(path, root),
+                        str(exc).splitlines()[0])
+            continue
+        entries[found.id] = IngredientEntry(
+            id=found.id, kind=found.kind, name=found.name, description=found.description, traits=found.traits,
+            reference_images=[_project_path(ref.path, root, workspace) for ref in found.reference_images],
+            path=_relative(path, root),
+        )
+    manifest.ingredients = [entries[key] for key in sorted(entries)]
+
+
+def _latest_per_chapter(root: Path) -> dict[int, tuple[Path, bytes, BreakdownFile]]:
+    """For each chapter, the most recently written breakdown of it."""
+    latest: dict[int, tuple[float, Path, bytes, BreakdownFile]] = {}
+    for path in sorted((root / BREAKDOWNS_DIR).glob(f"*{BREAKDOWN_SUFFIX}")):
+        try:
+            raw = path.read_bytes()
+            found = BreakdownFile.model_validate_json(raw)
+            mtime = path.stat().st_mtime
+        except (OSError, ValidationError) as exc:
+            log.warning("%s/%s is not a breakdown file, not mirrored: %s", root.name, _relative(path, root),
+                        str(exc).splitlines()[0])
+            continue
+        current = latest.get(found.chapter)
+        if current is None or mtime > current[0]:
+            latest[found.chapter] = (mtime, path, raw, found)
+    return {number: (path, raw, found) for number, (_, path, raw, found) in latest.items()}
+
+
+def _chapter(manifest: ProjectManifest, number: int) -> Chapter:
+    chapters = manifest.narrative.chapters
+    chapter = next((c for c in chapters if c.number == number), None)
+    if chapter is None:
+        chapter = Chapter(number=number)
+        chapters.append(chapter)
+        chapters.sort(key=lambda c: c.number)
+    return chapter
+
+
+def apply_breakdown(chapter: Chapter, breakdown: BreakdownFile) -> None:
+    """Replace the chapter's scenes and shots with the breakdown's, keeping the active take of
+    every shot whose id and place are unchanged."""
+    before = {(scene.number, shot.number, shot.id): shot for scene in chapter.scenes for shot in scene.shots}
+    shots = {shot.id: shot for shot in breakdown.shots}
+    scenes: list[Scene] = []
+    for found in breakdown.scenes:
+        entries: list[Shot] = []
+        for shot_id in found.shot_ids:
+            shot = shots.get(shot_id)
+            if shot is None:
+                continue
+            kept = before.get((found.number, shot.number, shot.id))
+            entries.append(Shot(
+                number=shot.number, id=shot.id, description=shot.description, dialogue=shot.dialogue,
+                duration=shot.duration, cast=shot.cast, active_take=kept.active_take if kept else None,
+            ))
+        scenes.append(Scene(
+            number=found.number, id=found.id, title=found.slugline, slugline=found.slugline,
+            location=found.location, time_of_day=found.time_of_day, cast=found.cast, shots=entries,
+        ))
+    chapter.scenes = scenes
+    chapter.title = chapter.title or breakdown.title
+
+
+def mirror_breakdowns(root: Path, manifest: ProjectManifest) -> None:
+    """Write each chapter's latest breakdown into the narrative, unless already written."""
+    for number, (path, raw, breakdown) in sorted(_latest_per_chapter(root).items()):
+        chapter = _chapter(manifest, number)
+        relative, sha = _relative(path, root), hashlib.sha256(raw).hexdigest()
+        if chapter.breakdown == relative and chapter.breakdown_sha256 == sha:
+            continue
+        apply_breakdown(chapter, breakdown)
+        chapter.breakdown, chapter.breakdown_sha256 = relative, sha

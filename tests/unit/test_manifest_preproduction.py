@@ -1,0 +1,78 @@
+"""project.json's pre-production parts: additive schema (old manifests load), breakdowns
+mirrored into the narrative by stable id, ingredients mirrored from their files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from canvas_server.workspace.manifest import Chapter, ProjectManifest, Scene, Shot, read_manifest
+from canvas_server.workspace.preproduction import (
+    BreakdownFile,
+    apply_breakdown,
+    mirror_breakdowns,
+    mirror_ingredients,
+)
+
+BREAKDOWN = {
+    "title": "Two Rooms", "chapter": 1,
+    "scenes": [{"id": "sc-a", "number": 1, "slugline": "INT. A - DAY", "shot_ids": ["sh-1", "sh-2"]},
+               {"id": "sc-b", "number": 2, "slugline": "INT. B - NIGHT", "cast": ["ANA"], "shot_ids": ["sh-3"]}],
+    "shots": [{"id": "sh-1", "number": 1, "description": "A door."},
+              {"id": "sh-2", "number": 2, "description": "A window."},
+              {"id": "sh-3", "number": 1, "description": "Ana waits.", "cast": ["ANA"], "duration": 3.5}],
+    "warnings": [], "duration_rule": "…",
+}
+
+
+def test_a_manifest_written_before_ingredients_and_shot_ids_still_loads(tmp_path: Path) -> None:
+    (tmp_path / "project.json").write_text(json.dumps({
+        "schemaVersion": 1, "id": "p1", "name": "Old", "created": "2024-01-01T00:00:00Z",
+        "updated": "2024-01-01T00:00:00Z",
+        "narrative": {"chapters": [{"number": 1, "scenes": [{"number": 1, "shots": [{"number": 1}]}]}]},
+    }))
+    manifest = read_manifest(tmp_path)
+    assert manifest.ingredients == []
+    shot = manifest.narrative.shot(1, 1, 1)
+    assert shot is not None and shot.id is None
+
+
+def test_a_breakdown_becomes_the_chapter_and_is_not_applied_twice(tmp_path: Path) -> None:
+    folder = tmp_path / "02_Source_Creative" / "ShotLists"
+    folder.mkdir(parents=True)
+    (folder / "two.breakdown.json").write_text(json.dumps(BREAKDOWN))
+    manifest = ProjectManifest(name="Film")
+    mirror_breakdowns(tmp_path, manifest)
+    (chapter,) = manifest.narrative.chapters
+    assert chapter.title == "Two Rooms" and chapter.breakdown == "02_Source_Creative/ShotLists/two.breakdown.json"
+    assert [[shot.id for shot in scene.shots] for scene in chapter.scenes] == [["sh-1", "sh-2"], ["sh-3"]]
+    assert chapter.scenes[1].cast == ["ANA"] and chapter.scenes[1].shots[0].duration == 3.5
+    chapter.scenes[0].title = "renamed by hand"
+    mirror_breakdowns(tmp_path, manifest)  # same file, same sha: the hand edit stays
+    assert manifest.narrative.chapters[0].scenes[0].title == "renamed by hand"
+
+
+def test_a_shot_keeps_its_active_take_only_while_its_id_and_place_are_unchanged() -> None:
+    chapter = Chapter(number=1, scenes=[
+        Scene(number=1, shots=[Shot(number=1, id="sh-1", active_take=2), Shot(number=2, id="sh-old", active_take=1)]),
+    ])
+    edited = dict(BREAKDOWN, shots=[*BREAKDOWN["shots"][:1], {"id": "sh-2", "number": 2}, BREAKDOWN["shots"][2]])
+    apply_breakdown(chapter, BreakdownFile.model_validate(edited))
+    assert [(s.id, s.active_take) for s in chapter.scenes[0].shots] == [("sh-1", 2), ("sh-2", None)]
+
+
+def test_ingredient_files_are_mirrored_with_project_relative_references(tmp_path: Path) -> None:
+    project = tmp_path / "Projects" / "Film"
+    folder = project / "01_Assets" / "Characters"
+    folder.mkdir(parents=True)
+    (folder / "character-ana.ingredient.json").write_text(json.dumps({
+        "id": "character-ana", "kind": "Character", "name": "Ana", "traits": {"voice": "soft"},
+        "reference_images": [{"path": "Projects/Film/01_Assets/Characters/ana.png", "sha256": "x",
+                              "mime": "image/png", "kind": "image"}]}))
+    (folder / "broken.ingredient.json").write_text("{")
+    manifest = ProjectManifest(name="Film")
+    mirror_ingredients(project, tmp_path, manifest)
+    (entry,) = manifest.ingredients
+    assert entry.id == "character-ana" and entry.traits == {"voice": "soft"}
+    assert entry.reference_images == ["01_Assets/Characters/ana.png"]
+    assert entry.path == "01_Assets/Characters/character-ana.ingredient.json"
