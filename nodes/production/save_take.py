@@ -35,6 +35,9 @@ class SaveTakeOut(Outputs):
     maturity="INTERN",  # writes only new files inside the run's own project, never overwrites
     runs_on="runner",
     output_node=True,
+    # Saving is the side effect, not a pure result: a cached answer would hand one run's take to
+    # another. Redelivery stays idempotent through `promote`, keyed by (run_id, node_id).
+    cache=False,
 )
 class SaveTake(Node):
     """Save the incoming media as the next take of a shot (take01, take02, …) with provenance."""
