@@ -41,7 +41,8 @@ class NormalizeOut(Outputs):
     )
 
 
-def _loudnorm(**measured: str) -> str:
+def loudnorm_filter(**measured: str) -> str:
+    """The loudnorm filter at the -16 LUFS target: pass one bare, pass two with what pass one measured."""
     base = f"loudnorm=I={TARGET_I}:TP={TARGET_TP}:LRA={TARGET_LRA}"
     extra = "".join(f":{key}={value}" for key, value in measured.items())
     return f"{base}{extra}:print_format=json"
@@ -72,7 +73,7 @@ def pass_two_filter(found: dict[str, str]) -> str:
     """A fixed pre-gain (for input above 0 LUFS) and loudnorm's linear pass on the measurements."""
     measured_i = float(found["input_i"])
     gain = min(0.0, -HOT_HEADROOM_LU - measured_i) if measured_i > -HOT_HEADROOM_LU else 0.0
-    loudnorm = _loudnorm(
+    loudnorm = loudnorm_filter(
         measured_I=_clamp("I", measured_i + gain),
         measured_TP=_clamp("TP", float(found["input_tp"]) + gain),
         measured_LRA=_clamp("LRA", float(found["input_lra"])),
@@ -111,7 +112,7 @@ class NormalizeLoudness(Node):
         source, info = source_of(ctx, self.audio)
         require_audio(info, source.name)
         measure = input_stream(source).output(
-            "-", af=padded(_loudnorm(), info.duration), f="null", vn=None
+            "-", af=padded(loudnorm_filter(), info.duration), f="null", vn=None
         )
         measured = run_ffmpeg(
             measure.compile(cmd=find_tool("ffmpeg")),

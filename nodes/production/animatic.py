@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nodes.audio.normalize import _loudnorm as loudnorm_measure
-from nodes.audio.normalize import is_silent, padded, parse_measurement, pass_two_filter
+from nodes.audio.normalize import (
+    is_silent,
+    loudnorm_filter,
+    padded,
+    parse_measurement,
+    pass_two_filter,
+)
 from nodes.media.command import run_argv
 from nodes.media.encode import output_path
 from nodes.media.ffmpeg_process import find_tool, run_ffmpeg
@@ -15,6 +20,9 @@ from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs
 
 from .animatic_graph import Canvas, Cut, build_command
 from .domain import Shot
+from .project_files import project_root
+from .scene_take import SceneCoords, save_scene_take
+from .shot_pictures import chosen_takes, find_picture
 
 AUDIO_RATE = 48_000
 
@@ -22,6 +30,9 @@ AUDIO_RATE = 48_000
 class AnimaticOut(Outputs):
     video: MediaRef = Output(socket="VIDEO", description="The animatic (H.264/AAC MP4)")
     duration: float = Output(socket="FLOAT", description="Its length: the sum of the shot durations")
+    take: str = Output(ui=True, description="The scene take it was saved as ('' when not saved)")
+    sources: list[str] = Output(socket="TEXT", ui=True,
+                                description="Where each shot's picture came from: given, take, thumbnail, reference, title card")
 
 
 def shot_label(shot: Shot) -> str:
@@ -35,7 +46,7 @@ def shot_label(shot: Shot) -> str:
     "production.animatic",
     title="Animatic",
     category="Production/Previz",
-    version="1.0.0",
+    version="1.1.0",
     maturity="AUTONOMOUS",
     runs_on="runner",
     tier_params=EncodeParams,
@@ -47,8 +58,8 @@ class Animatic(Node):
 
     shots: list[Shot] = Input(description="The shots, in order", socket="SHOT", is_list=True)
     pictures: list[MediaRef] = Input(
-        [], description="One image or clip per shot, in shot order (missing: a title card)",
-        socket="IMAGE", is_list=True,
+        [], description="One image or clip per shot, in shot order (missing: found in the project, else a title card)",
+        socket="MEDIA", is_list=True,
     )
     soundtrack: MediaRef | None = Input(None, description="Audio laid under the cut", socket="AUDIO")
     fps: int = Input(24, ge=1, le=120, description="Frames per second")
@@ -57,11 +68,17 @@ class Animatic(Node):
     crossfade: float = Input(0.0, ge=0.0, le=2.0, description="Crossfade between shots, seconds")
     labels: bool = Input(True, description="Burn in scene/shot number and description")
     timecode: bool = Input(False, description="Burn in the timecode")
+    find_pictures: bool = Input(True, description="Shots without a picture: their active take, thumbnail or "
+                                "an ingredient's reference image (else a title card)")
+    save_take: bool = Input(True, description="Inside a project, save the animatic as a take of the first shot's scene")
 
     def run(self, ctx: RunContext) -> AnimaticOut:
         if not self.shots:
             raise NodeExecutionError("the animatic needs at least one shot", code="value_out_of_range")
-        cuts = [self._cut(ctx, index, shot) for index, shot in enumerate(self.shots)]
+        root = project_root(ctx, required=False, what="")
+        chosen = chosen_takes(root) if root is not None and self.find_pictures else {}
+        pictures = [self._picture(ctx, root, chosen, index, shot) for index, shot in enumerate(self.shots)]
+        cuts = [self._cut(ctx, ref, shot) for (ref, _where), shot in zip(pictures, self.shots, strict=True)]
         total = round(sum(shot.duration for shot in self.shots) * self.fps) / self.fps
         canvas = Canvas(self.width - self.width % 2, self.height - self.height % 2, self.fps,
                         self.labels, self.timecode, self.crossfade)
@@ -73,10 +90,26 @@ class Animatic(Node):
                 "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart",
                 "-t", f"{total:.6f}"]
         done = run_argv(ctx, args, final, duration=total, step="cut the animatic", span=(0.2, 1.0))
-        return AnimaticOut(video=output_ref(ctx, final, done, kind="video"), duration=total)
+        take = ""
+        if self.save_take and root is not None:
+            first = self.shots[0]
+            take = save_scene_take(ctx, root, SceneCoords(first.chapter, first.scene), final,
+                                   {**self.model_dump(mode="json", exclude={"pictures", "soundtrack"}),
+                                    "pictures": [ref.path if ref else None for ref, _ in pictures],
+                                    "soundtrack": self.soundtrack.path if self.soundtrack else None})
+        return AnimaticOut(video=output_ref(ctx, final, done, kind="video"), duration=total, take=take,
+                           sources=[where for _ref, where in pictures])
 
-    def _cut(self, ctx: RunContext, index: int, shot: Shot) -> Cut:
-        ref = self.pictures[index] if index < len(self.pictures) else None
+    def _picture(self, ctx: RunContext, root: Path | None, chosen: dict[str, int], index: int,
+                 shot: Shot) -> tuple[MediaRef | None, str]:
+        given = self.pictures[index] if index < len(self.pictures) else None
+        if given is not None:
+            return given, "given"
+        if not self.find_pictures:
+            return None, "title card"
+        return find_picture(ctx, root, shot, chosen)
+
+    def _cut(self, ctx: RunContext, ref: MediaRef | None, shot: Shot) -> Cut:
         if ref is None:
             return Cut(None, True, shot.duration, shot_label(shot) or f"Shot {shot.number}")
         path, _info = source(ctx, ref)
@@ -88,7 +121,7 @@ class Animatic(Node):
             return None, None
         path, _info = source(ctx, self.soundtrack)
         fit = f"atrim=duration={total:.6f},apad=whole_dur={total:.6f}"
-        measure = [find_tool("ffmpeg"), "-i", str(path), "-af", f"{fit},{padded(loudnorm_measure(), total)}",
+        measure = [find_tool("ffmpeg"), "-i", str(path), "-af", f"{fit},{padded(loudnorm_filter(), total)}",
                    "-vn", "-f", "null", "-"]
         measured = run_ffmpeg(measure, outputs={}, duration=total, is_cancelled=ctx.cancelled,
                               on_progress=lambda fraction: ctx.progress(0.2 * fraction, "measure loudness"))
