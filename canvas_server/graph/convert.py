@@ -201,9 +201,12 @@ class _Converter:
             for index, slot in enumerate(node.input_slots())
             if slot.link is not None
         ]
-        exact = [index for index, found in linked if found == wanted]
+        # A list output passes a list input through first, an item output an item input.
+        wanted_list = _output_is_list(spec, out_slot)
+        same = [index for index, found in linked if found == wanted]
+        exact = [index for index in same if _input_is_list(spec, node.input_slots()[index]) == wanted_list]
         loose = [index for index, found in linked if _compatible(wanted, found)]
-        for candidates in (exact, loose):
+        for candidates in (exact, same, loose):
             if out_slot in candidates:
                 return out_slot
             if candidates:
@@ -261,6 +264,16 @@ def slot_type(slot: NodeInput, spec: NodeSpec | None) -> Any:
         return slot.type
     found = spec.input(slot.name) if spec is not None else None
     return found.type if found is not None else None
+
+
+def _output_is_list(spec: NodeSpec | None, slot: int) -> bool:
+    outputs = spec.socket_outputs if spec is not None else []
+    return 0 <= slot < len(outputs) and outputs[slot].is_list
+
+
+def _input_is_list(spec: NodeSpec | None, slot: NodeInput) -> bool:
+    found = spec.input(slot.name) if spec is not None and slot.name else None
+    return found is not None and found.is_list
 
 
 def _compatible(output_type: Any, input_type: Any) -> bool:

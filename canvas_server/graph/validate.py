@@ -146,7 +146,9 @@ def _check_node(
     errors += _missing_inputs(node_id, node, spec)
     errors += check_constants(node_id, constants, info.inputs, info.cls)
     if info.paths:
-        errors += check_paths(node_id, constants, info.paths, sandbox)
+        # An optional path left empty means "none" (e.g. a reference image not given).
+        given = [name for name in info.paths if info.inputs[name].required or constants.get(name) != ""]
+        errors += check_paths(node_id, constants, given, sandbox)
     return errors
 
 
@@ -215,16 +217,22 @@ def _check_link(
             )
         ]
     output = outputs[link[1]]
+    # List-ness never makes a link invalid (DESIGN §2): a list into an item input fans the
+    # node out, a list into a whole-list input arrives whole, and one item into a whole-list
+    # input arrives as a one-item list. Only the item types must agree.
     if sockets_compatible(output.type, target.type):
         return []
+    expected = f"a list of {target.type}" if target.is_list else target.type
+    received = f"a list of {output.type}" if output.is_list else f"one {output.type}"
     return [
         graph_error(
             "type_mismatch",
-            f"input {name!r} of node {node_id} expects {target.type} but is linked to "
-            f"{output.type} output {output.name!r} of node {link[0]}",
+            f"input {name!r} of node {node_id} expects {expected} but is linked to {received} "
+            f"(output {output.name!r} of node {link[0]})",
             node_id,
             name,
-            {"expected": target.type, "received": output.type, "source": link[0]},
+            {"expected": target.type, "received": output.type, "source": link[0],
+             "expected_list": target.is_list, "received_list": output.is_list},
         )
     ]
 
