@@ -121,7 +121,8 @@ def test_type_mismatch(registry: NodeRegistry) -> None:
     }
     errors = check(graph, registry)
     assert codes(errors) == [("type_mismatch", "c", "video")]
-    assert errors[0].details == {"expected": "VIDEO", "received": "TEXT", "source": "t"}
+    assert errors[0].details == {"expected": "VIDEO", "received": "TEXT", "source": "t",
+                                 "expected_list": False, "received_list": False}
 
 
 def test_value_invalid(registry: NodeRegistry) -> None:
