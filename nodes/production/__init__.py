@@ -5,6 +5,7 @@ from .animatic import Animatic
 from .ingredient import IngredientNode
 from .platform_variants import PlatformVariants
 from .save_take import SaveTake
+from .scene_shots import SceneShots
 from .script_breakdown import ScriptBreakdown
 from .segments_to_shots import SegmentsToShots
 from .shot import ShotNode
@@ -15,7 +16,7 @@ from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
          VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
-         PlatformVariants]
+         PlatformVariants, SceneShots]
 
-__all__ = ["NODES", "Animatic", "IngredientNode", "PlatformVariants", "SaveTake", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "Animatic", "IngredientNode", "PlatformVariants", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]

@@ -72,6 +72,9 @@ def test_the_template_runs_headless_with_auteur_run(workspace: Path, voice_over:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert template["requires"]
-    outputs = sorted((workspace / ".auteur").rglob("*_9x16_*.mp4"))
-    assert outputs, result.stdout
-    assert (stream(outputs[0], "video")["width"], stream(outputs[0], "video")["height"]) == (180, 320)
+    sizes = {}
+    for name in ("youtube_16x9", "tiktok_reels_9x16", "instagram_feed_4x5"):
+        found = sorted((workspace / ".auteur").rglob(f"*_{name}*.mp4"))
+        assert found, (name, result.stdout[-2000:])
+        sizes[name] = (stream(found[0], "video")["width"], stream(found[0], "video")["height"])
+    assert sizes == {"youtube_16x9": (320, 180), "tiktok_reels_9x16": (180, 320), "instagram_feed_4x5": (176, 220)}
