@@ -15,9 +15,12 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from .schema_version import Migration, execute_script, migrate
+
 FLUSH_EVERY = 256
 MEMORY_ENTRIES = 100_000  # in-memory front, least recently used evicted first
 _SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, outputs TEXT NOT NULL)"
+MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA),)  # v1: the first versioned schema
 
 
 class ResultCache:
@@ -34,7 +37,7 @@ class ResultCache:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.execute(_SCHEMA)
+        self.schema_version = migrate(self._db, MIGRATIONS, name=str(self.path))
 
     def get(self, key: str) -> dict[str, Any] | None:
         outputs = self._memory.get(key)

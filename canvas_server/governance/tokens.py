@@ -13,8 +13,9 @@ import os
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from nodes.sdk import AuteurError, MaturityLevel
 
@@ -36,8 +37,35 @@ class TokenInfo(BaseModel):
     revoked: bool = False
 
 
+TOKENS_SCHEMA_VERSION = 2  # 1: before roles (no `schema_version` key); 2: every token has a role
+
+
+class TokenFileTooNewError(AuteurError):
+    code = "tokens_schema_too_new"
+
+
+def _migrate_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Tokens made before roles existed become the default role, stated in the file."""
+    tokens = [{"role": DEFAULT_ROLE, **token} for token in data.get("tokens", [])]
+    return {**data, "tokens": tokens, "schema_version": 2}
+
+
 class _TokenFile(BaseModel):
+    schema_version: int = TOKENS_SCHEMA_VERSION
     tokens: list[TokenInfo] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _forward(cls, data: Any) -> Any:
+        """Carry a file written by an earlier version forward; refuse one from a later version."""
+        if not isinstance(data, dict):
+            return data
+        version = int(data.get("schema_version", 1))
+        if version > TOKENS_SCHEMA_VERSION:
+            raise TokenFileTooNewError(
+                f"tokens.json has schema version {version}, newer than this Auteur's "
+                f"{TOKENS_SCHEMA_VERSION}: upgrade Auteur")
+        return _migrate_v1(data) if version == 1 else data
 
 
 class TokenNotFoundError(AuteurError):

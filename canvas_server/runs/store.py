@@ -14,9 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from function_runners.schema_version import Migration, execute_script, migrate
+
 from ..engine.record import RunRecord, RunStatus
 
-_SCHEMA = """
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id      TEXT PRIMARY KEY,
     status      TEXT NOT NULL,
@@ -35,6 +37,10 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_status ON runs (status, created_at);
 CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
 """
+# v2: a small summary beside the full record, so listing runs never reads their outputs.
+_SUMMARY_COLUMN = "ALTER TABLE runs ADD COLUMN summary TEXT"
+_LIST_COLUMNS = ("run_id, status, tier, project, client_id, principal, reason, attempts, created_at, "
+                 "started_at, finished_at, summary")
 FINISHED: frozenset[str] = frozenset({"completed", "failed", "cancelled", "interrupted"})
 
 
@@ -63,6 +69,30 @@ class StoredRun(BaseModel):
     finished_at: float | None = None
 
 
+class ErrorSummary(BaseModel):
+    code: str
+    message: str
+    node_id: str | None = None
+
+
+class RunSummary(BaseModel):
+    """One line of the run list: who, what state, how many nodes did what; no graph, no outputs."""
+
+    run_id: str
+    status: RunStatus
+    tier: str
+    project: str | None = None
+    client_id: str | None = None
+    principal: str
+    reason: str | None = None
+    attempts: int = 0
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    nodes: dict[str, int] = Field(default_factory=dict, description="node count by status")
+    errors: list[ErrorSummary] = Field(default_factory=list)
+
+
 class RunPage(BaseModel):
     items: list[StoredRun]
     total: int
@@ -70,11 +100,45 @@ class RunPage(BaseModel):
     offset: int
 
 
+class SummaryPage(BaseModel):
+    items: list[RunSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+def summarize(record: RunRecord) -> str:
+    """The `summary` column: node counts by status and the errors without their details."""
+    counts: dict[str, int] = {}
+    for node in record.nodes.values():
+        counts[node.status] = counts.get(node.status, 0) + 1
+    errors = [{"code": e.code, "message": e.message, "node_id": e.node_id} for e in record.errors]
+    return json.dumps({"nodes": counts, "errors": errors}, separators=(",", ":"))
+
+
+def _backfill_summaries(db: sqlite3.Connection) -> None:
+    db.execute(_SUMMARY_COLUMN)
+    rows = db.execute("SELECT run_id, record FROM runs WHERE record IS NOT NULL").fetchall()
+    for run_id, record in rows:
+        db.execute("UPDATE runs SET summary = ? WHERE run_id = ?",
+                   (summarize(RunRecord.model_validate_json(record)), run_id))
+
+
+MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA_V1), _backfill_summaries)
+
+
 def _row_to_run(row: sqlite3.Row) -> StoredRun:
     data = dict(row)
+    data.pop("summary", None)
     data["request"] = json.loads(data["request"])
     data["record"] = json.loads(data["record"]) if data["record"] else None
     return StoredRun.model_validate(data)
+
+
+def _row_to_summary(row: sqlite3.Row) -> RunSummary:
+    data = dict(row)
+    summary = json.loads(data.pop("summary") or "{}")
+    return RunSummary.model_validate({**data, **summary})
 
 
 class RunStore:
@@ -86,7 +150,8 @@ class RunStore:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self.schema_version = migrate(self._db, MIGRATIONS, name=str(path))
 
     def close(self) -> None:
         self._db.close()
@@ -103,7 +168,31 @@ class RunStore:
         row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return _row_to_run(row) if row is not None else None
 
-    def page(
+    @staticmethod
+    def _where(filters: dict[str, str | None]) -> tuple[str, list[str]]:
+        where, args = [], []
+        for column, value in filters.items():
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        return (f"WHERE {' AND '.join(where)}" if where else ""), args
+
+    def _select(self, columns: str, filters: dict[str, str | None], limit: int,
+                offset: int) -> tuple[int, list[sqlite3.Row]]:
+        clause, args = self._where(filters)
+        total = self._db.execute(f"SELECT COUNT(*) FROM runs {clause}", args).fetchone()[0]
+        rows = self._db.execute(
+            f"SELECT {columns} FROM runs {clause} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+        return int(total), rows
+
+    def page(self, *, status: str | None = None, limit: int = 50, offset: int = 0) -> RunPage:
+        """Whole stored runs, newest first (the ComfyUI queue and history need the prompts)."""
+        total, rows = self._select("*", {"status": status}, limit, offset)
+        return RunPage(items=[_row_to_run(row) for row in rows], total=total, limit=limit, offset=offset)
+
+    def summaries(
         self,
         *,
         status: str | None = None,
@@ -112,21 +201,12 @@ class RunStore:
         principal: str | None = None,
         limit: int = 50,
         offset: int = 0,
-    ) -> RunPage:
-        """Newest first; `principal` keeps only the runs that principal submitted."""
-        where, args = [], []
-        for column, value in (("status", status), ("project", project), ("client_id", client_id),
-                              ("principal", principal)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        total = self._db.execute(f"SELECT COUNT(*) FROM runs {clause}", args).fetchone()[0]
-        rows = self._db.execute(
-            f"SELECT * FROM runs {clause} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
-            [*args, limit, offset],
-        ).fetchall()
-        return RunPage(items=[_row_to_run(row) for row in rows], total=total, limit=limit, offset=offset)
+    ) -> SummaryPage:
+        """Newest first, without requests or records; `principal` keeps only its own runs."""
+        filters = {"status": status, "project": project, "client_id": client_id, "principal": principal}
+        total, rows = self._select(_LIST_COLUMNS, filters, limit, offset)
+        return SummaryPage(items=[_row_to_summary(row) for row in rows], total=total, limit=limit,
+                           offset=offset)
 
     def claim_next(self) -> StoredRun | None:
         """Oldest queued run, marked running (attempts + 1) in the same transaction."""
@@ -149,9 +229,9 @@ class RunStore:
 
     def finish(self, run_id: str, record: RunRecord, reason: str | None = None) -> None:
         self._db.execute(
-            "UPDATE runs SET status = ?, record = ?, reason = COALESCE(?, reason), "
+            "UPDATE runs SET status = ?, record = ?, summary = ?, reason = COALESCE(?, reason), "
             "started_at = COALESCE(?, started_at), finished_at = ? WHERE run_id = ?",
-            (record.status, record.model_dump_json(), reason, record.started_at,
+            (record.status, record.model_dump_json(), summarize(record), reason, record.started_at,
              record.finished_at or time.time(), run_id),
         )
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from function_runners.schema_version import Migration, execute_script, migrate
+
 from ..events import Event, build_event
 
 KEEP_EVENTS = 200_000
@@ -23,6 +25,7 @@ CREATE TABLE IF NOT EXISTS events (
     run_id TEXT, project TEXT, data TEXT NOT NULL
 )
 """
+MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA),)  # v1: the first versioned schema
 
 
 class EventLog:
@@ -33,7 +36,8 @@ class EventLog:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self.schema_version = migrate(self._db, MIGRATIONS, name=str(path))
         self._pending: list[tuple[int, str, float, str | None, str | None, str]] = []
         self._flush_scheduled = False
 

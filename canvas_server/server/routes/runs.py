@@ -13,7 +13,7 @@ from function_runners.tiers import DEFAULT_TIER
 from ...governance import Action, ClientResource, Principal, RunResource, allowed, authorize
 from ...graph.check import check_graph
 from ...runs.manager import RunManager
-from ...runs.store import RunRequest, StoredRun
+from ...runs.store import RunRequest, StoredRun, SummaryPage
 from ...workspace.store import ProjectRef, ProjectStore
 from ..access import project_resource, run_resource
 from ..deps import get_principal, get_services
@@ -113,15 +113,13 @@ async def list_runs(
     offset: int = Query(0, ge=0, le=2**53, description="Runs to skip (newest first)"),
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
-) -> dict[str, Any]:
-    """The caller's runs (an admin's: everyone's), newest first, without their graphs (fetch
-    one run for those)."""
+) -> SummaryPage:
+    """Summaries of the caller's runs (an admin's: everyone's), newest first: status, node counts
+    and errors, never graphs or outputs (`GET /api/runs/{run_id}` has the whole record)."""
     authorize(principal, Action.RUN_LIST)
     mine = None if allowed(principal, Action.RUN_READ, run_resource_of_anyone()) else principal.name
-    page = _manager(services).store.page(status=status, project=project, client_id=client_id, principal=mine,
-                                         limit=limit, offset=offset)
-    return {"items": [run_view(run, full=False) for run in page.items], "total": page.total,
-            "limit": page.limit, "offset": page.offset}
+    return _manager(services).store.summaries(status=status, project=project, client_id=client_id,
+                                              principal=mine, limit=limit, offset=offset)
 
 
 @router.get("/{run_id}")

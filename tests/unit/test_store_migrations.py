@@ -1,0 +1,100 @@
+"""Every store opens what the previous version wrote: the old files are made here with the old
+DDL (or the old JSON), then opened by today's code, carried forward and stamped."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from canvas_server.engine.record import ErrorInfo, NodeRecord, RunRecord
+from canvas_server.governance.tokens import TOKENS_SCHEMA_VERSION, TokenFileTooNewError, TokenStore
+from canvas_server.runs.store import MIGRATIONS as RUN_MIGRATIONS
+from canvas_server.runs.store import RunStore
+from canvas_server.server.event_log import EventLog
+from function_runners.result_cache import ResultCache
+from function_runners.schema_version import SchemaTooNewError, schema_version
+
+# The DDL as it was before stores carried versions (user_version 0).
+OLD_RUNS = """
+CREATE TABLE runs (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, tier TEXT NOT NULL, project TEXT,
+    client_id TEXT, principal TEXT NOT NULL, request TEXT NOT NULL, record TEXT, reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, started_at REAL, finished_at REAL);
+CREATE INDEX runs_status ON runs (status, created_at);
+CREATE INDEX runs_created ON runs (created_at);
+"""
+OLD_EVENTS = """CREATE TABLE events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, ts REAL NOT NULL,
+    run_id TEXT, project TEXT, data TEXT NOT NULL)"""
+OLD_CACHE = "CREATE TABLE results (key TEXT PRIMARY KEY, outputs TEXT NOT NULL)"
+
+
+def old_database(path: Path, ddl: str, *rows: tuple[str, tuple[object, ...]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.executescript(ddl)
+        for statement, values in rows:
+            db.execute(statement, values)
+    return path
+
+
+def test_a_run_store_written_before_versions_opens_with_summaries_backfilled(tmp_path: Path) -> None:
+    record = RunRecord(run_id="r1", status="failed", created_at=1.0,
+                       nodes={"1": NodeRecord(type="core.integer", status="completed", outputs={"big": "x" * 1000}),
+                              "2": NodeRecord(type="core.show", status="failed")})
+    record.errors.append(ErrorInfo(code="node_failed", message="boom", node_id="2", details={"trace": "…"}))
+    path = old_database(tmp_path / "runs.sqlite3", OLD_RUNS, (
+        "INSERT INTO runs (run_id, status, tier, principal, request, record, created_at) VALUES (?,?,?,?,?,?,?)",
+        ("r1", "failed", "low", "local", json.dumps({"prompt": {}}), record.model_dump_json(), time.time())))
+
+    store = RunStore(path)
+    assert store.schema_version == len(RUN_MIGRATIONS) == 2
+    [summary] = store.summaries().items
+    assert summary.run_id == "r1" and summary.nodes == {"completed": 1, "failed": 1}
+    assert [error.code for error in summary.errors] == ["node_failed"]
+    assert "outputs" not in summary.model_dump()
+    stored = store.get("r1")
+    assert stored is not None and stored.record is not None
+    assert stored.record.nodes["1"].outputs == {"big": "x" * 1000}
+    store.close()
+    assert RunStore(path).schema_version == 2  # opening again migrates nothing twice
+
+
+def test_an_event_log_written_before_versions_keeps_its_events(tmp_path: Path) -> None:
+    path = old_database(tmp_path / "events.sqlite3", OLD_EVENTS, (
+        "INSERT INTO events (seq, type, ts, run_id, project, data) VALUES (?,?,?,?,?,?)",
+        (7, "run_queued", 1.0, "r1", None, json.dumps({}))))
+    log = EventLog(path)
+    assert log.schema_version == 1 and log.last_seq() == 7
+    assert [event.seq for event in log.after(0)] == [7]
+
+
+def test_a_result_cache_written_before_versions_still_answers(tmp_path: Path) -> None:
+    old_database(tmp_path / "cache" / "cache.sqlite3", OLD_CACHE, (
+        "INSERT INTO results (key, outputs) VALUES (?, ?)", ("k1", json.dumps({"value": 5}))))
+    cache = ResultCache(tmp_path / "cache")
+    assert cache.schema_version == 1 and cache.get("k1") == {"value": 5}
+
+
+def test_a_store_from_a_newer_version_is_refused_not_misread(tmp_path: Path) -> None:
+    path = old_database(tmp_path / "runs.sqlite3", OLD_RUNS + "PRAGMA user_version = 99;")
+    with pytest.raises(SchemaTooNewError, match="99"):
+        RunStore(path)
+    with sqlite3.connect(path) as db:
+        assert schema_version(db) == 99
+
+
+def test_a_tokens_file_from_before_roles_gets_the_default_role_and_a_version(tmp_path: Path) -> None:
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps({"tokens": [{"id": "ab12", "name": "old", "maturity": "SUPERVISED",
+                                            "sha256": "0" * 64, "created_at": 1.0}]}))
+    store = TokenStore(path)
+    [token] = store.active()
+    assert token.role == "creator"
+    store.create("new", "INTERN")
+    assert json.loads(path.read_text())["schema_version"] == TOKENS_SCHEMA_VERSION == 2
+    path.write_text(json.dumps({"schema_version": 3, "tokens": []}))
+    with pytest.raises(TokenFileTooNewError):
+        TokenStore(path).active()
