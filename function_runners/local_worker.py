@@ -6,6 +6,7 @@ kill it together with every process a node started (ffmpeg, …) with one `killp
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event
@@ -14,6 +15,7 @@ from typing import Any
 from nodes.sdk import ModelCache, discover
 
 from .execute import execute_task
+from .parent_death import die_with_parent
 from .task import NodeTask
 
 
@@ -25,6 +27,8 @@ def worker_main(conn: Connection, cancel_flag: Event, load_plugins: list[str] | 
     """Serve tasks until the pipe closes. Messages out: ("progress", f, step),
     ("event", type, data), ("result", NodeResult dict)."""
     os.setsid()
+    parent = multiprocessing.parent_process()
+    die_with_parent(parent.pid if parent is not None else None)  # no orphans after a kill -9
     registry = discover(only=load_plugins)
     models = ModelCache()  # warm models live as long as this process
     label = runner_label(host, os.getpid())

@@ -12,6 +12,7 @@ import uvicorn
 
 from ..governance import TokenStore
 from ..governance.auth import InsecureBindError, check_bind
+from ..runs.workspace_lock import WorkspaceBusyError, WorkspaceLock, acquire
 from ..settings import Settings
 from .main import app
 
@@ -34,18 +35,24 @@ def serve(
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     settings.workspace.mkdir(parents=True, exist_ok=True)
+    try:  # at once, before any model or runner starts
+        lock = acquire(settings.state_dir, f"http://{settings.host}:{settings.port}")
+    except WorkspaceBusyError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
     typer.echo(f"Auteur Canvas on http://{settings.host}:{settings.port} (workspace {settings.workspace.resolve()})")
     if settings.comfyui_port:
         typer.echo(f"ComfyUI-compatible API on http://{settings.host}:{settings.comfyui_port}")
-    asyncio.run(_serve(settings, log_level))
+    asyncio.run(_serve(settings, log_level, lock))
 
 
-async def _serve(settings: Settings, log_level: str) -> None:
+async def _serve(settings: Settings, log_level: str, lock: WorkspaceLock) -> None:
     """Both apps on one event loop: the main app's lifespan starts the shared services."""
     from ..comfy import create_comfy_app
     from ..server.app import create_app
 
     main_app = create_app(settings)
+    main_app.state.services.workspace_lock = lock
     main = uvicorn.Server(uvicorn.Config(main_app, host=settings.host, port=settings.port, log_level=log_level))
     if not settings.comfyui_port:
         await main.serve()

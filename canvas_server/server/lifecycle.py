@@ -12,6 +12,7 @@ from nodes.sdk import AuteurError
 from ..engine.factory import make_executor, make_runner
 from ..runs.manager import RunManager
 from ..runs.store import RunStore
+from ..runs.workspace_lock import acquire
 from ..workspace.manifest_sync import ManifestSync
 from ..workspace.store import ProjectStore
 from .services import AppServices
@@ -33,6 +34,9 @@ async def start_services(services: AppServices) -> None:
     """Start the runner, then the run manager (which restores the persisted queue)."""
     settings = services.settings
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    # Before the queue is touched: a second server must not recover the first one's runs.
+    services.workspace_lock = services.workspace_lock or acquire(
+        settings.state_dir, f"http://{settings.host}:{settings.port}")
     runner = services.runner or make_runner(settings)
     await runner.start()
     services.runner = runner
@@ -67,3 +71,6 @@ async def stop_services(services: AppServices) -> None:
     if services.manifest_sync is not None:
         await services.manifest_sync.drain()
     services.events.close()
+    if services.workspace_lock is not None:
+        services.workspace_lock.release()
+        services.workspace_lock = None

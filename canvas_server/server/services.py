@@ -13,6 +13,7 @@ from nodes.sdk import NodeRegistry, discover
 from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator, is_loopback
 from ..runs.manager import RunManager
+from ..runs.workspace_lock import WorkspaceLock
 from ..settings import Settings
 from ..workspace.manifest_sync import ManifestSync
 from .bus import EventBus
@@ -31,6 +32,7 @@ class AppServices:
     runner: Runner | None = None
     runs: RunManager | None = None
     manifest_sync: ManifestSync | None = None
+    workspace_lock: WorkspaceLock | None = None  # held while this app serves the workspace
     extra: dict[str, Any] = field(default_factory=dict)
 
 
