@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,7 @@ def run(
     server: str | None = typer.Option(None, "--server", help="Submit to a running server at this URL"),
     token: str | None = typer.Option(None, "--token", envvar="AUTEUR_TOKEN", help="API token (--server; locally its maturity applies)"),
     as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON"),
+    debug: bool = typer.Option(False, "--debug", help="Also print failed nodes' Python tracebacks (local runs)"),
 ) -> None:
     """Run a graph headless; exit 0 when the run completes, 1 when it fails."""
     wanted = [item for item in targets.split(",") if item] or None
@@ -158,6 +160,9 @@ def run(
         raise typer.Exit(run_remote(server, raw, tier or None, wanted, params, token, as_json))
     settings = Settings()
     registry = _registry(settings)
+    # The engine logs node tracebacks for a server's log; here they are shown with --debug only.
+    logging.getLogger("auteur.runs").addHandler(logging.NullHandler())
+    logging.getLogger("auteur.runs").propagate = False
     checked = _inspect(graph, settings, registry, token=token, targets=wanted, assignments=assignments)
     if not checked.ok:
         _report(checked, as_json, key="status", ok_value="invalid")
@@ -167,6 +172,10 @@ def run(
                          project=project, show_progress=not as_json)
     if as_json:
         typer.echo(record.model_dump_json(indent=2))
+    if debug:
+        for node_id, trace in record.tracebacks.items():
+            console.print(f"[red]traceback of node {node_id}[/]")
+            console.print(trace, highlight=False, markup=False)
     raise typer.Exit(0 if record.status == "completed" else 1)
 
 

@@ -79,10 +79,17 @@ def error_payload(run: StoredRun, workspace: Path) -> dict[str, Any]:
         "executed": _executed(record) if record is not None else [],
         "exception_message": error.message if error is not None else (run.reason or "the run failed"),
         "exception_type": str(details.get("error_type") or (error.code if error else "RuntimeError")),
-        "traceback": scrub_traceback(str(details.get("traceback") or ""), workspace),
+        # Run records keep no traceback (the server logs it): the exception line stands for it.
+        "traceback": scrub_traceback(str(details.get("traceback") or _exception_line(error, details)), workspace),
         "current_inputs": {}, "current_outputs": {},
         "timestamp": int((run.finished_at or run.created_at) * 1000),
     }
+
+
+def _exception_line(error: ErrorInfo | None, details: dict[str, Any]) -> str:
+    if error is None:
+        return ""
+    return f"{details.get('error_type') or error.code}: {error.message}\n"
 
 
 def interrupted_payload(run: StoredRun) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import socket
 import time
 import uuid
@@ -34,6 +35,7 @@ from .plan import Plan, PlanError, PlannedNode, build_plan
 from .record import ErrorInfo, NodeRecord, RunRecord
 
 INLINE_YIELD_EVERY = 64
+log = logging.getLogger("auteur.runs")
 TERMINAL = frozenset({"cached", "completed", "failed", "skipped", "cancelled"})
 
 
@@ -301,14 +303,23 @@ class _RunExecution:
         if result.error.code == "cancelled" and self.cancel.cancelled:
             entry.status = "cancelled"
             return
-        error = ErrorInfo(code=result.error.code, message=result.error.message, node_id=node_id,
-                          details={"error_type": result.error.error_type,
-                                   "traceback": result.error.traceback,
-                                   "node_details": result.error.details})
+        error = ErrorInfo(code=result.error.code, message=self.without_paths(result.error.message),
+                          node_id=node_id, details={"error_type": result.error.error_type,
+                                                    "node_details": result.error.details})
+        # The traceback stays on the server: in its log, under the run id, never in an answer.
+        if result.error.traceback:
+            log.error("run %s node %s (%s) failed: %s\n%s", self.record.run_id, node_id, entry.type,
+                      result.error.message, result.error.traceback)
+            self.record.tracebacks[node_id] = result.error.traceback
         entry.status, entry.error = "failed", error
         self.record.errors.append(error)
         self.emit(EventType.NODE_FAILED, node_id=node_id, error=error.model_dump(exclude={"details"}))
         self.skip_descendants(node_id)
+
+    def without_paths(self, message: str) -> str:
+        """A node's message with the server's workspace path made relative."""
+        root = str(self.ex.workspace.resolve())
+        return message.replace(root + "/", "").replace(root, ".")
 
     def complete(self, node_id: str, outputs: dict[str, Any], *, status: str) -> None:
         node = self.node(node_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from function_runners.tiers import DEFAULT_TIER
 
@@ -59,6 +59,12 @@ class RunRecord(BaseModel):
     nodes: dict[str, NodeRecord] = Field(default_factory=dict)
     outputs: dict[str, Any] = Field(default_factory=dict)
     errors: list[ErrorInfo] = Field(default_factory=list)
+    # Node tracebacks for this process only (`auteur run --debug`); never serialized.
+    _tracebacks: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def tracebacks(self) -> dict[str, str]:
+        return self._tracebacks
 
     def count(self, status: NodeStatus) -> int:
         return sum(1 for record in self.nodes.values() if record.status == status)

@@ -60,6 +60,7 @@ def load_graph(data: Any, registry: NodeRegistry) -> LoadedGraph:
     """Parse and convert `data`; GraphFormatError (`graph_invalid`) if it cannot be read."""
     if isinstance(data, dict) and set(data) == {"prompt"} and isinstance(data["prompt"], dict):
         data = data["prompt"]  # the body of ComfyUI's POST /prompt
+    _refuse_deep(data)
     kind = sniff_kind(data)
     if kind == "api":
         return LoadedGraph(kind="api", prompt=_parse(ApiPrompt, data, "API prompt"))
@@ -78,6 +79,23 @@ def load_graph(data: Any, registry: NodeRegistry) -> LoadedGraph:
     return LoadedGraph(
         kind="workflow", prompt=conversion.prompt, workflow=workflow, errors=conversion.errors
     )
+
+
+MAX_DEPTH = 64  # far above any real graph; keeps every later recursive walk (pydantic, json) safe
+
+
+def _refuse_deep(data: Any) -> None:
+    """GraphFormatError when `data` nests deeper than MAX_DEPTH (measured without recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise GraphFormatError(f"this graph nests values more than {MAX_DEPTH} levels deep",
+                                   details={"max_depth": MAX_DEPTH})
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
 
 
 def load_graph_file(path: str | Path, registry: NodeRegistry) -> LoadedGraph:
@@ -102,6 +120,11 @@ def read_graph_json(path: str | Path) -> Any:
         ) from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise GraphFormatError(
+            f"graph file {str(file)!r} is nested too deeply to be a graph",
+            details={"path": str(file)},
+        ) from None
     except json.JSONDecodeError as exc:
         raise GraphFormatError(
             f"graph file {str(file)!r} is not valid JSON: {exc.msg} at line {exc.lineno}, "
