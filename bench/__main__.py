@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery", "bench_editor", "bench_breakdown"]
+MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery", "bench_editor", "bench_breakdown",
+           "bench_animatic"]
 
 
 def main(names: list[str]) -> None:

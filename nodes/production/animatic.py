@@ -15,6 +15,7 @@ from nodes.media.command import run_argv
 from nodes.media.encode import output_path
 from nodes.media.ffmpeg_process import find_tool, run_ffmpeg
 from nodes.media.output_info import output_ref, source
+from nodes.media.probe import media_file
 from nodes.media.tier_params import EncodeParams
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
@@ -112,8 +113,8 @@ class Animatic(Node):
     def _cut(self, ctx: RunContext, ref: MediaRef | None, shot: Shot) -> Cut:
         if ref is None:
             return Cut(None, True, shot.duration, shot_label(shot) or f"Shot {shot.number}")
-        path, _info = source(ctx, ref)
-        return Cut(path, ref.kind == "image", shot.duration, shot_label(shot))
+        # the graph scales whatever comes: no ffprobe per picture (100 stills cost 5 s of probes)
+        return Cut(media_file(ctx, ref), ref.kind == "image", shot.duration, shot_label(shot))
 
     def _audio(self, ctx: RunContext, total: float) -> tuple[Path | None, str | None]:
         """The soundtrack and its chain: cut (or padded) to the picture, normalised."""

@@ -36,7 +36,9 @@ def frame_bounds(cuts: list[Cut], fps: int) -> list[tuple[int, int]]:
 
 
 def _escape(text: str) -> str:
-    for char in ("\\", ":", "'", "%", ",", "[", "]", ";"):
+    # a quote cannot be escaped inside a quoted filter argument: labels get the typographic one
+    text = text.replace("'", "\u2019")
+    for char in ("\\", ":", "%", ",", "[", "]", ";"):
         text = text.replace(char, f"\\{char}")
     return text
 
@@ -86,9 +88,10 @@ def build_command(cuts: list[Cut], canvas: Canvas, audio_chain: str | None, soun
             if cut.is_still:
                 args += ["-loop", "1", "-framerate", str(canvas.fps), "-t", f"{seconds + 1 / canvas.fps:.6f}"]
             args += ["-i", str(cut.picture)]
+            # a looped still already lasts the shot (-t above); only clips may need their last frame held
+            hold = "" if cut.is_still else f",fps={canvas.fps},tpad=stop_mode=clone:stop_duration={seconds:.6f}"
             source = (f"[{index}:v]scale={canvas.width}:{canvas.height}:force_original_aspect_ratio=decrease,"
-                      f"pad={canvas.width}:{canvas.height}:(ow-iw)/2:(oh-ih)/2,fps={canvas.fps},"
-                      f"tpad=stop_mode=clone:stop_duration={seconds:.6f}")
+                      f"pad={canvas.width}:{canvas.height}:(ow-iw)/2:(oh-ih)/2{hold}")
             index += 1
         steps = [source, f"trim=end_frame={frames}", "setpts=PTS-STARTPTS", "setsar=1", "format=yuv420p"]
         if canvas.label and cut.label:

@@ -16,7 +16,7 @@ from function_runners.tiers import load_tiers
 from nodes.sdk import EventType, ModelCache, NodeRegistry, sha256_file
 from nodes.sdk.takes import read_provenances
 
-from ..media.media_fixtures import ffmpeg, load, outputs_of, stream
+from ..media.media_fixtures import ffmpeg, load, outputs_of, run_node, stream
 from .test_animatic import frame_rgb
 
 FPS = 24
@@ -94,3 +94,11 @@ def test_each_shot_finds_its_picture_and_the_animatic_is_saved_as_a_take_of_the_
     assert record.status == "complete" and record.source["kind"] == "animatic"
     assert events == [(EventType.TAKE_CREATED, {"project": "Film", "shot": "Chapter_01/Scene_01/Animatic",
                                                 "take_number": 1, "path": out["take"]})]
+
+
+def test_labels_with_quotes_and_filter_characters_are_burned_in(workspace: Path, registry: NodeRegistry) -> None:
+    shots = [{"id": "s1", "number": 1, "duration": 0.5, "description": "The ferry sounds it's horn: 100% [loud]; ok, 'yes'"}]
+    out = outputs_of(run_node(workspace, registry, "production.animatic",
+                              {"shots": shots, "fps": FPS, "width": 160, "height": 90, "labels": True,
+                               "timecode": True}, tier="low"))
+    assert int(stream(workspace / out["video"]["path"], "video")["nb_frames"]) == round(0.5 * FPS)
