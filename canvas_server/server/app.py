@@ -16,6 +16,7 @@ from .deps import get_principal
 from .errors import install_error_handlers
 from .lifecycle import start_services, stop_services
 from .limits import BodySizeLimit
+from .openapi import ERROR_RESPONSES
 from .routes import (  # workspace (issue 4)
     assets,
     catalog,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
         version="0.1.0",
         description="Node-graph production canvas for AI film pre-production.",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,  # every route declares the error shape and its statuses
     )
     app.state.services = services
     install_error_handlers(app)

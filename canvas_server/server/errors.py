@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nodes.sdk import AuteurError
 
+from .openapi import allowed_methods
+
 STATUS_BY_CODE: dict[str, int] = {
     "unauthorized": 401,
     "maturity_insufficient": 403,
@@ -79,8 +81,13 @@ async def _auteur_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _CODE_BY_STATUS.get(exc.status_code, "http_error")
-    # Keep the exception's headers: a 405 carries `Allow`.
-    return error_response(code, str(exc.detail), None, exc.status_code, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # Starlette names only the first matching route's methods
+        methods = allowed_methods(request.app, request.url.path)
+        if methods:  # else a route outside the schema (the editor's pages): keep Starlette's
+            headers.pop("allow", None)
+            headers["Allow"] = ", ".join(methods)
+    return error_response(code, str(exc.detail), None, exc.status_code, headers)
 
 
 async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:

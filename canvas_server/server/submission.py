@@ -14,7 +14,7 @@ from ..graph.check import finite_json
 class RunSubmission(BaseModel):
     """`POST /api/runs` body."""
 
-    graph: dict[str, Any] = Field(description="A litegraph workflow, an API prompt or a template")
+    graph: dict[str, Any] = Field(min_length=1, description="A litegraph workflow, an API prompt or a template")
     tier: TierName | None = Field(None, description="Quality tier; else the project's, else standard")
     targets: list[str] | None = Field(None, description="Run only these nodes and their ancestors")
     project: str | None = Field(None, description="Project name or id; node paths resolve inside it")

@@ -70,7 +70,8 @@ class ProjectRef(BaseModel):
 
 
 class NewProject(BaseModel):
-    name: str
+    # Declared for the OpenAPI schema; `validate_name` enforces it with its own clear message.
+    name: str = Field(json_schema_extra={"minLength": 1, "maxLength": 100, "pattern": _NAME_RE.pattern})
     structure: str = "three-act"
     quality: Quality = DEFAULT_TIER
     description: str = ""

@@ -33,7 +33,8 @@ def signed_url(public_url: str, key: bytes, path: str, ttl_s: int) -> str:
 
 def verify(key: bytes, expires: int, signature: str, path: str, *, now: float | None = None) -> str | None:
     """None when the URL is valid, else why not ('expired' or 'forged')."""
-    if not hmac.compare_digest(_signature(key, expires, path), signature):
+    # bytes: compare_digest refuses non-ASCII str, and a URL may carry anything
+    if not hmac.compare_digest(_signature(key, expires, path).encode(), signature.encode("utf-8", "replace")):
         return "forged"
     if expires < (now if now is not None else time.time()):
         return "expired"

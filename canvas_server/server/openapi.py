@@ -1,0 +1,54 @@
+"""What the OpenAPI document promises about errors, and the `Allow` header of a 405.
+
+Every route answers errors in one shape (DESIGN §6); `ERROR_RESPONSES` declares that shape for
+each status an API route can answer besides its success: bad input (400, 422), no or a revoked
+token (401), a role or maturity that is not enough (403), an unknown run, project or file (404),
+a state conflict (409), a body over the limit (413).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+from starlette.routing import compile_path
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. run_not_found")
+    message: str = Field(description="What went wrong, for a person")
+    details: Any = Field(None, description="Structured context (validation problems, limits…)")
+
+
+class ErrorBody(BaseModel):
+    """`{"error": {"code", "message", "details"}}`."""
+
+    error: ErrorDetail
+
+
+_STATUSES = {
+    400: "The request cannot be read (bad JSON, bad multipart, an invalid name…)",
+    401: "No valid token (tokens are required on this server)",
+    403: "The caller's role or maturity does not allow this",
+    404: "No such run, project, template, file or route",
+    409: "The resource's state forbids it (exists already, not finished…)",
+    413: "The request body is over the configured limit",
+    422: "The body or parameters do not match the schema, or the graph is invalid",
+}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in _STATUSES.items()
+}
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the API serves at `path`, from the OpenAPI paths of all routers (Starlette's
+    405 names only the first matching route's methods)."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        regex, _, _ = compile_path(template)
+        if regex.match(path):
+            methods.update(method.upper() for method in operations)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
