@@ -1,9 +1,16 @@
 """The event bus: numbers every event, keeps a replay buffer, and routes events to the
-WebSocket clients subscribed to their run or project (per-client isolation)."""
+WebSocket clients subscribed to their run or project (per-client isolation).
+
+`publish` may be called from any thread (sync routes run in Starlette's thread pool). The event
+is numbered at once, under a lock; recording and delivery (replay buffer, event log, client
+queues, listeners) happen on the event loop thread, in sequence order: a publish off the loop
+hands over with `call_soon_threadsafe`.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -55,10 +62,20 @@ class EventBus:
         self._clients: dict[str, ClientState] = {}
         self._queue_size = client_queue_size
         self._listeners: list[Callable[[str, str | None], None]] = []
+        self._delivered = self._seq  # the newest event recorded and delivered
+        self._pending: deque[Event] = deque()  # numbered, not yet delivered (oldest first)
+        self._numbering = threading.Lock()
+        self._delivering = threading.RLock()  # a listener may publish (re-entrant delivery)
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def last_seq(self) -> int:
-        return self._seq
+        """The newest delivered event's number (what a client has seen once it is up to date)."""
+        return self._delivered
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The loop that owns the client queues; publishes from other threads are handed to it."""
+        self._loop = loop
 
     def publish(
         self,
@@ -68,24 +85,44 @@ class EventBus:
         run_id: str | None = None,
         project: str | None = None,
     ) -> Event:
-        """Number, record and deliver one event. Must be called on the event loop thread."""
-        self._seq += 1
-        event = self._build(type, data, run_id, project)
+        """Number one event now and deliver it in order: at once on the loop thread (or where
+        no loop is attached and running), else on the loop soon after. Any thread may call it."""
+        with self._numbering:
+            self._seq += 1
+            event = self._build(type, data, run_id, project)
+            self._pending.append(event)
+        loop = self._loop
+        if loop is None or _on_thread_of(loop) or not loop.is_running():
+            self._deliver_pending()
+        else:
+            loop.call_soon_threadsafe(self._deliver_pending)
+        return event
+
+    def listen(self, listener: Callable[[str, str | None], None]) -> None:
+        """Call `listener(type, project)` for every event, on the event loop thread when one is
+        attached (server services that react to events, e.g. the manifest sync on `take_created`)."""
+        self._listeners.append(listener)
+
+    def _deliver_pending(self) -> None:
+        with self._delivering:
+            while True:
+                with self._numbering:
+                    if not self._pending:
+                        return
+                    event = self._pending.popleft()
+                self._deliver(event)
+
+    def _deliver(self, event: Event) -> None:
         self._buffer.append(event)
         if self._log is not None:
             self._log.append(event)
+        self._delivered = event.seq
         for client in self._clients.values():
             if client.wants(event):
                 for queue in client.queues:
                     _offer(queue, event)
         for listener in self._listeners:
             listener(event.type, event.project)
-        return event
-
-    def listen(self, listener: Callable[[str, str | None], None]) -> None:
-        """Call `listener(type, project)` for every event, on the event loop thread (server
-        services that react to events, e.g. the manifest sync on `take_created`)."""
-        self._listeners.append(listener)
 
     def _build(self, type: str, data: dict[str, Any], run_id: str | None, project: str | None) -> Event:
         try:
@@ -114,6 +151,7 @@ class EventBus:
         state.projects.difference_update(projects)
 
     def connect(self, client_id: str) -> asyncio.Queue[Event]:
+        self._loop = self._loop or asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=self._queue_size)
         state = self.client(client_id)
         state.queues.append(queue)
@@ -140,6 +178,13 @@ class EventBus:
     def close(self) -> None:
         if self._log is not None:
             self._log.close()
+
+
+def _on_thread_of(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _offer(queue: asyncio.Queue[Event], event: Event) -> None:

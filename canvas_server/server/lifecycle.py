@@ -4,6 +4,7 @@ queue (`runs/`) knows nothing of the server."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +35,7 @@ async def start_services(services: AppServices) -> None:
     """Start the runner, then the run manager (which restores the persisted queue)."""
     settings = services.settings
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    services.events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
     # Before the queue is touched: a second server must not recover the first one's runs.
     services.workspace_lock = services.workspace_lock or acquire(
         settings.state_dir, f"http://{settings.host}:{settings.port}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from canvas_server.events import NodeEvent, NodeProgress, build_event, event_schema
 from canvas_server.server.bus import EventBus
@@ -64,3 +65,38 @@ def test_every_event_name_is_defined_once_and_typed() -> None:
 
     typed = {model.model_fields["type"].annotation.__args__[0] for model in _Event.__subclasses__()}
     assert typed == set(EventType)
+
+
+def test_publishing_from_worker_threads_delivers_every_event_once_in_seq_order_on_the_loop() -> None:
+    """Sync routes publish from Starlette's thread pool: numbering happens at once, delivery
+    (queues, replay buffer, listeners) on the loop thread, never out of order."""
+
+    async def scenario() -> tuple[list[int], list[int], set[int], int]:
+        bus = EventBus()
+        bus.attach(asyncio.get_running_loop())
+        queue = bus.connect("a")
+        bus.subscribe("a", projects=["film"])
+        listener_threads: set[int] = set()
+        bus.listen(lambda _type, _project: listener_threads.add(threading.get_ident()))
+
+        def burst() -> None:
+            for _ in range(200):
+                bus.publish("file_changed", {"path": "x", "change": "saved"}, project="film")
+
+        loop_published = []
+        workers = [asyncio.to_thread(burst) for _ in range(4)]
+        for _ in range(100):  # the loop publishes too while the pool does
+            loop_published.append(bus.publish("project_update", {"reason": "updated"}, project="film").seq)
+            await asyncio.sleep(0)
+        await asyncio.gather(*workers)
+        await asyncio.sleep(0.05)  # the last hand-overs
+        received = []
+        while not queue.empty():
+            received.append(queue.get_nowait().seq)
+        replayed = [event.seq for event in bus.replay("a", 0)]
+        return received, replayed, listener_threads, bus.last_seq
+
+    received, replayed, threads, last_seq = asyncio.run(scenario())
+    assert received == list(range(1, 901)) == replayed
+    assert threads == {threading.get_ident()}  # asyncio.run runs the loop on this thread
+    assert last_seq == 900
