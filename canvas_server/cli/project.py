@@ -1,4 +1,4 @@
-"""`auteur project ...`: create, list, show, delete, commit, log and status of projects."""
+"""`auteur project ...`: create, list, show, delete, share, repair, commit, log and status of projects."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..governance import LOCAL_PRINCIPAL, ROLES, Action, Role, TokenStore, autho
 from ..settings import Settings
 from ..workspace.gitrepo import check_git_lfs
 from ..workspace.manifest import Quality
+from ..workspace.repair import ProjectRepair
 from ..workspace.store import NewProject, ProjectStore
 from .main import app
 
@@ -128,6 +129,15 @@ def share(
     manifest = _guard(lambda: _store().share(name, member, None if remove else typed))
     typer.echo(f"{manifest.name}: owner {manifest.owner or '-'}; members " +
                (", ".join(f"{who} ({what})" for who, what in sorted(manifest.members.items())) or "none"))
+
+
+@project_app.command("repair")
+def repair(name: str = typer.Argument(..., help="Project folder name (a damaged project has no readable id)")) -> None:
+    """Restore a damaged project.json from the newest commit that holds a valid one."""
+
+    result = _guard(lambda: ProjectRepair(_store(), name).repair(LOCAL_PRINCIPAL))
+    typer.echo(f"repaired {result.project}: project.json restored from {result.restored_from[:10]} "
+               f"({result.commit_message})")
 
 
 @project_app.command("trash")

@@ -42,6 +42,7 @@ class Action(StrEnum):
     PROJECT_COMMIT = "project.commit"
     PROJECT_DELETE = "project.delete"
     PROJECT_SHARE = "project.share"
+    PROJECT_REPAIR = "project.repair"
     TEMPLATE_READ = "template.read"
     TEMPLATE_WRITE = "template.write"
     CLIENT_USE = "client.use"
@@ -104,6 +105,7 @@ _PROJECT_ROLE: dict[Action, str] = {
     Action.PROJECT_EDIT: "creator",
     Action.PROJECT_RUN: "creator",
     Action.PROJECT_COMMIT: "creator",
+    Action.PROJECT_REPAIR: "creator",
     Action.PROJECT_DELETE: "owner",
     Action.PROJECT_SHARE: "owner",
 }

@@ -52,6 +52,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "manifest_invalid": 409,  # a damaged project.json: listed with its error, repair or restore it
     "manifest_rejected": 422,
     "manifest_version_unsupported": 409,
+    "project_intact": 409,  # repair of a project whose project.json reads
+    "repair_impossible": 409,  # no commit holds a valid project.json
     "git_failed": 500,
 }
 _CODE_BY_STATUS = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large", 401: "unauthorized"}

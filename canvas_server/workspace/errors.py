@@ -9,7 +9,8 @@ WorkspaceError (AuteurError)
  ├── ItemNotFoundError           asset_not_found / document_not_found / take_not_found   404
  ├── UploadTooLargeError         upload_too_large            413
  ├── UnsupportedMediaTypeError   unsupported_media_type      415
- └── GitError                    git_failed / nothing_to_commit (409)
+ ├── GitError                    git_failed / nothing_to_commit (409)
+ └── RepairError (repair.py)     repair_impossible / project_intact   409
 """
 
 from __future__ import annotations

@@ -20,11 +20,12 @@ from nodes.sdk import AuteurError, EventType, PathForbiddenError, PathSandbox
 from ...governance import Action, Principal, ProjectResource, Role, allowed
 from ...workspace.errors import ItemNotFoundError
 from ...workspace.gitrepo import check_git_lfs
+from ...workspace.repair import ProjectRepair, RepairResult
 from ...workspace.store import NewProject, ProjectPatch, ProjectStore
 from ...workspace.tree import TreeNode, project_tree
 from ...workspace.watcher import ProjectWatcher
 from ..access import Allowed, OnProject, project_resource
-from ..deps import get_services
+from ..deps import get_principal, get_services
 from ..services import AppServices
 
 log = logging.getLogger("auteur.workspace")
@@ -174,6 +175,21 @@ def _entry(item: Path, root: Path) -> dict[str, Any]:
     if item.is_dir():
         return {**entry, "kind": "folder", "size": None}
     return {**entry, "kind": "file", "size": item.stat().st_size}
+
+
+@router.post("/{project}/repair")
+def repair_project(
+    project: str,
+    store: Store,
+    services: Services,
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> RepairResult:
+    """Restore a damaged project.json from the newest commit holding a valid one. The project's
+    owner, its creator members and admins may, as named by that restored manifest."""
+    result = ProjectRepair(store, project).repair(principal)
+    services.events.publish(EventType.PROJECT_UPDATE, {"reason": "repaired", "sha": result.restored_from},
+                            project=result.project)
+    return result
 
 
 class MemberRole(BaseModel):

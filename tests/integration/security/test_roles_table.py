@@ -74,6 +74,7 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("GET", fixed("/api/projects/Film/git/log"), None, FILM_READERS),
     ("POST", fixed("/api/projects/Film/git/commit"), {"message": "snapshot"}, FILM_EDITORS),
     ("PUT", fixed("/api/projects/Film/members/zed"), {"role": "viewer"}, FILM_EDITORS),
+    ("POST", fixed("/api/projects/Film/repair"), None, FILM_EDITORS),  # intact: 409 where allowed
     ("DELETE", cy_project, None, {"ada", "cy"}),
     ("GET", fixed("/api/integrations/spotify/status"), None, CREATORS),
 ]

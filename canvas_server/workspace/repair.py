@@ -1,0 +1,112 @@
+"""Repairing a damaged project: `project.json` restored from the newest commit that holds a
+valid one (the same validation as every read), replaced atomically under the project's lock.
+
+Who may repair is decided by `governance.authorize` on the manifest being restored (its owner
+and members), since the damaged file on disk no longer says who they are.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from dataclasses import dataclass
+
+import git
+from pydantic import BaseModel, ValidationError
+
+from ..governance.authorize import Action, authorize
+from ..governance.principal import Principal
+from .errors import ManifestError, ProjectNotFoundError, WorkspaceError
+from .manifest import MANIFEST_NAME, ProjectManifest, migrate, read_manifest, write_manifest
+from .store import LOCK_NAME, ProjectStore, validate_name
+
+HISTORY_LIMIT = 200  # commits of project.json searched, newest first
+
+
+class RepairError(WorkspaceError):
+    """`project_intact` (nothing to repair) or `repair_impossible` (no valid manifest in Git)."""
+
+    code = "repair_impossible"
+
+
+class RepairResult(BaseModel):
+    project: str
+    restored_from: str
+    commit_message: str
+
+
+@dataclass(frozen=True)
+class GoodManifest:
+    sha: str
+    message: str
+    manifest: ProjectManifest
+
+
+class ProjectRepair:
+    """One project folder, found by its folder name even when its manifest is unreadable."""
+
+    def __init__(self, store: ProjectStore, name: str) -> None:
+        folder = store.projects_dir / validate_name(name)
+        if not folder.is_dir() or folder.is_symlink():
+            raise ProjectNotFoundError(name)
+        self.root = folder
+        self.name = name
+
+    def repair(self, principal: Principal) -> RepairResult:
+        """Authorize (on the intact manifest, else on the one to restore) and restore."""
+        if self.damage() is None:
+            authorize(principal, Action.PROJECT_REPAIR, self.current().access())
+            raise self.intact()
+        good = self.last_good()
+        authorize(principal, Action.PROJECT_REPAIR, good.manifest.access())
+        return self.restore(good)
+
+    def damage(self) -> str | None:
+        """Why the manifest on disk cannot be read, or None when it reads."""
+        try:
+            read_manifest(self.root)
+        except ManifestError as exc:
+            return exc.message
+        return None
+
+    def intact(self) -> RepairError:
+        return RepairError(f"project {self.name} is not damaged; nothing to repair",
+                           code="project_intact", details={"project": self.name})
+
+    def current(self) -> ProjectManifest:
+        return read_manifest(self.root)
+
+    def last_good(self) -> GoodManifest:
+        """The newest committed project.json that reads (parse, migrate, validate)."""
+        try:
+            repo = git.Repo(self.root)
+            shas = repo.git.log(f"-{HISTORY_LIMIT}", "--format=%H", "--", MANIFEST_NAME).split()
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError) as exc:
+            raise RepairError(f"project {self.name} has no Git history to restore project.json from",
+                              details={"project": self.name}) from exc
+        for sha in shas:
+            manifest = _manifest_at(repo, sha)
+            if manifest is not None:
+                commit = repo.commit(sha)
+                return GoodManifest(sha, str(commit.message).strip(), manifest)
+        raise RepairError(f"no commit of project {self.name} holds a valid {MANIFEST_NAME}",
+                          details={"project": self.name, "commits_searched": len(shas)})
+
+    def restore(self, good: GoodManifest) -> RepairResult:
+        """Replace project.json with `good` (atomically, under the project's edit lock)."""
+        lock_path = self.root / LOCK_NAME
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.damage() is None:
+                raise self.intact()
+            write_manifest(self.root, good.manifest)
+        return RepairResult(project=self.name, restored_from=good.sha, commit_message=good.message)
+
+
+def _manifest_at(repo: git.Repo, sha: str) -> ProjectManifest | None:
+    try:
+        text = repo.git.show(f"{sha}:{MANIFEST_NAME}")
+        return ProjectManifest.model_validate(migrate(json.loads(text)))
+    except (git.GitCommandError, json.JSONDecodeError, ValidationError, ManifestError, TypeError, AttributeError):
+        return None
