@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nodes.audio.normalize import (
-    is_silent,
-    loudnorm_filter,
-    padded,
-    parse_measurement,
-    pass_two_filter,
-)
 from nodes.media.command import run_argv
 from nodes.media.encode import output_path
-from nodes.media.ffmpeg_process import find_tool, run_ffmpeg
 from nodes.media.output_info import output_ref, source
 from nodes.media.probe import media_file
 from nodes.media.tier_params import EncodeParams
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
 from .animatic_graph import Canvas, Cut, build_command
+from .animatic_sound import Soundtrack, encode_with_soundtrack
 from .domain import Shot
 from .project_files import project_root
 from .scene_take import SceneCoords, save_scene_take
 from .shot_pictures import chosen_takes, find_picture
-
-AUDIO_RATE = 48_000
 
 
 class AnimaticOut(Outputs):
@@ -83,14 +74,16 @@ class Animatic(Node):
         total = round(sum(shot.duration for shot in self.shots) * self.fps) / self.fps
         canvas = Canvas(self.width - self.width % 2, self.height - self.height % 2, self.fps,
                         self.labels, self.timecode, self.crossfade)
-        soundtrack, chain = self._audio(ctx, total)
         encode = ctx.tier_settings(EncodeParams)
         final = output_path(ctx, "animatic", ".mp4")
-        args = [*build_command(cuts, canvas, chain, soundtrack),
-                "-c:v", "libx264", "-preset", encode.preset, "-crf", str(encode.crf), "-r", str(self.fps),
-                "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart",
-                "-t", f"{total:.6f}"]
-        done = run_argv(ctx, args, final, duration=total, step="cut the animatic", span=(0.2, 1.0))
+        picture = [*build_command(cuts, canvas, None, None),
+                   "-c:v", "libx264", "-preset", encode.preset, "-crf", str(encode.crf), "-r", str(self.fps),
+                   "-pix_fmt", "yuv420p", "-t", f"{total:.6f}"]
+        if self.soundtrack is None:
+            done = run_argv(ctx, [*picture, "-movflags", "+faststart"], final, duration=total,
+                            step="cut the animatic")
+        else:
+            done = encode_with_soundtrack(ctx, picture, Soundtrack(source(ctx, self.soundtrack)[0], total), final)
         take = ""
         if self.save_take and root is not None:
             first = self.shots[0]
@@ -115,18 +108,3 @@ class Animatic(Node):
             return Cut(None, True, shot.duration, shot_label(shot) or f"Shot {shot.number}")
         # the graph scales whatever comes: no ffprobe per picture (100 stills cost 5 s of probes)
         return Cut(media_file(ctx, ref), ref.kind == "image", shot.duration, shot_label(shot))
-
-    def _audio(self, ctx: RunContext, total: float) -> tuple[Path | None, str | None]:
-        """The soundtrack and its chain: cut (or padded) to the picture, normalised."""
-        if self.soundtrack is None:
-            return None, None
-        path, _info = source(ctx, self.soundtrack)
-        fit = f"atrim=duration={total:.6f},apad=whole_dur={total:.6f}"
-        measure = [find_tool("ffmpeg"), "-i", str(path), "-af", f"{fit},{padded(loudnorm_filter(), total)}",
-                   "-vn", "-f", "null", "-"]
-        measured = run_ffmpeg(measure, outputs={}, duration=total, is_cancelled=ctx.cancelled,
-                              on_progress=lambda fraction: ctx.progress(0.2 * fraction, "measure loudness"))
-        found = parse_measurement(measured.stderr)
-        if is_silent(found):
-            return path, f"{fit},aresample={AUDIO_RATE},aformat=channel_layouts=stereo"
-        return path, f"{fit},{padded(pass_two_filter(found), total)},aresample={AUDIO_RATE},aformat=channel_layouts=stereo"

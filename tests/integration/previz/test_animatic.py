@@ -106,3 +106,33 @@ def test_crossfade_keeps_the_total_length(
     assert int(stream(path, "video")["nb_frames"]) == round(sum(DURATIONS) * FPS)
     assert nearest_colour(frame_rgb(path, 0)) == "red"
     assert nearest_colour(frame_rgb(path, 36 + 6)) == "blue"
+
+
+def true_peak(path: Path) -> float:
+    """True peak (dBTP) of the file's audio, measured by ffmpeg's ebur128 filter."""
+    result = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
+                             "-f", "null", "-"], check=True, capture_output=True, text=True)
+    summary = result.stderr[result.stderr.rindex("True peak:"):]
+    return float(summary.split("Peak:")[1].split("dBFS")[0])
+
+
+def test_the_soundtrack_measured_beside_the_picture_is_at_minus_16_lufs_below_minus_1_dbtp(
+    workspace: Path, registry: NodeRegistry, stills: list[dict[str, Any]], soundtrack: dict[str, Any]
+) -> None:
+    out = animatic(workspace, registry, pictures=stills, soundtrack=soundtrack)
+    path = workspace / out["video"]["path"]
+    assert integrated_loudness(path) == pytest.approx(-16.0, abs=0.5)
+    assert true_peak(path) <= -1.0
+    assert not list(path.parent.glob("animatic_*"))  # the picture and sound files were muxed and removed
+
+
+def test_a_soundtrack_without_sound_fails_naming_the_audio_not_as_a_cancelled_picture(
+    workspace: Path, registry: NodeRegistry, stills: list[dict[str, Any]]
+) -> None:
+    result = run_node(workspace, registry, "production.animatic",
+                      {"shots": [shot(i + 1, d) for i, d in enumerate(DURATIONS)], "pictures": stills,
+                       "soundtrack": stills[0], "fps": FPS, "width": 320, "height": 180, "labels": False},
+                      tier="low")
+    assert result.error is not None
+    assert result.error.code == "no_audio_stream", result.error
+    assert "stream" in result.error.message, result.error.message
