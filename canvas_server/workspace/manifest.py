@@ -62,6 +62,9 @@ class Scene(_Model):
     time_of_day: str = ""
     cast: list[str] = Field(default_factory=list)
     shots: list[Shot] = Field(default_factory=list)
+    takes: list[TakeEntry] = Field(
+        default_factory=list, description="Takes of the whole scene (its animatics, under Scene_NN/Animatic/)"
+    )
 
 
 class Chapter(_Model):

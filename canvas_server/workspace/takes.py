@@ -30,6 +30,10 @@ class ShotTakes(BaseModel):
     active_take: int | None
     takes: list[TakeInfo]
 
+# A scene's own takes (production.animatic): `Chapter_01/Scene_02/Animatic/S02_S00_take01.mp4`
+SCENE_TAKES_DIR = "Animatic"
+
+
 def _shot_dirs(root: Path) -> list[tuple[ShotCoords, Path]]:
     found = []
     for folder in sorted((root / RENDERS_DIR).glob("Chapter_*/Scene_*/Shot_*")):
@@ -65,21 +69,26 @@ def gallery(store: ProjectStore, name_or_id: str) -> list[ShotTakes]:
     manifest = store.get(name_or_id)
     return [shot_takes(root, manifest, coords) for coords, _ in _shot_dirs(root)]
 
+def _manifest_scene(manifest: ProjectManifest, chapter_number: int, scene_number: int) -> Scene:
+    """The scene entry, created (with its chapter) when a take made it first."""
+    chapters = manifest.narrative.chapters
+    chapter = next((c for c in chapters if c.number == chapter_number), None)
+    if chapter is None:
+        chapter = Chapter(number=chapter_number)
+        chapters.append(chapter)
+    scene = next((s for s in chapter.scenes if s.number == scene_number), None)
+    if scene is None:
+        scene = Scene(number=scene_number)
+        chapter.scenes.append(scene)
+    return scene
+
+
 def _manifest_shot(manifest: ProjectManifest, coords: ShotCoords) -> Shot:
     """The shot entry, created (with its chapter and scene) when a take made it first."""
     shot = manifest.narrative.shot(coords.chapter, coords.scene, coords.shot)
     if shot is not None:
         return shot
-
-    chapters = manifest.narrative.chapters
-    chapter = next((c for c in chapters if c.number == coords.chapter), None)
-    if chapter is None:
-        chapter = Chapter(number=coords.chapter)
-        chapters.append(chapter)
-    scene = next((s for s in chapter.scenes if s.number == coords.scene), None)
-    if scene is None:
-        scene = Scene(number=coords.scene)
-        chapter.scenes.append(scene)
+    scene = _manifest_scene(manifest, coords.chapter, coords.scene)
     shot = Shot(number=coords.shot)
     scene.shots.append(shot)
     return shot
@@ -93,16 +102,45 @@ def set_active(store: ProjectStore, name_or_id: str, coords: ShotCoords, take: i
         _manifest_shot(manifest, coords).active_take = take
     return shot_takes(root, store.get(name_or_id), coords)
 
+def _entries(root: Path, folder: str) -> list[TakeEntry]:
+    """The complete takes of one render folder, as the manifest lists them."""
+    return [
+        TakeEntry(number=p.take_number, path=f"{folder}/{p.file}", run_id=p.run_id, created=p.created)
+        for p in read_provenances(root / folder)
+        if p.status == "complete"
+    ]
+
+
+def scene_take_folders(root: Path) -> list[tuple[int, int, str]]:
+    """(chapter, scene, project-relative folder) of every scene that has its own takes folder."""
+    found = []
+    for folder in sorted((root / RENDERS_DIR).glob(f"Chapter_*/Scene_*/{SCENE_TAKES_DIR}")):
+        chapter, scene = folder.parent.parent.name, folder.parent.name
+        numbers = chapter.removeprefix("Chapter_"), scene.removeprefix("Scene_")
+        if all(number.isdigit() and int(number) >= 1 for number in numbers):
+            found.append((int(numbers[0]), int(numbers[1]), folder.relative_to(root).as_posix()))
+    return found
+
+
+def scene_takes(root: Path, chapter: int, scene: int) -> list[TakeInfo]:
+    """The scene's own takes (its animatics), the latest one active."""
+    folder = f"{RENDERS_DIR}/Chapter_{chapter:02d}/Scene_{scene:02d}/{SCENE_TAKES_DIR}"
+    complete = [p for p in read_provenances(root / folder) if p.status == "complete"]
+    latest = max((p.take_number for p in complete), default=None)
+    return [TakeInfo(number=p.take_number, path=f"{folder}/{p.file}", active=p.take_number == latest, provenance=p)
+            for p in complete]
+
+
 def mirror_takes(root: Path, manifest: ProjectManifest) -> None:
-    """Set each shot's takes in `manifest` from its render folder (complete takes only)."""
+    """Set each shot's and each scene's takes in `manifest` from its render folder (complete takes only)."""
     for coords, _ in _shot_dirs(root):
-        entries = [
-            TakeEntry(number=p.take_number, path=f"{coords.folder}/{p.file}", run_id=p.run_id, created=p.created)
-            for p in read_provenances(root / coords.folder)
-            if p.status == "complete"
-        ]
+        entries = _entries(root, coords.folder)
         if entries:
             _manifest_shot(manifest, coords).takes = entries
+    for chapter, scene, folder in scene_take_folders(root):
+        entries = _entries(root, folder)
+        if entries:
+            _manifest_scene(manifest, chapter, scene).takes = entries
 
 
 def sync_manifest(store: ProjectStore, name_or_id: str) -> ProjectManifest:

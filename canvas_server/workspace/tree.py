@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from nodes.sdk.takes import ShotCoords
 
 from .store import ProjectStore
-from .takes import shot_takes
+from .takes import SCENE_TAKES_DIR, scene_takes, shot_takes
 
 NodeKind = Literal["project", "chapter", "scene", "shot", "take", "folder"]
 
@@ -42,7 +42,13 @@ def project_tree(store: ProjectStore, name_or_id: str) -> TreeNode:
                 ]
                 title = shot.description or f"Shot {shot.number}"
                 shots.append(TreeNode(kind="shot", title=title, path=coords.folder, number=shot.number, children=takes))
-            scenes.append(TreeNode(kind="scene", title=scene.title or f"Scene {scene.number}", number=scene.number, children=shots))
+            animatics = [
+                TreeNode(kind="take", title=f"{SCENE_TAKES_DIR} take {t.number:02d}", path=t.path, number=t.number,
+                         active=t.active)
+                for t in scene_takes(root, chapter.number, scene.number)
+            ]
+            scenes.append(TreeNode(kind="scene", title=scene.title or f"Scene {scene.number}", number=scene.number,
+                                   children=[*shots, *animatics]))
         chapters.append(TreeNode(kind="chapter", title=chapter.title or f"Chapter {chapter.number}", number=chapter.number, children=scenes))
     assets = TreeNode(
         kind="folder", title="Assets", path="01_Assets",

@@ -1,7 +1,10 @@
 """`production.veo_generate`: a Veo payload → Vertex AI → the video(s) as takes of the shot.
 
-Never generates twice for one payload (its seed included): the takes record the payload's
-hash, so re-running a finished shot reuses them; the operation in flight is noted under the
+Never generates twice for one payload (its seed included) and retake number: the takes
+record the payload's hash, so re-running a finished shot reuses them, and a director who
+wants another take of the same payload and seed raises `retake` (1, 2, …), each number
+generated once (a counter, not a "regenerate" switch: the result cache would answer a
+switch left on with the take it made the first time); the operation in flight is noted under the
 project's `05_Cache/veo/`, so a run retried after a crash or a cancel resumes polling that
 operation instead of paying for a second generation.
 """
@@ -39,9 +42,12 @@ PENDING_DIR = "05_Cache/veo"
 SOURCE_KIND = "veo_video"
 
 
-def payload_key(payload: VeoPayload) -> str:
-    """What makes two generations the same: the model and the request body (seed included)."""
-    body = {"model": payload.model, "request": payload.request.body()}
+def payload_key(payload: VeoPayload, retake: int = 0) -> str:
+    """What makes two generations the same: the model, the request body (seed included) and
+    the retake number (0 leaves the key as it was before retakes existed)."""
+    body: dict[str, object] = {"model": payload.model, "request": payload.request.body()}
+    if retake:
+        body["retake"] = retake
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -56,7 +62,7 @@ class VeoGenerateOut(Outputs):
     "production.veo_generate",
     title="Veo Generate",
     category="Production/Veo",
-    version="1.0.0",
+    version="1.1.0",
     maturity="AUTONOMOUS",  # spends money on a cloud account
     runs_on="runner",
     output_node=True,
@@ -64,16 +70,18 @@ class VeoGenerateOut(Outputs):
 class VeoGenerate(Node):
     """Send a Veo 3.1 payload to Vertex AI, wait for the operation, and save each video as a
     take of the payload's shot with the payload as its provenance. A shot already generated
-    from the same payload and seed reuses its takes."""
+    from the same payload and seed reuses its takes; raise `retake` for another one."""
 
     payload: VeoPayload = Input(description="From production.veo_payload", socket="VEO_PAYLOAD")
+    retake: int = Input(0, ge=0, le=999, description="0: this payload's takes (generated once, then reused); "
+                        "1, 2, …: a fresh generation of the same payload and seed, each number generated once")
 
     def run(self, ctx: RunContext) -> VeoGenerateOut:
         root = project_root(ctx, required=True, what="Veo generation")
         assert root is not None
         coords = ShotCoords.parse(self.payload.shot_path)
         shot_dir = PathSandbox([root]).resolve(coords.folder)
-        key = payload_key(self.payload)
+        key = payload_key(self.payload, self.retake)
         existing = self._existing(shot_dir, key)
         if existing:
             ctx.progress(1.0, "reused the takes of this payload")
@@ -139,7 +147,7 @@ class VeoGenerate(Node):
             node_id=f"{ctx.node_id}@{key[:12]}#{index}", graph_hash=ctx.provenance.graph_hash, tier=ctx.tier,
             project=ctx.project, inputs=self.payload.model_dump(mode="json", by_alias=True, exclude_none=True),
             source={"kind": SOURCE_KIND, "payload_sha256": key, "operation": operation, "sample": index,
-                    "uri": video.uri, "model": self.payload.model},
+                    "uri": video.uri, "model": self.payload.model, "retake": self.retake},
         )
         saved = promote(scratch, shot_dir, coords, record, sha)
         scratch.unlink(missing_ok=True)

@@ -84,10 +84,10 @@ def payload(shot: int = 2, *, seed: int | None = 7, samples: int = 1, storage: s
 
 def generate(workspace: Path, project: Path, registry: NodeRegistry, item: VeoPayload, *,
              is_cancelled: Any = None, events: list[tuple[str, dict[str, Any]]] | None = None,
-             run_id: str = "run-1") -> NodeResult:
+             run_id: str = "run-1", retake: int = 0) -> NodeResult:
     task = NodeTask(
-        run_id=run_id, node_id="9", type="production.veo_generate", version="1.0.0",
-        inputs={"payload": item.model_dump(mode="json")}, tier="standard",
+        run_id=run_id, node_id="9", type="production.veo_generate", version="1.1.0",
+        inputs={"payload": item.model_dump(mode="json"), "retake": retake}, tier="standard",
         scratch_dir=str(workspace / ".auteur" / "scratch" / run_id), workspace_root=str(workspace),
         project_root=str(project), project="Film",
     )
@@ -149,6 +149,31 @@ def test_rerunning_the_same_payload_and_seed_reuses_the_take_and_a_new_seed_gene
     other = generate(workspace, project, registry, payload(seed=8), run_id="run-3")
     assert other.outputs is not None and other.outputs["paths"][0].endswith("S03_S02_take02.mp4")
     assert len(double.of(":predictLongRunning")) == 2
+
+
+def test_a_retake_generates_afresh_with_the_same_seed_once_per_retake_number(
+    workspace: Path, project: Path, registry: NodeRegistry, double: VertexDouble, clip: bytes
+) -> None:
+    double.polls = [done(inline(clip))]
+    first = generate(workspace, project, registry, payload(), run_id="run-1")
+    retake = generate(workspace, project, registry, payload(), run_id="run-2", retake=1)
+    assert retake.error is None and retake.outputs is not None and first.outputs is not None
+    assert retake.outputs["reused"] is False
+    assert retake.outputs["paths"] == ["03_Renders/Chapter_01/Scene_03/Shot_02/S03_S02_take02.mp4"]
+    submits = double.of(":predictLongRunning")
+    assert len(submits) == 2 and submits[0].body == submits[1].body  # the same payload, seed 7 both times
+    assert submits[1].body["parameters"]["seed"] == 7
+
+    again = generate(workspace, project, registry, payload(), run_id="run-3", retake=1)
+    original = generate(workspace, project, registry, payload(), run_id="run-4")
+    assert again.outputs is not None and again.outputs["reused"] is True
+    assert again.outputs["paths"] == retake.outputs["paths"]
+    assert original.outputs is not None and original.outputs["paths"] == first.outputs["paths"]
+    assert len(double.of(":predictLongRunning")) == 2
+    records = read_provenances(project / "03_Renders" / "Chapter_01" / "Scene_03" / "Shot_02")
+    assert [(r.take_number, r.source["retake"]) for r in records] == [(1, 0), (2, 1)]
+    assert records[1].source["payload_sha256"] == payload_key(payload(), 1) != payload_key(payload())
+    assert records[1].inputs == records[0].inputs
 
 
 def test_a_filtered_result_is_a_clear_node_error_not_an_empty_success(

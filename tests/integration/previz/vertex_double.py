@@ -163,3 +163,15 @@ def serve(double: VertexDouble) -> ThreadingHTTPServer:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def vertex_env(double: VertexDouble, key_file: Path) -> dict[str, str]:
+    """The environment that points a server or `auteur run` (and its runners) at the double,
+    with a real service-account key whose public half the double checks."""
+    double.public_key = service_account(key_file, f"{double.base_url}/token")
+    return {
+        "GOOGLE_APPLICATION_CREDENTIALS": str(key_file), "NO_PROXY": "127.0.0.1",
+        "AUTEUR_GCP_PROJECT": "test-proj", "AUTEUR_GCP_REGION": "us-central1",
+        "AUTEUR_VERTEX_BASE_URL": double.base_url, "AUTEUR_GCS_BASE_URL": double.base_url,
+        "AUTEUR_VEO_POLL_S": "0.05", "AUTEUR_VEO_POLL_MAX_S": "0.1", "AUTEUR_VEO_BACKOFF_S": "0.05",
+    }
