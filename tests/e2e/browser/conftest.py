@@ -115,8 +115,14 @@ class EditorPage:
     def add_by_search(self, query: str, node_type: str, at: tuple[float, float]) -> str:
         """Double-click the canvas, search, press Enter: the id of the node created."""
         before = set(self.node_ids())
-        self.page.mouse.dblclick(*at)
         search = self.page.locator("[data-testid=node-search] input")
+        for _ in range(3):  # litegraph times the two clicks itself; a loaded machine can miss one
+            self.page.mouse.dblclick(*at)
+            try:
+                search.wait_for(timeout=2_000)
+                break
+            except playwright_api.TimeoutError:
+                continue
         search.fill(query)
         self.page.locator(f"[data-testid=node-search] button[data-type='{node_type}']").wait_for()
         self.page.locator(f"[data-testid=node-search] button[data-type='{node_type}']").click()
