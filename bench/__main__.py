@@ -6,7 +6,7 @@ import importlib
 import sys
 
 MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery", "bench_editor", "bench_breakdown",
-           "bench_animatic"]
+           "bench_animatic", "bench_submit_load"]
 
 
 def main(names: list[str]) -> None:
