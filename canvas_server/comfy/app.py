@@ -7,11 +7,13 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from ..governance import ForbiddenError
 from ..server.deps import get_principal
 from ..server.errors import install_error_handlers
 from ..server.limits import BodySizeLimit
 from ..server.services import AppServices
 from . import routes, routes_files, routes_info, ws
+from .access import forbidden
 from .submit import PromptRefused
 
 
@@ -29,6 +31,7 @@ def create_comfy_app(services: AppServices) -> FastAPI:
     services.events.listen(hub.on_event)
     install_error_handlers(app)
     app.add_exception_handler(PromptRefused, _refused)
+    app.add_exception_handler(ForbiddenError, forbidden)
     app.add_middleware(BodySizeLimit, max_bytes=services.settings.max_request_mb * 1024 * 1024,
                        skip_prefixes=("/upload", "/api/upload"))
     authenticated = [Depends(get_principal)]

@@ -62,7 +62,7 @@ def node_info(spec: NodeSpec) -> dict[str, Any]:
         "input": {key: value for key, value in groups.items() if value or key == "required"},
         "input_order": {key: value for key, value in order.items() if value or key == "required"},
         "output": [output.type for output in outputs],
-        "output_is_list": [False for _ in outputs],
+        "output_is_list": [output.is_list for output in outputs],
         "output_name": [output.name for output in outputs],
         "output_tooltips": [output.description for output in outputs],
         "name": spec.type,

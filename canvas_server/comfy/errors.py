@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from nodes.sdk import NodeRegistry
+from nodes.sdk import AuteurError, NodeRegistry
 
 from ..graph.errors import GraphError
 
@@ -117,3 +117,16 @@ def invalid_prompt(message: str, details: Any = None) -> dict[str, Any]:
     """A body that is not a prompt at all."""
     return refusal(comfy_error("invalid_prompt", "Cannot execute because the prompt is invalid.",
                                message, {"auteur_details": details} if details is not None else {}))
+
+
+def auteur_error(exc: AuteurError) -> dict[str, Any]:
+    """One of our errors (`forbidden`, `project_not_found`, …) as ComfyUI's error object; `code`
+    is kept beside `type` so that clients of our own shape read it too."""
+    extra: dict[str, Any] = {"auteur_code": exc.code}
+    if exc.details:
+        extra["auteur_details"] = exc.details
+    return {**comfy_error(exc.code, exc.message, exc.message, extra), "code": exc.code}
+
+
+def auteur_refusal(exc: AuteurError) -> dict[str, Any]:
+    return refusal(auteur_error(exc))

@@ -12,6 +12,7 @@ workspace, and the `{filename, subfolder, type}` triple that names a file in the
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -22,6 +23,7 @@ FOLDER_TYPES: tuple[FolderType, ...] = ("input", "output", "temp")
 INPUT_DIR = PurePosixPath("Library/Uploads")
 TEMP_DIR = PurePosixPath(".auteur/comfy/temp")
 SERVED_HIDDEN = PurePosixPath(".auteur/outputs")
+PROJECTS_DIR = "Projects"
 
 
 class FolderTypeError(AuteurError):
@@ -115,3 +117,14 @@ def file_entry(workspace: Path, workspace_relative: str) -> dict[str, str]:
             return {"filename": path.name, "subfolder": str(sub) if sub else "", "type": kind}
     parent = str(path.parent)
     return {"filename": path.name, "subfolder": "" if parent == "." else parent, "type": "output"}
+
+
+def project_of(workspace: Path, path: Path) -> str | None:
+    """The project a served file lies in (`Projects/<name>/…`), if any (`path` resolved, or
+    lexically normalized when it may not exist)."""
+    target = path.resolve() if path.exists() else Path(os.path.normpath(path.absolute()))
+    try:
+        parts = target.relative_to((workspace / PROJECTS_DIR).resolve()).parts
+    except ValueError:
+        return None
+    return parts[0] if len(parts) > 1 else None

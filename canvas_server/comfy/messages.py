@@ -1,7 +1,10 @@
 """Our typed events → ComfyUI's WebSocket messages, for one client connection.
 
-run_started → `execution_start`; node_cached → `execution_cached` (+ `executed` for output
-nodes, as ComfyUI replays cached UI outputs); node_started → `executing`; node_progress →
+run_started → `execution_start`; the nodes cached before any node starts (the executor
+settles them first, one `node_cached` each) → one `execution_cached` listing them all, as
+ComfyUI sends right after `execution_start`, followed by their `progress_state` / `executed`
+(ComfyUI replays cached UI outputs); a node cached later (after one ran) → its own
+`execution_cached`; node_started → `executing`; node_progress →
 `progress`; node_completed → `executed` (output nodes and nodes that made media); every node
 change → `progress_state`; run end → `execution_success` / `execution_error` /
 `execution_interrupted`, then `executing` with `node: null`.
@@ -23,7 +26,6 @@ from .outputs import has_media, ui_output
 Message = dict[str, Any]
 
 
-
 def message(type_: str, **data: Any) -> Message:
     return {"type": type_, "data": data}
 
@@ -39,6 +41,8 @@ class Translator:
         self.runs, self.registry, self.workspace = runs, registry, workspace
         self._types: dict[str, dict[str, str]] = {}
         self._states: dict[str, dict[str, dict[str, Any]]] = {}
+        # run → (cached node ids, their held messages) until the first other event of the run
+        self._cached: dict[str, tuple[list[str], list[Message]]] = {}
 
     def translate(self, event: Event) -> list[Message]:
         run_id = event.run_id
@@ -46,13 +50,29 @@ class Translator:
             return []
         data = event.data.model_dump()
         node_id = str(data.get("node_id", ""))
+        batch = self._cached.get(run_id)
+        if batch is not None and event.type == EventType.NODE_CACHED:
+            batch[0].append(node_id)
+            batch[1].extend(self._node_done(run_id, node_id, data))
+            return []
         handler = _HANDLERS.get(event.type)
-        return handler(self, run_id, node_id, data) if handler is not None else []
+        if handler is None:
+            return []
+        return self._flush(run_id) + handler(self, run_id, node_id, data)
+
+    def _flush(self, run_id: str) -> list[Message]:
+        """The run's batch of cached nodes as one `execution_cached`, then their messages."""
+        batch = self._cached.pop(run_id, None)
+        if batch is None:
+            return []
+        nodes, held = batch
+        return [message("execution_cached", nodes=nodes, prompt_id=run_id, timestamp=_now()), *held]
 
     # ---- per event type -------------------------------------------------------------
 
     def _started(self, run_id: str, node_id: str, data: dict[str, Any]) -> list[Message]:
         self._states[run_id] = {}
+        self._cached[run_id] = ([], [])
         return [message("execution_start", prompt_id=run_id, timestamp=_now())]
 
     def _node_started(self, run_id: str, node_id: str, data: dict[str, Any]) -> list[Message]:
@@ -80,6 +100,7 @@ class Translator:
     def _ended(self, run_id: str, node_id: str, data: dict[str, Any]) -> list[Message]:
         self._types.pop(run_id, None)
         self._states.pop(run_id, None)
+        self._cached.pop(run_id, None)
         status = data.get("status")
         if status == "completed":
             first = message("execution_success", prompt_id=run_id, timestamp=_now())

@@ -1,5 +1,6 @@
 """ComfyUI's queue routes: `/prompt`, `/queue`, `/interrupt`, `/history` (thin: the run
-manager does the work; runs here are ordinary runs of `/api/runs`)."""
+manager does the work; runs here are ordinary runs of `/api/runs`, governed as there — see
+`access.py`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..governance import Principal
+from ..governance import Action, Principal, authorize
 from ..runs.manager import RunFinishedError, RunManager, RunNotFoundError
 from ..runs.store import FINISHED, StoredRun
 from ..server.deps import get_principal, get_services
 from ..server.services import AppServices
+from .access import check_each, visible
 from .errors import invalid_prompt
 from .history import history_entry, number, queue_item
 from .submit import PromptRefused, submit_prompt
@@ -40,7 +42,9 @@ async def _json(request: Request) -> Any:
 
 
 @router.get("/prompt")
-async def prompt_status(services: AppServices = Depends(get_services)) -> dict[str, Any]:
+async def prompt_status(services: AppServices = Depends(get_services),
+                        principal: Principal = Depends(get_principal)) -> dict[str, Any]:
+    authorize(principal, Action.RUN_LIST)
     return {"exec_info": {"queue_remaining": queue_remaining(services)}}
 
 
@@ -56,58 +60,97 @@ async def queue_prompt(request: Request, services: AppServices = Depends(get_ser
 
 
 @router.get("/queue")
-async def get_queue(services: AppServices = Depends(get_services)) -> dict[str, Any]:
+async def get_queue(services: AppServices = Depends(get_services),
+                    principal: Principal = Depends(get_principal)) -> dict[str, Any]:
+    """The caller's running and pending prompts (an admin's: everyone's)."""
+    authorize(principal, Action.RUN_LIST)
+
     def items(status: str) -> list[list[Any]]:
-        return [queue_item(run, services.registry) for run in reversed(_runs(services, status))]
+        runs = visible(principal, reversed(_runs(services, status)))
+        return [queue_item(run, services.registry) for run in runs]
 
     return {"queue_running": items("running"), "queue_pending": items("queued")}
 
 
-def _cancel(manager: RunManager, run_ids: list[str], principal: Principal, *, queued_only: bool) -> None:
-    for run_id in run_ids:
+def _named(manager: RunManager, ids: list[str]) -> list[StoredRun]:
+    """The runs behind `ids`; ComfyUI ignores prompts that are gone."""
+    found = []
+    for run_id in ids:
         try:
-            if queued_only and manager.get(run_id).status != "queued":
-                continue
-            manager.cancel(run_id, f"cancelled by {principal.name}")
+            found.append(manager.get(run_id))
+        except RunNotFoundError:
+            continue
+    return found
+
+
+def _cancel(manager: RunManager, runs: list[StoredRun], principal: Principal, *, queued_only: bool) -> None:
+    for run in runs:
+        if queued_only and run.status != "queued":
+            continue
+        try:
+            manager.cancel(run.run_id, f"cancelled by {principal.name}")
         except (RunNotFoundError, RunFinishedError):
-            continue  # ComfyUI ignores prompts that are gone
+            continue  # ended meanwhile
+
+
+def _ids(body: Any) -> list[str]:
+    items = body.get("delete") if isinstance(body, dict) else None
+    return [str(item) for item in items] if isinstance(items, list) else []
+
+
+def _clear(body: Any) -> bool:
+    return isinstance(body, dict) and bool(body.get("clear"))
 
 
 @router.post("/queue")
 async def edit_queue(request: Request, services: AppServices = Depends(get_services),
                      principal: Principal = Depends(get_principal)) -> JSONResponse:
-    """`{clear: true}` cancels every pending prompt; `{delete: [ids]}` cancels those."""
+    """`{clear: true}` cancels the caller's pending prompts (an admin's: all); `{delete: [ids]}`
+    cancels those, 403 when one is another principal's."""
     body = await _json(request)
     manager = _manager(services)
-    if isinstance(body, dict) and body.get("clear"):
-        _cancel(manager, [run.run_id for run in _runs(services, "queued")], principal, queued_only=True)
-    if isinstance(body, dict) and isinstance(body.get("delete"), list):
-        _cancel(manager, [str(item) for item in body["delete"]], principal, queued_only=True)
+    named = _named(manager, _ids(body))
+    check_each(principal, named, Action.RUN_CANCEL)
+    if _clear(body):
+        _cancel(manager, visible(principal, _runs(services, "queued"), Action.RUN_CANCEL), principal,
+                queued_only=True)
+    _cancel(manager, named, principal, queued_only=True)
     return JSONResponse({}, status_code=200)
 
 
 @router.post("/interrupt")
 async def interrupt(request: Request, services: AppServices = Depends(get_services),
                     principal: Principal = Depends(get_principal)) -> JSONResponse:
-    """Stop the running prompt `prompt_id`, or every running prompt."""
+    """Stop the running prompt `prompt_id` (403 when it is another principal's), or every
+    running prompt of the caller (an admin's: all)."""
     raw = await request.body()
-    body = json.loads(raw) if raw.strip() else {}
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise PromptRefused(invalid_prompt("the body is not JSON")) from None
     wanted = body.get("prompt_id") if isinstance(body, dict) else None
-    running = [run.run_id for run in _runs(services, "running")]
-    targets = [wanted] if wanted in running else ([] if wanted else running)
-    _cancel(_manager(services), targets, principal, queued_only=False)
+    manager = _manager(services)
+    if wanted:
+        targets = [run for run in _named(manager, [str(wanted)]) if run.status == "running"]
+        check_each(principal, targets, Action.RUN_CANCEL)
+    else:
+        targets = visible(principal, _runs(services, "running"), Action.RUN_CANCEL)
+    _cancel(manager, targets, principal, queued_only=False)
     return JSONResponse({}, status_code=200)
 
 
-def _finished(services: AppServices, limit: int) -> list[StoredRun]:
+def _finished(services: AppServices, principal: Principal, limit: int) -> list[StoredRun]:
     runs = [run for status in sorted(FINISHED) for run in _runs(services, status, limit)]
-    return sorted(runs, key=lambda run: run.created_at)[-limit:]
+    return sorted(visible(principal, runs), key=lambda run: run.created_at)[-limit:]
 
 
 @router.get("/history")
 async def history(max_items: int | None = None, offset: int = 0,
-                  services: AppServices = Depends(get_services)) -> dict[str, Any]:
-    runs = _finished(services, _ALL)
+                  services: AppServices = Depends(get_services),
+                  principal: Principal = Depends(get_principal)) -> dict[str, Any]:
+    """The caller's finished prompts (an admin's: everyone's)."""
+    authorize(principal, Action.RUN_LIST)
+    runs = _finished(services, principal, _ALL)
     runs = runs[offset:] if offset > 0 else runs
     if max_items is not None:
         runs = runs[-max_items:] if max_items > 0 else []
@@ -116,26 +159,31 @@ async def history(max_items: int | None = None, offset: int = 0,
 
 
 @router.get("/history/{prompt_id}")
-async def history_of(prompt_id: str, services: AppServices = Depends(get_services)) -> dict[str, Any]:
+async def history_of(prompt_id: str, services: AppServices = Depends(get_services),
+                     principal: Principal = Depends(get_principal)) -> dict[str, Any]:
+    """One finished prompt (`{}` while it is unknown or not finished; 403 when another's)."""
     run = _manager(services).store.get(prompt_id)
-    if run is None or run.status not in FINISHED:
+    if run is None:
         return {}
-    return {prompt_id: history_entry(_manager(services).get(prompt_id), services.registry, services.settings.workspace)}
+    check_each(principal, [run], Action.RUN_READ)
+    if run.status not in FINISHED:
+        return {}
+    return {prompt_id: history_entry(run, services.registry, services.settings.workspace)}
 
 
 @router.post("/history")
-async def edit_history(request: Request, services: AppServices = Depends(get_services)) -> JSONResponse:
-    """`{clear: true}` forgets every finished prompt; `{delete: [ids]}` forgets those."""
+async def edit_history(request: Request, services: AppServices = Depends(get_services),
+                       principal: Principal = Depends(get_principal)) -> JSONResponse:
+    """`{clear: true}` forgets the caller's finished prompts (an admin's: all); `{delete: [ids]}`
+    forgets those, 403 when one is another principal's."""
     body = await _json(request)
     manager = _manager(services)
-    ids: list[str] = []
-    if isinstance(body, dict) and body.get("clear"):
-        ids += [run.run_id for run in _finished(services, _ALL)]
-    if isinstance(body, dict) and isinstance(body.get("delete"), list):
-        ids += [str(item) for item in body["delete"]]
-    for run_id in ids:
+    named = _named(manager, _ids(body))
+    check_each(principal, named, Action.RUN_DELETE)
+    runs = (visible(principal, _finished(services, principal, _ALL), Action.RUN_DELETE) if _clear(body) else [])
+    for run in [*runs, *named]:
         try:
-            manager.delete(run_id)
+            manager.delete(run.run_id)
         except (RunNotFoundError, RunFinishedError):
-            continue
+            continue  # gone meanwhile, or still running: ComfyUI keeps those too
     return JSONResponse({}, status_code=200)

@@ -1,20 +1,25 @@
-"""`POST /prompt`: a ComfyUI submission through the one submission path (`graph.check`) into
-the run manager's persistent queue, as an ordinary run."""
+"""`POST /prompt`: a ComfyUI submission through the server's one submit path
+(`server/run_submit.submit_run`: `run.submit`, `graph.check` with the caller's maturity, the
+project's `project.run`, the client id bound to the caller) into the persistent queue, as an
+ordinary run.
+
+`extra_data.auteur` carries what ComfyUI's body has no place for: `{"project": NAME_OR_ID,
+"tier": "low" | "standard" | "high"}` (both optional; the tier defaults to the project's, else
+standard, as on `/api/runs`).
+"""
 
 from __future__ import annotations
 
 import re
-import time
-import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from function_runners.tiers import DEFAULT_TIER
+from function_runners.tiers import TierName
 from nodes.sdk import AuteurError
 
 from ..governance import Principal
-from ..graph.check import check_graph, finite_json
+from ..graph.check import finite_json
 from ..graph.errors import (
     GraphError,
     GraphFormatError,
@@ -22,13 +27,21 @@ from ..graph.errors import (
     MaturityError,
     OverrideError,
 )
-from ..graph.prompt import ApiPrompt
-from ..runs.store import RunRequest, StoredRun
+from ..runs.store import StoredRun
+from ..server.errors import status_for
+from ..server.run_submit import submit_run
 from ..server.services import AppServices
-from .errors import comfy_error, invalid_prompt, refusal, validation_refusal
+from .errors import auteur_refusal, comfy_error, invalid_prompt, refusal, validation_refusal
 from .history import bus_client
 
 _PROMPT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
+
+
+class AuteurExtra(BaseModel):
+    """`extra_data.auteur`: run the prompt in a project and at a tier."""
+
+    project: str | None = Field(None, min_length=1, max_length=200)
+    tier: TierName | None = None
 
 
 class PromptBody(BaseModel):
@@ -42,6 +55,9 @@ class PromptBody(BaseModel):
     extra_data: dict[str, Any] = Field(default_factory=dict)
     partial_execution_targets: list[str] | None = None
 
+    def auteur(self) -> AuteurExtra:
+        return AuteurExtra.model_validate(self.extra_data.get("auteur") or {})
+
 
 class PromptRefused(AuteurError):
     """A refusal with ComfyUI's body (`{error, node_errors}`) and its HTTP status."""
@@ -53,39 +69,26 @@ class PromptRefused(AuteurError):
         self.body, self.status = body, status
 
 
-def parse_body(raw: Any) -> PromptBody:
+def parse_body(raw: Any) -> tuple[PromptBody, AuteurExtra]:
     if not isinstance(raw, dict) or "prompt" not in raw:
         raise PromptRefused(refusal(comfy_error("no_prompt", "No prompt provided", "the body has no 'prompt'")))
     try:
         finite_json(raw)
-        return PromptBody.model_validate(raw)
+        body = PromptBody.model_validate(raw)
+        return body, body.auteur()
     except (ValidationError, ValueError) as exc:
         raise PromptRefused(invalid_prompt(str(exc).splitlines()[0])) from None
 
 
-def _run_id(services: AppServices, body: PromptBody) -> str:
+def _run_id(services: AppServices, body: PromptBody) -> str | None:
     if body.prompt_id is None:
-        return str(uuid.uuid4())
+        return None
     if not _PROMPT_ID.match(body.prompt_id):
         raise PromptRefused(invalid_prompt(f"prompt_id {body.prompt_id!r} must be 1-200 of A-Z a-z 0-9 . _ : -"))
     assert services.runs is not None
     if services.runs.store.get(body.prompt_id) is not None:
         raise PromptRefused(invalid_prompt(f"prompt_id {body.prompt_id!r} is already used"))
     return body.prompt_id
-
-
-def _checked_prompt(services: AppServices, body: PromptBody, principal: Principal) -> dict[str, Any]:
-    try:
-        checked = check_graph(body.prompt, services.registry, principal.caller,
-                              targets=body.partial_execution_targets)
-    except MaturityError as exc:
-        raise PromptRefused(validation_refusal(_maturity_errors(exc), body.prompt, services.registry), 403) from None
-    except GraphValidationError as exc:
-        raise PromptRefused(validation_refusal(exc.errors, body.prompt, services.registry)) from None
-    except (GraphFormatError, OverrideError) as exc:
-        raise PromptRefused(invalid_prompt(exc.message, exc.details)) from None
-    prompt: dict[str, Any] = checked.prompt.dump()
-    return prompt
 
 
 def _maturity_errors(exc: MaturityError) -> list[GraphError]:
@@ -95,19 +98,19 @@ def _maturity_errors(exc: MaturityError) -> list[GraphError]:
 
 
 def submit_prompt(services: AppServices, raw: Any, principal: Principal) -> StoredRun:
-    """Check and queue one prompt; PromptRefused carries ComfyUI's refusal."""
-    body = parse_body(raw)
+    """Check and queue one prompt; PromptRefused carries ComfyUI's refusal (403 for
+    governance: the role, a node above the caller's maturity, the project, the client id)."""
+    body, extra = parse_body(raw)
     run_id = _run_id(services, body)
-    prompt = _checked_prompt(services, body, principal)
-    client = bus_client(body.client_id) if body.client_id else None
-    if client is not None:
-        services.events.subscribe(client, runs=[run_id])
-    run = StoredRun(
-        run_id=run_id, status="queued", tier=DEFAULT_TIER, client_id=client, principal=principal.name,
-        request=RunRequest(graph=body.prompt, prompt=prompt, targets=body.partial_execution_targets),
-        created_at=time.time(),
-    )
-    services.audit.record_run(principal, run_id, ApiPrompt.model_validate(prompt), services.registry, None)
-    assert services.runs is not None
-    services.runs.submit(run)
-    return run
+    try:
+        return submit_run(services, principal, body.prompt, tier=extra.tier, project=extra.project,
+                          targets=body.partial_execution_targets,
+                          client_id=bus_client(body.client_id) if body.client_id else None, run_id=run_id)
+    except MaturityError as exc:
+        raise PromptRefused(validation_refusal(_maturity_errors(exc), body.prompt, services.registry), 403) from None
+    except GraphValidationError as exc:
+        raise PromptRefused(validation_refusal(exc.errors, body.prompt, services.registry)) from None
+    except (GraphFormatError, OverrideError) as exc:
+        raise PromptRefused(invalid_prompt(exc.message, exc.details)) from None
+    except AuteurError as exc:  # forbidden, project_not_found: ComfyUI's shape, our status
+        raise PromptRefused(auteur_refusal(exc), status_for(exc.code)) from None

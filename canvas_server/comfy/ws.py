@@ -1,8 +1,11 @@
 """`WS /ws?clientId=ID`: ComfyUI's message stream, fed by the event bus.
 
 The client's runs reach it through its bus subscription (`comfy:<clientId>`), so it never
-sees another client's prompts; queue changes (any run queued, started or ended) reach every
-connection as a `status` message through a bus listener.
+sees another client's prompts. The clientId is bound to the principal that first used it (on
+`/prompt` or here: `client.use`, a stolen one is refused with 1008), and every event is checked
+again with `run.read` before it is sent, so another principal's prompt never reaches it. Queue
+changes (any run queued, started or ended) reach every connection as a `status` message
+through a bus listener.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from nodes.sdk import RUN_ENDED, AuteurError, EventType
 
 from ..events import Event
+from ..governance import Action, ClientResource, allowed
+from ..server.access import EventAccess
 from ..server.deps import get_principal, get_services
 from ..server.services import AppServices
 from .history import bus_client
@@ -72,16 +77,17 @@ async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> Non
         return
     client_id = clientId or uuid.uuid4().hex
     state = services.events.client(bus_client(client_id))
-    state.owner = state.owner or principal.name
-    if state.owner != principal.name:
-        await websocket.close(code=POLICY_VIOLATION, reason="clientId belongs to another caller")
+    if not allowed(principal, Action.CLIENT_USE, ClientResource(state.client_id, state.owner)):
+        await websocket.close(code=POLICY_VIOLATION, reason=f"clientId {client_id} belongs to another principal"[:120])
         return
+    state.owner = principal.name
     await websocket.accept()
     hub: StatusHub = websocket.app.state.comfy_hub
     events, waiter = services.events.connect(state.client_id), hub.attach()
     try:
         await websocket.send_json(status_message(services, client_id))
-        await _serve(websocket, services, events, waiter)
+        # A run's owner never changes, so one EventAccess serves the connection for runs.
+        await _serve(websocket, services, events, waiter, EventAccess(services, principal))
     except WebSocketDisconnect:
         pass
     finally:
@@ -90,7 +96,7 @@ async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> Non
 
 
 async def _serve(websocket: WebSocket, services: AppServices, events: asyncio.Queue[Event],
-                 waiter: asyncio.Queue[None]) -> None:
+                 waiter: asyncio.Queue[None], access: EventAccess) -> None:
     assert services.runs is not None, "the run manager starts with the main app"
     translator = Translator(services.runs, services.registry, services.settings.workspace)
     receiver = asyncio.create_task(_drain_client(websocket))
@@ -104,6 +110,8 @@ async def _serve(websocket: WebSocket, services: AppServices, events: asyncio.Qu
                 item = future.result()
                 if item is None:
                     await websocket.send_json(status_message(services))
+                    continue
+                if item.run_id is None or not access.run(item.run_id):
                     continue
                 for outgoing in translator.translate(item):
                     await websocket.send_json(outgoing)

@@ -70,7 +70,7 @@ class ServerProcess:
             try:
                 if httpx.get(f"{self.url}/api/health", timeout=1.0).status_code == 200 and (
                         not self.comfyui_port
-                        or httpx.get(f"{self.comfy_url}/system_stats", timeout=1.0).status_code == 200):
+                        or httpx.get(f"{self.comfy_url}/system_stats", timeout=1.0).status_code in (200, 401)):
                     return self
             except httpx.HTTPError:
                 pass

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from function_runners.tiers import DEFAULT_TIER
-
-from ...governance import Action, ClientResource, Principal, RunResource, allowed, authorize
-from ...graph.check import check_graph
+from ...governance import Action, Principal, RunResource, allowed, authorize
 from ...runs.manager import RunManager
-from ...runs.store import RunRequest, StoredRun, SummaryPage
-from ...workspace.store import ProjectRef, ProjectStore
-from ..access import project_resource, run_resource
+from ...runs.store import StoredRun, SummaryPage
+from .. import run_submit
+from ..access import run_resource
 from ..deps import get_principal, get_services
 from ..services import AppServices
 from ..submission import RunSubmission
@@ -28,24 +23,6 @@ router = APIRouter(prefix="/api/runs", tags=["runs"])
 def _manager(services: AppServices) -> RunManager:
     assert services.runs is not None, "the run manager starts with the app lifespan"
     return services.runs
-
-
-def _project(services: AppServices, principal: Principal, project: str | None) -> ProjectRef | None:
-    """The run's project, found by name or id (404 when there is none: never a path), in
-    which the caller must hold the project's creator role."""
-    if project is None:
-        return None
-    store = ProjectStore(services.settings.workspace)
-    ref = store.find(project)
-    authorize(principal, Action.PROJECT_RUN, project_resource(store.get(ref.name)))
-    return ref
-
-
-def _bind_client(services: AppServices, principal: Principal, client_id: str) -> None:
-    """A client id belongs to the principal that first used it."""
-    state = services.events.client(client_id)
-    authorize(principal, Action.CLIENT_USE, ClientResource(client_id, state.owner))
-    state.owner = state.owner or principal.name
 
 
 def _owned(services: AppServices, principal: Principal, run_id: str, action: Action) -> StoredRun:
@@ -80,25 +57,10 @@ async def submit_run(
     principal: Principal = Depends(get_principal),
 ) -> dict[str, Any]:
     """Queue a run of a workflow, API prompt or template; 403 names nodes above your maturity."""
-    authorize(principal, Action.RUN_SUBMIT)
-    checked = check_graph(body.graph, services.registry, principal.caller, params=body.params,
-                          targets=body.targets)
-    project = _project(services, principal, body.project)
-    run_id = uuid.uuid4().hex
-    if body.client_id:
-        _bind_client(services, principal, body.client_id)
-        services.events.subscribe(body.client_id, runs=[run_id])
-    run = StoredRun(
-        run_id=run_id, status="queued",
-        tier=body.tier or (project.quality if project else None) or DEFAULT_TIER,
-        project=project.name if project else None, client_id=body.client_id, principal=principal.name,
-        request=RunRequest(graph=body.graph, prompt=checked.prompt.dump(), params=body.params, targets=body.targets),
-        created_at=time.time(),
-    )
-    services.audit.record_run(principal, run_id, checked.prompt, services.registry, run.project)
+    run = run_submit.submit_run(services, principal, body.graph, tier=body.tier, project=body.project,
+                                params=body.params, targets=body.targets, client_id=body.client_id)
     manager = _manager(services)
-    manager.submit(run)
-    accepted: dict[str, Any] = {"run_id": run_id, "status": "queued", "tier": run.tier}
+    accepted: dict[str, Any] = {"run_id": run.run_id, "status": "queued", "tier": run.tier}
     if manager.runner_problem:
         accepted["warning"] = manager.runner_problem
     return accepted

@@ -14,14 +14,17 @@ import websocket
 
 
 class ComfyClient:
-    def __init__(self, address: str, client_id: str | None = None) -> None:
+    def __init__(self, address: str, client_id: str | None = None, token: str | None = None) -> None:
         self.address = address  # "127.0.0.1:8188"
         self.client_id = client_id or str(uuid.uuid4())
         self.ws: websocket.WebSocket | None = None
+        # ComfyUI clients that sit behind an authenticating proxy send a Bearer header.
+        self.auth = {"Authorization": f"Bearer {token}"} if token else {}
 
     def connect(self, timeout: float = 30.0) -> list[dict[str, Any]]:
         self.ws = websocket.WebSocket()
-        self.ws.connect(f"ws://{self.address}/ws?clientId={self.client_id}", timeout=timeout)
+        self.ws.connect(f"ws://{self.address}/ws?clientId={self.client_id}", timeout=timeout,
+                        header=[f"{key}: {value}" for key, value in self.auth.items()])
         return [self.receive()]
 
     def close(self) -> None:
@@ -37,8 +40,8 @@ class ComfyClient:
 
     def request(self, path: str, body: Any = None, method: str | None = None) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"http://{self.address}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"} if data else {})
+        headers = {**self.auth, **({"Content-Type": "application/json"} if data else {})}
+        req = urllib.request.Request(f"http://{self.address}{path}", data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req) as response:
                 raw = response.read()
@@ -46,8 +49,8 @@ class ComfyClient:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 
-    def queue_prompt(self, prompt: dict[str, Any], prompt_id: str | None = None) -> dict[str, Any]:
-        body = {"prompt": prompt, "client_id": self.client_id, "prompt_id": prompt_id or str(uuid.uuid4())}
+    def queue_prompt(self, prompt: dict[str, Any], prompt_id: str | None = None, **extra: Any) -> dict[str, Any]:
+        body = {"prompt": prompt, "client_id": self.client_id, "prompt_id": prompt_id or str(uuid.uuid4()), **extra}
         status, answer = self.request("/prompt", body)
         assert status == 200, answer
         result: dict[str, Any] = answer
@@ -70,7 +73,8 @@ class ComfyClient:
 
     def view(self, filename: str, subfolder: str, folder_type: str) -> bytes:
         query = urllib.parse.urlencode({"filename": filename, "subfolder": subfolder, "type": folder_type})
-        with urllib.request.urlopen(f"http://{self.address}/view?{query}") as response:
+        req = urllib.request.Request(f"http://{self.address}/view?{query}", headers=self.auth)
+        with urllib.request.urlopen(req) as response:
             data: bytes = response.read()
             return data
 
@@ -82,7 +86,7 @@ class ComfyClient:
             parts.append(f'Content-Disposition: form-data; name="{field}"\r\n\r\n{value}'.encode())
         body = b"".join(f"--{boundary}\r\n".encode() + part + b"\r\n" for part in parts) + f"--{boundary}--\r\n".encode()
         req = urllib.request.Request(f"http://{self.address}/upload/image", data=body,
-                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+                                     headers={**self.auth, "Content-Type": f"multipart/form-data; boundary={boundary}"})
         with urllib.request.urlopen(req) as response:
             answer: dict[str, Any] = json.loads(response.read())
             return answer

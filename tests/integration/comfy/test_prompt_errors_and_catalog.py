@@ -133,6 +133,14 @@ def test_queue_lists_and_deletes_and_history_forgets(comfy: ComfyClient) -> None
     assert ids[2] in comfy.request("/api/history?max_items=100")[1]
 
 
+def test_output_is_list_follows_the_catalog_list_sockets(comfy: ComfyClient) -> None:
+    info = comfy.request("/object_info")[1]
+    assert info["test.items"]["output_is_list"] == [True]
+    breakdown = info["production.script_breakdown"]
+    assert dict(zip(breakdown["output_name"], breakdown["output_is_list"], strict=True))["shots"] is True
+    assert info["core.add"]["output_is_list"] == [False]
+
+
 def test_system_routes_answer(comfy: ComfyClient) -> None:
     assert comfy.request("/system_stats")[1]["system"]["python_version"]
     assert comfy.request("/embeddings")[1] == [] and comfy.request("/api/extensions")[1] == []

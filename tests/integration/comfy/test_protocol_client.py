@@ -52,9 +52,23 @@ def test_unchanged_rerun_reports_execution_cached(comfy: ComfyClient) -> None:
     comfy.wait(first)
     second = comfy.queue_prompt(prompt)["prompt_id"]
     messages = comfy.wait(second)
-    cached = {node for m in messages if m["type"] == "execution_cached" for node in m["data"]["nodes"]}
-    assert cached == {"1", "2", "3"}
-    assert "execution_success" in _types(messages)
+    kinds = [kind for kind in _types(messages) if kind != "status"]  # queue notices interleave
+    # One execution_cached listing every cached node, right after execution_start, as ComfyUI sends.
+    assert kinds.count("execution_cached") == 1
+    assert kinds.index("execution_cached") == kinds.index("execution_start") + 1
+    (cached,) = [m["data"] for m in messages if m["type"] == "execution_cached"]
+    assert sorted(cached["nodes"]) == ["1", "2", "3"] and cached["prompt_id"] == second
+    assert "executing" not in kinds[:kinds.index("execution_success")]
+    assert [m["data"]["node"] for m in messages if m["type"] == "executed"] == ["3"]  # the cached UI output
+    assert "execution_success" in kinds
+
+
+def test_a_first_run_sends_an_empty_execution_cached_after_execution_start(comfy: ComfyClient) -> None:
+    prompt_id = comfy.queue_prompt(chain_prompt(41, 2))["prompt_id"]
+    messages = comfy.wait(prompt_id)
+    kinds = [kind for kind in _types(messages) if kind != "status"]  # queue notices interleave
+    assert kinds.index("execution_cached") == kinds.index("execution_start") + 1
+    assert [m["data"]["nodes"] for m in messages if m["type"] == "execution_cached"] == [[]]
 
 
 def test_runs_submitted_on_api_runs_appear_in_history(comfy: ComfyClient, comfy_server: ServerProcess) -> None:
