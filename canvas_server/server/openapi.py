@@ -43,12 +43,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """Every method the API serves at `path`, from the OpenAPI paths of all routers (Starlette's
-    405 names only the first matching route's methods)."""
-    methods: set[str] = set()
+    405 names only the first matching route's methods). A literal path (`/api/templates/import`)
+    answers for itself: its methods are not mixed with a parameter's (`/api/templates/{id}`)."""
+    matched: dict[str, set[str]] = {}
     for template, operations in app.openapi().get("paths", {}).items():
         regex, _, _ = compile_path(template)
         if regex.match(path):
-            methods.update(method.upper() for method in operations)
+            matched[template] = {method.upper() for method in operations}
+    exact = matched.get(path)
+    methods = set(exact) if exact else {method for found in matched.values() for method in found}
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)

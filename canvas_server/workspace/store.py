@@ -190,10 +190,7 @@ class ProjectStore:
         With `only_if_changed`, an edit that changed nothing leaves the file untouched (mirrors
         that run on every project event must not rewrite it, or they would feed themselves)."""
         root = self.root(name_or_id)
-        lock_path = root / LOCK_NAME
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with lock_path.open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with self._locked(root, name_or_id):
             manifest = read_manifest(root)
             before = manifest.dump() if only_if_changed else None
             yield manifest
@@ -201,6 +198,21 @@ class ProjectStore:
                 return
             manifest.updated = datetime.now(UTC)
             write_manifest(root, manifest)
+
+    @contextmanager
+    def _locked(self, root: Path, name_or_id: str) -> Iterator[None]:
+        """The project's edit lock. A project moved to the trash meanwhile is not found (its
+        folder is never recreated by taking the lock, nor written into after the move)."""
+        try:
+            (root / LOCK_NAME).parent.mkdir(exist_ok=True)
+            lock = (root / LOCK_NAME).open("a")
+        except FileNotFoundError as exc:
+            raise ProjectNotFoundError(name_or_id) from exc
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (root / MANIFEST_NAME).is_file():
+                raise ProjectNotFoundError(name_or_id)
+            yield
 
     def update(self, name_or_id: str, patch: ProjectPatch) -> ProjectManifest:
         with self.editing(name_or_id) as manifest:
@@ -223,7 +235,8 @@ class ProjectStore:
         self.trash_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.trash_dir / f"{root.name}.{stamp}"
-        os.rename(root, target)  # same filesystem: atomic, nothing is copied or removed
+        with self._locked(root, name_or_id):  # not while an edit is writing project.json
+            os.rename(root, target)  # same filesystem: atomic, nothing is copied or removed
         return target
 
     def trashed(self) -> builtins.list[str]:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
+from starlette.routing import Match, Mount
 from starlette.types import Scope
 
 from ..deps import get_services
@@ -24,6 +25,7 @@ DEFAULT_WEB_DIR = Path(__file__).resolve().parents[3] / "web" / "dist"
 HASHED_ASSETS = "assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
+API_PREFIX = "/api/"
 
 router = APIRouter(tags=["home"])
 
@@ -64,10 +66,21 @@ class EditorFiles(StaticFiles):
         return response
 
 
+class EditorMount(Mount):
+    """The editor at `/`, except under `/api/`: a mount matches every path fully, which would
+    beat an API route that matches only by path (a GET on a POST-only route would be the
+    editor's 404 instead of a 405 with `Allow`)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if str(scope.get("path", "")).startswith(API_PREFIX):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 def mount_home(app: FastAPI, web_dir: Path | None) -> None:
     """Serve the built editor at `/` when present (after every API route), else the landing."""
     directory = web_dir or DEFAULT_WEB_DIR
     if (directory / "index.html").is_file():
-        app.mount("/", EditorFiles(directory=directory, html=True), name="editor")
+        app.router.routes.append(EditorMount("/", app=EditorFiles(directory=directory, html=True), name="editor"))
     else:
         app.include_router(router)

@@ -45,7 +45,14 @@ def authorize(login: Login, principal: Caller, redirect: bool = Query(True)) -> 
     return {"url": url}
 
 
-@callback_router.get("/callback", response_class=HTMLResponse)
+_JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+
+@callback_router.get(
+    "/callback", response_class=HTMLResponse,
+    # The browser gets a page; a refused or unknown state is the usual JSON error shape.
+    responses={status: {"content": _JSON_ERROR} for status in (400, 401, 403, 404, 409, 413, 422)},
+)
 def callback(
     login: Login, state: str = Query(""), code: str | None = Query(None), error: str | None = Query(None)
 ) -> HTMLResponse:
