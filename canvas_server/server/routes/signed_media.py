@@ -22,7 +22,10 @@ from ..services import AppServices
 router = APIRouter(prefix=ROUTE_PREFIX, tags=["media"])
 
 
-@router.api_route("/{expires}/{signature}/{path:path}", methods=["GET", "HEAD"], response_model=None)
+# Sonos players probe with HEAD before they stream; both methods share one handler, and the
+# HEAD route stays out of the schema so the OpenAPI has one operation id per operation.
+@router.head("/{expires}/{signature}/{path:path}", response_model=None, include_in_schema=False)
+@router.get("/{expires}/{signature}/{path:path}", response_model=None)
 def signed_media(
     expires: int, signature: str, path: str, services: Annotated[AppServices, Depends(get_services)]
 ) -> Response:

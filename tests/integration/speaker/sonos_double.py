@@ -70,9 +70,12 @@ class SonosSystem:
     fetches: list[Fetch] = field(default_factory=list)
     _servers: list[ThreadingHTTPServer] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Bumped by reset(): a fetch still running for an earlier test must not record into this one.
+    generation: int = 0
 
     def reset(self) -> None:
         with self.lock:
+            self.generation += 1
             b = "RINCON_00000000000B01400"
             self.players = {
                 "127.0.0.2": Player("127.0.0.2", "RINCON_00000000000A01400", "Studio", b),
@@ -176,17 +179,21 @@ class SonosSystem:
     def _AVTransport_Play(self, p: Player, a: dict[str, str]) -> dict[str, Any]:
         self._transport(p)
         p.state = "PLAYING"
-        if p.uri.startswith(("http://", "https://")):
-            threading.Thread(target=self._fetch_and_play, args=(p, p.uri), daemon=True).start()
+        if p.uri.startswith(("http://127.", "https://127.")):
+            # Media on this machine is fetched and played to its end; any other URL stands for a
+            # radio stream (unreachable here), which plays until it is stopped.
+            threading.Thread(target=self._fetch_and_play, args=(p, p.uri, self.generation), daemon=True).start()
         return {}
 
-    def _fetch_and_play(self, p: Player, uri: str) -> None:
+    def _fetch_and_play(self, p: Player, uri: str, generation: int) -> None:
         try:
             response = httpx.get(uri, timeout=10)
             fetch = Fetch(uri, response.status_code, hashlib.sha256(response.content).hexdigest(), len(response.content))
         except httpx.HTTPError:
             fetch = Fetch(uri, 0, "", 0)
         with self.lock:
+            if generation != self.generation:
+                return
             self.fetches.append(fetch)
         if fetch.status == 200:
             time.sleep(self.play_seconds)

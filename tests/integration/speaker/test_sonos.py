@@ -246,7 +246,7 @@ def test_review_plays_the_active_take_of_each_shot_one_after_another(
     assert played[-2:] == ["S01_S03_take02.wav", third.name] and first.name not in played
     uris = [args["CurrentURI"] for _, _, action, args in sonos.changes() if action == "SetAVTransportURI"]
     assert [u.rsplit("/", 1)[-1] for u in uris] == played
-    assert all(f.status == 200 for f in sonos.fetches) and len(sonos.fetches) == len(played)
+    assert all(f.status == 200 for f in sonos.fetches) and len(sonos.fetches) == len(played), sonos.fetches
 
 
 def test_play_needs_media_or_a_url(media_server: ServerProcess, project_root: Path, sonos: SonosSystem) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -46,6 +47,13 @@ def _prompt() -> dict[str, object]:
     }
 
 
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
 def _client(server: ServerProcess, token: str) -> httpx.Client:
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
@@ -71,7 +79,8 @@ def test_a_supervised_token_plays_and_the_audit_log_says_who_played_what_where(
         assert response.status_code == 202, response.text
         run = wait_for_status(client, response.json()["run_id"], {"completed", "failed"})
     assert run["status"] == "completed", run.get("errors") or run["nodes"]
-    assert [(ip, action) for ip, _, action, _ in sonos.changes()] == [("127.0.0.3", "SetAVTransportURI"), ("127.0.0.3", "Play")]
+    expected = [("127.0.0.3", "SetAVTransportURI"), ("127.0.0.3", "Play")]
+    assert wait_for(lambda: [(ip, action) for ip, _, action, _ in sonos.changes()] == expected), sonos.changes()
     assert sonos.fetches and sonos.fetches[0].status == 200
     lines = [json.loads(line) for line in (server.workspace / ".auteur" / "audit.jsonl").read_text().splitlines()]
     mine = [line for line in lines if line["run_id"] == run["run_id"]]
