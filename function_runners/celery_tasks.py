@@ -179,7 +179,10 @@ def _run(task: NodeTask, task_id: str, state: WorkerState, label: str,
                     f"{attempts - 1} times; giving up", details={"attempts": attempts - 1}))
     registry = state.registry(task.load_plugins)
     spec = registry.spec(task.type)
-    cacheable = spec is not None and spec.cache
+    # Every node is deduplicated by its cache key, side-effect nodes (cache=False) included:
+    # their key carries the run's nonce, so it only ever matches a redelivery of this very task
+    # (a second take, a second playback) and never another run.
+    cacheable = spec is not None
     cache = state.cache(task.workspace_root)
     if cacheable and (done := idempotency.lookup(cache, task)) is not None:
         return _quick_result(label, outputs=done)  # a redelivery: the first run finished

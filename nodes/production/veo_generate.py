@@ -97,7 +97,9 @@ class VeoGenerate(Node):
             raise
         ctx.progress(0.9, "download the video(s)")
         videos = [client.fetch(item.video) for item in response.generated_videos or [] if item.video]
-        saved = [self._save(ctx, coords, shot_dir, key, name, index, video) for index, video in enumerate(videos)]
+        # The operation the videos came from (the resumed one, or the one just submitted).
+        operation = self._pending(pending) or name or ""
+        saved = [self._save(ctx, coords, shot_dir, key, operation, index, video) for index, video in enumerate(videos)]
         pending.unlink(missing_ok=True)
         return self._outputs(ctx, coords, shot_dir, saved, reused=False)
 

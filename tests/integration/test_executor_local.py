@@ -104,7 +104,11 @@ def test_a_failing_node_skips_only_its_descendants_and_reports_its_error(tmp_pat
         error = record.nodes["bad"].error
         assert error is not None and error.message == "disk on fire"
         assert error.details["error_type"] == "ValueError"
-        assert "raise ValueError(self.message)" in error.details["traceback"]
+        # The traceback is kept for the server's log (and `auteur run --debug`), never in the
+        # record's JSON.
+        assert "traceback" not in error.details
+        assert "raise ValueError(self.message)" in record.tracebacks["bad"]
+        assert "raise ValueError" not in record.model_dump_json()
         assert [e.data["node_id"] for e in events.of("node_failed")] == ["bad"]
         assert events.types()[-1] == "run_failed"
 

@@ -41,7 +41,9 @@ def ensure_web_build() -> Path:
     return WEB / "dist"
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running on the main
+# thread while it is open, which would break every later test that calls asyncio.run().
+@pytest.fixture(scope="package")
 def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     dist = ensure_web_build()
     server = ServerProcess(tmp_path_factory.mktemp("browser-ws"), env={"AUTEUR_WEB_DIR": str(dist)})
@@ -52,7 +54,7 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make setup` (scripts/install_system_deps.sh)")

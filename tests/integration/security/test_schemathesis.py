@@ -30,7 +30,7 @@ def test_schemathesis_finds_no_server_error_and_nothing_undocumented(tmp_path: P
             [str(SCHEMATHESIS), "run", f"{server.url}/openapi.json",
              "--checks", "all", "--exclude-checks", "positive_data_acceptance",
              "--phases", "examples,coverage,fuzzing", "--seed", str(SEED), "--max-examples", str(EXAMPLES),
-             "--generation-database", "none", "--workers", "2", "--no-shrink", "--no-color",
+             "--generation-database", "none", "--workers", "1", "--no-shrink", "--no-color",
              "--request-timeout", "30",  # two shared cores in CI: a slow answer is not a failure
              "--report", "junit", "--report-dir", str(tmp_path / "report")],
             capture_output=True, text=True, timeout=150, check=False,
