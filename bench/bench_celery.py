@@ -11,7 +11,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,16 +29,15 @@ from function_runners.local import LocalRunner
 from function_runners.task import NodeTask
 from nodes.sdk import ModelCache, discover
 
+from .serving import free_port
+
 SEQUENTIAL = 300
 WARMUP = 20
 THROUGHPUT = 1000
 IN_FLIGHT = 16
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+
 
 
 def _wait(check: object, timeout: float, what: str) -> None:
@@ -54,7 +52,7 @@ def _wait(check: object, timeout: float, what: str) -> None:
 @contextmanager
 def celery_workers(directory: Path, count: int = 2) -> Iterator[str]:
     """Redis on a free port plus `count` single-process standard-tier workers."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(port),
                                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

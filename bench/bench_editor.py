@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import gzip
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+from .serving import free_port, start_auteur, stop
 
 REPO = Path(__file__).resolve().parents[1]
 DIST = REPO / "web" / "dist"
@@ -65,29 +62,6 @@ def bundle_size() -> tuple[int, int]:
     return raw, zipped
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(workspace: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace), "AUTEUR_WEB_DIR": str(DIST), "AUTEUR_RUNNER_WORKERS": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from canvas_server.cli.main import app; app()", "serve", "--port", str(port),
-         "--log-level", "warning"], env=env, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start")
-
-
 OPEN_AND_RENDER = """async (workflow) => {
   const app = window.__auteur;
   const start = performance.now();
@@ -108,8 +82,8 @@ def measure() -> dict[str, Any]:
         subprocess.run(["bash", str(REPO / "scripts" / "build_web.sh")], check=True, cwd=REPO)
     data = workflow(NODES)
     with tempfile.TemporaryDirectory() as workspace:
-        port = _free_port()
-        server = _serve(Path(workspace), port)
+        port = free_port()
+        server = start_auteur(Path(workspace), port, {"AUTEUR_WEB_DIR": str(DIST), "AUTEUR_RUNNER_WORKERS": "1"})
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -124,8 +98,7 @@ def measure() -> dict[str, Any]:
                     page.close()
                 browser.close()
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            stop(server)
     raw, zipped = bundle_size()
     return {"nodes": NODES, "open_to_render_s": times, "median_s": statistics.median(times),
             "bundle_bytes": raw, "bundle_gzip_bytes": zipped}

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,33 +15,11 @@ from typing import Any
 import httpx
 import websockets
 
+from .serving import free_port, start_auteur, stop
+
 CLIENTS = 50
 RUNS_PER_CLIENT = 4
 EVENT_RUNS = 40
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(workspace: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace), "AUTEUR_RUNNER_WORKERS": "2",
-           "AUTEUR_CONCURRENT_RUNS": "4"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from canvas_server.cli.main import app; app()", "serve", "--port", str(port),
-         "--log-level", "warning"], env=env, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not start")
 
 
 def _graph(value: int) -> dict[str, Any]:
@@ -115,9 +88,9 @@ def _wait_idle(base: str) -> None:
 
 
 def main() -> None:
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as workspace:
-        process = _start(Path(workspace), port)
+        process = start_auteur(Path(workspace), port, {"AUTEUR_RUNNER_WORKERS": "2", "AUTEUR_CONCURRENT_RUNS": "4"})
         try:
             base = f"http://127.0.0.1:{port}"
             submit = asyncio.run(_submit_latency(base))
@@ -126,8 +99,7 @@ def main() -> None:
             events = asyncio.run(_event_latency(base, port))
             print(f"event latency, node completion -> WebSocket client: {_percentiles(events)}")
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
+            stop(process)
 
 
 if __name__ == "__main__":

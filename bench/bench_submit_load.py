@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from .serving import free_port, start_auteur, stop, wait_healthy
 
 CLIENTS = 50
 REQUESTS_PER_CLIENT = 6
@@ -69,39 +69,13 @@ _PROFILED_SERVE = textwrap.dedent('''
 ''')
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    _stop(process)
-    raise RuntimeError("server did not start")
-
-
 def _start_auteur(workspace: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace), "AUTEUR_RUNNER_WORKERS": "2",
-           "AUTEUR_CONCURRENT_RUNS": "4"}
-    serve = ["serve", "--port", str(port), "--comfyui-port", "0", "--log-level", "warning"]
+    env = {"AUTEUR_RUNNER_WORKERS": "2", "AUTEUR_CONCURRENT_RUNS": "4"}
     profile_dir = os.environ.get("AUTEUR_BENCH_PROFILE")
-    if profile_dir:
-        Path(profile_dir).mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-c", _PROFILED_SERVE, str(Path(profile_dir) / "serve.prof"), *serve]
-    else:
-        command = [sys.executable, "-c", "from canvas_server.cli.main import app; app()", *serve]
-    process = subprocess.Popen(command, env=env, start_new_session=True)
-    _wait_healthy(process, port)
-    return process
+    if not profile_dir:
+        return start_auteur(workspace, port, env)
+    Path(profile_dir).mkdir(parents=True, exist_ok=True)
+    return start_auteur(workspace, port, env, [sys.executable, "-c", _PROFILED_SERVE, str(Path(profile_dir) / "serve.prof")])
 
 
 def _start_floor(directory: Path, port: int) -> subprocess.Popen[bytes]:
@@ -109,18 +83,11 @@ def _start_floor(directory: Path, port: int) -> subprocess.Popen[bytes]:
     script.write_text(_FLOOR_APP)
     process = subprocess.Popen([sys.executable, str(script), str(port), str(directory / "floor.sqlite3")],
                                start_new_session=True)
-    _wait_healthy(process, port)
+    wait_healthy(process, port)
     return process
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+
 
 
 def graph(value: int) -> dict[str, Any]:
@@ -173,17 +140,17 @@ def _measure(base: str) -> tuple[float, float, int]:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="auteur-bench-load-") as tmp:
         root = Path(tmp)
-        floor_port, auteur_port = _free_port(), _free_port()
+        floor_port, auteur_port = free_port(), free_port()
         floor = _start_floor(root, floor_port)
         try:
             floor_p50, floor_p99, floor_n = _measure(f"http://127.0.0.1:{floor_port}")
         finally:
-            _stop(floor)
+            stop(floor)
         server = _start_auteur(root / "workspace", auteur_port)
         try:
             p50, p99, n = _measure(f"http://127.0.0.1:{auteur_port}")
         finally:
-            _stop(server)
+            stop(server)
     print(f"floor (FastAPI + one SQLite insert): p50 {floor_p50 * 1000:.1f} ms, p99 {floor_p99 * 1000:.1f} ms "
           f"(n={floor_n}, {CLIENTS} clients)")
     print(f"auteur POST /api/runs (3-node graph): p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms "
