@@ -7,8 +7,7 @@ from typing import Literal
 
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
 
-from .command import flatten, run_argv
-from .encode import output_path
+from .encode import flatten, output_path, run_argv
 from .errors import NoVideoStreamError
 from .formats import VIDEO_FORMATS, encoder_options
 from .output_info import output_ref, source

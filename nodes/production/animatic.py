@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nodes.media.command import run_argv
-from nodes.media.encode import output_path
+from nodes.media.encode import output_path, run_argv
 from nodes.media.output_info import output_ref, source
 from nodes.media.probe import media_file
 from nodes.media.tier_params import EncodeParams

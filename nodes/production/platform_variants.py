@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from nodes.media.command import flatten, run_argv
-from nodes.media.encode import output_path
+from nodes.media.encode import flatten, output_path, run_argv
 from nodes.media.formats import VIDEO_FORMATS, encoder_options
 from nodes.media.output_info import output_ref, source
 from nodes.media.probe import probe
