@@ -53,20 +53,25 @@ class RunRequest(BaseModel):
     targets: list[str] | None = None
 
 
-class StoredRun(BaseModel):
+class RunHeader(BaseModel):
+    """What every view of a run carries: who, where, in what state, when."""
+
     run_id: str
     status: RunStatus
     tier: str
     project: str | None = None
     client_id: str | None = None
     principal: str
-    request: RunRequest
-    record: RunRecord | None = None
     reason: str | None = None
     attempts: int = 0
     created_at: float
     started_at: float | None = None
     finished_at: float | None = None
+
+
+class StoredRun(RunHeader):
+    request: RunRequest
+    record: RunRecord | None = None
 
 
 class ErrorSummary(BaseModel):
@@ -75,20 +80,9 @@ class ErrorSummary(BaseModel):
     node_id: str | None = None
 
 
-class RunSummary(BaseModel):
+class RunSummary(RunHeader):
     """One line of the run list: who, what state, how many nodes did what; no graph, no outputs."""
 
-    run_id: str
-    status: RunStatus
-    tier: str
-    project: str | None = None
-    client_id: str | None = None
-    principal: str
-    reason: str | None = None
-    attempts: int = 0
-    created_at: float
-    started_at: float | None = None
-    finished_at: float | None = None
     nodes: dict[str, int] = Field(default_factory=dict, description="node count by status")
     errors: list[ErrorSummary] = Field(default_factory=list)
 
