@@ -21,7 +21,7 @@ from nodes.sdk import RUN_ENDED, AuteurError, EventType
 from ..events import Event
 from ..governance import Action, ClientResource, allowed
 from ..server.access import EventAccess
-from ..server.deps import get_principal, get_services
+from ..server.deps import principal_of, services_of
 from ..server.services import AppServices
 from .history import bus_client
 from .messages import Translator, message
@@ -69,9 +69,9 @@ def status_message(services: AppServices, client_id: str | None = None) -> dict[
 @router.websocket("/ws")
 @router.websocket("/api/ws")
 async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> None:
-    services: AppServices = get_services(websocket)
+    services: AppServices = services_of(websocket)
     try:
-        principal = get_principal(websocket)
+        principal = principal_of(websocket)
     except AuteurError as exc:
         await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
         return

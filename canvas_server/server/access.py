@@ -48,7 +48,7 @@ class Allowed:
     def __init__(self, action: Action) -> None:
         self.action = action
 
-    def __call__(self, principal: Caller) -> Principal:
+    async def __call__(self, principal: Caller) -> Principal:  # memory only: no thread-pool hop
         authorize(principal, self.action)
         return principal
 

@@ -12,7 +12,7 @@ from nodes.sdk import NodeRegistry
 from ..governance import Action
 from ..settings import Settings
 from .access import Allowed, project_guard
-from .deps import ON_LOOP, get_principal
+from .deps import get_principal
 from .errors import install_error_handlers
 from .lifecycle import start_services, stop_services
 from .limits import BodySizeLimit
@@ -58,7 +58,6 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
         responses=ERROR_RESPONSES,  # every route declares the error shape and its statuses
     )
     app.state.services = services
-    app.dependency_overrides.update(ON_LOOP)  # no thread-pool hop per request (deps.py)
     install_error_handlers(app)
     app.add_middleware(
         BodySizeLimit,

@@ -21,7 +21,7 @@ from ...governance import Action, ClientResource
 from ...governance.authorize import decide
 from ..access import EventAccess
 from ..bus import EventBus
-from ..deps import get_principal, get_services
+from ..deps import principal_of, services_of
 from ..services import AppServices
 
 router = APIRouter(tags=["events"])
@@ -36,9 +36,9 @@ def events_schema() -> dict[str, Any]:
 
 @router.websocket("/ws")
 async def event_stream(websocket: WebSocket, client_id: str | None = None, last_seq: int | None = None) -> None:
-    services: AppServices = get_services(websocket)
+    services: AppServices = services_of(websocket)
     try:
-        principal = get_principal(websocket)
+        principal = principal_of(websocket)
     except AuteurError as exc:
         await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
         return
