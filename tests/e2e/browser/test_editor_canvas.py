@@ -31,7 +31,9 @@ def _queue_and_wait(editor: EditorPage) -> str:
     editor.page.wait_for_function("(n) => window.__auteur.runs.length > n", arg=before)
     run_id: str = editor.eval("() => window.__auteur.runs[0].runId")
     editor.page.wait_for_function(
-        "(id) => window.__auteur.runs.find((r) => r.runId === id)?.status === 'completed'", arg=run_id, timeout=30_000
+        "(id) => window.__auteur.runs.find((r) => r.runId === id)?.status === 'completed'",
+        arg=run_id,
+        timeout=30_000,
     )
     return run_id
 
@@ -43,7 +45,9 @@ def _output_text(editor: EditorPage, node_id: str) -> str:
     return text
 
 
-def test_ctrl_g_groups_the_selected_nodes_and_dragging_the_group_moves_them(editor: EditorPage, project: str) -> None:
+def test_ctrl_g_groups_the_selected_nodes_and_dragging_the_group_moves_them(
+    editor: EditorPage, project: str
+) -> None:
     editor.open(project)
     box = _canvas_box(editor)
     integer = editor.add_by_search("integer", "core.integer", (box["x"] + 160, box["y"] + 160))
@@ -62,7 +66,9 @@ def test_ctrl_g_groups_the_selected_nodes_and_dragging_the_group_moves_them(edit
     assert inside
 
     before = editor.eval("() => window.__auteur.editor.graph._nodes.map((n) => [...n.pos])")
-    title = editor.eval("() => { const g = window.__auteur.editor.graph._groups[0]; return [g.pos[0] + 30, g.pos[1] + 12]; }")
+    title = editor.eval(
+        "() => { const g = window.__auteur.editor.graph._groups[0]; return [g.pos[0] + 30, g.pos[1] + 12]; }"
+    )
     start = editor.canvas_point(title)
     editor.page.mouse.move(*start)
     editor.page.mouse.down()
@@ -70,18 +76,25 @@ def test_ctrl_g_groups_the_selected_nodes_and_dragging_the_group_moves_them(edit
         editor.page.mouse.move(start[0] + 20 * step, start[1] + 16 * step)
     editor.page.mouse.up()
     after = editor.eval("() => window.__auteur.editor.graph._nodes.map((n) => [...n.pos])")
-    assert all(round(b[0] - a[0]) == 100 and round(b[1] - a[1]) == 80 for a, b in zip(before, after, strict=True))
+    assert all(
+        round(b[0] - a[0]) == 100 and round(b[1] - a[1]) == 80
+        for a, b in zip(before, after, strict=True)
+    )
     editor.shot("group dragged with its nodes")
 
     editor.page.keyboard.press("Control+s")
     editor.page.locator("[data-testid=save-form] input").fill("grouped")
     editor.page.locator("[data-testid=save-form] button.primary").click()
     editor.page.locator("[data-testid=workflow-list] button", has_text="grouped").wait_for()
-    saved = httpx.get(f"{editor.server.url}/api/projects/{project}/workflows/grouped", timeout=10).json()
+    saved = httpx.get(
+        f"{editor.server.url}/api/projects/{project}/workflows/grouped", timeout=10
+    ).json()
     assert len(saved["groups"]) == 1 and saved["groups"][0]["title"] == "Group"
 
 
-def test_a_reroute_added_on_a_link_keeps_the_link_and_the_graph_still_runs(editor: EditorPage, project: str) -> None:
+def test_a_reroute_added_on_a_link_keeps_the_link_and_the_graph_still_runs(
+    editor: EditorPage, project: str
+) -> None:
     editor.open(project)
     box = _canvas_box(editor)
     number = editor.add_by_search("float", "core.float", (box["x"] + 120, box["y"] + 160))
@@ -89,14 +102,18 @@ def test_a_reroute_added_on_a_link_keeps_the_link_and_the_graph_still_runs(edito
     editor.drag_link(number, 0, show, 0)
     _set_field(editor, number, "value", "2.5")
     editor.page.wait_for_timeout(100)  # the link's centre is computed when it is drawn
-    centre = editor.eval("() => [...window.__auteur.editor.graph._links.values()][0]._pos.slice(0, 2)")
+    centre = editor.eval(
+        "() => [...window.__auteur.editor.graph._links.values()][0]._pos.slice(0, 2)"
+    )
     editor.page.mouse.click(*editor.canvas_point(centre))
     menu = editor.page.locator(".litecontextmenu")
     menu.wait_for()
     editor.shot("link menu")
     menu.locator(".litemenu-entry", has_text="Add Reroute").click()
     editor.page.wait_for_function("() => window.__auteur.editor.graph.reroutes.size === 1")
-    link = editor.eval("() => { const l = [...window.__auteur.editor.graph._links.values()][0]; return l.parentId; }")
+    link = editor.eval(
+        "() => { const l = [...window.__auteur.editor.graph._links.values()][0]; return l.parentId; }"
+    )
     assert link is not None
     editor.shot("reroute on the link")
     serialized = editor.eval("() => window.__auteur.editor.serialize()")
@@ -107,7 +124,9 @@ def test_a_reroute_added_on_a_link_keeps_the_link_and_the_graph_still_runs(edito
     editor.shot("ran through the reroute")
 
 
-def test_a_bypassed_node_passes_its_input_through_and_a_muted_node_is_dropped(editor: EditorPage, project: str) -> None:
+def test_a_bypassed_node_passes_its_input_through_and_a_muted_node_is_dropped(
+    editor: EditorPage, project: str
+) -> None:
     editor.open(project)
     box = _canvas_box(editor)
     number = editor.add_by_search("float", "core.float", (box["x"] + 100, box["y"] + 120))
@@ -143,7 +162,9 @@ def test_a_bypassed_node_passes_its_input_through_and_a_muted_node_is_dropped(ed
     editor.shot("muted show dropped from the run")
 
 
-def test_copy_and_paste_duplicates_the_selected_nodes_with_their_values_and_inner_links(editor: EditorPage) -> None:
+def test_copy_and_paste_duplicates_the_selected_nodes_with_their_values_and_inner_links(
+    editor: EditorPage,
+) -> None:
     editor.open()
     box = _canvas_box(editor)
     integer = editor.add_by_search("integer", "core.integer", (box["x"] + 120, box["y"] + 140))
@@ -169,7 +190,9 @@ def test_copy_and_paste_duplicates_the_selected_nodes_with_their_values_and_inne
     assert any(link[0] in ids and link[2] in ids for link in links)
 
 
-def test_delete_removes_ctrl_s_saves_and_ctrl_enter_queues(editor: EditorPage, project: str) -> None:
+def test_delete_removes_ctrl_s_saves_and_ctrl_enter_queues(
+    editor: EditorPage, project: str
+) -> None:
     editor.open(project)
     box = _canvas_box(editor)
     integer = editor.add_by_search("integer", "core.integer", (box["x"] + 120, box["y"] + 140))
@@ -205,7 +228,9 @@ def test_delete_removes_ctrl_s_saves_and_ctrl_enter_queues(editor: EditorPage, p
 def _search(editor: EditorPage, query: str) -> list[dict[str, str]]:
     editor.page.locator("[data-testid=node-search] input").fill(query)
     editor.page.wait_for_timeout(50)
-    results: list[dict[str, str]] = editor.page.locator("[data-testid=node-search] button[data-type]").evaluate_all(
+    results: list[dict[str, str]] = editor.page.locator(
+        "[data-testid=node-search] button[data-type]"
+    ).evaluate_all(
         "(items) => items.map((b) => ({type: b.dataset.type, category: b.querySelector('.cat').textContent}))"
     )
     return results
@@ -214,8 +239,7 @@ def _search(editor: EditorPage, query: str) -> list[dict[str, str]]:
 def test_double_click_search_is_fuzzy_over_title_type_and_category(editor: EditorPage) -> None:
     editor.open()
     box = _canvas_box(editor)
-    editor.page.mouse.dblclick(box["x"] + 300, box["y"] + 200)
-    editor.page.locator("[data-testid=node-search] input").wait_for()
+    editor.open_search((box["x"] + 300, box["y"] + 200))
     editor.shot("search open")
     assert _search(editor, "Thumbnail")[0]["type"] == "media.thumbnail"  # by title
     assert _search(editor, "media.extract")[0]["type"] == "media.extract_audio"  # by type id
@@ -235,13 +259,15 @@ def test_double_click_search_is_fuzzy_over_title_type_and_category(editor: Edito
     editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 1")
     assert editor.eval("() => window.__auteur.editor.graph._nodes[0].type") == "core.join_text"
     assert editor.page.locator("[data-testid=node-search]").count() == 0
-    editor.page.mouse.dblclick(box["x"] + 500, box["y"] + 400)
+    editor.open_search((box["x"] + 500, box["y"] + 400))
     editor.page.keyboard.press("Escape")
     assert editor.page.locator("[data-testid=node-search]").count() == 0
     editor.shot("picked with the keyboard")
 
 
-def test_right_click_opens_the_category_menu_and_adds_the_node_where_clicked(editor: EditorPage) -> None:
+def test_right_click_opens_the_category_menu_and_adds_the_node_where_clicked(
+    editor: EditorPage,
+) -> None:
     editor.open()
     box = _canvas_box(editor)
     at = (box["x"] + 260, box["y"] + 220)
@@ -257,7 +283,9 @@ def test_right_click_opens_the_category_menu_and_adds_the_node_where_clicked(edi
     editor.shot("category menu")
     editor.page.locator(".litecontextmenu").last.locator(".litemenu-entry", has_text="Add").click()
     editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 1")
-    node = editor.eval("() => { const n = window.__auteur.editor.graph._nodes[0]; return [n.type, n.pos[0], n.pos[1]]; }")
+    node = editor.eval(
+        "() => { const n = window.__auteur.editor.graph._nodes[0]; return [n.type, n.pos[0], n.pos[1]]; }"
+    )
     assert node[0] == "core.add"
     x, y = editor.canvas_point([node[1], node[2]])
     assert abs(x - at[0]) < 60 and abs(y - at[1]) < 60

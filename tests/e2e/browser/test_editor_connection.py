@@ -9,7 +9,9 @@ import subprocess
 from .conftest import REPO, EditorPage
 
 
-def test_a_dropped_socket_reconnects_with_last_seq_and_the_state_is_shown(editor: EditorPage, project: str) -> None:
+def test_a_dropped_socket_reconnects_with_last_seq_and_the_state_is_shown(
+    editor: EditorPage, project: str
+) -> None:
     editor.open(project)
     seq_before = editor.eval("() => window.__auteur.stream.seq")
     editor.eval("() => window.__auteur.stream.drop()")
@@ -22,8 +24,12 @@ def test_a_dropped_socket_reconnects_with_last_seq_and_the_state_is_shown(editor
 
 
 def test_the_setup_script_finds_every_system_package_it_installs() -> None:
-    result = subprocess.run(["bash", str(REPO / "scripts" / "install_system_deps.sh")], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        ["bash", str(REPO / "scripts" / "install_system_deps.sh")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "all present" in result.stdout or "installed" in result.stdout
     for command in ("ffmpeg", "git-lfs", "espeak-ng", "sox", "redis-server", "chromium"):
         assert shutil.which(command), command

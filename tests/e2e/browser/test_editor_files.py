@@ -21,36 +21,51 @@ LITEGRAPH_FILES = sorted((REPO.parent / "shared" / "testdata" / "litegraph").glo
 
 
 @pytest.mark.parametrize("path", LITEGRAPH_FILES, ids=lambda p: p.stem)
-def test_every_shared_litegraph_file_opens_and_saves_back_unchanged(editor: EditorPage, project: str, path: Path) -> None:
+def test_every_shared_litegraph_file_opens_and_saves_back_unchanged(
+    editor: EditorPage, project: str, path: Path
+) -> None:
     original = json.loads(path.read_text(encoding="utf-8"))
     editor.open(project)
     box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
     assert box is not None
-    editor.drop_files("[data-testid=canvas-host]", [(path.name, path.read_bytes(), "application/json")],
-                      at=(box["x"] + 300, box["y"] + 300))
+    editor.drop_files(
+        "[data-testid=canvas-host]",
+        [(path.name, path.read_bytes(), "application/json")],
+        at=(box["x"] + 300, box["y"] + 300),
+    )
     editor.page.wait_for_function("(name) => window.__auteur.workflowName === name", arg=path.stem)
     editor.page.wait_for_timeout(200)  # a few frames drawn
     editor.shot(path.stem)
     assert editor.eval("() => window.__auteur.editor.isDirty()") is False
     editor.page.keyboard.press("Control+s")
     editor.page.locator("[data-testid=workflow-list] button", has_text=path.stem).wait_for()
-    saved = httpx.get(f"{editor.server.url}/api/projects/{project}/workflows/{path.stem}", timeout=10).json()
+    saved = httpx.get(
+        f"{editor.server.url}/api/projects/{project}/workflows/{path.stem}", timeout=10
+    ).json()
     if "nodes" in original:
         assert saved == original
     else:  # an API prompt opens as the workflow the server converts it to
-        converted = httpx.post(f"{editor.server.url}/api/graphs/convert", json={"graph": original, "to": "workflow"},
-                               timeout=10).json()["graph"]
+        converted = httpx.post(
+            f"{editor.server.url}/api/graphs/convert",
+            json={"graph": original, "to": "workflow"},
+            timeout=10,
+        ).json()["graph"]
         assert saved == converted
         assert len(saved["nodes"]) == len(original)
 
 
-def test_unknown_node_types_are_shown_missing_and_keep_their_values(editor: EditorPage, project: str) -> None:
+def test_unknown_node_types_are_shown_missing_and_keep_their_values(
+    editor: EditorPage, project: str
+) -> None:
     path = next(p for p in LITEGRAPH_FILES if p.stem == "comfy_txt2img_sd15")
     editor.open(project)
     box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
     assert box is not None
-    editor.drop_files("[data-testid=canvas-host]", [(path.name, path.read_bytes(), "application/json")],
-                      at=(box["x"] + 300, box["y"] + 300))
+    editor.drop_files(
+        "[data-testid=canvas-host]",
+        [(path.name, path.read_bytes(), "application/json")],
+        at=(box["x"] + 300, box["y"] + 300),
+    )
     banner = editor.page.locator("[data-testid=missing-banner]")
     banner.wait_for()
     assert "KSampler" in banner.inner_text()
@@ -65,9 +80,13 @@ def test_unknown_node_types_are_shown_missing_and_keep_their_values(editor: Edit
     assert all(after[key] == value for key, value in before.items())
 
 
-def test_the_built_editor_is_served_with_immutable_assets_and_a_revalidated_index(tmp_path: Path) -> None:
+def test_the_built_editor_is_served_with_immutable_assets_and_a_revalidated_index(
+    tmp_path: Path,
+) -> None:
     dist = WEB / "dist"
-    settings = Settings(workspace=tmp_path / "ws", runner_workers=1, web_dir=dist, load_plugins=["core"])
+    settings = Settings(
+        workspace=tmp_path / "ws", runner_workers=1, web_dir=dist, load_plugins=["core"]
+    )
     with TestClient(create_app(settings)) as client:
         index = client.get("/")
         assert index.status_code == 200 and index.headers["cache-control"] == "no-cache"
@@ -81,10 +100,23 @@ def test_the_built_editor_is_served_with_immutable_assets_and_a_revalidated_inde
 
 
 def test_regenerating_the_typescript_types_gives_the_committed_file(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(REPO / "scripts" / "dump_web_schema.py"), str(tmp_path)], check=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "dump_web_schema.py"), str(tmp_path)], check=True
+    )
     out = tmp_path / "api.ts"
-    subprocess.run(["node", "scripts/gen-types.mjs", str(tmp_path / "openapi.json"), str(tmp_path / "events.json"), str(out)],
-                   check=True, cwd=WEB)
-    assert out.read_text(encoding="utf-8") == (WEB / "src" / "generated" / "api.ts").read_text(encoding="utf-8"), (
+    subprocess.run(
+        [
+            "node",
+            "scripts/gen-types.mjs",
+            str(tmp_path / "openapi.json"),
+            str(tmp_path / "events.json"),
+            str(out),
+        ],
+        check=True,
+        cwd=WEB,
+    )
+    assert out.read_text(encoding="utf-8") == (WEB / "src" / "generated" / "api.ts").read_text(
+        encoding="utf-8"
+    ), (
         "web/src/generated/api.ts is stale: run `python scripts/dump_web_schema.py && (cd web && npm run gen:types)`"
     )

@@ -7,7 +7,9 @@ import httpx
 from .conftest import EditorPage
 
 
-def test_the_page_loads_without_console_errors_and_the_palette_lists_every_catalog_node(editor: EditorPage) -> None:
+def test_the_page_loads_without_console_errors_and_the_palette_lists_every_catalog_node(
+    editor: EditorPage,
+) -> None:
     editor.open()
     editor.shot("loaded")
     catalog = httpx.get(f"{editor.server.url}/api/nodes", timeout=10).json()["nodes"]
@@ -33,7 +35,10 @@ def test_build_integer_add_show_by_search_and_drag_then_queue_shows_the_result_o
 
     editor.drag_link(integer, 0, add, editor.input_index(add, "a"))
     editor.drag_link(add, 0, show, editor.input_index(show, "value"))
-    assert [link[:4] for link in editor.links()] == [[integer, 0, add, editor.input_index(add, "a")], [add, 0, show, 0]]
+    assert [link[:4] for link in editor.links()] == [
+        [integer, 0, add, editor.input_index(add, "a")],
+        [add, 0, show, 0],
+    ]
     editor.shot("connected")
 
     editor.select_node(integer)
@@ -58,7 +63,9 @@ def test_build_integer_add_show_by_search_and_drag_then_queue_shows_the_result_o
     editor.shot("completed with result")
 
 
-def test_a_saved_workflow_reopens_unchanged_after_a_reload(editor: EditorPage, project: str) -> None:
+def test_a_saved_workflow_reopens_unchanged_after_a_reload(
+    editor: EditorPage, project: str
+) -> None:
     editor.open(project)
     box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
     assert box is not None
@@ -75,7 +82,9 @@ def test_a_saved_workflow_reopens_unchanged_after_a_reload(editor: EditorPage, p
     editor.page.locator("[data-testid=workflow-list] button", has_text="lighthouse").wait_for()
     editor.shot("saved")
     saved = editor.eval("() => window.__auteur.editor.serialize()")
-    on_disk = httpx.get(f"{editor.server.url}/api/projects/{project}/workflows/lighthouse", timeout=10).json()
+    on_disk = httpx.get(
+        f"{editor.server.url}/api/projects/{project}/workflows/lighthouse", timeout=10
+    ).json()
     assert on_disk == saved
 
     editor.page.reload()

@@ -13,7 +13,9 @@ from .conftest import EditorPage, make_media
 
 
 def _run(url: str, project: str, prompt: dict[str, Any]) -> None:
-    run = httpx.post(f"{url}/api/runs", json={"graph": prompt, "project": project}, timeout=30).json()
+    run = httpx.post(
+        f"{url}/api/runs", json={"graph": prompt, "project": project}, timeout=30
+    ).json()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         record = httpx.get(f"{url}/api/runs/{run['run_id']}", timeout=10).json()
@@ -27,8 +29,10 @@ def _run(url: str, project: str, prompt: dict[str, Any]) -> None:
 def _takes_of(url: str, project: str, clip: str, shots: list[int]) -> None:
     prompt: dict[str, Any] = {"1": {"class_type": "media.load", "inputs": {"path": clip}}}
     for index, shot in enumerate(shots, start=2):
-        prompt[str(index)] = {"class_type": "production.save_take",
-                              "inputs": {"media": ["1", 0], "chapter": 1, "scene": 1, "shot": shot}}
+        prompt[str(index)] = {
+            "class_type": "production.save_take",
+            "inputs": {"media": ["1", 0], "chapter": 1, "scene": 1, "shot": shot},
+        }
     _run(url, project, prompt)
 
 
@@ -38,8 +42,12 @@ def test_the_scene_tab_shows_the_selected_scenes_shots_with_their_active_takes(
     url = editor.server.url
     clip = make_media("video", tmp_path / "plate.mp4", seconds=1)
     with clip.open("rb") as handle:
-        asset = httpx.post(f"{url}/api/projects/{project}/assets", data={"category": "Objects"},
-                           files={"file": ("plate.mp4", handle, "video/mp4")}, timeout=30).json()
+        asset = httpx.post(
+            f"{url}/api/projects/{project}/assets",
+            data={"category": "Objects"},
+            files={"file": ("plate.mp4", handle, "video/mp4")},
+            timeout=30,
+        ).json()
     _takes_of(url, project, asset["path"], [1, 2])
     _takes_of(url, project, asset["path"], [1])  # shot 1 gets a second take
     editor.open(project)
@@ -52,7 +60,10 @@ def test_the_scene_tab_shows_the_selected_scenes_shots_with_their_active_takes(
     cards = view.locator("[data-testid=scene-shot]")
     cards.nth(1).wait_for()
     assert cards.count() == 2
-    takes = {s["shot"]: s for s in httpx.get(f"{url}/api/projects/{project}/takes", timeout=10).json()["shots"]}
+    takes = {
+        s["shot"]: s
+        for s in httpx.get(f"{url}/api/projects/{project}/takes", timeout=10).json()["shots"]
+    }
     for card in cards.all():
         shot = takes[card.get_attribute("data-shot") or ""]
         active = next((t for t in shot["takes"] if t["active"]), shot["takes"][-1])
@@ -65,15 +76,22 @@ def test_the_scene_tab_shows_the_selected_scenes_shots_with_their_active_takes(
 
     first = cards.first
     shot_name = first.get_attribute("data-shot") or ""
-    other = next(t["number"] for t in takes[shot_name]["takes"] if str(t["number"]) != first.get_attribute("data-active-take"))
+    other = next(
+        t["number"]
+        for t in takes[shot_name]["takes"]
+        if str(t["number"]) != first.get_attribute("data-active-take")
+    )
     first.locator(f"button[data-take='{other}']").click()
     editor.page.get_by_test_id("make-active").click()
     editor.page.wait_for_function(
         "([shot, take]) => document.querySelector(`[data-testid=scene-shot][data-shot='${shot}']`)?.dataset.activeTake === String(take)",
         arg=[shot_name, other],
     )
-    assert next(t for t in httpx.get(f"{url}/api/projects/{project}/takes", timeout=10).json()["shots"]
-                if t["shot"] == shot_name)["takes"][other - 1]["active"]
+    assert next(
+        t
+        for t in httpx.get(f"{url}/api/projects/{project}/takes", timeout=10).json()["shots"]
+        if t["shot"] == shot_name
+    )["takes"][other - 1]["active"]
     editor.shot("another take made active")
 
 
@@ -82,8 +100,12 @@ def test_the_inspector_form_follows_the_catalog_and_edits_the_nodes_widgets(
 ) -> None:
     still = make_media("image", tmp_path / "hero.png").read_bytes()
     url = editor.server.url
-    httpx.post(f"{url}/api/projects/{project}/assets", data={"category": "Characters"},
-               files={"file": ("hero.png", still, "image/png")}, timeout=30).raise_for_status()
+    httpx.post(
+        f"{url}/api/projects/{project}/assets",
+        data={"category": "Characters"},
+        files={"file": ("hero.png", still, "image/png")},
+        timeout=30,
+    ).raise_for_status()
     editor.open(project)
     box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
     assert box is not None
@@ -94,12 +116,18 @@ def test_the_inspector_form_follows_the_catalog_and_edits_the_nodes_widgets(
     form = editor.page.locator("[data-testid=inspector]")
 
     def widget(node: str, name: str) -> Any:
-        return editor.eval("([id, name]) => window.__auteur.editor.nodeById(id).widgets.find((w) => w.name === name).value",
-                           [node, name])
+        return editor.eval(
+            "([id, name]) => window.__auteur.editor.nodeById(id).widgets.find((w) => w.name === name).value",
+            [node, name],
+        )
 
     editor.select_node(reframe)
     short = form.locator("#in-short_side")
-    assert (short.get_attribute("type"), short.get_attribute("min"), short.get_attribute("max")) == ("number", "16", "4320")
+    assert (
+        short.get_attribute("type"),
+        short.get_attribute("min"),
+        short.get_attribute("max"),
+    ) == ("number", "16", "4320")
     assert short.get_attribute("step") == "1"
     short.fill("720")
     short.press("Tab")

@@ -9,23 +9,62 @@ from .conftest import EditorPage
 
 
 def _workflow(nodes: list[dict[str, Any]], links: list[list[Any]]) -> dict[str, Any]:
-    return {"last_node_id": len(nodes), "last_link_id": len(links), "nodes": nodes, "links": links,
-            "groups": [], "config": {}, "extra": {}, "version": 0.4}
+    return {
+        "last_node_id": len(nodes),
+        "last_link_id": len(links),
+        "nodes": nodes,
+        "links": links,
+        "groups": [],
+        "config": {},
+        "extra": {},
+        "version": 0.4,
+    }
 
 
-def _node(id_: int, type_: str, pos: list[int], inputs: list[dict[str, Any]], outputs: list[dict[str, Any]],
-          values: list[Any]) -> dict[str, Any]:
-    return {"id": id_, "type": type_, "pos": pos, "size": [240, 90], "flags": {}, "order": id_ - 1, "mode": 0,
-            "inputs": inputs, "outputs": outputs, "properties": {}, "widgets_values": values}
+def _node(
+    id_: int,
+    type_: str,
+    pos: list[int],
+    inputs: list[dict[str, Any]],
+    outputs: list[dict[str, Any]],
+    values: list[Any],
+) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "type": type_,
+        "pos": pos,
+        "size": [240, 90],
+        "flags": {},
+        "order": id_ - 1,
+        "mode": 0,
+        "inputs": inputs,
+        "outputs": outputs,
+        "properties": {},
+        "widgets_values": values,
+    }
 
 
 MISMATCH = _workflow(
     [
-        _node(1, "core.text", [0, 0], [], [{"name": "text", "type": "TEXT", "links": [1]}], ["not a number"]),
-        _node(2, "core.add", [320, 0],
-              [{"name": "a", "type": "FLOAT", "link": 1, "widget": {"name": "a"}},
-               {"name": "b", "type": "FLOAT", "link": None, "widget": {"name": "b"}}],
-              [{"name": "value", "type": "FLOAT", "links": [2]}], [0, 1]),
+        _node(
+            1,
+            "core.text",
+            [0, 0],
+            [],
+            [{"name": "text", "type": "TEXT", "links": [1]}],
+            ["not a number"],
+        ),
+        _node(
+            2,
+            "core.add",
+            [320, 0],
+            [
+                {"name": "a", "type": "FLOAT", "link": 1, "widget": {"name": "a"}},
+                {"name": "b", "type": "FLOAT", "link": None, "widget": {"name": "b"}},
+            ],
+            [{"name": "value", "type": "FLOAT", "links": [2]}],
+            [0, 1],
+        ),
         _node(3, "core.show", [640, 0], [{"name": "value", "type": "*", "link": 2}], [], []),
     ],
     [[1, 1, 0, 2, 0, "TEXT"], [2, 2, 0, 3, 0, "FLOAT"]],
@@ -33,7 +72,14 @@ MISMATCH = _workflow(
 
 LONG = _workflow(
     [
-        _node(1, "test.ffmpeg_long", [0, 0], [], [{"name": "value", "type": "*", "links": [1]}], [120, ""]),
+        _node(
+            1,
+            "test.ffmpeg_long",
+            [0, 0],
+            [],
+            [{"name": "value", "type": "*", "links": [1]}],
+            [120, ""],
+        ),
         _node(2, "core.show", [340, 0], [{"name": "value", "type": "*", "link": 1}], [], []),
     ],
     [[1, 1, 0, 2, 0, "*"]],
@@ -43,12 +89,19 @@ LONG = _workflow(
 def _drop_workflow(editor: EditorPage, name: str, workflow: dict[str, Any]) -> None:
     box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
     assert box is not None
-    editor.drop_files("[data-testid=canvas-host]", [(name, json.dumps(workflow).encode(), "application/json")],
-                      at=(box["x"] + 200, box["y"] + 200))
-    editor.page.wait_for_function("(n) => window.__auteur.editor.graph._nodes.length === n", arg=len(workflow["nodes"]))
+    editor.drop_files(
+        "[data-testid=canvas-host]",
+        [(name, json.dumps(workflow).encode(), "application/json")],
+        at=(box["x"] + 200, box["y"] + 200),
+    )
+    editor.page.wait_for_function(
+        "(n) => window.__auteur.editor.graph._nodes.length === n", arg=len(workflow["nodes"])
+    )
 
 
-def test_a_type_mismatch_is_shown_on_the_node_and_input_concerned(editor: EditorPage, project: str) -> None:
+def test_a_type_mismatch_is_shown_on_the_node_and_input_concerned(
+    editor: EditorPage, project: str
+) -> None:
     editor.open(project)
     _drop_workflow(editor, "mismatch.json", MISMATCH)
     editor.shot("mismatched graph opened")
@@ -59,7 +112,9 @@ def test_a_type_mismatch_is_shown_on_the_node_and_input_concerned(editor: Editor
     problems = editor.eval("() => Object.fromEntries(window.__auteur.editor.problems)")
     assert list(problems) == ["2"] and problems["2"]["inputs"] == ["a"]
     assert editor.eval("() => window.__auteur.selection") == {"kind": "node", "nodeId": "2"}
-    assert editor.page.locator("[data-testid=inspector] .field.bad").get_attribute("data-input") == "a"
+    assert (
+        editor.page.locator("[data-testid=inspector] .field.bad").get_attribute("data-input") == "a"
+    )
     assert "TEXT" in problem.inner_text() or "FLOAT" in problem.inner_text()
     assert editor.page.locator("[data-testid=run]").count() == 0
 

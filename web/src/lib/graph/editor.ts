@@ -1,6 +1,7 @@
 // The litegraph canvas: loading and saving workflows, undo/redo, run status on nodes,
 // shortcuts, and the hooks the Svelte panels listen to.
 import {
+  CanvasPointer,
   LGraph,
   LGraphCanvas,
   LGraphEventMode,
@@ -374,6 +375,9 @@ export class Editor {
 
   private setupCanvas(): void {
     const canvas = this.canvas;
+    // Browsers and desktops count two clicks within 500 ms as a double-click; litegraph's
+    // 300 ms misses slower hands (and a busy machine's input), so search would not open.
+    CanvasPointer.doubleClickTime = 500;
     canvas.background_image = "";
     canvas.clear_background_color = "#15171c";
     canvas.render_canvas_border = false;
