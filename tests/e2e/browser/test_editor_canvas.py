@@ -101,7 +101,10 @@ def test_a_reroute_added_on_a_link_keeps_the_link_and_the_graph_still_runs(
     show = editor.add_by_search("show", "core.show", (box["x"] + 560, box["y"] + 360))
     editor.drag_link(number, 0, show, 0)
     _set_field(editor, number, "value", "2.5")
-    editor.page.wait_for_timeout(100)  # the link's centre is computed when it is drawn
+    # the link's centre is computed when the link is drawn
+    editor.page.wait_for_function(
+        "() => { const p = [...window.__auteur.editor.graph._links.values()][0]?._pos; return !!p && (p[0] !== 0 || p[1] !== 0); }"
+    )
     centre = editor.eval(
         "() => [...window.__auteur.editor.graph._links.values()][0]._pos.slice(0, 2)"
     )
@@ -227,7 +230,10 @@ def test_delete_removes_ctrl_s_saves_and_ctrl_enter_queues(
 
 def _search(editor: EditorPage, query: str) -> list[dict[str, str]]:
     editor.page.locator("[data-testid=node-search] input").fill(query)
-    editor.page.wait_for_timeout(50)
+    # the dialog's data-query changes in the same update as its results
+    editor.page.wait_for_function(
+        "(q) => document.querySelector('[data-testid=node-search]')?.dataset.query === q", arg=query
+    )
     results: list[dict[str, str]] = editor.page.locator(
         "[data-testid=node-search] button[data-type]"
     ).evaluate_all(
