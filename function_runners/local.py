@@ -19,11 +19,11 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
 from .base import TaskCallbacks
+from .cancel_flag import CancelFlag
 from .local_worker import runner_label, worker_main
 from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
@@ -36,7 +36,7 @@ _SPAWN = multiprocessing.get_context("spawn")
 class _Worker:
     process: BaseProcess
     conn: Connection
-    cancel_flag: Event
+    cancel_flag: CancelFlag
     ready: asyncio.Future[int]
     pending: asyncio.Future[NodeResult] | None = None
     callbacks: TaskCallbacks = field(default_factory=TaskCallbacks)
@@ -120,7 +120,7 @@ class LocalRunner:
     def _spawn(self) -> _Worker:
         assert self._loop is not None
         parent_conn, child_conn = _SPAWN.Pipe()
-        cancel_flag = _SPAWN.Event()
+        cancel_flag = CancelFlag(_SPAWN)
         process = _SPAWN.Process(
             target=worker_main,
             args=(child_conn, cancel_flag, self.load_plugins, self.host),

@@ -9,11 +9,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 from multiprocessing.connection import Connection
-from multiprocessing.synchronize import Event
 from typing import Any
 
 from nodes.sdk import ModelCache, discover
 
+from .cancel_flag import CancelFlag
 from .execute import execute_task
 from .parent_death import die_with_parent
 from .task import NodeTask
@@ -23,7 +23,7 @@ def runner_label(host: str, pid: int) -> str:
     return f"local:{host}:{pid}"
 
 
-def worker_main(conn: Connection, cancel_flag: Event, load_plugins: list[str] | None, host: str) -> None:
+def worker_main(conn: Connection, cancel_flag: CancelFlag, load_plugins: list[str] | None, host: str) -> None:
     """Serve tasks until the pipe closes. Messages out: ("progress", f, step),
     ("event", type, data), ("result", NodeResult dict)."""
     os.setsid()
