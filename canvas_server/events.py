@@ -55,6 +55,13 @@ class NodeEventData(_Data):
     event: str
 
 
+class NodeAuditData(_Data):
+    node_id: str
+    type: str
+    action: str
+    facts: dict[str, Any] = Field(default_factory=dict)
+
+
 class _Event(BaseModel):
     seq: int
     ts: float
@@ -142,6 +149,11 @@ class NodeEvent(_Event):
     data: NodeEventData
 
 
+class NodeAudit(_Event):
+    type: Literal[EventType.NODE_AUDIT]
+    data: NodeAuditData
+
+
 class Heartbeat(_Event):
     type: Literal[EventType.HEARTBEAT]
     data: _Data
@@ -150,7 +162,7 @@ class Heartbeat(_Event):
 Event = Annotated[
     RunQueued | RunStarted | RunCompleted | RunFailed | RunCancelled | RunInterrupted
     | NodeStarted | NodeCached | NodeProgress | NodeCompleted | NodeFailed | TakeCreated
-    | AssetAdded | ProjectUpdate | FileChanged | NodeEvent | Heartbeat,
+    | AssetAdded | ProjectUpdate | FileChanged | NodeAudit | NodeEvent | Heartbeat,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -73,12 +73,12 @@ def _caller(settings: Settings, token: str | None) -> Principal:
         fail(exc)
 
 
-def _inspect(path: Path, settings: Settings, registry: NodeRegistry, *, token: str | None,
+def _inspect(path: Path, registry: NodeRegistry, principal: Principal, *,
              targets: list[str] | None, assignments: list[str] | None = None) -> GraphCheck:
     """The submission check (`graph.check`), as the server runs it for the same graph."""
     try:
         params = parse_assignments(assignments or [])
-        return inspect_graph(read_graph_json(path), registry, _caller(settings, token).caller,
+        return inspect_graph(read_graph_json(path), registry, principal.caller,
                              params=params, targets=targets)
     except AuteurError as exc:
         fail(exc)
@@ -102,7 +102,7 @@ def validate(
     """Check a graph; exit 0 when it may run, 1 when it has problems."""
     settings = Settings()
     wanted = [item for item in targets.split(",") if item] or None
-    checked = _inspect(graph, settings, _registry(settings), token=token, targets=wanted)
+    checked = _inspect(graph, _registry(settings), _caller(settings, token), targets=wanted)
     if checked.ok and not as_json:
         console.print(f"[green]valid[/]: {len(checked.prompt.nodes())} nodes ({checked.kind})")
     else:
@@ -163,13 +163,14 @@ def run(
     # The engine logs node tracebacks for a server's log; here they are shown with --debug only.
     logging.getLogger("auteur.runs").addHandler(logging.NullHandler())
     logging.getLogger("auteur.runs").propagate = False
-    checked = _inspect(graph, settings, registry, token=token, targets=wanted, assignments=assignments)
+    principal = _caller(settings, token)
+    checked = _inspect(graph, registry, principal, targets=wanted, assignments=assignments)
     if not checked.ok:
         _report(checked, as_json, key="status", ok_value="invalid")
         raise typer.Exit(1)
     prompt = checked.prompt
     record = run_locally(settings, registry, prompt, tier=tier or None, targets=wanted,
-                         project=project, show_progress=not as_json)
+                         project=project, principal=principal, show_progress=not as_json)
     if as_json:
         typer.echo(record.model_dump_json(indent=2))
     if debug:

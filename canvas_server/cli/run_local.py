@@ -17,6 +17,7 @@ from ..engine.cancel import CancelToken
 from ..engine.executor import EngineEvent
 from ..engine.factory import make_executor, make_runner
 from ..engine.record import RunRecord
+from ..governance import AuditLog, Principal
 from ..graph.prompt import ApiPrompt
 from ..settings import Settings
 from ..workspace.manifest_sync import ManifestSync
@@ -60,7 +61,7 @@ class _ProgressView:
 
 async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt, *, tier: str,
                    targets: list[str] | None, project: str | None, project_root: Path | None,
-                   view: _ProgressView | None) -> RunRecord:
+                   principal: Principal, view: _ProgressView | None) -> RunRecord:
     runner = make_runner(settings)
     # Graphs of inline nodes only never touch the runner: don't pay its start-up.
     needs_runner = any(
@@ -71,9 +72,14 @@ async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt
         await runner.start()
     token = CancelToken()
     manifest_sync = ManifestSync(ProjectStore(settings.workspace))
+    run_id = uuid.uuid4().hex
+    audit = AuditLog.in_state_dir(settings.state_dir)  # the same log, and lines, as the server's
+    audit.record_run(principal, run_id, prompt, registry, project)
 
     def on_event(event: EngineEvent) -> None:
         manifest_sync.on_event(event.type, project)
+        if event.type == EventType.NODE_AUDIT:
+            audit.record_action(principal.name, run_id, project, dict(event.data))
         if view is not None:
             view(event)
 
@@ -81,8 +87,9 @@ async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt
     loop.add_signal_handler(signal.SIGINT, token.cancel, "interrupted with Ctrl-C")
     try:
         executor = make_executor(settings, registry, runner)
-        return await executor.run(prompt, run_id=uuid.uuid4().hex, tier=tier, targets=targets,
-                                  project=project, project_root=project_root, on_event=on_event, cancel=token)
+        return await executor.run(prompt, run_id=run_id, tier=tier, targets=targets, project=project,
+                                  project_root=project_root, on_event=on_event, cancel=token,
+                                  principal=principal.name)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         await manifest_sync.drain()
@@ -91,7 +98,8 @@ async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt
 
 
 def run_locally(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt, *, tier: str | None,
-                targets: list[str] | None, project: str | None, show_progress: bool) -> RunRecord:
+                targets: list[str] | None, project: str | None, principal: Principal,
+                show_progress: bool) -> RunRecord:
     root, name, quality = _project(settings, project)
     chosen = tier or quality or DEFAULT_TIER
     console = Console(stderr=True, soft_wrap=True)
@@ -100,7 +108,7 @@ def run_locally(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt, *
         view.progress.start()
     try:
         record = asyncio.run(_execute(settings, registry, prompt, tier=chosen, targets=targets,
-                                      project=name, project_root=root, view=view))
+                                      project=name, project_root=root, principal=principal, view=view))
     finally:
         if view is not None:
             view.progress.stop()

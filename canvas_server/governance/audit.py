@@ -1,4 +1,6 @@
-"""JSON-lines audit log: who ran which sensitive node, on which paths (DESIGN §8)."""
+"""JSON-lines audit log (DESIGN §8): who ran which sensitive node, on which paths (one line
+per run, at submit), and what a node reported doing while it ran (`node_audit` events: who
+played which take on which speaker), each line written whole by one append."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from .principal import Principal
 
 # Nodes at or above this maturity edit files or reach devices: their use is audited.
 SENSITIVE_FROM = "SUPERVISED"
+AUDIT_FILE = "audit.jsonl"
 
 
 class AuditEntry(BaseModel):
@@ -47,10 +50,15 @@ def sensitive_nodes(prompt: ApiPrompt, registry: NodeRegistry) -> list[dict[str,
 
 
 class AuditLog:
-    """Appends one line per run that contains a sensitive node."""
+    """Appends one line per run that contains a sensitive node, and one per node action."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    @classmethod
+    def in_state_dir(cls, state_dir: Path) -> AuditLog:
+        """The workspace's audit log (`.auteur/audit.jsonl`), for the server and the CLI alike."""
+        return cls(state_dir / AUDIT_FILE)
 
     def record_run(
         self,
@@ -67,10 +75,28 @@ class AuditLog:
             ts=time.time(), principal=principal.name, token_id=principal.token_id,
             run_id=run_id, project=project, nodes=nodes,
         )
+        self._append(entry)
+        return entry
+
+    def record_action(self, principal: str, run_id: str, project: str | None,
+                      event_data: dict[str, Any]) -> AuditEntry:
+        """One `node_audit` event's line: `nodes` holds the node, its type, the action and
+        the facts it reported (`{node_id, type, action, media, speaker, …}`)."""
+        facts = event_data.get("facts") or {}
+        node = {**facts, "node_id": event_data.get("node_id"), "type": event_data.get("type"),
+                "action": event_data.get("action")}  # a fact never passes for the node
+        if event_data.get("item") is not None:
+            node["item"] = event_data["item"]
+        entry = AuditEntry(ts=time.time(), principal=principal, token_id=None, run_id=run_id,
+                           project=project, nodes=[node])
+        self._append(entry)
+        return entry
+
+    def _append(self, entry: AuditEntry) -> None:
+        # One write of one line on an O_APPEND file: concurrent writers' lines stay whole.
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(entry.model_dump_json() + "\n")
-        return entry
 
     def entries(self) -> list[AuditEntry]:
         if not self.path.exists():

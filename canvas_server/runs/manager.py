@@ -53,6 +53,7 @@ class RunManager:
         progress_interval: float = 0.1,
         resume_attempts: int = 2,
         project_root: Callable[[str], Path | None] = lambda project: None,
+        on_audit: Callable[[StoredRun, dict[str, Any]], object] = lambda run, data: None,
     ) -> None:
         self.store = store
         self.executor = executor
@@ -61,6 +62,7 @@ class RunManager:
         self.progress_interval = progress_interval
         self.resume_attempts = resume_attempts
         self.project_root = project_root
+        self.on_audit = on_audit  # a node's `node_audit` event, written down with the run's principal
         self._tickets: asyncio.Queue[None] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._tokens: dict[str, CancelToken] = {}
@@ -173,6 +175,8 @@ class RunManager:
             if event.type == EventType.NODE_PROGRESS:
                 throttle.offer(dict(event.data))
                 return
+            if event.type == EventType.NODE_AUDIT:
+                self.on_audit(run, dict(event.data))
             if "node_id" in event.data and event.type in NODE_SETTLED:
                 throttle.node_finished(str(event.data["node_id"]))
             if event.type in RUN_ENDED:

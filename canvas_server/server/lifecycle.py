@@ -48,6 +48,7 @@ async def start_services(services: AppServices) -> None:
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,
         resume_attempts=settings.resume_attempts,
         project_root=project_root_finder(ProjectStore(settings.workspace)),
+        on_audit=lambda run, data: services.audit.record_action(run.principal, run.run_id, run.project, data),
     )
     manifest_sync = ManifestSync(ProjectStore(settings.workspace))
     services.events.listen(manifest_sync.on_event)

@@ -47,5 +47,5 @@ def build_services(settings: Settings, registry: NodeRegistry | None = None) -> 
         events=EventBus(log=EventLog(state_dir / "events.sqlite3")),
         tokens=tokens,
         auth=Authenticator(tokens, require_tokens=not is_loopback(settings.host, settings.loopback_hosts)),
-        audit=AuditLog(state_dir / "audit.jsonl"),
+        audit=AuditLog.in_state_dir(state_dir),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ._errors import NodeCancelledError
+from ._events import EventType
 from ._media import MediaKind, MediaRef, sha256_file
 from ._sandbox import PathSandbox
 from ._tier_params import P, resolve_tier_params
@@ -131,3 +132,9 @@ class RunContext:
     def emit(self, event_type: str, data: dict[str, Any]) -> None:
         """Publish a node-originated event (e.g. `take_created`) on the run's stream."""
         self._emit(event_type, data)
+
+    def audit(self, action: str, **facts: Any) -> None:
+        """Have the server's audit log record what this node did (e.g. `play` with the media
+        and the speaker): a `node_audit` event the run's owner writes down with the run's
+        principal; the node itself never touches the server's files."""
+        self._emit(EventType.NODE_AUDIT, {"type": self.type_id, "action": action, "facts": facts})

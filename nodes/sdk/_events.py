@@ -23,6 +23,7 @@ class EventType(StrEnum):
     ASSET_ADDED = "asset_added"
     PROJECT_UPDATE = "project_update"
     FILE_CHANGED = "file_changed"
+    NODE_AUDIT = "node_audit"  # what a node did that the audit log keeps (who played what, where)
     NODE_EVENT = "node_event"  # any other event a node emits, wrapped
     HEARTBEAT = "heartbeat"
 

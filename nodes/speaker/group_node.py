@@ -6,7 +6,6 @@ from typing import Literal
 
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
-from . import audit
 from .config import SpeakerConfig
 from .sonos import snapshot
 from .sonos.connect import coordinator_of, describe, player, speaker_errors
@@ -58,6 +57,6 @@ class SonosGroup(Node):
                 if not self.state.strip():
                     raise NodeExecutionError("restore needs the `state` of a snapshot", code="value_invalid")
                 snapshot.restore(self.state, timeout)
-        audit.record(ctx, f"group_{self.action}", speaker=self.speaker.name, speaker_ip=self.speaker.ip,
-                     target=self.target.ip if self.target else None)
+        ctx.audit(f"group_{self.action}", speaker=self.speaker.name, speaker_ip=self.speaker.ip,
+                  target=self.target.ip if self.target else None)
         return GroupOut(speaker=describe(player(self.speaker.ip, timeout)), snapshot=taken)

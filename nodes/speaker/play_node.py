@@ -6,7 +6,6 @@ import mimetypes
 
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
-from . import audit
 from .config import SpeakerConfig
 from .sonos.connect import coordinator_of
 from .sonos.media import media_url, playable_path
@@ -62,8 +61,8 @@ class SonosPlay(Node):
         else:
             uri, mime = self.url, "audio/mpeg"
         play(device, uri, title=self.title or what.rsplit("/", 1)[-1], mime=mime, start_s=self.start_s)
-        audit.record(ctx, "play", media=what, speaker=self.speaker.name, speaker_ip=self.speaker.ip,
-                     coordinator=str(device.ip_address))
+        ctx.audit("play", media=what, speaker=self.speaker.name, speaker_ip=self.speaker.ip,
+                  coordinator=str(device.ip_address))
         finished = wait_until_finished(device, ctx, self.timeout_s, "playing") if self.wait else False
         return PlayOut(speaker=self.speaker, played=what, finished=finished)
 
@@ -90,5 +89,5 @@ class SonosStop(Node):
     def run(self, ctx: RunContext) -> StopOut:
         device = coordinator_of(self.speaker, SpeakerConfig().sonos_timeout_s)
         stop(device)
-        audit.record(ctx, "stop", speaker=self.speaker.name, speaker_ip=self.speaker.ip)
+        ctx.audit("stop", speaker=self.speaker.name, speaker_ip=self.speaker.ip)
         return StopOut(speaker=self.speaker)

@@ -6,7 +6,6 @@ import mimetypes
 
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
-from . import audit
 from .config import SpeakerConfig
 from .scene_takes import active_takes
 from .sonos.connect import coordinator_of
@@ -53,8 +52,8 @@ class SonosPlayTakes(Node):
             title = take.path.rsplit("/", 1)[-1]
             play(device, media_url(ctx, config, path), title=title,
                  mime=mimetypes.guess_type(path)[0] or take.mime, start_s=0)
-            audit.record(ctx, "play", media=take.path, speaker=self.speaker.name,
-                         speaker_ip=self.speaker.ip, coordinator=str(device.ip_address))
+            ctx.audit("play", media=take.path, speaker=self.speaker.name,
+                      speaker_ip=self.speaker.ip, coordinator=str(device.ip_address))
             wait_until_finished(device, ctx, self.timeout_s, f"take {index + 1}/{len(takes)}")
             played.append(take.path)
         return PlayTakesOut(speaker=self.speaker, played=played)

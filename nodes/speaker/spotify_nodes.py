@@ -8,17 +8,18 @@ import spotipy
 
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
-from . import audit
 from .config import SpeakerConfig, state_dir
 from .spotify.client import spotify_for
 from .spotify.errors import spotify_errors
+
+LOCAL_PRINCIPAL = "local"  # whose Spotify tokens a run without a principal (a local CLI run) uses
 
 Action = Literal["current", "play", "pause", "next", "previous", "volume", "shuffle"]
 
 
 def _client(ctx: RunContext) -> spotipy.Spotify:
     with spotify_errors():
-        return spotify_for(SpeakerConfig(), state_dir(ctx.workspace_root), ctx.principal or audit.LOCAL_PRINCIPAL)
+        return spotify_for(SpeakerConfig(), state_dir(ctx.workspace_root), ctx.principal or LOCAL_PRINCIPAL)
 
 
 def _play(client: spotipy.Spotify, uri: str, device: str | None) -> None:
@@ -87,8 +88,8 @@ class SpotifyPlayback(Node):
                 client.shuffle(self.shuffle, device_id=device)
             state = _current(client)
         if self.action != "current":
-            audit.record(ctx, f"spotify_{self.action}", media=self.uri or state["uri"],
-                         speaker=state["device"] or self.device_id)
+            ctx.audit(f"spotify_{self.action}", media=self.uri or state["uri"],
+                      speaker=state["device"] or self.device_id)
         return PlaybackOut(track=state["track"], state=state)
 
 
@@ -127,7 +128,7 @@ class SpotifyDevices(Node):
                 )
             with spotify_errors():
                 client.transfer_playback(chosen["id"], force_play=self.play)
-            audit.record(ctx, "spotify_transfer", speaker=chosen.get("name", ""), device_id=chosen["id"])
+            ctx.audit("spotify_transfer", speaker=chosen.get("name", ""), device_id=chosen["id"])
         return DevicesOut(device_id=(chosen or {}).get("id", ""), devices=devices)
 
 

@@ -8,7 +8,6 @@ import soco
 
 from nodes.sdk import Input, Node, Output, Outputs, RunContext, node
 
-from . import audit
 from .config import SpeakerConfig
 from .sonos.connect import player, speaker_errors
 from .sonos.model import Speaker
@@ -56,6 +55,6 @@ class SonosVolume(Node):
             target = group if group is not None else device
             _apply(target, self.action, max(0, self.value) if self.action == "set" else self.value)
             volume, muted = int(target.volume), bool(target.mute)
-        audit.record(ctx, f"volume_{self.action}", speaker=self.speaker.name, speaker_ip=self.speaker.ip,
-                     scope=self.scope, value=self.value)
+        ctx.audit(f"volume_{self.action}", speaker=self.speaker.name, speaker_ip=self.speaker.ip,
+                  scope=self.scope, value=self.value)
         return VolumeOut(speaker=self.speaker, volume=volume, muted=muted)

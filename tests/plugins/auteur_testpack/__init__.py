@@ -135,3 +135,17 @@ class Collect(Node):
 
     def run(self, ctx: RunContext) -> CollectedOut:
         return CollectedOut(count=len(self.values), items=list(self.values))
+
+
+@node("test.audited", title="Audited action", category="Test", runs_on="runner", maturity="SUPERVISED",
+      cache=False)
+class Audited(Node):
+    """Report an action to the audit log (as a speaker node reports a playback), then pass
+    `value` through."""
+
+    target: str = Input("studio")
+    value: Any = Input(None, socket="*")
+
+    def run(self, ctx: RunContext) -> FailOut:
+        ctx.audit("touch", target=self.target, node_id="forged")
+        return FailOut(value=self.value)

@@ -5711,7 +5711,7 @@ export interface operations {
     };
 }
 
-export type ServerEvent = (RunQueued | RunStarted | RunCompleted | RunFailed | RunCancelled | RunInterrupted | NodeStarted | NodeCached | NodeProgress | NodeCompleted | NodeFailed | TakeCreated | AssetAdded | ProjectUpdate | FileChanged | NodeEvent | Heartbeat)
+export type ServerEvent = (RunQueued | RunStarted | RunCompleted | RunFailed | RunCancelled | RunInterrupted | NodeStarted | NodeCached | NodeProgress | NodeCompleted | NodeFailed | TakeCreated | AssetAdded | ProjectUpdate | FileChanged | NodeAudit | NodeEvent | Heartbeat)
 export type Status = (string | null)
 export type Project = (string | null)
 export type RunId = (string | null)
@@ -5797,17 +5797,25 @@ export type RunId14 = (string | null)
 export type Seq14 = number
 export type Ts14 = number
 export type Type14 = "file_changed"
-export type Event = string
+export type Action = string
+export type NodeId4 = string
+export type Type15 = string
 export type Project16 = (string | null)
 export type RunId15 = (string | null)
 export type Seq15 = number
 export type Ts15 = number
-export type Type15 = "node_event"
+export type Type16 = "node_audit"
+export type Event = string
 export type Project17 = (string | null)
 export type RunId16 = (string | null)
 export type Seq16 = number
 export type Ts16 = number
-export type Type16 = "heartbeat"
+export type Type17 = "node_event"
+export type Project18 = (string | null)
+export type RunId17 = (string | null)
+export type Seq17 = number
+export type Ts17 = number
+export type Type18 = "heartbeat"
 
 export interface RunQueued {
 data: RunData
@@ -5975,13 +5983,31 @@ seq: Seq14
 ts: Ts14
 type: Type14
 }
-export interface NodeEvent {
-data: NodeEventData
+export interface NodeAudit {
+data: NodeAuditData
 project?: Project16
 run_id?: RunId15
 seq: Seq15
 ts: Ts15
+type: Type16
+}
+export interface NodeAuditData {
+action: Action
+facts?: Facts
+node_id: NodeId4
 type: Type15
+[k: string]: unknown
+}
+export interface Facts {
+[k: string]: unknown
+}
+export interface NodeEvent {
+data: NodeEventData
+project?: Project17
+run_id?: RunId16
+seq: Seq16
+ts: Ts16
+type: Type17
 }
 export interface NodeEventData {
 event: Event
@@ -5989,11 +6015,11 @@ event: Event
 }
 export interface Heartbeat {
 data: _Data
-project?: Project17
-run_id?: RunId16
-seq: Seq16
-ts: Ts16
-type: Type16
+project?: Project18
+run_id?: RunId17
+seq: Seq17
+ts: Ts17
+type: Type18
 }
 
 export type Schemas = components["schemas"];
