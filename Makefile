@@ -50,8 +50,8 @@ bench: setup ## Run the benchmarks and print ratios against the baselines
 lint: setup ## ruff over the code
 	$(BIN)/ruff check canvas_server function_runners nodes tests bench scripts
 
-typecheck: setup ## mypy --strict over the three packages; svelte-check over the editor
-	$(BIN)/mypy canvas_server function_runners nodes/sdk
+typecheck: setup ## mypy --strict over the server, the runners and every node pack; svelte-check over the editor
+	$(BIN)/mypy canvas_server function_runners nodes
 	bash scripts/build_web.sh $(VENV) check
 
 up: ## Start server, Redis and one Celery worker container per tier (needs Docker)

@@ -61,7 +61,7 @@ def project_asset(ctx: RunContext, path: str) -> MediaRef:
 def inline_image(ctx: RunContext, ref: MediaRef) -> VeoImage:
     data = base64.b64encode(ctx.media_path(ref).read_bytes()).decode("ascii")
     mime = ref.mime if ref.mime in ("image/png", "image/jpeg", "image/webp") else "image/png"
-    return VeoImage(bytes_base64_encoded=data, mime_type=mime)  # type: ignore[arg-type]
+    return VeoImage(bytes_base64_encoded=data, mime_type=mime)
 
 
 def save_json_take(ctx: RunContext, coords: ShotCoords, document: str, inputs: dict[str, Any]) -> str:

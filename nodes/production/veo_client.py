@@ -101,8 +101,9 @@ class VeoClient:
         started, delay = time.monotonic(), self.config.veo_poll_s
         while True:
             self.sleep(delay)
+            # `name` is declared on the SDK's Operation base, which mypy's pydantic plugin misses
             operation = self._retrying("poll", lambda: self.client.operations.get(
-                types.GenerateVideosOperation(name=name)))
+                types.GenerateVideosOperation.model_validate({"name": name})))
             elapsed = time.monotonic() - started
             on_poll(elapsed)
             if operation.done:
@@ -127,7 +128,8 @@ class VeoClient:
             bucket, _, name = uri.removeprefix("gs://").partition("/")
             url = (f"{self.config.gcs_base_url.rstrip('/')}/storage/v1/b/{quote(bucket, safe='')}"
                    f"/o/{quote(name, safe='')}?alt=media")
-        answer = AuthorizedSession(self.credentials).get(url, timeout=REQUEST_TIMEOUT_MS / 1000)
+        session = AuthorizedSession(self.credentials)  # type: ignore[no-untyped-call]
+        answer = session.get(url, timeout=REQUEST_TIMEOUT_MS / 1000)
         if answer.status_code >= 400:
             raise errors.APIError(answer.status_code, {"error": {"message": answer.text[:300]}})
         return answer.content

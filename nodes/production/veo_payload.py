@@ -116,7 +116,7 @@ class VeoPayloadNode(Node):
                     last_frame=inline_image(ctx, project_asset(ctx, self.last_frame)) if self.last_frame else None,
                 )],
                 parameters=VeoParameters(
-                    aspect_ratio=aspect,  # type: ignore[arg-type]
+                    aspect_ratio=aspect,
                     resolution=self.resolution,
                     duration_seconds=8 if references else snap_duration(self.shot.duration),
                     generate_audio=self.generate_audio, negative_prompt=self.negative_prompt or None,

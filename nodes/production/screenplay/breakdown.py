@@ -135,7 +135,7 @@ def break_down(parsed: ParsedScript, *, chapter: int = 1, ingredients: list[Ingr
         scenes.append(Scene(
             id=f"sc-{_digest(parsed_scene.slugline, str(slugs_seen[parsed_scene.slugline]))}",
             number=number, scene_number=parsed_scene.scene_number, slugline=parsed_scene.slugline,
-            int_ext=int_ext,  # type: ignore[arg-type]
+            int_ext=int_ext,
             location=location, time_of_day=time_of_day,
             eighths=max(1, math.ceil(lines / LINES_PER_EIGHTH)),
             cast=list(dict.fromkeys(scene_cast)), shot_ids=shot_ids,
