@@ -1,4 +1,5 @@
-"""`python -m bench`: run every benchmark module's `main()` (or the ones named)."""
+"""`python -m bench [NAME …]`: run every benchmark module's `main()`, or the ones named
+(`bench_executor` or just `executor`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery", "ben
            "bench_animatic", "bench_submit_load"]
 
 
+def _module_name(name: str) -> str:
+    full = name if name.startswith("bench_") else f"bench_{name}"
+    if full not in MODULES:
+        sys.exit(f"no benchmark {name!r}; choose from: {', '.join(m.removeprefix('bench_') for m in MODULES)}")
+    return full
+
+
 def main(names: list[str]) -> None:
-    for name in names or MODULES:
+    for name in [_module_name(name) for name in names] or MODULES:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n=== {name} ===", flush=True)
         module.main()
