@@ -16,18 +16,16 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from nodes.sdk import RUN_ENDED, AuteurError, EventType
+from nodes.sdk import RUN_ENDED, EventType
 
 from ..events import Event
-from ..governance import Action, ClientResource, allowed
-from ..server.access import EventAccess
-from ..server.deps import principal_of, services_of
+from ..server.access import EventAccess, admit_client
+from ..server.deps import services_of
 from ..server.services import AppServices
 from .history import bus_client
 from .messages import Translator, message
 
 router = APIRouter()
-POLICY_VIOLATION = 1008
 _QUEUE_EVENTS = frozenset({EventType.RUN_QUEUED, EventType.RUN_STARTED, *RUN_ENDED})
 
 
@@ -70,17 +68,11 @@ def status_message(services: AppServices, client_id: str | None = None) -> dict[
 @router.websocket("/api/ws")
 async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> None:
     services: AppServices = services_of(websocket)
-    try:
-        principal = principal_of(websocket)
-    except AuteurError as exc:
-        await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
-        return
     client_id = clientId or uuid.uuid4().hex
-    state = services.events.client(bus_client(client_id))
-    if not allowed(principal, Action.CLIENT_USE, ClientResource(state.client_id, state.owner)):
-        await websocket.close(code=POLICY_VIOLATION, reason=f"clientId {client_id} belongs to another principal"[:120])
+    admitted = await admit_client(websocket, services, client_id, bus_key=bus_client(client_id))
+    if admitted is None:
         return
-    state.owner = principal.name
+    principal, state = admitted
     await websocket.accept()
     hub: StatusHub = websocket.app.state.comfy_hub
     events, waiter = services.events.connect(state.client_id), hub.attach()

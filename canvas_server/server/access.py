@@ -6,26 +6,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, WebSocket
 
 from nodes.sdk import AuteurError
 
 from ..governance import (
     Action,
+    ClientResource,
     Principal,
     ProjectResource,
     RunResource,
     allowed,
     authorize,
 )
+from ..governance.authorize import decide
 from ..runs.store import StoredRun
 from ..workspace.manifest import ProjectManifest
 from ..workspace.store import ProjectStore
-from .deps import get_principal, get_services
+from .bus import ClientState
+from .deps import get_principal, get_services, principal_of
 from .services import AppServices
 
 Caller = Annotated[Principal, Depends(get_principal)]
 Services = Annotated[AppServices, Depends(get_services)]
+POLICY_VIOLATION = 1008  # WebSocket close code: this caller may not use this socket
 
 
 def project_resource(manifest: ProjectManifest) -> ProjectResource:
@@ -123,3 +127,23 @@ class EventAccess:
         if run_id is not None and self.run(run_id):
             return True
         return project is not None and self.project(project)
+
+
+async def admit_client(websocket: WebSocket, services: AppServices, client_id: str,
+                       bus_key: str | None = None) -> tuple[Principal, ClientState] | None:
+    """The caller of a WebSocket and the bus client it is bound to from now on. A missing or
+    revoked token, or a client id first used by another principal, closes the socket with 1008
+    and the reason (None then). `bus_key`: the client's id on the bus when it is namespaced
+    there (ComfyUI's `comfy:<clientId>`)."""
+    try:
+        principal = principal_of(websocket)
+    except AuteurError as exc:
+        await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
+        return None
+    state = services.events.client(bus_key or client_id)
+    reason = decide(principal, Action.CLIENT_USE, ClientResource(client_id, state.owner))
+    if reason is not None:
+        await websocket.close(code=POLICY_VIOLATION, reason=reason[:120])
+        return None
+    state.owner = principal.name
+    return principal, state

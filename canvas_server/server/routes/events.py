@@ -14,18 +14,15 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from nodes.sdk import AuteurError, EventType
+from nodes.sdk import EventType
 
 from ...events import CLIENT_MESSAGE_ADAPTER, Event, build_event, event_schema
-from ...governance import Action, ClientResource
-from ...governance.authorize import decide
-from ..access import EventAccess
+from ..access import EventAccess, admit_client
 from ..bus import EventBus
-from ..deps import principal_of, services_of
+from ..deps import services_of
 from ..services import AppServices
 
 router = APIRouter(tags=["events"])
-POLICY_VIOLATION = 1008
 
 
 @router.get("/api/events/schema")
@@ -37,19 +34,12 @@ def events_schema() -> dict[str, Any]:
 @router.websocket("/ws")
 async def event_stream(websocket: WebSocket, client_id: str | None = None, last_seq: int | None = None) -> None:
     services: AppServices = services_of(websocket)
-    try:
-        principal = principal_of(websocket)
-    except AuteurError as exc:
-        await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
-        return
     client_id = client_id or uuid.uuid4().hex
-    bus = services.events
-    state = bus.client(client_id)
-    reason = decide(principal, Action.CLIENT_USE, ClientResource(client_id, state.owner))
-    if reason is not None:
-        await websocket.close(code=POLICY_VIOLATION, reason=reason[:120])
+    admitted = await admit_client(websocket, services, client_id)
+    if admitted is None:
         return
-    state.owner = principal.name
+    principal, state = admitted
+    bus = services.events
     access = EventAccess(services, principal)
     # Checked on connect too: a subscription kept from before may no longer be allowed.
     bus.unsubscribe(client_id, runs=[run for run in state.runs if not access.run(run)],
