@@ -16,12 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from function_runners.execute import execute_task
-from function_runners.task import NodeTask
-from function_runners.tiers import load_tiers
 from nodes.media.tier_params import EncodeParams
-from nodes.sdk import ModelCache, NodeRegistry, discover
 from nodes.sdk._tier_params import resolve_tier_params
+
+from .node_bench import NodeBench, timed
 
 STILLS = 100
 SHOT_S = 0.5
@@ -40,32 +38,7 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
-class Runner:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.registry: NodeRegistry = discover(only=["core", "media", "audio", "production"])
-        self.models = ModelCache()
-        self.tiers = load_tiers()
-        self.count = 0
-
-    def node(self, type_id: str, inputs: dict[str, Any], tier: str = "standard") -> dict[str, Any]:
-        self.count += 1
-        task = NodeTask(run_id="bench", node_id=str(self.count), type=type_id, version="1.1.0",
-                        inputs=inputs, tier=tier, tier_params=self.tiers.params_for(tier, type_id),
-                        scratch_dir=str(self.root / "scratch" / str(self.count)), workspace_root=str(self.root))
-        result = execute_task(task, self.registry, self.models, runner="bench")
-        if result.error is not None or result.outputs is None:
-            raise RuntimeError(f"{type_id}: {result.error.message if result.error else 'no outputs'}")
-        return result.outputs
-
-
-def _timed(call: Any) -> float:
-    started = time.perf_counter()
-    call()
-    return time.perf_counter() - started
-
-
-def _stills(root: Path, runner: Runner) -> list[dict[str, Any]]:
+def _stills(root: Path, runner: NodeBench) -> list[dict[str, Any]]:
     media = root / "media"
     media.mkdir(parents=True, exist_ok=True)
     refs = []
@@ -95,7 +68,7 @@ def _raw_animatic(root: Path, out: Path, preset: str, crf: int) -> None:
             "-movflags", "+faststart", "-t", f"{total}", str(out))
 
 
-def bench_hundred_stills(root: Path, runner: Runner) -> None:
+def bench_hundred_stills(root: Path, runner: NodeBench) -> None:
     refs = _stills(root, runner)
     track = runner.node("media.load", {"path": "media/track.wav"})["media"]
     shots = [{"id": f"s{i}", "number": i + 1, "duration": SHOT_S} for i in range(STILLS)]
@@ -105,15 +78,15 @@ def bench_hundred_stills(root: Path, runner: Runner) -> None:
               "height": SIZE[1], "labels": False, "find_pictures": False, "save_take": False}
     node_s, raw_s = [], []
     for _ in range(REPEATS):
-        node_s.append(_timed(lambda: runner.node("production.animatic", inputs)))
-        raw_s.append(_timed(lambda: _raw_animatic(root, root / "raw.mp4", preset, crf)))
+        node_s.append(timed(lambda: runner.node("production.animatic", inputs)))
+        raw_s.append(timed(lambda: _raw_animatic(root, root / "raw.mp4", preset, crf)))
     node, raw = statistics.median(node_s), statistics.median(raw_s)
     print(f"animatic, {STILLS} stills × {SHOT_S} s + soundtrack at {SIZE[0]}×{SIZE[1]} {FPS} fps "
           f"(preset {preset}, crf {crf}): node {node:.2f} s, raw ffmpeg {raw:.2f} s, "
           f"ratio {node / raw:.2f}× (target ≤ 1.2×; median of {REPEATS})")
 
 
-def bench_pipeline(root: Path, runner: Runner) -> None:
+def bench_pipeline(root: Path, runner: NodeBench) -> None:
     media = root / "media"
     parts = []
     for index, sentence in enumerate(SENTENCES):
@@ -153,7 +126,7 @@ def bench_pipeline(root: Path, runner: Runner) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-animatic-") as tmp:
         root = Path(tmp)
-        runner = Runner(root)
+        runner = NodeBench(root, ["core", "media", "audio", "production"])
         bench_hundred_stills(root, runner)
         bench_pipeline(root, runner)
 

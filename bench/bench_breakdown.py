@@ -17,7 +17,8 @@ LINES_PER_PAGE = 56
 def long_script(pages: int = 120) -> str:
     """The test screenplays' scenes, repeated (numbered apart) until the script has `pages` pages."""
     body = "\n\n".join(p.read_text().split("\n\n", 1)[1] for p in sorted(DATA.glob("*.fountain")))
-    parts, round_ = [], 0
+    parts: list[str] = []
+    round_ = 0
     while sum(part.count("\n") for part in parts) < pages * LINES_PER_PAGE:
         round_ += 1
         parts.append(body.replace(" - ", f" {round_} - "))

@@ -36,7 +36,7 @@ def workflow(count: int) -> dict[str, Any]:
                       "order": constant, "mode": 0, "inputs": [], "properties": {}, "widgets_values": [index],
                       "outputs": [{"name": "value", "type": "INT", "links": [len(links) + 1]}]})
         links.append([len(links) + 1, constant, 0, add, 0, "INT"])
-        previous = [{"name": "b", "type": "FLOAT", "widget": {"name": "b"}, "link": None}]
+        previous: list[dict[str, Any]] = [{"name": "b", "type": "FLOAT", "widget": {"name": "b"}, "link": None}]
         if index:
             previous[0]["link"] = len(links) + 1
             links.append([len(links) + 1, add - 2, 0, add, 1, "FLOAT"])

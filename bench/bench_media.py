@@ -10,15 +10,11 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from function_runners.execute import execute_task
-from function_runners.task import NodeTask
-from function_runners.tiers import load_tiers
-from nodes.sdk import ModelCache, NodeRegistry, discover
+from .node_bench import NodeBench, timed
 
 REPEATS = 3
 SPEECH = "Please open the door and turn on the lights in the kitchen. " * 3
@@ -41,50 +37,17 @@ def _make_inputs(root: Path) -> None:
             "-filter_complex", "[0][1]amix=inputs=2,volume=0.2", "-ac", "2", str(media / "music.wav"))
 
 
-class Bench:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.registry: NodeRegistry = discover(only=["core", "media", "audio"])
-        self.models = ModelCache()
-        self.tiers = load_tiers()
-        self.count = 0
-
-    def node(self, type_id: str, inputs: dict[str, Any], tier: str = "standard") -> dict[str, Any]:
-        self.count += 1
-        task = NodeTask(run_id="bench", node_id=str(self.count), type=type_id, version="1.0.0",
-                        inputs=inputs, tier=tier, tier_params=self.tiers.params_for(tier, type_id),
-                        scratch_dir=str(self.root / "scratch" / str(self.count)),
-                        workspace_root=str(self.root))
-        result = execute_task(task, self.registry, self.models, runner="bench")
-        if result.error is not None:
-            raise RuntimeError(f"{type_id}: {result.error.message}")
-        assert result.outputs is not None
-        return result.outputs
-
-    def raw_dir(self) -> Path:
-        self.count += 1
-        folder = self.root / "raw" / str(self.count)
-        folder.mkdir(parents=True)
-        return folder
-
-
-def _timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
-
-
 def _compare(name: str, node: Callable[[], object], raw: Callable[[], object]) -> tuple[str, float, float]:
     """Median of REPEATS interleaved runs of each (after one warm-up of each)."""
     node(), raw()
     node_times, raw_times = [], []
     for _ in range(REPEATS):
-        node_times.append(_timed(node))
-        raw_times.append(_timed(raw))
+        node_times.append(timed(node))
+        raw_times.append(timed(raw))
     return name, statistics.median(node_times), statistics.median(raw_times)
 
 
-def _ffmpeg_cases(bench: Bench, clip: dict[str, Any]) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
+def _ffmpeg_cases(bench: NodeBench, clip: dict[str, Any]) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
     src = str(bench.root / "media" / "clip.mp4")
     low = bench.tiers.params_for("low", "media.convert")
     std = bench.tiers.params_for("standard", "media.convert")
@@ -134,7 +97,7 @@ def _raw_loudnorm(src: str, out: Path) -> None:
     _ffmpeg("-i", src, "-af", second, "-ar", "48000", "-vn", "-c:a", "pcm_s16le", str(out))
 
 
-def _model_cases(bench: Bench, speech: dict[str, Any], music: dict[str, Any]) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
+def _model_cases(bench: NodeBench, speech: dict[str, Any], music: dict[str, Any]) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
     from demucs.api import Separator
     from demucs.audio import save_audio
     from faster_whisper import WhisperModel
@@ -178,7 +141,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="auteur-bench-media-"))
     try:
         _make_inputs(root)
-        bench = Bench(root)
+        bench = NodeBench(root, ["core", "media", "audio"])
         refs = {name: bench.node("media.load", {"path": f"media/{name}"})["media"]
                 for name in ("clip.mp4", "speech.wav", "music.wav")}
         cases = _ffmpeg_cases(bench, refs["clip.mp4"])
