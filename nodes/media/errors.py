@@ -13,8 +13,6 @@ NodeExecutionError
 
 from __future__ import annotations
 
-from typing import Any
-
 from nodes.sdk import MissingDependencyError, NodeExecutionError
 
 INSTALL_FFMPEG = "install it with `apt-get install ffmpeg` (macOS: `brew install ffmpeg`)"
@@ -24,9 +22,6 @@ class MediaError(NodeExecutionError):
     """Base of the media errors; `code` is set by each subclass."""
 
     code = "media_error"
-
-    def __init__(self, message: str, *, details: Any = None) -> None:
-        super().__init__(message, error_type=type(self).__name__, code=self.code, details=details)
 
 
 class MediaNotFoundError(MediaError):

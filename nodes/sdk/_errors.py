@@ -45,7 +45,8 @@ class NodeDefinitionError(AuteurError):
 
 
 class NodeExecutionError(AuteurError):
-    """A node raised while running. `error_type` is the original exception's class name."""
+    """A node raised while running. `error_type` is the original exception's class name, by
+    default this error's own (a pack's `MediaNotFoundError` reports itself)."""
 
     code = "node_failed"
 
@@ -53,21 +54,18 @@ class NodeExecutionError(AuteurError):
         self,
         message: str,
         *,
-        error_type: str = "NodeExecutionError",
+        error_type: str | None = None,
         code: str | None = None,
         details: Any = None,
     ) -> None:
         super().__init__(message, code=code, details=details)
-        self.error_type = error_type
+        self.error_type = error_type or type(self).__name__
 
 
 class MissingDependencyError(NodeExecutionError):
     """A binary or model is missing; the message says how to install or provide it."""
 
     code = "dependency_missing"
-
-    def __init__(self, message: str, *, details: Any = None) -> None:
-        super().__init__(message, error_type="MissingDependencyError", details=details)
 
 
 class NodeCancelledError(AuteurError):

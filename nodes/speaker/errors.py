@@ -18,8 +18,6 @@ NodeExecutionError
 
 from __future__ import annotations
 
-from typing import Any
-
 from nodes.sdk import NodeExecutionError
 
 
@@ -27,9 +25,6 @@ class SpeakerError(NodeExecutionError):
     """Base of the speaker errors; `code` is set by each subclass."""
 
     code = "speaker_error"
-
-    def __init__(self, message: str, *, details: Any = None) -> None:
-        super().__init__(message, error_type=type(self).__name__, code=self.code, details=details)
 
 
 class NoSpeakerFoundError(SpeakerError):
