@@ -4,22 +4,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every Python dependency, extras included, pinned with hashes (pip-compile); `make lock` updates it.
+LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps web run test test-fast bench lint typecheck clean up down logs
+.PHONY: help setup system-deps web run test test-fast bench lint typecheck lock clean up down logs
 COMPOSE ?= docker compose
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[ml,dev]"
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+lock: $(STAMP) ## Re-resolve the Python dependencies (ml and dev extras) into requirements.lock, with hashes
+	$(BIN)/pip-compile --quiet --generate-hashes --extra ml --extra dev --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --upgrade -o $(LOCK) pyproject.toml
 
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/scripts -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json web/vite.config.ts

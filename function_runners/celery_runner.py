@@ -210,7 +210,7 @@ class CeleryRunner:
                 await asyncio.sleep(backoff)
                 backoff = min(2.0, backoff * 2)
             finally:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
 
     def _deliver(self, task_id: str, data: bytes) -> None:
         pending = self._pending.get(task_id)
