@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from nodes.sdk import NodeRegistry
 
@@ -36,6 +37,8 @@ from .routes import (  # workspace (issue 4)
 from .routes.home import mount_home
 from .services import AppServices, build_services
 
+MIN_GZIP_BYTES = 500  # below this a gzip header and checksum save next to nothing
+
 
 def create_app(settings: Settings | None = None, registry: NodeRegistry | None = None) -> FastAPI:
     """A new app; `uvicorn --factory canvas_server.server.app:create_app` serves it."""
@@ -64,6 +67,10 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
         max_bytes=settings.max_request_mb * 1024 * 1024,
         skip_prefixes=("/api/projects",),
     )
+    # Editor assets and JSON answers, gzipped when the client accepts it (a first load moves a
+    # quarter of the bytes). Starlette leaves alone what must stay as is: 206 range answers,
+    # media and archive types, event streams, bodies already encoded, and WebSockets.
+    app.add_middleware(GZipMiddleware, minimum_size=MIN_GZIP_BYTES, compresslevel=6)
     app.include_router(health.router)
     app.include_router(events.router)
     app.include_router(signed_media.router)  # signed URLs: speakers cannot send a token
