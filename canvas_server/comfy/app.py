@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from ..governance import ForbiddenError
 from ..server.deps import get_principal
 from ..server.errors import install_error_handlers
+from ..server.lifecycle import Lifecycle
 from ..server.limits import BodySizeLimit
-from ..server.services import AppServices
+from ..server.readiness import ReadinessGate
 from . import routes, routes_files, routes_info, ws
 from .access import forbidden
 from .submit import PromptRefused
@@ -22,21 +23,23 @@ async def _refused(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body, status_code=exc.status)
 
 
-def create_comfy_app(services: AppServices) -> FastAPI:
-    """The adapter app; its lifespan is the main app's (services start there)."""
+def create_comfy_app(lifecycle: Lifecycle) -> FastAPI:
+    """The adapter app over the main app's `lifecycle`: it has no lifespan of its own, and
+    answers 503 until the main app's services are started."""
     app = FastAPI(title="Auteur Canvas — ComfyUI API", version="0.1.0", docs_url=None, redoc_url=None)
-    app.state.services = services
+    app.state.lifecycle = lifecycle
     hub = ws.StatusHub()
     app.state.comfy_hub = hub
-    services.events.listen(hub.on_event)
+    lifecycle.on_start(lambda services: services.events.listen(hub.on_event))
     install_error_handlers(app)
     app.add_exception_handler(PromptRefused, _refused)
     app.add_exception_handler(ForbiddenError, forbidden)
-    app.add_middleware(BodySizeLimit, max_bytes=services.settings.max_request_mb * 1024 * 1024,
+    app.add_middleware(BodySizeLimit, max_bytes=lifecycle.settings.max_request_mb * 1024 * 1024,
                        skip_prefixes=("/upload", "/api/upload"))
     authenticated = [Depends(get_principal)]
     for prefix in ("", "/api"):
         for router in (routes.router, routes_files.router, routes_info.router):
             app.include_router(router, prefix=prefix, dependencies=authenticated)
     app.include_router(ws.router)
+    app.add_middleware(ReadinessGate, readiness=lifecycle.readiness)  # added last: runs first
     return app

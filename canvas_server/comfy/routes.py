@@ -25,13 +25,8 @@ router = APIRouter()
 _ALL = 1_000_000
 
 
-def _manager(services: AppServices) -> RunManager:
-    assert services.runs is not None, "the run manager starts with the main app"
-    return services.runs
-
-
 def _runs(services: AppServices, status: str, limit: int = _ALL) -> list[StoredRun]:
-    return _manager(services).store.page(status=status, limit=limit).items
+    return services.runs.store.page(status=status, limit=limit).items
 
 
 async def _json(request: Request) -> Any:
@@ -108,7 +103,7 @@ async def edit_queue(request: Request, services: AppServices = Depends(get_servi
     """`{clear: true}` cancels the caller's pending prompts (an admin's: all); `{delete: [ids]}`
     cancels those, 403 when one is another principal's."""
     body = await _json(request)
-    manager = _manager(services)
+    manager = services.runs
     named = _named(manager, _ids(body))
     check_each(principal, named, Action.RUN_CANCEL)
     if _clear(body):
@@ -129,7 +124,7 @@ async def interrupt(request: Request, services: AppServices = Depends(get_servic
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise PromptRefused(invalid_prompt("the body is not JSON")) from None
     wanted = body.get("prompt_id") if isinstance(body, dict) else None
-    manager = _manager(services)
+    manager = services.runs
     if wanted:
         targets = [run for run in _named(manager, [str(wanted)]) if run.status == "running"]
         check_each(principal, targets, Action.RUN_CANCEL)
@@ -162,7 +157,7 @@ async def history(max_items: int | None = None, offset: int = 0,
 async def history_of(prompt_id: str, services: AppServices = Depends(get_services),
                      principal: Principal = Depends(get_principal)) -> dict[str, Any]:
     """One finished prompt (`{}` while it is unknown or not finished; 403 when another's)."""
-    run = _manager(services).store.get(prompt_id)
+    run = services.runs.store.get(prompt_id)
     if run is None:
         return {}
     check_each(principal, [run], Action.RUN_READ)
@@ -177,7 +172,7 @@ async def edit_history(request: Request, services: AppServices = Depends(get_ser
     """`{clear: true}` forgets the caller's finished prompts (an admin's: all); `{delete: [ids]}`
     forgets those, 403 when one is another principal's."""
     body = await _json(request)
-    manager = _manager(services)
+    manager = services.runs
     named = _named(manager, _ids(body))
     check_each(principal, named, Action.RUN_DELETE)
     runs = (visible(principal, _finished(services, principal, _ALL), Action.RUN_DELETE) if _clear(body) else [])

@@ -85,7 +85,6 @@ def _run_id(services: AppServices, body: PromptBody) -> str | None:
         return None
     if not _PROMPT_ID.match(body.prompt_id):
         raise PromptRefused(invalid_prompt(f"prompt_id {body.prompt_id!r} must be 1-200 of A-Z a-z 0-9 . _ : -"))
-    assert services.runs is not None
     if services.runs.store.get(body.prompt_id) is not None:
         raise PromptRefused(invalid_prompt(f"prompt_id {body.prompt_id!r} is already used"))
     return body.prompt_id

@@ -51,8 +51,6 @@ class StatusHub:
 
 
 def queue_remaining(services: AppServices) -> int:
-    if services.runs is None:
-        return 0
     counts = services.runs.counts()
     return counts.get("queued", 0) + counts.get("running", 0)
 
@@ -89,7 +87,6 @@ async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> Non
 
 async def _serve(websocket: WebSocket, services: AppServices, events: asyncio.Queue[Event],
                  waiter: asyncio.Queue[None], access: EventAccess) -> None:
-    assert services.runs is not None, "the run manager starts with the main app"
     translator = Translator(services.runs, services.registry, services.settings.workspace)
     receiver = asyncio.create_task(_drain_client(websocket))
     try:

@@ -104,8 +104,7 @@ class EventAccess:
 
     def run(self, run_id: str) -> bool:
         if run_id not in self._runs:
-            manager = self.services.runs
-            stored = manager.store.get(run_id) if manager is not None else None
+            stored = self.services.runs.store.get(run_id)
             resource = run_resource(stored) if stored is not None else RunResource(run_id=run_id, owner=None)
             self._runs[run_id] = allowed(self.principal, Action.RUN_READ, resource)
         return self._runs[run_id]

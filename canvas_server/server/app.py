@@ -11,13 +11,15 @@ from starlette.middleware.gzip import GZipMiddleware
 from nodes.sdk import NodeRegistry
 
 from ..governance import Action
+from ..runs.workspace_lock import WorkspaceLock
 from ..settings import Settings
 from .access import Allowed, project_guard
 from .deps import get_principal
 from .errors import install_error_handlers
-from .lifecycle import start_services, stop_services
+from .lifecycle import Lifecycle
 from .limits import BodySizeLimit
 from .openapi import ERROR_RESPONSES
+from .readiness import ReadinessGate
 from .routes import (  # workspace (issue 4)
     assets,
     catalog,
@@ -35,23 +37,23 @@ from .routes import (  # workspace (issue 4)
     workflows,
 )
 from .routes.home import mount_home
-from .services import AppServices, build_services
+from .services import AppServices
 
 MIN_GZIP_BYTES = 500  # below this a gzip header and checksum save next to nothing
 
 
-def create_app(settings: Settings | None = None, registry: NodeRegistry | None = None) -> FastAPI:
-    """A new app; `uvicorn --factory canvas_server.server.app:create_app` serves it."""
+def create_app(settings: Settings | None = None, registry: NodeRegistry | None = None,
+               lock: WorkspaceLock | None = None) -> FastAPI:
+    """A new app; `uvicorn --factory canvas_server.server.app:create_app` serves it. Its
+    lifespan builds and starts the services (`app.state.lifecycle`); `lock`, when given, is
+    the workspace lock already taken by `auteur serve`."""
     settings = settings or Settings()
-    services = build_services(settings, registry)
+    lifecycle = Lifecycle(settings, registry, lock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await start_services(services)
-        try:
+        async with lifecycle.running():
             yield
-        finally:
-            await stop_services(services)
 
     app = FastAPI(
         title="Auteur Canvas",
@@ -60,7 +62,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
         lifespan=lifespan,
         responses=ERROR_RESPONSES,  # every route declares the error shape and its statuses
     )
-    app.state.services = services
+    app.state.lifecycle = lifecycle
     install_error_handlers(app)
     app.add_middleware(
         BodySizeLimit,
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(integrations.router, dependencies=[Depends(Allowed(Action.INTEGRATION_USE))])
     app.include_router(workflows.router, dependencies=in_project)
     mount_home(app, settings.web_dir)
+    app.add_middleware(ReadinessGate, readiness=lifecycle.readiness)  # added last: runs first
     return app
 
 

@@ -13,13 +13,15 @@ from fastapi import Request
 from starlette.requests import HTTPConnection
 
 from ..governance import Principal
+from .lifecycle import Lifecycle
 from .services import AppServices
 
 
 def services_of(connection: HTTPConnection) -> AppServices:
-    """The app's services (HTTP requests and WebSocket connections alike)."""
-    services: AppServices = connection.app.state.services
-    return services
+    """The app's started services (HTTP requests and WebSocket connections alike); both apps
+    reach the same ones through their shared `Lifecycle`."""
+    lifecycle: Lifecycle = connection.app.state.lifecycle
+    return lifecycle.services
 
 
 def principal_of(connection: HTTPConnection) -> Principal:

@@ -55,6 +55,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "project_intact": 409,  # repair of a project whose project.json reads
     "repair_impossible": 409,  # no commit holds a valid project.json
     "git_failed": 500,
+    "service_unavailable": 503,  # starting or stopping (readiness.py); sent with Retry-After
 }
 _CODE_BY_STATUS = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large", 401: "unauthorized"}
 
@@ -77,7 +78,9 @@ def error_response(
 
 async def _auteur_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AuteurError)
-    return error_response(exc.code, exc.message, exc.details)
+    status = status_for(exc.code)
+    headers = {"Retry-After": "1"} if status == 503 else None
+    return error_response(exc.code, exc.message, exc.details, status, headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,22 +1,81 @@
-"""Starting and stopping the long-lived services: runner, executor, run manager, and the
-WebSocket subscriptions that outlive a restart. The server wires the run queue; the run
-queue (`runs/`) knows nothing of the server."""
+"""The server's one lifespan: build and start every long-lived service (catalog, bus, runner,
+run manager, manifest sync, file watcher, workspace check), hand them out complete, and stop
+them in reverse order. Both apps (main and ComfyUI) share one `Lifecycle`; until it is ready
+and once it stops, their `ReadinessGate` answers 503. The server wires the run queue; the
+run queue (`runs/`) knows nothing of the server."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from nodes.sdk import AuteurError
+from function_runners.tiers import load_tiers
+from nodes.sdk import AuteurError, NodeRegistry, discover
 
 from ..engine.factory import make_executor, make_runner
+from ..governance import AuditLog, TokenStore
+from ..governance.auth import Authenticator, is_loopback
 from ..runs.manager import RunManager
 from ..runs.store import RunStore
-from ..runs.workspace_lock import acquire
+from ..runs.workspace_lock import WorkspaceLock, acquire
+from ..settings import Settings
+from ..workspace.gitrepo import check_git_lfs
 from ..workspace.manifest_sync import ManifestSync
 from ..workspace.store import ProjectStore
-from .services import AppServices
+from ..workspace.watcher import ProjectWatcher
+from .bus import EventBus
+from .event_log import EventLog
+from .readiness import Phase, Readiness
+from .services import AppServices, BackgroundTasks
+
+log = logging.getLogger("auteur.server")
+BACKGROUND_GRACE_S = 2.0  # a thumbnail in progress may finish; then it is cancelled
+
+
+class Lifecycle:
+    """The services of one server and the phase they are in."""
+
+    def __init__(self, settings: Settings, registry: NodeRegistry | None = None,
+                 lock: WorkspaceLock | None = None) -> None:
+        self.settings = settings
+        self.readiness = Readiness()
+        self._registry = registry
+        self._lock = lock
+        self._services: AppServices | None = None
+        self._on_start: list[Callable[[AppServices], None]] = []
+
+    @property
+    def services(self) -> AppServices:
+        """The started services; before they start, a 503 (the gate answers first anyway)."""
+        if self._services is None:
+            raise self.readiness.error()
+        return self._services
+
+    def on_start(self, hook: Callable[[AppServices], None]) -> None:
+        """Run `hook` with the services once they are built, before the first request."""
+        self._on_start.append(hook)
+
+    def begin_shutdown(self) -> None:
+        """From now on new requests get 503; requests in flight finish."""
+        self.readiness.phase = Phase.STOPPING
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[AppServices]:
+        async with AsyncExitStack() as stack:
+            services = await _start(self.settings, self._registry, self._lock, stack)
+            self._lock = None  # released by the stack
+            for hook in self._on_start:
+                hook(services)
+            self._services = services
+            self.readiness.phase = Phase.READY
+            try:
+                yield services
+            finally:
+                self.begin_shutdown()
 
 
 def project_root_finder(store: ProjectStore) -> Callable[[str], Path | None]:
@@ -31,30 +90,65 @@ def project_root_finder(store: ProjectStore) -> Callable[[str], Path | None]:
     return find
 
 
-async def start_services(services: AppServices) -> None:
-    """Start the runner, then the run manager (which restores the persisted queue)."""
-    settings = services.settings
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    services.events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
+async def _start(settings: Settings, registry: NodeRegistry | None, lock: WorkspaceLock | None,
+                 stack: AsyncExitStack) -> AppServices:
+    """Each service's stop is pushed as soon as it has started, so a failure part-way
+    unwinds exactly what had started (in reverse order)."""
+    state_dir = settings.state_dir
+    state_dir.mkdir(parents=True, exist_ok=True)
     # Before the queue is touched: a second server must not recover the first one's runs.
-    services.workspace_lock = services.workspace_lock or acquire(
-        settings.state_dir, f"http://{settings.host}:{settings.port}")
-    runner = services.runner or make_runner(settings)
+    lock = lock or acquire(state_dir, f"http://{settings.host}:{settings.port}")
+    stack.callback(lock.release)
+    lfs = asyncio.create_task(asyncio.to_thread(check_git_lfs))  # two subprocesses: overlap them
+    stack.callback(lfs.cancel)  # a no-op once awaited; else no "never retrieved" warning
+    registry = registry if registry is not None else discover(only=settings.load_plugins)
+    tokens = TokenStore(state_dir / "tokens.json")
+    events = EventBus(log=EventLog(state_dir / "events.sqlite3"))
+    events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
+    stack.callback(events.close)
+    runner = make_runner(settings)
     await runner.start()
-    services.runner = runner
-    executor = make_executor(settings, services.registry, runner, tiers=services.tiers)
-    services.runs = RunManager(
-        RunStore(settings.state_dir / "runs.sqlite3"), executor, services.events,
+    stack.push_async_callback(runner.close)
+    tiers = load_tiers(settings.tiers_file)
+    audit = AuditLog.in_state_dir(state_dir)
+    projects = ProjectStore(settings.workspace)
+    projects.ensure()
+    runs = RunManager(
+        RunStore(state_dir / "runs.sqlite3"), make_executor(settings, registry, runner, tiers=tiers), events,
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,
-        resume_attempts=settings.resume_attempts,
-        project_root=project_root_finder(ProjectStore(settings.workspace)),
-        on_audit=lambda run, data: services.audit.record_action(run.principal, run.run_id, run.project, data),
+        resume_attempts=settings.resume_attempts, project_root=project_root_finder(projects),
+        on_audit=lambda run, data: audit.record_action(run.principal, run.run_id, run.project, data),
     )
-    manifest_sync = ManifestSync(ProjectStore(settings.workspace))
-    services.events.listen(manifest_sync.on_event)
-    services.manifest_sync = manifest_sync
-    restore_subscriptions(services, services.runs.store)
-    await services.runs.start()
+    stack.callback(runs.store.close)
+    manifest_sync = ManifestSync(projects)
+    events.listen(manifest_sync.on_event)
+    stack.push_async_callback(manifest_sync.drain)
+    git_lfs = await lfs
+    if not git_lfs.lfs_available:
+        log.warning("%s", git_lfs.message)
+    services = AppServices(
+        settings=settings, registry=registry, tiers=tiers, events=events, tokens=tokens,
+        auth=Authenticator(tokens, require_tokens=not is_loopback(settings.host, settings.loopback_hosts)),
+        audit=audit, runner=runner, runs=runs, manifest_sync=manifest_sync, git_lfs=git_lfs,
+        background=BackgroundTasks(),
+    )
+    stack.push_async_callback(runs.stop)
+    restore_subscriptions(services, runs.store)
+    await runs.start()
+    _watch_projects(services, stack)
+    stack.push_async_callback(services.background.close, BACKGROUND_GRACE_S)
+    return services
+
+
+def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:
+    """Changes made outside the server (an editor, git) reach subscribers as file events."""
+
+    def publish(event_type: str, data: dict[str, Any], project: str | None) -> None:
+        services.events.publish(event_type, data, project=project)
+
+    watcher = ProjectWatcher(services.settings.workspace / "Projects", publish)
+    watcher.start()
+    stack.push_async_callback(watcher.stop)
 
 
 def restore_subscriptions(services: AppServices, store: RunStore) -> None:
@@ -63,17 +157,3 @@ def restore_subscriptions(services: AppServices, store: RunStore) -> None:
         services.events.subscribe(client_id, runs=[run_id])
         state = services.events.client(client_id)
         state.owner = state.owner or principal
-
-
-async def stop_services(services: AppServices) -> None:
-    if services.runs is not None:
-        await services.runs.stop()
-        services.runs.store.close()
-    if services.runner is not None:
-        await services.runner.close()
-    if services.manifest_sync is not None:
-        await services.manifest_sync.drain()
-    services.events.close()
-    if services.workspace_lock is not None:
-        services.workspace_lock.release()
-        services.workspace_lock = None

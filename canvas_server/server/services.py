@@ -1,23 +1,51 @@
-"""Everything the routes need, built once per app by the factory and kept on
-`app.state.services` (no module-level singletons)."""
+"""Everything the routes need, built and started once per app by the lifespan
+(`lifecycle.started_services`) and handed out by `deps.get_services` only once complete:
+no field is ever None, so request code never checks whether a service has started."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from function_runners.base import Runner
-from function_runners.tiers import TierConfig, load_tiers
-from nodes.sdk import NodeRegistry, discover
+from function_runners.tiers import TierConfig
+from nodes.sdk import NodeRegistry
 
 from ..governance import AuditLog, TokenStore
-from ..governance.auth import Authenticator, is_loopback
+from ..governance.auth import Authenticator
 from ..runs.manager import RunManager
-from ..runs.workspace_lock import WorkspaceLock
 from ..settings import Settings
+from ..workspace.gitrepo import LfsStatus
 from ..workspace.manifest_sync import ManifestSync
 from .bus import EventBus
-from .event_log import EventLog
+
+
+class BackgroundTasks:
+    """Work a request starts and does not wait for (asset thumbnails): kept so that shutdown
+    can wait for it a moment and cancel the rest, instead of the loop closing under it."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    async def close(self, grace: float) -> None:
+        """Wait up to `grace` seconds for the running tasks, then cancel what is left."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 @dataclass
@@ -29,23 +57,9 @@ class AppServices:
     tokens: TokenStore
     auth: Authenticator
     audit: AuditLog
-    runner: Runner | None = None
-    runs: RunManager | None = None
-    manifest_sync: ManifestSync | None = None
-    workspace_lock: WorkspaceLock | None = None  # held while this app serves the workspace
+    runner: Runner
+    runs: RunManager
+    manifest_sync: ManifestSync
+    git_lfs: LfsStatus  # found by the startup check; projects need git-lfs for media
+    background: BackgroundTasks
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def build_services(settings: Settings, registry: NodeRegistry | None = None) -> AppServices:
-    """Synchronous part: catalog, tiers, token store, bus. Runner and runs start in the lifespan."""
-    state_dir = settings.state_dir
-    tokens = TokenStore(state_dir / "tokens.json")
-    return AppServices(
-        settings=settings,
-        registry=registry if registry is not None else discover(only=settings.load_plugins),
-        tiers=load_tiers(settings.tiers_file),
-        events=EventBus(log=EventLog(state_dir / "events.sqlite3")),
-        tokens=tokens,
-        auth=Authenticator(tokens, require_tokens=not is_loopback(settings.host, settings.loopback_hosts)),
-        audit=AuditLog.in_state_dir(state_dir),
-    )

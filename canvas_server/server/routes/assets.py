@@ -140,9 +140,7 @@ async def upload_asset(
         asset_service.record_asset(manifest, root, asset)
     services.events.publish(EventType.ASSET_ADDED, asset.model_dump(mode="json"), project=name)
     if media_family(asset.mime) in ("image", "video"):
-        task = asyncio.get_running_loop().create_task(_thumbnail(services, name, root, asset))
-        services.extra.setdefault("thumbnail_tasks", set()).add(task)
-        task.add_done_callback(services.extra["thumbnail_tasks"].discard)
+        services.background.start(_thumbnail(services, name, root, asset), name=f"thumbnail {asset.path}")
     return asset.model_dump(mode="json")
 
 

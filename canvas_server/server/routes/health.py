@@ -15,7 +15,6 @@ router = APIRouter(tags=["health"])
 @router.get("/api/health")
 async def health(services: AppServices = Depends(get_services)) -> dict[str, Any]:
     """Liveness and a summary of what this server runs."""
-    runs = services.runs
     return {
         "status": "ok",
         "version": "0.1.0",
@@ -23,5 +22,5 @@ async def health(services: AppServices = Depends(get_services)) -> dict[str, Any
         "failed_packs": len(services.registry.failures),
         "runner": getattr(services.runner, "name", None),
         "auth": "token" if services.tokens.has_tokens() else "local",
-        "queue": runs.counts() if runs is not None else {},
+        "queue": services.runs.counts(),
     }

@@ -1,17 +1,11 @@
-"""Projects API: list, create, get, update, delete (to the trash), tree, files.
-
-The router's lifespan runs the workspace startup check (git / git-lfs) and the file watcher.
-"""
+"""Projects API: list, create, get, update, delete (to the trash), tree, files."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
@@ -19,39 +13,14 @@ from nodes.sdk import AuteurError, EventType, PathForbiddenError, PathSandbox
 
 from ...governance import Action, Principal, ProjectResource, Role, allowed
 from ...workspace.errors import ItemNotFoundError
-from ...workspace.gitrepo import check_git_lfs
 from ...workspace.repair import ProjectRepair, RepairResult
 from ...workspace.store import NewProject, ProjectPatch, ProjectStore
 from ...workspace.tree import TreeNode, project_tree
-from ...workspace.watcher import ProjectWatcher
 from ..access import Allowed, OnProject, project_resource
 from ..deps import get_principal, get_services
 from ..services import AppServices
 
-log = logging.getLogger("auteur.workspace")
-
-
-@asynccontextmanager
-async def workspace_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    services: AppServices = app.state.services
-    ProjectStore(services.settings.workspace).ensure()
-    status = check_git_lfs()
-    services.extra["git_lfs"] = status.model_dump()
-    if not status.lfs_available:
-        log.warning("%s", status.message)
-
-    def publish(event_type: str, data: dict[str, Any], project: str | None) -> None:
-        services.events.publish(event_type, data, project=project)
-
-    watcher = ProjectWatcher(services.settings.workspace / "Projects", publish)
-    watcher.start()
-    try:
-        yield
-    finally:
-        await watcher.stop()
-
-
-router = APIRouter(prefix="/api/projects", tags=["projects"], lifespan=workspace_lifespan)
+router = APIRouter(prefix="/api/projects", tags=["projects"])
 
 
 Services = Annotated[AppServices, Depends(get_services)]

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from ...governance import Action, Principal, RunResource, allowed, authorize
-from ...runs.manager import RunManager
 from ...runs.store import StoredRun, SummaryPage
 from .. import run_submit
 from ..access import run_resource
@@ -20,13 +19,8 @@ from ..submission import RunSubmission
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
 
-def _manager(services: AppServices) -> RunManager:
-    assert services.runs is not None, "the run manager starts with the app lifespan"
-    return services.runs
-
-
 def _owned(services: AppServices, principal: Principal, run_id: str, action: Action) -> StoredRun:
-    run = _manager(services).get(run_id)
+    run = services.runs.get(run_id)
     authorize(principal, action, run_resource(run))
     return run
 
@@ -59,7 +53,7 @@ async def submit_run(
     """Queue a run of a workflow, API prompt or template; 403 names nodes above your maturity."""
     run = run_submit.submit_run(services, principal, body.graph, tier=body.tier, project=body.project,
                                 params=body.params, targets=body.targets, client_id=body.client_id)
-    manager = _manager(services)
+    manager = services.runs
     accepted: dict[str, Any] = {"run_id": run.run_id, "status": "queued", "tier": run.tier}
     if manager.runner_problem:
         accepted["warning"] = manager.runner_problem
@@ -80,7 +74,7 @@ async def list_runs(
     and errors, never graphs or outputs (`GET /api/runs/{run_id}` has the whole record)."""
     authorize(principal, Action.RUN_LIST)
     mine = None if allowed(principal, Action.RUN_READ, run_resource_of_anyone()) else principal.name
-    return _manager(services).store.summaries(status=status, project=project, client_id=client_id,
+    return services.runs.store.summaries(status=status, project=project, client_id=client_id,
                                               principal=mine, limit=limit, offset=offset)
 
 
@@ -101,7 +95,7 @@ async def cancel_run(
 ) -> dict[str, Any]:
     """Stop a queued or running run; its running nodes' processes are killed."""
     _owned(services, principal, run_id, Action.RUN_CANCEL)
-    run = _manager(services).cancel(run_id, f"cancelled by {principal.name}")
+    run = services.runs.cancel(run_id, f"cancelled by {principal.name}")
     return {"run_id": run.run_id, "status": run.status}
 
 
@@ -113,5 +107,5 @@ async def delete_run(
 ) -> Response:
     """Remove a finished run from the history."""
     _owned(services, principal, run_id, Action.RUN_DELETE)
-    _manager(services).delete(run_id)
+    services.runs.delete(run_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

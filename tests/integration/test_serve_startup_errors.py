@@ -1,0 +1,75 @@
+"""`auteur serve` that cannot start as configured says so in one line naming what to change,
+exits with status 2, and leaves nothing listening (it checks before it starts anything)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .server_harness import AUTEUR, free_port
+
+
+def _serve(workspace: Path, port: int, comfyui_port: int, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*AUTEUR, "serve", "--port", str(port), "--comfyui-port", str(comfyui_port)],
+        env={**os.environ, "AUTEUR_WORKSPACE": str(workspace), "AUTEUR_LOAD_PLUGINS": "core", **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.fixture
+def taken() -> Iterator[int]:
+    """A port another program listens on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield int(other.getsockname()[1])
+
+
+def test_a_taken_server_port_is_named_with_the_port_flag(tmp_path: Path, taken: int) -> None:
+    comfyui_port = free_port()
+    line = _one_line(_serve(tmp_path / "ws", taken, comfyui_port))
+    assert f"port {taken}" in line and "already in use" in line and "--port" in line, line
+    assert not _listening(comfyui_port)
+
+
+def test_a_taken_comfyui_port_is_named_with_its_flag_and_how_to_turn_it_off(tmp_path: Path, taken: int) -> None:
+    port = free_port()
+    line = _one_line(_serve(tmp_path / "ws", port, taken))
+    assert f"port {taken}" in line and "ComfyUI" in line and "--comfyui-port N" in line, line
+    assert "--comfyui-port 0" in line, line
+    assert not _listening(port)
+
+
+def test_an_unwritable_workspace_is_named_with_the_setting_to_change(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    port, comfyui_port = free_port(), free_port()
+    line = _one_line(_serve(blocker / "ws", port, comfyui_port))
+    assert "cannot write to the workspace" in line and str(blocker / "ws") in line, line
+    assert "AUTEUR_WORKSPACE" in line, line
+    assert not _listening(port) and not _listening(comfyui_port)
+
+
+def test_a_missing_editor_build_named_by_the_setting_is_a_startup_error(tmp_path: Path) -> None:
+    port, comfyui_port = free_port(), free_port()
+    line = _one_line(_serve(tmp_path / "ws", port, comfyui_port, AUTEUR_WEB_DIR=str(tmp_path / "no-dist")))
+    assert "no editor build" in line and "make web" in line and "AUTEUR_WEB_DIR" in line, line
+    assert not _listening(port) and not _listening(comfyui_port)
