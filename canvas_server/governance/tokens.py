@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from nodes.sdk import AuteurError, MaturityLevel
+from nodes.sdk import AuteurError, MaturityLevel, atomic_write_text
 
 from .principal import Principal
 from .roles import DEFAULT_ROLE, Role
@@ -100,12 +99,7 @@ class TokenStore:
         return self._cache
 
     def _save(self, data: _TokenFile) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(data.model_dump_json(indent=2))
-        os.replace(tmp, self.path)
+        atomic_write_text(self.path, data.model_dump_json(indent=2), mode=0o600)
         self._mtime = None
 
     def active(self) -> list[TokenInfo]:

@@ -12,9 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 import workspace_templates
-from nodes.sdk import AuteurError, NodeRegistry
-
-from ..workspace.atomic import atomic_write_text
+from nodes.sdk import AuteurError, NodeRegistry, atomic_write_text
 
 BUILTIN_DIR = workspace_templates.ROOT / "graphs"
 AUTHORS_FILE = ".authors.json"  # template id -> principal that first saved it

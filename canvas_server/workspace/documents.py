@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from nodes.sdk import PathSandbox
+from nodes.sdk import PathSandbox, atomic_write_text
 
 from . import templates
 from .errors import ItemNotFoundError, WorkspaceError
@@ -83,9 +81,7 @@ def read(root: Path, relative: str) -> Document:
 def update(root: Path, relative: str, content: str) -> Document:
     """Replace a document's text atomically."""
     path = _resolve(root, relative)
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    temp.write_text(content, encoding="utf-8")
-    os.replace(temp, path)
+    atomic_write_text(path, content)
     return _describe(root, path, content=True)
 
 

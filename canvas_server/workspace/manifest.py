@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from function_runners.tiers import DEFAULT_TIER, TierName
+from nodes.sdk import atomic_write_text
 
 from ..governance.authorize import ProjectResource
 from ..governance.roles import Role
-from .atomic import atomic_write_text
 from .errors import ManifestError
 
 SCHEMA_VERSION = 1

@@ -7,7 +7,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from nodes.sdk import MissingDependencyError
+from nodes.sdk import MissingDependencyError, atomic_publish
 
 from .errors import WorkspaceError
 
@@ -36,7 +36,7 @@ def make_thumbnail(source: Path, target: Path, *, video: bool, width: int = THUM
                 f"ffmpeg could not make a thumbnail of {source.name}: {done.stderr.strip()[-500:]}",
                 code="thumbnail_failed",
             )
-        temp.replace(target)
+        atomic_publish(temp, target)
     finally:
         temp.unlink(missing_ok=True)
     return target

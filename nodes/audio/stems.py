@@ -12,7 +12,7 @@ from nodes.media.encode import input_stream, output_path, run_stream, staged
 from nodes.media.output_info import output_ref
 from nodes.media.output_info import source as source_of
 from nodes.media.probe import Probe, require_audio
-from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
+from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, atomic_publish, node
 
 from .demucs_model import choose_model, load_demucs, max_segment
 from .devices import torch_device
@@ -64,7 +64,7 @@ def _write_wav(ctx: RunContext, samples: Any, name: str, rate: int) -> MediaRef:
             handle.setsampwidth(2)
             handle.setframerate(rate)
             handle.writeframes(pcm.tobytes())
-        partial.replace(final)
+        atomic_publish(partial, final)
     except OSError:
         partial.unlink(missing_ok=True)
         raise

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nodes.sdk import NodeCancelledError
+from nodes.sdk import NodeCancelledError, atomic_publish
 
 from .errors import (
     DiskFullError,
@@ -202,7 +202,7 @@ def run_ffmpeg(
         _remove(outputs)
         raise classify_failure(stderr, process.returncode)
     for partial, final in outputs.items():
-        partial.replace(final)
+        atomic_publish(partial, final)
     return FfmpegRun(stderr=stderr, out_seconds=state.out_seconds)
 
 

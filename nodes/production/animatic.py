@@ -9,12 +9,12 @@ from nodes.media.output_info import output_ref, source
 from nodes.media.probe import media_file
 from nodes.media.tier_params import EncodeParams
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from nodes.sdk.takes import SceneCoords
 
 from .animatic_graph import Canvas, Cut, build_command
 from .animatic_sound import Soundtrack, encode_with_soundtrack
 from .domain import Shot
 from .project_files import project_root
-from .scene_take import SceneCoords, save_scene_take
 from .shot_pictures import chosen_takes, find_picture
 
 
@@ -66,7 +66,7 @@ class Animatic(Node):
     def run(self, ctx: RunContext) -> AnimaticOut:
         if not self.shots:
             raise NodeExecutionError("the animatic needs at least one shot", code="value_out_of_range")
-        root = project_root(ctx, required=False, what="")
+        root = project_root(ctx)
         chosen = chosen_takes(root) if root is not None and self.find_pictures else {}
         pictures = [self._picture(ctx, root, chosen, index, shot) for index, shot in enumerate(self.shots)]
         cuts = [self._cut(ctx, ref, shot) for (ref, _where), shot in zip(pictures, self.shots, strict=True)]
@@ -86,10 +86,12 @@ class Animatic(Node):
         take = ""
         if self.save_take and root is not None:
             first = self.shots[0]
-            take = save_scene_take(ctx, root, SceneCoords(first.chapter, first.scene), final,
-                                   {**self.model_dump(mode="json", exclude={"pictures", "soundtrack"}),
-                                    "pictures": [ref.path if ref else None for ref, _ in pictures],
-                                    "soundtrack": self.soundtrack.path if self.soundtrack else None})
+            inputs = {**self.model_dump(mode="json", exclude={"pictures", "soundtrack"}),
+                      "pictures": [ref.path if ref else None for ref, _ in pictures],
+                      "soundtrack": self.soundtrack.path if self.soundtrack else None}
+            saved = ctx.takes.save(SceneCoords(first.chapter, first.scene), final, inputs=inputs,
+                                   source={"kind": "animatic"})
+            take = saved.path
         return AnimaticOut(video=output_ref(ctx, final, done, kind="video"), duration=total, take=take,
                            sources=[where for _ref, where in pictures])
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from nodes.sdk import EventType, Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from nodes.sdk import (
+    EventType,
+    Input,
+    Node,
+    NodeExecutionError,
+    Output,
+    Outputs,
+    RunContext,
+    atomic_write_text,
+    layout,
+    node,
+)
 
 from .domain import Ingredient, IngredientKind, trait_template
 from .domain.ingredient import asset_folder, ingredient_id
-from .project_files import (
-    INGREDIENT_SUFFIX,
-    INGREDIENTS_DIR,
-    project_asset,
-    project_root,
-    write_atomic,
-)
+from .project_files import project_asset, project_root
 
 KindName = Literal["Character", "Location", "Object", "Style", "Music", "Item", "Faction", "Event",
                    "Concept", "Species", "Technology"]
@@ -60,9 +65,9 @@ class IngredientNode(Node):
         ingredient = Ingredient(id=ingredient_id(kind, self.name), kind=kind, name=self.name.strip(),
                                 description=self.description.strip(), traits=parse_traits(self.traits),
                                 reference_images=refs)
-        root = project_root(ctx, required=False, what="")
+        root = project_root(ctx)
         if self.store_in_project and root is not None:
-            path = root / INGREDIENTS_DIR / asset_folder(kind) / f"{ingredient.id}{INGREDIENT_SUFFIX}"
-            write_atomic(path, ingredient.model_dump_json(indent=2) + "\n")
+            path = root / layout.ASSETS_DIR / asset_folder(kind) / f"{ingredient.id}{layout.INGREDIENT_SUFFIX}"
+            atomic_write_text(path, ingredient.model_dump_json(indent=2) + "\n")
             ctx.emit(EventType.PROJECT_UPDATE, {"project": ctx.project, "ingredient": ingredient.id})
         return IngredientOut(ingredient=ingredient, template=", ".join(trait_template(kind)))

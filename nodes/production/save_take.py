@@ -4,21 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodes.sdk import (
-    EventType,
-    Input,
-    MediaRef,
-    Node,
-    NodeExecutionError,
-    Output,
-    Outputs,
-    PathSandbox,
-    RunContext,
-    node,
-)
-from nodes.sdk.takes import Provenance, ShotCoords, promote
-
-MANIFEST_NAME = "project.json"
+from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
+from nodes.sdk.takes import ShotCoords
 
 
 class SaveTakeOut(Outputs):
@@ -36,7 +23,8 @@ class SaveTakeOut(Outputs):
     runs_on="runner",
     output_node=True,
     # Saving is the side effect, not a pure result: a cached answer would hand one run's take to
-    # another. Redelivery stays idempotent through `promote`, keyed by (run_id, node_id).
+    # another. Redelivery stays idempotent (`ctx.takes` keys a take by run and node), and an
+    # unchanged rerun is reported as the take it already made, never copied again.
     cache=False,
 )
 class SaveTake(Node):
@@ -61,34 +49,12 @@ class SaveTake(Node):
         return {name: value for name, value in inputs.items() if name != "graph_hash"}
 
     def run(self, ctx: RunContext) -> SaveTakeOut:
-        project_root = ctx.project_root
-        if project_root is None or not (project_root / MANIFEST_NAME).is_file():
-            raise NodeExecutionError(
-                "Save Take needs a run inside a project: submit the run with a project "
-                "(API `project`, CLI `--project NAME`)",
-                code="project_required",
-            )
+        ctx.takes.project_root("Save Take")  # refuse before reading the media
         coords = self.coords()
-        source = ctx.media_path(self.media)
-        shot_dir = PathSandbox([project_root]).resolve(coords.folder)
-        record = Provenance(
-            take_number=0,
-            shot=coords.key,
-            run_id=ctx.provenance.run_id,
-            node_id=ctx.node_id,
-            graph_hash=ctx.provenance.graph_hash,
-            tier=ctx.tier,
-            project=ctx.project,
-            inputs=self.model_dump(mode="json"),
-            source={"path": self.media.path, "sha256": self.media.sha256},
+        saved = ctx.takes.save(
+            coords, ctx.media_path(self.media), inputs=self.model_dump(mode="json"),
+            source={"path": self.media.path, "sha256": self.media.sha256}, what="Save Take",
         )
-        saved = promote(source, shot_dir, coords, record, self.media.sha256)
-        take_file = shot_dir / str(saved.file)
-        relative = f"{coords.folder}/{saved.file}"
-        ctx.emit(
-            EventType.TAKE_CREATED,
-            {"project": ctx.project, "shot": coords.key, "take_number": saved.take_number, "path": relative},
-        )
-        ref = ctx.media_ref(take_file, kind=self.media.kind, mime=self.media.mime)
+        ref = ctx.media_ref(saved.file, kind=self.media.kind, mime=self.media.mime)
         probed = self.media.model_dump(include={"duration", "width", "height", "sample_rate", "channels"})
-        return SaveTakeOut(take=ref.model_copy(update=probed), take_number=saved.take_number, path=relative)
+        return SaveTakeOut(take=ref.model_copy(update=probed), take_number=saved.number, path=saved.path)

@@ -17,13 +17,15 @@ from nodes.sdk import (
     Output,
     Outputs,
     RunContext,
+    atomic_write_text,
+    layout,
     node,
     sha256_file,
 )
 
 from .domain import Breakdown, CameraAngle, CameraMovement, Ingredient, Shot, ShotSize
 from .llm import refine
-from .project_files import BREAKDOWN_SUFFIX, SHOTLISTS_DIR, project_root, write_atomic
+from .project_files import project_root
 from .screenplay import break_down, parse_screenplay
 
 SUFFIXES = (".fountain", ".txt", ".spmd")
@@ -132,13 +134,14 @@ class ScriptBreakdown(Node):
         return apply_refinement(breakdown, answer.value, self.llm_model)
 
     def write(self, ctx: RunContext, breakdown: Breakdown) -> str:
-        root = project_root(ctx, required=False, what="")
+        root = project_root(ctx)
         if root is None:
             return ""
         stem = PurePosixPath(self.script).stem
-        folder = root / SHOTLISTS_DIR
-        write_atomic(folder / f"{stem}.csv", shot_list_csv(breakdown))
-        write_atomic(folder / f"{stem}.md", shot_list_markdown(breakdown))
-        write_atomic(folder / f"{stem}{BREAKDOWN_SUFFIX}", breakdown.model_dump_json(indent=2) + "\n")
-        ctx.emit(EventType.PROJECT_UPDATE, {"project": ctx.project, "breakdown": f"{SHOTLISTS_DIR}/{stem}{BREAKDOWN_SUFFIX}"})
-        return f"{SHOTLISTS_DIR}/{stem}.md"
+        folder = root / layout.SHOTLISTS_DIR
+        atomic_write_text(folder / f"{stem}.csv", shot_list_csv(breakdown))
+        atomic_write_text(folder / f"{stem}.md", shot_list_markdown(breakdown))
+        atomic_write_text(folder / f"{stem}{layout.BREAKDOWN_SUFFIX}", breakdown.model_dump_json(indent=2) + "\n")
+        ctx.emit(EventType.PROJECT_UPDATE,
+                 {"project": ctx.project, "breakdown": f"{layout.SHOTLISTS_DIR}/{stem}{layout.BREAKDOWN_SUFFIX}"})
+        return f"{layout.SHOTLISTS_DIR}/{stem}.md"

@@ -13,11 +13,10 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from nodes.sdk import MediaKind, MediaRef, PathSandbox, RunContext
+from nodes.sdk import MediaKind, MediaRef, PathSandbox, RunContext, layout
 from nodes.sdk.takes import Provenance, ShotCoords, read_provenances
 
 from .domain import Shot, slot_ingredients
-from .project_files import MANIFEST_NAME
 
 THUMBNAIL_STEM = "thumbnail"
 
@@ -34,7 +33,7 @@ def picture_kind(path: Path) -> MediaKind | None:
 def chosen_takes(root: Path) -> dict[str, int]:
     """{`Chapter_01/Scene_01/Shot_01`: active take number} as project.json records them."""
     try:
-        manifest: dict[str, Any] = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads((root / layout.MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     chosen: dict[str, int] = {}
@@ -70,7 +69,7 @@ def _ref(ctx: RunContext, path: Path) -> MediaRef:
 def find_picture(ctx: RunContext, root: Path | None, shot: Shot, chosen: dict[str, int]) -> tuple[MediaRef | None, str]:
     """(picture, where it came from: take, thumbnail, reference, or title card)."""
     if root is not None:
-        shot_dir = PathSandbox([root]).resolve(f"03_Renders/{shot.shot_path}")
+        shot_dir = PathSandbox([root]).resolve(f"{layout.RENDERS_DIR}/{shot.shot_path}")
         take = active_picture_take(shot_dir, chosen.get(shot.shot_path))
         if take is not None:
             return _ref(ctx, take), "take"

@@ -13,32 +13,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from pathlib import Path
 
 from google.genai import types
 
 from nodes.sdk import (
-    EventType,
     Input,
     MediaRef,
     Node,
     NodeExecutionError,
     Output,
     Outputs,
-    PathSandbox,
     RunContext,
+    SavedTake,
+    atomic_write_text,
+    layout,
     node,
-    sha256_file,
 )
-from nodes.sdk.takes import Provenance, ShotCoords, promote, read_provenances
+from nodes.sdk.takes import ShotCoords
 
 from .domain import VeoPayload
-from .project_files import project_root, write_atomic
 from .veo_client import VeoClient, VeoVideo
 from .vertex_config import VertexConfig
 
-PENDING_DIR = "05_Cache/veo"
 SOURCE_KIND = "veo_video"
 
 
@@ -77,17 +74,15 @@ class VeoGenerate(Node):
                         "1, 2, …: a fresh generation of the same payload and seed, each number generated once")
 
     def run(self, ctx: RunContext) -> VeoGenerateOut:
-        root = project_root(ctx, required=True, what="Veo generation")
-        assert root is not None
+        root = ctx.takes.project_root("Veo generation")
         coords = ShotCoords.parse(self.payload.shot_path)
-        shot_dir = PathSandbox([root]).resolve(coords.folder)
         key = payload_key(self.payload, self.retake)
-        existing = self._existing(shot_dir, key)
+        existing = self._existing(ctx, coords, key)
         if existing:
             ctx.progress(1.0, "reused the takes of this payload")
-            return self._outputs(ctx, coords, shot_dir, existing, reused=True)
+            return self._outputs(ctx, existing, reused=True)
         client = VeoClient(VertexConfig(), ctx.cancelled)
-        pending = root / PENDING_DIR / f"{key}.json"
+        pending = root / layout.VEO_PENDING_DIR / f"{key}.json"
         name = self._pending(pending)
         try:
             response = self._generate(ctx, client, pending, name, coords)
@@ -99,9 +94,9 @@ class VeoGenerate(Node):
         videos = [client.fetch(item.video) for item in response.generated_videos or [] if item.video]
         # The operation the videos came from (the resumed one, or the one just submitted).
         operation = self._pending(pending) or name or ""
-        saved = [self._save(ctx, coords, shot_dir, key, operation, index, video) for index, video in enumerate(videos)]
+        saved = [self._save(ctx, coords, key, operation, index, video) for index, video in enumerate(videos)]
         pending.unlink(missing_ok=True)
-        return self._outputs(ctx, coords, shot_dir, saved, reused=False)
+        return self._outputs(ctx, saved, reused=False)
 
     def _generate(self, ctx: RunContext, client: VeoClient, pending: Path, name: str | None,
                   coords: ShotCoords) -> types.GenerateVideosResponse:
@@ -117,7 +112,7 @@ class VeoGenerate(Node):
                     raise
         ctx.progress(0.02, "submit to Veo")
         name = client.submit(self.payload)
-        write_atomic(pending, json.dumps({"operation": name, "shot": coords.key, "run_id": ctx.run_id}))
+        atomic_write_text(pending, json.dumps({"operation": name, "shot": coords.key, "run_id": ctx.run_id}))
         return client.wait(name, progress)
 
     @staticmethod
@@ -128,38 +123,27 @@ class VeoGenerate(Node):
             return None
 
     @staticmethod
-    def _existing(shot_dir: Path, key: str) -> list[Provenance]:
-        """This payload's complete takes, one per sample, in sample order."""
-        by_sample: dict[int, Provenance] = {}
-        for record in read_provenances(shot_dir):
-            source = record.source
-            if (record.status == "complete" and record.file and (shot_dir / record.file).is_file()
-                    and source.get("kind") == SOURCE_KIND and source.get("payload_sha256") == key):
-                by_sample.setdefault(int(source.get("sample", 0)), record)
+    def _existing(ctx: RunContext, coords: ShotCoords, key: str) -> list[SavedTake]:
+        """This payload's takes, one per sample, in sample order."""
+        by_sample: dict[int, SavedTake] = {}
+        for take in ctx.takes.list(coords):
+            for run in take.provenance.runs:  # an identical video may have come from another payload first
+                source = run.source
+                if source.get("kind") == SOURCE_KIND and source.get("payload_sha256") == key:
+                    by_sample.setdefault(int(source.get("sample", 0)), take)
         return [by_sample[sample] for sample in sorted(by_sample)]
 
-    def _save(self, ctx: RunContext, coords: ShotCoords, shot_dir: Path, key: str, operation: str,
-              index: int, video: VeoVideo) -> Provenance:
-        scratch = ctx.scratch_dir() / f"veo-{uuid.uuid4().hex[:8]}.mp4"
-        scratch.write_bytes(video.data)
-        sha = sha256_file(scratch)
-        record = Provenance(
-            take_number=0, shot=coords.key, run_id=ctx.provenance.run_id,
-            # one node fans out over many shots and samples: each keeps its own take
-            node_id=f"{ctx.node_id}@{key[:12]}#{index}", graph_hash=ctx.provenance.graph_hash, tier=ctx.tier,
-            project=ctx.project, inputs=self.payload.model_dump(mode="json", by_alias=True, exclude_none=True),
+    def _save(self, ctx: RunContext, coords: ShotCoords, key: str, operation: str, index: int,
+              video: VeoVideo) -> SavedTake:
+        return ctx.takes.save(
+            coords, video.data, suffix=".mp4",
+            inputs=self.payload.model_dump(mode="json", by_alias=True, exclude_none=True),
             source={"kind": SOURCE_KIND, "payload_sha256": key, "operation": operation, "sample": index,
                     "uri": video.uri, "model": self.payload.model, "retake": self.retake},
+            item=f"{key[:12]}#{index}",  # one node fans out over many shots and samples: each keeps its own take
         )
-        saved = promote(scratch, shot_dir, coords, record, sha)
-        scratch.unlink(missing_ok=True)
-        ctx.emit(EventType.TAKE_CREATED, {"project": ctx.project, "shot": coords.key,
-                                          "take_number": saved.take_number, "path": f"{coords.folder}/{saved.file}"})
-        return saved
 
     @staticmethod
-    def _outputs(ctx: RunContext, coords: ShotCoords, shot_dir: Path, takes: list[Provenance],
-                 *, reused: bool) -> VeoGenerateOut:
-        refs = [ctx.media_ref(shot_dir / str(take.file), kind="video", mime="video/mp4") for take in takes]
-        return VeoGenerateOut(video=refs[0], takes=refs, reused=reused,
-                              paths=[f"{coords.folder}/{take.file}" for take in takes])
+    def _outputs(ctx: RunContext, takes: list[SavedTake], *, reused: bool) -> VeoGenerateOut:
+        refs = [ctx.media_ref(take.file, kind="video", mime="video/mp4") for take in takes]
+        return VeoGenerateOut(video=refs[0], takes=refs, reused=reused, paths=[take.path for take in takes])

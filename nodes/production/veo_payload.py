@@ -3,6 +3,7 @@ Vertex AI Veo 3.1 `predictLongRunning` request, saved as a take of the shot."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Literal
 
@@ -25,13 +26,7 @@ from .domain import (
     snap_duration,
 )
 from .llm import refine
-from .project_files import (
-    inline_image,
-    project_aspect_ratio,
-    project_asset,
-    project_root,
-    save_json_take,
-)
+from .project_files import inline_image, project_aspect_ratio, project_asset, project_root
 from .prompting import prompt_sections, prompt_text
 
 
@@ -96,11 +91,15 @@ class VeoPayloadNode(Node):
         payload = VeoPayload(model=self.model, shot_id=self.shot.id, shot_path=self.shot.shot_path,
                              prompt_sections=sections, refined_by=refined_by, request=self.request(ctx, prompt))
         take = ""
-        if self.save_take and project_root(ctx, required=False, what="") is not None:
-            document = json.dumps(payload.model_dump(mode="json", by_alias=True, exclude_none=True),
-                                  indent=2, ensure_ascii=False) + "\n"
-            take = save_json_take(ctx, ShotCoords.parse(self.shot.shot_path), document,
-                                  {"shot_id": self.shot.id, "model": self.model})
+        if self.save_take and project_root(ctx) is not None:
+            document = (json.dumps(payload.model_dump(mode="json", by_alias=True, exclude_none=True),
+                                   indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+            sha = hashlib.sha256(document).hexdigest()
+            take = ctx.takes.save(
+                ShotCoords.parse(self.shot.shot_path), document, suffix=".json",
+                inputs={"shot_id": self.shot.id, "model": self.model}, source={"kind": "veo_payload", "sha256": sha},
+                item=sha[:12],  # one node fans out over many shots: the content keeps each item's take its own
+            ).path
         return PayloadOut(payload=payload, take=take)
 
     def request(self, ctx: RunContext, prompt: str) -> VeoRequest:

@@ -3,6 +3,7 @@
     from nodes.sdk import node, Node, Outputs, Input, Output, RunContext, MediaRef
 """
 
+from . import layout
 from ._context import ModelCache, RunContext, RunProvenance
 from ._errors import (
     AuteurError,
@@ -27,7 +28,9 @@ from ._spec import (
     OutputSpec,
     maturity_rank,
 )
+from ._take_service import SavedTake, TakeService
 from ._tier_params import TierParams
+from .atomic import atomic_publish, atomic_write_bytes, atomic_write_text
 
 __all__ = [
     "ANY",
@@ -61,9 +64,15 @@ __all__ = [
     "PathSandbox",
     "RunContext",
     "RunProvenance",
+    "SavedTake",
+    "TakeService",
     "TierParams",
+    "atomic_publish",
+    "atomic_write_bytes",
+    "atomic_write_text",
     "build_spec",
     "discover",
+    "layout",
     "maturity_rank",
     "node",
     "node_classes_of",

@@ -13,6 +13,7 @@ from ._errors import NodeCancelledError
 from ._events import EventType
 from ._media import MediaKind, MediaRef, sha256_file
 from ._sandbox import PathSandbox
+from ._take_service import TakeService
 from ._tier_params import P, resolve_tier_params
 
 T = TypeVar("T")
@@ -88,6 +89,8 @@ class RunContext:
         # The run's project folder (None outside a project); never guessed from the sandbox.
         self.project_root = project_root
         self.provenance = RunProvenance(run_id, graph_hash, tier, principal)
+        # Takes are saved only through this service: numbering, provenance, digest, event.
+        self.takes = TakeService(self)
         self.logger = logger or logging.getLogger(f"auteur.node.{type_id}")
         self._scratch = scratch_dir
         self._progress = progress or (lambda fraction, step: None)

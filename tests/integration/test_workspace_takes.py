@@ -3,6 +3,7 @@ idempotency, LFS, the takes gallery and the active take."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import multiprocessing
 import subprocess
@@ -11,10 +12,16 @@ from typing import Any
 
 import pytest
 
+from canvas_server.engine.executor import Executor
+from canvas_server.engine.record import RunRecord
+from canvas_server.graph.prompt import ApiPrompt
 from canvas_server.workspace import takes as take_service
 from canvas_server.workspace.store import NewProject, ProjectStore
 from function_runners.execute import execute_task
+from function_runners.local import LocalRunner
+from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask
+from function_runners.tiers import load_tiers
 from nodes.sdk import ModelCache, NodeRegistry, discover, sha256_file
 from nodes.sdk.takes import ShotCoords
 
@@ -209,3 +216,51 @@ def test_a_committed_take_is_stored_in_git_as_an_lfs_pointer(store: ProjectStore
     assert repo.is_lfs_pointer(f"{SHOT_DIR}/S01_S01_take01.png")
     assert not repo.is_lfs_pointer(f"{SHOT_DIR}/S01_S01_take01.provenance.json")
     assert not any(entry.path.startswith("05_Cache") for entry in repo.status())
+
+
+def test_an_unchanged_rerun_reports_the_take_it_already_made_instead_of_a_copy(store: ProjectStore) -> None:
+    """Load → Trim → Thumbnail → Save Take, run twice unchanged through the real executor: Save
+    Take runs again (it is never cached) but finds its bytes are the shot's newest take."""
+    root = store.projects_dir / "Film"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=24:duration=3",
+                    "-pix_fmt", "yuv420p", str(root / "01_Assets" / "clip.mp4")], check=True)
+    graph = ApiPrompt.model_validate({
+        "load": {"class_type": "media.load", "inputs": {"path": "01_Assets/clip.mp4"}},
+        "trim": {"class_type": "media.trim", "inputs": {"video": ["load", 0], "start": "0", "duration": "2"}},
+        "still": {"class_type": "media.thumbnail", "inputs": {"video": ["trim", 0], "timestamp": "1"}},
+        "save": {"class_type": "production.save_take", "inputs": {"media": ["still", 0]}},
+    })
+    packs = ["core", "media", "production"]
+
+    async def twice() -> list[RunRecord]:
+        runner = LocalRunner(workers=1, load_plugins=packs)
+        await runner.start()
+        try:
+            executor = Executor(registry=discover(only=packs), runner=runner, tiers=load_tiers(),
+                                cache=ResultCache(store.workspace / ".auteur" / "cache", store.workspace),
+                                workspace=store.workspace, load_plugins=packs)
+            return [await executor.run(graph, project="Film", project_root=root, tier="high") for _ in range(2)]
+        finally:
+            await runner.close()
+
+    first, second = asyncio.run(twice())
+    assert first.status == second.status == "completed", (first.errors, second.errors)
+    assert second.nodes["still"].status == "cached" and second.nodes["save"].status == "completed"
+    assert first.nodes["save"].outputs["take_number"] == second.nodes["save"].outputs["take_number"] == 1  # type: ignore[index]
+    shot = root / SHOT_DIR
+    assert sorted(path.name for path in shot.glob("*take*")) == ["S01_S01_take01.jpg", "S01_S01_take01.provenance.json"]
+    provenance = json.loads((shot / "S01_S01_take01.provenance.json").read_text())
+    assert provenance["run_id"] == first.run_id
+    assert [run["run_id"] for run in provenance["runs"]] == [first.run_id, second.run_id]
+    [listed] = [item for item in take_service.gallery(store, "Film") if item.takes]
+    assert listed.active_take == 1 and [take.number for take in listed.takes] == [1]
+
+
+def test_new_bytes_after_an_unchanged_rerun_still_get_the_next_take(store: ProjectStore, registry: NodeRegistry) -> None:
+    red = make_png(store.projects_dir / "Film/05_Cache/red.png", "red")
+    blue = make_png(store.projects_dir / "Film/05_Cache/blue.png", "blue")
+    events: list[tuple[str, dict[str, Any]]] = []
+    numbers = [run(save_task(store, media_input(store, source), f"run-{i}"), registry, events).outputs["take_number"]  # type: ignore[index]
+               for i, source in enumerate([red, red, blue, red])]
+    assert numbers == [1, 1, 2, 3]  # only the newest take is compared: going back to red is a new take
+    assert [data["take_number"] for kind, data in events if kind == "take_created"] == [1, 2, 3]

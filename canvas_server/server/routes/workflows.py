@@ -8,9 +8,7 @@ atomic (temp file, then replace) and keep the JSON exactly as the editor sent it
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from nodes.sdk import AuteurError
+from nodes.sdk import AuteurError, atomic_write_text
 
 from ...workspace.errors import ItemNotFoundError
 from .projects import Services, Store
@@ -85,15 +83,7 @@ def save_workflow(project: str, name: str, workflow: dict[str, Any], store: Stor
         raise AuteurError("NaN and Infinity are not valid JSON numbers", code="bad_request") from exc
     root = store.root(project)
     path = _file(root, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".saving-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
     info = _info(root, path)
     services.events.publish("file_changed", {"path": info.path, "change": "saved"}, project=store.get(project).name)
     return info

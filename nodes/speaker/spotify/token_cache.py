@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from spotipy.cache_handler import CacheHandler
+
+from nodes.sdk import atomic_write_bytes
 
 from .redact import remember
 
@@ -49,12 +49,7 @@ class EncryptedTokenCache(CacheHandler):  # type: ignore[misc]
     def save_token_to_cache(self, token_info: dict[str, Any]) -> None:
         remember(token_info.get("access_token"), token_info.get("refresh_token"))
         sealed = self._fernet.encrypt(json.dumps(token_info).encode("utf-8"))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.tmp")
-        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(sealed)
-        os.replace(temp, self.path)
+        atomic_write_bytes(self.path, sealed, mode=0o600)
 
     def delete(self) -> bool:
         """Forget the tokens; True when there were some."""

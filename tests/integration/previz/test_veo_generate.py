@@ -17,8 +17,8 @@ import pytest
 from function_runners.execute import execute_task
 from function_runners.task import NodeResult, NodeTask
 from nodes.production.domain import VeoImage, VeoInstance, VeoParameters, VeoPayload, VeoRequest
-from nodes.production.veo_generate import PENDING_DIR, payload_key
-from nodes.sdk import EventType, ModelCache, NodeRegistry
+from nodes.production.veo_generate import payload_key
+from nodes.sdk import EventType, ModelCache, NodeRegistry, layout
 from nodes.sdk.takes import read_provenances
 
 from ..media.media_fixtures import ffmpeg
@@ -56,6 +56,15 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A real (tiny) MP4, as Veo would return."""
     path = tmp_path_factory.mktemp("veo") / "clip.mp4"
     ffmpeg("-f", "lavfi", "-i", "color=c=teal:s=64x36:r=24:d=0.5", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+           str(path))
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def other_clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Another real MP4: what a second generation (new seed, retake) returns."""
+    path = tmp_path_factory.mktemp("veo") / "other.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=navy:s=64x36:r=24:d=0.5", "-c:v", "libx264", "-pix_fmt", "yuv420p",
            str(path))
     return path.read_bytes()
 
@@ -133,11 +142,11 @@ def test_pending_then_done_saves_the_video_as_a_take_with_the_payload_as_provena
     assert record.source["payload_sha256"] == payload_key(item)
     assert events == [(EventType.TAKE_CREATED, {"project": "Film", "shot": "Chapter_01/Scene_03/Shot_02",
                                                 "take_number": 1, "path": result.outputs["paths"][0]})]
-    assert not list((project / PENDING_DIR).glob("*.json"))
+    assert not list((project / layout.VEO_PENDING_DIR).glob("*.json"))
 
 
 def test_rerunning_the_same_payload_and_seed_reuses_the_take_and_a_new_seed_generates(
-    workspace: Path, project: Path, registry: NodeRegistry, double: VertexDouble, clip: bytes
+    workspace: Path, project: Path, registry: NodeRegistry, double: VertexDouble, clip: bytes, other_clip: bytes
 ) -> None:
     double.polls = [done(inline(clip))]
     first = generate(workspace, project, registry, payload(), run_id="run-1")
@@ -146,16 +155,18 @@ def test_rerunning_the_same_payload_and_seed_reuses_the_take_and_a_new_seed_gene
     assert again.outputs["reused"] is True
     assert again.outputs["video"] == first.outputs["video"]
     assert len(double.of(":predictLongRunning")) == 1
+    double.polls = [done(inline(other_clip))]
     other = generate(workspace, project, registry, payload(seed=8), run_id="run-3")
     assert other.outputs is not None and other.outputs["paths"][0].endswith("S03_S02_take02.mp4")
     assert len(double.of(":predictLongRunning")) == 2
 
 
 def test_a_retake_generates_afresh_with_the_same_seed_once_per_retake_number(
-    workspace: Path, project: Path, registry: NodeRegistry, double: VertexDouble, clip: bytes
+    workspace: Path, project: Path, registry: NodeRegistry, double: VertexDouble, clip: bytes, other_clip: bytes
 ) -> None:
     double.polls = [done(inline(clip))]
     first = generate(workspace, project, registry, payload(), run_id="run-1")
+    double.polls = [done(inline(other_clip))]
     retake = generate(workspace, project, registry, payload(), run_id="run-2", retake=1)
     assert retake.error is None and retake.outputs is not None and first.outputs is not None
     assert retake.outputs["reused"] is False
@@ -174,6 +185,23 @@ def test_a_retake_generates_afresh_with_the_same_seed_once_per_retake_number(
     assert [(r.take_number, r.source["retake"]) for r in records] == [(1, 0), (2, 1)]
     assert records[1].source["payload_sha256"] == payload_key(payload(), 1) != payload_key(payload())
     assert records[1].inputs == records[0].inputs
+
+
+def test_a_generation_identical_to_the_newest_take_is_that_take_and_its_payload_is_never_paid_again(
+    workspace: Path, project: Path, registry: NodeRegistry, double: VertexDouble, clip: bytes
+) -> None:
+    double.polls = [done(inline(clip))]
+    first = generate(workspace, project, registry, payload(), run_id="run-1")
+    same_video = generate(workspace, project, registry, payload(seed=8), run_id="run-2")
+    assert first.outputs is not None and same_video.outputs is not None
+    assert same_video.outputs["paths"] == first.outputs["paths"] == ["03_Renders/Chapter_01/Scene_03/Shot_02/S03_S02_take01.mp4"]
+    [record] = read_provenances(project / "03_Renders" / "Chapter_01" / "Scene_03" / "Shot_02")
+    assert [(run.run_id, run.source["payload_sha256"]) for run in record.runs] == [
+        ("run-1", payload_key(payload())), ("run-2", payload_key(payload(seed=8)))]
+    again = generate(workspace, project, registry, payload(seed=8), run_id="run-3")
+    assert again.outputs is not None and again.outputs["reused"] is True
+    assert again.outputs["paths"] == first.outputs["paths"]
+    assert len(double.of(":predictLongRunning")) == 2
 
 
 def test_a_filtered_result_is_a_clear_node_error_not_an_empty_success(
@@ -241,7 +269,7 @@ def test_cancel_while_polling_ends_the_node_within_two_seconds_and_a_rerun_resum
     result = generate(workspace, project, registry, payload(), is_cancelled=cancel.is_set)
     assert result.error is not None and result.error.code == "cancelled"
     assert time.monotonic() - cancelled_at[0] < 2.0
-    assert (project / PENDING_DIR / f"{payload_key(payload())}.json").is_file()
+    assert (project / layout.VEO_PENDING_DIR / f"{payload_key(payload())}.json").is_file()
 
     monkeypatch.setenv("AUTEUR_VEO_POLL_S", "0.05")
     double.polls = [done(inline(clip))]

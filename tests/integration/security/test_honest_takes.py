@@ -1,4 +1,5 @@
-"""Cached takes are honest: identical graphs run at once each report the take they made."""
+"""Takes are honest: identical graphs run at once each report the one take their bytes are in, and
+that take's provenance lists every one of those runs."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def still(server: ServerProcess, client: httpx.Client) -> str:
     return str(answer.json()["path"])
 
 
-def test_identical_graphs_run_at_once_each_report_the_take_they_made(
+def test_identical_graphs_run_at_once_share_one_take_that_lists_every_run(
     server: ServerProcess, client: httpx.Client
 ) -> None:
     path = still(server, client)
@@ -63,14 +64,14 @@ def test_identical_graphs_run_at_once_each_report_the_take_they_made(
 
     shot_dir = server.workspace / "Projects" / "Film" / SHOT
     reported = {run["run_id"]: run["outputs"]["2"]["take_number"] for run in runs}
-    assert sorted(reported.values()) == list(range(1, RUNS + 1)), reported
-    for run_id, number in reported.items():
-        provenance = json.loads((shot_dir / f"S01_S01_take{number:02d}.provenance.json").read_text())
-        assert provenance["run_id"] == run_id and provenance["status"] == "complete"
-        assert (shot_dir / provenance["file"]).is_file()
+    assert set(reported.values()) == {1}, reported
+    provenance = json.loads((shot_dir / "S01_S01_take01.provenance.json").read_text())
+    assert provenance["status"] == "complete" and (shot_dir / provenance["file"]).is_file()
+    assert sorted(run["run_id"] for run in provenance["runs"]) == sorted(run_ids)
+    assert not (shot_dir / "S01_S01_take02.provenance.json").exists()
 
 
-def test_a_rerun_of_an_unchanged_graph_saves_a_new_take_and_says_so(
+def test_a_rerun_of_an_unchanged_graph_reports_the_take_it_already_made(
     server: ServerProcess, client: httpx.Client
 ) -> None:
     path = "01_Assets/Styles/hero.png"
@@ -78,14 +79,16 @@ def test_a_rerun_of_an_unchanged_graph_saves_a_new_take_and_says_so(
         "1": {"class_type": "media.load", "inputs": {"path": path}},
         "2": {"class_type": "production.save_take", "inputs": {"media": ["1", 0], "shot": 2}},
     }
-    numbers = []
+    numbers, run_ids = [], []
     for _ in range(2):
         run_id = client.post("/api/runs", json={"graph": graph, "project": "Film"}).json()["run_id"]
         run = wait_for_status(client, run_id, {"completed", "failed"})
         assert run["status"] == "completed" and run["nodes"]["1"]["status"] in {"cached", "completed"}
         assert run["nodes"]["2"]["status"] == "completed"
         numbers.append(run["outputs"]["2"]["take_number"])
-        provenance = Path(server.workspace / "Projects/Film/03_Renders/Chapter_01/Scene_01/Shot_02",
-                          f"S01_S02_take{numbers[-1]:02d}.provenance.json")
-        assert json.loads(provenance.read_text())["run_id"] == run_id
-    assert numbers == [1, 2]
+        run_ids.append(run_id)
+    assert numbers == [1, 1]
+    provenance = Path(server.workspace / "Projects/Film/03_Renders/Chapter_01/Scene_01/Shot_02",
+                      "S01_S02_take01.provenance.json")
+    record = json.loads(provenance.read_text())
+    assert record["run_id"] == run_ids[0] and [run["run_id"] for run in record["runs"]] == run_ids

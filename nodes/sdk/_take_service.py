@@ -1,0 +1,98 @@
+"""`ctx.takes`: the one way a node saves a take (the shape of InvokeAI's `context.images.save`).
+
+The node hands over the media and says which shot it belongs to; the service fills in the rest:
+the take number (exclusive create, never an overwrite), the provenance (run, graph hash, tier,
+project, the node's inputs), the content digest (bytes equal to the shot's newest take are
+reported as that take, with this run added to its provenance) and the `take_created` event the
+workspace mirrors into project.json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._errors import NodeExecutionError
+from ._events import EventType
+from ._sandbox import PathSandbox
+from .layout import MANIFEST
+from .takes import Provenance, ShotCoords, promote, read_provenances
+
+if TYPE_CHECKING:
+    from ._context import RunContext
+
+
+@dataclass(frozen=True)
+class SavedTake:
+    """A take as the node reports it."""
+
+    shot: str
+    number: int
+    path: str  # inside the project, e.g. 03_Renders/Chapter_01/Scene_01/Shot_01/S01_S01_take01.png
+    file: Path  # where it is on disk
+    provenance: Provenance
+    reused: bool  # True when these bytes were already the shot's newest take
+
+
+class TakeService:
+    """Saves and lists the takes of the run's project."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+
+    def project_root(self, what: str = "Saving a take") -> Path:
+        """The run's project folder; `project_required` when the run has none."""
+        root = self._ctx.project_root
+        if root is None or not (root / MANIFEST).is_file():
+            raise NodeExecutionError(
+                f"{what} needs a run inside a project: submit the run with a project "
+                "(API `project`, CLI `--project NAME`)", code="project_required")
+        return root
+
+    def save(
+        self,
+        coords: ShotCoords,
+        media: Path | bytes,
+        *,
+        suffix: str | None = None,
+        inputs: Mapping[str, Any] | None = None,
+        source: Mapping[str, Any] | None = None,
+        item: str | None = None,
+        what: str = "Saving a take",
+    ) -> SavedTake:
+        """Save `media` (a file, or bytes with their `suffix`) as the next take of `coords`.
+
+        `inputs` and `source` are recorded in the provenance. `item` tells apart the takes one
+        node saves in one run (one per shot of a list, one per sample); a redelivered task with
+        the same run, node and item gets the take it saved the first time.
+        """
+        ctx = self._ctx
+        root = self.project_root(what)
+        shot_dir = PathSandbox([root]).resolve(coords.folder)
+        extension = (suffix if suffix is not None else Path(str(media)).suffix if isinstance(media, Path) else "")
+        record = Provenance(
+            take_number=0, shot=coords.key, run_id=ctx.provenance.run_id,
+            node_id=ctx.node_id if item is None else f"{ctx.node_id}@{item}",
+            graph_hash=ctx.provenance.graph_hash, tier=ctx.tier, project=ctx.project,
+            inputs=dict(inputs or {}), source=dict(source or {}),
+        )
+        saved, made = promote(media, shot_dir, coords, record, extension.lower())
+        take = self._describe(coords, shot_dir, saved, reused=not made)
+        if made:
+            ctx.emit(EventType.TAKE_CREATED, {"project": ctx.project, "shot": coords.key,
+                                              "take_number": take.number, "path": take.path})
+        return take
+
+    def list(self, coords: ShotCoords) -> list[SavedTake]:
+        """The shot's complete takes whose media is on disk, by number."""
+        shot_dir = PathSandbox([self.project_root("Reading takes")]).resolve(coords.folder)
+        return [self._describe(coords, shot_dir, record, reused=False) for record in read_provenances(shot_dir)
+                if record.status == "complete" and record.file and (shot_dir / record.file).is_file()]
+
+    @staticmethod
+    def _describe(coords: ShotCoords, shot_dir: Path, record: Provenance, *, reused: bool) -> SavedTake:
+        name = str(record.file)
+        return SavedTake(shot=coords.key, number=record.take_number, path=f"{coords.folder}/{name}",
+                         file=shot_dir / name, provenance=record, reused=reused)

@@ -1,0 +1,52 @@
+"""The workspace and project layout: every folder and file name, in one place (DESIGN §7).
+
+    <workspace>/Projects/<name>/project.json
+                               01_Assets/{Characters,Locations,Objects,Styles,Music}/
+                               02_Source_Creative/{Treatments,Scripts,ShotLists,Canvas}/
+                               03_Renders/Chapter_01/Scene_01/Shot_01/S01_S01_take01.mp4
+                               04_Project_Files/  05_Cache/  06_Exports/
+    <workspace>/Library/{Narrative_Templates,Pipeline_Templates,Stock_Media,AI_Models,Uploads}/
+    <workspace>/.trash/
+
+Paths are POSIX strings relative to the workspace or to the project folder. Nodes and the server
+both name files through this module, so a folder is renamed in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# The workspace
+PROJECTS_DIR: Final = "Projects"
+LIBRARY_DIR: Final = "Library"
+NARRATIVE_TEMPLATES_DIR: Final = f"{LIBRARY_DIR}/Narrative_Templates"
+PIPELINE_TEMPLATES_DIR: Final = f"{LIBRARY_DIR}/Pipeline_Templates"
+TRASH_DIR: Final = ".trash"
+
+# A project
+MANIFEST: Final = "project.json"
+ASSETS_DIR: Final = "01_Assets"
+ASSET_CATEGORIES: Final = ("Characters", "Locations", "Objects", "Styles", "Music")
+SOURCE_DIR: Final = "02_Source_Creative"
+SHOTLISTS_DIR: Final = f"{SOURCE_DIR}/ShotLists"
+CANVAS_DIR: Final = f"{SOURCE_DIR}/Canvas"
+RENDERS_DIR: Final = "03_Renders"
+PROJECT_FILES_DIR: Final = "04_Project_Files"
+CACHE_DIR: Final = "05_Cache"
+EXPORTS_DIR: Final = "06_Exports"
+GIT_IGNORED_DIRS: Final = (CACHE_DIR, EXPORTS_DIR)
+
+# Inside the cache (git-ignored, rebuilt on demand)
+LOCK_FILE: Final = f"{CACHE_DIR}/.project.lock"
+THUMBNAILS_DIR: Final = f"{CACHE_DIR}/thumbnails"
+VEO_PENDING_DIR: Final = f"{CACHE_DIR}/veo"
+
+# Files the production nodes write and the workspace mirrors into project.json
+INGREDIENT_SUFFIX: Final = ".ingredient.json"
+INGREDIENTS_GLOB: Final = f"{ASSETS_DIR}/**/*{INGREDIENT_SUFFIX}"
+BREAKDOWN_SUFFIX: Final = ".breakdown.json"
+
+# Takes: a shot's under 03_Renders/Chapter_NN/Scene_NN/Shot_NN/, a scene's own (its animatic)
+# under 03_Renders/Chapter_NN/Scene_NN/Animatic/; provenance beside each take's media
+SCENE_TAKES_DIR: Final = "Animatic"
+PROVENANCE_SUFFIX: Final = ".provenance.json"
