@@ -9,23 +9,17 @@ item of a changed list is still a cache hit.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from nodes.sdk import AuteurError, NodeSpec
 
-from .plan import PlannedNode
+from .plan import PlannedNode, canonical, digest
 
 
 class FanOutError(AuteurError):
     """The lists feeding one node cannot be zipped item by item."""
 
     code = "list_length_mismatch"
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def item_count(node: PlannedNode, inputs: dict[str, Any]) -> int:
@@ -62,13 +56,8 @@ def item_inputs(node: PlannedNode, inputs: dict[str, Any], count: int) -> list[d
 
 def item_key(node: PlannedNode, inputs: dict[str, Any]) -> str:
     """H(node key without its list links, content hash of each list-fed item)."""
-    fanned = sorted(
-        (name, hashlib.sha256(_canonical(inputs.get(name)).encode()).hexdigest())
-        for name in node.fan_inputs
-    )
-    payload = [node.spec.type, node.spec.version, node.tier_params, node.constants,
-               sorted(node.file_digests.items()), fanned, node.shared_key]
-    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+    fanned = ";".join(f"{name}={digest(canonical(inputs.get(name)))}" for name in sorted(node.fan_inputs))
+    return digest(f"{node.identity}\n{fanned}\n{node.shared_key}")
 
 
 def collect(spec: NodeSpec, item_outputs: list[dict[str, Any]]) -> dict[str, Any]:

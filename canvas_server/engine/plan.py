@@ -1,4 +1,10 @@
-"""The execution plan: which nodes run, in what order, under which Merkle cache keys."""
+"""The execution plan: which nodes run, in what order, under which Merkle cache keys.
+
+A node's key covers everything its result depends on: its type and version, tier
+parameters, constants, the run's scope (project, or principal without one), the resolved
+identity and content of every file a path input names, and its parents' keys. So the same
+graph in two projects, or over an edited file, never shares a result.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from typing import Any
 from function_runners.tiers import TierConfig
 from nodes.sdk import AuteurError, NodeRegistry, NodeSpec
 
-from ..graph.prompt import ApiPrompt, as_link
+from ..graph.prompt import ApiPrompt, PromptNode, as_link
 from ..graph.topology import order_of
 
 
@@ -31,12 +37,19 @@ class PlannedNode:
     tier_params: dict[str, Any]
     key: str = ""
     children: list[str] = field(default_factory=list)
+    # The nodes this one is linked from, each once, in input order.
+    sources: list[str] = field(default_factory=list)
     # Item inputs fed by a list: the node runs once per item (DESIGN §2, lists fan out).
     fan_inputs: list[str] = field(default_factory=list)
     # Whole-list inputs fed by a single value: it arrives as a one-item list.
     wrap_inputs: list[str] = field(default_factory=list)
-    # Content hashes of `tracks_file` path widgets, part of the key.
+    # The names of the node's socket outputs, by slot.
+    outputs: list[str] = field(default_factory=list)
+    # Identity and content hash of the file each path input names, part of the key.
     file_digests: dict[str, str] = field(default_factory=dict)
+    # Canonical text of what the key covers besides the links: type, version, tier params,
+    # constants, file digests and the run's scope (a fanned-out item's key starts from it).
+    identity: str = ""
     # H(parent keys of the links that do not fan out (and the nonce when uncached)):
     # what a fanned-out item's key shares with its siblings.
     shared_key: str = ""
@@ -50,6 +63,13 @@ class PlannedNode:
         outputs = self.spec.socket_outputs
         return self.fans_out or (0 <= slot < len(outputs) and outputs[slot].is_list)
 
+    def output_name(self, slot: int, reader: str, name: str) -> str:
+        """The name of output `slot`, which input `name` of node `reader` is linked to."""
+        if not 0 <= slot < len(self.outputs):
+            raise PlanError(f"node {reader} input {name!r} links to missing output slot {slot} "
+                            f"of node {self.node_id}", code="invalid_link")
+        return self.outputs[slot]
+
 
 @dataclass
 class Plan:
@@ -57,10 +77,24 @@ class Plan:
     order: list[str]
 
 
-def _split_inputs(inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+# The identity and content digest of the file a path names, in the run's sandbox.
+FileDigest = Callable[[str], str]
+Split = tuple[dict[str, Any], dict[str, tuple[str, int]]]
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON: the same value always encodes to the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _split_inputs(node: PromptNode) -> Split:
     constants: dict[str, Any] = {}
     links: dict[str, tuple[str, int]] = {}
-    for name, value in inputs.items():
+    for name, value in node.inputs.items():
         link = as_link(value)
         if link is None:
             constants[name] = value
@@ -69,8 +103,9 @@ def _split_inputs(inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, tup
     return constants, links
 
 
-def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str] | None) -> set[str]:
-    """The targets (or every output node) and all their ancestors, found iteratively."""
+def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str] | None) -> dict[str, Split]:
+    """The targets (or every output node) and all their ancestors, found iteratively, each
+    with its inputs split into constants and links."""
     nodes = prompt.nodes()
     if targets:
         missing = [target for target in targets if target not in nodes]
@@ -79,44 +114,29 @@ def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str]
         roots = list(targets)
     else:
         roots = [nid for nid, pn in nodes.items() if (s := registry.spec(pn.class_type)) and s.output_node]
-    needed: set[str] = set()
+    needed: dict[str, Split] = {}
     stack = list(roots)
     while stack:
         node_id = stack.pop()
         if node_id in needed:
             continue
-        needed.add(node_id)
-        for value in nodes[node_id].inputs.values():
-            link = as_link(value)
-            if link is not None:
-                if link[0] not in nodes:
-                    raise PlanError(f"node {node_id} links to missing node {link[0]}")
-                stack.append(link[0])
+        needed[node_id] = split = _split_inputs(nodes[node_id])
+        for source, _ in split[1].values():
+            if source not in nodes:
+                raise PlanError(f"node {node_id} links to missing node {source}")
+            stack.append(source)
     return needed
 
 
-def _sources(node: PlannedNode) -> list[str]:
-    """The nodes `node` is linked from, each once, in input order."""
-    return list(dict.fromkeys(source for source, _ in node.links.values()))
-
-
 def cache_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> str:
-    """H(type, version, tier params, constants, (input, parent key, slot)…).
+    """H(identity, (input, parent key, slot)…, and the nonce for a side-effect node).
 
     A fanned-out node's key covers its whole input; each item gets its own key from
     `engine.fanout.item_key`.
     """
-    linked = sorted((name, parent_keys[src], slot) for name, (src, slot) in node.links.items())
-    payload = [node.spec.type, node.spec.version, node.tier_params, node.constants, linked]
-    if node.file_digests:
-        payload.append(sorted(node.file_digests.items()))
-    if not node.spec.cache:
-        payload.append(nonce)  # side-effect nodes (and so their descendants) always run
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
-
-
-FileDigest = Callable[[str], str]
+    linked = ";".join(f"{name}={parent_keys[src]}:{slot}" for name, (src, slot) in sorted(node.links.items()))
+    # Side-effect nodes (and so their descendants) always run: their key is the run's own.
+    return digest(f"{node.identity}\n{linked}\n{'' if node.spec.cache else nonce}")
 
 
 def _mark_lists(node: PlannedNode, planned: dict[str, PlannedNode]) -> None:
@@ -135,15 +155,49 @@ def _shared_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> s
     shared = sorted((name, parent_keys[src], slot) for name, (src, slot) in node.links.items()
                     if name not in node.fan_inputs)
     payload: list[Any] = [shared] if node.spec.cache else [shared, nonce]
-    return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+    return digest(json.dumps(payload, separators=(",", ":")))
 
 
-def _digests(node: PlannedNode, file_digest: FileDigest | None) -> dict[str, str]:
-    if file_digest is None:
-        return {}
-    tracked = [item.name for item in node.spec.inputs if item.tracks_file]
-    return {name: file_digest(str(node.constants[name])) for name in tracked
-            if isinstance(node.constants.get(name), str) and node.constants[name]}
+def path_inputs(spec: NodeSpec) -> list[str]:
+    """The inputs whose value names a file: path widgets (and `tracks_file` inputs)."""
+    return [item.name for item in spec.inputs if item.widget == "path" or item.tracks_file]
+
+
+class _Planner:
+    """Per-plan memo of what is the same for every node of a type: its outputs, its path
+    inputs and its tier parameters as canonical text."""
+
+    def __init__(self, tiers: TierConfig, scope: str, file_digest: FileDigest | None) -> None:
+        self.tiers, self.scope, self.file_digest = tiers, scope, file_digest
+        self._paths: dict[str, list[str]] = {}
+        self._outputs: dict[str, list[str]] = {}
+        self._params: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+
+    def outputs(self, spec: NodeSpec) -> list[str]:
+        if spec.type not in self._outputs:
+            self._outputs[spec.type] = [output.name for output in spec.socket_outputs]
+        return self._outputs[spec.type]
+
+    def params(self, tier: str, spec: NodeSpec) -> tuple[dict[str, Any], str]:
+        memo = (tier, spec.type)
+        if memo not in self._params:
+            params = self.tiers.params_for(tier, spec.type)
+            self._params[memo] = params, canonical(params)
+        return self._params[memo]
+
+    def digests(self, node: PlannedNode) -> dict[str, str]:
+        if node.spec.type not in self._paths:
+            self._paths[node.spec.type] = path_inputs(node.spec)
+        names = self._paths[node.spec.type]
+        if not names or self.file_digest is None:
+            return {}
+        return {name: self.file_digest(value) for name in names
+                if isinstance(value := node.constants.get(name), str) and value}
+
+    def identity(self, node: PlannedNode, params_text: str) -> str:
+        files = canonical(sorted(node.file_digests.items())) if node.file_digests else "[]"
+        return "\n".join((node.spec.type, node.spec.version, params_text, canonical(node.constants),
+                          files, self.scope))
 
 
 def build_plan(
@@ -154,30 +208,39 @@ def build_plan(
     tier: str,
     targets: list[str] | None,
     nonce: str,
+    scope: str = "",
     file_digest: FileDigest | None = None,
 ) -> Plan:
-    """Plan a run in O(N): ancestors of the outputs, topological order, Merkle keys."""
+    """Plan a run in O(N): ancestors of the outputs, topological order, Merkle keys.
+
+    `scope` names whose files the run sees (its project, or its principal); `file_digest`
+    gives the identity and content hash of the file a path names."""
     nodes = prompt.nodes()
+    planner = _Planner(tiers, scope, file_digest)
     planned: dict[str, PlannedNode] = {}
-    for node_id in required_nodes(prompt, registry, targets):
+    params_text: dict[str, str] = {}
+    for node_id, (constants, links) in required_nodes(prompt, registry, targets).items():
         prompt_node = nodes[node_id]
         spec = registry.spec(prompt_node.class_type)
         if spec is None:
             raise PlanError(f"node {node_id}: unknown node type {prompt_node.class_type!r}",
                             code="unknown_node_type")
         node_tier = prompt_node.tier or tier
-        constants, links = _split_inputs(prompt_node.inputs)
-        planned[node_id] = PlannedNode(node_id, spec, constants, links, node_tier,
-                                       tiers.params_for(node_tier, spec.type))
+        params, params_text[node_id] = planner.params(node_tier, spec)
+        planned[node_id] = node = PlannedNode(node_id, spec, constants, links, node_tier, params)
+        node.sources = list(dict.fromkeys(source for source, _ in links.values()))
+        node.outputs = planner.outputs(spec)
     for node_id, node in planned.items():
-        for source in _sources(node):
+        for source in node.sources:
             planned[source].children.append(node_id)
-    order = order_of({node_id: _sources(node) for node_id, node in planned.items()})
+    order = order_of({node_id: node.sources for node_id, node in planned.items()})
     keys: dict[str, str] = {}
     for node_id in order:
         node = planned[node_id]
-        _mark_lists(node, planned)
-        node.file_digests = _digests(node, file_digest)
+        if node.links:
+            _mark_lists(node, planned)
+        node.file_digests = planner.digests(node)
+        node.identity = planner.identity(node, params_text[node_id])
         node.key = keys[node_id] = cache_key(node, keys, nonce)
         if node.fans_out:
             node.shared_key = _shared_key(node, keys, nonce)

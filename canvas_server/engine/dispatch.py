@@ -1,0 +1,262 @@
+"""One place that runs a node: the whole node, or one item of a fanned-out node.
+
+For every execution the `Dispatcher` looks the key up in the result cache, waits for an
+identical execution already in flight (single flight: one execution, however many runs want
+it), runs it (inline on the event loop, or on the Function Runner within its tier's capacity),
+publishes the files it wrote and stores the result. The executor calls it for a node,
+`engine.items` for each item.
+
+Files: each execution writes into its own private staging folder beside the content-addressed
+output folder `.auteur/outputs/<k2>/<key>`, and takes that folder by rename only if it is
+absent (else its files stay, complete, in its own folder). A failed or cancelled execution
+removes only its own staging folder, so identical nodes of concurrent runs, or of a run
+resumed after a crash, never share or delete each other's files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import shutil
+import socket
+import stat
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from function_runners.base import Runner, TaskCallbacks
+from function_runners.execute import error_from, execute_task, sandbox_for
+from function_runners.result_cache import ResultCache
+from function_runners.task import NodeResult, NodeTask, TaskError
+from nodes.sdk import AuteurError, ModelCache, NodeRegistry, PathSandbox, sha256_file
+
+from .cancel import CancelToken
+from .plan import PlannedNode, canonical
+
+Status = Literal["cached", "completed", "failed", "cancelled"]
+DIGEST_MEMO = 10_000  # content digests remembered by file identity (path, inode, size, mtime)
+
+
+@dataclass(frozen=True)
+class RunScope:
+    """What every execution of one run shares: who runs it, where its paths resolve."""
+
+    run_id: str
+    graph_hash: str
+    project: str | None
+    project_root: str | None
+    principal: str | None
+    cancel: CancelToken
+    sandbox: PathSandbox
+    # Part of every cache key of the run: whose files its paths name (the project, or the
+    # principal of a project-less run).
+    key: str
+
+
+@dataclass
+class Job:
+    """One execution: a node, or one item of a fanned-out node."""
+
+    node: PlannedNode
+    key: str
+    inputs: dict[str, Any]
+    callbacks: TaskCallbacks
+    # Told the runner's label when the work starts (never for a cache hit).
+    on_start: Callable[[str], None]
+
+
+@dataclass
+class Outcome:
+    """How one execution settled; `cached` also when an identical one in flight ran it."""
+
+    status: Status
+    outputs: dict[str, Any] | None = None
+    runner: str | None = None
+    started_at: float | None = None
+    error: TaskError | None = None
+
+
+class Dispatcher:
+    """Shared by every run of an executor: cache, runner slots, executions in flight."""
+
+    def __init__(
+        self,
+        *,
+        registry: NodeRegistry,
+        runner: Runner,
+        cache: ResultCache,
+        workspace: Path,
+        allowed_dirs: list[str],
+        load_plugins: list[str] | None,
+    ) -> None:
+        self.registry = registry
+        self.runner = runner
+        self.cache = cache
+        self.workspace = str(workspace)
+        self.allowed_dirs = allowed_dirs
+        self.load_plugins = load_plugins
+        self.inline_models = ModelCache()
+        self.inline_label = f"inline:{socket.gethostname()}"
+        self._outputs_root = f"{workspace}/.auteur/outputs"
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._in_flight: dict[str, asyncio.Future[Outcome]] = {}
+        # Staging folders are named `<key>~<this dispatcher>.<n>`: unique across processes.
+        self._stage_prefix = uuid.uuid4().hex[:12]
+        self._stages = itertools.count()
+        self._digests: dict[tuple[str, int, int, int, int], str] = {}
+
+    def slots(self, tier: str) -> asyncio.Semaphore:
+        if tier not in self._slots:
+            self._slots[tier] = asyncio.Semaphore(self.runner.capacity(tier))
+        return self._slots[tier]
+
+    def label_for(self, node: PlannedNode) -> str:
+        return self.inline_label if node.spec.runs_on == "inline" else self.runner.name
+
+    def outputs_dir(self, key: str) -> str:
+        """Content-addressed output folder of a key (its first execution's files)."""
+        return f"{self._outputs_root}/{key[:2]}/{key}"
+
+    # -- a run's scope and the files its paths name -----------------------------------------
+
+    def scope(self, *, run_id: str, graph_hash: str, tier: str, project: str | None,
+              project_root: str | None, principal: str | None, cancel: CancelToken) -> RunScope:
+        # The run's sandbox comes from the one rule every runner applies to the node's task.
+        template = NodeTask(run_id=run_id, node_id="", type="", version="", inputs={}, tier=tier,
+                            scratch_dir=self._outputs_root, workspace_root=self.workspace,
+                            project_root=project_root, project=project, allowed_dirs=self.allowed_dirs,
+                            principal=principal)
+        where = self._relative(project_root) if project_root else None
+        key = canonical([project, where, None if project_root else principal])
+        return RunScope(run_id, graph_hash, project, project_root, principal, cancel,
+                        sandbox_for(template), key)
+
+    def file_digest(self, sandbox: PathSandbox, path: str) -> str:
+        """`<file>@<sha256>` for the file `path` names in a run's sandbox (`@missing` if none)."""
+        try:
+            resolved = sandbox.resolve(path)
+            info = resolved.stat()
+        except (AuteurError, OSError, ValueError):  # refused, absent, or unreadable
+            return f"{path}@missing"
+        where = self._relative(str(resolved))
+        if not stat.S_ISREG(info.st_mode):
+            return f"{where}@not-a-file"
+        memo = (str(resolved), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        known = self._digests.get(memo)
+        if known is None:
+            if len(self._digests) >= DIGEST_MEMO:
+                self._digests.clear()
+            known = self._digests[memo] = sha256_file(resolved)
+        return f"{where}@{known}"
+
+    def _relative(self, path: str) -> str:
+        """A path inside the workspace relative to it (keys survive a moved workspace)."""
+        return path[len(self.workspace) + 1:] if path.startswith(self.workspace + "/") else path
+
+    # -- running ----------------------------------------------------------------------------
+
+    def settle(self, scope: RunScope, job: Job) -> Outcome | None:
+        """A cache hit or an inline node, settled now; None when it must be dispatched."""
+        if job.node.spec.cache:
+            hit = self.cache.get(job.key)
+            if hit is not None:
+                return Outcome("cached", hit)
+        if job.node.spec.runs_on != "inline":
+            return None
+        task = self._task(scope, job)
+        job.on_start(self.inline_label)
+        cancel = scope.cancel
+        result = execute_task(task, self.registry, self.inline_models, runner=self.inline_label,
+                              progress=job.callbacks.progress, is_cancelled=lambda: cancel.cancelled,
+                              emit=job.callbacks.emit)
+        return self._conclude(scope, job, task, result)
+
+    async def run(self, scope: RunScope, job: Job) -> Outcome:
+        """Settle `job` now if it can be, else dispatch it."""
+        return self.settle(scope, job) or await self.dispatch(scope, job)
+
+    async def dispatch(self, scope: RunScope, job: Job) -> Outcome:
+        """Run a runner job: once, however many runs ask for its key at the same time."""
+        if not job.node.spec.cache:  # a side effect: each run's own, never shared
+            return await self._on_runner(scope, job)
+        while (twin := self._in_flight.get(job.key)) is not None:
+            settled = await asyncio.shield(twin)
+            if settled.status == "completed":
+                return Outcome("cached", settled.outputs)
+            # The twin failed or was cancelled: the next waiter runs it itself.
+        hit = self.cache.get(job.key)  # stored while this job waited to be scheduled
+        if hit is not None:
+            return Outcome("cached", hit)
+        flight: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._in_flight[job.key] = flight
+        outcome = Outcome("cancelled")
+        try:
+            outcome = await self._on_runner(scope, job)
+        finally:
+            del self._in_flight[job.key]
+            flight.set_result(outcome)
+        return outcome
+
+    async def _on_runner(self, scope: RunScope, job: Job) -> Outcome:
+        async with self.slots(job.node.tier):
+            task = self._task(scope, job)
+            job.on_start(self.runner.name)
+            try:
+                result = await self.runner.run(task, job.callbacks)
+            except AuteurError as exc:  # the runner could not take the task (broker down, …)
+                result = NodeResult(runner=self.runner.name, error=error_from(exc))
+            except asyncio.CancelledError:
+                _remove(task.scratch_dir)
+                raise
+            return self._conclude(scope, job, task, result)
+
+    def _task(self, scope: RunScope, job: Job) -> NodeTask:
+        node = job.node
+        staging = f"{self.outputs_dir(job.key)}~{self._stage_prefix}.{next(self._stages)}"
+        return NodeTask(
+            run_id=scope.run_id, node_id=node.node_id, type=node.spec.type, version=node.spec.version,
+            inputs=job.inputs, tier=node.tier, tier_params=node.tier_params, scratch_dir=staging,
+            workspace_root=self.workspace, project_root=scope.project_root, project=scope.project,
+            allowed_dirs=self.allowed_dirs, cache_key=job.key, load_plugins=self.load_plugins,
+            principal=scope.principal, graph_hash=scope.graph_hash,
+        )
+
+    def _conclude(self, scope: RunScope, job: Job, task: NodeTask, result: NodeResult) -> Outcome:
+        started = result.timings.started_at if result.timings is not None else None
+        if result.error is not None:
+            _remove(task.scratch_dir)
+            cancelled = result.error.code == "cancelled" and scope.cancel.cancelled
+            return Outcome("cancelled" if cancelled else "failed", None, result.runner, started, result.error)
+        outputs = self._publish(job.key, task.scratch_dir, result.outputs or {})
+        if job.node.spec.cache:
+            self.cache.put(job.key, outputs)
+        return Outcome("completed", outputs, result.runner, started)
+
+    def _publish(self, key: str, staging: str, outputs: dict[str, Any]) -> dict[str, Any]:
+        """Rename the staging folder to the key's folder if that is absent; the outputs then
+        name the files there."""
+        try:
+            os.rmdir(staging)  # nothing written (most nodes): nothing to publish
+            return outputs
+        except FileNotFoundError:
+            return outputs
+        except OSError:  # not empty
+            pass
+        final = self.outputs_dir(key)
+        try:
+            os.rename(staging, final)  # atomic; refused when another execution's files are there
+        except OSError:
+            return outputs  # they are: this execution's files stay, complete, in its own folder
+        staged_name = staging.rsplit("/", 1)[1]
+        # The staging folder's name is unique (a random token), so it appears only in paths.
+        return json.loads(json.dumps(outputs).replace(staged_name, key))  # type: ignore[no-any-return]
+
+
+def _remove(folder: str) -> None:
+    """Remove an execution's own staging folder (never the shared output folder)."""
+    if os.path.isdir(folder):
+        shutil.rmtree(folder, ignore_errors=True)
