@@ -172,7 +172,10 @@ def _save_in_process(task_json: str, barrier: Any, results: Any) -> None:
 @pytest.mark.slow
 def test_twenty_concurrent_runs_yield_take01_to_take20_each_with_provenance(store: ProjectStore) -> None:
     context = multiprocessing.get_context("fork")
-    sources = [make_png(store.projects_dir / f"Film/05_Cache/r{i}.png", f"0x{i:02x}{i:02x}{i:02x}") for i in range(20)]
+    # Colours far apart: near greys can encode to the same PNG, and equal bytes share one take.
+    sources = [make_png(store.projects_dir / f"Film/05_Cache/r{i}.png", f"0x{i * 12:02x}{255 - i * 12:02x}{i * 37 % 256:02x}")
+               for i in range(20)]
+    assert len({sha256_file(source) for source in sources}) == 20
     barrier, results = context.Barrier(20), context.Queue()
     tasks = [save_task(store, media_input(store, src), f"run-{i}") for i, src in enumerate(sources)]
     processes = [context.Process(target=_save_in_process, args=(t.model_dump_json(), barrier, results)) for t in tasks]
