@@ -9,6 +9,7 @@ replaced, so the pool never hangs.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import shutil
@@ -27,6 +28,7 @@ from .cancel_flag import CancelFlag
 from .local_worker import runner_label, worker_main
 from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
+log = logging.getLogger("auteur.runner")
 CANCEL_GRACE_S = 0.3
 CLOSE_GRACE_S = 2.0
 _SPAWN = multiprocessing.get_context("spawn")
@@ -56,21 +58,28 @@ class LocalRunner:
         self.load_plugins = load_plugins
         self.host = socket.gethostname()
         self.name = f"local:{self.host}"
-        self._idle: asyncio.Queue[_Worker] | None = None
+        # None wakes a waiting task when no process could start (see _on_ready).
+        self._idle: asyncio.Queue[_Worker | None] | None = None
         self._workers: list[_Worker] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._start_failure: str | None = None
         self._closed = False
 
     def capacity(self, tier: str) -> int:
         return self.size
 
     async def start(self) -> None:
+        """Spawn the processes without waiting for them: each takes tasks once it has loaded
+        its packs (tasks wait for it), so a server does not wait for them to be ready."""
         self._loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
-        workers = [self._spawn() for _ in range(self.size)]
-        await asyncio.gather(*(worker.ready for worker in workers))
-        for worker in workers:
-            self._idle.put_nowait(worker)
+        for _ in range(self.size):
+            self._spawn()
+
+    async def ready(self) -> None:
+        """Until every process has loaded its packs (for callers that time the tasks alone);
+        raises when one could not start."""
+        await asyncio.gather(*(worker.ready for worker in list(self._workers)))
 
     def healthy(self) -> bool:
         """The pool needs no service; crashed workers are replaced as they are found."""
@@ -78,7 +87,7 @@ class LocalRunner:
 
     async def run(self, task: NodeTask, callbacks: TaskCallbacks) -> NodeResult:
         assert self._idle is not None, "LocalRunner.start() was not awaited"
-        worker = await self._idle.get()
+        worker = await self._next_worker(self._idle)
         worker.pending = asyncio.get_running_loop().create_future()
         worker.callbacks, worker.task = callbacks, task
         try:
@@ -101,7 +110,10 @@ class LocalRunner:
         """
         self._closed = True
         for worker in self._workers:
-            _ask_to_exit(worker)
+            if worker.ready.done():
+                _ask_to_exit(worker)
+            else:  # still loading its packs: it holds no task, and would read the pipe late
+                _kill_group(worker)
         deadline = time.monotonic() + CLOSE_GRACE_S
         for worker in self._workers:
             worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
@@ -131,7 +143,27 @@ class LocalRunner:
         child_conn.close()
         worker = _Worker(process, parent_conn, cancel_flag, self._loop.create_future())
         self._workers.append(worker)
+        worker.ready.add_done_callback(lambda ready: self._on_ready(worker, ready))
         threading.Thread(target=self._read, args=(worker,), daemon=True).start()
+        return worker
+
+    def _on_ready(self, worker: _Worker, ready: asyncio.Future[int]) -> None:
+        assert self._idle is not None
+        if ready.cancelled():
+            return
+        if ready.exception() is None:
+            self._idle.put_nowait(worker)
+            return
+        self._start_failure = str(ready.exception())
+        log.warning("%s", self._start_failure)
+        if not self._workers:  # none left to wait for: wake the tasks waiting for one
+            self._idle.put_nowait(None)
+
+    async def _next_worker(self, idle: asyncio.Queue[_Worker | None]) -> _Worker:
+        worker = await idle.get()
+        if worker is None:
+            idle.put_nowait(None)  # for the next waiter too
+            raise RuntimeError(self._start_failure or "no local runner process could start")
         return worker
 
     def _read(self, worker: _Worker) -> None:
@@ -179,15 +211,7 @@ class LocalRunner:
             self._replace()
 
     def _replace(self) -> None:
-        assert self._idle is not None and self._loop is not None
-        fresh = self._spawn()
-        idle = self._idle
-
-        def when_ready(done: asyncio.Future[int]) -> None:
-            if done.exception() is None:
-                idle.put_nowait(fresh)
-
-        fresh.ready.add_done_callback(when_ready)
+        self._spawn()  # it joins the idle queue once ready (_on_ready)
 
     async def _release(self, worker: _Worker) -> None:
         assert self._idle is not None

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from nodes.sdk import AuteurError, discover
-
-from ..settings import Settings
-from ..workspace.gitrepo import check_git_lfs
 from .main import app
+
+if TYPE_CHECKING:  # imported by the command itself: `auteur --help` loads none of it
+    from ..settings import Settings
 
 Check = tuple[str, bool, str]
 
@@ -25,12 +23,15 @@ def _binary(name: str, install: str) -> Check:
 
 
 def _git() -> Check:
+    from ..workspace.gitrepo import check_git_lfs
+
     status = check_git_lfs()
     return ("git + git-lfs", status.lfs_available, status.message)
 
 
 def _whisper() -> Check:
     from nodes.audio.whisper_model import resolve_model_dir
+    from nodes.sdk import AuteurError
 
     try:
         return ("whisper model", True, str(resolve_model_dir("tiny.en")))
@@ -47,6 +48,8 @@ def _demucs() -> Check:
 
 
 def _packs(settings: Settings) -> Check:
+    from nodes.sdk import discover
+
     registry = discover(only=settings.load_plugins)
     failed = "; ".join(f"{f.pack}: {f.error_type}: {f.message}" for f in registry.failures)
     loaded = ", ".join(sorted(registry.packs))
@@ -70,6 +73,11 @@ def run_checks(settings: Settings) -> list[Check]:
 @app.command("doctor")
 def doctor(as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON")) -> None:
     """Check binaries, models and node packs; exit 1 if something is missing."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..settings import Settings
+
     results = run_checks(Settings())
     if as_json:
         typer.echo(json.dumps([{"check": n, "ok": ok, "detail": d} for n, ok, d in results], indent=2))

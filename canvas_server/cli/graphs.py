@@ -6,25 +6,20 @@ import json
 import logging
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from nodes.sdk import AuteurError, NodeRegistry, discover
-
-from ..governance import LOCAL_PRINCIPAL, Principal, TokenStore
-from ..governance.auth import Authenticator
-from ..graph.check import GraphCheck, inspect_graph
-from ..graph.load import LoadedGraph, graph_to_workflow, load_graph_file, read_graph_json
-from ..graph.params import parse_assignments
-from ..settings import Settings
 from .main import app
-from .output import fail, print_errors
-from .run_local import run_locally
 
-console = Console(stderr=True, soft_wrap=True)
+# Each command imports what it runs: `auteur --help` loads none of it (nor the node packs).
+if TYPE_CHECKING:
+    from nodes.sdk import NodeRegistry
+
+    from ..governance import Principal
+    from ..graph.check import GraphCheck
+    from ..graph.load import LoadedGraph
+    from ..settings import Settings
 
 
 class Target(StrEnum):
@@ -33,12 +28,20 @@ class Target(StrEnum):
 
 
 def _registry(settings: Settings) -> NodeRegistry:
+    from nodes.sdk import discover
+
     return discover(only=settings.load_plugins)
 
 
 @app.command("nodes")
 def list_nodes(as_json: bool = typer.Option(False, "--json", help="Print the catalog as JSON")) -> None:
     """List installed node types and any pack that failed to load."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..settings import Settings
+    from .output import console
+
     registry = _registry(Settings())
     if as_json:
         payload = {
@@ -56,6 +59,11 @@ def list_nodes(as_json: bool = typer.Option(False, "--json", help="Print the cat
 
 
 def _load(path: Path, registry: NodeRegistry) -> LoadedGraph:
+    from nodes.sdk import AuteurError
+
+    from ..graph.load import load_graph_file
+    from .output import fail
+
     try:
         return load_graph_file(path, registry)
     except AuteurError as exc:
@@ -65,6 +73,12 @@ def _load(path: Path, registry: NodeRegistry) -> LoadedGraph:
 def _caller(settings: Settings, token: str | None) -> Principal:
     """The local user, or with `--token` / AUTEUR_TOKEN the workspace token's principal, whose
     maturity the check then applies exactly as the server would."""
+    from nodes.sdk import AuteurError
+
+    from ..governance import LOCAL_PRINCIPAL, TokenStore
+    from ..governance.auth import Authenticator
+    from .output import fail
+
     if not token:
         return LOCAL_PRINCIPAL
     try:
@@ -76,6 +90,13 @@ def _caller(settings: Settings, token: str | None) -> Principal:
 def _inspect(path: Path, registry: NodeRegistry, principal: Principal, *,
              targets: list[str] | None, assignments: list[str] | None = None) -> GraphCheck:
     """The submission check (`graph.check`), as the server runs it for the same graph."""
+    from nodes.sdk import AuteurError
+
+    from ..graph.check import inspect_graph
+    from ..graph.load import read_graph_json
+    from ..graph.params import parse_assignments
+    from .output import fail
+
     try:
         params = parse_assignments(assignments or [])
         return inspect_graph(read_graph_json(path), registry, principal.caller,
@@ -85,6 +106,8 @@ def _inspect(path: Path, registry: NodeRegistry, principal: Principal, *,
 
 
 def _report(checked: GraphCheck, as_json: bool, *, key: str, ok_value: Any) -> None:
+    from .output import print_errors
+
     errors = [error.model_dump(mode="json") for error in checked.errors]
     if as_json:
         typer.echo(json.dumps({key: ok_value, "errors": errors}, indent=2))
@@ -100,6 +123,9 @@ def validate(
     as_json: bool = typer.Option(False, "--json", help='Print {"ok", "errors"}'),
 ) -> None:
     """Check a graph; exit 0 when it may run, 1 when it has problems."""
+    from ..settings import Settings
+    from .output import console
+
     settings = Settings()
     wanted = [item for item in targets.split(",") if item] or None
     checked = _inspect(graph, _registry(settings), _caller(settings, token), targets=wanted)
@@ -117,6 +143,10 @@ def convert(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout"),
 ) -> None:
     """Convert between the workflow and API prompt shapes."""
+    from ..graph.load import graph_to_workflow, read_graph_json
+    from ..settings import Settings
+    from .output import console
+
     registry = _registry(Settings())
     loaded = _load(graph, registry)
     data: Any
@@ -148,6 +178,13 @@ def run(
     debug: bool = typer.Option(False, "--debug", help="Also print failed nodes' Python tracebacks (local runs)"),
 ) -> None:
     """Run a graph headless; exit 0 when the run completes, 1 when it fails."""
+    from nodes.sdk import AuteurError
+
+    from ..graph.params import parse_assignments
+    from ..settings import Settings
+    from .output import console, fail
+    from .run_local import run_locally
+
     wanted = [item for item in targets.split(",") if item] or None
     if server:
         from .remote import run_remote
@@ -181,6 +218,11 @@ def run(
 
 
 def _read_json(path: Path) -> Any:
+    from nodes.sdk import AuteurError
+
+    from ..graph.load import read_graph_json
+    from .output import fail
+
     try:
         return read_graph_json(path)
     except AuteurError as exc:

@@ -19,11 +19,9 @@ from ..workspace.gitrepo import check_git_lfs
 from ..workspace.manifest import Quality
 from ..workspace.repair import ProjectRepair
 from ..workspace.store import NewProject, ProjectStore
-from .main import app
+from .main import project_app
 
 T = TypeVar("T")
-project_app = typer.Typer(help="File-based projects (Git + LFS) in the workspace.", no_args_is_help=True)
-app.add_typer(project_app, name="project")
 console = Console()
 
 

@@ -18,11 +18,9 @@ from nodes.sdk import AuteurError
 
 from ..integrations.spotify import SpotifyLogin, speaker_config
 from ..settings import Settings
-from .main import app
+from .main import spotify_app
 from .output import fail
 
-spotify_app = typer.Typer(help="Connect Spotify (OAuth; tokens are stored encrypted).", no_args_is_help=True)
-app.add_typer(spotify_app, name="spotify")
 LOCAL = "local"
 API = "/api/integrations/spotify"
 

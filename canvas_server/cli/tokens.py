@@ -12,10 +12,7 @@ from nodes.sdk import MATURITY_LEVELS, AuteurError, MaturityLevel
 
 from ..governance import ROLES, Role, TokenStore
 from ..settings import Settings
-from .main import app
-
-tokens_app = typer.Typer(help="Manage API tokens (sent as `Authorization: Bearer`).", no_args_is_help=True)
-app.add_typer(tokens_app, name="tokens")
+from .main import tokens_app
 
 
 def _store() -> TokenStore:

@@ -7,10 +7,6 @@ import socket
 
 import typer
 
-from function_runners.celery_app import WORKER_TIER_ENV, CelerySettings, create_app, queue_for
-from function_runners.tiers import TIER_NAMES
-
-from ..settings import Settings
 from .main import app
 
 
@@ -26,6 +22,11 @@ def worker(
         help="Tasks a pool process runs before it is replaced (default: AUTEUR_CELERY_MAX_TASKS_PER_CHILD)"),
 ) -> None:
     """Run nodes of one tier from the Celery queue `auteur.TIER` (needs AUTEUR_BROKER_URL)."""
+    from function_runners.celery_app import WORKER_TIER_ENV, CelerySettings, create_app, queue_for
+    from function_runners.tiers import TIER_NAMES
+
+    from ..settings import Settings
+
     if tier not in TIER_NAMES:
         raise typer.BadParameter(f"unknown tier {tier!r}; use one of {', '.join(TIER_NAMES)}",
                                  param_hint="--tier")

@@ -92,7 +92,7 @@ def project_root_finder(store: ProjectStore) -> Callable[[str], Path | None]:
 
 async def _start(settings: Settings, registry: NodeRegistry | None, lock: WorkspaceLock | None,
                  stack: AsyncExitStack) -> AppServices:
-    """Each service's stop is pushed as soon as it has started, so a failure part-way
+    """Each service's stop is pushed as soon as it exists, so a failure part-way
     unwinds exactly what had started (in reverse order)."""
     state_dir = settings.state_dir
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -107,8 +107,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
     stack.callback(events.close)
     runner = make_runner(settings)
-    await runner.start()
-    stack.push_async_callback(runner.close)
+    stack.push_async_callback(runner.close)  # after the run manager has stopped
     tiers = load_tiers(settings.tiers_file)
     audit = AuditLog.in_state_dir(state_dir)
     projects = ProjectStore(settings.workspace)
@@ -134,6 +133,8 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     )
     stack.push_async_callback(runs.stop)
     restore_subscriptions(services, runs.store)
+    # Late: its processes load their packs while this one serves (queued runs wait for them).
+    await runner.start()
     await runs.start()
     _watch_projects(services, stack)
     stack.push_async_callback(services.background.close, BACKGROUND_GRACE_S)

@@ -24,7 +24,6 @@ from nodes.sdk import (
 )
 
 from .domain import Breakdown, CameraAngle, CameraMovement, Ingredient, Shot, ShotSize
-from .llm import refine
 from .project_files import project_root
 from .screenplay import break_down, parse_screenplay
 
@@ -125,6 +124,8 @@ class ScriptBreakdown(Node):
     def refined(self, ctx: RunContext, breakdown: Breakdown) -> Breakdown:
         shots = [{"id": s.id, "slugline": s.slugline, "description": s.description, "dialogue": s.dialogue}
                  for s in breakdown.shots]
+        from .llm import refine  # ollama: loaded only by a run that asks the LLM
+
         answer = refine(ShotListRefinement, model=self.llm_model, system=REFINE_SYSTEM,
                         user=json.dumps({"shots": shots}, ensure_ascii=False))
         if answer.value is None:

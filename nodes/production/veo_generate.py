@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-
-from google.genai import types
+from typing import TYPE_CHECKING
 
 from nodes.sdk import (
     Input,
@@ -33,8 +32,12 @@ from nodes.sdk import (
 from nodes.sdk.takes import ShotCoords
 
 from .domain import VeoPayload
-from .veo_client import VeoClient, VeoVideo
 from .vertex_config import VertexConfig
+
+if TYPE_CHECKING:  # google-genai takes a second to import: only a run that calls Veo loads it
+    from google.genai import types
+
+    from .veo_client import VeoClient, VeoVideo
 
 SOURCE_KIND = "veo_video"
 
@@ -81,6 +84,8 @@ class VeoGenerate(Node):
         if existing:
             ctx.progress(1.0, "reused the takes of this payload")
             return self._outputs(ctx, existing, reused=True)
+        from .veo_client import VeoClient
+
         client = VeoClient(VertexConfig(), ctx.cancelled)
         pending = root / layout.VEO_PENDING_DIR / f"{key}.json"
         name = self._pending(pending)

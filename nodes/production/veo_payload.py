@@ -25,7 +25,6 @@ from .domain import (
     slot_ingredients,
     snap_duration,
 )
-from .llm import refine
 from .project_files import inline_image, project_aspect_ratio, project_asset, project_root
 from .prompting import prompt_sections, prompt_text
 
@@ -82,6 +81,8 @@ class VeoPayloadNode(Node):
         sections = prompt_sections(self.shot, self.world, self.style)
         prompt, refined_by = prompt_text(sections), None
         if self.refine_with_llm:
+            from .llm import refine  # ollama: loaded only by a run that asks the LLM
+
             answer = refine(RefinedPrompt, model=self.llm_model, system=REFINE_SYSTEM,
                             user=json.dumps({"prompt": prompt}))
             for warning in answer.warnings:

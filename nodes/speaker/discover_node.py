@@ -7,7 +7,6 @@ from typing import Literal
 from nodes.sdk import Input, Node, Output, Outputs, RunContext, node
 
 from .config import SpeakerConfig
-from .sonos.discovery import choose, discover
 from .sonos.model import Speaker
 
 
@@ -42,6 +41,8 @@ class SonosDiscover(Node):
     timeout_s: float = Input(5.0, gt=0, le=60, description="How long to wait for answers")
 
     def run(self, ctx: RunContext) -> DiscoverOut:
+        from .sonos.discovery import choose, discover  # soco loads with a run, not with the catalog
+
         config = SpeakerConfig()
         hosts = _split(self.hosts) or config.sonos_hosts
         subnets = _split(self.subnets) or config.sonos_subnets

@@ -7,8 +7,6 @@ from typing import Literal
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
 from .config import SpeakerConfig
-from .sonos import snapshot
-from .sonos.connect import coordinator_of, describe, player, speaker_errors
 from .sonos.model import Speaker
 
 Action = Literal["join", "leave", "party", "snapshot", "restore"]
@@ -39,6 +37,9 @@ class SonosGroup(Node):
     state: str = Input("", description="For restore: the snapshot JSON", socket="TEXT")
 
     def run(self, ctx: RunContext) -> GroupOut:
+        from .sonos import snapshot  # soco loads with a run, not with the catalog
+        from .sonos.connect import coordinator_of, describe, player, speaker_errors
+
         timeout = SpeakerConfig().sonos_timeout_s
         device = player(self.speaker.ip, timeout)
         taken = ""

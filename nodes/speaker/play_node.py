@@ -7,10 +7,8 @@ import mimetypes
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
 from .config import SpeakerConfig
-from .sonos.connect import coordinator_of
 from .sonos.media import media_url, playable_path
 from .sonos.model import Speaker
-from .sonos.playback import play, stop, wait_until_finished
 
 
 class PlayOut(Outputs):
@@ -52,6 +50,9 @@ class SonosPlay(Node):
     timeout_s: float = Input(3600.0, gt=0, description="Longest wait before stopping")
 
     def run(self, ctx: RunContext) -> PlayOut:
+        from .sonos.connect import coordinator_of  # soco loads with a run, not with the catalog
+        from .sonos.playback import play, wait_until_finished
+
         what = _what(self.media, self.url)
         config = SpeakerConfig()
         device = coordinator_of(self.speaker, config.sonos_timeout_s)
@@ -87,6 +88,9 @@ class SonosStop(Node):
     speaker: Speaker = Input(description="Which speaker's group", socket="SPEAKER")
 
     def run(self, ctx: RunContext) -> StopOut:
+        from .sonos.connect import coordinator_of  # soco loads with a run, not with the catalog
+        from .sonos.playback import stop
+
         device = coordinator_of(self.speaker, SpeakerConfig().sonos_timeout_s)
         stop(device)
         ctx.audit("stop", speaker=self.speaker.name, speaker_ip=self.speaker.ip)

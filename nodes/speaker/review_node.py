@@ -8,10 +8,8 @@ from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunConte
 
 from .config import SpeakerConfig
 from .scene_takes import active_takes
-from .sonos.connect import coordinator_of
 from .sonos.media import media_url, playable_path
 from .sonos.model import Speaker
-from .sonos.playback import play, wait_until_finished
 
 
 class PlayTakesOut(Outputs):
@@ -38,6 +36,9 @@ class SonosPlayTakes(Node):
     timeout_s: float = Input(3600.0, gt=0, description="Longest wait for one take")
 
     def run(self, ctx: RunContext) -> PlayTakesOut:
+        from .sonos.connect import coordinator_of  # soco loads with a run, not with the catalog
+        from .sonos.playback import play, wait_until_finished
+
         takes = active_takes(ctx, self.chapter, self.scene)
         if not takes:
             raise NodeExecutionError(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-import spotipy
+from typing import TYPE_CHECKING, Any, Literal
 
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
 from .config import SpeakerConfig, state_dir
-from .spotify.client import spotify_for
-from .spotify.errors import spotify_errors
+
+if TYPE_CHECKING:  # spotipy is loaded by a run that calls Spotify, not by the catalog
+    import spotipy
 
 LOCAL_PRINCIPAL = "local"  # whose Spotify tokens a run without a principal (a local CLI run) uses
 
@@ -18,6 +17,9 @@ Action = Literal["current", "play", "pause", "next", "previous", "volume", "shuf
 
 
 def _client(ctx: RunContext) -> spotipy.Spotify:
+    from .spotify.client import spotify_for  # spotipy loads with a run, not with the catalog
+    from .spotify.errors import spotify_errors
+
     with spotify_errors():
         return spotify_for(SpeakerConfig(), state_dir(ctx.workspace_root), ctx.principal or LOCAL_PRINCIPAL)
 
@@ -72,6 +74,8 @@ class SpotifyPlayback(Node):
     shuffle: bool = Input(True, description="For shuffle: on or off")
 
     def run(self, ctx: RunContext) -> PlaybackOut:
+        from .spotify.errors import spotify_errors  # spotipy loads with a run, not with the catalog
+
         client, device = _client(ctx), self.device_id or None
         with spotify_errors():
             if self.action == "play":
@@ -116,6 +120,8 @@ class SpotifyDevices(Node):
     play: bool = Input(True, description="For transfer: start playing there")
 
     def run(self, ctx: RunContext) -> DevicesOut:
+        from .spotify.errors import spotify_errors  # spotipy loads with a run, not with the catalog
+
         client = _client(ctx)
         with spotify_errors():
             devices: list[dict[str, Any]] = (client.devices() or {}).get("devices", [])

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-import soco
+from typing import TYPE_CHECKING, Literal
 
 from nodes.sdk import Input, Node, Output, Outputs, RunContext, node
 
 from .config import SpeakerConfig
-from .sonos.connect import player, speaker_errors
 from .sonos.model import Speaker
+
+if TYPE_CHECKING:
+    import soco
 
 Action = Literal["set", "change", "mute", "unmute"]
 
@@ -49,6 +49,11 @@ class SonosVolume(Node):
     scope: Literal["speaker", "group"] = Input("speaker", description="This speaker or its group")
 
     def run(self, ctx: RunContext) -> VolumeOut:
+        from .sonos.connect import (  # soco loads with a run, not with the catalog
+            player,
+            speaker_errors,
+        )
+
         device = player(self.speaker.ip, SpeakerConfig().sonos_timeout_s)
         with speaker_errors(self.speaker.ip):
             group = device.group if self.scope == "group" else None

@@ -27,6 +27,7 @@ def fan_graph(values: str, seconds: float = 0.4) -> ApiPrompt:
 async def _with_runner(workers: int, body: _Body) -> None:
     runner = LocalRunner(workers=workers, load_plugins=PACKS)
     await runner.start()
+    await runner.ready()  # the figures time the runs, not the processes' start
     try:
         await body(runner)
     finally:

@@ -64,6 +64,7 @@ def test_independent_slow_branches_overlap_in_time_on_the_local_runner(tmp_path:
     async def scenario() -> None:
         runner = LocalRunner(workers=2, load_plugins=PACKS)
         await runner.start()
+        await runner.ready()  # the figure times the run, not the processes' start
         try:
             started = time.monotonic()
             record = await make_executor(tmp_path, runner).run(graph)

@@ -65,5 +65,5 @@ def test_the_checker_sees_relative_imports() -> None:
     """The rule above would pass vacuously if relative imports were not resolved."""
     names = set(imports_of(ROOT / "canvas_server/server/routes/runs.py"))
     assert "canvas_server.server.submission" in names
-    assert "canvas_server.runs.manager" in names
+    assert "canvas_server.runs.store" in names
     assert "canvas_server.graph.check" in set(imports_of(ROOT / "canvas_server/server/run_submit.py"))

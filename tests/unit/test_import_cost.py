@@ -1,0 +1,34 @@
+"""What loads with what: the node catalog loads no heavy library (a node's run imports its
+own), `auteur --help` loads neither pydantic nor the server nor a node pack, and neither
+`auteur run` nor the server loads the Celery runner when no broker is configured. Each
+case runs in a fresh interpreter, where `sys.modules` tells the truth."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ["torch", "faster_whisper", "demucs", "google.genai", "ollama", "soco", "spotipy", "celery", "redis"]
+
+
+def _loaded_after(code: str, candidates: list[str]) -> list[str]:
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {candidates!r} if m in sys.modules]))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    loaded: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_loading_the_whole_node_catalog_imports_no_heavy_library() -> None:
+    code = "from nodes.sdk import discover\nregistry = discover()\nassert not registry.failures, registry.failures"
+    assert _loaded_after(code, HEAVY) == []
+
+
+def test_auteur_help_imports_no_pydantic_server_or_node_pack() -> None:
+    code = ("import sys\nsys.argv = ['auteur', '--help']\nfrom canvas_server.cli.main import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass")
+    assert _loaded_after(code, ["pydantic", "fastapi", "uvicorn", "nodes.sdk", "canvas_server.server"]) == []
+
+
+def test_the_server_app_without_a_broker_imports_no_celery() -> None:
+    assert _loaded_after("import canvas_server.server.serving", ["celery", "torch", "google.genai", "ollama"]) == []
