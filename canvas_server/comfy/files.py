@@ -16,14 +16,13 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from nodes.sdk import AuteurError, PathForbiddenError, PathSandbox
+from nodes.sdk import AuteurError, PathForbiddenError, PathSandbox, layout
 
 FolderType = Literal["input", "output", "temp"]
 FOLDER_TYPES: tuple[FolderType, ...] = ("input", "output", "temp")
-INPUT_DIR = PurePosixPath("Library/Uploads")
+INPUT_DIR = PurePosixPath(layout.UPLOADS_DIR)
 TEMP_DIR = PurePosixPath(".auteur/comfy/temp")
 SERVED_HIDDEN = PurePosixPath(".auteur/outputs")
-PROJECTS_DIR = "Projects"
 
 
 class FolderTypeError(AuteurError):
@@ -124,7 +123,7 @@ def project_of(workspace: Path, path: Path) -> str | None:
     lexically normalized when it may not exist)."""
     target = path.resolve() if path.exists() else Path(os.path.normpath(path.absolute()))
     try:
-        parts = target.relative_to((workspace / PROJECTS_DIR).resolve()).parts
+        parts = target.relative_to((workspace / layout.PROJECTS_DIR).resolve()).parts
     except ValueError:
         return None
     return parts[0] if len(parts) > 1 else None

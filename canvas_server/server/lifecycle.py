@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from function_runners.tiers import load_tiers
-from nodes.sdk import AuteurError, NodeRegistry, discover
+from nodes.sdk import AuteurError, NodeRegistry, discover, layout
 
 from ..engine.factory import make_executor, make_runner
 from ..governance import AuditLog, TokenStore
@@ -147,7 +147,7 @@ def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:
     def publish(event_type: str, data: dict[str, Any], project: str | None) -> None:
         services.events.publish(event_type, data, project=project)
 
-    watcher = ProjectWatcher(services.settings.workspace / "Projects", publish)
+    watcher = ProjectWatcher(services.settings.workspace / layout.PROJECTS_DIR, publish)
     watcher.start()
     stack.push_async_callback(watcher.stop)
 

@@ -13,7 +13,7 @@ from typing import Self
 import filetype
 from pydantic import BaseModel
 
-from nodes.sdk import PathSandbox, sha256_file
+from nodes.sdk import PathSandbox, layout, sha256_file
 
 from .errors import (
     ItemNotFoundError,
@@ -21,10 +21,10 @@ from .errors import (
     UnsupportedMediaTypeError,
     UploadTooLargeError,
 )
-from .manifest import AssetEntry, ProjectManifest
+from .manifest import AssetEntry
+from .store import ProjectStore
 from .thumbnails import thumbnail_path
 
-ASSETS_DIR = "01_Assets"
 _VISUAL = ("image", "video")
 # Which sniffed media families each category accepts.
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -50,7 +50,7 @@ class Asset(BaseModel):
 def category_dir(project_root: Path, category: str) -> Path:
     if category not in CATEGORIES:
         raise UnknownTemplateError("asset_category", category, list(CATEGORIES))
-    return project_root / ASSETS_DIR / category
+    return project_root / layout.ASSETS_DIR / category
 
 
 def safe_stem(filename: str) -> str:
@@ -70,7 +70,7 @@ class AssetUpload:
 
     def __init__(self, project_root: Path, filename: str, limit_bytes: int) -> None:
         self.project_root = project_root
-        assets_dir = project_root / ASSETS_DIR
+        assets_dir = project_root / layout.ASSETS_DIR
         assets_dir.mkdir(parents=True, exist_ok=True)
         self.stem = safe_stem(filename)
         self.limit = limit_bytes
@@ -164,7 +164,7 @@ def list_assets(project_root: Path, category: str | None = None) -> list[Asset]:
 def resolve_asset(project_root: Path, relative: str) -> Path:
     """An asset path from a client, through the sandbox, and only inside `01_Assets/`."""
     path = PathSandbox([project_root]).resolve(relative)
-    if not path.is_relative_to(project_root.resolve() / ASSETS_DIR) or not path.is_file():
+    if not path.is_relative_to(project_root.resolve() / layout.ASSETS_DIR) or not path.is_file():
         raise ItemNotFoundError("asset", relative)
     return path
 
@@ -180,10 +180,18 @@ def delete_asset(project_root: Path, relative: str, trash_dir: Path) -> Path:
     return target
 
 
-def record_asset(manifest: ProjectManifest, project_root: Path, asset: Asset) -> None:
-    """Mirror an asset into project.json (call inside `ProjectStore.editing`)."""
+def record_asset(store: ProjectStore, project: str, asset: Asset) -> None:
+    """List an asset in project.json (through the store, under the project's edit lock)."""
+    root = store.root(project)
     entry = AssetEntry(
         path=asset.path, category=asset.category, name=asset.name, mime=asset.mime, size=asset.size,
-        sha256=sha256_file(project_root / asset.path), added=datetime.now(UTC), thumbnail=asset.thumbnail,
+        sha256=sha256_file(root / asset.path), added=datetime.now(UTC), thumbnail=asset.thumbnail,
     )
-    manifest.assets = [item for item in manifest.assets if item.path != asset.path] + [entry]
+    with store.editing(project) as manifest:
+        manifest.assets = [item for item in manifest.assets if item.path != asset.path] + [entry]
+
+
+def forget_asset(store: ProjectStore, project: str, path: str) -> None:
+    """Drop an asset from project.json (through the store, under the project's edit lock)."""
+    with store.editing(project) as manifest:
+        manifest.assets = [entry for entry in manifest.assets if entry.path != path]

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from nodes.sdk import PathSandbox, atomic_write_text
+from nodes.sdk import PathSandbox, atomic_write_text, layout
 
 from . import templates
 from .errors import ItemNotFoundError, WorkspaceError
 
-DOCUMENTS_DIR = "02_Source_Creative"
 _SLUG = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -51,7 +50,7 @@ def _describe(root: Path, path: Path, *, content: bool = False) -> Document:
 def _resolve(root: Path, relative: str) -> Path:
     """A document path from a client: through the sandbox, and only under 02_Source_Creative."""
     path = PathSandbox([root]).resolve(relative)
-    if not path.is_relative_to(root.resolve() / DOCUMENTS_DIR) or not path.is_file():
+    if not path.is_relative_to(root.resolve() / layout.SOURCE_DIR) or not path.is_file():
         raise ItemNotFoundError("document", relative)
     return path
 
@@ -60,7 +59,7 @@ def create(root: Path, doc_type: str, title: str) -> Document:
     """A new document from its type's template; never replaces an existing one."""
     kind = templates.document_type(doc_type)
     slug = _SLUG.sub("_", title).strip("_")[:80] or kind.title.replace(" ", "_")
-    path = root / DOCUMENTS_DIR / kind.folder / f"{slug}{kind.suffix}{kind.extension}"
+    path = root / layout.SOURCE_DIR / kind.folder / f"{slug}{kind.suffix}{kind.extension}"
     path.parent.mkdir(parents=True, exist_ok=True)
     body = templates.document_body(kind, title=title or kind.title, date=date.today().isoformat())
     try:
@@ -86,7 +85,7 @@ def update(root: Path, relative: str, content: str) -> Document:
 
 
 def list_documents(root: Path) -> list[Document]:
-    base = root / DOCUMENTS_DIR
+    base = root / layout.SOURCE_DIR
     return [
         _describe(root, path)
         for path in sorted(base.rglob("*"))

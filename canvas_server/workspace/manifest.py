@@ -17,14 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from function_runners.tiers import DEFAULT_TIER, TierName
-from nodes.sdk import atomic_write_text
+from nodes.sdk import atomic_write_text, layout
 
 from ..governance.authorize import ProjectResource
 from ..governance.roles import Role
 from .errors import ManifestError
 
 SCHEMA_VERSION = 1
-MANIFEST_NAME = "project.json"
 Quality = TierName  # a project's default quality is a tier name
 
 
@@ -187,14 +186,14 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_manifest(project_root: Path) -> ProjectManifest:
-    path = project_root / MANIFEST_NAME
+    path = project_root / layout.MANIFEST
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return ProjectManifest.model_validate(migrate(raw))
     except (OSError, json.JSONDecodeError, ValidationError) as exc:
         # The message names the project's file, never the server's folders.
         reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0]
-        raise ManifestError(f"{project_root.name}/{MANIFEST_NAME} cannot be read: {reason}",
+        raise ManifestError(f"{project_root.name}/{layout.MANIFEST} cannot be read: {reason}",
                             details={"project": project_root.name}) from exc
 
 
@@ -208,4 +207,4 @@ def write_manifest(project_root: Path, manifest: ProjectManifest) -> None:
             "the project would not be valid after this change", code="manifest_rejected",
             details=[{"loc": list(error["loc"]), "msg": error["msg"]} for error in exc.errors()],
         ) from exc
-    atomic_write_text(project_root / MANIFEST_NAME, json.dumps(checked.dump(), indent=2) + "\n")
+    atomic_write_text(project_root / layout.MANIFEST, json.dumps(checked.dump(), indent=2) + "\n")

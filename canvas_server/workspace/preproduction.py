@@ -21,13 +21,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from nodes.sdk import layout
+
 from .manifest import Chapter, IngredientEntry, ProjectManifest, Scene, Shot
 
 log = logging.getLogger(__name__)
 
-INGREDIENTS_GLOB = "01_Assets/**/*.ingredient.json"
-BREAKDOWNS_DIR = "02_Source_Creative/ShotLists"
-BREAKDOWN_SUFFIX = ".breakdown.json"
 
 
 class _File(BaseModel):
@@ -88,7 +87,7 @@ def _project_path(media_path: str, root: Path, workspace: Path) -> str:
 def mirror_ingredients(root: Path, workspace: Path, manifest: ProjectManifest) -> None:
     """The manifest's `ingredients` become the ingredient files on disk, sorted by id."""
     entries: dict[str, IngredientEntry] = {}
-    for path in sorted(root.glob(INGREDIENTS_GLOB)):
+    for path in sorted(root.glob(layout.INGREDIENTS_GLOB)):
         try:
             found = _IngredientFile.model_validate_json(path.read_bytes())
         except (OSError, ValidationError) as exc:
@@ -106,7 +105,7 @@ def mirror_ingredients(root: Path, workspace: Path, manifest: ProjectManifest) -
 def _latest_per_chapter(root: Path) -> dict[int, tuple[Path, bytes, BreakdownFile]]:
     """For each chapter, the most recently written breakdown of it."""
     latest: dict[int, tuple[float, Path, bytes, BreakdownFile]] = {}
-    for path in sorted((root / BREAKDOWNS_DIR).glob(f"*{BREAKDOWN_SUFFIX}")):
+    for path in sorted((root / layout.SHOTLISTS_DIR).glob(f"*{layout.BREAKDOWN_SUFFIX}")):
         try:
             raw = path.read_bytes()
             found = BreakdownFile.model_validate_json(raw)

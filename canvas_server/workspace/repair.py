@@ -7,18 +7,19 @@ and members), since the damaged file on disk no longer says who they are.
 
 from __future__ import annotations
 
-import fcntl
 import json
 from dataclasses import dataclass
 
 import git
 from pydantic import BaseModel, ValidationError
 
+from nodes.sdk import layout
+
 from ..governance.authorize import Action, authorize
 from ..governance.principal import Principal
 from .errors import ManifestError, ProjectNotFoundError, WorkspaceError
-from .manifest import MANIFEST_NAME, ProjectManifest, migrate, read_manifest, write_manifest
-from .store import LOCK_NAME, ProjectStore, validate_name
+from .manifest import ProjectManifest, migrate, read_manifest
+from .store import ProjectStore, validate_name
 
 HISTORY_LIMIT = 200  # commits of project.json searched, newest first
 
@@ -51,6 +52,7 @@ class ProjectRepair:
             raise ProjectNotFoundError(name)
         self.root = folder
         self.name = name
+        self.store = store
 
     def repair(self, principal: Principal) -> RepairResult:
         """Authorize (on the intact manifest, else on the one to restore) and restore."""
@@ -80,7 +82,7 @@ class ProjectRepair:
         """The newest committed project.json that reads (parse, migrate, validate)."""
         try:
             repo = git.Repo(self.root)
-            shas = repo.git.log(f"-{HISTORY_LIMIT}", "--format=%H", "--", MANIFEST_NAME).split()
+            shas = repo.git.log(f"-{HISTORY_LIMIT}", "--format=%H", "--", layout.MANIFEST).split()
         except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError) as exc:
             raise RepairError(f"project {self.name} has no Git history to restore project.json from",
                               details={"project": self.name}) from exc
@@ -89,24 +91,19 @@ class ProjectRepair:
             if manifest is not None:
                 commit = repo.commit(sha)
                 return GoodManifest(sha, str(commit.message).strip(), manifest)
-        raise RepairError(f"no commit of project {self.name} holds a valid {MANIFEST_NAME}",
+        raise RepairError(f"no commit of project {self.name} holds a valid {layout.MANIFEST}",
                           details={"project": self.name, "commits_searched": len(shas)})
 
     def restore(self, good: GoodManifest) -> RepairResult:
         """Replace project.json with `good` (atomically, under the project's edit lock)."""
-        lock_path = self.root / LOCK_NAME
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with lock_path.open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if self.damage() is None:
-                raise self.intact()
-            write_manifest(self.root, good.manifest)
+        if not self.store.replace_damaged_manifest(self.root, good.manifest):
+            raise self.intact()
         return RepairResult(project=self.name, restored_from=good.sha, commit_message=good.message)
 
 
 def _manifest_at(repo: git.Repo, sha: str) -> ProjectManifest | None:
     try:
-        text = repo.git.show(f"{sha}:{MANIFEST_NAME}")
+        text = repo.git.show(f"{sha}:{layout.MANIFEST}")
         return ProjectManifest.model_validate(migrate(json.loads(text)))
     except (git.GitCommandError, json.JSONDecodeError, ValidationError, ManifestError, TypeError, AttributeError):
         return None

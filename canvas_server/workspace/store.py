@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from function_runners.tiers import DEFAULT_TIER
-from nodes.sdk import PathSandbox
+from nodes.sdk import PathSandbox, layout
 from nodes.sdk.takes import ShotCoords
 
 from ..governance.roles import Role
@@ -24,7 +24,6 @@ from . import templates
 from .errors import ManifestError, NameInvalidError, ProjectExistsError, ProjectNotFoundError
 from .gitrepo import ProjectRepo, check_git_lfs
 from .manifest import (
-    MANIFEST_NAME,
     Narrative,
     ProjectManifest,
     ProjectSettings,
@@ -34,7 +33,6 @@ from .manifest import (
 )
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")
-LOCK_NAME = "05_Cache/.project.lock"
 
 
 class ProjectSummary(BaseModel):
@@ -103,9 +101,9 @@ class ProjectStore:
 
     def __init__(self, workspace: Path) -> None:
         self.workspace = workspace.resolve()
-        self.projects_dir = self.workspace / "Projects"
-        self.trash_dir = self.workspace / ".trash"
-        self.library_dir = self.workspace / "Library"
+        self.projects_dir = self.workspace / layout.PROJECTS_DIR
+        self.trash_dir = self.workspace / layout.TRASH_DIR
+        self.library_dir = self.workspace / layout.LIBRARY_DIR
 
     def ensure(self) -> None:
         self.projects_dir.mkdir(parents=True, exist_ok=True)
@@ -140,7 +138,7 @@ class ProjectStore:
     def list(self) -> list[ProjectSummary]:
         summaries: list[ProjectSummary] = []
         for root in sorted(self.projects_dir.iterdir()) if self.projects_dir.is_dir() else []:
-            if not (root / MANIFEST_NAME).is_file():
+            if not (root / layout.MANIFEST).is_file():
                 continue
             try:
                 manifest = read_manifest(root)
@@ -160,7 +158,7 @@ class ProjectStore:
         """The project folder for a name or an id; never outside `Projects/`."""
         if _NAME_RE.match(name_or_id) and ".." not in name_or_id:
             candidate = self.projects_dir / name_or_id
-            if (candidate / MANIFEST_NAME).is_file():
+            if (candidate / layout.MANIFEST).is_file():
                 return candidate
         for summary in self.list():
             if summary.id is not None and summary.id == name_or_id:
@@ -204,15 +202,26 @@ class ProjectStore:
         """The project's edit lock. A project moved to the trash meanwhile is not found (its
         folder is never recreated by taking the lock, nor written into after the move)."""
         try:
-            (root / LOCK_NAME).parent.mkdir(exist_ok=True)
-            lock = (root / LOCK_NAME).open("a")
+            (root / layout.LOCK_FILE).parent.mkdir(exist_ok=True)
+            lock = (root / layout.LOCK_FILE).open("a")
         except FileNotFoundError as exc:
             raise ProjectNotFoundError(name_or_id) from exc
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if not (root / MANIFEST_NAME).is_file():
+            if not (root / layout.MANIFEST).is_file():
                 raise ProjectNotFoundError(name_or_id)
             yield
+
+    def replace_damaged_manifest(self, root: Path, manifest: ProjectManifest) -> bool:
+        """Write `manifest` over an unreadable project.json (a repair), under the edit lock;
+        False, and nothing written, when the file on disk reads after all."""
+        with self._locked(root, root.name):
+            try:
+                read_manifest(root)
+            except ManifestError:
+                write_manifest(root, manifest)
+                return True
+        return False
 
     def update(self, name_or_id: str, patch: ProjectPatch) -> ProjectManifest:
         with self.editing(name_or_id) as manifest:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from nodes.sdk import AuteurError
-from nodes.sdk.takes import RENDERS_DIR, Provenance, ShotCoords, read_provenances
+from nodes.sdk import AuteurError, layout
+from nodes.sdk.takes import Provenance, SceneCoords, ShotCoords, read_provenances
 
 from .errors import ItemNotFoundError
 from .manifest import Chapter, ProjectManifest, Scene, Shot, TakeEntry
@@ -30,13 +30,10 @@ class ShotTakes(BaseModel):
     active_take: int | None
     takes: list[TakeInfo]
 
-# A scene's own takes (production.animatic): `Chapter_01/Scene_02/Animatic/S02_S00_take01.mp4`
-SCENE_TAKES_DIR = "Animatic"
-
 
 def _shot_dirs(root: Path) -> list[tuple[ShotCoords, Path]]:
     found = []
-    for folder in sorted((root / RENDERS_DIR).glob("Chapter_*/Scene_*/Shot_*")):
+    for folder in sorted((root / layout.RENDERS_DIR).glob("Chapter_*/Scene_*/Shot_*")):
         try:
             coords = ShotCoords.parse(folder.relative_to(root).as_posix())
         except AuteurError:
@@ -114,7 +111,7 @@ def _entries(root: Path, folder: str) -> list[TakeEntry]:
 def scene_take_folders(root: Path) -> list[tuple[int, int, str]]:
     """(chapter, scene, project-relative folder) of every scene that has its own takes folder."""
     found = []
-    for folder in sorted((root / RENDERS_DIR).glob(f"Chapter_*/Scene_*/{SCENE_TAKES_DIR}")):
+    for folder in sorted((root / layout.RENDERS_DIR).glob(f"Chapter_*/Scene_*/{layout.SCENE_TAKES_DIR}")):
         chapter, scene = folder.parent.parent.name, folder.parent.name
         numbers = chapter.removeprefix("Chapter_"), scene.removeprefix("Scene_")
         if all(number.isdigit() and int(number) >= 1 for number in numbers):
@@ -124,7 +121,7 @@ def scene_take_folders(root: Path) -> list[tuple[int, int, str]]:
 
 def scene_takes(root: Path, chapter: int, scene: int) -> list[TakeInfo]:
     """The scene's own takes (its animatics), the latest one active."""
-    folder = f"{RENDERS_DIR}/Chapter_{chapter:02d}/Scene_{scene:02d}/{SCENE_TAKES_DIR}"
+    folder = SceneCoords(chapter, scene).folder
     complete = [p for p in read_provenances(root / folder) if p.status == "complete"]
     latest = max((p.take_number for p in complete), default=None)
     return [TakeInfo(number=p.take_number, path=f"{folder}/{p.file}", active=p.take_number == latest, provenance=p)

@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 import workspace_templates
+from nodes.sdk import layout
 
 from .errors import UnknownTemplateError
 from .manifest import Chapter, EmotionalBeat, Narrative, Scene, Shot
@@ -48,7 +49,7 @@ class DocumentType(BaseModel):
 def _structure_dirs(library: Path | None) -> list[Path]:
     dirs = [TEMPLATES_ROOT / "structures"]
     if library is not None:
-        dirs.insert(0, library / "Narrative_Templates")  # the user's own templates win
+        dirs.insert(0, library / layout.NARRATIVE_TEMPLATES)  # the user's own templates win
     return dirs
 
 
@@ -106,7 +107,7 @@ def copy_project_skeleton(target: Path) -> None:
 
 def ensure_library(workspace: Path) -> Path:
     """Create the workspace `Library/` (never overwriting the user's files)."""
-    library = workspace / "Library"
+    library = workspace / layout.LIBRARY_DIR
     source = TEMPLATES_ROOT / "library"
     for item in sorted(source.rglob("*")):
         destination = library / item.relative_to(source)
@@ -116,11 +117,11 @@ def ensure_library(workspace: Path) -> Path:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(item, destination)
     for path in sorted((TEMPLATES_ROOT / "structures").glob("*.json")):
-        if not (library / "Narrative_Templates" / path.name).exists():
-            shutil.copyfile(path, library / "Narrative_Templates" / path.name)
+        if not (library / layout.NARRATIVE_TEMPLATES / path.name).exists():
+            shutil.copyfile(path, library / layout.NARRATIVE_TEMPLATES / path.name)
     return library
 
 
 def skeleton_ignores(relative: str) -> bool:
     """Whether a project-relative path lies in a git-ignored folder (05_Cache, 06_Exports)."""
-    return relative.split("/", 1)[0] in {"05_Cache", "06_Exports"}
+    return relative.split("/", 1)[0] in layout.GIT_IGNORED_DIRS

@@ -7,17 +7,16 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from nodes.sdk import MissingDependencyError, atomic_publish
+from nodes.sdk import MissingDependencyError, atomic_publish, layout
 
 from .errors import WorkspaceError
 
-THUMBNAIL_DIR = "05_Cache/thumbnails"
 THUMBNAIL_WIDTH = 320
 
 
 def thumbnail_path(project_root: Path, relative: str) -> Path:
     """Where the thumbnail of a project file lives (`05_Cache/thumbnails/<path>.jpg`)."""
-    return project_root / THUMBNAIL_DIR / f"{relative}.jpg"
+    return project_root / layout.THUMBNAILS_DIR / f"{relative}.jpg"
 
 
 def make_thumbnail(source: Path, target: Path, *, video: bool, width: int = THUMBNAIL_WIDTH) -> Path:

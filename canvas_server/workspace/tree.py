@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from nodes.sdk import layout
 from nodes.sdk.takes import ShotCoords
 
 from .store import ProjectStore
-from .takes import SCENE_TAKES_DIR, scene_takes, shot_takes
+from .takes import scene_takes, shot_takes
 
 NodeKind = Literal["project", "chapter", "scene", "shot", "take", "folder"]
 
@@ -21,9 +22,6 @@ class TreeNode(BaseModel):
     number: int | None = None
     active: bool = False
     children: list[TreeNode] = Field(default_factory=list)
-
-
-ASSET_CATEGORIES = ("Characters", "Locations", "Objects", "Styles", "Music")
 
 
 def project_tree(store: ProjectStore, name_or_id: str) -> TreeNode:
@@ -43,7 +41,7 @@ def project_tree(store: ProjectStore, name_or_id: str) -> TreeNode:
                 title = shot.description or f"Shot {shot.number}"
                 shots.append(TreeNode(kind="shot", title=title, path=coords.folder, number=shot.number, children=takes))
             animatics = [
-                TreeNode(kind="take", title=f"{SCENE_TAKES_DIR} take {t.number:02d}", path=t.path, number=t.number,
+                TreeNode(kind="take", title=f"{layout.SCENE_TAKES_DIR} take {t.number:02d}", path=t.path, number=t.number,
                          active=t.active)
                 for t in scene_takes(root, chapter.number, scene.number)
             ]
@@ -51,7 +49,7 @@ def project_tree(store: ProjectStore, name_or_id: str) -> TreeNode:
                                    children=[*shots, *animatics]))
         chapters.append(TreeNode(kind="chapter", title=chapter.title or f"Chapter {chapter.number}", number=chapter.number, children=scenes))
     assets = TreeNode(
-        kind="folder", title="Assets", path="01_Assets",
-        children=[TreeNode(kind="folder", title=name, path=f"01_Assets/{name}") for name in ASSET_CATEGORIES],
+        kind="folder", title="Assets", path=layout.ASSETS_DIR,
+        children=[TreeNode(kind="folder", title=name, path=f"{layout.ASSETS_DIR}/{name}") for name in layout.ASSET_CATEGORIES],
     )
     return TreeNode(kind="project", title=manifest.name, path="", children=[*chapters, assets])

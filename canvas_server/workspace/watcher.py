@@ -10,15 +10,13 @@ from typing import Any
 
 from watchfiles import Change, awatch
 
-from nodes.sdk import EventType
-
-from .manifest import MANIFEST_NAME
+from nodes.sdk import EventType, layout
 
 Publish = Callable[[str, dict[str, Any], str | None], None]
 _CHANGE_NAMES = {Change.added: "added", Change.modified: "modified", Change.deleted: "deleted"}
 # Internal churn nobody needs to hear about: Git internals, caches, temp files being written.
-_IGNORED_PARTS = {".git", "05_Cache"}
-_IGNORED_PREFIXES = (".upload-", ".take-", ".thumb-", f".{MANIFEST_NAME}")
+_IGNORED_PARTS = {".git", layout.CACHE_DIR}
+_IGNORED_PREFIXES = (".upload-", ".take-", ".thumb-", f".{layout.MANIFEST}")
 log = logging.getLogger("auteur.workspace.watcher")
 
 
@@ -43,7 +41,7 @@ def events_for(projects_dir: Path, changes: set[tuple[Change, str]]) -> list[tup
         if not interesting(parts):
             continue
         project, relative = parts[0], "/".join(parts[1:])
-        if relative == MANIFEST_NAME:
+        if relative == layout.MANIFEST:
             updated.add(project)
             continue
         events.append((EventType.FILE_CHANGED, {"path": relative, "change": _CHANGE_NAMES[change]}, project))

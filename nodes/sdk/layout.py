@@ -19,8 +19,9 @@ from typing import Final
 # The workspace
 PROJECTS_DIR: Final = "Projects"
 LIBRARY_DIR: Final = "Library"
-NARRATIVE_TEMPLATES_DIR: Final = f"{LIBRARY_DIR}/Narrative_Templates"
+NARRATIVE_TEMPLATES: Final = "Narrative_Templates"  # inside Library/
 PIPELINE_TEMPLATES_DIR: Final = f"{LIBRARY_DIR}/Pipeline_Templates"
+UPLOADS_DIR: Final = f"{LIBRARY_DIR}/Uploads"
 TRASH_DIR: Final = ".trash"
 
 # A project

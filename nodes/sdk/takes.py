@@ -41,7 +41,7 @@ __all__ = [
     "read_provenances",
 ]
 
-_SHOT_PATH_RE = re.compile(r"^(?:03_Renders/)?Chapter_(\d+)/Scene_(\d+)/Shot_(\d+)/?$")
+_SHOT_PATH_RE = re.compile(rf"^(?:{re.escape(RENDERS_DIR)}/)?Chapter_(\d+)/Scene_(\d+)/Shot_(\d+)/?$")
 _PROVENANCE_RE = re.compile(r"^S\d+_S\d+_take(\d+)\.provenance\.json$")
 _CHUNK = 1 << 20
 

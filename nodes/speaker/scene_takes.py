@@ -11,10 +11,8 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from nodes.sdk import MediaRef, NodeExecutionError, PathSandbox, RunContext
-from nodes.sdk.takes import RENDERS_DIR, ShotCoords, read_provenances
-
-MANIFEST = "project.json"
+from nodes.sdk import MediaRef, NodeExecutionError, PathSandbox, RunContext, layout
+from nodes.sdk.takes import ShotCoords, read_provenances
 
 
 def _chosen(manifest: dict[str, Any], chapter: int, scene: int) -> dict[int, int]:
@@ -42,14 +40,14 @@ def _ref(ctx: RunContext, file: Path, sha256: str) -> MediaRef:
 def active_takes(ctx: RunContext, chapter: int, scene: int) -> list[MediaRef]:
     """The scene's active takes in shot order."""
     root = ctx.sandbox.base
-    manifest_path = root / MANIFEST
+    manifest_path = root / layout.MANIFEST
     if not manifest_path.is_file():
         raise NodeExecutionError(
             "reviewing takes needs a run inside a project: submit it with a project "
             "(API `project`, CLI `--project NAME`)", code="project_required",
         )
     chosen = _chosen(json.loads(manifest_path.read_text(encoding="utf-8")), chapter, scene)
-    scene_dir = root / RENDERS_DIR / f"Chapter_{chapter:02d}" / f"Scene_{scene:02d}"
+    scene_dir = root / layout.RENDERS_DIR / f"Chapter_{chapter:02d}" / f"Scene_{scene:02d}"
     found: list[MediaRef] = []
     for shot_dir in sorted(scene_dir.glob("Shot_*")):
         coords = ShotCoords.parse(shot_dir.relative_to(root).as_posix())

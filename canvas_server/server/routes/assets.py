@@ -136,8 +136,7 @@ async def upload_asset(
     name = store.get(project).name
     upload, category = await _receive(request, root, services.settings.max_upload_mb * 1024 * 1024)
     asset = upload.finish(category)
-    with store.editing(project) as manifest:
-        asset_service.record_asset(manifest, root, asset)
+    asset_service.record_asset(store, project, asset)
     services.events.publish(EventType.ASSET_ADDED, asset.model_dump(mode="json"), project=name)
     if media_family(asset.mime) in ("image", "video"):
         services.background.start(_thumbnail(services, name, root, asset), name=f"thumbnail {asset.path}")
@@ -164,7 +163,6 @@ def delete_asset(
     """Move the asset to the workspace trash."""
     root = store.root(project)
     target = asset_service.delete_asset(root, path, store.trash_dir)
-    with store.editing(project) as manifest:
-        manifest.assets = [entry for entry in manifest.assets if entry.path != path]
+    asset_service.forget_asset(store, project, path)
     services.events.publish(EventType.FILE_CHANGED, {"path": path, "change": "deleted"}, project=store.get(project).name)
     return {"deleted": path, "trash": target.relative_to(store.workspace).as_posix()}

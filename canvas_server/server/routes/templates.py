@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from nodes.sdk import layout
+
 from ...governance import Action, Principal, TemplateResource, authorize
 from ...graph.check import finite_json
 from ...graph.load import LoadedGraph, load_graph
@@ -18,7 +20,7 @@ router = APIRouter(prefix="/api/templates", tags=["templates"])
 
 
 def _store(services: AppServices) -> TemplateStore:
-    return TemplateStore(services.settings.workspace / "Library" / "Pipeline_Templates")
+    return TemplateStore(services.settings.workspace / layout.PIPELINE_TEMPLATES_DIR)
 
 
 def _check(data: dict[str, Any], services: AppServices) -> LoadedGraph:

@@ -16,12 +16,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from nodes.sdk import AuteurError, atomic_write_text
+from nodes.sdk import AuteurError, atomic_write_text, layout
 
 from ...workspace.errors import ItemNotFoundError
 from .projects import Services, Store
 
-CANVAS_DIR = Path("02_Source_Creative") / "Canvas"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")
 
 router = APIRouter(prefix="/api/projects/{project}/workflows", tags=["workflows"])
@@ -46,7 +45,7 @@ def _file(root: Path, name: str) -> Path:
             "digits, spaces, '_', '-' and '.' (at most 100 characters, no '..')",
             details={"name": name},
         )
-    return root / CANVAS_DIR / f"{stem}.json"
+    return root / layout.CANVAS_DIR / f"{stem}.json"
 
 
 def _info(root: Path, path: Path) -> WorkflowInfo:
@@ -61,7 +60,7 @@ def _info(root: Path, path: Path) -> WorkflowInfo:
 def list_workflows(project: str, store: Store) -> dict[str, Any]:
     """Saved workflows, newest first."""
     root = store.root(project)
-    files = sorted((root / CANVAS_DIR).glob("*.json"), key=lambda item: item.stat().st_mtime, reverse=True)
+    files = sorted((root / layout.CANVAS_DIR).glob("*.json"), key=lambda item: item.stat().st_mtime, reverse=True)
     return {"items": [_info(root, path).model_dump(mode="json") for path in files]}
 
 
