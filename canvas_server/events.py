@@ -51,6 +51,24 @@ class TakeData(_Data):
     path: str | None = None
 
 
+class AssetData(_Data):
+    """The asset added (`GET /api/projects/{project}/assets` lists the same fields)."""
+
+    path: str | None = None
+    name: str | None = None
+    category: str | None = None
+    mime: str | None = None
+
+
+class ProjectUpdateData(_Data):
+    reason: str | None = Field(None, description="created, updated, committed, manifest_changed…")
+
+
+class FileChangedData(_Data):
+    path: str | None = Field(None, description="Relative to the project")
+    change: str | None = Field(None, description="added, modified, deleted, saved, thumbnail, thumbnail_failed…")
+
+
 class NodeEventData(_Data):
     event: str
 
@@ -106,7 +124,7 @@ class NodeStarted(_Event):
 
 class NodeCached(_Event):
     type: Literal[EventType.NODE_CACHED]
-    data: NodeData
+    data: NodeCompletedData
 
 
 class NodeProgress(_Event):
@@ -131,17 +149,17 @@ class TakeCreated(_Event):
 
 class AssetAdded(_Event):
     type: Literal[EventType.ASSET_ADDED]
-    data: _Data
+    data: AssetData
 
 
 class ProjectUpdate(_Event):
     type: Literal[EventType.PROJECT_UPDATE]
-    data: _Data
+    data: ProjectUpdateData
 
 
 class FileChanged(_Event):
     type: Literal[EventType.FILE_CHANGED]
-    data: _Data
+    data: FileChangedData
 
 
 class NodeEvent(_Event):

@@ -1,8 +1,8 @@
 """Write the schemas the browser editor's TypeScript types are generated from.
 
-`web/schema/openapi.json` is the server's OpenAPI document, with the pydantic models that
-routes return as plain dicts (catalog entries, assets, takes, run records…) added under
-`components.schemas`; `web/schema/events.json` is `/api/events/schema`; `web/schema/sockets.json`
+`web/schema/openapi.json` is the server's OpenAPI document (every route declares its response
+model), with each field of a response model marked required where the server always sends it;
+`web/schema/events.json` is `/api/events/schema`; `web/schema/sockets.json`
 is the socket compatibility matrix computed by `nodes.sdk.sockets_compatible`, so the canvas
 refuses exactly the links the server refuses. `npm run gen:types` turns them into
 `web/src/generated/api.ts`.
@@ -18,49 +18,63 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
-EXTRA_MODELS = {
-    "NodeSpec": ("nodes.sdk", "NodeSpec"),
-    "PackFailure": ("nodes.sdk", "PackFailure"),
-    "Asset": ("canvas_server.workspace.assets", "Asset"),
-    "ShotTakes": ("canvas_server.workspace.takes", "ShotTakes"),
-    "ProjectSummary": ("canvas_server.workspace.store", "ProjectSummary"),
-    "TemplateSummary": ("canvas_server.server.template_store", "TemplateSummary"),
-    "RunRecord": ("canvas_server.engine.record", "RunRecord"),
-    "ErrorInfo": ("canvas_server.engine.record", "ErrorInfo"),
-}
-
-RESPONSE_MODELS = ("TreeNode",)
 _METHOD_SUFFIX = re.compile(r"_(get|head|post|put|patch|delete|options)$")
-
-
-def _model(module: str, name: str) -> type[BaseModel]:
-    imported = __import__(module, fromlist=[name])
-    model: type[BaseModel] = getattr(imported, name)
-    return model
+_REF = "#/components/schemas/"
 
 
 def openapi_document() -> dict[str, Any]:
-    """The app's OpenAPI plus the models behind its untyped responses."""
+    """The app's OpenAPI, response fields the server always sends marked required."""
     from canvas_server.server.app import create_app
     from canvas_server.settings import Settings
 
     with tempfile.TemporaryDirectory() as workspace:
-        document: dict[str, Any] = create_app(Settings(workspace=Path(workspace))).openapi()
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    for title, (module, name) in EXTRA_MODELS.items():
-        schema = _model(module, name).model_json_schema(
-            ref_template="#/components/schemas/{model}", mode="serialization"
-        )
-        for key, definition in schema.pop("$defs", {}).items():
-            if key not in schemas:
-                schemas[key] = _always_present(definition)
-        schemas[title] = _always_present(schema)
-    for name in RESPONSE_MODELS:
+        app = create_app(Settings(workspace=Path(workspace)))
+        document: dict[str, Any] = app.openapi()
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in _always_sent(app, document):
         schemas[name] = _always_present(schemas[name])
     _unique_operation_ids(document)
     return document
+
+
+def _always_sent(app: FastAPI, document: dict[str, Any]) -> set[str]:
+    """The schemas only ever serialised whole: reached from a response served with every field,
+    and from no request body (a client may leave a defaulted field out) and no response that
+    leaves unset or null fields out (a saved workflow is served as it was written)."""
+    partial_ids = {
+        route.unique_id for route in app.routes if isinstance(route, APIRoute)
+        and (route.response_model_exclude_unset or route.response_model_exclude_none)
+    }
+    whole: list[Any] = []
+    partial: list[Any] = []
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            partial.append(operation.get("requestBody"))
+            responses = [response for status, response in operation.get("responses", {}).items()
+                         if status.startswith("2")]
+            (partial if operation.get("operationId") in partial_ids else whole).append(responses)
+    schemas = document.get("components", {}).get("schemas", {})
+    return _reached(whole, schemas) - _reached(partial, schemas)
+
+
+def _reached(roots: list[Any], schemas: dict[str, Any]) -> set[str]:
+    """Every component schema a `$ref` inside `roots` leads to, transitively."""
+    found: set[str] = set()
+    pending = list(roots)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_REF) and ref[len(_REF):] not in found:
+                found.add(ref[len(_REF):])
+                pending.append(schemas.get(ref[len(_REF):]))
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
 
 
 def _unique_operation_ids(document: dict[str, Any]) -> None:

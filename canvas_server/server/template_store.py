@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 import workspace_templates
 from nodes.sdk import AuteurError, NodeRegistry, atomic_write_text
 
+from ..graph.template import Requirement
+
 BUILTIN_DIR = workspace_templates.ROOT / "graphs"
 AUTHORS_FILE = ".authors.json"  # template id -> principal that first saved it
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -42,18 +44,33 @@ def slugify(name: str) -> str:
     return slug or "template"
 
 
-def requirements_report(data: dict[str, Any], registry: NodeRegistry) -> dict[str, Any]:
+class VersionMismatch(BaseModel):
+    type: str
+    required: str
+    installed: str
+
+
+class RequirementsReport(BaseModel):
+    """What a template needs that this server lacks; `ok` unless a node type is missing."""
+
+    missing: list[Requirement]
+    version_mismatch: list[VersionMismatch]
+    ok: bool
+
+
+def requirements_report(data: dict[str, Any], registry: NodeRegistry) -> RequirementsReport:
     """Which required node types are missing here, or present at another version."""
     missing, mismatched = [], []
     for requirement in data.get("requires") or []:
         if not isinstance(requirement, dict) or "type" not in requirement:
             continue
         spec = registry.spec(str(requirement["type"]))
+        version = requirement.get("version")
         if spec is None:
-            missing.append({"type": requirement["type"], "version": requirement.get("version")})
-        elif requirement.get("version") and str(requirement["version"]) != spec.version:
-            mismatched.append({"type": spec.type, "required": requirement["version"], "installed": spec.version})
-    return {"missing": missing, "version_mismatch": mismatched, "ok": not missing}
+            missing.append(Requirement(type=str(requirement["type"]), version=None if version is None else str(version)))
+        elif version and str(version) != spec.version:
+            mismatched.append(VersionMismatch(type=spec.type, required=str(version), installed=spec.version))
+    return RequirementsReport(missing=missing, version_mismatch=mismatched, ok=not missing)
 
 
 class TemplateStore:

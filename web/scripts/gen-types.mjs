@@ -16,7 +16,9 @@ const openapi = JSON.parse(await readFile(openapiPath, "utf8"));
 const events = JSON.parse(await readFile(eventsPath, "utf8"));
 const sockets = JSON.parse(await readFile(join(dirname(eventsPath), "sockets.json"), "utf8"));
 
-const api = astToString(await openapiTS(openapi, { alphabetize: true }));
+// A defaulted field is optional: a request may leave it out, and a response that always sends it
+// has it marked required by dump_web_schema.py.
+const api = astToString(await openapiTS(openapi, { alphabetize: true, defaultNonNullable: false }));
 const eventTypes = await compile({ ...events, title: "ServerEvent" }, "ServerEvent", {
   bannerComment: "",
   additionalProperties: false,
@@ -41,9 +43,9 @@ export type TakeInfo = Schemas["TakeInfo"];
 export type ProjectSummary = Schemas["ProjectSummary"];
 export type NewProject = Schemas["NewProject"];
 export type TemplateSummary = Schemas["TemplateSummary"];
-export type RunRecord = Schemas["RunRecord"];
 export type NodeRecord = Schemas["NodeRecord"];
 export type ErrorInfo = Schemas["ErrorInfo"];
+export type GraphError = Schemas["GraphError"];
 export type RunSubmission = Schemas["RunSubmission"];
 export type EventType = ServerEvent["type"];
 

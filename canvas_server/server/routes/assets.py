@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -21,12 +22,17 @@ from ...workspace import assets as asset_service
 from ...workspace.assets import Asset, AssetUpload, media_family
 from ...workspace.errors import UploadTooLargeError
 from ...workspace.thumbnails import make_thumbnail, thumbnail_path
+from ..openapi import ErrorBody
 from ..services import AppServices
-from .projects import Services, Store
+from .projects import Services, Store, Trashed
 
 router = APIRouter(prefix="/api/projects/{project}/assets", tags=["assets"])
 _FIELD_LIMIT = 1024  # `category` and any other text field
 _MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
+
+
+class AssetList(BaseModel):
+    items: list[Asset]
 
 
 class _UploadReader:
@@ -124,13 +130,13 @@ async def _thumbnail(services: AppServices, project: str, root: Path, asset: Ass
     services.events.publish(EventType.FILE_CHANGED, {"path": thumb, "change": "thumbnail", "asset": asset.path}, project=project)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses={415: {"model": ErrorBody, "description": "The file's sniffed type does not fit the category"}})
 async def upload_asset(
     project: str,
     request: Request,
     store: Store,
     services: Services,
-) -> dict[str, Any]:
+) -> Asset:
     """Multipart `file` + `category` (Characters, Locations, Objects, Styles, Music)."""
     root = store.root(project)
     name = store.get(project).name
@@ -140,7 +146,7 @@ async def upload_asset(
     services.events.publish(EventType.ASSET_ADDED, asset.model_dump(mode="json"), project=name)
     if media_family(asset.mime) in ("image", "video"):
         services.background.start(_thumbnail(services, name, root, asset), name=f"thumbnail {asset.path}")
-    return asset.model_dump(mode="json")
+    return asset
 
 
 @router.get("")
@@ -148,9 +154,8 @@ def list_assets(
     project: str,
     store: Store,
     category: str | None = Query(None, description="Only this category"),
-) -> dict[str, Any]:
-    items = asset_service.list_assets(store.root(project), category)
-    return {"items": [item.model_dump(mode="json") for item in items]}
+) -> AssetList:
+    return AssetList(items=asset_service.list_assets(store.root(project), category))
 
 
 @router.delete("")
@@ -159,10 +164,10 @@ def delete_asset(
     store: Store,
     services: Services,
     path: str = Query(description="Asset path relative to the project"),
-) -> dict[str, Any]:
+) -> Trashed:
     """Move the asset to the workspace trash."""
     root = store.root(project)
     target = asset_service.delete_asset(root, path, store.trash_dir)
     asset_service.forget_asset(store, project, path)
     services.events.publish(EventType.FILE_CHANGED, {"path": path, "change": "deleted"}, project=store.get(project).name)
-    return {"deleted": path, "trash": target.relative_to(store.workspace).as_posix()}
+    return Trashed(deleted=path, trash=target.relative_to(store.workspace).as_posix())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from function_runners.tiers import TierConfig
+from nodes.sdk import NodeSpec, PackFailure
 
 from ..deps import get_services
 from ..services import AppServices
@@ -12,17 +14,19 @@ from ..services import AppServices
 router = APIRouter(tags=["catalog"])
 
 
+class Catalog(BaseModel):
+    nodes: list[NodeSpec]
+    failed_packs: list[PackFailure]
+
+
 @router.get("/api/nodes")
-def list_nodes(services: AppServices = Depends(get_services)) -> dict[str, Any]:
+def list_nodes(services: AppServices = Depends(get_services)) -> Catalog:
     """Every node type with what the editor needs, and every pack that failed to load."""
     registry = services.registry
-    return {
-        "nodes": [spec.model_dump(mode="json") for spec in registry.specs()],
-        "failed_packs": [failure.model_dump(mode="json") for failure in registry.failures],
-    }
+    return Catalog(nodes=registry.specs(), failed_packs=registry.failures)
 
 
 @router.get("/api/quality/mappings")
-def quality_mappings(services: AppServices = Depends(get_services)) -> dict[str, Any]:
+def quality_mappings(services: AppServices = Depends(get_services)) -> TierConfig:
     """The low / standard / high tiers and the node parameters each decides."""
-    return services.tiers.model_dump(mode="json")
+    return services.tiers

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from ...workspace import documents
+from ...workspace.documents import Document
 from .projects import Store
 
 router = APIRouter(prefix="/api/projects/{project}/documents", tags=["documents"])
@@ -22,14 +21,18 @@ class DocumentText(BaseModel):
     content: str
 
 
+class DocumentList(BaseModel):
+    items: list[Document] = Field(description="Without their content")
+
+
 @router.get("")
-def list_documents(project: str, store: Store) -> dict[str, Any]:
-    return {"items": [doc.model_dump(mode="json") for doc in documents.list_documents(store.root(project))]}
+def list_documents(project: str, store: Store) -> DocumentList:
+    return DocumentList(items=documents.list_documents(store.root(project)))
 
 
 @router.post("", status_code=201)
-def create_document(project: str, request: NewDocument, store: Store) -> dict[str, Any]:
-    return documents.create(store.root(project), request.type, request.title).model_dump(mode="json")
+def create_document(project: str, request: NewDocument, store: Store) -> Document:
+    return documents.create(store.root(project), request.type, request.title)
 
 
 @router.get("/content")
@@ -37,8 +40,8 @@ def read_document(
     project: str,
     store: Store,
     path: str = Query(description="Document path relative to the project"),
-) -> dict[str, Any]:
-    return documents.read(store.root(project), path).model_dump(mode="json")
+) -> Document:
+    return documents.read(store.root(project), path)
 
 
 @router.put("/content")
@@ -47,5 +50,5 @@ def update_document(
     body: DocumentText,
     store: Store,
     path: str = Query(description="Document path relative to the project"),
-) -> dict[str, Any]:
-    return documents.update(store.root(project), path, body.content).model_dump(mode="json")
+) -> Document:
+    return documents.update(store.root(project), path, body.content)

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nodes.sdk import EventType
 
@@ -25,10 +25,25 @@ from ..services import AppServices
 router = APIRouter(tags=["events"])
 
 
+class Discriminator(BaseModel):
+    propertyName: str
+    mapping: dict[str, str] = Field(description="Event type -> `#/$defs/<model>`")
+
+
+class EventSchema(BaseModel):
+    """A JSON Schema document: `oneOf` the event models, told apart by `type`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    defs: dict[str, dict[str, Any]] = Field(alias="$defs", description="One JSON Schema per event and payload")
+    oneOf: list[dict[str, str]] = Field(description="`{$ref}` to each event model")
+    discriminator: Discriminator
+
+
 @router.get("/api/events/schema")
-def events_schema() -> dict[str, Any]:
+def events_schema() -> EventSchema:
     """JSON Schema of every event sent on `/ws` (a discriminated union over `type`)."""
-    return event_schema()
+    return EventSchema.model_validate(event_schema())
 
 
 @router.websocket("/ws")

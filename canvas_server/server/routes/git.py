@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from nodes.sdk import EventType
 
 from ...workspace.errors import ItemNotFoundError
+from ...workspace.gitrepo import CommitInfo, FileStatus
 from .projects import Services, Store, resolve_in_project
 
 router = APIRouter(prefix="/api/projects/{project}/git", tags=["git"])
@@ -20,9 +19,17 @@ class CommitRequest(BaseModel):
     paths: list[str] | None = Field(None, description="Only these project paths (default: every change)")
 
 
+class GitStatus(BaseModel):
+    files: list[FileStatus]
+
+
+class GitLog(BaseModel):
+    commits: list[CommitInfo] = Field(description="Newest first")
+
+
 @router.get("/status")
-def git_status(project: str, store: Store) -> dict[str, Any]:
-    return {"files": [entry.model_dump() for entry in store.repo(project).status()]}
+def git_status(project: str, store: Store) -> GitStatus:
+    return GitStatus(files=store.repo(project).status())
 
 
 @router.post("/commit", status_code=201)
@@ -31,7 +38,7 @@ def git_commit(
     request: CommitRequest,
     store: Store,
     services: Services,
-) -> dict[str, Any]:
+) -> CommitInfo:
     paths = None
     if request.paths:
         root = store.root(project)
@@ -42,7 +49,7 @@ def git_commit(
                 raise ItemNotFoundError("file", path)
     info = store.repo(project).commit(request.message, paths)
     services.events.publish(EventType.PROJECT_UPDATE, {"reason": "committed", "sha": info.sha}, project=store.get(project).name)
-    return info.model_dump(mode="json")
+    return info
 
 
 @router.get("/log")
@@ -50,5 +57,5 @@ def git_log(
     project: str,
     store: Store,
     limit: int = Query(50, ge=1, le=1000),
-) -> dict[str, Any]:
-    return {"commits": [item.model_dump(mode="json") for item in store.repo(project).log(limit)]}
+) -> GitLog:
+    return GitLog(commits=store.repo(project).log(limit))

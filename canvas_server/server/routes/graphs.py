@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from ...governance import Principal
 from ...graph.check import finite_json, inspect_graph
-from ...graph.load import graph_to_workflow, load_graph
+from ...graph.errors import GraphError
+from ...graph.load import GraphKind, graph_to_workflow, load_graph
+from ...graph.prompt import ApiPrompt
 from ..deps import get_principal, get_services
 from ..services import AppServices
 
@@ -30,24 +32,35 @@ class ConvertRequest(BaseModel):
     _finite = field_validator("graph")(finite_json)
 
 
-@router.post("/validate")
+class GraphReport(BaseModel):
+    valid: bool = Field(description="False when there is any problem")
+    kind: GraphKind = Field(description="The shape the graph was sent in")
+    errors: list[GraphError]
+    prompt: ApiPrompt = Field(description="The API prompt it converts to")
+
+
+class ConvertedGraph(BaseModel):
+    kind: GraphKind = Field(description="The shape the graph was sent in")
+    graph: dict[str, Any] = Field(description="The API prompt or the litegraph workflow asked for")
+    errors: list[GraphError] = Field(description="What could not be converted")
+
+
+# Absent, not null: an API prompt's nodes leave out what they do not set (`_meta`, `tier`).
+@router.post("/validate", response_model_exclude_none=True)
 def validate_graph(
     body: ValidateRequest,
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
-) -> dict[str, Any]:
+) -> GraphReport:
     """Every problem at once; `valid` is false when there is any. Maturity problems are
     reported for the caller's level."""
     checked = inspect_graph(body.graph, services.registry, principal.caller, targets=body.targets)
-    errors = [error.model_dump(mode="json") for error in checked.errors]
-    return {"valid": not errors, "kind": checked.kind, "errors": errors, "prompt": checked.prompt.dump()}
+    return GraphReport(valid=not checked.errors, kind=checked.kind, errors=checked.errors, prompt=checked.prompt)
 
 
 @router.post("/convert")
-def convert_graph(body: ConvertRequest, services: AppServices = Depends(get_services)) -> dict[str, Any]:
+def convert_graph(body: ConvertRequest, services: AppServices = Depends(get_services)) -> ConvertedGraph:
     """Workflow → API prompt (server-side, using the catalog), or API prompt → workflow."""
     loaded = load_graph(body.graph, services.registry)
-    errors = [error.model_dump(mode="json") for error in loaded.errors]
-    if body.to == "api":
-        return {"kind": loaded.kind, "graph": loaded.prompt.dump(), "errors": errors}
-    return {"kind": loaded.kind, "graph": graph_to_workflow(loaded, services.registry).dump(), "errors": errors}
+    converted = loaded.prompt if body.to == "api" else graph_to_workflow(loaded, services.registry)
+    return ConvertedGraph(kind=loaded.kind, graph=converted.dump(), errors=loaded.errors)

@@ -7,13 +7,14 @@ bearer token: the state it carries names the principal that started the login.
 from __future__ import annotations
 
 from html import escape
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from ...governance import Principal
-from ...integrations.spotify import SpotifyLogin, speaker_config
+from ...integrations.spotify import SpotifyLogin, SpotifyStatus, speaker_config
 from ..deps import get_principal, get_services
 from ..services import AppServices
 
@@ -36,13 +37,24 @@ Login = Annotated[SpotifyLogin, Depends(spotify_login)]
 Caller = Annotated[Principal, Depends(get_principal)]
 
 
-@router.get("/authorize", response_model=None)
-def authorize(login: Login, principal: Caller, redirect: bool = Query(True)) -> Response | dict[str, Any]:
+class AuthorizeUrl(BaseModel):
+    url: str = Field(description="Spotify's consent page, with a single-use state")
+
+
+class SpotifyLogout(BaseModel):
+    principal: str
+    connected: bool = False
+    removed: bool = Field(description="Whether there were tokens to forget")
+
+
+@router.get("/authorize", response_model=AuthorizeUrl,
+            responses={307: {"description": "Redirect to Spotify's consent page (the default)"}})
+def authorize(login: Login, principal: Caller, redirect: bool = Query(True)) -> Response | AuthorizeUrl:
     """Send the caller to Spotify's consent page (or, with `redirect=false`, return its URL)."""
     url = login.authorize_url(principal.name)
     if redirect:
         return RedirectResponse(url, status_code=307)
-    return {"url": url}
+    return AuthorizeUrl(url=url)
 
 
 _JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
@@ -65,13 +77,12 @@ def callback(
 
 
 @router.get("/status")
-def status(login: Login, principal: Caller) -> dict[str, Any]:
+def status(login: Login, principal: Caller) -> SpotifyStatus:
     """Whether the caller has Spotify connected, its scopes and token lifetime (never tokens)."""
-    return login.status(principal.name).model_dump()
+    return login.status(principal.name)
 
 
 @router.post("/logout")
-def logout(login: Login, principal: Caller) -> JSONResponse:
+def logout(login: Login, principal: Caller) -> SpotifyLogout:
     """Forget the caller's Spotify tokens."""
-    removed = login.logout(principal.name)
-    return JSONResponse({"principal": principal.name, "connected": False, "removed": removed})
+    return SpotifyLogout(principal=principal.name, removed=login.logout(principal.name))

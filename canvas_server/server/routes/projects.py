@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from nodes.sdk import AuteurError, EventType, PathForbiddenError, PathSandbox
 
 from ...governance import Action, Principal, ProjectResource, Role, allowed
 from ...workspace.errors import ItemNotFoundError
+from ...workspace.manifest import ProjectManifest
 from ...workspace.repair import ProjectRepair, RepairResult
-from ...workspace.store import NewProject, ProjectPatch, ProjectStore
+from ...workspace.store import NewProject, ProjectPatch, ProjectStore, ProjectSummary
 from ...workspace.tree import TreeNode, project_tree
 from ..access import Allowed, OnProject, project_resource
 from ..deps import get_principal, get_services
@@ -33,6 +34,35 @@ def project_store(services: Services) -> ProjectStore:
 Store = Annotated[ProjectStore, Depends(project_store)]
 
 
+class ProjectList(BaseModel):
+    items: list[ProjectSummary]
+
+
+class Trashed(BaseModel):
+    """What a delete moved to the workspace trash (recoverable from there)."""
+
+    deleted: str = Field(description="The project name or the project-relative path deleted")
+    trash: str = Field(description="Where it is now, relative to the workspace")
+
+
+class FileEntry(BaseModel):
+    name: str
+    path: str = Field(description="Relative to the project")
+    kind: Literal["folder", "file", "forbidden", "broken"] = Field(
+        description="forbidden: a symlink out of the project; broken: a symlink to nothing")
+    size: int | None = Field(description="Bytes, for a file")
+
+
+class FolderListing(BaseModel):
+    path: str = Field(description="The folder, relative to the project")
+    entries: list[FileEntry]
+
+
+class ProjectMembers(BaseModel):
+    owner: str | None
+    members: dict[str, Role]
+
+
 def _readable(principal: Principal, store: ProjectStore, name: str) -> bool:
     try:
         return allowed(principal, Action.PROJECT_READ, project_resource(store.get(name)))
@@ -46,9 +76,9 @@ def project_resource_of_nobody(name: str) -> ProjectResource:
 
 
 @router.get("")
-def list_projects(store: Store, principal: Annotated[Principal, Depends(Allowed(Action.PROJECT_LIST))]) -> dict[str, Any]:
+def list_projects(store: Store, principal: Annotated[Principal, Depends(Allowed(Action.PROJECT_LIST))]) -> ProjectList:
     """The projects the caller may read; a damaged one is listed with its error."""
-    return {"items": [item.model_dump(mode="json") for item in store.list() if _readable(principal, store, item.name)]}
+    return ProjectList(items=[item for item in store.list() if _readable(principal, store, item.name)])
 
 
 @router.post("", status_code=201)
@@ -57,19 +87,19 @@ def create_project(
     store: Store,
     services: Services,
     principal: Annotated[Principal, Depends(Allowed(Action.PROJECT_CREATE))],
-) -> dict[str, Any]:
+) -> ProjectManifest:
     """Folders, project.json, a Git repository with LFS and a first commit; the caller owns it."""
     manifest = store.create(request, owner=principal.name)
     services.events.publish(EventType.PROJECT_UPDATE, {"reason": "created", "id": manifest.id}, project=manifest.name)
-    return manifest.dump()
+    return manifest
 
 
 Reader = Depends(OnProject(Action.PROJECT_READ))
 
 
 @router.get("/{project}", dependencies=[Reader])
-def get_project(project: str, store: Store) -> dict[str, Any]:
-    return store.get(project).dump()
+def get_project(project: str, store: Store) -> ProjectManifest:
+    return store.get(project)
 
 
 @router.patch("/{project}", dependencies=[Depends(OnProject(Action.PROJECT_EDIT))])
@@ -78,11 +108,11 @@ def update_project(
     patch: ProjectPatch,
     store: Store,
     services: Services,
-) -> dict[str, Any]:
+) -> ProjectManifest:
     manifest = store.update(project, patch)
     fields = sorted(patch.model_fields_set)
     services.events.publish(EventType.PROJECT_UPDATE, {"reason": "updated", "fields": fields}, project=manifest.name)
-    return manifest.dump()
+    return manifest
 
 
 @router.delete("/{project}", dependencies=[Depends(OnProject(Action.PROJECT_DELETE))])
@@ -90,12 +120,12 @@ def delete_project(
     project: str,
     store: Store,
     services: Services,
-) -> dict[str, Any]:
+) -> Trashed:
     """Move the project to `<workspace>/.trash/` (recoverable)."""
     name = store.get(project).name
     target = store.delete(project)
     services.events.publish(EventType.PROJECT_UPDATE, {"reason": "deleted"}, project=name)
-    return {"deleted": name, "trash": target.relative_to(store.workspace).as_posix()}
+    return Trashed(deleted=name, trash=target.relative_to(store.workspace).as_posix())
 
 
 @router.get("/{project}/tree", response_model=TreeNode, dependencies=[Reader])
@@ -113,12 +143,19 @@ def resolve_in_project(root: Path, path: str) -> Path:
     return resolved
 
 
-@router.get("/{project}/files", response_model=None, dependencies=[Reader])
+_DOWNLOAD = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+
+
+@router.get(
+    "/{project}/files", response_model=FolderListing, dependencies=[Reader],
+    # A file is downloaded as itself (its own media type, Range supported); a folder is listed.
+    responses={200: {"description": "The folder's listing, or the file's bytes", "content": _DOWNLOAD}},
+)
 def get_files(
     project: str,
     store: Store,
     path: str = Query("", description="Folder to list or file to download, relative to the project"),
-) -> dict[str, Any] | FileResponse:
+) -> FolderListing | FileResponse:
     """List a folder (`{path, entries}`) or download a file."""
     root = store.root(project)
     target = resolve_in_project(root, path)
@@ -128,22 +165,22 @@ def get_files(
         raise ItemNotFoundError("file", path)
     inside = root.resolve()
     entries = [_entry(item, inside) for item in sorted(target.iterdir()) if not item.name.startswith(".")]
-    return {"path": target.relative_to(inside).as_posix(), "entries": entries}
+    return FolderListing(path=target.relative_to(inside).as_posix(), entries=entries)
 
 
-def _entry(item: Path, root: Path) -> dict[str, Any]:
+def _entry(item: Path, root: Path) -> FileEntry:
     """One listed item. A symlink is never followed out of the project: one that leaves it
     (or is broken) is shown as `forbidden` or `broken`, with no size or time of its target."""
-    entry: dict[str, Any] = {"name": item.name, "path": item.relative_to(root).as_posix()}
+    name, path = item.name, item.relative_to(root).as_posix()
     if item.is_symlink():
         target = item.resolve()
         if not target.is_relative_to(root):
-            return {**entry, "kind": "forbidden", "size": None}
+            return FileEntry(name=name, path=path, kind="forbidden", size=None)
         if not target.exists():
-            return {**entry, "kind": "broken", "size": None}
+            return FileEntry(name=name, path=path, kind="broken", size=None)
     if item.is_dir():
-        return {**entry, "kind": "folder", "size": None}
-    return {**entry, "kind": "file", "size": item.stat().st_size}
+        return FileEntry(name=name, path=path, kind="folder", size=None)
+    return FileEntry(name=name, path=path, kind="file", size=item.stat().st_size)
 
 
 @router.post("/{project}/repair")
@@ -166,13 +203,13 @@ class MemberRole(BaseModel):
 
 
 @router.put("/{project}/members/{member}", dependencies=[Depends(OnProject(Action.PROJECT_SHARE))])
-def share_project(project: str, member: str, body: MemberRole, store: Store) -> dict[str, Any]:
+def share_project(project: str, member: str, body: MemberRole, store: Store) -> ProjectMembers:
     """Give a principal (a token name) a role in this project; owners and admins only."""
     manifest = store.share(project, member, body.role)
-    return {"owner": manifest.owner, "members": manifest.members}
+    return ProjectMembers(owner=manifest.owner, members=manifest.members)
 
 
 @router.delete("/{project}/members/{member}", dependencies=[Depends(OnProject(Action.PROJECT_SHARE))])
-def unshare_project(project: str, member: str, store: Store) -> dict[str, Any]:
+def unshare_project(project: str, member: str, store: Store) -> ProjectMembers:
     manifest = store.share(project, member, None)
-    return {"owner": manifest.owner, "members": manifest.members}
+    return ProjectMembers(owner=manifest.owner, members=manifest.members)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import BaseModel, Field
 
+from ...engine.record import RunRecord, RunStatus
 from ...governance import Action, Principal, RunResource, allowed, authorize
 from ...runs.store import StoredRun, SummaryPage
 from .. import run_submit
@@ -30,18 +32,42 @@ def run_resource_of_anyone() -> RunResource:
     return RunResource(run_id="*", owner=None)
 
 
-def run_view(run: StoredRun, *, full: bool = True) -> dict[str, Any]:
+class RunAccepted(BaseModel):
+    run_id: str
+    status: Literal["queued"] = "queued"
+    tier: str
+    warning: str | None = Field(None, description="Why the run may wait: the Function Runner's problem")
+
+
+class RunCancelling(BaseModel):
+    run_id: str
+    status: RunStatus
+
+
+class RunView(RunRecord):
     """The run record (DESIGN §4) plus what was submitted and why it ended as it did."""
-    record = run.record.model_dump(mode="json") if run.record is not None else {
-        "run_id": run.run_id, "tier": run.tier, "project": run.project, "created_at": run.created_at,
-        "started_at": run.started_at, "finished_at": run.finished_at, "nodes": {}, "outputs": {}, "errors": [],
-    }
-    view = {**record, "status": run.status, "reason": run.reason, "client_id": run.client_id,
-            "principal": run.principal, "attempts": run.attempts}
-    if full:
-        view.update(prompt=run.request.prompt, graph=run.request.graph, params=run.request.params,
-                    targets=run.request.targets)
-    return view
+
+    reason: str | None = Field(description="Why it ended as it did (cancelled by…, interrupted by…)")
+    client_id: str | None
+    principal: str = Field(description="Who submitted it")
+    attempts: int = Field(description="Times it was started (a restart re-queues a running run)")
+    prompt: dict[str, Any] = Field(description="The API prompt that runs")
+    graph: Any = Field(description="The graph as submitted")
+    params: dict[str, Any] = Field(description="Template parameter overrides")
+    targets: list[str] | None = Field(description="Output nodes asked for (None: every output node)")
+
+
+def run_view(run: StoredRun) -> RunView:
+    record = run.record or RunRecord(
+        run_id=run.run_id, tier=run.tier, project=run.project, created_at=run.created_at,
+        started_at=run.started_at, finished_at=run.finished_at,
+    )
+    request = run.request
+    return RunView(
+        **{**dict(record), "status": run.status}, reason=run.reason, client_id=run.client_id,
+        principal=run.principal, attempts=run.attempts, prompt=request.prompt, graph=request.graph,
+        params=request.params, targets=request.targets,
+    )
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
@@ -49,15 +75,11 @@ async def submit_run(
     body: RunSubmission,
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
-) -> dict[str, Any]:
+) -> RunAccepted:
     """Queue a run of a workflow, API prompt or template; 403 names nodes above your maturity."""
     run = run_submit.submit_run(services, principal, body.graph, tier=body.tier, project=body.project,
                                 params=body.params, targets=body.targets, client_id=body.client_id)
-    manager = services.runs
-    accepted: dict[str, Any] = {"run_id": run.run_id, "status": "queued", "tier": run.tier}
-    if manager.runner_problem:
-        accepted["warning"] = manager.runner_problem
-    return accepted
+    return RunAccepted(run_id=run.run_id, tier=run.tier, warning=services.runs.runner_problem or None)
 
 
 @router.get("")
@@ -83,7 +105,7 @@ async def get_run(
     run_id: str,
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
-) -> dict[str, Any]:
+) -> RunView:
     return run_view(_owned(services, principal, run_id, Action.RUN_READ))
 
 
@@ -92,11 +114,11 @@ async def cancel_run(
     run_id: str,
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
-) -> dict[str, Any]:
+) -> RunCancelling:
     """Stop a queued or running run; its running nodes' processes are killed."""
     _owned(services, principal, run_id, Action.RUN_CANCEL)
     run = services.runs.cancel(run_id, f"cancelled by {principal.name}")
-    return {"run_id": run.run_id, "status": run.status}
+    return RunCancelling(run_id=run.run_id, status=run.status)
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)

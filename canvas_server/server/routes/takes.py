@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -11,6 +9,7 @@ from nodes.sdk import EventType
 from nodes.sdk.takes import ShotCoords
 
 from ...workspace import takes as take_service
+from ...workspace.takes import ShotTakes
 from .projects import Services, Store
 
 router = APIRouter(prefix="/api/projects/{project}/takes", tags=["takes"])
@@ -21,10 +20,14 @@ class ActiveTake(BaseModel):
     take: int = Field(ge=1)
 
 
+class TakeGallery(BaseModel):
+    shots: list[ShotTakes]
+
+
 @router.get("")
-def list_takes(project: str, store: Store) -> dict[str, Any]:
+def list_takes(project: str, store: Store) -> TakeGallery:
     """Every shot with render folders, its takes (with provenance) and its active take."""
-    return {"shots": [shot.model_dump(mode="json") for shot in take_service.gallery(store, project)]}
+    return TakeGallery(shots=take_service.gallery(store, project))
 
 
 @router.put("/active")
@@ -33,10 +36,10 @@ def set_active_take(
     request: ActiveTake,
     store: Store,
     services: Services,
-) -> dict[str, Any]:
+) -> ShotTakes:
     shot = take_service.set_active(store, project, ShotCoords.parse(request.shot), request.take)
     services.events.publish(
         EventType.PROJECT_UPDATE, {"reason": "active_take", "shot": shot.shot, "take": shot.active_take},
         project=store.get(project).name,
     )
-    return shot.model_dump(mode="json")
+    return shot

@@ -6,17 +6,37 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
 
 from nodes.sdk import layout
 
 from ...governance import Action, Principal, TemplateResource, authorize
 from ...graph.check import finite_json
 from ...graph.load import LoadedGraph, load_graph
+from ...graph.template import Template
 from ..deps import get_principal, get_services
 from ..services import AppServices
-from ..template_store import TemplateInvalidError, TemplateStore, requirements_report
+from ..template_store import (
+    RequirementsReport,
+    TemplateInvalidError,
+    TemplateStore,
+    TemplateSummary,
+    requirements_report,
+)
 
 router = APIRouter(prefix="/api/templates", tags=["templates"])
+
+
+class TemplateList(BaseModel):
+    items: list[TemplateSummary]
+
+
+class ImportedTemplate(TemplateSummary):
+    requirements: RequirementsReport
+
+
+class TemplateDetail(ImportedTemplate):
+    template: Template = Field(description="The template document as saved")
 
 
 def _store(services: AppServices) -> TemplateStore:
@@ -39,15 +59,22 @@ def _check(data: dict[str, Any], services: AppServices) -> LoadedGraph:
 
 
 @router.get("")
-def list_templates(services: AppServices = Depends(get_services)) -> dict[str, Any]:
+def list_templates(services: AppServices = Depends(get_services)) -> TemplateList:
     """Bundled and workspace templates."""
-    return {"items": [summary.model_dump() for summary in _store(services).list()]}
+    return TemplateList(items=_store(services).list())
 
 
-@router.get("/{template_id}")
-def get_template(template_id: str, services: AppServices = Depends(get_services)) -> dict[str, Any]:
+# Unset fields stay absent: the template document is served as it was saved, not with defaults.
+@router.get("/{template_id}", response_model_exclude_unset=True)
+def get_template(template_id: str, services: AppServices = Depends(get_services)) -> TemplateDetail:
     summary, data = _store(services).get(template_id)
-    return {**summary.model_dump(), "template": data, "requirements": requirements_report(data, services.registry)}
+    try:
+        template = Template.model_validate(data)
+    except ValidationError as exc:  # saved templates are checked; a file edited by hand may not be
+        raise TemplateInvalidError(f"template {template_id!r} cannot be read: {exc.error_count()} problem(s)",
+                                   details={"errors": [error["msg"] for error in exc.errors()][:5]}) from exc
+    report = requirements_report(data, services.registry)
+    return TemplateDetail(**dict(summary), template=template, requirements=report)
 
 
 def _writable(data: dict[str, Any], services: AppServices, principal: Principal) -> TemplateStore:
@@ -64,10 +91,10 @@ def save_template(
     data: dict[str, Any],
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
-) -> dict[str, Any]:
+) -> TemplateSummary:
     """Save (or replace) a workspace template; its id is the slug of its name."""
     _check(data, services)
-    return _writable(data, services, principal).save(data, author=principal.name).model_dump()
+    return _writable(data, services, principal).save(data, author=principal.name)
 
 
 @router.post("/import", status_code=201)
@@ -75,15 +102,17 @@ def import_template(
     data: dict[str, Any],
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
-) -> dict[str, Any]:
+) -> ImportedTemplate:
     """Import an exported template file; the report lists node types this server lacks."""
     report = requirements_report(data, services.registry)
     _check(data, services)
     summary = _writable(data, services, principal).save(data, author=principal.name)
-    return {**summary.model_dump(), "requirements": report}
+    return ImportedTemplate(**dict(summary), requirements=report)
 
 
-@router.get("/{template_id}/export")
+# A file download (`content-disposition: attachment`), in the template document's shape.
+@router.get("/{template_id}/export", response_model=None,
+            responses={200: {"model": Template, "description": "The template file"}})
 def export_template(template_id: str, services: AppServices = Depends(get_services)) -> JSONResponse:
     """The template as one portable JSON file (with `requires` filled from this catalog)."""
     summary, data = _store(services).get(template_id)

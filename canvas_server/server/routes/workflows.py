@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from nodes.sdk import AuteurError, atomic_write_text, layout
 
+from ...graph.errors import GraphFormatError
+from ...graph.workflow import Workflow
 from ...workspace.errors import ItemNotFoundError
 from .projects import Services, Store
 
@@ -31,6 +33,10 @@ class WorkflowInfo(BaseModel):
     path: str
     size: int
     modified: datetime
+
+
+class WorkflowList(BaseModel):
+    items: list[WorkflowInfo]
 
 
 class WorkflowNameError(AuteurError):
@@ -57,25 +63,41 @@ def _info(root: Path, path: Path) -> WorkflowInfo:
 
 
 @router.get("")
-def list_workflows(project: str, store: Store) -> dict[str, Any]:
+def list_workflows(project: str, store: Store) -> WorkflowList:
     """Saved workflows, newest first."""
     root = store.root(project)
     files = sorted((root / layout.CANVAS_DIR).glob("*.json"), key=lambda item: item.stat().st_mtime, reverse=True)
-    return {"items": [_info(root, path).model_dump(mode="json") for path in files]}
+    return WorkflowList(items=[_info(root, path) for path in files])
 
 
-@router.get("/{name}")
-def get_workflow(project: str, name: str, store: Store) -> dict[str, Any]:
+def _as_workflow(data: Any, name: str) -> Workflow:
+    """`data` read as a litegraph workflow; `graph_invalid` (422) when it is not one."""
+    try:
+        return Workflow.model_validate(data)
+    except ValidationError as exc:
+        raise GraphFormatError(
+            f"workflow {name!r} is not a litegraph workflow ({exc.error_count()} problem(s))",
+            details={"errors": [f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()][:5]},
+        ) from exc
+
+
+# Unset fields stay absent: the workflow is served as the editor saved it, not with defaults.
+@router.get("/{name}", response_model_exclude_unset=True)
+def get_workflow(project: str, name: str, store: Store) -> Workflow:
     path = _file(store.root(project), name)
     if not path.is_file():
         raise ItemNotFoundError("file", name)
-    workflow: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return workflow
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # a file edited or damaged outside the editor
+        raise GraphFormatError(f"workflow {name!r} is not valid JSON: {exc}") from exc
+    return _as_workflow(data, name)
 
 
 @router.put("/{name}", response_model=WorkflowInfo)
 def save_workflow(project: str, name: str, workflow: dict[str, Any], store: Store, services: Services) -> WorkflowInfo:
-    """Create or replace a workflow (the body is the litegraph JSON)."""
+    """Create or replace a workflow (the body is the litegraph JSON, saved as sent)."""
+    _as_workflow(workflow, name)  # what is saved here reads back as a workflow
     try:
         text = json.dumps(workflow, indent=1, ensure_ascii=False, allow_nan=False)
     except ValueError as exc:

@@ -492,7 +492,7 @@ export interface paths {
         get: operations["get_workflow_api_projects__project__workflows__name__get"];
         /**
          * Save Workflow
-         * @description Create or replace a workflow (the body is the litegraph JSON).
+         * @description Create or replace a workflow (the body is the litegraph JSON, saved as sent).
          */
         put: operations["save_workflow_api_projects__project__workflows__name__put"];
         post?: never;
@@ -703,6 +703,13 @@ export interface components {
             /** Take */
             take: number;
         };
+        /**
+         * ApiPrompt
+         * @description `{"<node_id>": {"class_type": ..., "inputs": {...}}}`.
+         */
+        ApiPrompt: {
+            [key: string]: components["schemas"]["PromptNode"];
+        };
         /** Asset */
         Asset: {
             /** Category */
@@ -715,11 +722,52 @@ export interface components {
             path: string;
             /** Size */
             size: number;
-            /**
-             * Thumbnail
-             * @default null
-             */
+            /** Thumbnail */
             thumbnail: string | null;
+        };
+        /** AssetEntry */
+        AssetEntry: {
+            /**
+             * Added
+             * Format: date-time
+             */
+            added: string;
+            /** Category */
+            category: string;
+            /** Mime */
+            mime: string;
+            /** Name */
+            name: string;
+            /** Path */
+            path: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /** Thumbnail */
+            thumbnail: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AssetList */
+        AssetList: {
+            /** Items */
+            items: components["schemas"]["Asset"][];
+        };
+        /** AuthorizeUrl */
+        AuthorizeUrl: {
+            /**
+             * Url
+             * @description Spotify's consent page, with a single-use state
+             */
+            url: string;
+        };
+        /** Catalog */
+        Catalog: {
+            /** Failed Packs */
+            failed_packs: components["schemas"]["PackFailure"][];
+            /** Nodes */
+            nodes: components["schemas"]["NodeSpec"][];
         };
         /** Chapter */
         Chapter: {
@@ -738,9 +786,28 @@ export interface components {
              * Title
              * @default
              */
-            title: string;
+            title?: string;
         } & {
             [key: string]: unknown;
+        };
+        /** CommitInfo */
+        CommitInfo: {
+            /** Author */
+            author: string;
+            /**
+             * Date
+             * Format: date-time
+             */
+            date: string;
+            /**
+             * Files
+             * @default []
+             */
+            files: string[];
+            /** Message */
+            message: string;
+            /** Sha */
+            sha: string;
         };
         /** CommitRequest */
         CommitRequest: {
@@ -755,6 +822,27 @@ export interface components {
              */
             paths?: string[] | null;
         };
+        /** ConvertedGraph */
+        ConvertedGraph: {
+            /**
+             * Errors
+             * @description What could not be converted
+             */
+            errors: components["schemas"]["GraphError"][];
+            /**
+             * Graph
+             * @description The API prompt or the litegraph workflow asked for
+             */
+            graph: {
+                [key: string]: unknown;
+            };
+            /**
+             * Kind
+             * @description The shape the graph was sent in
+             * @enum {string}
+             */
+            kind: "workflow" | "api" | "template";
+        };
         /** ConvertRequest */
         ConvertRequest: {
             /** Graph */
@@ -767,7 +855,52 @@ export interface components {
              * @default api
              * @enum {string}
              */
-            to: "api" | "workflow";
+            to?: "api" | "workflow";
+        };
+        /** Definitions */
+        Definitions: {
+            /** Subgraphs */
+            subgraphs: components["schemas"]["Subgraph"][] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** Discriminator */
+        Discriminator: {
+            /**
+             * Mapping
+             * @description Event type -> `#/$defs/<model>`
+             */
+            mapping: {
+                [key: string]: string;
+            };
+            /** Propertyname */
+            propertyName: string;
+        };
+        /** Document */
+        Document: {
+            /** Content */
+            content: string | null;
+            /**
+             * Modified
+             * Format: date-time
+             */
+            modified: string;
+            /** Path */
+            path: string;
+            /** Size */
+            size: number;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string | null;
+        };
+        /** DocumentList */
+        DocumentList: {
+            /**
+             * Items
+             * @description Without their content
+             */
+            items: components["schemas"]["Document"][];
         };
         /** DocumentText */
         DocumentText: {
@@ -782,12 +915,12 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Intensity
              * @default 0.5
              */
-            intensity: number;
+            intensity?: number;
             /** Name */
             name: string;
             /**
@@ -795,7 +928,7 @@ export interface components {
              * @description Place in the story, 0..1
              * @default 0
              */
-            position: number;
+            position?: number;
         } & {
             [key: string]: unknown;
         };
@@ -831,22 +964,13 @@ export interface components {
         ErrorInfo: {
             /** Code */
             code: string;
-            /**
-             * Details
-             * @default null
-             */
+            /** Details */
             details: unknown;
-            /**
-             * Input
-             * @default null
-             */
+            /** Input */
             input: string | null;
             /** Message */
             message: string;
-            /**
-             * Node Id
-             * @default null
-             */
+            /** Node Id */
             node_id: string | null;
         };
         /** ErrorSummary */
@@ -856,17 +980,243 @@ export interface components {
             /** Message */
             message: string;
             /** Node Id */
-            node_id?: string | null;
+            node_id: string | null;
+        };
+        /**
+         * EventSchema
+         * @description A JSON Schema document: `oneOf` the event models, told apart by `type`.
+         */
+        EventSchema: {
+            /**
+             * $Defs
+             * @description One JSON Schema per event and payload
+             */
+            $defs: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            discriminator: components["schemas"]["Discriminator"];
+            /**
+             * Oneof
+             * @description `{$ref}` to each event model
+             */
+            oneOf: {
+                [key: string]: string;
+            }[];
+        };
+        /** FileEntry */
+        FileEntry: {
+            /**
+             * Kind
+             * @description forbidden: a symlink out of the project; broken: a symlink to nothing
+             * @enum {string}
+             */
+            kind: "folder" | "file" | "forbidden" | "broken";
+            /** Name */
+            name: string;
+            /**
+             * Path
+             * @description Relative to the project
+             */
+            path: string;
+            /**
+             * Size
+             * @description Bytes, for a file
+             */
+            size: number | null;
+        };
+        /** FileStatus */
+        FileStatus: {
+            /** Index */
+            index: string;
+            /** Path */
+            path: string;
+            /** Worktree */
+            worktree: string;
+        };
+        /** FolderListing */
+        FolderListing: {
+            /** Entries */
+            entries: components["schemas"]["FileEntry"][];
+            /**
+             * Path
+             * @description The folder, relative to the project
+             */
+            path: string;
+        };
+        /** GitLog */
+        GitLog: {
+            /**
+             * Commits
+             * @description Newest first
+             */
+            commits: components["schemas"]["CommitInfo"][];
+        };
+        /** GitStatus */
+        GitStatus: {
+            /** Files */
+            files: components["schemas"]["FileStatus"][];
+        };
+        /**
+         * GraphError
+         * @description One problem found in a graph: `{code, message, node_id, input, details}`.
+         */
+        GraphError: {
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "unknown_node_type" | "required_input_missing" | "invalid_link" | "type_mismatch" | "value_invalid" | "value_out_of_range" | "value_not_in_options" | "cycle_detected" | "no_output_nodes" | "maturity_insufficient" | "path_forbidden";
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** Input */
+            input: string | null;
+            /** Message */
+            message: string;
+            /** Node Id */
+            node_id: string | null;
+        };
+        /** GraphReport */
+        GraphReport: {
+            /** Errors */
+            errors: components["schemas"]["GraphError"][];
+            /**
+             * Kind
+             * @description The shape the graph was sent in
+             * @enum {string}
+             */
+            kind: "workflow" | "api" | "template";
+            /** @description The API prompt it converts to */
+            prompt: components["schemas"]["ApiPrompt"];
+            /**
+             * Valid
+             * @description False when there is any problem
+             */
+            valid: boolean;
+        };
+        /** Group */
+        Group: {
+            /** Bounding */
+            bounding: (number)[] | null;
+            /** Color */
+            color: string | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** Health */
+        Health: {
+            /**
+             * Auth
+             * @description token: tokens are required; local: no tokens exist
+             * @enum {string}
+             */
+            auth: "token" | "local";
+            /**
+             * Failed Packs
+             * @description Node packs that failed to load
+             */
+            failed_packs: number;
+            /**
+             * Nodes
+             * @description Node types in the catalog
+             */
+            nodes: number;
+            /**
+             * Queue
+             * @description Runs by status
+             */
+            queue: {
+                [key: string]: number;
+            };
+            /**
+             * Runner
+             * @description The Function Runner's name
+             */
+            runner: string | null;
+            /**
+             * Status
+             * @default ok
+             * @constant
+             */
+            status: "ok";
+            /** Version */
+            version: string;
+        };
+        /** ImportedTemplate */
+        ImportedTemplate: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Parameters */
+            parameters: unknown[];
+            requirements: components["schemas"]["RequirementsReport"];
+            /** Requires */
+            requires: unknown[];
+            /**
+             * Source
+             * @description builtin (bundled, read-only) or workspace
+             */
+            source: string;
+            /**
+             * Version
+             * @default
+             */
+            version: string;
+        };
+        /**
+         * IngredientEntry
+         * @description A character, location, object, style… saved by `production.ingredient`, mirrored from
+         *     its `*.ingredient.json` file so the editor and other graphs can reuse it.
+         */
+        IngredientEntry: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /**
+             * Path
+             * @description Project-relative path of the ingredient file
+             */
+            path: string;
+            /**
+             * Referenceimages
+             * @description Project-relative paths
+             */
+            referenceImages: string[];
+            /** Traits */
+            traits: {
+                [key: string]: string;
+            };
+        } & {
+            [key: string]: unknown;
         };
         /**
          * InputSpec
          * @description One input, in declaration order: a widget (edited in place) or a socket (linked).
          */
         InputSpec: {
-            /**
-             * Default
-             * @default null
-             */
+            /** Default */
             default: unknown;
             /**
              * Description
@@ -893,20 +1243,11 @@ export interface components {
              * @default false
              */
             is_list: boolean;
-            /**
-             * Label
-             * @default null
-             */
+            /** Label */
             label: string | null;
-            /**
-             * Max
-             * @default null
-             */
+            /** Max */
             max: number | null;
-            /**
-             * Min
-             * @default null
-             */
+            /** Min */
             min: number | null;
             /**
              * Multiline
@@ -915,25 +1256,16 @@ export interface components {
             multiline: boolean;
             /** Name */
             name: string;
-            /**
-             * Options
-             * @default null
-             */
+            /** Options */
             options: unknown[] | null;
-            /**
-             * Pattern
-             * @default null
-             */
+            /** Pattern */
             pattern: string | null;
             /**
              * Required
              * @default true
              */
             required: boolean;
-            /**
-             * Step
-             * @default null
-             */
+            /** Step */
             step: number | null;
             /**
              * Tracks File
@@ -942,10 +1274,7 @@ export interface components {
             tracks_file: boolean;
             /** Type */
             type: string;
-            /**
-             * Widget
-             * @default null
-             */
+            /** Widget */
             widget: string | null;
         };
         /**
@@ -955,24 +1284,14 @@ export interface components {
         ItemRecord: {
             /** Cache Key */
             cache_key: string;
-            /** @default null */
             error: components["schemas"]["ErrorInfo"] | null;
-            /**
-             * Finished At
-             * @default null
-             */
+            /** Finished At */
             finished_at: number | null;
             /** Index */
             index: number;
-            /**
-             * Runner
-             * @default null
-             */
+            /** Runner */
             runner: string | null;
-            /**
-             * Started At
-             * @default null
-             */
+            /** Started At */
             started_at: number | null;
             /**
              * Status
@@ -980,6 +1299,28 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled";
+        };
+        /**
+         * LinkObject
+         * @description A version-1 link; `parentId` is the native reroute it passes through (visual only).
+         */
+        LinkObject: {
+            /** Id */
+            id: number;
+            /** Origin Id */
+            origin_id: number | string;
+            /** Origin Slot */
+            origin_slot: number;
+            /** Parentid */
+            parentId: number | null;
+            /** Target Id */
+            target_id: number | string;
+            /** Target Slot */
+            target_slot: number;
+            /** Type */
+            type: string | number | unknown[] | null;
+        } & {
+            [key: string]: unknown;
         };
         /** MemberRole */
         MemberRole: {
@@ -999,7 +1340,7 @@ export interface components {
              * Structure
              * @default three-act
              */
-            structure: string;
+            structure?: string;
         } & {
             [key: string]: unknown;
         };
@@ -1019,7 +1360,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Name */
             name: string;
             /**
@@ -1027,49 +1368,72 @@ export interface components {
              * @default standard
              * @enum {string}
              */
-            quality: "low" | "standard" | "high";
+            quality?: "low" | "standard" | "high";
             settings?: components["schemas"]["ProjectSettings"];
             /**
              * Structure
              * @default three-act
              */
-            structure: string;
+            structure?: string;
+        };
+        /**
+         * NodeInput
+         * @description An input slot; `widget` is set when a widget was converted into a socket.
+         */
+        NodeInput: {
+            /** Label */
+            label: string | null;
+            /** Link */
+            link: number | null;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /** Type */
+            type: string | number | unknown[] | null;
+            widget: components["schemas"]["WidgetRef"] | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * NodeOutput
+         * @description An output slot; `links` may be null in files written by plain litegraph.
+         */
+        NodeOutput: {
+            /** Label */
+            label: string | null;
+            /** Links */
+            links: number[] | null;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /** Slot Index */
+            slot_index: number | null;
+            /** Type */
+            type: string | number | unknown[] | null;
+            widget: components["schemas"]["WidgetRef"] | null;
+        } & {
+            [key: string]: unknown;
         };
         /** NodeRecord */
         NodeRecord: {
-            /**
-             * Cache Key
-             * @default null
-             */
+            /** Cache Key */
             cache_key: string | null;
-            /** @default null */
             error: components["schemas"]["ErrorInfo"] | null;
-            /**
-             * Finished At
-             * @default null
-             */
+            /** Finished At */
             finished_at: number | null;
-            /**
-             * Items
-             * @default null
-             */
+            /** Items */
             items: components["schemas"]["ItemRecord"][] | null;
-            /**
-             * Outputs
-             * @default null
-             */
+            /** Outputs */
             outputs: {
                 [key: string]: unknown;
             } | null;
-            /**
-             * Runner
-             * @default null
-             */
+            /** Runner */
             runner: string | null;
-            /**
-             * Started At
-             * @default null
-             */
+            /** Started At */
             started_at: number | null;
             /**
              * Status
@@ -1077,10 +1441,7 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled";
-            /**
-             * Tier
-             * @default null
-             */
+            /** Tier */
             tier: string | null;
             /** Type */
             type: string;
@@ -1193,6 +1554,80 @@ export interface components {
              */
             traceback: string;
         };
+        /** ProjectList */
+        ProjectList: {
+            /** Items */
+            items: components["schemas"]["ProjectSummary"][];
+        };
+        /**
+         * ProjectManifest
+         * @description The whole of `project.json`.
+         */
+        ProjectManifest: {
+            /** Assets */
+            assets: components["schemas"]["AssetEntry"][];
+            /** Canvas */
+            canvas: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Ingredients */
+            ingredients: components["schemas"]["IngredientEntry"][];
+            /**
+             * Members
+             * @description Principal name -> role in this project
+             */
+            members: {
+                [key: string]: "admin" | "creator" | "viewer";
+            };
+            /** Name */
+            name: string;
+            narrative: components["schemas"]["Narrative"];
+            /**
+             * Owner
+             * @description Principal that created the project (None: made before roles)
+             */
+            owner: string | null;
+            /**
+             * Quality
+             * @default standard
+             * @enum {string}
+             */
+            quality: "low" | "standard" | "high";
+            /**
+             * Schemaversion
+             * @default 1
+             */
+            schemaVersion: number;
+            settings: components["schemas"]["ProjectSettings"];
+            /**
+             * Updated
+             * Format: date-time
+             */
+            updated: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ProjectMembers */
+        ProjectMembers: {
+            /** Members */
+            members: {
+                [key: string]: "admin" | "creator" | "viewer";
+            };
+            /** Owner */
+            owner: string | null;
+        };
         /**
          * ProjectPatch
          * @description Fields a client may change; omitted fields stay as they are.
@@ -1215,17 +1650,17 @@ export interface components {
              * Aspectratio
              * @default 16:9
              */
-            aspectRatio: string;
+            aspectRatio?: string;
             /**
              * Fps
              * @default 24
              */
-            fps: number;
+            fps?: number;
             /**
              * Resolution
              * @default 1920x1080
              */
-            resolution: string;
+            resolution?: string;
         } & {
             [key: string]: unknown;
         };
@@ -1235,39 +1670,49 @@ export interface components {
          *     (`error`) so it can be repaired or restored from Git.
          */
         ProjectSummary: {
-            /**
-             * Created
-             * @default null
-             */
+            /** Created */
             created: string | null;
-            /**
-             * Error
-             * @default null
-             */
+            /** Error */
             error: string | null;
             /** Id */
             id: string | null;
             /** Name */
             name: string;
-            /**
-             * Quality
-             * @default null
-             */
+            /** Quality */
             quality: ("low" | "standard" | "high") | null;
-            /**
-             * Structure
-             * @default null
-             */
+            /** Structure */
             structure: string | null;
-            /**
-             * Updated
-             * @default null
-             */
+            /** Updated */
             updated: string | null;
         };
         /**
+         * PromptNode
+         * @description One node of an API prompt. A linked input is `[source_node_id, output_slot]`.
+         */
+        PromptNode: {
+            /** Meta */
+            _meta: {
+                [key: string]: unknown;
+            } | null;
+            /** Class Type */
+            class_type: string;
+            /** Inputs */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /**
+             * Tier
+             * @description Pin this node to a quality tier
+             */
+            tier: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * Provenance
-         * @description What made a take: the run, the graph, the tier and the node's inputs.
+         * @description What made a take: the run, the graph, the tier and the node's inputs. `runs` lists every
+         *     run that produced these exact bytes, the first one first (an unchanged rerun is recorded
+         *     here instead of being copied into another take).
          */
         Provenance: {
             /**
@@ -1275,15 +1720,9 @@ export interface components {
              * Format: date-time
              */
             created: string;
-            /**
-             * File
-             * @default null
-             */
+            /** File */
             file: string | null;
-            /**
-             * Graph Hash
-             * @default null
-             */
+            /** Graph Hash */
             graph_hash: string | null;
             /** Inputs */
             inputs: {
@@ -1291,22 +1730,18 @@ export interface components {
             };
             /** Node Id */
             node_id: string;
-            /**
-             * Project
-             * @default null
-             */
+            /** Project */
             project: string | null;
             /** Run Id */
             run_id: string;
+            /** Runs */
+            runs: components["schemas"]["TakeRun"][];
             /**
              * Schema Version
              * @default 1
              */
             schema_version: number;
-            /**
-             * Sha256
-             * @default null
-             */
+            /** Sha256 */
             sha256: string | null;
             /** Shot */
             shot: string;
@@ -1334,48 +1769,69 @@ export interface components {
             /** Restored From */
             restored_from: string;
         };
-        /** RunRecord */
-        RunRecord: {
-            /** Created At */
-            created_at: number;
-            /** Errors */
-            errors: components["schemas"]["ErrorInfo"][];
-            /**
-             * Finished At
-             * @default null
-             */
-            finished_at: number | null;
-            /** Nodes */
-            nodes: {
-                [key: string]: components["schemas"]["NodeRecord"];
-            };
-            /** Outputs */
-            outputs: {
-                [key: string]: unknown;
-            };
-            /**
-             * Project
-             * @default null
-             */
-            project: string | null;
+        /**
+         * Requirement
+         * @description A node type (and version) the template needs; import reports missing packs up front.
+         */
+        Requirement: {
+            /** Type */
+            type: string;
+            /** Version */
+            version: string | null;
+        };
+        /**
+         * RequirementsReport
+         * @description What a template needs that this server lacks; `ok` unless a node type is missing.
+         */
+        RequirementsReport: {
+            /** Missing */
+            missing: components["schemas"]["Requirement"][];
+            /** Ok */
+            ok: boolean;
+            /** Version Mismatch */
+            version_mismatch: components["schemas"]["VersionMismatch"][];
+        };
+        /**
+         * Reroute
+         * @description A native (version-1) reroute point: purely visual, links keep their real origin.
+         */
+        Reroute: {
+            /** Id */
+            id: number;
+            /** Linkids */
+            linkIds: number[] | null;
+            /** Parentid */
+            parentId: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RunAccepted */
+        RunAccepted: {
             /** Run Id */
             run_id: string;
             /**
-             * Started At
-             * @default null
-             */
-            started_at: number | null;
-            /**
              * Status
              * @default queued
+             * @constant
+             */
+            status: "queued";
+            /** Tier */
+            tier: string;
+            /**
+             * Warning
+             * @description Why the run may wait: the Function Runner's problem
+             */
+            warning: string | null;
+        };
+        /** RunCancelling */
+        RunCancelling: {
+            /** Run Id */
+            run_id: string;
+            /**
+             * Status
              * @enum {string}
              */
             status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
-            /**
-             * Tier
-             * @default standard
-             */
-            tier: string;
         };
         /**
          * RunSubmission
@@ -1428,36 +1884,114 @@ export interface components {
              */
             attempts: number;
             /** Client Id */
-            client_id?: string | null;
+            client_id: string | null;
             /** Created At */
             created_at: number;
             /** Errors */
-            errors?: components["schemas"]["ErrorSummary"][];
+            errors: components["schemas"]["ErrorSummary"][];
             /** Finished At */
-            finished_at?: number | null;
+            finished_at: number | null;
             /**
              * Nodes
              * @description node count by status
              */
-            nodes?: {
+            nodes: {
                 [key: string]: number;
             };
             /** Principal */
             principal: string;
             /** Project */
-            project?: string | null;
+            project: string | null;
             /** Reason */
-            reason?: string | null;
+            reason: string | null;
             /** Run Id */
             run_id: string;
             /** Started At */
-            started_at?: number | null;
+            started_at: number | null;
             /**
              * Status
              * @enum {string}
              */
             status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
             /** Tier */
+            tier: string;
+        };
+        /**
+         * RunView
+         * @description The run record (DESIGN §4) plus what was submitted and why it ended as it did.
+         */
+        RunView: {
+            /**
+             * Attempts
+             * @description Times it was started (a restart re-queues a running run)
+             */
+            attempts: number;
+            /** Client Id */
+            client_id: string | null;
+            /** Created At */
+            created_at: number;
+            /** Errors */
+            errors: components["schemas"]["ErrorInfo"][];
+            /** Finished At */
+            finished_at: number | null;
+            /**
+             * Graph
+             * @description The graph as submitted
+             */
+            graph: unknown;
+            /** Nodes */
+            nodes: {
+                [key: string]: components["schemas"]["NodeRecord"];
+            };
+            /** Outputs */
+            outputs: {
+                [key: string]: unknown;
+            };
+            /**
+             * Params
+             * @description Template parameter overrides
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Principal
+             * @description Who submitted it
+             */
+            principal: string;
+            /** Project */
+            project: string | null;
+            /**
+             * Prompt
+             * @description The API prompt that runs
+             */
+            prompt: {
+                [key: string]: unknown;
+            };
+            /**
+             * Reason
+             * @description Why it ended as it did (cancelled by…, interrupted by…)
+             */
+            reason: string | null;
+            /** Run Id */
+            run_id: string;
+            /** Started At */
+            started_at: number | null;
+            /**
+             * Status
+             * @default queued
+             * @enum {string}
+             */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            /**
+             * Targets
+             * @description Output nodes asked for (None: every output node)
+             */
+            targets: string[] | null;
+            /**
+             * Tier
+             * @default standard
+             */
             tier: string;
         };
         /** Scene */
@@ -1468,7 +2002,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Id
              * @description Stable id from the breakdown
@@ -1478,7 +2012,7 @@ export interface components {
              * Location
              * @default
              */
-            location: string;
+            location?: string;
             /** Number */
             number: number;
             /** Shots */
@@ -1487,7 +2021,7 @@ export interface components {
              * Slugline
              * @default
              */
-            slugline: string;
+            slugline?: string;
             /**
              * Takes
              * @description Takes of the whole scene (its animatics, under Scene_NN/Animatic/)
@@ -1497,12 +2031,12 @@ export interface components {
              * Timeofday
              * @default
              */
-            timeOfDay: string;
+            timeOfDay?: string;
             /**
              * Title
              * @default
              */
-            title: string;
+            title?: string;
         } & {
             [key: string]: unknown;
         };
@@ -1516,12 +2050,12 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Dialogue
              * @default
              */
-            dialogue: string;
+            dialogue?: string;
             /** Duration */
             duration?: number | null;
             /**
@@ -1551,6 +2085,107 @@ export interface components {
             /** Takes */
             takes: components["schemas"]["TakeInfo"][];
         };
+        /** SpotifyLogout */
+        SpotifyLogout: {
+            /**
+             * Connected
+             * @default false
+             */
+            connected: boolean;
+            /** Principal */
+            principal: string;
+            /**
+             * Removed
+             * @description Whether there were tokens to forget
+             */
+            removed: boolean;
+        };
+        /**
+         * SpotifyStatus
+         * @description Whether a principal has Spotify connected; never the tokens themselves.
+         */
+        SpotifyStatus: {
+            /** Connected */
+            connected: boolean;
+            /** Expires In S */
+            expires_in_s: number | null;
+            /** Principal */
+            principal: string;
+            /**
+             * Scopes
+             * @default []
+             */
+            scopes: string[];
+        };
+        /**
+         * Subgraph
+         * @description A reusable subgraph; nodes whose `type` is this `id` are its instances.
+         */
+        Subgraph: {
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            } | null;
+            definitions: components["schemas"]["Definitions"] | null;
+            /** Extra */
+            extra: {
+                [key: string]: unknown;
+            } | null;
+            /** Floatinglinks */
+            floatingLinks: components["schemas"]["LinkObject"][] | null;
+            /** Groups */
+            groups: components["schemas"]["Group"][] | null;
+            /** Id */
+            id: string;
+            inputNode: components["schemas"]["SubgraphBoundary"] | null;
+            /** Inputs */
+            inputs: components["schemas"]["SubgraphIO"][] | null;
+            /** Links */
+            links: (components["schemas"]["LinkObject"] | unknown[] | null)[] | null;
+            /** Name */
+            name: string | null;
+            /** Nodes */
+            nodes: components["schemas"]["WorkflowNode"][];
+            outputNode: components["schemas"]["SubgraphBoundary"] | null;
+            /** Outputs */
+            outputs: components["schemas"]["SubgraphIO"][] | null;
+            /** Reroutes */
+            reroutes: components["schemas"]["Reroute"][] | null;
+            /** State */
+            state: {
+                [key: string]: unknown;
+            } | null;
+            /** Version */
+            version: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** SubgraphBoundary */
+        SubgraphBoundary: {
+            /** Id */
+            id: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * SubgraphIO
+         * @description An input or output of a subgraph definition; `linkIds` are links inside it.
+         */
+        SubgraphIO: {
+            /** Label */
+            label: string | null;
+            /** Linkids */
+            linkIds: number[] | null;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /** Type */
+            type: string | number | unknown[] | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** SummaryPage */
         SummaryPage: {
             /** Items */
@@ -1578,6 +2213,11 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** TakeGallery */
+        TakeGallery: {
+            /** Shots */
+            shots: components["schemas"]["ShotTakes"][];
+        };
         /**
          * TakeInfo
          * @description One take as the gallery shows it.
@@ -1590,6 +2230,98 @@ export interface components {
             /** Path */
             path: string;
             provenance: components["schemas"]["Provenance"];
+        };
+        /**
+         * TakeRun
+         * @description One run that produced a take's bytes.
+         */
+        TakeRun: {
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /** Graph Hash */
+            graph_hash: string | null;
+            /** Node Id */
+            node_id: string;
+            /** Run Id */
+            run_id: string;
+            /** Source */
+            source: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * Template
+         * @description `{name, description, version, parameters, requires, workflow}`.
+         */
+        Template: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            /** Parameters */
+            parameters: components["schemas"]["TemplateParameter"][];
+            /** Requires */
+            requires: components["schemas"]["Requirement"][];
+            /**
+             * Version
+             * @default 1.0.0
+             */
+            version: string;
+            workflow: components["schemas"]["Workflow"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** TemplateDetail */
+        TemplateDetail: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Parameters */
+            parameters: unknown[];
+            requirements: components["schemas"]["RequirementsReport"];
+            /** Requires */
+            requires: unknown[];
+            /**
+             * Source
+             * @description builtin (bundled, read-only) or workspace
+             */
+            source: string;
+            /** @description The template document as saved */
+            template: components["schemas"]["Template"];
+            /**
+             * Version
+             * @default
+             */
+            version: string;
+        };
+        /** TemplateList */
+        TemplateList: {
+            /** Items */
+            items: components["schemas"]["TemplateSummary"][];
+        };
+        /**
+         * TemplateParameter
+         * @description An input a template exposes: what `auteur run --set` and the API may override.
+         */
+        TemplateParameter: {
+            /** Input */
+            input: string;
+            /** Label */
+            label: string | null;
+            /** Node Id */
+            node_id: string;
         };
         /** TemplateSummary */
         TemplateSummary: {
@@ -1616,6 +2348,51 @@ export interface components {
              * @default
              */
             version: string;
+        };
+        /**
+         * TierConfig
+         * @description The three tiers; `params_for` resolves a node's tier parameters.
+         */
+        TierConfig: {
+            high: components["schemas"]["TierSpec"];
+            low: components["schemas"]["TierSpec"];
+            standard: components["schemas"]["TierSpec"];
+        };
+        /**
+         * TierSpec
+         * @description One quality tier: what it is for and the node parameters it decides.
+         */
+        TierSpec: {
+            /** Nodes */
+            nodes: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** Optimizations */
+            optimizations: string[];
+            /** Pipeline Id */
+            pipeline_id: string;
+            /** Target Vram */
+            target_vram: string;
+            /** Use Case */
+            use_case: string;
+        };
+        /**
+         * Trashed
+         * @description What a delete moved to the workspace trash (recoverable from there).
+         */
+        Trashed: {
+            /**
+             * Deleted
+             * @description The project name or the project-relative path deleted
+             */
+            deleted: string;
+            /**
+             * Trash
+             * @description Where it is now, relative to the workspace
+             */
+            trash: string;
         };
         /** TreeNode */
         TreeNode: {
@@ -1647,6 +2424,64 @@ export interface components {
             /** Targets */
             targets?: string[] | null;
         };
+        /** VersionMismatch */
+        VersionMismatch: {
+            /** Installed */
+            installed: string;
+            /** Required */
+            required: string;
+            /** Type */
+            type: string;
+        };
+        /** WidgetRef */
+        WidgetRef: {
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Workflow
+         * @description A whole saved workflow (litegraph `LGraph.serialize()`).
+         */
+        Workflow: {
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            } | null;
+            definitions: components["schemas"]["Definitions"] | null;
+            /** Extra */
+            extra: {
+                [key: string]: unknown;
+            } | null;
+            /** Floatinglinks */
+            floatingLinks: components["schemas"]["LinkObject"][] | null;
+            /** Groups */
+            groups: components["schemas"]["Group"][] | null;
+            /** Id */
+            id: string | null;
+            /** Last Link Id */
+            last_link_id: number | null;
+            /** Last Node Id */
+            last_node_id: number | string | null;
+            /** Links */
+            links: (components["schemas"]["LinkObject"] | unknown[] | null)[] | null;
+            /** Nodes */
+            nodes: components["schemas"]["WorkflowNode"][];
+            /** Reroutes */
+            reroutes: components["schemas"]["Reroute"][] | null;
+            /** State */
+            state: {
+                [key: string]: unknown;
+            } | null;
+            /** Version */
+            version: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** WorkflowInfo */
         WorkflowInfo: {
             /**
@@ -1660,6 +2495,53 @@ export interface components {
             path: string;
             /** Size */
             size: number;
+        };
+        /** WorkflowList */
+        WorkflowList: {
+            /** Items */
+            items: components["schemas"]["WorkflowInfo"][];
+        };
+        /**
+         * WorkflowNode
+         * @description One node. `mode`: 0 always, 2 muted (never runs), 4 bypassed (inputs pass through).
+         */
+        WorkflowNode: {
+            /** Flags */
+            flags: {
+                [key: string]: unknown;
+            } | null;
+            /** Id */
+            id: number | string;
+            /** Inputs */
+            inputs: components["schemas"]["NodeInput"][] | null;
+            /** Mode */
+            mode: number | null;
+            /** Order */
+            order: number | null;
+            /** Outputs */
+            outputs: components["schemas"]["NodeOutput"][] | null;
+            /** Pos */
+            pos: (number)[] | {
+                [key: string]: number;
+            } | null;
+            /** Properties */
+            properties: {
+                [key: string]: unknown;
+            } | null;
+            /** Size */
+            size: (number)[] | {
+                [key: string]: number;
+            } | null;
+            /** Title */
+            title: string | null;
+            /** Type */
+            type: string;
+            /** Widgets Values */
+            widgets_values: unknown[] | {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -1685,9 +2567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["EventSchema"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -1774,9 +2654,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConvertedGraph"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -1863,9 +2741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GraphReport"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -1948,9 +2824,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2035,8 +2909,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AuthorizeUrl"];
                 };
+            };
+            /** @description Redirect to Spotify's consent page (the default) */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
             400: {
@@ -2205,7 +3086,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SpotifyLogout"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2288,9 +3169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SpotifyStatus"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2373,9 +3252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Catalog"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2458,9 +3335,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectList"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2547,9 +3422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectManifest"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2634,9 +3507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectManifest"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2721,9 +3592,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Trashed"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2812,9 +3681,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectManifest"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2902,9 +3769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AssetList"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -2989,9 +3854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Asset"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3048,6 +3911,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The file's sniffed type does not fit the category */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body or parameters do not match the schema, or the graph is invalid */
             422: {
                 headers: {
@@ -3079,9 +3951,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Trashed"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3166,9 +4036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DocumentList"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3257,9 +4125,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Document"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3347,9 +4213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Document"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3441,9 +4305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Document"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3525,13 +4387,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The folder's listing, or the file's bytes */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["FolderListing"];
+                    "application/octet-stream": string;
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3620,9 +4483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CommitInfo"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3709,9 +4570,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GitLog"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3796,9 +4655,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GitStatus"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3888,9 +4745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectMembers"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -3976,9 +4831,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectMembers"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -4148,9 +5001,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TakeGallery"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -4239,9 +5090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ShotTakes"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -4411,9 +5260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkflowList"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -4499,9 +5346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Workflow"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -4676,9 +5521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TierConfig"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -4856,9 +5699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunAccepted"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -4943,9 +5784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunView"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -5113,9 +5952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunCancelling"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -5198,9 +6035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TemplateList"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -5289,9 +6124,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TemplateSummary"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -5376,9 +6209,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TemplateDetail"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -5457,13 +6288,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The template file */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Template"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -5552,9 +6383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ImportedTemplate"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -5749,19 +6578,19 @@ export type RunId6 = (string | null)
 export type Seq6 = number
 export type Ts6 = number
 export type Type6 = "node_started"
+export type NodeId1 = string
 export type Project7 = (string | null)
 export type RunId7 = (string | null)
 export type Seq7 = number
 export type Ts7 = number
 export type Type7 = "node_cached"
-export type NodeId1 = string
+export type NodeId2 = string
 export type Progress = number
 export type Project8 = (string | null)
 export type RunId8 = (string | null)
 export type Seq8 = number
 export type Ts8 = number
 export type Type8 = "node_progress"
-export type NodeId2 = string
 export type Project9 = (string | null)
 export type RunId9 = (string | null)
 export type Seq9 = number
@@ -5782,16 +6611,32 @@ export type RunId11 = (string | null)
 export type Seq11 = number
 export type Ts11 = number
 export type Type11 = "take_created"
+export type Category = (string | null)
+export type Mime = (string | null)
+export type Name = (string | null)
+export type Path1 = (string | null)
 export type Project13 = (string | null)
 export type RunId12 = (string | null)
 export type Seq12 = number
 export type Ts12 = number
 export type Type12 = "asset_added"
+/**
+ * created, updated, committed, manifest_changed…
+ */
+export type Reason = (string | null)
 export type Project14 = (string | null)
 export type RunId13 = (string | null)
 export type Seq13 = number
 export type Ts13 = number
 export type Type13 = "project_update"
+/**
+ * added, modified, deleted, saved, thumbnail, thumbnail_failed…
+ */
+export type Change = (string | null)
+/**
+ * Relative to the project
+ */
+export type Path2 = (string | null)
 export type Project15 = (string | null)
 export type RunId14 = (string | null)
 export type Seq14 = number
@@ -5882,12 +6727,20 @@ node_id: NodeId
 [k: string]: unknown
 }
 export interface NodeCached {
-data: NodeData
+data: NodeCompletedData
 project?: Project7
 run_id?: RunId7
 seq: Seq7
 ts: Ts7
 type: Type7
+}
+export interface NodeCompletedData {
+node_id: NodeId1
+outputs?: Outputs
+[k: string]: unknown
+}
+export interface Outputs {
+[k: string]: unknown
 }
 export interface NodeProgress {
 data: ProgressData
@@ -5898,7 +6751,7 @@ ts: Ts8
 type: Type8
 }
 export interface ProgressData {
-node_id: NodeId1
+node_id: NodeId2
 progress: Progress
 step?: Step
 [k: string]: unknown
@@ -5913,14 +6766,6 @@ run_id?: RunId9
 seq: Seq9
 ts: Ts9
 type: Type9
-}
-export interface NodeCompletedData {
-node_id: NodeId2
-outputs?: Outputs
-[k: string]: unknown
-}
-export interface Outputs {
-[k: string]: unknown
 }
 export interface NodeFailed {
 data: NodeFailedData
@@ -5954,7 +6799,7 @@ take_number?: TakeNumber
 [k: string]: unknown
 }
 export interface AssetAdded {
-data: _Data
+data: AssetData
 project?: Project13
 run_id?: RunId12
 seq: Seq12
@@ -5962,26 +6807,39 @@ ts: Ts12
 type: Type12
 }
 /**
- * Event payloads keep unknown keys so engine additions are never dropped.
+ * The asset added (`GET /api/projects/{project}/assets` lists the same fields).
  */
-export interface _Data {
+export interface AssetData {
+category?: Category
+mime?: Mime
+name?: Name
+path?: Path1
 [k: string]: unknown
 }
 export interface ProjectUpdate {
-data: _Data
+data: ProjectUpdateData
 project?: Project14
 run_id?: RunId13
 seq: Seq13
 ts: Ts13
 type: Type13
 }
+export interface ProjectUpdateData {
+reason?: Reason
+[k: string]: unknown
+}
 export interface FileChanged {
-data: _Data
+data: FileChangedData
 project?: Project15
 run_id?: RunId14
 seq: Seq14
 ts: Ts14
 type: Type14
+}
+export interface FileChangedData {
+change?: Change
+path?: Path2
+[k: string]: unknown
 }
 export interface NodeAudit {
 data: NodeAuditData
@@ -6021,6 +6879,12 @@ seq: Seq17
 ts: Ts17
 type: Type18
 }
+/**
+ * Event payloads keep unknown keys so engine additions are never dropped.
+ */
+export interface _Data {
+[k: string]: unknown
+}
 
 export type Schemas = components["schemas"];
 export type NodeSpec = Schemas["NodeSpec"];
@@ -6034,9 +6898,9 @@ export type TakeInfo = Schemas["TakeInfo"];
 export type ProjectSummary = Schemas["ProjectSummary"];
 export type NewProject = Schemas["NewProject"];
 export type TemplateSummary = Schemas["TemplateSummary"];
-export type RunRecord = Schemas["RunRecord"];
 export type NodeRecord = Schemas["NodeRecord"];
 export type ErrorInfo = Schemas["ErrorInfo"];
+export type GraphError = Schemas["GraphError"];
 export type RunSubmission = Schemas["RunSubmission"];
 export type EventType = ServerEvent["type"];
 

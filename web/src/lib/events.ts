@@ -1,5 +1,15 @@
 // The /ws event stream: typed events, reconnection with `last_seq`, visible connection state.
-import type { ServerEvent } from "../generated/api";
+import type { EventType, ServerEvent } from "../generated/api";
+
+/** Each event type's own event (its `data` typed from the server's events schema). */
+export type EventMap = { [E in ServerEvent as E["type"]]: E };
+/** One handler per event type: a new type on the server is a compile error until handled. */
+export type EventHandlers = { [K in EventType]: (event: EventMap[K]) => void };
+
+/** Call the handler of the event's own type. */
+export function dispatch<K extends EventType>(handlers: EventHandlers, type: K, event: EventMap[K]): void {
+  handlers[type](event);
+}
 
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -51,7 +61,7 @@ export class EventStream {
       this.hooks.onOpen();
     };
     socket.onmessage = (message) => {
-      const event = JSON.parse(String(message.data)) as ServerEvent;
+      const event: ServerEvent = JSON.parse(String(message.data));
       if (typeof event.seq === "number" && event.type !== "heartbeat") {
         if (this.lastSeq !== null && event.seq <= this.lastSeq) return; // replayed twice
         this.lastSeq = event.seq;

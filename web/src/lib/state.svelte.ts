@@ -1,8 +1,8 @@
 // Application state and actions shared by the panels (Svelte 5 runes in a module).
 import type { LGraphNode } from "@comfyorg/litegraph";
-import type { Asset, NodeSpec, ProjectSummary, ServerEvent, ShotTakes, TreeNode } from "../generated/api";
+import type { Asset, ErrorInfo, NodeSpec, ProjectSummary, ServerEvent, ShotTakes, TreeNode } from "../generated/api";
 import { api, ApiError, graphErrors, type GraphError, type ProjectManifest, type WorkflowInfo } from "./api";
-import { clientId, EventStream, type ConnectionState } from "./events";
+import { clientId, dispatch, EventStream, type ConnectionState, type EventHandlers } from "./events";
 import type { Editor } from "./graph/editor";
 import type { NodeRunState, NodeStatus } from "./graph/status";
 import { graphKind, isObject, type Json } from "./graph/workflow";
@@ -22,7 +22,7 @@ export interface RunView {
   status: string;
   label: string;
   nodes: Record<string, { type: string; status: NodeStatus; progress: number; step?: string | null }>;
-  error: GraphError | null;
+  error: ErrorInfo | null;
   warning?: string;
   createdAt: number;
 }
@@ -102,7 +102,7 @@ class AppState {
 
   async selectProject(name: string): Promise<void> {
     this.project = await api.project(name);
-    this.tier = (this.project.quality as "low" | "standard" | "high") ?? "standard";
+    this.tier = this.project.quality;
     localStorage.setItem("auteur.project", this.project.name);
     this.resubscribe();
     await this.refreshProject();
@@ -172,9 +172,10 @@ class AppState {
     if (!editor) return;
     const kind = graphKind(data);
     let workflow: Json;
-    if (kind === "workflow") workflow = data as Json;
-    else if (kind === "template") workflow = (data as Json).workflow as Json;
-    else if (kind === "api") workflow = (await api.convert(data as Json, "workflow")).graph;
+    if (!isObject(data)) throw new Error(`${name} is not a JSON object`);
+    if (kind === "workflow") workflow = data;
+    else if (kind === "template" && isObject(data.workflow)) workflow = data.workflow;
+    else if (kind === "api") workflow = (await api.convert(data, "workflow")).graph;
     else throw new Error(`${name} is not a workflow, template or API prompt`);
     editor.load(workflow);
     this.nodeOutputs.clear();
@@ -264,7 +265,7 @@ class AppState {
           label: this.workflowName,
           nodes,
           error: null,
-          warning: accepted.warning,
+          warning: accepted.warning ?? undefined,
           createdAt: Date.now(),
         },
         ...this.runs,
@@ -326,7 +327,6 @@ class AppState {
   }
 
   handleEvent(event: ServerEvent): void {
-    const data = event.data as Record<string, unknown>;
     const runScoped = event.type.startsWith("node_") || event.type.startsWith("run_");
     if (event.run_id && runScoped && !this.runs.some((run) => run.runId === event.run_id)) {
       const queue = this.early.get(event.run_id) ?? [];
@@ -335,71 +335,66 @@ class AppState {
       if (this.early.size > 50) this.early.delete(this.early.keys().next().value!);
       return;
     }
-    switch (event.type) {
-      case "run_queued":
-        this.updateRun(event.run_id, (run) => (run.status = "queued"));
-        break;
-      case "run_started":
-        this.updateRun(event.run_id, (run) => (run.status = "running"));
-        break;
-      case "node_started":
-        this.setNode(event.run_id, String(data.node_id), { status: "running", progress: 0 });
-        break;
-      case "node_progress":
-        this.setNode(event.run_id, String(data.node_id), {
-          status: "running",
-          progress: Number(data.progress ?? 0),
-          step: data.step == null ? null : String(data.step),
-        });
-        break;
-      case "node_cached":
-      case "node_completed": {
-        const nodeId = String(data.node_id);
-        const outputs = isObject(data.outputs) ? (data.outputs as Record<string, unknown>) : null;
-        if (outputs && event.run_id === this.runs[0]?.runId) this.nodeOutputs.set(nodeId.split(":")[0]!, outputs);
-        this.setNode(event.run_id, nodeId, {
-          status: event.type === "node_cached" ? "cached" : "completed",
-          outputs,
-        });
-        this.selectedNodeVersion += 1;
-        break;
-      }
-      case "node_failed": {
-        const nodeId = String(data.node_id);
-        const error = (data.error ?? {}) as GraphError;
-        this.setNode(event.run_id, nodeId, { status: "failed", error: error.message });
-        this.updateRun(event.run_id, (run) => (run.error = { ...error, node_id: error.node_id ?? nodeId }));
-        break;
-      }
-      case "run_completed":
-      case "run_failed":
-      case "run_cancelled":
-      case "run_interrupted":
-        void this.finishRun(event.run_id, event.type.slice(4));
-        break;
-      case "take_created":
-        this.notify({
-          kind: "take",
-          title: `Take ${String(data.take_number ?? "").padStart(2, "0")} of ${String(data.shot ?? "shot")}`,
-          body: String(data.path ?? ""),
-          path: String(data.path ?? ""),
-        });
-        void this.refreshProject();
-        break;
-      case "asset_added":
-        this.notify({ kind: "asset", title: `Asset added: ${String(data.name ?? data.path)}`, body: String(data.category ?? "") });
-        void this.refreshProject();
-        break;
-      case "file_changed":
-        if (data.change === "thumbnail" || data.change === "deleted") void this.refreshProject();
-        break;
-      case "project_update":
-        void this.loadProjects();
-        if (event.project === this.project?.name) void this.refreshProject();
-        break;
-      default:
-        break;
-    }
+    dispatch(this.handlers, event.type, event);
+  }
+
+  private readonly handlers: EventHandlers = {
+    run_queued: (event) => this.updateRun(event.run_id, (run) => (run.status = "queued")),
+    run_started: (event) => this.updateRun(event.run_id, (run) => (run.status = "running")),
+    run_completed: (event) => void this.finishRun(event.run_id, "completed"),
+    run_failed: (event) => void this.finishRun(event.run_id, "failed"),
+    run_cancelled: (event) => void this.finishRun(event.run_id, "cancelled"),
+    run_interrupted: (event) => void this.finishRun(event.run_id, "interrupted"),
+    node_started: (event) => this.setNode(event.run_id, event.data.node_id, { status: "running", progress: 0 }),
+    node_progress: (event) =>
+      this.setNode(event.run_id, event.data.node_id, {
+        status: "running",
+        progress: event.data.progress,
+        step: event.data.step == null ? null : String(event.data.step),
+      }),
+    node_cached: (event) => this.nodeDone(event.run_id, event.data.node_id, "cached", event.data.outputs ?? null),
+    node_completed: (event) => this.nodeDone(event.run_id, event.data.node_id, "completed", event.data.outputs ?? null),
+    node_failed: (event) => {
+      const nodeId = event.data.node_id;
+      const error = errorInfo(event.data.error, nodeId);
+      this.setNode(event.run_id, nodeId, { status: "failed", error: error.message });
+      this.updateRun(event.run_id, (run) => (run.error = error));
+    },
+    take_created: (event) => {
+      const { take_number, shot, path } = event.data;
+      this.notify({
+        kind: "take",
+        title: `Take ${String(take_number ?? "").padStart(2, "0")} of ${shot ?? "shot"}`,
+        body: path ?? "",
+        path: path ?? "",
+      });
+      void this.refreshProject();
+    },
+    asset_added: (event) => {
+      this.notify({ kind: "asset", title: `Asset added: ${event.data.name ?? event.data.path}`, body: event.data.category ?? "" });
+      void this.refreshProject();
+    },
+    file_changed: (event) => {
+      if (event.data.change === "thumbnail" || event.data.change === "deleted") void this.refreshProject();
+    },
+    project_update: (event) => {
+      void this.loadProjects();
+      if (event.project === this.project?.name) void this.refreshProject();
+    },
+    node_audit: () => {}, // facts for the audit log, nothing to show
+    node_event: () => {}, // a pack's own event type: nothing the editor knows to show
+    heartbeat: () => {}, // keeps the connection and `seq` fresh (events.ts)
+  };
+
+  private nodeDone(
+    runId: string | null | undefined,
+    nodeId: string,
+    status: "cached" | "completed",
+    outputs: Record<string, unknown> | null,
+  ): void {
+    if (outputs && runId === this.runs[0]?.runId) this.nodeOutputs.set(nodeId.split(":")[0]!, outputs);
+    this.setNode(runId, nodeId, { status, outputs });
+    this.selectedNodeVersion += 1;
   }
 
   private async finishRun(runId: string | null | undefined, status: string): Promise<void> {
@@ -411,15 +406,15 @@ class AppState {
       this.updateRun(runId, (run) => {
         run.status = record.status;
         for (const [id, node] of Object.entries(record.nodes ?? {})) {
-          const view = run.nodes[id] ?? { type: node.type, status: node.status as NodeStatus, progress: 0 };
+          const view = run.nodes[id] ?? { type: node.type, status: node.status, progress: 0 };
           view.type = node.type;
-          view.status = node.status as NodeStatus;
+          view.status = node.status;
           if (view.status === "completed" || view.status === "cached") view.progress = 1;
           run.nodes[id] = view;
           if (run === this.runs[0]) {
             if (node.outputs && (node.status === "completed" || node.status === "cached")) this.nodeOutputs.set(id.split(":")[0]!, node.outputs);
             this.editor?.setRunState(id.split(":")[0]!, {
-              status: node.status as NodeStatus,
+              status: node.status,
               error: node.error?.message ?? null,
               outputs: node.outputs ?? null,
             });
@@ -441,6 +436,18 @@ class AppState {
       this.reportError("Could not read the run", error);
     }
   }
+}
+
+/** A node's error as the run record has it, from a `node_failed` event's loosely typed payload. */
+function errorInfo(error: Record<string, unknown> | undefined, nodeId: string): ErrorInfo {
+  const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
+  return {
+    code: text(error?.code) ?? "node_failed",
+    message: text(error?.message) ?? `node ${nodeId} failed`,
+    node_id: text(error?.node_id) ?? nodeId,
+    input: text(error?.input),
+    details: error?.details ?? null,
+  };
 }
 
 export const app = new AppState();

@@ -1,0 +1,13 @@
+// Graph checks (every problem at once) and conversion between workflow and API prompt.
+import { request, type BodyOf, type ResponseOf } from "../client";
+
+export type GraphReport = ResponseOf<"/api/graphs/validate", "post">;
+export type GraphError = GraphReport["errors"][number];
+export type ConvertBody = BodyOf<"/api/graphs/convert", "post">;
+
+export const graphEndpoints = {
+  convert: (graph: ConvertBody["graph"], to: NonNullable<ConvertBody["to"]>) =>
+    request("/api/graphs/convert", "post", { body: { graph, to } }),
+  validate: (graph: BodyOf<"/api/graphs/validate", "post">["graph"]) =>
+    request("/api/graphs/validate", "post", { body: { graph } }),
+};
