@@ -3,7 +3,7 @@
 Every route answers errors in one shape (DESIGN §6); `ERROR_RESPONSES` declares that shape for
 each status an API route can answer besides its success: bad input (400, 422), no or a revoked
 token (401), a role or maturity that is not enough (403), an unknown run, project or file (404),
-a state conflict (409), a body over the limit (413).
+a state conflict (409), a body over the limit (413), a server starting or stopping (503).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ _STATUSES = {
     409: "The resource's state forbids it (exists already, not finished…)",
     413: "The request body is over the configured limit",
     422: "The body or parameters do not match the schema, or the graph is invalid",
+    503: "The server is starting or stopping: retry after `Retry-After` seconds",
 }
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in _STATUSES.items()

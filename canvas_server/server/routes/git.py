@@ -9,6 +9,7 @@ from nodes.sdk import EventType
 
 from ...workspace.errors import ItemNotFoundError
 from ...workspace.gitrepo import CommitInfo, FileStatus
+from ..openapi import ErrorBody
 from .projects import Services, Store, resolve_in_project
 
 router = APIRouter(prefix="/api/projects/{project}/git", tags=["git"])
@@ -32,7 +33,8 @@ def git_status(project: str, store: Store) -> GitStatus:
     return GitStatus(files=store.repo(project).status())
 
 
-@router.post("/commit", status_code=201)
+@router.post("/commit", status_code=201,
+             responses={500: {"model": ErrorBody, "description": "Git itself failed (`git_failed`)"}})
 def git_commit(
     project: str,
     request: CommitRequest,
