@@ -40,16 +40,19 @@ def test_the_scene_tab_shows_the_selected_scenes_shots_with_their_active_takes(
     editor: EditorPage, project: str, tmp_path: Path
 ) -> None:
     url = editor.server.url
-    clip = make_media("video", tmp_path / "plate.mp4", seconds=1)
-    with clip.open("rb") as handle:
-        asset = httpx.post(
-            f"{url}/api/projects/{project}/assets",
-            data={"category": "Objects"},
-            files={"file": ("plate.mp4", handle, "video/mp4")},
-            timeout=30,
-        ).json()
-    _takes_of(url, project, asset["path"], [1, 2])
-    _takes_of(url, project, asset["path"], [1])  # shot 1 gets a second take
+    assets = []
+    for name, seconds in (("plate.mp4", 1), ("retake.mp4", 2)):
+        clip = make_media("video", tmp_path / name, seconds=seconds)
+        with clip.open("rb") as handle:
+            assets.append(httpx.post(
+                f"{url}/api/projects/{project}/assets",
+                data={"category": "Objects"},
+                files={"file": (name, handle, "video/mp4")},
+                timeout=30,
+            ).json())
+    _takes_of(url, project, assets[0]["path"], [1, 2])
+    # Shot 1 gets a second take from other bytes (the same bytes again would be the same take).
+    _takes_of(url, project, assets[1]["path"], [1])
     editor.open(project)
     editor.page.get_by_role("button", name="Project", exact=True).click()
     scene_row = editor.page.locator("[data-testid=project-tree] [data-kind=scene]").first
