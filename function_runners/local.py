@@ -155,7 +155,8 @@ class LocalRunner:
             self._idle.put_nowait(worker)
             return
         self._start_failure = str(ready.exception())
-        log.warning("%s", self._start_failure)
+        killed = (worker.process.exitcode or 0) < 0  # by a signal: the server is being stopped
+        log.log(logging.DEBUG if killed else logging.WARNING, "%s", self._start_failure)
         if not self._workers:  # none left to wait for: wake the tasks waiting for one
             self._idle.put_nowait(None)
 

@@ -33,6 +33,44 @@ def _registry(settings: Settings) -> NodeRegistry:
     return discover(only=settings.load_plugins)
 
 
+def _node_types(data: Any) -> set[str]:
+    """Every node type id (`pack.name`) a graph document names: `class_type` in a prompt,
+    `type` in a workflow or a template's `requires` (socket types have no dot)."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in ("class_type", "type") and isinstance(value, str) and "." in value:
+                    found.add(value)
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _registry_for(settings: Settings, graph: Path) -> NodeRegistry:
+    """Only the packs the graph's node types are named after (a type id starts with its
+    pack's name), so `auteur run` of a core graph loads no media or production pack; every
+    pack when one type is not found that way, so errors read exactly as with the full catalog."""
+    from nodes.sdk import discover
+
+    try:
+        types = _node_types(json.loads(graph.read_text(encoding="utf-8")))
+    except (OSError, ValueError):  # reading the graph again reports it
+        return _registry(settings)
+    packs = {type_id.partition(".")[0] for type_id in types}
+    if settings.load_plugins is not None:
+        packs &= set(settings.load_plugins)
+    if packs:
+        registry = discover(only=packs)
+        if not registry.failures and all(registry.spec(type_id) is not None for type_id in types):
+            return registry
+    return _registry(settings)
+
+
 @app.command("nodes")
 def list_nodes(as_json: bool = typer.Option(False, "--json", help="Print the catalog as JSON")) -> None:
     """List installed node types and any pack that failed to load."""
@@ -128,7 +166,7 @@ def validate(
 
     settings = Settings()
     wanted = [item for item in targets.split(",") if item] or None
-    checked = _inspect(graph, _registry(settings), _caller(settings, token), targets=wanted)
+    checked = _inspect(graph, _registry_for(settings, graph), _caller(settings, token), targets=wanted)
     if checked.ok and not as_json:
         console.print(f"[green]valid[/]: {len(checked.prompt.nodes())} nodes ({checked.kind})")
     else:
@@ -147,7 +185,7 @@ def convert(
     from ..settings import Settings
     from .output import console
 
-    registry = _registry(Settings())
+    registry = _registry_for(Settings(), graph)
     loaded = _load(graph, registry)
     data: Any
     if to is Target.workflow and loaded.kind == "workflow":
@@ -196,7 +234,7 @@ def run(
             fail(exc)
         raise typer.Exit(run_remote(server, raw, tier or None, wanted, params, token, as_json))
     settings = Settings()
-    registry = _registry(settings)
+    registry = _registry_for(settings, graph)
     # The engine logs node tracebacks for a server's log; here they are shown with --debug only.
     logging.getLogger("auteur.runs").addHandler(logging.NullHandler())
     logging.getLogger("auteur.runs").propagate = False

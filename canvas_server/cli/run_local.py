@@ -6,6 +6,7 @@ import asyncio
 import signal
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,20 +21,31 @@ from ..engine.record import RunRecord
 from ..governance import AuditLog, Principal
 from ..graph.prompt import ApiPrompt
 from ..settings import Settings
-from ..workspace.manifest_sync import ManifestSync
-from ..workspace.store import ProjectStore
 from .output import fail
+
+if TYPE_CHECKING:
+    from ..workspace.manifest_sync import ManifestSync
 
 
 def _project(settings: Settings, project: str | None) -> tuple[Path | None, str | None, str | None]:
     """(project root, project name, project quality) for `--project`."""
     if project is None:
         return None, None, None
+    from ..workspace.store import ProjectStore  # the workspace (and Git) only for a project
+
     try:
         found = ProjectStore(settings.workspace).find(project)
         return found.root, found.name, found.quality
     except AuteurError as exc:
         fail(exc)
+
+
+def _manifest_sync(settings: Settings) -> ManifestSync:
+    """A run in a project mirrors its takes into project.json, as the server's runs do."""
+    from ..workspace.manifest_sync import ManifestSync
+    from ..workspace.store import ProjectStore
+
+    return ManifestSync(ProjectStore(settings.workspace))
 
 
 class _ProgressView:
@@ -71,13 +83,14 @@ async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt
     if needs_runner:
         await runner.start()
     token = CancelToken()
-    manifest_sync = ManifestSync(ProjectStore(settings.workspace))
+    manifest_sync = _manifest_sync(settings) if project else None
     run_id = uuid.uuid4().hex
     audit = AuditLog.in_state_dir(settings.state_dir)  # the same log, and lines, as the server's
     audit.record_run(principal, run_id, prompt, registry, project)
 
     def on_event(event: EngineEvent) -> None:
-        manifest_sync.on_event(event.type, project)
+        if manifest_sync is not None:
+            manifest_sync.on_event(event.type, project)
         if event.type == EventType.NODE_AUDIT:
             audit.record_action(principal.name, run_id, project, dict(event.data))
         if view is not None:
@@ -92,7 +105,8 @@ async def _execute(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt
                                   principal=principal.name)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
-        await manifest_sync.drain()
+        if manifest_sync is not None:
+            await manifest_sync.drain()
         if needs_runner:
             await runner.close()
 

@@ -8,8 +8,6 @@ in flight, and the services stop last."""
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
 from .main import app
@@ -26,6 +24,8 @@ def serve(
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level"),
 ) -> None:
     """Run the HTTP + WebSocket server (local runners, SQLite state under <workspace>/.auteur/)."""
+    import asyncio
+
     from ..governance import TokenStore
     from ..governance.auth import InsecureBindError, check_bind
     from ..runs.workspace_lock import WorkspaceBusyError, acquire

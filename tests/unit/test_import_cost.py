@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ["torch", "faster_whisper", "demucs", "google.genai", "ollama", "soco", "spotipy", "celery", "redis"]
 
@@ -32,3 +33,15 @@ def test_auteur_help_imports_no_pydantic_server_or_node_pack() -> None:
 
 def test_the_server_app_without_a_broker_imports_no_celery() -> None:
     assert _loaded_after("import canvas_server.server.serving", ["celery", "torch", "google.genai", "ollama"]) == []
+
+
+def test_auteur_run_of_a_core_graph_loads_only_the_core_pack_and_no_git(tmp_path: Path) -> None:
+    graph = tmp_path / "graph.json"
+    graph.write_text(json.dumps({"1": {"class_type": "core.integer", "inputs": {"value": 2}},
+                                 "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}}))
+    code = (f"import os, sys\nos.environ['AUTEUR_WORKSPACE'] = {str(tmp_path / 'ws')!r}\n"
+            f"sys.argv = ['auteur', 'run', {str(graph)!r}, '--json']\n"
+            "from canvas_server.cli.main import app\ntry:\n    app()\nexcept SystemExit as exit:\n"
+            "    assert exit.code == 0, exit.code")
+    packs = ["nodes.media", "nodes.audio", "nodes.production", "nodes.speaker", "git", "fastapi"]
+    assert _loaded_after(code, packs) == []
