@@ -2,8 +2,8 @@
 (`01_Assets/**/*.ingredient.json`) into the manifest's `ingredients`, script breakdowns
 (`02_Source_Creative/ShotLists/*.breakdown.json`) into `narrative.chapters`.
 
-The workspace imports no node pack (DESIGN §1), so the files are read through the small
-models below, which keep only the keys the manifest needs.
+The workspace imports no node pack (DESIGN §1): the file formats are the SDK's
+(`nodes.sdk.preproduction`), the same models the production pack writes them with.
 
 A breakdown replaces its chapter's scenes and shots, keyed by the breakdown's stable ids: a
 shot whose id and place (scene, shot number) are unchanged keeps its active take. A chapter
@@ -19,57 +19,15 @@ import hashlib
 import logging
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from nodes.sdk import layout
+from nodes.sdk.preproduction import Breakdown, Ingredient
 
 from .manifest import Chapter, IngredientEntry, ProjectManifest, Scene, Shot
 
 log = logging.getLogger(__name__)
 
-
-
-class _File(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class _MediaFile(_File):
-    path: str
-
-
-class _IngredientFile(_File):
-    id: str
-    kind: str
-    name: str
-    description: str = ""
-    traits: dict[str, str] = Field(default_factory=dict)
-    reference_images: list[_MediaFile] = Field(default_factory=list)
-
-
-class _ShotFile(_File):
-    id: str
-    number: int
-    description: str = ""
-    dialogue: str = ""
-    duration: float | None = None
-    cast: list[str] = Field(default_factory=list)
-
-
-class _SceneFile(_File):
-    id: str
-    number: int
-    slugline: str = ""
-    location: str = ""
-    time_of_day: str = ""
-    cast: list[str] = Field(default_factory=list)
-    shot_ids: list[str] = Field(default_factory=list)
-
-
-class BreakdownFile(_File):
-    title: str = ""
-    chapter: int = Field(1, ge=1)
-    scenes: list[_SceneFile] = Field(default_factory=list)
-    shots: list[_ShotFile] = Field(default_factory=list)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -89,26 +47,26 @@ def mirror_ingredients(root: Path, workspace: Path, manifest: ProjectManifest) -
     entries: dict[str, IngredientEntry] = {}
     for path in sorted(root.glob(layout.INGREDIENTS_GLOB)):
         try:
-            found = _IngredientFile.model_validate_json(path.read_bytes())
+            found = Ingredient.model_validate_json(path.read_bytes())
         except (OSError, ValidationError) as exc:
             log.warning("%s/%s is not an ingredient file, not mirrored: %s", root.name, _relative(path, root),
                         str(exc).splitlines()[0])
             continue
         entries[found.id] = IngredientEntry(
-            id=found.id, kind=found.kind, name=found.name, description=found.description, traits=found.traits,
+            id=found.id, kind=found.kind.value, name=found.name, description=found.description, traits=found.traits,
             reference_images=[_project_path(ref.path, root, workspace) for ref in found.reference_images],
             path=_relative(path, root),
         )
     manifest.ingredients = [entries[key] for key in sorted(entries)]
 
 
-def _latest_per_chapter(root: Path) -> dict[int, tuple[Path, bytes, BreakdownFile]]:
+def _latest_per_chapter(root: Path) -> dict[int, tuple[Path, bytes, Breakdown]]:
     """For each chapter, the most recently written breakdown of it."""
-    latest: dict[int, tuple[float, Path, bytes, BreakdownFile]] = {}
+    latest: dict[int, tuple[float, Path, bytes, Breakdown]] = {}
     for path in sorted((root / layout.SHOTLISTS_DIR).glob(f"*{layout.BREAKDOWN_SUFFIX}")):
         try:
             raw = path.read_bytes()
-            found = BreakdownFile.model_validate_json(raw)
+            found = Breakdown.model_validate_json(raw)
             mtime = path.stat().st_mtime
         except (OSError, ValidationError) as exc:
             log.warning("%s/%s is not a breakdown file, not mirrored: %s", root.name, _relative(path, root),
@@ -130,7 +88,7 @@ def _chapter(manifest: ProjectManifest, number: int) -> Chapter:
     return chapter
 
 
-def apply_breakdown(chapter: Chapter, breakdown: BreakdownFile) -> None:
+def apply_breakdown(chapter: Chapter, breakdown: Breakdown) -> None:
     """Replace the chapter's scenes and shots with the breakdown's, keeping the active take of
     every shot whose id and place are unchanged."""
     before = {(scene.number, shot.number, shot.id): shot for scene in chapter.scenes for shot in scene.shots}

@@ -9,11 +9,11 @@ from nodes.media.output_info import output_ref, source
 from nodes.media.probe import media_file
 from nodes.media.tier_params import EncodeParams
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from nodes.sdk.preproduction import Shot
 from nodes.sdk.takes import SceneCoords
 
 from .animatic_graph import Canvas, Cut, build_command
 from .animatic_sound import Soundtrack, encode_with_soundtrack
-from .domain import Shot
 from .project_files import project_root
 from .shot_pictures import chosen_takes, find_picture
 

@@ -16,9 +16,14 @@ from nodes.sdk import (
     layout,
     node,
 )
+from nodes.sdk.preproduction import (
+    Ingredient,
+    IngredientKind,
+    asset_folder,
+    ingredient_id,
+    trait_template,
+)
 
-from .domain import Ingredient, IngredientKind, trait_template
-from .domain.ingredient import asset_folder, ingredient_id
 from .project_files import project_asset, project_root
 
 KindName = Literal["Character", "Location", "Object", "Style", "Music", "Item", "Faction", "Event",

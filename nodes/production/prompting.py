@@ -4,7 +4,9 @@ byte-identical prompt."""
 
 from __future__ import annotations
 
-from .domain import Ingredient, IngredientKind, Shot, StyleGuide, World, slot_ingredients
+from nodes.sdk.preproduction import Ingredient, IngredientKind, Shot, slot_ingredients
+
+from .domain import StyleGuide, World
 
 SECTION_ORDER = ("subject", "action", "environment", "lighting", "camera", "style", "audio")
 _SUBJECT_KINDS = {IngredientKind.CHARACTER, IngredientKind.SPECIES, IngredientKind.OBJECT,

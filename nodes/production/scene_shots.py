@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
-
-from .domain import Shot
+from nodes.sdk.preproduction import Shot
 
 
 class SceneShotsOut(Outputs):

@@ -22,8 +22,15 @@ from nodes.sdk import (
     node,
     sha256_file,
 )
+from nodes.sdk.preproduction import (
+    Breakdown,
+    CameraAngle,
+    CameraMovement,
+    Ingredient,
+    Shot,
+    ShotSize,
+)
 
-from .domain import Breakdown, CameraAngle, CameraMovement, Ingredient, Shot, ShotSize
 from .project_files import project_root
 from .screenplay import break_down, parse_screenplay
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from nodes.audio.transcript import Transcript
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
-
-from .domain import Shot
+from nodes.sdk.preproduction import Shot
 
 SENTENCE_END = (".", "!", "?", "…")
 CLAUSE_END = (",", ";", ":", "—")

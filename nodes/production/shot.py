@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from nodes.sdk import Input, Node, Output, Outputs, RunContext, node
-
-from .domain import CameraAngle, CameraMovement, Ingredient, Shot, ShotSize
+from nodes.sdk.preproduction import CameraAngle, CameraMovement, Ingredient, Shot, ShotSize
 
 
 class ShotOut(Outputs):

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from nodes.sdk import MediaKind, MediaRef, PathSandbox, RunContext, layout
+from nodes.sdk.preproduction import Shot, slot_ingredients
 from nodes.sdk.takes import Provenance, ShotCoords, read_provenances
-
-from .domain import Shot, slot_ingredients
 
 THUMBNAIL_STEM = "thumbnail"
 

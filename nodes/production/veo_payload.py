@@ -10,10 +10,10 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from nodes.sdk.preproduction import Shot, slot_ingredients
 from nodes.sdk.takes import ShotCoords
 
 from .domain import (
-    Shot,
     StyleGuide,
     VeoInstance,
     VeoModel,
@@ -22,7 +22,6 @@ from .domain import (
     VeoReferenceImage,
     VeoRequest,
     World,
-    slot_ingredients,
     snap_duration,
 )
 from .project_files import inline_image, project_aspect_ratio, project_asset, project_root

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from nodes.sdk import Input, Node, Output, Outputs, RunContext, node
-
-from .domain import CameraAngle, CameraMovement, Shot, ShotSize
+from nodes.sdk.preproduction import CameraAngle, CameraMovement, Shot, ShotSize
 
 Platform = Literal["cinema", "youtube", "tiktok", "instagram"]
 # (size, angle, movement, lens, lighting note) per variation, by mood

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from canvas_server.workspace.manifest import Chapter, ProjectManifest, Scene, Shot, read_manifest
 from canvas_server.workspace.preproduction import (
-    BreakdownFile,
     apply_breakdown,
     mirror_breakdowns,
     mirror_ingredients,
 )
+from nodes.sdk.preproduction import Breakdown
 
 BREAKDOWN = {
     "title": "Two Rooms", "chapter": 1,
@@ -57,7 +57,7 @@ def test_a_shot_keeps_its_active_take_only_while_its_id_and_place_are_unchanged(
         Scene(number=1, shots=[Shot(number=1, id="sh-1", active_take=2), Shot(number=2, id="sh-old", active_take=1)]),
     ])
     edited = dict(BREAKDOWN, shots=[*BREAKDOWN["shots"][:1], {"id": "sh-2", "number": 2}, BREAKDOWN["shots"][2]])
-    apply_breakdown(chapter, BreakdownFile.model_validate(edited))
+    apply_breakdown(chapter, Breakdown.model_validate(edited))
     assert [(s.id, s.active_take) for s in chapter.scenes[0].shots] == [("sh-1", 2), ("sh-2", None)]
 
 

@@ -1,24 +1,11 @@
 """The pre-production domain: ingredients, world and style, shots, breakdowns, Veo requests.
+(Ingredients, shots and breakdowns are stored files too; their formats live in the SDK,
+`nodes.sdk.preproduction`, where the workspace reads them.)
 
 These pydantic models are the values that travel on the production sockets (INGREDIENT,
 WORLD, STYLE_GUIDE, SHOT, BREAKDOWN, VEO_PAYLOAD); other packs build on them.
 """
 
-from .breakdown import Breakdown, Scene
-from .ingredient import (
-    MAX_REFERENCE_IMAGES,
-    TRAIT_TEMPLATES,
-    Ingredient,
-    IngredientKind,
-    trait_template,
-)
-from .shot import (
-    CameraAngle,
-    CameraMovement,
-    Shot,
-    ShotSize,
-    slot_ingredients,
-)
 from .veo import (
     VEO_MODELS,
     VeoImage,
@@ -33,17 +20,7 @@ from .veo import (
 from .world import StyleGuide, World
 
 __all__ = [
-    "MAX_REFERENCE_IMAGES",
-    "TRAIT_TEMPLATES",
     "VEO_MODELS",
-    "Breakdown",
-    "CameraAngle",
-    "CameraMovement",
-    "Ingredient",
-    "IngredientKind",
-    "Scene",
-    "Shot",
-    "ShotSize",
     "StyleGuide",
     "VeoImage",
     "VeoInstance",
@@ -53,7 +30,5 @@ __all__ = [
     "VeoReferenceImage",
     "VeoRequest",
     "World",
-    "slot_ingredients",
     "snap_duration",
-    "trait_template",
 ]

@@ -7,8 +7,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nodes.sdk import MediaRef
-
-from .ingredient import MAX_REFERENCE_IMAGES
+from nodes.sdk.preproduction import MAX_REFERENCE_IMAGES
 
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
 

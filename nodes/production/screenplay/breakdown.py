@@ -14,7 +14,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..domain import Breakdown, Ingredient, IngredientKind, Scene, Shot, ShotSize
+from nodes.sdk.preproduction import Breakdown, Ingredient, IngredientKind, Scene, Shot, ShotSize
+
 from .parse import Beat, ParsedScript
 
 DURATION_RULE = (

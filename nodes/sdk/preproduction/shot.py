@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..takes import ShotCoords
 from .ingredient import Ingredient
 
 SLOT_COUNT = 3
@@ -80,7 +81,7 @@ class Shot(BaseModel):
     @property
     def shot_path(self) -> str:
         """Where its takes go: Chapter_01/Scene_02/Shot_03."""
-        return f"Chapter_{self.chapter:02d}/Scene_{self.scene:02d}/Shot_{self.number:02d}"
+        return ShotCoords(self.chapter, self.scene, self.number).key
 
 
 def slot_ingredients(shot: Shot) -> list[Ingredient]:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from nodes.sdk import MediaRef
+from .._media import MediaRef
 
 MAX_REFERENCE_IMAGES = 3
 

@@ -1,0 +1,38 @@
+"""The pre-production file formats, defined once for their writer and their reader: ingredients
+(`01_Assets/<Category>/<id>.ingredient.json`) and script breakdowns with their scenes and shots
+(`02_Source_Creative/ShotLists/<script>.breakdown.json`).
+
+The production pack writes them (and passes them on its INGREDIENT, SHOT and BREAKDOWN sockets);
+the workspace reads them to mirror them into project.json.
+"""
+
+from .breakdown import Breakdown, Scene
+from .ingredient import (
+    ASSET_FOLDERS,
+    MAX_REFERENCE_IMAGES,
+    TRAIT_TEMPLATES,
+    Ingredient,
+    IngredientKind,
+    asset_folder,
+    ingredient_id,
+    trait_template,
+)
+from .shot import CameraAngle, CameraMovement, Shot, ShotSize, slot_ingredients
+
+__all__ = [
+    "ASSET_FOLDERS",
+    "MAX_REFERENCE_IMAGES",
+    "TRAIT_TEMPLATES",
+    "Breakdown",
+    "CameraAngle",
+    "CameraMovement",
+    "Ingredient",
+    "IngredientKind",
+    "Scene",
+    "Shot",
+    "ShotSize",
+    "asset_folder",
+    "ingredient_id",
+    "slot_ingredients",
+    "trait_template",
+]
