@@ -3,14 +3,14 @@ it, and leaves range requests on media, media types and the event socket as they
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import re
 from pathlib import Path
 
 import httpx
-from integration.server_harness import ServerProcess, connect
+from integration.server_harness import ServerProcess
+from websockets.sync.client import connect
 
 from canvas_server.server.app import MIN_GZIP_BYTES
 
@@ -81,9 +81,6 @@ def test_a_range_request_on_media_is_a_plain_206_with_exactly_the_bytes_asked(
 
 
 def test_the_event_socket_still_works_behind_the_compression(editor_server: ServerProcess) -> None:
-    async def first_message() -> dict[str, object]:
-        async with connect(editor_server, "gzip-socket") as socket:
-            message: dict[str, object] = json.loads(await asyncio.wait_for(socket.recv(), 10))
-            return message
-
-    assert asyncio.run(first_message())["type"] == "heartbeat"
+    # The sync client: Playwright keeps an event loop running in this package (conftest.py).
+    with connect(f"{editor_server.ws_url}?client_id=gzip-socket", additional_headers=GZIP) as socket:
+        assert json.loads(socket.recv(timeout=10))["type"] == "heartbeat"
