@@ -22,9 +22,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-lock: $(STAMP) ## Re-resolve the Python dependencies (ml and dev extras) into requirements.lock, with hashes
+lock: $(STAMP) ## Lock pyproject's dependency changes into requirements.lock (UPGRADE=1: newest of everything)
 	$(BIN)/pip-compile --quiet --generate-hashes --extra ml --extra dev --strip-extras --allow-unsafe \
-		--no-emit-index-url --no-emit-find-links --upgrade -o $(LOCK) pyproject.toml
+		--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) -o $(LOCK) pyproject.toml
 
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/scripts -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json web/vite.config.ts

@@ -7,7 +7,14 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from nodes.sdk import MissingDependencyError, atomic_publish, layout
+from nodes.sdk import (
+    MediaTooLargeError,
+    MissingDependencyError,
+    atomic_publish,
+    guard_inputs,
+    layout,
+    limited,
+)
 
 from .errors import WorkspaceError
 
@@ -29,7 +36,13 @@ def make_thumbnail(source: Path, target: Path, *, video: bool, width: int = THUM
     filters = f"thumbnail=50,{scale}" if video else scale
     command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-vf", filters, "-frames:v", "1", str(temp)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        # The same guard as every node's ffmpeg: media demuxers only, a picture's pixel budget
+        # read from its header, a memory limit, and death with this process.
+        guarded = limited(guard_inputs(command))
+    except MediaTooLargeError as exc:
+        raise WorkspaceError(f"no thumbnail for {source.name}: {exc.message}", code="media_too_large") from exc
+    try:
+        done = subprocess.run(guarded, capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0 or not temp.is_file():
             raise WorkspaceError(
                 f"ffmpeg could not make a thumbnail of {source.name}: {done.stderr.strip()[-500:]}",

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nodes.sdk import NodeCancelledError, atomic_publish
+from nodes.sdk import NodeCancelledError, atomic_publish, guard_inputs, limited
 
 from .errors import (
     DiskFullError,
@@ -32,17 +32,6 @@ from .errors import (
 )
 
 ProgressFn = Callable[[float], None]
-# ffmpeg and ffprobe only ever open the one sandboxed file they are given (DESIGN §8): real media
-# demuxers only (no hls, dash, concat, image2 sequences, subfile, playlists, which follow
-# references to other files or URLs) and only the `file` protocol.
-MEDIA_DEMUXERS = (
-    "aac", "ac3", "aiff", "amr", "ape", "apng", "asf", "avi", "caf", "dts", "eac3", "flac", "flv", "gif",
-    "h264", "hevc", "ivf", "m4v", "matroska", "mjpeg", "mov", "mp3", "mpeg", "mpegts", "mpegvideo", "obu",
-    "ogg", "w64", "wav", "wv", "yuv4mpegpipe",
-    "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif_pipe",
-    "f32le", "f64le", "s16le", "s24le", "s32le", "u8",
-)
-INPUT_GUARD = ["-protocol_whitelist", "file", "-format_whitelist", ",".join(MEDIA_DEMUXERS)]
 GLOBAL_ARGS = ["-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1"]
 POLL_SECONDS = 0.05
 STDERR_LINES = 400
@@ -63,16 +52,6 @@ def find_tool(name: str = "ffmpeg") -> str:
     if found is None:
         raise tool_missing(name)
     return found
-
-
-def guard_inputs(argv: list[str]) -> list[str]:
-    """`argv` with INPUT_GUARD before every `-i`: the one place every ffmpeg call passes."""
-    guarded = [argv[0]]
-    for arg in argv[1:]:
-        if arg == "-i":
-            guarded.extend(INPUT_GUARD)
-        guarded.append(arg)
-    return guarded
 
 
 def staged(final: Path) -> Path:
@@ -167,14 +146,14 @@ def run_ffmpeg(
     is_cancelled: Callable[[], bool],
     on_progress: ProgressFn | None = None,
 ) -> FfmpegRun:
-    """Run `argv` (ffmpeg first, GLOBAL_ARGS and INPUT_GUARD inserted here); its stderr and
-    output time.
+    """Run `argv` (ffmpeg first; GLOBAL_ARGS, the SDK's input guard and process limits are
+    applied here); its stderr and output time.
 
     `outputs` maps each staging path ffmpeg writes to the final path it is renamed to on
     success; on failure or cancellation both are deleted. Progress is the output time over
     `duration` (no progress is reported when the duration is unknown).
     """
-    command = guard_inputs([argv[0], *GLOBAL_ARGS, *argv[1:]])
+    command = limited(guard_inputs([argv[0], *GLOBAL_ARGS, *argv[1:]]))
     try:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE

@@ -9,10 +9,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from nodes.sdk import MediaKind, MediaRef, RunContext
+from nodes.sdk import (
+    INPUT_GUARD,
+    MediaKind,
+    MediaRef,
+    RunContext,
+    check_media_budget,
+    check_picture,
+    limited,
+)
 
 from .errors import MediaNotFoundError, NoAudioStreamError, NotMediaError
-from .ffmpeg_process import INPUT_GUARD, find_tool
+from .ffmpeg_process import find_tool
 
 # Demuxers that hold a single still picture rather than a video.
 _IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif")
@@ -85,11 +93,14 @@ def _from_json(data: dict[str, Any]) -> Probe:
 
 
 def probe(path: Path) -> Probe:
-    """Probe `path`; NotMediaError when ffprobe cannot read it as audio, video or image."""
+    """Probe `path`; NotMediaError when ffprobe cannot read it as audio, video or image,
+    MediaTooLargeError when it is over the pixel or duration budget (a picture's header is
+    checked before ffprobe, which would decode it)."""
     if not path.is_file():
         raise MediaNotFoundError(f"media file not found: {path.name}", details={"path": str(path)})
-    command = [find_tool("ffprobe"), "-v", "error", *INPUT_GUARD, "-show_format", "-show_streams",
-               "-of", "json", str(path)]
+    check_picture(path)
+    command = limited([find_tool("ffprobe"), "-v", "error", *INPUT_GUARD, "-show_format",
+                       "-show_streams", "-of", "json", str(path)])
     result = subprocess.run(command, capture_output=True, check=False)
     data: dict[str, Any] = json.loads(result.stdout or b"{}") if result.returncode == 0 else {}
     info = _from_json(data) if data else None
@@ -99,6 +110,7 @@ def probe(path: Path) -> Probe:
             f"{path.name} is not a media file ffmpeg can read ({reason})",
             details={"path": path.name},
         )
+    check_media_budget(path.name, width=info.width, height=info.height, duration=info.duration)
     return info
 
 

@@ -16,6 +16,16 @@ from ._errors import (
 from ._events import NODE_SETTLED, RUN_ENDED, EventType
 from ._fields import Input, Output
 from ._media import MediaKind, MediaRef, sha256_file
+from ._media_guard import (
+    INPUT_GUARD,
+    MAX_PIXELS,
+    MAX_SECONDS,
+    MediaTooLargeError,
+    check_media_budget,
+    check_picture,
+    guard_inputs,
+    limited,
+)
 from ._node import Node, Outputs, build_spec, node, outputs_model_of, spec_of
 from ._registry import ENTRY_POINT_GROUP, NodeRegistry, PackFailure, discover, node_classes_of
 from ._sandbox import PathSandbox
@@ -36,7 +46,10 @@ __all__ = [
     "ANY",
     "DOMAIN_TYPES",
     "ENTRY_POINT_GROUP",
+    "INPUT_GUARD",
     "MATURITY_LEVELS",
+    "MAX_PIXELS",
+    "MAX_SECONDS",
     "MEDIA_KINDS",
     "NODE_SETTLED",
     "PRIMITIVE_TYPES",
@@ -48,6 +61,7 @@ __all__ = [
     "MaturityLevel",
     "MediaKind",
     "MediaRef",
+    "MediaTooLargeError",
     "MissingDependencyError",
     "ModelCache",
     "Node",
@@ -71,8 +85,12 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "build_spec",
+    "check_media_budget",
+    "check_picture",
     "discover",
+    "guard_inputs",
     "layout",
+    "limited",
     "maturity_rank",
     "node",
     "node_classes_of",

@@ -11,7 +11,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from nodes.sdk import MediaRef, MissingDependencyError, PathSandbox, RunContext
+from nodes.sdk import (
+    MediaRef,
+    MissingDependencyError,
+    PathSandbox,
+    RunContext,
+    guard_inputs,
+    limited,
+)
 
 from ..config import SpeakerConfig, state_dir
 from ..errors import PublicUrlMissingError, UnsupportedMediaError
@@ -43,7 +50,7 @@ def transcode(source: Path, target: Path) -> Path:
         )
     command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(source), "-map", "0:a:0",
                "-vn", "-ar", str(MAX_SAMPLE_RATE), "-c:a", "flac", str(target)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(limited(guard_inputs(command)), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise UnsupportedMediaError(
             f"{source.name} cannot be played on Sonos: it has no audio stream ffmpeg can read "
