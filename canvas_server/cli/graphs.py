@@ -200,7 +200,9 @@ def convert(
     if output is None:
         typer.echo(text)
     else:
-        output.write_text(text + "\n", encoding="utf-8")
+        from nodes.sdk import atomic_write_text
+
+        atomic_write_text(output, text + "\n")
 
 
 @app.command("run")

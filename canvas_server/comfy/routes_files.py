@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse
 
-from nodes.sdk import AuteurError
+from nodes.sdk import AuteurError, atomic_write_bytes
 
 from ..governance import Action, Principal, authorize
 from ..server.access import authorize_project
@@ -74,7 +74,6 @@ async def upload_image(
     content = await _read(image, settings.max_upload_mb * 1024 * 1024)
     target = upload_target(settings.workspace, image.filename or "upload", subfolder, type)
     final = free_name(target, content, overwrite.lower() in {"true", "1", "yes"})
-    final.parent.mkdir(parents=True, exist_ok=True)
     if not final.exists() or final == target:
-        final.write_bytes(content)
+        atomic_write_bytes(final, content)
     return {"name": final.name, "subfolder": subfolder.strip("/"), "type": type}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nodes.media.encode import output_path
-from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
+from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, atomic_write_text, node
 
 from .transcript import SubtitleFormat, Transcript, render
 
@@ -15,7 +15,7 @@ MIME = {"srt": "application/x-subrip", "vtt": "text/vtt"}
 def write_subtitles(ctx: RunContext, transcript: Transcript, fmt: SubtitleFormat, stem: str) -> MediaRef:
     """Write `transcript` as `<stem>.<fmt>` in the task's scratch folder."""
     path = output_path(ctx, stem, f".{fmt}")
-    path.write_text(render(transcript, fmt), encoding="utf-8")
+    atomic_write_text(path, render(transcript, fmt))
     return ctx.media_ref(path, kind="file", mime=MIME[fmt])
 
 
