@@ -10,11 +10,14 @@ import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import git
 from pydantic import BaseModel
 
 from .errors import GitError
+
+if TYPE_CHECKING:  # GitPython is imported by the methods that use it: listing projects needs none
+    import git
 
 DEFAULT_IDENTITY = ("Auteur Canvas", "auteur@localhost")
 
@@ -79,6 +82,8 @@ class ProjectRepo:
     """The Git side of one project folder."""
 
     def __init__(self, root: Path) -> None:
+        import git
+
         self.root = root
         try:
             self.repo = git.Repo(root)
@@ -88,6 +93,8 @@ class ProjectRepo:
     @classmethod
     def init(cls, root: Path, *, lfs: bool) -> ProjectRepo:
         """`git init`, LFS hooks and filters for this repository only, a committer identity."""
+        import git
+
         repo = git.Repo.init(root, initial_branch="main")
         if not _has_identity(repo):
             with repo.config_writer() as config:
@@ -99,6 +106,8 @@ class ProjectRepo:
 
     def commit(self, message: str, paths: list[str] | None = None) -> CommitInfo:
         """Stage (through the LFS filters) and commit; `nothing_to_commit` when clean."""
+        import git
+
         if not message.strip():
             raise GitError("a commit needs a message", code="commit_message_missing")
         try:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import git
 from pydantic import BaseModel, ValidationError
 
 from nodes.sdk import layout
@@ -18,6 +18,9 @@ from nodes.sdk import layout
 from ..governance.authorize import Action, authorize
 from ..governance.principal import Principal
 from .errors import ManifestError, ProjectNotFoundError, WorkspaceError
+
+if TYPE_CHECKING:
+    import git
 from .manifest import ProjectManifest, migrate, read_manifest
 from .store import ProjectStore, validate_name
 
@@ -80,6 +83,8 @@ class ProjectRepair:
 
     def last_good(self) -> GoodManifest:
         """The newest committed project.json that reads (parse, migrate, validate)."""
+        import git  # GitPython: only a repair reads history
+
         try:
             repo = git.Repo(self.root)
             shas = repo.git.log(f"-{HISTORY_LIMIT}", "--format=%H", "--", layout.MANIFEST).split()
@@ -102,6 +107,8 @@ class ProjectRepair:
 
 
 def _manifest_at(repo: git.Repo, sha: str) -> ProjectManifest | None:
+    import git
+
     try:
         text = repo.git.show(f"{sha}:{layout.MANIFEST}")
         return ProjectManifest.model_validate(migrate(json.loads(text)))

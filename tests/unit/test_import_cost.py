@@ -1,7 +1,8 @@
 """What loads with what: the node catalog loads no heavy library (a node's run imports its
 own), `auteur --help` loads neither pydantic nor the server nor a node pack, and neither
-`auteur run` nor the server loads the Celery runner when no broker is configured. Each
-case runs in a fresh interpreter, where `sys.modules` tells the truth."""
+`auteur run` nor the server loads the Celery runner without a broker, nor GitPython before a
+project's history is touched. Each case runs in a fresh interpreter, where `sys.modules`
+tells the truth."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def test_auteur_help_imports_no_pydantic_server_or_node_pack() -> None:
     assert _loaded_after(code, ["pydantic", "fastapi", "uvicorn", "nodes.sdk", "canvas_server.server"]) == []
 
 
-def test_the_server_app_without_a_broker_imports_no_celery() -> None:
-    assert _loaded_after("import canvas_server.server.serving", ["celery", "torch", "google.genai", "ollama"]) == []
+def test_the_server_imports_no_celery_without_a_broker_and_git_only_for_git_work() -> None:
+    assert _loaded_after("import canvas_server.server.serving", ["celery", "torch", "google.genai", "ollama", "git"]) == []
 
 
 def test_auteur_run_of_a_core_graph_loads_only_the_core_pack_and_no_git(tmp_path: Path) -> None:
