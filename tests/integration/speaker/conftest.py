@@ -63,7 +63,7 @@ def media_ref(workspace: Path, path: Path, *, sample_rate: int | None = None) ->
 def save_take(project_root: Path, source: Path, shot: int) -> Path:
     coords = ShotCoords(1, 1, shot)
     record = Provenance(take_number=0, shot=coords.key, run_id=f"seed-{shot}-{source.name}", node_id="1", tier="standard")
-    saved = promote(source, project_root / coords.folder, coords, record, hashlib.sha256(source.read_bytes()).hexdigest())
+    saved, _ = promote(source, project_root / coords.folder, coords, record, source.suffix)
     return project_root / coords.folder / str(saved.file)
 
 

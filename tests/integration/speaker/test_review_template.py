@@ -19,7 +19,7 @@ TEMPLATE = Path(__file__).resolve().parents[3] / "workspace_templates/graphs/rev
 def _take(project_root: Path, source: Path, shot: int) -> None:
     coords = ShotCoords(2, 1, shot)
     record = Provenance(take_number=0, shot=coords.key, run_id=f"tpl-{shot}", node_id="1", tier="standard")
-    promote(source, project_root / coords.folder, coords, record, "0" * 64)
+    promote(source, project_root / coords.folder, coords, record, source.suffix)
 
 
 def test_the_review_template_plays_each_shots_active_take_in_order_on_the_chosen_speaker(
