@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 lock: $(STAMP) ## Lock pyproject's dependency changes into requirements.lock (UPGRADE=1: newest of everything)
-	$(BIN)/pip-compile --quiet --generate-hashes --extra ml --extra dev --strip-extras --allow-unsafe \
+	$(BIN)/pip-compile --quiet --generate-hashes --extra ml --extra dev --extra comfyui --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) -o $(LOCK) pyproject.toml
 
 WEB_DIST := web/dist/index.html
