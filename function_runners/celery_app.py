@@ -17,7 +17,8 @@ from typing import Any
 from celery import Celery
 from kombu import Exchange, Queue  # type: ignore[attr-defined]
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nodes.sdk import SharedSettings
 
 from .tiers import TIER_NAMES
 
@@ -28,12 +29,14 @@ WORKER_TIER_ENV = "AUTEUR_WORKER_TIER"
 EXCHANGE = Exchange("auteur", type="direct")  # type: ignore[no-untyped-call]
 
 
-class CelerySettings(BaseSettings):
-    """Celery runner settings, read from `AUTEUR_BROKER_URL` and `AUTEUR_CELERY_*`."""
+DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
-    model_config = SettingsConfigDict(env_prefix="AUTEUR_", extra="ignore")
 
-    broker_url: str = Field("redis://127.0.0.1:6379/0", description="Redis URL of the broker")
+class CelerySettings(SharedSettings):
+    """Celery runner settings, read from `AUTEUR_BROKER_URL` and `AUTEUR_CELERY_*` (the
+    server's Settings extend them: each is declared once)."""
+
+    broker_url: str | None = Field(None, description="Redis URL; when set, nodes run on Celery workers")
     celery_result_backend: str | None = Field(None, description="Result store (default: the broker)")
     celery_visibility_timeout_s: int = Field(
         6 * 3600, description="Seconds before an unacknowledged task is redelivered; "
@@ -48,6 +51,11 @@ class CelerySettings(BaseSettings):
     celery_max_deliveries: int = Field(
         3, description="Starts of one task (crash redeliveries) before it is reported failed")
     celery_retry_max: int = Field(5, description="Retries of a task after a transient broker error")
+
+    @property
+    def broker(self) -> str:
+        """The broker a worker or a client connects to (a local Redis unless configured)."""
+        return self.broker_url or DEFAULT_BROKER
 
 
 def queue_for(tier: str) -> str:
@@ -78,8 +86,8 @@ def celery_config(settings: CelerySettings) -> dict[str, Any]:
         "unacked_restore_throttle": 1,
     }
     return {
-        "broker_url": settings.broker_url,
-        "result_backend": settings.celery_result_backend or settings.broker_url,
+        "broker_url": settings.broker,
+        "result_backend": settings.celery_result_backend or settings.broker,
         "task_queues": [
             Queue(queue_for(tier), EXCHANGE, routing_key=queue_for(tier))  # type: ignore[no-untyped-call]
             for tier in TIER_NAMES

@@ -25,7 +25,7 @@ import redis
 from celery import Celery, Task
 from celery.signals import worker_process_init
 
-from nodes.sdk import ModelCache, NodeRegistry, discover
+from nodes.sdk import ModelCache, NodeRegistry, SharedSettings, discover
 
 from . import idempotency
 from .celery_app import RUN_NODE, WORKER_TIER_ENV, CelerySettings, tier_of_queue
@@ -79,13 +79,12 @@ def worker_state(settings: CelerySettings) -> WorkerState:
     pid = os.getpid()
     if pid not in _state:
         _state.clear()
-        _state[pid] = WorkerState(settings=settings, client=redis.Redis.from_url(settings.broker_url))
+        _state[pid] = WorkerState(settings=settings, client=redis.Redis.from_url(settings.broker))
     return _state[pid]
 
 
 def _env_plugins() -> list[str] | None:
-    raw = os.environ.get("AUTEUR_LOAD_PLUGINS")
-    return [name.strip() for name in raw.split(",") if name.strip()] if raw else None
+    return SharedSettings().load_plugins
 
 
 def _become_group_leader(**_: Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
@@ -12,6 +11,8 @@ import typer
 from .main import app
 
 if TYPE_CHECKING:  # imported by the command itself: `auteur --help` loads none of it
+    from nodes.sdk import NodeRegistry
+
     from ..settings import Settings
 
 Check = tuple[str, bool, str]
@@ -29,45 +30,25 @@ def _git() -> Check:
     return ("git + git-lfs", status.lfs_available, status.message)
 
 
-def _whisper() -> Check:
-    from nodes.audio.whisper_model import resolve_model_dir
-    from nodes.sdk import AuteurError
-
-    try:
-        return ("whisper model", True, str(resolve_model_dir("tiny.en")))
-    except AuteurError as exc:
-        return ("whisper model", False, exc.message)
-
-
-def _demucs() -> Check:
-    try:
-        import demucs  # noqa: F401
-    except ImportError:
-        return ("demucs", False, "not installed: `pip install demucs` (make setup does)")
-    return ("demucs", True, "installed (tests use the built-in demucs_unittest model)")
-
-
-def _packs(settings: Settings) -> Check:
-    from nodes.sdk import discover
-
-    registry = discover(only=settings.load_plugins)
+def _packs(registry: NodeRegistry) -> Check:
     failed = "; ".join(f"{f.pack}: {f.error_type}: {f.message}" for f in registry.failures)
     loaded = ", ".join(sorted(registry.packs))
     return ("node packs", not registry.failures, f"{len(registry)} nodes from {loaded}" + (f"; FAILED {failed}" if failed else ""))
 
 
 def run_checks(settings: Settings) -> list[Check]:
-    checks: list[Callable[[], Check]] = [
-        lambda: _binary("ffmpeg", "apt-get install ffmpeg"),
-        lambda: _binary("ffprobe", "apt-get install ffmpeg"),
-        _git,
-        _whisper,
-        _demucs,
-        lambda: _packs(settings),
-    ]
+    """The machine's tools, then what each loaded pack checks for itself (its `checks`
+    hook: the audio pack's models), then the packs themselves."""
+    from nodes.sdk import discover
+
+    registry = discover(only=settings.load_plugins)
+    results = [_binary("ffmpeg", "apt-get install ffmpeg"), _binary("ffprobe", "apt-get install ffmpeg"), _git()]
+    for _, hooks in sorted(registry.hooks.items()):
+        results.extend(hooks.checks() if hooks.checks is not None else [])
+    results.append(_packs(registry))
     if settings.broker_url:
-        checks.append(lambda: _binary("redis-server", "apt-get install redis-server"))
-    return [check() for check in checks]
+        results.append(_binary("redis-server", "apt-get install redis-server"))
+    return results
 
 
 @app.command("doctor")

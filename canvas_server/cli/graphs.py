@@ -14,6 +14,8 @@ from .main import app
 
 # Each command imports what it runs: `auteur --help` loads none of it (nor the node packs).
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from nodes.sdk import NodeRegistry
 
     from ..governance import Principal
@@ -75,7 +77,6 @@ def _registry_for(settings: Settings, graph: Path) -> NodeRegistry:
 def list_nodes(as_json: bool = typer.Option(False, "--json", help="Print the catalog as JSON")) -> None:
     """List installed node types and any pack that failed to load."""
     from rich.console import Console
-    from rich.table import Table
 
     from ..settings import Settings
     from .output import console
@@ -88,12 +89,28 @@ def list_nodes(as_json: bool = typer.Option(False, "--json", help="Print the cat
         }
         typer.echo(json.dumps(payload, indent=2))
         return
-    table = Table("type", "title", "category", "maturity", "runs on", "pack")
-    for spec in registry.specs():
-        table.add_row(spec.type, spec.title, spec.category, spec.maturity, spec.runs_on, spec.pack)
-    Console().print(table)
+    Console().print(_node_table(registry))
     for failure in registry.failures:
         console.print(f"[red]pack {failure.pack!r} failed to load:[/] {failure.error_type}: {failure.message}")
+
+
+def _node_table(registry: NodeRegistry) -> Table:
+    """One section per pack. The type id is what a user types into a graph: it is never
+    cut, the other columns wrap (a whole table fits 80 columns)."""
+    from rich import box
+    from rich.table import Table
+
+    specs = registry.specs()
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("type", no_wrap=True, min_width=max((len(spec.type) for spec in specs), default=4))
+    for header in ("title", "category", "maturity", "runs on"):
+        table.add_column(header, overflow="fold")
+    for pack in sorted({spec.pack for spec in specs}):
+        table.add_row(f"[bold]{pack} pack[/]", end_section=False)
+        for spec in (spec for spec in specs if spec.pack == pack):
+            table.add_row(spec.type, spec.title, spec.category, spec.maturity, spec.runs_on)
+        table.add_section()
+    return table
 
 
 def _load(path: Path, registry: NodeRegistry) -> LoadedGraph:

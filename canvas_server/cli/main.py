@@ -12,12 +12,17 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from .packs import PackCommandGroup, list_packs
+
 app = typer.Typer(
     name="auteur",
     help="Auteur Canvas: node-graph production canvas for AI film pre-production.",
+    epilog="Node packs may add commands of their own: `auteur packs` lists them.",
+    cls=PackCommandGroup,  # a name that is no built-in command is looked up in the packs
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.command("packs")(list_packs)
 
 
 def _loaded_on_use(module: str, group: typer.Typer) -> type[TyperGroup]:
@@ -52,7 +57,6 @@ def main() -> None:
 
 project_app = lazy_group("project", "canvas_server.cli.project", "File-based projects (Git + LFS) in the workspace.")
 tokens_app = lazy_group("tokens", "canvas_server.cli.tokens", "Manage API tokens (sent as `Authorization: Bearer`).")
-spotify_app = lazy_group("spotify", "canvas_server.cli.spotify", "Connect Spotify (OAuth; tokens are stored encrypted).")
 
 # Commands register themselves here, one line each (their modules are light to import).
 from . import doctor as _doctor  # noqa: E402,F401

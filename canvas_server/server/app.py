@@ -19,6 +19,7 @@ from .errors import install_error_handlers
 from .lifecycle import Lifecycle
 from .limits import BodySizeLimit
 from .openapi import ERROR_RESPONSES
+from .packs import mount_pack_routes
 from .readiness import ReadinessGate
 from .routes import (  # workspace (issue 4)
     assets,
@@ -28,7 +29,6 @@ from .routes import (  # workspace (issue 4)
     git,
     graphs,
     health,
-    integrations,
     projects,
     runs,
     signed_media,
@@ -76,7 +76,6 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(health.router)
     app.include_router(events.router)
     app.include_router(signed_media.router)  # signed URLs: speakers cannot send a token
-    app.include_router(integrations.callback_router)  # the OAuth state names the caller
     # Every route is authorized by `governance.authorize` (access.py): per route in the routers
     # of this package, by method for the routers mounted under /api/projects/{project}.
     authenticated = [Depends(get_principal)]
@@ -90,8 +89,8 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(takes.router, dependencies=in_project)
     app.include_router(git.router, dependencies=in_project)
     app.include_router(documents.router, dependencies=in_project)
-    app.include_router(integrations.router, dependencies=[Depends(Allowed(Action.INTEGRATION_USE))])
     app.include_router(workflows.router, dependencies=in_project)
+    mount_pack_routes(app, services.registry, settings)  # each behind Allowed(INTEGRATION_USE)
     mount_home(app, settings.web_dir)
     app.add_middleware(ReadinessGate, readiness=lifecycle.readiness)  # added last: runs first
     return app

@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from nodes.sdk import MissingDependencyError, ModelCache
+
+from .settings import AudioSettings
 
 ENV_REPO = "AUTEUR_DEMUCS_REPO"
 ENV_MODEL = "AUTEUR_DEMUCS_MODEL"
@@ -20,7 +21,7 @@ BUILTIN = "demucs_unittest"
 
 def choose_model(node_input: str, tier_model: str) -> str:
     """The node's own choice, else AUTEUR_DEMUCS_MODEL, else the tier's."""
-    return node_input or os.environ.get(ENV_MODEL, "") or tier_model
+    return node_input or AudioSettings().demucs_model or tier_model
 
 
 def _missing(name: str, why: str) -> MissingDependencyError:
@@ -36,10 +37,10 @@ def _missing(name: str, why: str) -> MissingDependencyError:
 def _repo_for(name: str) -> Path | None:
     if name == BUILTIN:
         return None
-    configured = os.environ.get(ENV_REPO)
-    if not configured:
+    configured = AudioSettings().demucs_repo
+    if configured is None:
         raise _missing(name, f"{ENV_REPO} is not set")
-    repo = Path(configured)
+    repo = configured
     if not repo.is_dir():
         raise _missing(name, f"{ENV_REPO}={configured} is not a folder")
     if not (repo / f"{name}.yaml").is_file() and not any(repo.glob(f"{name}*.th")):

@@ -8,13 +8,13 @@ bundles `tiny.en`.
 from __future__ import annotations
 
 import importlib
-import os
 from pathlib import Path
 from typing import Any
 
 from nodes.sdk import MissingDependencyError, ModelCache
 
 from .devices import ctranslate2_device
+from .settings import AudioSettings
 
 ENV_DIR = "AUTEUR_WHISPER_MODEL_DIR"
 HOW_TO_PROVIDE = (
@@ -28,10 +28,10 @@ def _is_model(folder: Path) -> bool:
 
 
 def _from_env(size: str) -> Path | None:
-    configured = os.environ.get(ENV_DIR)
-    if not configured:
+    configured = AudioSettings().whisper_model_dir
+    if configured is None:
         return None
-    root = Path(configured)
+    root = configured
     for candidate in (root / size, root / f"faster-whisper-{size}", root):
         if _is_model(candidate):
             return candidate

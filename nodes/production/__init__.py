@@ -1,6 +1,8 @@
 """The production pack: from screenplay to shots, ingredients, world and style, Veo payloads
 and takes."""
 
+from nodes.sdk import Pack
+
 from .animatic import Animatic
 from .ingredient import IngredientNode
 from .platform_variants import PlatformVariants
@@ -8,6 +10,7 @@ from .save_take import SaveTake
 from .scene_shots import SceneShots
 from .script_breakdown import ScriptBreakdown
 from .segments_to_shots import SegmentsToShots
+from .settings import ProductionSettings
 from .shot import ShotNode
 from .veo_generate import VeoGenerate
 from .veo_payload import VeoPayloadNode
@@ -17,6 +20,7 @@ from .world import StyleGuideNode, WorldNode
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
          VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
          PlatformVariants, SceneShots]
+PACK = Pack(settings=ProductionSettings)
 
-__all__ = ["NODES", "Animatic", "IngredientNode", "PlatformVariants", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "PACK", "Animatic", "IngredientNode", "PlatformVariants", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]

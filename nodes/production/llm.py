@@ -7,7 +7,6 @@ keeps its deterministic result and reports a warning.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -17,8 +16,10 @@ from pydantic import BaseModel, ValidationError
 
 from nodes.sdk import NodeExecutionError
 
-URL_ENV = "AUTEUR_OLLAMA_URL"
-DEFAULT_URL = "http://127.0.0.1:11434"
+from .settings import ProductionSettings
+
+URL_ENV = "AUTEUR_OLLAMA_URL"  # named in messages; declared in ProductionSettings
+DEFAULT_URL: str = ProductionSettings.model_fields["ollama_url"].default
 TEMPERATURE = 0.2
 RETRIES = 2
 M = TypeVar("M", bound=BaseModel)
@@ -33,7 +34,7 @@ class Refinement(Generic[M]):
 
 
 def ollama_url(override: str = "") -> str:
-    return override.strip() or os.environ.get(URL_ENV, "").strip() or DEFAULT_URL
+    return override.strip() or ProductionSettings().ollama_url.strip() or DEFAULT_URL
 
 
 def refine(schema: type[M], *, model: str, system: str, user: str, url: str = "") -> Refinement[M]:

@@ -32,7 +32,7 @@ from google.genai import Client, errors, types
 from nodes.sdk import NodeCancelledError, NodeExecutionError
 
 from .domain import VeoImage, VeoPayload
-from .vertex_config import VertexConfig
+from .settings import ProductionSettings
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 REQUEST_TIMEOUT_MS = 120_000
@@ -74,7 +74,7 @@ def sdk_request(payload: VeoPayload) -> dict[str, Any]:
 class VeoClient:
     """One Vertex session: credentials, the SDK client and the cancellation watch."""
 
-    def __init__(self, config: VertexConfig, is_cancelled: Callable[[], bool]) -> None:
+    def __init__(self, config: ProductionSettings, is_cancelled: Callable[[], bool]) -> None:
         self.config = config
         self._cancelled = is_cancelled
         self.credentials, project = _credentials()

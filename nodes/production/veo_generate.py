@@ -32,7 +32,7 @@ from nodes.sdk import (
 from nodes.sdk.takes import ShotCoords
 
 from .domain import VeoPayload
-from .vertex_config import VertexConfig
+from .settings import ProductionSettings
 
 if TYPE_CHECKING:  # google-genai takes a second to import: only a run that calls Veo loads it
     from google.genai import types
@@ -86,7 +86,7 @@ class VeoGenerate(Node):
             return self._outputs(ctx, existing, reused=True)
         from .veo_client import VeoClient
 
-        client = VeoClient(VertexConfig(), ctx.cancelled)
+        client = VeoClient(ProductionSettings(), ctx.cancelled)
         pending = root / layout.VEO_PENDING_DIR / f"{key}.json"
         name = self._pending(pending)
         try:

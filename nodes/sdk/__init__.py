@@ -27,8 +27,28 @@ from ._media_guard import (
     limited,
 )
 from ._node import Node, Outputs, build_spec, node, outputs_model_of, spec_of
-from ._registry import ENTRY_POINT_GROUP, NodeRegistry, PackFailure, discover, node_classes_of
+from ._pack import (
+    PACK_ROUTES,
+    Pack,
+    PackCheck,
+    PackHost,
+    PackRoutes,
+    RouteHost,
+    pack_of,
+    pack_prefix,
+)
+from ._registry import (
+    ENTRY_POINT_GROUP,
+    NodeRegistry,
+    PackFailure,
+    discover,
+    node_classes_of,
+    pack_failure,
+)
 from ._sandbox import PathSandbox
+from ._secrets import fernet_for, master_secret, state_dir_of, url_signing_key, workspace_secret
+from ._settings import CommaList, PackSettings, PathList, SharedSettings, split_list
+from ._signed_url import SIGNED_MEDIA_PREFIX, signed_path, signed_url, verify_signed_path
 from ._sockets import ANY, DOMAIN_TYPES, MEDIA_KINDS, PRIMITIVE_TYPES, sockets_compatible
 from ._spec import (
     MATURITY_LEVELS,
@@ -52,9 +72,12 @@ __all__ = [
     "MAX_SECONDS",
     "MEDIA_KINDS",
     "NODE_SETTLED",
+    "PACK_ROUTES",
     "PRIMITIVE_TYPES",
     "RUN_ENDED",
+    "SIGNED_MEDIA_PREFIX",
     "AuteurError",
+    "CommaList",
     "EventType",
     "Input",
     "InputSpec",
@@ -73,12 +96,20 @@ __all__ = [
     "Output",
     "OutputSpec",
     "Outputs",
+    "Pack",
+    "PackCheck",
     "PackFailure",
+    "PackHost",
+    "PackRoutes",
+    "PackSettings",
     "PathForbiddenError",
+    "PathList",
     "PathSandbox",
+    "RouteHost",
     "RunContext",
     "RunProvenance",
     "SavedTake",
+    "SharedSettings",
     "TakeService",
     "TierParams",
     "atomic_publish",
@@ -88,14 +119,26 @@ __all__ = [
     "check_media_budget",
     "check_picture",
     "discover",
+    "fernet_for",
     "guard_inputs",
     "layout",
     "limited",
+    "master_secret",
     "maturity_rank",
     "node",
     "node_classes_of",
     "outputs_model_of",
+    "pack_failure",
+    "pack_of",
+    "pack_prefix",
     "sha256_file",
+    "signed_path",
+    "signed_url",
     "sockets_compatible",
     "spec_of",
+    "split_list",
+    "state_dir_of",
+    "url_signing_key",
+    "verify_signed_path",
+    "workspace_secret",
 ]

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from ._errors import NodeDefinitionError
 from ._node import Node, spec_of
+from ._pack import Pack, pack_of
 from ._spec import NodeSpec
 
 ENTRY_POINT_GROUP = "auteur.nodes"
@@ -29,13 +30,15 @@ class PackFailure(BaseModel):
 
 
 class NodeRegistry:
-    """Node classes by type id, plus the packs that failed to load."""
+    """Node classes by type id, the packs' other contributions (`hooks`), and the packs that
+    failed to load."""
 
     def __init__(self) -> None:
         self._classes: dict[str, type[Node]] = {}
         self._specs: dict[str, NodeSpec] = {}
         self.failures: list[PackFailure] = []
         self.packs: dict[str, list[str]] = {}
+        self.hooks: dict[str, Pack] = {}
 
     def add(self, cls: type[Node], pack: str = "") -> NodeSpec:
         spec = spec_of(cls)
@@ -91,24 +94,30 @@ def _entry_points() -> Iterable[importlib.metadata.EntryPoint]:
     return importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
 
 
+def pack_failure(pack: str, target: str, exc: BaseException) -> PackFailure:
+    return PackFailure(
+        pack=pack,
+        target=target,
+        error_type=type(exc).__name__,
+        message=str(exc),
+        traceback="".join(traceback.format_exception(exc)),
+    )
+
+
 def load_pack(registry: NodeRegistry, name: str, load: Callable[[], Any], target: str) -> None:
-    """Import one pack and register its nodes; any failure is recorded, never raised."""
+    """Import one pack, register its nodes and keep its hooks; any failure is recorded,
+    never raised."""
     try:
-        classes = node_classes_of(load())
-        for cls in classes:
+        loaded = load()
+        hooks = pack_of(loaded)
+        for cls in node_classes_of(loaded):
             registry.add(cls, pack=name)
+        if hooks is not None:
+            registry.hooks[name] = hooks
     # A third-party pack may raise anything at import; it must not take the server down,
     # and it is reported with its error rather than skipped silently.
     except Exception as exc:
-        registry.failures.append(
-            PackFailure(
-                pack=name,
-                target=target,
-                error_type=type(exc).__name__,
-                message=str(exc),
-                traceback="".join(traceback.format_exception(exc)),
-            )
-        )
+        registry.failures.append(pack_failure(name, target, exc))
 
 
 def discover(only: Iterable[str] | None = None) -> NodeRegistry:

@@ -1,49 +1,26 @@
-"""The speaker pack's configuration, read from the runner's environment (`AUTEUR_*`).
-
-These are the same variables the server reads (canvas_server.settings documents each one);
-a Celery worker gets them from its own environment, like every other worker setting.
-"""
+"""The speaker pack's settings (`AUTEUR_SONOS_*`, `AUTEUR_SPOTIFY_*`, the signed media URLs),
+declared here once and read from the environment wherever the pack runs: a runner, a Celery
+worker, the server's routes or the CLI."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Annotated, Any
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
-SPOTIFY_ACCOUNTS_URL = "https://accounts.spotify.com"
-SPOTIFY_API_URL = "https://api.spotify.com/v1/"
+from nodes.sdk import CommaList, PackSettings
 
 
-class SpeakerConfig(BaseSettings):
-    """Sonos and Spotify settings as the nodes need them."""
+class SpeakerConfig(PackSettings):
+    """Sonos and Spotify settings as the nodes, the login routes and `auteur spotify` need them."""
 
-    model_config = SettingsConfigDict(env_prefix="AUTEUR_", extra="ignore")
-
-    public_url: str | None = None
-    secret_key: SecretStr | None = None
-    sonos_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    sonos_subnets: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    sonos_timeout_s: float = 5.0
-    media_url_ttl_s: int = 3600
-    spotify_client_id: str | None = None
-    spotify_client_secret: SecretStr | None = None
-    spotify_redirect_uri: str | None = None
-    spotify_accounts_url: str = SPOTIFY_ACCOUNTS_URL
-    spotify_api_url: str = SPOTIFY_API_URL
-    spotify_retries: int = 3
-    spotify_backoff_s: float = 0.5
-
-    @field_validator("sonos_hosts", "sonos_subnets", mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [item.strip() for item in re.split(r"[,\s]+", value) if item.strip()]
-        return value
-
-
-def state_dir(workspace_root: Path) -> Path:
-    """Server state under the workspace (the same folder as Settings.state_dir)."""
-    return workspace_root / ".auteur"
+    public_url: str | None = Field(None, description="This server's address as the speakers see it (signed media URLs for Sonos), e.g. `http://192.168.1.10:8000`")
+    media_url_ttl_s: int = Field(3600, description="Seconds a signed media URL stays valid")
+    sonos_hosts: CommaList = Field(default_factory=list, description="Sonos player addresses, comma-separated (where multicast does not pass)")
+    sonos_subnets: CommaList = Field(default_factory=list, description="Subnets to scan for Sonos players, comma-separated (e.g. `192.168.1.0/24`)")
+    sonos_timeout_s: float = Field(5.0, description="Seconds to wait for a Sonos player to answer")
+    spotify_client_id: str | None = Field(None, description="Spotify app client id")
+    spotify_client_secret: SecretStr | None = Field(None, description="Spotify app client secret")
+    spotify_redirect_uri: str | None = Field(None, description="Spotify OAuth redirect URI (`http://<server>/api/packs/speaker/spotify/callback`)")
+    spotify_accounts_url: str = Field("https://accounts.spotify.com", description="Spotify accounts service (authorize and token endpoints)")
+    spotify_api_url: str = Field("https://api.spotify.com/v1/", description="Spotify Web API prefix")
+    spotify_retries: int = Field(3, description="Retries of a Spotify request answered 429/5xx, with exponential backoff")
+    spotify_backoff_s: float = Field(0.5, description="Backoff factor in seconds between Spotify retries")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
-from .config import SpeakerConfig, state_dir
+from .config import SpeakerConfig
 
 if TYPE_CHECKING:  # spotipy is loaded by a run that calls Spotify, not by the catalog
     import spotipy
@@ -21,7 +21,7 @@ def _client(ctx: RunContext) -> spotipy.Spotify:
     from .spotify.errors import spotify_errors
 
     with spotify_errors():
-        return spotify_for(SpeakerConfig(), state_dir(ctx.workspace_root), ctx.principal or LOCAL_PRINCIPAL)
+        return spotify_for(SpeakerConfig(), ctx.workspace_root, ctx.principal or LOCAL_PRINCIPAL)
 
 
 def _play(client: spotipy.Spotify, uri: str, device: str | None) -> None:

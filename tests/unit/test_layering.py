@@ -57,8 +57,16 @@ def test_node_packs_import_nothing_of_the_project() -> None:
     assert violations("nodes", ("canvas_server", "function_runners")) == []
 
 
-def test_the_workspace_imports_no_plugin_pack() -> None:
-    assert violations("canvas_server/workspace", ("nodes",), allowed=("nodes.sdk",)) == []
+@pytest.mark.parametrize("layer", ["canvas_server", "function_runners"])
+def test_the_server_and_the_runners_reach_node_packs_only_through_the_sdk(layer: str) -> None:
+    """A pack contributes through its entry point (`nodes.sdk.Pack`); the server and the
+    runners never import `nodes.<pack>`, so an absent pack breaks nothing."""
+    assert violations(layer, ("nodes",), allowed=("nodes.sdk",)) == []
+
+
+def test_the_checker_sees_an_import_of_a_pack() -> None:
+    """The rule above would pass vacuously if `from nodes.speaker import x` were missed."""
+    assert "nodes.speaker.config" in set(imports_of(ROOT / "nodes/speaker/spotify/login.py"))
 
 
 def test_the_checker_sees_relative_imports() -> None:

@@ -13,12 +13,21 @@ import typer.main
 from canvas_server.cli.main import app
 from canvas_server.settings import Settings
 from function_runners.celery_app import CelerySettings
+from nodes.sdk import discover
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 AUTEUR = str(Path(sys.executable).with_name("auteur"))
 
 
-@pytest.mark.parametrize("name", sorted({*Settings.model_fields, *CelerySettings.model_fields}))
+PACK_SETTINGS = [hooks.settings for hooks in discover().hooks.values() if hooks.settings is not None]
+
+
+def test_the_packs_bring_their_own_settings() -> None:
+    assert len(PACK_SETTINGS) >= 3  # audio, production, speaker
+
+
+@pytest.mark.parametrize("name", sorted({*Settings.model_fields, *CelerySettings.model_fields,
+                                         *(name for model in PACK_SETTINGS for name in model.model_fields)}))
 def test_every_setting_is_documented_in_the_readme(name: str) -> None:
     assert f"`AUTEUR_{name.upper()}`" in README
 
@@ -37,10 +46,12 @@ def test_the_readme_documents_the_main_commands() -> None:
 
 
 def test_every_auteur_command_in_the_readme_exists() -> None:
+    """Built-in commands and those the installed packs add (`auteur spotify`)."""
     root = typer.main.get_command(app)
-    assert hasattr(root, "commands")
+    assert isinstance(root, typer.core.TyperGroup)
+    context = typer.Context(root)
     for words in _documented_commands():
-        command = root.commands.get(words[0])
+        command = root.get_command(context, words[0])
         assert command is not None, f"`auteur {words[0]}` is in the README but not in the CLI"
         if len(words) == 2 and hasattr(command, "list_commands"):  # a group loads its commands on use
             subcommands = command.list_commands(typer.Context(command))

@@ -1,4 +1,4 @@
-"""Signed media URLs and the keys behind them (nodes/speaker/signed_url.py, keys.py)."""
+"""Signed media URLs and the keys behind them (nodes/sdk/_signed_url.py, _secrets.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from nodes.speaker.keys import fernet_for, master_secret, url_signing_key
-from nodes.speaker.signed_url import ROUTE_PREFIX, signed_path, verify
+from nodes.sdk import SIGNED_MEDIA_PREFIX as ROUTE_PREFIX
+from nodes.sdk import fernet_for, master_secret, signed_path, url_signing_key
+from nodes.sdk import verify_signed_path as verify
 
 KEY = url_signing_key(b"test secret")
 

@@ -1,4 +1,4 @@
-"""Single-use OAuth states bound to a principal (canvas_server/integrations/spotify/states.py)."""
+"""Single-use OAuth states bound to a principal (nodes/speaker/spotify/states.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from canvas_server.integrations.spotify import OAuthStateError, OAuthStates
+from nodes.speaker.spotify.states import OAuthStateError, OAuthStates
 
 
 def test_a_state_names_its_principal_once() -> None:

@@ -11,15 +11,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse, Response
 
-from nodes.sdk import AuteurError, PathSandbox
-from nodes.speaker.keys import master_secret, url_signing_key
-from nodes.speaker.signed_url import ROUTE_PREFIX, verify
+from nodes.sdk import (
+    SIGNED_MEDIA_PREFIX,
+    AuteurError,
+    PathSandbox,
+    master_secret,
+    url_signing_key,
+    verify_signed_path,
+)
 
 from ..deps import get_services
 from ..errors import error_response
 from ..services import AppServices
 
-router = APIRouter(prefix=ROUTE_PREFIX, tags=["media"])
+router = APIRouter(prefix=SIGNED_MEDIA_PREFIX, tags=["media"])
 
 
 # Sonos players probe with HEAD before they stream; both methods share one handler, and the
@@ -32,7 +37,7 @@ def signed_media(
     """Serve one workspace file to whoever holds a valid signed URL (Range supported)."""
     settings = services.settings
     key = url_signing_key(master_secret(settings.state_dir, settings.secret_key))
-    problem = verify(key, expires, signature, path)
+    problem = verify_signed_path(key, expires, signature, path)
     if problem is not None:
         return error_response(
             "signature_invalid", f"this media link is {problem}; ask for a new one", {"reason": problem}, 403

@@ -18,12 +18,13 @@ from nodes.sdk import (
     RunContext,
     guard_inputs,
     limited,
+    signed_url,
+    url_signing_key,
+    workspace_secret,
 )
 
-from ..config import SpeakerConfig, state_dir
+from ..config import SpeakerConfig
 from ..errors import PublicUrlMissingError, UnsupportedMediaError
-from ..keys import master_secret, url_signing_key
-from ..signed_url import signed_url
 
 SONOS_MIMES = frozenset({
     "audio/mpeg", "audio/mp3", "audio/aac", "audio/mp4", "audio/x-m4a", "audio/flac",
@@ -82,5 +83,5 @@ def media_url(ctx: RunContext, config: SpeakerConfig, path: str) -> str:
             "set AUTEUR_PUBLIC_URL to this server's address as the speakers see it (e.g. "
             "http://192.168.1.10:8000, not 127.0.0.1) so they can fetch the media",
         )
-    secret = master_secret(state_dir(ctx.workspace_root), config.secret_key)
-    return signed_url(config.public_url, url_signing_key(secret), path, config.media_url_ttl_s)
+    key = url_signing_key(workspace_secret(ctx.workspace_root))
+    return signed_url(config.public_url, key, path, config.media_url_ttl_s)

@@ -5,30 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 
 import spotipy
+from cryptography.fernet import Fernet
 from spotipy.oauth2 import SpotifyOAuth
+
+from nodes.sdk import fernet_for, state_dir_of, workspace_secret
 
 from ..config import SpeakerConfig
 from ..errors import SpotifyLoginRequiredError, SpotifyNotConfiguredError
-from ..keys import fernet_for, master_secret
 from .redact import quiet_spotipy_logs
 from .token_cache import EncryptedTokenCache, token_path
 
-# Seed 001: read and control playback, see the current track, read private playlists.
+# Read and control playback, see the current track, read the saved library and private
+# playlists (what the Spotify nodes offer).
 SCOPES = (
     "user-read-playback-state",
     "user-modify-playback-state",
     "user-read-currently-playing",
+    "user-library-read",
     "playlist-read-private",
 )
 TIMEOUT_S = 10
 
 
-def token_cache(config: SpeakerConfig, state_dir: Path, principal: str) -> EncryptedTokenCache:
-    fernet = fernet_for(master_secret(state_dir, config.secret_key))
+def token_cache(fernet: Fernet, state_dir: Path, principal: str) -> EncryptedTokenCache:
+    """One principal's tokens, sealed with the workspace secret's Fernet."""
     return EncryptedTokenCache(token_path(state_dir, principal), fernet)
 
 
-def oauth_for(config: SpeakerConfig, state_dir: Path, principal: str) -> SpotifyOAuth:
+def oauth_for(config: SpeakerConfig, fernet: Fernet, state_dir: Path, principal: str) -> SpotifyOAuth:
     """The OAuth manager of one principal, its tokens in our encrypted cache."""
     if not (config.spotify_client_id and config.spotify_client_secret and config.spotify_redirect_uri):
         raise SpotifyNotConfiguredError(
@@ -41,7 +45,7 @@ def oauth_for(config: SpeakerConfig, state_dir: Path, principal: str) -> Spotify
         client_secret=config.spotify_client_secret.get_secret_value(),
         redirect_uri=config.spotify_redirect_uri,
         scope=" ".join(SCOPES),
-        cache_handler=token_cache(config, state_dir, principal),
+        cache_handler=token_cache(fernet, state_dir, principal),
         open_browser=False,
         requests_timeout=TIMEOUT_S,
     )
@@ -51,14 +55,15 @@ def oauth_for(config: SpeakerConfig, state_dir: Path, principal: str) -> Spotify
     return oauth
 
 
-def spotify_for(config: SpeakerConfig, state_dir: Path, principal: str) -> spotipy.Spotify:
+def spotify_for(config: SpeakerConfig, workspace_root: Path, principal: str) -> spotipy.Spotify:
     """A Web API client that refreshes the principal's token when it expires and retries
-    503s with exponential backoff."""
-    oauth = oauth_for(config, state_dir, principal)
+    503s with exponential backoff (in a runner: the key comes from the workspace)."""
+    fernet = fernet_for(workspace_secret(workspace_root))
+    oauth = oauth_for(config, fernet, state_dir_of(workspace_root), principal)
     if oauth.cache_handler.get_cached_token() is None:
         raise SpotifyLoginRequiredError(
             f"{principal} has not connected Spotify: run `auteur spotify login` or open "
-            "/api/integrations/spotify/authorize",
+            "/api/packs/speaker/spotify/authorize",
             details={"principal": principal},
         )
     client = spotipy.Spotify(

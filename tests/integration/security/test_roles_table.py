@@ -76,7 +76,7 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("PUT", fixed("/api/projects/Film/members/zed"), {"role": "viewer"}, FILM_EDITORS),
     ("POST", fixed("/api/projects/Film/repair"), None, FILM_EDITORS),  # intact: 409 where allowed
     ("DELETE", cy_project, None, {"ada", "cy"}),
-    ("GET", fixed("/api/integrations/spotify/status"), None, CREATORS),
+    ("GET", fixed("/api/packs/speaker/spotify/status"), None, CREATORS),
 ]
 
 

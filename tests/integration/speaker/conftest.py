@@ -94,7 +94,7 @@ def media_server(tmp_path_factory: pytest.TempPathFactory, speaker_env: dict[str
     """A real `auteur serve` whose AUTEUR_PUBLIC_URL is its own address."""
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    redirect = f"{public}/api/integrations/spotify/callback"
+    redirect = f"{public}/api/packs/speaker/spotify/callback"
     env = {**speaker_env, "AUTEUR_PUBLIC_URL": public, "AUTEUR_SPOTIFY_REDIRECT_URI": redirect}
     server = ServerProcess(tmp_path_factory.mktemp("speaker-ws"), env, port).start()
     try:

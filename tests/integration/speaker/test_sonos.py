@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlparse
 import httpx
 import pytest
 
-from nodes.sdk import NodeExecutionError
+from nodes.sdk import NodeExecutionError, signed_path, url_signing_key
 from nodes.speaker import (
     SonosDiscover,
     SonosGroup,
@@ -26,8 +26,6 @@ from nodes.speaker import (
     SonosVolume,
 )
 from nodes.speaker.errors import NoSpeakerFoundError, SpeakerUnreachableError, UnsupportedMediaError
-from nodes.speaker.keys import url_signing_key
-from nodes.speaker.signed_url import signed_path
 from nodes.speaker.sonos.model import Speaker
 
 from ..server_harness import ServerProcess

@@ -31,7 +31,7 @@ from ..server_harness import ServerProcess
 from .conftest import SECRET, make_ctx
 from .spotify_double import CLIENT_ID, SpotifyDouble
 
-API = "/api/integrations/spotify"
+API = "/api/packs/speaker/spotify"
 LOG_LINES: list[str] = []
 
 
@@ -86,7 +86,8 @@ def test_the_oauth_round_trip_goes_through_our_endpoints_with_a_single_use_state
     assert url.startswith(f"{spotify.url}/authorize?")
     assert query["client_id"] == CLIENT_ID and query["response_type"] == "code"
     assert query["redirect_uri"] == f"{media_server.url}{API}/callback"
-    assert sorted(query["scope"].split()) == sorted(SCOPES) and len(query["state"]) >= 40
+    assert query["scope"] == " ".join(SCOPES) and len(query["state"]) >= 40
+    assert "user-library-read" in SCOPES
     callback = httpx.get(httpx.get(url, follow_redirects=False).headers["location"])
     assert callback.status_code == 200 and "connected for <b>local</b>" in callback.text
     replay = httpx.get(callback.url)

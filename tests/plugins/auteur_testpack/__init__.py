@@ -1,14 +1,27 @@
 """A third-party-style node pack used by the tests: installed through its own dist-info
 (entry point `testpack`), it provides slow, failing and crashing nodes."""
 
-from __future__ import annotations
 
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from nodes.sdk import Input, Node, Output, Outputs, RunContext, node
+import typer
+from fastapi import APIRouter, Depends
+
+from nodes.sdk import (
+    Input,
+    Node,
+    Output,
+    Outputs,
+    Pack,
+    PackHost,
+    PackRoutes,
+    RouteHost,
+    RunContext,
+    node,
+)
 
 
 class SleepOut(Outputs):
@@ -149,3 +162,33 @@ class Audited(Node):
     def run(self, ctx: RunContext) -> FailOut:
         ctx.audit("touch", target=self.target, node_id="forged")
         return FailOut(value=self.value)
+
+
+# What the pack brings besides nodes, through the SDK's hooks only (no import of the server).
+def _routes(host: RouteHost) -> PackRoutes:
+    router, public = APIRouter(), APIRouter()
+
+    @router.post("/seal")
+    def seal(principal: Annotated[str, Depends(host.caller)], text: str) -> dict[str, str]:
+        """The caller's name, and `text` sealed with the server's secret."""
+        return {"principal": principal, "sealed": host.secret_box().encrypt(text.encode()).decode()}
+
+    @public.get("/ping")
+    def ping() -> dict[str, str]:
+        return {"pong": host.state_dir.name}
+
+    return PackRoutes(authorized=router, public=public)
+
+
+def _commands(host: PackHost) -> dict[str, typer.Typer]:
+    hello = typer.Typer(add_completion=False)
+
+    @hello.callback(invoke_without_command=True)
+    def main(name: str = "world") -> None:
+        """Greet, and show that the CLI lent the workspace's state folder."""
+        typer.echo(f"hello {name} from testpack ({host.state_dir})")
+
+    return {"testpack-hello": hello}
+
+
+PACK = Pack(routes=_routes, commands=_commands)

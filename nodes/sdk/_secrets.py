@@ -1,8 +1,9 @@
 """Key material: the Fernet key for stored OAuth tokens and the key that signs media URLs.
 
-Both derive from one secret: `AUTEUR_SECRET_KEY` when set, else a key file generated once
-under the workspace's state folder with 0600 permissions (created exclusively, so two
-processes starting together agree on one key).
+Both derive from one workspace secret, the same in the server, the runners and the CLI:
+`AUTEUR_SECRET_KEY` when set, else a key file generated once under the workspace's state
+folder with 0600 permissions (created exclusively, so two processes starting together agree
+on one key).
 """
 
 from __future__ import annotations
@@ -12,15 +13,28 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
+from ._settings import SharedSettings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
+STATE_DIR = ".auteur"
 KEY_FILE = "secret.key"
 _URL_LABEL = b"auteur media url v1"
 
 
+def state_dir_of(workspace_root: Path) -> Path:
+    """The workspace's state folder (run queue, cache, tokens, audit log, the key file)."""
+    return workspace_root / STATE_DIR
+
+
 def _key_file(state_dir: Path) -> bytes:
+    from cryptography.fernet import Fernet  # only where a key is generated
+
     path = state_dir / KEY_FILE
     state_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -40,8 +54,16 @@ def master_secret(state_dir: Path, configured: SecretStr | None) -> bytes:
     return _key_file(state_dir)
 
 
+def workspace_secret(workspace_root: Path) -> bytes:
+    """The secret as a runner (or any process sharing the workspace) derives it: the
+    environment's `AUTEUR_SECRET_KEY`, else the workspace's key file."""
+    return master_secret(state_dir_of(workspace_root), SharedSettings().secret_key)
+
+
 def fernet_for(secret: bytes) -> Fernet:
     """A Fernet for the secret: used as is when it is a Fernet key, else derived from it."""
+    from cryptography.fernet import Fernet  # cryptography loads only where tokens are sealed
+
     try:
         return Fernet(secret)
     except ValueError:

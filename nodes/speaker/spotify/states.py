@@ -10,9 +10,15 @@ import secrets
 import threading
 import time
 
-from .errors import OAuthStateError
+from nodes.sdk import AuteurError
 
 STATE_TTL_S = 600.0
+
+
+class OAuthStateError(AuteurError):
+    """The callback's `state` is unknown, already used or expired: start the login again (400)."""
+
+    code = "oauth_state_invalid"
 
 
 class OAuthStates:
@@ -36,7 +42,7 @@ class OAuthStates:
         if found is None:
             raise OAuthStateError(
                 "this Spotify login link is unknown, already used or expired; start the login "
-                "again (`auteur spotify login` or /api/integrations/spotify/authorize)",
+                "again (`auteur spotify login` or /api/packs/speaker/spotify/authorize)",
             )
         return found[0]
 

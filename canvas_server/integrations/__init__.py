@@ -1,1 +1,0 @@
-"""Server-side integrations with outside services (Spotify OAuth)."""

@@ -1,0 +1,44 @@
+"""Settings from the environment (`AUTEUR_<NAME>`): the base of every settings model, the
+settings the SDK itself reads, and the one syntax of list values.
+
+Each setting is declared once: the server's own in `canvas_server.settings`, a pack's in the
+pack (its `Pack.settings`), and those every process reads (the server, the runners, the
+packs) here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def split_list(value: Any) -> Any:
+    """`a, b,c` → `["a", "b", "c"]`: the one list syntax of every setting (never split on
+    `:`, which IPv6 addresses and Windows paths contain); lists pass through."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(split_list)]
+PathList = Annotated[list[Path], NoDecode, BeforeValidator(split_list)]
+
+
+class PackSettings(BaseSettings):
+    """Base of a settings model: each field `name` is read from `AUTEUR_<NAME>`. A pack names
+    its fields after itself (`spotify_client_id`, `sonos_hosts`) so packs never collide."""
+
+    # An empty variable is an unset one (`AUTEUR_WHISPER_MODEL_DIR=` means the default).
+    model_config = SettingsConfigDict(env_prefix="AUTEUR_", extra="ignore", env_ignore_empty=True)
+
+
+class SharedSettings(PackSettings):
+    """Settings that the server, the runners and the packs all read."""
+
+    secret_key: SecretStr | None = Field(
+        None, description="Secret that encrypts stored OAuth tokens and signs media URLs (else a 0600 key file)")
+    load_plugins: Annotated[list[str] | None, NoDecode, BeforeValidator(split_list)] = Field(
+        None, description="Only load these node packs (comma-separated)")
