@@ -90,7 +90,8 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(git.router, dependencies=in_project)
     app.include_router(documents.router, dependencies=in_project)
     app.include_router(workflows.router, dependencies=in_project)
-    mount_pack_routes(app, services.registry, settings)  # each behind Allowed(INTEGRATION_USE)
+    # The packs are loaded with the services: their routes join before the first request.
+    lifecycle.on_start(lambda services: mount_pack_routes(app, services.registry, settings))
     mount_home(app, settings.web_dir)
     app.add_middleware(ReadinessGate, readiness=lifecycle.readiness)  # added last: runs first
     return app

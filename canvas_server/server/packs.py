@@ -47,7 +47,11 @@ class ServerPackHost:
 
 
 def mount_pack_routes(app: FastAPI, registry: NodeRegistry, settings: Settings) -> None:
-    """Include every pack's routers; pack routes use integrations (creators and admins)."""
+    """Include every pack's routers; pack routes use integrations (creators and admins).
+    Once per app, though its lifespan may run again (a test client reopened)."""
+    if getattr(app.state, "pack_routes_mounted", False):
+        return
+    app.state.pack_routes_mounted = True
     host = ServerPackHost(settings)
     allowed = [Depends(Allowed(Action.INTEGRATION_USE))]
     for name, hooks in sorted(registry.hooks.items()):
