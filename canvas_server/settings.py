@@ -1,7 +1,7 @@
 """The server's configuration: one pydantic-settings class, every field `AUTEUR_<NAME>`.
 
 The settings every process reads (`AUTEUR_SECRET_KEY`, `AUTEUR_LOAD_PLUGINS`) are declared
-once in the SDK, the Celery runner's in `function_runners.celery_app`, and inherited here; a
+once in the SDK, the runners' in `function_runners.settings`, and inherited here; a
 node pack declares its own (`auteur packs` lists them).
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from function_runners.celery_app import CelerySettings
+from function_runners.settings import CelerySettings
 from nodes.sdk import CommaList, PathList, state_dir_of
 
 

@@ -29,8 +29,9 @@ from kombu.exceptions import OperationalError
 from nodes.sdk import AuteurError
 
 from .base import TaskCallbacks
-from .celery_app import RESULT_KEY_PREFIX, RUN_NODE, CelerySettings, create_app
+from .celery_app import RESULT_KEY_PREFIX, RUN_NODE, create_app
 from .redis_channels import FLAG_TTL_S, TASK_CHANNEL_PATTERN, TaskMessage, cancel_key, task_id_of
+from .settings import CelerySettings
 from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
 DEFAULT_CAPACITY = 16

@@ -28,10 +28,11 @@ from celery.signals import worker_process_init
 from nodes.sdk import ModelCache, NodeRegistry, SharedSettings, discover
 
 from . import idempotency
-from .celery_app import RUN_NODE, WORKER_TIER_ENV, CelerySettings, tier_of_queue
+from .celery_app import RUN_NODE, WORKER_TIER_ENV, tier_of_queue
 from .execute import execute_task
 from .redis_channels import TaskPublisher, count_attempt, is_cancel_flagged
 from .result_cache import ResultCache
+from .settings import CelerySettings
 from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
 TRANSIENT_ERRORS = (redis.ConnectionError, redis.TimeoutError)

@@ -22,7 +22,8 @@ def worker(
         help="Tasks a pool process runs before it is replaced (default: AUTEUR_CELERY_MAX_TASKS_PER_CHILD)"),
 ) -> None:
     """Run nodes of one tier from the Celery queue `auteur.TIER` (needs AUTEUR_BROKER_URL)."""
-    from function_runners.celery_app import WORKER_TIER_ENV, CelerySettings, create_app, queue_for
+    from function_runners.celery_app import WORKER_TIER_ENV, create_app, queue_for
+    from function_runners.settings import CelerySettings
     from function_runners.tiers import TIER_NAMES
 
     from ..settings import Settings

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import redis
 
-from function_runners.celery_app import RUN_NODE, CelerySettings, create_app
+from function_runners.celery_app import RUN_NODE, create_app
 from function_runners.celery_runner import BrokerUnavailableError, CeleryRunner, safe_broker
 from function_runners.celery_tasks import runner_label
 from function_runners.local import LocalRunner
 from function_runners.select import make_runner
+from function_runners.settings import CelerySettings
 
 
 def _payload(tier: str) -> dict[str, object]:

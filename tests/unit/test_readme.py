@@ -12,7 +12,7 @@ import typer.main
 
 from canvas_server.cli.main import app
 from canvas_server.settings import Settings
-from function_runners.celery_app import CelerySettings
+from function_runners.settings import CelerySettings
 from nodes.sdk import discover
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
