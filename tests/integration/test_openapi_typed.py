@@ -12,14 +12,16 @@ import pytest
 from fastapi import FastAPI
 
 from canvas_server.server.app import create_app
+from canvas_server.server.packs import mount_pack_routes
 from canvas_server.settings import Settings
+from nodes.sdk import discover
 
 JSON = "application/json"
 # (method, path, media type) -> why that body has no JSON schema of its own.
 NOT_JSON: dict[tuple[str, str, str], str] = {
     ("get", "/api/projects/{project}/files", "application/octet-stream"):
         "a file download: the file's own bytes and media type (a folder is listed as JSON)",
-    ("get", "/api/integrations/spotify/callback", "text/html"):
+    ("get", "/api/packs/speaker/spotify/callback", "text/html"):
         "a page for the person whose browser Spotify sends back after its consent page",
 }
 
@@ -60,7 +62,11 @@ def untyped_responses(document: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    return create_app(Settings(workspace=Path(tmp_path_factory.mktemp("typed-ws"))))
+    """The app with its packs' routes, as its lifespan mounts them once the packs are loaded."""
+    settings = Settings(workspace=Path(tmp_path_factory.mktemp("typed-ws")))
+    app = create_app(settings)
+    mount_pack_routes(app, discover(), settings)
+    return app
 
 
 def test_every_api_answer_declares_a_schema_with_fields(app: FastAPI) -> None:

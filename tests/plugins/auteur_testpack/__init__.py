@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel
 
 from nodes.sdk import (
     Input,
@@ -165,17 +166,26 @@ class Audited(Node):
 
 
 # What the pack brings besides nodes, through the SDK's hooks only (no import of the server).
+class Sealed(BaseModel):
+    principal: str
+    sealed: str
+
+
+class Pong(BaseModel):
+    pong: str
+
+
 def _routes(host: RouteHost) -> PackRoutes:
     router, public = APIRouter(), APIRouter()
 
     @router.post("/seal")
-    def seal(principal: Annotated[str, Depends(host.caller)], text: str) -> dict[str, str]:
+    def seal(principal: Annotated[str, Depends(host.caller)], text: str) -> Sealed:
         """The caller's name, and `text` sealed with the server's secret."""
-        return {"principal": principal, "sealed": host.secret_box().encrypt(text.encode()).decode()}
+        return Sealed(principal=principal, sealed=host.secret_box().encrypt(text.encode()).decode())
 
     @public.get("/ping")
-    def ping() -> dict[str, str]:
-        return {"pong": host.state_dir.name}
+    def ping() -> Pong:
+        return Pong(pong=host.state_dir.name)
 
     return PackRoutes(authorized=router, public=public)
 
