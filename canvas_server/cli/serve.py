@@ -26,6 +26,9 @@ def serve(
     """Run the HTTP + WebSocket server (local runners, SQLite state under <workspace>/.auteur/)."""
     import asyncio
 
+    from function_runners.schema_version import SchemaTooNewError
+    from nodes.sdk import AuteurError
+
     from ..governance import TokenStore
     from ..governance.auth import InsecureBindError, check_bind
     from ..runs.workspace_lock import WorkspaceBusyError, acquire
@@ -51,7 +54,17 @@ def serve(
             sock.close()
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"Auteur Canvas on http://{settings.host}:{settings.port} (workspace {settings.workspace.resolve()})")
-    if settings.comfyui_port:
-        typer.echo(f"ComfyUI-compatible API on http://{settings.host}:{settings.comfyui_port}")
-    asyncio.run(serve_both(settings, log_level, lock, sockets))
+
+    def announce() -> None:  # once the services have started
+        typer.echo(f"Auteur Canvas on http://{settings.host}:{settings.port} (workspace {settings.workspace.resolve()})")
+        if settings.comfyui_port:
+            typer.echo(f"ComfyUI-compatible API on http://{settings.host}:{settings.comfyui_port}")
+
+    try:
+        asyncio.run(serve_both(settings, log_level, lock, sockets, on_ready=announce))
+    except AuteurError as exc:  # a service refused to start
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(STARTUP_FAILED) from None
+    except SchemaTooNewError as exc:  # a store written by a newer Auteur
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(STARTUP_FAILED) from None

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 
@@ -27,20 +27,30 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve_both(settings: Settings, log_level: str, lock: WorkspaceLock, sockets: list[socket.socket]) -> None:
-    """`sockets`: the main port's, then the ComfyUI port's when that API is on."""
+async def serve_both(settings: Settings, log_level: str, lock: WorkspaceLock, sockets: list[socket.socket],
+                     on_ready: Callable[[], None]) -> None:
+    """`sockets`: the main port's, then the ComfyUI port's when that API is on; `on_ready` is
+    called once the services have started, as both servers begin to listen."""
     main_app = create_app(settings, lock=lock)
     lifecycle = main_app.state.lifecycle
     apps = [main_app, create_comfy_app(lifecycle)][:len(sockets)]
     servers = [_Server(uvicorn.Config(app, log_level=log_level, lifespan="off")) for app in apps]
     stop = asyncio.Event()
+
+    def on_signal() -> None:
+        if stop.is_set():  # a second Ctrl-C: stop waiting for the requests in flight
+            for server in servers:
+                server.force_exit = True
+        stop.set()
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal)
     async with main_app.router.lifespan_context(main_app):
         if stop.is_set():  # stopped while starting: never listen
             return
         serving = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in zip(servers, sockets, strict=True)]
+        on_ready()
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait([stopped, *serving], return_when=asyncio.FIRST_COMPLETED)
         lifecycle.begin_shutdown()  # new requests get 503 while those in flight finish

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,4 +73,15 @@ def test_a_missing_editor_build_named_by_the_setting_is_a_startup_error(tmp_path
     port, comfyui_port = free_port(), free_port()
     line = _one_line(_serve(tmp_path / "ws", port, comfyui_port, AUTEUR_WEB_DIR=str(tmp_path / "no-dist")))
     assert "no editor build" in line and "make web" in line and "AUTEUR_WEB_DIR" in line, line
+    assert not _listening(port) and not _listening(comfyui_port)
+
+
+def test_a_run_store_written_by_a_newer_auteur_stops_the_start_in_one_line(tmp_path: Path) -> None:
+    state = tmp_path / "ws" / ".auteur"
+    state.mkdir(parents=True)
+    with sqlite3.connect(state / "runs.sqlite3") as db:
+        db.execute("PRAGMA user_version = 999")
+    port, comfyui_port = free_port(), free_port()
+    line = _one_line(_serve(tmp_path / "ws", port, comfyui_port))
+    assert line.startswith("error: ") and "runs.sqlite3" in line and "999" in line, line
     assert not _listening(port) and not _listening(comfyui_port)
