@@ -15,7 +15,7 @@ from nodes.sdk.takes import SceneCoords
 from .animatic_graph import Canvas, Cut, build_command
 from .animatic_sound import Soundtrack, encode_with_soundtrack
 from .project_files import project_root
-from .shot_pictures import chosen_takes, find_picture
+from .shot_pictures import find_picture
 
 
 class AnimaticOut(Outputs):
@@ -67,7 +67,7 @@ class Animatic(Node):
         if not self.shots:
             raise NodeExecutionError("the animatic needs at least one shot", code="value_out_of_range")
         root = project_root(ctx)
-        chosen = chosen_takes(root) if root is not None and self.find_pictures else {}
+        chosen = ctx.takes.chosen() if root is not None and self.find_pictures else {}
         pictures = [self._picture(ctx, root, chosen, index, shot) for index, shot in enumerate(self.shots)]
         cuts = [self._cut(ctx, ref, shot) for (ref, _where), shot in zip(pictures, self.shots, strict=True)]
         total = round(sum(shot.duration for shot in self.shots) * self.fps) / self.fps

@@ -9,7 +9,8 @@ workspace mirrors into project.json.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,33 @@ class TakeService:
         shot_dir = PathSandbox([self.project_root("Reading takes")]).resolve(coords.folder)
         return [self._describe(coords, shot_dir, record, reused=False) for record in read_provenances(shot_dir)
                 if record.status == "complete" and record.file and (shot_dir / record.file).is_file()]
+
+    def chosen(self) -> dict[str, int]:
+        """{shot key: take number} as project.json chooses them (`activeTake`); empty outside a
+        project or when the manifest cannot be read."""
+        root = self._ctx.project_root
+        try:
+            manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8")) if root is not None else {}
+        except (OSError, ValueError):
+            return {}
+        chosen: dict[str, int] = {}
+        for chapter in (manifest.get("narrative") or {}).get("chapters") or []:
+            for scene in chapter.get("scenes") or []:
+                for shot in scene.get("shots") or []:
+                    if shot.get("activeTake") is not None:
+                        key = ShotCoords(int(chapter["number"]), int(scene["number"]), int(shot["number"])).key
+                        chosen[key] = int(shot["activeTake"])
+        return chosen
+
+    def active(self, coords: ShotCoords, *, chosen: Mapping[str, int] | None = None,
+               accept: Callable[[SavedTake], bool] | None = None) -> SavedTake | None:
+        """The shot's active take among those `accept`ed: the one project.json chooses, else the
+        newest (the takes gallery's rule). Pass `chosen` to read project.json once for many shots."""
+        takes = {take.number: take for take in self.list(coords) if accept is None or accept(take)}
+        number = (self.chosen() if chosen is None else chosen).get(coords.key)
+        if number not in takes:
+            number = max(takes, default=None)
+        return None if number is None else takes[number]
 
     @staticmethod
     def _describe(coords: ShotCoords, shot_dir: Path, record: Provenance, *, reused: bool) -> SavedTake:

@@ -118,5 +118,5 @@ def make_ctx(workspace: Path, project_root: Path, type_id: str, principal: str =
         run_id="run-test", node_id="7", type_id=type_id, tier="standard", tier_params={},
         workspace_root=workspace.resolve(), sandbox=PathSandbox([project_root]),
         scratch_dir=workspace / ".auteur" / "outputs" / type_id, models=ModelCache(),
-        project=PROJECT, principal=principal,
+        project=PROJECT, principal=principal, project_root=project_root,
     )
