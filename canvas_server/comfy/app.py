@@ -10,8 +10,10 @@ from fastapi.responses import JSONResponse
 from ..governance import ForbiddenError
 from ..server.deps import get_principal
 from ..server.errors import install_error_handlers
+from ..server.json_guard import JsonGuard
 from ..server.lifecycle import Lifecycle
 from ..server.limits import BodySizeLimit
+from ..server.query import strict_query
 from ..server.readiness import ReadinessGate
 from . import routes, routes_files, routes_info, ws
 from .access import forbidden
@@ -26,7 +28,9 @@ async def _refused(request: Request, exc: Exception) -> JSONResponse:
 def create_comfy_app(lifecycle: Lifecycle) -> FastAPI:
     """The adapter app over the main app's `lifecycle`: it has no lifespan of its own, and
     answers 503 until the main app's services are started."""
-    app = FastAPI(title="Auteur Canvas — ComfyUI API", version="0.1.0", docs_url=None, redoc_url=None)
+    # No OpenAPI document: ComfyUI serves none, and its routes answer in ComfyUI's own shapes.
+    app = FastAPI(title="Auteur Canvas — ComfyUI API", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url=None, dependencies=[Depends(strict_query)])
     app.state.lifecycle = lifecycle
     hub = ws.StatusHub()
     app.state.comfy_hub = hub
@@ -34,8 +38,9 @@ def create_comfy_app(lifecycle: Lifecycle) -> FastAPI:
     install_error_handlers(app)
     app.add_exception_handler(PromptRefused, _refused)
     app.add_exception_handler(ForbiddenError, forbidden)
+    app.add_middleware(JsonGuard)  # inside the size limit (added last, so outermost)
     app.add_middleware(BodySizeLimit, max_bytes=lifecycle.settings.max_request_mb * 1024 * 1024,
-                       skip_prefixes=("/upload", "/api/upload"))
+                       uploads=r"(/api)?/upload/image/?")
     authenticated = [Depends(get_principal)]
     for prefix in ("", "/api"):
         for router in (routes.router, routes_files.router, routes_info.router):

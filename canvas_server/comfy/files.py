@@ -11,7 +11,6 @@ workspace, and the `{filename, subfolder, type}` triple that names a file in the
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -89,22 +88,18 @@ def upload_target(workspace: Path, filename: str, subfolder: str, kind: str) -> 
     name = PurePosixPath(filename.replace("\\", "/")).name
     target = PathSandbox([root]).resolve(_relative_text(name, subfolder))
     _check_visible(PurePosixPath(target.relative_to(root.resolve()).as_posix()))
+    _check_folder(target.parent, subfolder)
     return target
 
 
-def free_name(target: Path, content: bytes, overwrite: bool) -> Path:
-    """ComfyUI's rule: overwrite when asked; keep the existing file when it has the same
-    content; else `name (1).ext`, `name (2).ext`, …"""
-    if overwrite or not target.exists():
-        return target
-    digest = hashlib.sha256(content).digest()
-    candidate, index = target, 1
-    while candidate.exists():
-        if candidate.is_file() and hashlib.sha256(candidate.read_bytes()).digest() == digest:
-            return candidate
-        candidate = target.with_name(f"{target.stem} ({index}){target.suffix}")
-        index += 1
-    return candidate
+def _check_folder(folder: Path, subfolder: str) -> None:
+    """The nearest existing folder on the way to `folder` must be one, not a file."""
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise FolderTypeError(f"subfolder {subfolder!r} names a file, not a folder",
+                                      details={"subfolder": subfolder})
+            return
 
 
 def file_entry(workspace: Path, workspace_relative: str) -> dict[str, str]:

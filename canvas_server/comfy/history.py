@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +10,10 @@ from nodes.sdk import NodeRegistry
 
 from ..engine.record import ErrorInfo, RunRecord
 from ..runs.store import StoredRun
+from ..scrub import scrub_text
 from .outputs import has_media, ui_output
 
 CLIENT_PREFIX = "comfy:"
-_FILE_LINE = re.compile(r'File "([^"]+)"')
-_ABSOLUTE = re.compile(r"(?<![\w.])/(?:[\w.+-]+/)+([\w.+-]+)")
 
 
 def bus_client(client_id: str) -> str:
@@ -50,12 +48,7 @@ def queue_item(run: StoredRun, registry: NodeRegistry) -> list[Any]:
 
 def scrub_traceback(text: str, workspace: Path) -> list[str]:
     """Traceback lines with no absolute server path: files keep their name only."""
-    root = str(workspace.resolve())
-    lines = []
-    for line in text.replace(root, "<workspace>").splitlines():
-        line = _FILE_LINE.sub(lambda match: f'File "{Path(match.group(1)).name}"', line)
-        lines.append(_ABSOLUTE.sub(lambda match: match.group(1), line) + "\n")
-    return lines
+    return [line + "\n" for line in scrub_text(text, workspace).splitlines()]
 
 
 def _executed(record: RunRecord) -> list[str]:

@@ -48,7 +48,7 @@ async def queue_prompt(request: Request, services: AppServices = Depends(get_ser
                        principal: Principal = Depends(get_principal)) -> JSONResponse:
     """Validate and queue a prompt: `{prompt_id, number, node_errors}`, or ComfyUI's refusal."""
     try:
-        run = submit_prompt(services, await _json(request), principal)
+        run = await submit_prompt(services, await _json(request), principal)
     except PromptRefused as refused:
         return JSONResponse(refused.body, status_code=refused.status)
     return JSONResponse({"prompt_id": run.run_id, "number": number(run), "node_errors": {}})

@@ -10,22 +10,18 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
-
-from nodes.sdk import AuteurError, atomic_write_bytes
 
 from ..governance import Action, Principal, authorize
 from ..server.access import authorize_project
 from ..server.deps import get_principal, get_services
+from ..server.multipart import receive_upload
 from ..server.services import AppServices
-from .files import free_name, locate, project_of, upload_target
+from .files import locate, project_of, upload_target
+from .uploads import MIB, StagedUpload, UploadTooLargeError
 
 router = APIRouter()
-
-
-class UploadTooLargeError(AuteurError):
-    code = "upload_too_large"
 
 
 @router.get("/view")
@@ -51,29 +47,19 @@ def _may_read(services: AppServices, principal: Principal, path: Path) -> None:
         authorize(principal, Action.RUN_LIST)
 
 
-async def _read(upload: UploadFile, limit: int) -> bytes:
-    content = await upload.read(limit + 1)
-    if len(content) > limit:
-        raise UploadTooLargeError(f"the upload is larger than {limit // (1024 * 1024)} MiB",
-                                  details={"limit_bytes": limit})
-    return content
-
-
 @router.post("/upload/image")
-async def upload_image(
-    image: UploadFile = File(...),
-    type: str = Form("input"),
-    subfolder: str = Form(""),
-    overwrite: str = Form("false"),
-    services: AppServices = Depends(get_services),
-    principal: Principal = Depends(get_principal),
-) -> dict[str, Any]:
-    """Store an upload; a name already taken by other content becomes `name (1).ext`."""
+async def upload_image(request: Request, services: AppServices = Depends(get_services),
+                       principal: Principal = Depends(get_principal)) -> dict[str, Any]:
+    """Multipart `image` (+ `type`, `subfolder`, `overwrite`), streamed to disk under the upload
+    limit; a name already taken by other content becomes `name (1).ext`."""
     authorize(principal, Action.RUN_SUBMIT)
-    settings = services.settings
-    content = await _read(image, settings.max_upload_mb * 1024 * 1024)
-    target = upload_target(settings.workspace, image.filename or "upload", subfolder, type)
-    final = free_name(target, content, overwrite.lower() in {"true", "1", "yes"})
-    if not final.exists() or final == target:
-        atomic_write_bytes(final, content)
-    return {"name": final.name, "subfolder": subfolder.strip("/"), "type": type}
+    workspace, limit = services.settings.workspace, services.settings.max_upload_mb * MIB
+    staged, fields = await receive_upload(request, "image", lambda name: StagedUpload(workspace, name, limit),
+                                          limit, UploadTooLargeError(limit))
+    try:
+        subfolder, kind = fields.get("subfolder", ""), fields.get("type", "") or "input"
+        target = upload_target(workspace, staged.filename or "upload", subfolder, kind)
+        final = staged.place(target, fields.get("overwrite", "").lower() in {"true", "1", "yes"})
+    finally:
+        staged.abort()  # a no-op once placed
+    return {"name": final.name, "subfolder": subfolder.strip("/"), "type": kind}

@@ -96,13 +96,13 @@ def _maturity_errors(exc: MaturityError) -> list[GraphError]:
                        details={"type": node["type"], "required": node["requires"]}) for node in nodes]
 
 
-def submit_prompt(services: AppServices, raw: Any, principal: Principal) -> StoredRun:
+async def submit_prompt(services: AppServices, raw: Any, principal: Principal) -> StoredRun:
     """Check and queue one prompt; PromptRefused carries ComfyUI's refusal (403 for
     governance: the role, a node above the caller's maturity, the project, the client id)."""
     body, extra = parse_body(raw)
     run_id = _run_id(services, body)
     try:
-        return submit_run(services, principal, body.prompt, tier=extra.tier, project=extra.project,
+        return await submit_run(services, principal, body.prompt, tier=extra.tier, project=extra.project,
                           targets=body.partial_execution_targets,
                           client_id=bus_client(body.client_id) if body.client_id else None, run_id=run_id)
     except MaturityError as exc:

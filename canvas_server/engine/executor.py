@@ -25,6 +25,7 @@ from function_runners.tiers import DEFAULT_TIER, TierConfig
 from nodes.sdk import AuteurError, EventType, NodeRegistry
 
 from ..graph.prompt import ApiPrompt
+from ..scrub import scrub, scrub_text
 from .cancel import CancelToken
 from .dispatch import Dispatcher, Job, Outcome, RunScope
 from .items import run_items
@@ -254,9 +255,9 @@ class _RunExecution:
             return
         failure = outcome.error
         assert failure is not None
-        error = ErrorInfo(code=failure.code, message=self.without_paths(failure.message),
+        error = ErrorInfo(code=failure.code, message=scrub_text(failure.message, self.ex.workspace),
                           node_id=node_id, details={"error_type": failure.error_type,
-                                                    "node_details": failure.details})
+                                                    "node_details": scrub(failure.details, self.ex.workspace)})
         # The traceback stays on the server: in its log, under the run id, never in an answer.
         if failure.traceback:
             log.error("run %s node %s (%s) failed: %s\n%s", self.record.run_id, node_id, entry.type,
@@ -266,11 +267,6 @@ class _RunExecution:
         self.record.errors.append(error)
         self.emit(EventType.NODE_FAILED, node_id=node_id, error=error.model_dump(exclude={"details"}))
         self.skip_descendants(node_id)
-
-    def without_paths(self, message: str) -> str:
-        """A node's message with the server's workspace path made relative."""
-        root = str(self.ex.workspace)
-        return message.replace(root + "/", "").replace(root, ".")
 
     def complete(self, node_id: str, outcome: Outcome) -> None:
         node = self.nodes[node_id]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any, Protocol
 
 from function_runners.base import TaskCallbacks
@@ -18,6 +19,7 @@ from function_runners.execute import error_from
 from function_runners.task import TaskError
 from nodes.sdk import AuteurError, EventType
 
+from ..scrub import scrub_text
 from .dispatch import Dispatcher, Job, Outcome, RunScope
 from .fanout import collect, item_count, item_inputs, item_key
 from .plan import PlannedNode
@@ -86,7 +88,8 @@ async def _run_item(dispatcher: Dispatcher, scope: RunScope, node: PlannedNode, 
     item.runner = outcome.runner
     item.started_at = outcome.started_at or item.started_at or item.finished_at
     if outcome.error is not None:
-        item.error = ErrorInfo(code=outcome.error.code, message=outcome.error.message, node_id=node.node_id,
+        item.error = ErrorInfo(code=outcome.error.code, message=scrub_text(outcome.error.message, Path(dispatcher.workspace)),
+                               node_id=node.node_id,
                                details={"item": item.index, "error_type": outcome.error.error_type})
     _announce(host, node, item, count)
     return outcome.outputs if outcome.status in ("cached", "completed") else None

@@ -12,13 +12,19 @@ from typing import Any
 from pydantic import BaseModel
 
 from canvas_server.graph.prompt import ApiPrompt
-from nodes.sdk import NodeRegistry, NodeSpec, maturity_rank
+from nodes.sdk import AuteurError, NodeRegistry, NodeSpec, maturity_rank
 
 from .principal import Principal
 
 # Nodes at or above this maturity edit files or reach devices: their use is audited.
 SENSITIVE_FROM = "SUPERVISED"
 AUDIT_FILE = "audit.jsonl"
+
+
+class AuditUnavailableError(AuteurError):
+    """The audit log cannot take a line: a sensitive action is refused rather than unrecorded."""
+
+    code = "audit_unavailable"
 
 
 class AuditEntry(BaseModel):
@@ -94,9 +100,14 @@ class AuditLog:
 
     def _append(self, entry: AuditEntry) -> None:
         # One write of one line on an O_APPEND file: concurrent writers' lines stay whole.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(entry.model_dump_json() + "\n")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(entry.model_dump_json() + "\n")
+        except OSError as exc:  # read-only or full state folder: what is not audited does not run
+            raise AuditUnavailableError(
+                f"the audit log cannot be written ({exc.strerror or type(exc).__name__}); nothing was done",
+            ) from exc
 
     def entries(self) -> list[AuditEntry]:
         if not self.path.exists():

@@ -4,6 +4,7 @@ AuteurError
  ├── GraphFormatError       the input is not a graph we can read (`graph_invalid`,
  │                          `graph_not_found`)
  ├── GraphValidationError   a graph was read but has problems; carries every `GraphError`
+ ├── GraphTooLargeError     more nodes than AUTEUR_MAX_GRAPH_NODES (413, `graph_too_large`)
  ├── MaturityError          nodes above the caller's maturity (403, `maturity_insufficient`)
  └── OverrideError          a parameter override (`--set NODE.INPUT=VALUE`, API `params`)
                             cannot apply (`param_invalid`)
@@ -61,6 +62,19 @@ class GraphValidationError(AuteurError):
         super().__init__(
             message or f"the graph has {len(self.errors)} problem(s): {summary}{more}",
             details=[error.model_dump(mode="json") for error in self.errors],
+        )
+
+
+class GraphTooLargeError(AuteurError):
+    """A graph with more nodes than the server takes (checked before it is read)."""
+
+    code = "graph_too_large"
+
+    def __init__(self, nodes: int, limit: int) -> None:
+        super().__init__(
+            f"the graph has {nodes} nodes; this server takes at most {limit} "
+            "(setting AUTEUR_MAX_GRAPH_NODES): split it, or use a list input to fan one node out",
+            details={"nodes": nodes, "limit": limit, "setting": "AUTEUR_MAX_GRAPH_NODES"},
         )
 
 

@@ -16,6 +16,7 @@ from ..engine.cancel import CancelToken
 from ..engine.executor import EngineEvent, Executor
 from ..engine.record import ErrorInfo, NodeRecord, RunRecord
 from ..graph.prompt import ApiPrompt
+from ..scrub import scrub_text
 from .store import FINISHED, RunStore, StoredRun
 from .throttle import ProgressThrottle
 
@@ -196,7 +197,8 @@ class RunManager:
         except Exception as exc:
             log.exception("run %s crashed the executor", run.run_id)
             record.status, record.finished_at = "failed", time.time()
-            record.errors.append(ErrorInfo(code="internal_error", message=f"{type(exc).__name__}: {exc}"))
+            message = scrub_text(f"{type(exc).__name__}: {exc}", self.executor.workspace)
+            record.errors.append(ErrorInfo(code="internal_error", message=message))
             held = [("run_failed", {"errors": [e.model_dump() for e in record.errors]})]
         finally:
             throttle.close()

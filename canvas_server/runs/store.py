@@ -42,6 +42,8 @@ _SUMMARY_COLUMN = "ALTER TABLE runs ADD COLUMN summary TEXT"
 _LIST_COLUMNS = ("run_id, status, tier, project, client_id, principal, reason, attempts, created_at, "
                  "started_at, finished_at, summary")
 FINISHED: frozenset[str] = frozenset({"completed", "failed", "cancelled", "interrupted"})
+_RECORD_BYTES = "COALESCE(LENGTH(CAST(record AS BLOB)), 0)"
+_STORED_BYTES = f"LENGTH(CAST(request AS BLOB)) + {_RECORD_BYTES}"
 
 
 class RunRequest(BaseModel):
@@ -146,17 +148,39 @@ class RunStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self.schema_version = migrate(self._db, MIGRATIONS, name=str(path))
+        # Bytes stored per principal: summed once per principal, then kept up to date here
+        # (summing on every submission would read every record the principal has).
+        self._stored: dict[str, int] = {}
 
     def close(self) -> None:
         self._db.close()
 
     def add(self, run: StoredRun) -> None:
+        request = run.request.model_dump_json()
         self._db.execute(
             "INSERT INTO runs (run_id, status, tier, project, client_id, principal, request, "
             "record, reason, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (run.run_id, run.status, run.tier, run.project, run.client_id, run.principal,
-             run.request.model_dump_json(), None, run.reason, run.attempts, run.created_at),
+             request, None, run.reason, run.attempts, run.created_at),
         )
+        self._count(run.principal, len(request.encode()))
+
+    def usage(self, principal: str) -> tuple[int, int]:
+        """A principal's queued and running runs, and the bytes its stored runs take."""
+        active = self._db.execute("SELECT COUNT(*) FROM runs WHERE status IN ('queued', 'running') "
+                                  "AND principal = ?", (principal,)).fetchone()[0]
+        if principal not in self._stored:
+            self._stored[principal] = int(self._db.execute(
+                f"SELECT COALESCE(SUM({_STORED_BYTES}), 0) FROM runs WHERE principal = ?", (principal,)).fetchone()[0])
+        return int(active), self._stored[principal]
+
+    def _count(self, principal: str, change: int) -> None:
+        if principal in self._stored:
+            self._stored[principal] += change
+
+    def _sizes(self, run_id: str, columns: str) -> tuple[str, int] | None:
+        row = self._db.execute(f"SELECT principal, {columns} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return (str(row[0]), int(row[1])) if row is not None else None
 
     def get(self, run_id: str) -> StoredRun | None:
         row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
@@ -222,12 +246,16 @@ class RunStore:
         return self.get(row[0]) if row is not None else None
 
     def finish(self, run_id: str, record: RunRecord, reason: str | None = None) -> None:
+        before = self._sizes(run_id, _RECORD_BYTES)
+        stored = record.model_dump_json()
         self._db.execute(
             "UPDATE runs SET status = ?, record = ?, summary = ?, reason = COALESCE(?, reason), "
             "started_at = COALESCE(?, started_at), finished_at = ? WHERE run_id = ?",
-            (record.status, record.model_dump_json(), summarize(record), reason, record.started_at,
+            (record.status, stored, summarize(record), reason, record.started_at,
              record.finished_at or time.time(), run_id),
         )
+        if before is not None:
+            self._count(before[0], len(stored.encode()) - before[1])
 
     def set_status(self, run_id: str, status: RunStatus, reason: str | None = None) -> None:
         finished_at = time.time() if status in FINISHED else None
@@ -267,4 +295,7 @@ class RunStore:
         return {row[0]: int(row[1]) for row in rows}
 
     def delete(self, run_id: str) -> bool:
+        before = self._sizes(run_id, _STORED_BYTES)
+        if before is not None:
+            self._count(before[0], -before[1])
         return self._db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,)).rowcount > 0

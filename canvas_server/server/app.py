@@ -16,10 +16,12 @@ from ..settings import Settings
 from .access import Allowed, project_guard
 from .deps import get_principal
 from .errors import install_error_handlers
+from .json_guard import JsonGuard
 from .lifecycle import Lifecycle
 from .limits import BodySizeLimit
 from .openapi import ERROR_RESPONSES
 from .packs import mount_pack_routes
+from .query import strict_query
 from .readiness import ReadinessGate
 from .routes import (  # workspace (issue 4)
     assets,
@@ -61,13 +63,15 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
         description="Node-graph production canvas for AI film pre-production.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,  # every route declares the error shape and its statuses
+        dependencies=[Depends(strict_query)],
     )
     app.state.lifecycle = lifecycle
     install_error_handlers(app)
+    app.add_middleware(JsonGuard)  # inside the size limit (added last, so outermost)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_mb * 1024 * 1024,
-        skip_prefixes=("/api/projects",),
+        uploads=r"/api/projects/[^/]+/assets/?",
     )
     # Editor assets and JSON answers, gzipped when the client accepts it (a first load moves a
     # quarter of the bytes). Starlette leaves alone what must stay as is: 206 range answers,

@@ -3,15 +3,20 @@ mapping from error codes to HTTP statuses."""
 
 from __future__ import annotations
 
+import errno
+import json
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from nodes.sdk import AuteurError
 
+from ..scrub import scrub, scrub_text
 from .openapi import allowed_methods
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -20,17 +25,22 @@ STATUS_BY_CODE: dict[str, int] = {
     "forbidden": 403,
     "token_name_taken": 409,
     "path_forbidden": 403,
+    "path_too_long": 400,
     "not_found": 404,
     "run_not_found": 404,
     "template_not_found": 404,
+    "template_exists": 409,
     "project_not_found": 404,
     "token_not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
     "run_not_finished": 409,
     "request_too_large": 413,
+    "graph_too_large": 413,
+    "quota_exceeded": 429,
     "bad_request": 400,
     "json_invalid": 400,
+    "query_invalid": 400,
     "graph_invalid": 422,
     "validation_failed": 422,
     "request_invalid": 422,
@@ -49,13 +59,15 @@ STATUS_BY_CODE: dict[str, int] = {
     "file_not_found": 404,
     "upload_too_large": 413,
     "unsupported_media_type": 415,
-    "manifest_invalid": 409,  # a damaged project.json: listed with its error, repair or restore it
+    "manifest_invalid": 409,
+    "workflow_invalid": 409,  # a damaged workflow file: replace it (PUT) or restore it from Git  # a damaged project.json: listed with its error, repair or restore it
     "manifest_rejected": 422,
     "manifest_version_unsupported": 409,
     "project_intact": 409,  # repair of a project whose project.json reads
     "repair_impossible": 409,  # no commit holds a valid project.json
     "git_failed": 500,
     "service_unavailable": 503,  # starting or stopping (readiness.py); sent with Retry-After
+    "audit_unavailable": 503,  # the state folder is read-only or full: nothing sensitive runs unaudited
 }
 _CODE_BY_STATUS = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large", 401: "unauthorized"}
 
@@ -70,17 +82,31 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+async def send_error(send: Send, status: int, code: str, message: str, details: Any = None) -> None:
+    """The error shape sent from ASGI middleware, before any route (or FastAPI) is reached."""
+    body = json.dumps(error_body(code, message, details)).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def error_response(
     code: str, message: str, details: Any = None, status: int | None = None, headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     return JSONResponse(error_body(code, message, details), status_code=status or status_for(code), headers=headers)
 
 
+def _workspace(request: Request) -> Path | None:
+    lifecycle = getattr(request.app.state, "lifecycle", None)
+    return lifecycle.settings.workspace if lifecycle is not None else None
+
+
 async def _auteur_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AuteurError)
     status = status_for(exc.code)
     headers = {"Retry-After": "1"} if status == 503 else None
-    return error_response(exc.code, exc.message, exc.details, status, headers)
+    workspace = _workspace(request)  # a message may quote an OSError's or a tool's server path
+    return error_response(exc.code, scrub_text(exc.message, workspace), scrub(exc.details, workspace), status, headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -100,10 +126,13 @@ async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     if any(error.get("type") == "json_invalid" for error in errors):
         return error_response("json_invalid", "request body is not valid JSON", _plain(errors), 400)
-    return error_response("request_invalid", "request does not match the API schema", _plain(errors), 422)
+    return error_response("request_invalid", "request does not match the API schema",
+                          scrub(_plain(errors), _workspace(request)), 422)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:  # a path longer than PATH_MAX
+        return error_response("path_too_long", "a path in the request is longer than a file system allows")
     return error_response("internal_error", f"internal server error: {type(exc).__name__}", None, 500)
 
 

@@ -3,12 +3,12 @@ application reads them (by Content-Length, and by counting a streamed body)."""
 
 from __future__ import annotations
 
-import json
+import re
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import error_body
+from .errors import send_error
 
 
 class BodyTooLargeError(StarletteHTTPException):
@@ -19,15 +19,20 @@ class BodyTooLargeError(StarletteHTTPException):
 
 
 class BodySizeLimit:
-    """ASGI middleware; `skip_prefixes` paths (asset uploads) enforce their own limit."""
+    """ASGI middleware for every route of an app, save the POSTs whose path matches `uploads`
+    (a regular expression): those routes stream their body to disk under their own, larger
+    limit (`AUTEUR_MAX_UPLOAD_MB`)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, skip_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, uploads: str | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.skip_prefixes = skip_prefixes
+        self.uploads = re.compile(uploads) if uploads else None
+
+    def _is_upload(self, scope: Scope) -> bool:
+        return self.uploads is not None and scope["method"] == "POST" and bool(self.uploads.fullmatch(scope["path"]))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or str(scope["path"]).startswith(self.skip_prefixes):
+        if scope["type"] != "http" or self._is_upload(scope):
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
@@ -58,9 +63,5 @@ class BodySizeLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(error_body(
-            "request_too_large", f"request body exceeds {self.max_bytes} bytes", {"limit": self.max_bytes}
-        )).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 413, "request_too_large", f"request body exceeds {self.max_bytes} bytes",
+                         {"limit": self.max_bytes})

@@ -1,7 +1,8 @@
 """The one way a run enters the queue from the server: `POST /api/runs` and ComfyUI's
 `POST /prompt` both call `submit_run` (DESIGN §6, §8, §11).
 
-In order: the caller may submit runs at all (`run.submit`); the graph passes `graph.check`
+In order: the caller may submit runs at all (`run.submit`) and is within its quota (queued
+runs, stored bytes: 429 `quota_exceeded`); the graph passes `graph.check` (in a thread)
 with the caller's maturity (MaturityError names the nodes above it); the project is found by
 name or id (404, never a path) and the caller holds its creator role (`project.run`); a
 `client_id` is bound to the principal that first used it and subscribed to the run; the run
@@ -10,11 +11,13 @@ is audited and queued. Every refusal is an `AuteurError` the caller maps to its 
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
 
 from function_runners.tiers import DEFAULT_TIER
+from nodes.sdk import AuteurError
 
 from ..governance import Action, ClientResource, Principal, authorize
 from ..graph.check import check_graph
@@ -22,6 +25,8 @@ from ..runs.store import RunRequest, StoredRun
 from ..workspace.store import ProjectRef, ProjectStore
 from .access import project_resource
 from .services import AppServices
+
+MIB = 1024 * 1024
 
 
 def run_project(services: AppServices, principal: Principal, project: str | None) -> ProjectRef | None:
@@ -42,7 +47,28 @@ def bind_client(services: AppServices, principal: Principal, client_id: str) -> 
     state.owner = state.owner or principal.name
 
 
-def submit_run(
+class QuotaExceededError(AuteurError):
+    code = "quota_exceeded"
+
+
+def check_quota(services: AppServices, principal: Principal) -> None:
+    """A principal's share of the server: its queued and running runs, the bytes of its runs."""
+    active, stored = services.runs.store.usage(principal.name)
+    settings = services.settings
+    if active >= settings.max_queued_runs:
+        raise QuotaExceededError(
+            f"{principal.name} has {active} runs queued or running, the most allowed "
+            "(setting AUTEUR_MAX_QUEUED_RUNS); wait for some to finish or cancel them",
+            details={"queued": active, "limit": settings.max_queued_runs, "setting": "AUTEUR_MAX_QUEUED_RUNS"})
+    if stored >= settings.max_stored_mb * MIB:
+        raise QuotaExceededError(
+            f"{principal.name}'s runs take {stored // MIB} MiB, the most allowed "
+            "(setting AUTEUR_MAX_STORED_MB); delete finished runs to submit more",
+            details={"stored_bytes": stored, "limit_bytes": settings.max_stored_mb * MIB,
+                     "setting": "AUTEUR_MAX_STORED_MB"})
+
+
+async def submit_run(
     services: AppServices,
     principal: Principal,
     graph: dict[str, Any],
@@ -56,8 +82,14 @@ def submit_run(
 ) -> StoredRun:
     """Check, authorize, audit and queue one run; returns it as stored (status `queued`)."""
     authorize(principal, Action.RUN_SUBMIT)
+    check_quota(services, principal)
     params = params or {}
-    checked = check_graph(graph, services.registry, principal.caller, params=params, targets=targets)
+    # Reading, converting and validating a graph of thousands of nodes takes CPU seconds: in a
+    # thread, so the event loop keeps answering (the check touches no loop-bound service).
+    checked = await asyncio.to_thread(
+        check_graph, graph, services.registry, principal.caller, params=params, targets=targets,
+        max_nodes=services.settings.max_graph_nodes,
+    )
     ref = run_project(services, principal, project)
     run_id = run_id or uuid.uuid4().hex
     if client_id:

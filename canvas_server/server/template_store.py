@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from ..graph.template import Requirement
 
 BUILTIN_DIR = workspace_templates.ROOT / "graphs"
 AUTHORS_FILE = ".authors.json"  # template id -> principal that first saved it
-_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(r"[\W_]+")  # Unicode-aware: "Scène d'été" -> "scène-d-été", "夜の街" stays
+_SLUG_BYTES = 200  # a file name (`<id>.json`) must stay under the 255-byte limit
 
 
 class TemplateNotFoundError(AuteurError):
@@ -40,8 +42,14 @@ class TemplateSummary(BaseModel):
 
 
 def slugify(name: str) -> str:
-    slug = _SLUG.sub("-", name.lower()).strip("-")[:80]
+    """The id of a template name: its letters and digits (any script), lower case, joined by `-`."""
+    slug = _SLUG.sub("-", unicodedata.normalize("NFC", name).casefold()).strip("-")
+    slug = slug.encode("utf-8")[:_SLUG_BYTES].decode("utf-8", "ignore").strip("-")
     return slug or "template"
+
+
+class TemplateExistsError(AuteurError):
+    code = "template_exists"
 
 
 class VersionMismatch(BaseModel):
@@ -124,14 +132,30 @@ class TemplateStore:
         return {str(key): str(value) for key, value in raw.items()} if isinstance(raw, dict) else {}
 
     def save(self, data: dict[str, Any], author: str | None = None) -> TemplateSummary:
-        """Validated by the caller; written whole and atomically (never half a file)."""
+        """Validated by the caller; written whole and atomically (never half a file). Saving
+        under a name replaces that template; a different name with the same id is a 409."""
         template_id = self.template_id(data)
+        self._check_same_template(template_id, str(data["name"]))
         self.workspace_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.workspace_dir / f"{template_id}.json", json.dumps(data, indent=2))
         if author is not None and self.author(template_id) is None:
             authors = {**self._authors(), template_id: author}
             atomic_write_text(self.workspace_dir / AUTHORS_FILE, json.dumps(authors, indent=2))
         return _summary(template_id, "workspace", data)
+
+
+    def _check_same_template(self, template_id: str, name: str) -> None:
+        path = self.workspace_dir / f"{template_id}.json"
+        try:
+            existing = _read(path).get("name") if path.is_file() else None
+        except TemplateInvalidError:
+            return  # a damaged file under this id: replacing it is how it gets repaired
+        if existing is not None and str(existing).strip() != name.strip():
+            raise TemplateExistsError(
+                f"template {existing!r} already has the id {template_id!r} that {name!r} would take; "
+                "choose a name that differs in its letters or digits",
+                details={"id": template_id, "existing": existing, "name": name},
+            )
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -11,9 +11,9 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from function_runners.tiers import DEFAULT_TIER, TierName
@@ -27,6 +27,12 @@ SCHEMA_VERSION = 1
 Quality = TierName  # a project's default quality is a tier name
 
 
+# Numbers in project.json are JSON numbers: `true` is not an intensity nor "3" a shot number
+# (pydantic's lax mode would take both). A Number also takes an integer, as JSON does.
+Number = Annotated[float, Strict()]
+Count = Annotated[int, Strict()]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
 
@@ -34,25 +40,25 @@ class _Model(BaseModel):
 class TakeEntry(_Model):
     """One take of a shot, mirrored from its provenance file beside the media."""
 
-    number: int
+    number: Count
     path: str
     run_id: str | None = None
     created: datetime | None = None
 
 
 class Shot(_Model):
-    number: int
+    number: Count
     id: str | None = Field(None, description="Stable id from the breakdown (kept across re-breakdowns)")
     description: str = ""
-    duration: float | None = None
+    duration: Number | None = None
     dialogue: str = ""
     cast: list[str] = Field(default_factory=list)
-    active_take: int | None = None
+    active_take: Count | None = None
     takes: list[TakeEntry] = Field(default_factory=list)
 
 
 class Scene(_Model):
-    number: int
+    number: Count
     id: str | None = Field(None, description="Stable id from the breakdown")
     title: str = ""
     description: str = ""
@@ -67,7 +73,7 @@ class Scene(_Model):
 
 
 class Chapter(_Model):
-    number: int
+    number: Count
     title: str = ""
     # Set when a script breakdown wrote the chapter: which file, and which version of it.
     breakdown: str | None = Field(None, description="Project-relative path of the breakdown file")
@@ -78,9 +84,9 @@ class Chapter(_Model):
 class EmotionalBeat(_Model):
     name: str
     description: str = ""
-    position: float = Field(0.0, ge=0.0, le=1.0, description="Place in the story, 0..1")
-    chapter: int | None = None
-    intensity: float = Field(0.5, ge=0.0, le=1.0)
+    position: Number = Field(0.0, ge=0.0, le=1.0, description="Place in the story, 0..1")
+    chapter: Count | None = None
+    intensity: Number = Field(0.5, ge=0.0, le=1.0)
 
 
 class Narrative(_Model):
@@ -115,14 +121,14 @@ class AssetEntry(_Model):
     category: str
     name: str
     mime: str
-    size: int
+    size: Count
     sha256: str
     added: datetime
     thumbnail: str | None = None
 
 
 class ProjectSettings(_Model):
-    fps: float = Field(24.0, gt=0)
+    fps: Number = Field(24.0, gt=0)
     resolution: str = Field("1920x1080", pattern=r"^\d+x\d+$")
     aspect_ratio: str = Field("16:9", pattern=r"^\d+(\.\d+)?:\d+(\.\d+)?$")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import fcntl
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from nodes.sdk.takes import ShotCoords
 
 from ..governance.roles import Role
 from . import templates
-from .errors import ManifestError, NameInvalidError, ProjectExistsError, ProjectNotFoundError
+from .errors import ManifestError, ProjectExistsError, ProjectNotFoundError
 from .gitrepo import ProjectRepo, check_git_lfs
 from .manifest import (
     Narrative,
@@ -31,8 +30,7 @@ from .manifest import (
     read_manifest,
     write_manifest,
 )
-
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")
+from .names import NAME_PATTERN, check_name, is_valid_name
 
 
 class ProjectSummary(BaseModel):
@@ -69,7 +67,7 @@ class ProjectRef(BaseModel):
 
 class NewProject(BaseModel):
     # Declared for the OpenAPI schema; `validate_name` enforces it with its own clear message.
-    name: str = Field(json_schema_extra={"minLength": 1, "maxLength": 100, "pattern": _NAME_RE.pattern})
+    name: str = Field(json_schema_extra={"minLength": 1, "maxLength": 100, "pattern": NAME_PATTERN})
     structure: str = "three-act"
     quality: Quality = DEFAULT_TIER
     description: str = ""
@@ -77,13 +75,7 @@ class NewProject(BaseModel):
 
 
 def validate_name(name: str) -> str:
-    if not _NAME_RE.match(name) or ".." in name:
-        raise NameInvalidError(
-            f"project name {name!r} must start with a letter or digit and use only letters, "
-            "digits, spaces, '_', '-' and '.' (at most 100 characters, no '..')",
-            details={"name": name},
-        )
-    return name
+    return check_name(name, "project")
 
 
 def _make_render_folders(root: Path, manifest: ProjectManifest) -> None:
@@ -156,7 +148,7 @@ class ProjectStore:
 
     def root(self, name_or_id: str) -> Path:
         """The project folder for a name or an id; never outside `Projects/`."""
-        if _NAME_RE.match(name_or_id) and ".." not in name_or_id:
+        if is_valid_name(name_or_id):
             candidate = self.projects_dir / name_or_id
             if (candidate / layout.MANIFEST).is_file():
                 return candidate

@@ -11,6 +11,7 @@ from ._errors import PathForbiddenError
 
 _ENCODED_TRAVERSAL = re.compile(r"%(2e|2f|5c|00|25)", re.IGNORECASE)  # %25: double encoding
 _DRIVE_PREFIX = re.compile(r"^[A-Za-z]:")  # `C:/Windows`: a Windows absolute path
+_NAME_MAX = 255  # bytes in one file name (NAME_MAX): longer ones fail with ENAMETOOLONG
 
 
 class PathSandbox:
@@ -85,6 +86,11 @@ class PathSandbox:
             raise PathForbiddenError(
                 f"path {text!r} contains percent-encoded dots or separators",
                 details={"path": text},
+            )
+        if any(len(part.encode("utf-8", "surrogatepass")) > _NAME_MAX for part in PurePosixPath(text).parts):
+            raise PathForbiddenError(
+                f"path {text[:80]!r}… has a component longer than {_NAME_MAX} bytes, more than a file system allows",
+                code="path_too_long", details={"limit_bytes": _NAME_MAX},
             )
         if ".." in PurePosixPath(text).parts:
             raise PathForbiddenError(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, field_validator
 
 from ...governance import Principal
-from ...graph.check import finite_json, inspect_graph
+from ...graph.check import check_size, finite_json, inspect_graph, node_count
 from ...graph.errors import GraphError
 from ...graph.load import GraphKind, graph_to_workflow, load_graph
 from ...graph.prompt import ApiPrompt
@@ -54,13 +54,15 @@ def validate_graph(
 ) -> GraphReport:
     """Every problem at once; `valid` is false when there is any. Maturity problems are
     reported for the caller's level."""
-    checked = inspect_graph(body.graph, services.registry, principal.caller, targets=body.targets)
+    checked = inspect_graph(body.graph, services.registry, principal.caller, targets=body.targets,
+                            max_nodes=services.settings.max_graph_nodes)
     return GraphReport(valid=not checked.errors, kind=checked.kind, errors=checked.errors, prompt=checked.prompt)
 
 
 @router.post("/convert")
 def convert_graph(body: ConvertRequest, services: AppServices = Depends(get_services)) -> ConvertedGraph:
     """Workflow → API prompt (server-side, using the catalog), or API prompt → workflow."""
+    check_size(node_count(body.graph), services.settings.max_graph_nodes)
     loaded = load_graph(body.graph, services.registry)
     converted = loaded.prompt if body.to == "api" else graph_to_workflow(loaded, services.registry)
     return ConvertedGraph(kind=loaded.kind, graph=converted.dump(), errors=loaded.errors)

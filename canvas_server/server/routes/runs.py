@@ -77,7 +77,7 @@ async def submit_run(
     principal: Principal = Depends(get_principal),
 ) -> RunAccepted:
     """Queue a run of a workflow, API prompt or template; 403 names nodes above your maturity."""
-    run = run_submit.submit_run(services, principal, body.graph, tier=body.tier, project=body.project,
+    run = await run_submit.submit_run(services, principal, body.graph, tier=body.tier, project=body.project,
                                 params=body.params, targets=body.targets, client_id=body.client_id)
     return RunAccepted(run_id=run.run_id, tier=run.tier, warning=services.runs.runner_problem or None)
 

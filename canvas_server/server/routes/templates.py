@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -117,7 +118,9 @@ def export_template(template_id: str, services: AppServices = Depends(get_servic
     """The template as one portable JSON file (with `requires` filled from this catalog)."""
     summary, data = _store(services).get(template_id)
     exported = {**data, "requires": data.get("requires") or _requires_of(data, services)}
-    return JSONResponse(exported, headers={"content-disposition": f'attachment; filename="{summary.id}.json"'})
+    # An id may hold any letter; a header holds Latin-1 only: RFC 6266's filename* says it in UTF-8.
+    disposition = f"attachment; filename*=UTF-8''{quote(summary.id)}.json"
+    return JSONResponse(exported, headers={"content-disposition": disposition})
 
 
 def _requires_of(data: dict[str, Any], services: AppServices) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ atomic (temp file, then replace) and keep the JSON exactly as the editor sent it
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,8 @@ from nodes.sdk import AuteurError, atomic_write_text, layout
 from ...graph.errors import GraphFormatError
 from ...graph.workflow import Workflow
 from ...workspace.errors import ItemNotFoundError
+from ...workspace.names import check_name
 from .projects import Services, Store
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$")
 
 router = APIRouter(prefix="/api/projects/{project}/workflows", tags=["workflows"])
 
@@ -39,18 +37,8 @@ class WorkflowList(BaseModel):
     items: list[WorkflowInfo]
 
 
-class WorkflowNameError(AuteurError):
-    code = "name_invalid"
-
-
 def _file(root: Path, name: str) -> Path:
-    stem = name.removesuffix(".json")
-    if not _NAME.match(stem) or ".." in stem:
-        raise WorkflowNameError(
-            f"workflow name {name!r} must start with a letter or digit and use only letters, "
-            "digits, spaces, '_', '-' and '.' (at most 100 characters, no '..')",
-            details={"name": name},
-        )
+    stem = check_name(name.removesuffix(".json"), "workflow")
     return root / layout.CANVAS_DIR / f"{stem}.json"
 
 
@@ -89,7 +77,7 @@ def get_workflow(project: str, name: str, store: Store) -> Workflow:
         raise ItemNotFoundError("file", name)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:  # a file edited or damaged outside the editor
+    except (ValueError, RecursionError) as exc:  # a file edited or damaged outside the editor
         raise GraphFormatError(f"workflow {name!r} is not valid JSON: {exc}") from exc
     return _as_workflow(data, name)
 
@@ -97,13 +85,13 @@ def get_workflow(project: str, name: str, store: Store) -> Workflow:
 @router.put("/{name}", response_model=WorkflowInfo)
 def save_workflow(project: str, name: str, workflow: dict[str, Any], store: Store, services: Services) -> WorkflowInfo:
     """Create or replace a workflow (the body is the litegraph JSON, saved as sent)."""
+    root = store.root(project)
+    path = _file(root, name)
     _as_workflow(workflow, name)  # what is saved here reads back as a workflow
     try:
         text = json.dumps(workflow, indent=1, ensure_ascii=False, allow_nan=False)
     except ValueError as exc:
         raise AuteurError("NaN and Infinity are not valid JSON numbers", code="bad_request") from exc
-    root = store.root(project)
-    path = _file(root, name)
     atomic_write_text(path, text)
     info = _info(root, path)
     services.events.publish("file_changed", {"path": info.path, "change": "saved"}, project=store.get(project).name)

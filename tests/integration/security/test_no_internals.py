@@ -38,6 +38,19 @@ def test_a_failed_node_answers_without_traceback_or_server_path(
     assert f"run {run_id} node 1 (test.fail) failed" in log and "Traceback (most recent call last)" in log
 
 
+def test_a_failed_node_answers_without_paths_outside_the_workspace_either(
+    team_server: ServerProcess, clients: dict[str, httpx.Client]
+) -> None:
+    root = str(team_server.workspace.resolve())
+    message = f"ffmpeg: /var/tmp/auteur-stage-7/frame_0001.png: No such file; wrote {root}/.auteur/outputs/ab/out.mp4"
+    run_id = clients["ada"].post("/api/runs", json={"graph": failing_graph(message)}).json()["run_id"]
+    record = wait_for_status(clients["ada"], run_id, {"failed"})
+    [error] = record["errors"]
+    assert error["message"] == "ffmpeg: frame_0001.png: No such file; wrote .auteur/outputs/ab/out.mp4"
+    answered = json.dumps({key: record[key] for key in ("nodes", "errors", "reason")})
+    assert "/var/tmp" not in answered and root not in answered
+
+
 def cli(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace)}
     return subprocess.run([*AUTEUR, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
