@@ -33,12 +33,17 @@ _STATUSES = {
     403: "The caller's role or maturity does not allow this",
     404: "No such run, project, template, file or route",
     409: "The resource's state forbids it (exists already, not finished…)",
-    413: "The request body is over the configured limit",
+    413: "The request body, an upload or a graph is over its configured limit",
     422: "The body or parameters do not match the schema, or the graph is invalid",
     503: "The server is starting or stopping: retry after `Retry-After` seconds",
 }
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in _STATUSES.items()
+}
+# Only the routes that queue runs answer these.
+SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorBody, "description": "The caller's quota of queued runs or stored bytes is used up"},
+    503: {"model": ErrorBody, "description": "The audit log cannot be written: nothing sensitive runs unaudited"},
 }
 
 

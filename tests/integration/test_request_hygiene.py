@@ -238,3 +238,8 @@ def test_a_different_template_with_the_same_id_is_a_409_not_an_overwrite(client:
 def test_the_comfy_app_serves_no_openapi_document(comfy: TestClient) -> None:
     assert comfy.get("/openapi.json").status_code == 404
     assert comfy.get("/docs").status_code == 404
+
+
+def test_the_main_openapi_document_declares_the_submission_refusals(client: TestClient) -> None:
+    responses = client.get("/openapi.json").json()["paths"]["/api/runs"]["post"]["responses"]
+    assert {"400", "413", "429", "503"} <= set(responses)

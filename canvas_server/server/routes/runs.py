@@ -13,6 +13,7 @@ from ...runs.store import StoredRun, SummaryPage
 from .. import run_submit
 from ..access import run_resource
 from ..deps import get_principal, get_services
+from ..openapi import SUBMIT_RESPONSES
 from ..services import AppServices
 from ..submission import RunSubmission
 
@@ -70,7 +71,7 @@ def run_view(run: StoredRun) -> RunView:
     )
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_RESPONSES)
 async def submit_run(
     body: RunSubmission,
     services: AppServices = Depends(get_services),
