@@ -40,10 +40,9 @@ _STATUSES = {
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in _STATUSES.items()
 }
-# Only the routes that queue runs answer these.
+# Only the routes that queue runs answer 429 (and 503 also when the audit log cannot be written).
 SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     429: {"model": ErrorBody, "description": "The caller's quota of queued runs or stored bytes is used up"},
-    503: {"model": ErrorBody, "description": "The audit log cannot be written: nothing sensitive runs unaudited"},
 }
 
 

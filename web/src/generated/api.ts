@@ -2495,7 +2495,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2591,7 +2591,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2687,7 +2687,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2779,7 +2779,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2871,7 +2871,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2963,7 +2963,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3059,7 +3059,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +3153,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3247,7 +3247,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3345,7 +3345,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3442,7 +3442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3536,7 +3536,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3642,7 +3642,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3736,7 +3736,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3834,7 +3834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3931,7 +3931,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4032,7 +4032,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4130,7 +4130,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4228,7 +4228,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4333,7 +4333,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4427,7 +4427,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4526,7 +4526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4621,7 +4621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4715,7 +4715,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4809,7 +4809,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4907,7 +4907,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5001,7 +5001,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5095,7 +5095,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5190,7 +5190,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5291,7 +5291,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5383,7 +5383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5483,7 +5483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5579,7 +5579,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5590,6 +5590,15 @@ export interface operations {
             };
             /** @description The body or parameters do not match the schema, or the graph is invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's quota of queued runs or stored bytes is used up */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5673,7 +5682,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5765,7 +5774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5859,7 +5868,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5951,7 +5960,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6049,7 +6058,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6143,7 +6152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6237,7 +6246,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6335,7 +6344,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6431,7 +6440,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body is over the configured limit */
+            /** @description The request body, an upload or a graph is over its configured limit */
             413: {
                 headers: {
                     [name: string]: unknown;
