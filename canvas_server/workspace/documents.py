@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from nodes.sdk import PathSandbox, atomic_write_text, layout
+from nodes.sdk import PathSandbox, atomic_create_text, atomic_write_text, layout
 
 from . import templates
 from .errors import ItemNotFoundError, WorkspaceError
@@ -60,11 +60,9 @@ def create(root: Path, doc_type: str, title: str) -> Document:
     kind = templates.document_type(doc_type)
     slug = _SLUG.sub("_", title).strip("_")[:80] or kind.title.replace(" ", "_")
     path = root / layout.SOURCE_DIR / kind.folder / f"{slug}{kind.suffix}{kind.extension}"
-    path.parent.mkdir(parents=True, exist_ok=True)
     body = templates.document_body(kind, title=title or kind.title, date=date.today().isoformat())
     try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(body)
+        atomic_create_text(path, body)
     except FileExistsError as exc:
         raise WorkspaceError(
             f"document {path.relative_to(root).as_posix()} already exists",

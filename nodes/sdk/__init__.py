@@ -60,7 +60,13 @@ from ._spec import (
 )
 from ._take_service import SavedTake, TakeService
 from ._tier_params import TierParams
-from .atomic import atomic_publish, atomic_write_bytes, atomic_write_text
+from .atomic import (
+    atomic_create_bytes,
+    atomic_create_text,
+    atomic_publish,
+    atomic_write_bytes,
+    atomic_write_text,
+)
 
 __all__ = [
     "ANY",
@@ -112,6 +118,8 @@ __all__ = [
     "SharedSettings",
     "TakeService",
     "TierParams",
+    "atomic_create_bytes",
+    "atomic_create_text",
     "atomic_publish",
     "atomic_write_bytes",
     "atomic_write_text",

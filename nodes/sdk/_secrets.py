@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from ._settings import SharedSettings
+from .atomic import atomic_create_bytes
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -36,14 +36,13 @@ def _key_file(state_dir: Path) -> bytes:
     from cryptography.fernet import Fernet  # only where a key is generated
 
     path = state_dir / KEY_FILE
-    state_dir.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key()
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        # Whole or not at all: a process that loses the race, or starts after a crash, never
+        # reads a half-written (empty) key.
+        atomic_create_bytes(path, key, mode=0o600)
     except FileExistsError:
         return path.read_bytes().strip()
-    key = Fernet.generate_key()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
     return key
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 # The temporary names end in `.tmp` and start with a dot, so watchers and listings skip them.
@@ -23,6 +24,25 @@ def temp_path(target: Path) -> Path:
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Replace `path` with `data` atomically and durably. `mode` (e.g. 0o600 for secrets) is
     set exactly; without it the file gets the usual 0o666 less the process umask."""
+    _place(path, data, mode, os.replace)
+
+
+def atomic_create_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Create `path` with `data`, whole or not at all; FileExistsError when it exists (whoever
+    creates it first wins, and nobody ever reads a half-written file)."""
+    def link(temp: Path, target: Path) -> None:
+        os.link(temp, target)  # fails if the target exists: never replaces
+        temp.unlink()
+
+    _place(path, data, mode, link)
+
+
+def atomic_create_text(path: Path, text: str, *, mode: int | None = None) -> None:
+    atomic_create_bytes(path, text.encode("utf-8"), mode=mode)
+
+
+def _place(path: Path, data: bytes, mode: int | None, move: Callable[[Path, Path], None]) -> None:
+    """Write `data` to a temporary beside `path`, fsync it, `move` it into place, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_path(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
@@ -33,7 +53,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
+        move(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

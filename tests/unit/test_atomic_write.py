@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from nodes.sdk import atomic as atomic_module
-from nodes.sdk import atomic_publish, atomic_write_bytes, atomic_write_text
+from nodes.sdk import atomic_create_bytes, atomic_publish, atomic_write_bytes, atomic_write_text
 
 SIZE = 4 * 1024 * 1024
 
@@ -98,3 +98,22 @@ def test_publishing_a_finished_file_replaces_the_target_in_one_step(tmp_path: Pa
     staged.write_bytes(b"new")
     atomic_publish(staged, target)
     assert target.read_bytes() == b"new" and not staged.exists()
+
+
+def test_creating_never_replaces_and_the_first_creator_wins_whole(tmp_path: Path) -> None:
+    key = tmp_path / ".auteur" / "secret.key"
+    atomic_create_bytes(key, b"first", mode=0o600)
+    with pytest.raises(FileExistsError):
+        atomic_create_bytes(key, b"second", mode=0o600)
+    assert key.read_bytes() == b"first" and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert leftovers(key.parent) == []
+
+
+def test_a_create_that_fails_midway_leaves_no_file_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic_module.os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        atomic_create_bytes(tmp_path / "secret.key", b"key")
+    assert list(tmp_path.iterdir()) == []
