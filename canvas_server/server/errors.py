@@ -130,9 +130,16 @@ async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
                           scrub(_plain(errors), _workspace(request)), 422)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:  # a path longer than PATH_MAX
+async def _os_error(request: Request, exc: Exception) -> JSONResponse:
+    """A path longer than PATH_MAX (each name in it short enough for the sandbox) is the
+    request's fault; any other OSError stays a server error."""
+    assert isinstance(exc, OSError)
+    if exc.errno == errno.ENAMETOOLONG:
         return error_response("path_too_long", "a path in the request is longer than a file system allows")
+    raise exc
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response("internal_error", f"internal server error: {type(exc).__name__}", None, 500)
 
 
@@ -148,6 +155,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AuteurError, _auteur_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _request_invalid)
+    app.add_exception_handler(OSError, _os_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

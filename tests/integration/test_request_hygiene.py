@@ -94,6 +94,18 @@ def test_a_path_component_over_255_bytes_is_a_400(client: TestClient, method: st
     assert_error(answer, 400, "path_too_long")
 
 
+def test_a_path_over_path_max_in_short_components_is_a_400_not_a_logged_500(
+    client: TestClient, comfy: TestClient
+) -> None:
+    deep = "/".join(["abcdefgh"] * 600)  # 5,400 bytes: over PATH_MAX (4,096), every name short
+    # raise_server_exceptions: an error answered as a server error (and logged with its
+    # traceback) would be raised here, even when its answer had the right status.
+    main, adapter = (TestClient(app.app, raise_server_exceptions=True) for app in (client, comfy))
+    assert_error(main.get("/api/projects/Film/files", params={"path": deep}), 400, "path_too_long")
+    assert_error(adapter.get("/view", params={"filename": "x.png", "subfolder": deep, "type": "input"}),
+                 400, "path_too_long")
+
+
 def test_comfy_view_and_upload_refuse_over_long_names(comfy: TestClient) -> None:
     assert_error(comfy.get("/view", params={"filename": LONG, "type": "input"}), 400, "path_too_long")
     assert_error(comfy.get("/view", params={"filename": "x.png", "subfolder": LONG, "type": "input"}),
