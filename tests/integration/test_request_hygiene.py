@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from canvas_server.comfy.app import create_comfy_app
@@ -168,6 +170,38 @@ def test_an_audited_submit_with_an_unwritable_audit_log_is_a_503_and_queues_noth
         assert client.get("/api/runs").json()["total"] == before
     finally:
         audit.rmdir()
+
+
+TEXT = st.text(st.characters(categories=["L", "N", "P", "Zs", "Cs", "Cc"]), max_size=6)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3), max_leaves=8,
+)
+
+
+def nested(value: object, depth: int) -> object:
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=JSON_VALUES, depth=st.sampled_from([0, 3, 99, 101, 1500]))
+def test_any_json_value_at_any_depth_is_never_a_5xx_on_either_app(
+    client: TestClient, comfy: TestClient, value: object, depth: int
+) -> None:
+    body = nested(value, depth)
+    requests = [
+        (client, "PATCH", "/api/projects/Film", {"description": body}),
+        (client, "PUT", "/api/projects/Film/workflows/Prop", {"nodes": [], "extra": body}),
+        (client, "POST", "/api/runs", {"graph": {"1": {"class_type": "core.text", "inputs": {"value": body}}}}),
+        (comfy, "POST", "/prompt", {"prompt": {"1": {"class_type": "core.text", "inputs": {"value": body}}}}),
+    ]
+    for app, method, url, payload in requests:
+        answer = app.request(method, url, content=json.dumps(payload).encode(),  # ensure_ascii: \udXXX escapes
+                             headers={"content-type": "application/json"})
+        assert answer.status_code < 500, (method, url, answer.text[:300])
+    assert client.get("/api/projects/Film").status_code == 200  # nothing stored makes a read fail
 
 
 # ---- L3: one name rule -----------------------------------------------------------------
