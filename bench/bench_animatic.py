@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nodes.media.tier_params import EncodeParams
 from nodes.sdk._tier_params import resolve_tier_params
+from nodes.sdk.ffmpeg.tier_params import EncodeParams
 
 from .node_bench import NodeBench, timed
 

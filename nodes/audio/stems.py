@@ -8,11 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from nodes.media.encode import input_stream, output_path, run_stream, staged
-from nodes.media.output_info import output_ref
-from nodes.media.output_info import source as source_of
-from nodes.media.probe import Probe, require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, atomic_publish, node
+from nodes.sdk.ffmpeg.encode import input_stream, output_path, run_stream, staged
+from nodes.sdk.ffmpeg.output_info import output_ref
+from nodes.sdk.ffmpeg.output_info import source as source_of
+from nodes.sdk.ffmpeg.probe import Probe, require_audio
 
 from .demucs_model import choose_model, load_demucs, max_segment
 from .devices import torch_device

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodes.media.encode import output_path
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, atomic_write_text, node
-
-from .transcript import SubtitleFormat, Transcript, render
+from nodes.sdk.ffmpeg.encode import output_path
+from nodes.sdk.transcript import SubtitleFormat, Transcript, render
 
 MIME = {"srt": "application/x-subrip", "vtt": "text/vtt"}
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from nodes.media.output_info import source as source_of
-from nodes.media.probe import require_audio
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
+from nodes.sdk.ffmpeg.output_info import source as source_of
+from nodes.sdk.ffmpeg.probe import require_audio
+from nodes.sdk.transcript import Segment, Transcript, Word
 
 from .subtitles import write_subtitles
 from .tier_params import WhisperParams
-from .transcript import Segment, Transcript, Word
 from .whisper_model import load_whisper
 
 

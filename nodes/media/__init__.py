@@ -1,9 +1,10 @@
 """The media pack: load, trim, convert, thumbnail and extract audio with ffmpeg."""
 
+from nodes.sdk.ffmpeg.reframe import Reframe
+
 from .convert import ConvertVideo
 from .extract_audio import ExtractAudio
 from .load import LoadMedia
-from .reframe import Reframe
 from .thumbnail import Thumbnail
 from .trim import TrimVideo
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
-
-from .encode import input_stream, output_path, run_stream, staged
-from .formats import VIDEO_FORMATS, VideoFormat, encoder_options
-from .output_info import output_ref, source
-from .tier_params import EncodeParams
+from nodes.sdk.ffmpeg.encode import input_stream, output_path, run_stream, staged
+from nodes.sdk.ffmpeg.formats import VIDEO_FORMATS, VideoFormat, encoder_options
+from nodes.sdk.ffmpeg.output_info import output_ref, source
+from nodes.sdk.ffmpeg.tier_params import EncodeParams
 
 
 class ConvertOut(Outputs):

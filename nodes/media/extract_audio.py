@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
-
-from .encode import input_stream, output_path, run_stream, staged
-from .formats import AUDIO_FORMATS, AudioFormat
-from .output_info import output_ref, source
-from .probe import require_audio
+from nodes.sdk.ffmpeg.encode import input_stream, output_path, run_stream, staged
+from nodes.sdk.ffmpeg.formats import AUDIO_FORMATS, AudioFormat
+from nodes.sdk.ffmpeg.output_info import output_ref, source
+from nodes.sdk.ffmpeg.probe import require_audio
 
 
 class ExtractAudioOut(Outputs):

@@ -16,9 +16,8 @@ from nodes.sdk import (
     RunContext,
     node,
 )
-
-from .errors import MediaNotFoundError
-from .probe import probe
+from nodes.sdk.ffmpeg.errors import MediaNotFoundError
+from nodes.sdk.ffmpeg.probe import probe
 
 
 class LoadOut(Outputs):

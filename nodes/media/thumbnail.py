@@ -5,13 +5,12 @@ from __future__ import annotations
 from pydantic import field_validator
 
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
-
-from .encode import input_stream, output_path, run_stream, staged
-from .errors import NoVideoStreamError
-from .output_info import output_ref, source
-from .probe import Probe
-from .tier_params import ThumbnailParams
-from .timecode import parse_timecode
+from nodes.sdk.ffmpeg.encode import input_stream, output_path, run_stream, staged
+from nodes.sdk.ffmpeg.errors import NoVideoStreamError
+from nodes.sdk.ffmpeg.output_info import output_ref, source
+from nodes.sdk.ffmpeg.probe import Probe
+from nodes.sdk.ffmpeg.tier_params import ThumbnailParams
+from nodes.sdk.ffmpeg.timecode import parse_timecode
 
 
 class ThumbnailOut(Outputs):

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pydantic import field_validator
 
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
-
-from .encode import input_stream, output_path, run_stream, staged
-from .formats import container_for_suffix, encoder_options
-from .output_info import output_ref, source
-from .probe import probe
-from .tier_params import EncodeParams
-from .timecode import parse_timecode
+from nodes.sdk.ffmpeg.encode import input_stream, output_path, run_stream, staged
+from nodes.sdk.ffmpeg.formats import container_for_suffix, encoder_options
+from nodes.sdk.ffmpeg.output_info import output_ref, source
+from nodes.sdk.ffmpeg.probe import probe
+from nodes.sdk.ffmpeg.tier_params import EncodeParams
+from nodes.sdk.ffmpeg.timecode import parse_timecode
 
 
 class TrimOut(Outputs):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nodes.media.encode import output_path, run_argv
-from nodes.media.output_info import output_ref, source
-from nodes.media.probe import media_file
-from nodes.media.tier_params import EncodeParams
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from nodes.sdk.ffmpeg.encode import output_path, run_argv
+from nodes.sdk.ffmpeg.output_info import output_ref, source
+from nodes.sdk.ffmpeg.probe import media_file
+from nodes.sdk.ffmpeg.tier_params import EncodeParams
 from nodes.sdk.preproduction import Shot
 from nodes.sdk.takes import SceneCoords
 

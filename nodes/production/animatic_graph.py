@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nodes.media.timecode import format_clock
+from nodes.sdk.ffmpeg.timecode import format_clock
 
 FONT_SIZE_DIVISOR = 22
 

@@ -15,15 +15,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from nodes.audio.normalize import (
+from nodes.sdk import NodeCancelledError, RunContext
+from nodes.sdk.ffmpeg.loudness import (
     is_silent,
     loudnorm_filter,
     padded,
     parse_measurement,
     pass_two_filter,
 )
-from nodes.media.ffmpeg_process import FfmpegRun, find_tool, run_ffmpeg, staged
-from nodes.sdk import NodeCancelledError, RunContext
+from nodes.sdk.ffmpeg.process import FfmpegRun, find_tool, run_ffmpeg, staged
 
 AUDIO_RATE = 48_000
 AUDIO_CODEC = ["-c:a", "aac", "-b:a", "160k"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from nodes.media.encode import flatten, output_path, run_argv
-from nodes.media.formats import VIDEO_FORMATS, encoder_options
-from nodes.media.output_info import output_ref, source
-from nodes.media.probe import probe
-from nodes.media.reframe import ReframeMode, frame_of, reframe_filter, target_size
-from nodes.media.tier_params import EncodeParams
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from nodes.sdk.ffmpeg.encode import flatten, output_path, run_argv
+from nodes.sdk.ffmpeg.formats import VIDEO_FORMATS, encoder_options
+from nodes.sdk.ffmpeg.output_info import output_ref, source
+from nodes.sdk.ffmpeg.probe import probe
+from nodes.sdk.ffmpeg.reframe import ReframeMode, frame_of, reframe_filter, target_size
+from nodes.sdk.ffmpeg.tier_params import EncodeParams
 
 Platform = Literal["youtube", "tiktok_reels", "instagram_feed"]
 # platform → (aspect, file-name tag): 1920×1080, 1080×1920 and 1080×1350 at short_side 1080

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nodes.audio.transcript import Transcript
 from nodes.sdk import Input, Node, NodeExecutionError, Output, Outputs, RunContext, node
 from nodes.sdk.preproduction import Shot
+from nodes.sdk.transcript import Transcript
 
 SENTENCE_END = (".", "!", "?", "…")
 CLAUSE_END = (",", ";", ":", "—")

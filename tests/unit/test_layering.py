@@ -64,6 +64,21 @@ def test_the_server_and_the_runners_reach_node_packs_only_through_the_sdk(layer:
     assert violations(layer, ("nodes",), allowed=("nodes.sdk",)) == []
 
 
+PACKS = sorted(path.name for path in (ROOT / "nodes").iterdir()
+               if (path / "__init__.py").is_file() and path.name != "sdk")
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_node_pack_imports_no_other_pack_only_the_sdk(pack: str) -> None:
+    """What packs share lives in the SDK (`nodes.sdk.ffmpeg`, `nodes.sdk.transcript`): a pack
+    loads, and is left out, on its own."""
+    assert violations(f"nodes/{pack}", ("nodes",), allowed=("nodes.sdk", f"nodes.{pack}")) == []
+
+
+def test_the_sdk_imports_no_node_pack() -> None:
+    assert violations("nodes/sdk", ("nodes",), allowed=("nodes.sdk",)) == []
+
+
 def test_the_checker_sees_an_import_of_a_pack() -> None:
     """The rule above would pass vacuously if `from nodes.speaker import x` were missed."""
     assert "nodes.speaker.config" in set(imports_of(ROOT / "nodes/speaker/spotify/login.py"))

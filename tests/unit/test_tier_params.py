@@ -7,8 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from function_runners.tiers import TIER_NAMES, load_tiers
-from nodes.media.tier_params import EncodeParams
 from nodes.sdk import TierParams, discover
+from nodes.sdk.ffmpeg.tier_params import EncodeParams
 
 
 def test_every_tier_file_entry_validates_against_the_nodes_typed_parameters() -> None:

@@ -172,7 +172,7 @@ def test_the_budget_names_the_limit_for_pictures_and_for_length() -> None:
 _RUN_LONG_FFMPEG = r"""
 import sys
 from pathlib import Path
-from nodes.media.ffmpeg_process import find_tool, run_ffmpeg, staged
+from nodes.sdk.ffmpeg.process import find_tool, run_ffmpeg, staged
 source, out = Path(sys.argv[1]), Path(sys.argv[2])
 run_ffmpeg([find_tool("ffmpeg"), "-re", "-y", "-i", str(source), "-c:v", "libx264", str(staged(out))],
            outputs={staged(out): out}, duration=60.0, is_cancelled=lambda: False)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nodes.media.reframe import target_size
 from nodes.production.platform_variants import PLATFORMS
 from nodes.sdk import NodeRegistry, spec_of
+from nodes.sdk.ffmpeg.reframe import target_size
 
 from ..media.media_fixtures import load, make_video, outputs_of, run_node, stream
 

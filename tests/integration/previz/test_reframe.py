@@ -46,7 +46,7 @@ def test_every_target_has_the_exact_resolution_and_aspect(
 
 
 def test_default_size_is_the_platform_standard() -> None:
-    from nodes.media.reframe import target_size
+    from nodes.sdk.ffmpeg.reframe import target_size
 
     assert target_size("9:16", 1080) == target_size("9:16", 1080).__class__(1080, 1920)
     assert (target_size("4:5", 1080).width, target_size("4:5", 1080).height) == (1080, 1350)
@@ -71,7 +71,7 @@ def test_the_follow_crop_keeps_a_subject_the_centre_crop_loses(
 
 
 def test_a_follow_position_at_the_edge_keeps_the_crop_inside_the_frame() -> None:
-    from nodes.media.reframe import Frame, crop_box
+    from nodes.sdk.ffmpeg.reframe import Frame, crop_box
 
     width, height, x, y = crop_box(Frame(640, 360), "9:16", 1.0)
     assert (x + width, y, height) == (640, 0, 360)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from nodes.media.errors import NotMediaError
-from nodes.media.probe import probe
 from nodes.sdk import NodeRegistry, discover
+from nodes.sdk.ffmpeg.errors import NotMediaError
+from nodes.sdk.ffmpeg.probe import probe
 
 from ..media.media_fixtures import load, make_video, run_node
 

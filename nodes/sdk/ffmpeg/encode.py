@@ -9,7 +9,7 @@ import ffmpeg
 
 from nodes.sdk import RunContext
 
-from .ffmpeg_process import FfmpegRun, find_tool, run_ffmpeg, staged
+from .process import FfmpegRun, find_tool, run_ffmpeg, staged
 
 __all__ = ["flatten", "input_stream", "output_path", "run_argv", "run_stream", "staged"]
 

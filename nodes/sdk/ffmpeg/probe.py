@@ -20,7 +20,7 @@ from nodes.sdk import (
 )
 
 from .errors import MediaNotFoundError, NoAudioStreamError, NotMediaError
-from .ffmpeg_process import find_tool
+from .process import find_tool
 
 # Demuxers that hold a single still picture rather than a video.
 _IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from nodes.media.timecode import format_clock
+from nodes.sdk.ffmpeg.timecode import format_clock
 
 SubtitleFormat = Literal["srt", "vtt"]
 

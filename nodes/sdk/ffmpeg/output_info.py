@@ -13,8 +13,8 @@ from pathlib import Path
 
 from nodes.sdk import MediaKind, MediaRef, RunContext
 
-from .ffmpeg_process import FfmpegRun
 from .probe import Probe, media_file, probe
+from .process import FfmpegRun
 
 _VIDEO = re.compile(r"Video: (\w+).*?[ ,](\d{2,5})x(\d{2,5})[ ,\]]")
 _AUDIO = re.compile(r"Audio: (\w+).*?, (\d+) Hz, ([^,]+)")
