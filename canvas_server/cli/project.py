@@ -38,6 +38,10 @@ def _guard(action: Callable[[], T]) -> T:
         raise typer.Exit(1) from exc
 
 
+def _is_active_token(name: str) -> bool:
+    return any(token.name == name for token in TokenStore(Settings().state_dir / "tokens.json").active())
+
+
 def _echo_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, indent=2, default=str))
 
@@ -48,15 +52,20 @@ def new(
     structure: str = typer.Option("three-act", help="three-act, heros-journey, beat-sheet, story-circle"),
     quality: str = typer.Option("standard", help="Default quality tier: low, standard, high"),
     description: str = typer.Option("", help="One-line description"),
+    owner: str = typer.Option(LOCAL_PRINCIPAL.name, "--owner",
+                              help="Token name of the owner (default: the local user, whom admins act for)"),
     as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON"),
 ) -> None:
     """Create a project: folders, project.json, a Git repository with LFS, a first commit."""
     if quality not in TIER_NAMES:
         typer.echo(f"error [value_invalid]: quality must be one of {', '.join(TIER_NAMES)}, not {quality!r}", err=True)
         raise typer.Exit(2)
+    if owner != LOCAL_PRINCIPAL.name and not _is_active_token(owner):
+        typer.echo(f"error [value_invalid]: no active token is named {owner!r} (see `auteur tokens list`)", err=True)
+        raise typer.Exit(2)
     tier: Quality = quality
     request = NewProject(name=name, structure=structure, quality=tier, description=description)
-    manifest = _guard(lambda: _store().create(request))
+    manifest = _guard(lambda: _store().create(request, owner=owner))
     if as_json:
         _echo_json(manifest.dump())
         return
@@ -119,7 +128,7 @@ def share(
     if role not in ROLES:
         typer.echo(f"error [value_invalid]: role must be one of {', '.join(ROLES)}, not {role!r}", err=True)
         raise typer.Exit(2)
-    if not remove and not any(token.name == member for token in TokenStore(Settings().state_dir / "tokens.json").active()):
+    if not remove and not _is_active_token(member):
         typer.echo(f"error [token_not_found]: no active token is named {member!r} (see `auteur tokens list`)", err=True)
         raise typer.Exit(1)
     typed: Role = role

@@ -1,4 +1,4 @@
-"""`auteur tokens create|list|revoke`: API tokens with a maturity level (hashed at rest)."""
+"""`auteur tokens create|list|revoke|reset-local`: API tokens with a maturity level (hashed at rest)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _store() -> TokenStore:
 @tokens_app.command("create")
 def create(
     maturity: str = typer.Option(..., "--maturity", help=f"One of {', '.join(MATURITY_LEVELS)}"),
-    name: str = typer.Option("token", "--name", help="Who or what uses this token (unique: runs and projects belong to it)"),
+    name: str = typer.Option("token", "--name", help="Who or what uses this token (never reused, not even after a revoke: runs and projects belong to it)"),
     role: str = typer.Option("creator", "--role", help=f"One of {', '.join(ROLES)}"),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON"),
 ) -> None:
@@ -71,3 +71,15 @@ def revoke(token_id: str = typer.Argument(..., help="Token id or name")) -> None
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"revoked token {info.id} ({info.name})")
+
+
+@tokens_app.command("reset-local")
+def reset_local() -> None:
+    """Return a loopback server whose tokens are all revoked to no-token local use (the local
+    user is admin/AUTONOMOUS again). Without it, revoking the last token locks the API."""
+    try:
+        _store().reset_local()
+    except AuteurError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo("no-token local mode: on a loopback bind every local caller is the local admin again")

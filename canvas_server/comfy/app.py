@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ..governance import ForbiddenError
+from ..server.boundary import install_boundary
 from ..server.deps import get_principal
 from ..server.errors import install_error_handlers
 from ..server.json_guard import JsonGuard
@@ -41,6 +42,8 @@ def create_comfy_app(lifecycle: Lifecycle) -> FastAPI:
     app.add_middleware(JsonGuard)  # inside the size limit (added last, so outermost)
     app.add_middleware(BodySizeLimit, max_bytes=lifecycle.settings.max_request_mb * 1024 * 1024,
                        uploads=r"(/api)?/upload/image/?")
+    install_boundary(app, lifecycle.settings, upload_paths=(r"^(/api)?/upload/image/?$",),
+                     urllib_default_type=True)
     authenticated = [Depends(get_principal)]
     for prefix in ("", "/api"):
         for router in (routes.router, routes_files.router, routes_info.router):

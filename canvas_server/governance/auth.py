@@ -44,10 +44,11 @@ def check_bind(host: str, tokens: TokenStore, trusted: Sequence[str] = ()) -> No
 
 
 class Authenticator:
-    """Tokens configured: every request needs `Authorization: Bearer <token>`. No tokens on a
+    """Tokens configured: every request needs `Authorization: Bearer <token>`. No tokens ever on a
     loopback bind: everyone is the local user. No tokens on any other bind (the last one was
     revoked while serving): the API is locked, never opened to the network as the local user.
-    The mode is fixed by the bind address at start-up; it never changes silently."""
+    On loopback too, once tokens existed, revoking the last one locks the API until
+    `auteur tokens reset-local` says otherwise: the mode never changes silently."""
 
     def __init__(self, tokens: TokenStore, *, require_tokens: bool = False) -> None:
         self.tokens = tokens
@@ -59,6 +60,11 @@ class Authenticator:
                 raise UnauthorizedError(
                     "this server is bound beyond loopback and has no active API token: the API is "
                     "locked until one is created with `auteur tokens create`"
+                )
+            if self.tokens.locked():
+                raise UnauthorizedError(
+                    "every API token of this server is revoked: the API is locked until one is created "
+                    "with `auteur tokens create`, or `auteur tokens reset-local` returns it to no-token local use"
                 )
             return LOCAL_PRINCIPAL
         if not authorization:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from nodes.sdk import AuteurError, MaturityLevel, atomic_write_text
 
-from .principal import Principal
+from .principal import LOCAL_PRINCIPAL, Principal
 from .roles import DEFAULT_ROLE, Role
 
 TOKEN_PREFIX = "aut_"
@@ -52,6 +52,9 @@ def _migrate_v1(data: dict[str, Any]) -> dict[str, Any]:
 class _TokenFile(BaseModel):
     schema_version: int = TOKENS_SCHEMA_VERSION
     tokens: list[TokenInfo] = Field(default_factory=list)
+    # Set by `auteur tokens reset-local`: every token is revoked and the loopback server may be
+    # used without one again. Cleared by the next `create`.
+    local_mode: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -73,6 +76,10 @@ class TokenNotFoundError(AuteurError):
 
 class TokenNameTakenError(AuteurError):
     code = "token_name_taken"
+
+
+class TokensActiveError(AuteurError):
+    code = "conflict"
 
 
 def _digest(secret: str) -> str:
@@ -112,11 +119,21 @@ class TokenStore:
         return bool(self.active())
 
     def create(self, name: str, maturity: MaturityLevel, role: Role = DEFAULT_ROLE) -> tuple[TokenInfo, str]:
-        """A new token; returns its record and the secret (shown once, never stored). Names are
-        unique among active tokens: runs and projects belong to the name."""
-        if any(token.name == name for token in self.active()):
-            raise TokenNameTakenError(f"an active token is already named {name!r}; revoke it or pick another name",
-                                      details={"name": name})
+        """A new token; returns its record and the secret (shown once, never stored).
+
+        Runs, projects and client ids belong to the token's name, so a name is the principal's
+        stable id: it is never given to a second token, not even after the first is revoked
+        (else the new token would inherit the old one's projects), and `local` stays the
+        loopback user's."""
+        if name == LOCAL_PRINCIPAL.name:
+            raise TokenNameTakenError(f"{name!r} is the local user's name (it owns what was made without tokens); "
+                                      "pick another name", details={"name": name})
+        used = next((token for token in self._load().tokens if token.name == name), None)
+        if used is not None:
+            state = "a revoked token" if used.revoked else "an active token"
+            raise TokenNameTakenError(f"{name!r} was already used by {state} ({used.id}); names are never reused, "
+                                      "so what that token owns stays its own: pick another name",
+                                      details={"name": name, "token_id": used.id})
         token_id = secrets.token_hex(4)
         secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
         info = TokenInfo(
@@ -124,8 +141,27 @@ class TokenStore:
         )
         data = self._load().model_copy(deep=True)
         data.tokens.append(info)
+        data.local_mode = False
         self._save(data)
         return info, secret
+
+    def locked(self) -> bool:
+        """No active token, but tokens existed: the API stays locked (a loopback server never
+        falls back to the local user by itself) until `reset_local`."""
+        data = self._load()
+        return bool(data.tokens) and not data.local_mode and not self.has_tokens()
+
+    def reset_local(self) -> None:
+        """Return a loopback server to no-token local mode, on purpose (`auteur tokens reset-local`).
+        Refused while a token is active; revoked tokens stay listed, so their names stay taken."""
+        active = self.active()
+        if active:
+            raise TokensActiveError("tokens are still active: revoke them first ("
+                                    + ", ".join(f"{token.name} {token.id}" for token in active) + ")",
+                                    details={"active": [token.id for token in active]})
+        data = self._load().model_copy(deep=True)
+        data.local_mode = True
+        self._save(data)
 
     def revoke(self, token_id: str) -> TokenInfo:
         data = self._load().model_copy(deep=True)

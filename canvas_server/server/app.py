@@ -14,6 +14,7 @@ from ..governance import Action
 from ..runs.workspace_lock import WorkspaceLock
 from ..settings import Settings
 from .access import Allowed, project_guard
+from .boundary import install_boundary
 from .deps import get_principal
 from .errors import install_error_handlers
 from .json_guard import JsonGuard
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     # quarter of the bytes). Starlette leaves alone what must stay as is: 206 range answers,
     # media and archive types, event streams, bodies already encoded, and WebSockets.
     app.add_middleware(GZipMiddleware, minimum_size=MIN_GZIP_BYTES, compresslevel=6)
+    install_boundary(app, settings, upload_paths=(r"^/api/projects/[^/]+/assets/?$",))
     app.include_router(health.router)
     app.include_router(events.router)
     app.include_router(signed_media.router)  # signed URLs: speakers cannot send a token

@@ -24,12 +24,38 @@ def services_of(connection: HTTPConnection) -> AppServices:
     return lifecycle.services
 
 
+# A browser cannot set headers on a WebSocket: it offers the token as a subprotocol instead.
+BEARER_SUBPROTOCOL = "auteur.bearer."
+PLAIN_SUBPROTOCOL = "auteur"
+
+
+def offered_subprotocols(connection: HTTPConnection) -> list[str]:
+    header = connection.headers.get("sec-websocket-protocol", "")
+    return [item.strip() for item in header.split(",") if item.strip()]
+
+
+def accepted_subprotocol(connection: HTTPConnection) -> str | None:
+    """The subprotocol a WebSocket is accepted with: `auteur` when offered beside the token (so
+    the token is not echoed), else the token's own entry (a browser fails a handshake that does
+    not answer one of the protocols it offered)."""
+    offered = offered_subprotocols(connection)
+    if PLAIN_SUBPROTOCOL in offered:
+        return PLAIN_SUBPROTOCOL
+    return next((item for item in offered if item.startswith(BEARER_SUBPROTOCOL)), None)
+
+
 def principal_of(connection: HTTPConnection) -> Principal:
     """The caller, from `Authorization: Bearer`; raises `unauthorized` (401) when a token is
-    required and missing or unknown. WebSocket clients may also pass `?token=`."""
+    required and missing or unknown. WebSocket clients may instead offer the subprotocol
+    `auteur.bearer.<token>` (browsers) or pass `?token=` (redacted from the logs)."""
     header = connection.headers.get("authorization")
-    if header is None and connection.scope["type"] == "websocket" and "token" in connection.query_params:
-        header = f"Bearer {connection.query_params['token']}"
+    if header is None and connection.scope["type"] == "websocket":
+        offered = [item[len(BEARER_SUBPROTOCOL):] for item in offered_subprotocols(connection)
+                   if item.startswith(BEARER_SUBPROTOCOL)]
+        if offered:
+            header = f"Bearer {offered[0]}"
+        elif "token" in connection.query_params:
+            header = f"Bearer {connection.query_params['token']}"
     return services_of(connection).auth.principal(header)
 
 
@@ -41,4 +67,4 @@ async def get_principal(request: HTTPConnection) -> Principal:
     return principal_of(request)
 
 
-__all__ = ["Request", "get_principal", "get_services", "principal_of", "services_of"]
+__all__ = ["Request", "accepted_subprotocol", "get_principal", "get_services", "principal_of", "services_of"]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 import uvicorn
 
 from ..comfy import create_comfy_app
+from ..governance.redact import redact_server_logs
 from ..runs.workspace_lock import WorkspaceLock
 from ..settings import Settings
 from .app import create_app
@@ -35,6 +36,7 @@ async def serve_both(settings: Settings, log_level: str, lock: WorkspaceLock, so
     lifecycle = main_app.state.lifecycle
     apps = [main_app, create_comfy_app(lifecycle)][:len(sockets)]
     servers = [_Server(uvicorn.Config(app, log_level=log_level, lifespan="off")) for app in apps]
+    redact_server_logs()  # after uvicorn.Config, which (re)configures its loggers
     stop = asyncio.Event()
 
     def on_signal() -> None:

@@ -125,7 +125,7 @@ ANY_GRAPH = st.one_of(PROMPTS, st.dictionaries(st.text(max_size=6), VALUES, max_
 @pytest.fixture(scope="module")
 def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings_ = Settings(workspace=tmp_path_factory.mktemp("hyp"), runner_workers=1)
-    with TestClient(create_app(settings_), raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings_), base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
         yield client
 
 

@@ -15,6 +15,7 @@ from canvas_server.governance.auth import (
     check_bind,
     is_loopback,
 )
+from canvas_server.governance.tokens import TokenNameTakenError, TokensActiveError
 
 
 def test_a_token_is_stored_only_as_its_hash_in_a_private_file(tmp_path: Path) -> None:
@@ -57,3 +58,36 @@ def test_a_network_bind_needs_tokens_but_loopback_does_not(tmp_path: Path) -> No
         check_bind("0.0.0.0", store)
     store.create("remote", "SUPERVISED")
     check_bind("0.0.0.0", store)
+
+
+def test_revoking_the_last_token_on_loopback_locks_the_api_until_reset_local(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "tokens.json")
+    auth = Authenticator(store)
+    assert auth.principal(None) == LOCAL_PRINCIPAL  # never had tokens: the local user
+    info, _ = store.create("ana", "AUTONOMOUS", "admin")
+    with pytest.raises(TokensActiveError):
+        store.reset_local()  # not while a token is active
+    store.revoke(info.id)
+    with pytest.raises(UnauthorizedError, match="reset-local"):
+        Authenticator(TokenStore(store.path)).principal(None)
+    store.reset_local()
+    assert Authenticator(TokenStore(store.path)).principal(None) == LOCAL_PRINCIPAL
+    other, _ = store.create("bo", "INTERN")
+    store.revoke(other.id)  # tokens again, then none: locked again until the next reset
+    with pytest.raises(UnauthorizedError):
+        Authenticator(TokenStore(store.path)).principal(None)
+
+
+def test_a_revoked_token_s_name_is_never_given_to_a_new_token(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "tokens.json")
+    first, _ = store.create("ana", "AUTONOMOUS")
+    store.revoke(first.id)
+    with pytest.raises(TokenNameTakenError, match="revoked"):
+        store.create("ana", "AUTONOMOUS")
+    assert [token.name for token in store.all()] == ["ana"]
+
+
+def test_no_token_may_take_the_local_user_s_name(tmp_path: Path) -> None:
+    """`local` owns what was made without tokens; a token of that name would inherit it."""
+    with pytest.raises(TokenNameTakenError, match="local user"):
+        TokenStore(tmp_path / "tokens.json").create(LOCAL_PRINCIPAL.name, "INTERN", "viewer")

@@ -87,7 +87,7 @@ def test_the_built_editor_is_served_with_immutable_assets_and_a_revalidated_inde
     settings = Settings(
         workspace=tmp_path / "ws", runner_workers=1, web_dir=dist, load_plugins=["core"]
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         index = client.get("/")
         assert index.status_code == 200 and index.headers["cache-control"] == "no-cache"
         asset = next((dist / "assets").glob("*.js")).name
