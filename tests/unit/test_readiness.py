@@ -14,6 +14,7 @@ from canvas_server.comfy import create_comfy_app
 from canvas_server.server.app import create_app
 from canvas_server.settings import Settings
 
+LOCAL = "http://127.0.0.1"  # the browser boundary answers loopback names, not TestClient's "testserver"
 PROMPT = {"prompt": {"1": {"class_type": "core.integer", "inputs": {"value": 1}},
                      "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}}}
 
@@ -31,7 +32,7 @@ def _assert_retry_later(response: httpx.Response) -> None:
 def test_before_the_services_start_both_ports_answer_503_with_retry_after(tmp_path: Path) -> None:
     app = create_app(_settings(tmp_path))
     comfy = create_comfy_app(app.state.lifecycle)
-    main_client, comfy_client = TestClient(app), TestClient(comfy)  # no `with`: no lifespan ran
+    main_client, comfy_client = TestClient(app, base_url=LOCAL), TestClient(comfy, base_url=LOCAL)  # no `with`: no lifespan ran
     _assert_retry_later(main_client.get("/api/health"))
     _assert_retry_later(main_client.post("/api/runs", json={"graph": PROMPT["prompt"]}))
     _assert_retry_later(comfy_client.post("/prompt", json=PROMPT))
@@ -42,8 +43,8 @@ def test_before_the_services_start_both_ports_answer_503_with_retry_after(tmp_pa
 
 def test_once_shutdown_begins_new_requests_get_503_on_both_ports(tmp_path: Path) -> None:
     app = create_app(_settings(tmp_path))
-    comfy = TestClient(create_comfy_app(app.state.lifecycle))
-    with TestClient(app) as client:
+    comfy = TestClient(create_comfy_app(app.state.lifecycle), base_url=LOCAL)
+    with TestClient(app, base_url=LOCAL) as client:
         assert client.get("/api/health").status_code == 200
         assert comfy.post("/prompt", json=PROMPT).status_code == 200
         app.state.lifecycle.begin_shutdown()
