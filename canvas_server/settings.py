@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field
 
 from function_runners.settings import CelerySettings
-from nodes.sdk import CommaList, PathList, state_dir_of
+from nodes.sdk import CommaList, PathList, key_dir_of, state_dir_of
 
 
 class Settings(CelerySettings):
@@ -42,5 +42,14 @@ class Settings(CelerySettings):
 
     @property
     def state_dir(self) -> Path:
-        """Server state (run queue, cache, tokens, audit log) under the workspace."""
+        """Server state (run queue, cache, audit log) under the workspace."""
         return state_dir_of(self.workspace)
+
+    @property
+    def key_dir(self) -> Path:
+        """Where `tokens.json` and `secret.key` live (`AUTEUR_SECRETS_DIR`, else the state folder)."""
+        return key_dir_of(self.workspace, self.secrets_dir)
+
+    @property
+    def tokens_file(self) -> Path:
+        return self.key_dir / "tokens.json"

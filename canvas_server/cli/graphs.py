@@ -137,7 +137,7 @@ def _caller(settings: Settings, token: str | None) -> Principal:
     if not token:
         return LOCAL_PRINCIPAL
     try:
-        return Authenticator(TokenStore(settings.state_dir / "tokens.json")).principal(f"Bearer {token}")
+        return Authenticator(TokenStore(settings.tokens_file)).principal(f"Bearer {token}")
     except AuteurError as exc:
         fail(exc)
 

@@ -39,7 +39,7 @@ def _guard(action: Callable[[], T]) -> T:
 
 
 def _is_active_token(name: str) -> bool:
-    return any(token.name == name for token in TokenStore(Settings().state_dir / "tokens.json").active())
+    return any(token.name == name for token in TokenStore(Settings().tokens_file).active())
 
 
 def _echo_json(payload: Any) -> None:

@@ -42,7 +42,7 @@ def serve(
     try:
         check_workspace(settings)
         check_editor(settings.web_dir)
-        check_bind(settings.host, TokenStore(settings.state_dir / "tokens.json"), settings.loopback_hosts)
+        check_bind(settings.host, TokenStore(settings.tokens_file), settings.loopback_hosts)
         sockets = bind_all(settings)
     except (StartupError, InsecureBindError) as exc:
         typer.echo(f"error: {exc.message}", err=True)

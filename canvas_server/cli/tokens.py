@@ -16,7 +16,7 @@ from .main import tokens_app
 
 
 def _store() -> TokenStore:
-    return TokenStore(Settings().state_dir / "tokens.json")
+    return TokenStore(Settings().tokens_file)
 
 
 @tokens_app.command("create")

@@ -85,7 +85,9 @@ def _run_id(services: AppServices, body: PromptBody) -> str | None:
         return None
     if not _PROMPT_ID.match(body.prompt_id):
         raise PromptRefused(invalid_prompt(f"prompt_id {body.prompt_id!r} must be 1-200 of A-Z a-z 0-9 . _ : -"))
-    if services.runs.store.get(body.prompt_id) is not None:
+    # Never reused, not even after a delete: the id's persisted events would be replayed to the
+    # new owner. The event log also knows ids deleted before the run store retired them.
+    if services.runs.store.ever_used(body.prompt_id) or services.events.knows_run(body.prompt_id):
         raise PromptRefused(invalid_prompt(f"prompt_id {body.prompt_id!r} is already used"))
     return body.prompt_id
 

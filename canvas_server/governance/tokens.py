@@ -20,6 +20,7 @@ from nodes.sdk import AuteurError, MaturityLevel, atomic_write_text
 
 from .principal import LOCAL_PRINCIPAL, Principal
 from .roles import DEFAULT_ROLE, Role
+from .state import private_dir
 
 TOKEN_PREFIX = "aut_"
 
@@ -106,6 +107,7 @@ class TokenStore:
         return self._cache
 
     def _save(self, data: _TokenFile) -> None:
+        private_dir(self.path.parent)
         atomic_write_text(self.path, data.model_dump_json(indent=2), mode=0o600)
         self._mtime = None
 

@@ -120,7 +120,10 @@ def _backfill_summaries(db: sqlite3.Connection) -> None:
                    (summarize(RunRecord.model_validate_json(record)), run_id))
 
 
-MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA_V1), _backfill_summaries)
+# v3: ids of deleted runs, never given to another run (a ComfyUI client may choose its
+# prompt_id; a reused id would let its new owner replay the old run's persisted events).
+_RETIRED = "CREATE TABLE IF NOT EXISTS retired_runs (run_id TEXT PRIMARY KEY, principal TEXT, retired_at REAL)"
+MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA_V1), _backfill_summaries, execute_script(_RETIRED))
 
 
 def _row_to_run(row: sqlite3.Row) -> StoredRun:
@@ -295,7 +298,18 @@ class RunStore:
         return {row[0]: int(row[1]) for row in rows}
 
     def delete(self, run_id: str) -> bool:
-        before = self._sizes(run_id, _STORED_BYTES)
-        if before is not None:
-            self._count(before[0], -before[1])
-        return self._db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,)).rowcount > 0
+        """Forget a run; its id stays retired (see `ever_used`)."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            before = self._sizes(run_id, _STORED_BYTES)
+            if before is not None:
+                self._count(before[0], -before[1])
+            self._db.execute("INSERT OR IGNORE INTO retired_runs SELECT run_id, principal, ? FROM runs WHERE run_id = ?",
+                             (time.time(), run_id))
+            return self._db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,)).rowcount > 0
+
+    def ever_used(self, run_id: str) -> bool:
+        """Whether a run has ever had this id, deleted ones included."""
+        row = self._db.execute("SELECT 1 FROM runs WHERE run_id = ? UNION ALL "
+                               "SELECT 1 FROM retired_runs WHERE run_id = ? LIMIT 1", (run_id, run_id)).fetchone()
+        return row is not None

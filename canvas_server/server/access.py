@@ -139,10 +139,16 @@ async def admit_client(websocket: WebSocket, services: AppServices, client_id: s
     except AuteurError as exc:
         await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
         return None
-    state = services.events.client(bus_key or client_id)
-    reason = decide(principal, Action.CLIENT_USE, ClientResource(client_id, state.owner))
+    key = bus_key or client_id
+    known = services.events.peek(key)  # a refused caller leaves no state behind
+    reason = decide(principal, Action.CLIENT_USE, ClientResource(client_id, known.owner if known else None))
     if reason is not None:
         await websocket.close(code=POLICY_VIOLATION, reason=reason[:120])
         return None
-    state.owner = principal.name
+    state = services.events.client(key)
+    try:
+        services.events.own(state, principal.name)
+    except AuteurError as exc:
+        await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
+        return None
     return principal, state

@@ -19,13 +19,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nodes.sdk import EventType
+from nodes.sdk import AuteurError, EventType
 
 from ..events import Event, build_event
 from .event_log import EventLog
 
 # Events with neither run nor project (e.g. a global notice) reach every client.
 _BROADCAST = None
+# A client id's state (owner, subscriptions) outlives its connections so that a reconnect with
+# `last_seq` replays what it missed; an idle one is forgotten after this long, and one principal
+# holds at most CLIENTS_PER_OWNER of them (its oldest idle one makes room for a new one).
+CLIENT_IDLE_S = 3600.0
+CLIENTS_PER_OWNER = 256
+_PRUNE_EVERY_S = 60.0
+
+
+class TooManyClientsError(AuteurError):
+    code = "too_many_clients"
 
 
 @dataclass
@@ -55,8 +65,13 @@ class EventBus:
         replay_size: int = 10_000,
         client_queue_size: int = 5_000,
         log: EventLog | None = None,
+        client_idle_s: float = CLIENT_IDLE_S,
+        clients_per_owner: int = CLIENTS_PER_OWNER,
     ) -> None:
         self._log = log
+        self._client_idle_s = client_idle_s
+        self._clients_per_owner = clients_per_owner
+        self._pruned_at = time.monotonic()
         self._seq = log.last_seq() if log is not None else 0
         self._buffer: deque[Event] = deque(log.recent(replay_size) if log else (), maxlen=replay_size)
         self._clients: dict[str, ClientState] = {}
@@ -135,10 +150,45 @@ class EventBus:
             )
 
     def client(self, client_id: str) -> ClientState:
+        """The client's state, made on first use (idle ones are pruned now and then)."""
         state = self._clients.get(client_id)
         if state is None:
+            self._prune()
             state = self._clients[client_id] = ClientState(client_id)
+        state.last_seen = time.monotonic()
         return state
+
+    def peek(self, client_id: str) -> ClientState | None:
+        """The client's state if it has one; makes none (an admission check must not)."""
+        return self._clients.get(client_id)
+
+    def client_count(self) -> int:
+        return len(self._clients)
+
+    def own(self, state: ClientState, owner: str) -> None:
+        """Bind a client id to its principal (`authorize` decided it may). A principal over its
+        quota loses its oldest idle client id; with none idle, the new one is refused (429)."""
+        if state.owner == owner:
+            return
+        owned = [other for other in self._clients.values() if other.owner == owner]
+        if len(owned) >= self._clients_per_owner:
+            idle = [other for other in owned if not other.queues]
+            if not idle:
+                raise TooManyClientsError(
+                    f"{owner} already has {len(owned)} connected client ids; close one first",
+                    details={"limit": self._clients_per_owner})
+            del self._clients[min(idle, key=lambda other: other.last_seen).client_id]
+        state.owner = owner
+
+    def _prune(self) -> None:
+        now = time.monotonic()
+        if now - self._pruned_at < min(_PRUNE_EVERY_S, self._client_idle_s):
+            return
+        self._pruned_at = now
+        stale = [client_id for client_id, state in self._clients.items()
+                 if not state.queues and now - state.last_seen > self._client_idle_s]
+        for client_id in stale:
+            del self._clients[client_id]
 
     def subscribe(self, client_id: str, *, runs: Iterable[str] = (), projects: Iterable[str] = ()) -> None:
         state = self.client(client_id)
@@ -163,6 +213,14 @@ class EventBus:
         if state is not None and queue in state.queues:
             state.queues.remove(queue)
             state.last_seen = time.monotonic()
+
+    def knows_run(self, run_id: str) -> bool:
+        """Whether an event of this run was ever published (and is still kept)."""
+        if any(event.run_id == run_id for event in self._pending):
+            return True
+        if self._log is not None:
+            return self._log.has_run(run_id)
+        return any(event.run_id == run_id for event in self._buffer)
 
     def replay(self, client_id: str, after_seq: int) -> list[Event]:
         """Events after `after_seq` this client is subscribed to, oldest first."""

@@ -38,6 +38,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "request_too_large": 413,
     "graph_too_large": 413,
     "quota_exceeded": 429,
+    "too_many_clients": 429,
     "bad_request": 400,
     "json_invalid": 400,
     "query_invalid": 400,

@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS events (
     run_id TEXT, project TEXT, data TEXT NOT NULL
 )
 """
-MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA),)  # v1: the first versioned schema
+# v1: the first versioned schema; v2: events found by run (a run id is never reused: `has_run`).
+MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA),
+                                     execute_script("CREATE INDEX IF NOT EXISTS events_run ON events (run_id)"))
 
 
 class EventLog:
@@ -57,6 +59,11 @@ class EventLog:
             "SELECT seq, type, ts, run_id, project, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
             (seq, limit)).fetchall()
         return [event for row in rows if (event := _rebuild(row)) is not None]
+
+    def has_run(self, run_id: str) -> bool:
+        """Whether any stored event names this run (also one deleted before ids were retired)."""
+        self.flush()
+        return self._db.execute("SELECT 1 FROM events WHERE run_id = ? LIMIT 1", (run_id,)).fetchone() is not None
 
     def recent(self, limit: int) -> list[Event]:
         return self.after(max(0, self.last_seq() - limit), limit)

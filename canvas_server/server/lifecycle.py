@@ -19,6 +19,7 @@ from nodes.sdk import AuteurError, NodeRegistry, discover, layout
 from ..engine.factory import make_executor, make_runner
 from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator, is_loopback
+from ..governance.state import private_dir
 from ..runs.manager import RunManager
 from ..runs.store import RunStore
 from ..runs.workspace_lock import WorkspaceLock, acquire
@@ -94,15 +95,14 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
                  stack: AsyncExitStack) -> AppServices:
     """Each service's stop is pushed as soon as it exists, so a failure part-way
     unwinds exactly what had started (in reverse order)."""
-    state_dir = settings.state_dir
-    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir = private_dir(settings.state_dir)
     # Before the queue is touched: a second server must not recover the first one's runs.
     lock = lock or acquire(state_dir, f"http://{settings.host}:{settings.port}")
     stack.callback(lock.release)
     lfs = asyncio.create_task(asyncio.to_thread(check_git_lfs))  # two subprocesses: overlap them
     stack.callback(lfs.cancel)  # a no-op once awaited; else no "never retrieved" warning
     registry = registry if registry is not None else discover(only=settings.load_plugins)
-    tokens = TokenStore(state_dir / "tokens.json")
+    tokens = TokenStore(settings.tokens_file)
     events = EventBus(log=EventLog(state_dir / "events.sqlite3"))
     events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
     stack.callback(events.close)

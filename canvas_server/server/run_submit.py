@@ -44,7 +44,7 @@ def bind_client(services: AppServices, principal: Principal, client_id: str) -> 
     """A client id belongs to the principal that first used it (`client.use`)."""
     state = services.events.client(client_id)
     authorize(principal, Action.CLIENT_USE, ClientResource(client_id, state.owner))
-    state.owner = state.owner or principal.name
+    services.events.own(state, principal.name)
 
 
 class QuotaExceededError(AuteurError):

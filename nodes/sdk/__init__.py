@@ -46,7 +46,14 @@ from ._registry import (
     pack_failure,
 )
 from ._sandbox import PathSandbox
-from ._secrets import fernet_for, master_secret, state_dir_of, url_signing_key, workspace_secret
+from ._secrets import (
+    fernet_for,
+    key_dir_of,
+    master_secret,
+    state_dir_of,
+    url_signing_key,
+    workspace_secret,
+)
 from ._settings import CommaList, PackSettings, PathList, SharedSettings, split_list
 from ._signed_url import SIGNED_MEDIA_PREFIX, signed_path, signed_url, verify_signed_path
 from ._sockets import ANY, DOMAIN_TYPES, MEDIA_KINDS, PRIMITIVE_TYPES, sockets_compatible
@@ -129,6 +136,7 @@ __all__ = [
     "discover",
     "fernet_for",
     "guard_inputs",
+    "key_dir_of",
     "layout",
     "limited",
     "master_secret",

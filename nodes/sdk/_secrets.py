@@ -32,10 +32,17 @@ def state_dir_of(workspace_root: Path) -> Path:
     return workspace_root / STATE_DIR
 
 
+def key_dir_of(workspace_root: Path, secrets_dir: Path | None) -> Path:
+    """Where `secret.key` (and the server's `tokens.json`) live: `AUTEUR_SECRETS_DIR`, else the
+    workspace's state folder."""
+    return secrets_dir if secrets_dir is not None else state_dir_of(workspace_root)
+
+
 def _key_file(state_dir: Path) -> bytes:
     from cryptography.fernet import Fernet  # only where a key is generated
 
     path = state_dir / KEY_FILE
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner-only (the server tightens it too)
     key = Fernet.generate_key()
     try:
         # Whole or not at all: a process that loses the race, or starts after a crash, never
@@ -55,8 +62,9 @@ def master_secret(state_dir: Path, configured: SecretStr | None) -> bytes:
 
 def workspace_secret(workspace_root: Path) -> bytes:
     """The secret as a runner (or any process sharing the workspace) derives it: the
-    environment's `AUTEUR_SECRET_KEY`, else the workspace's key file."""
-    return master_secret(state_dir_of(workspace_root), SharedSettings().secret_key)
+    environment's `AUTEUR_SECRET_KEY`, else the key file (in `AUTEUR_SECRETS_DIR` when set)."""
+    shared = SharedSettings()
+    return master_secret(key_dir_of(workspace_root, shared.secrets_dir), shared.secret_key)
 
 
 def fernet_for(secret: bytes) -> Fernet:

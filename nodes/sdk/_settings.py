@@ -40,5 +40,8 @@ class SharedSettings(PackSettings):
 
     secret_key: SecretStr | None = Field(
         None, description="Secret that encrypts stored OAuth tokens and signs media URLs (else a 0600 key file)")
+    secrets_dir: Path | None = Field(
+        None, description="Folder of tokens.json and secret.key (default: <workspace>/.auteur, kept 0700); a folder "
+        "outside the workspace keeps them out of every project and run")
     load_plugins: Annotated[list[str] | None, NoDecode, BeforeValidator(split_list)] = Field(
         None, description="Only load these node packs (comma-separated)")

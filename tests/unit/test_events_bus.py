@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from canvas_server.events import NodeEvent, NodeProgress, build_event, event_schema
-from canvas_server.server.bus import EventBus
+from canvas_server.server.bus import EventBus, TooManyClientsError
 
 
 def test_known_types_validate_and_unknown_types_travel_as_node_event() -> None:
@@ -100,3 +102,38 @@ def test_publishing_from_worker_threads_delivers_every_event_once_in_seq_order_o
     assert received == list(range(1, 901)) == replayed
     assert threads == {threading.get_ident()}  # asyncio.run runs the loop on this thread
     assert last_seq == 900
+
+
+def test_idle_client_ids_are_forgotten_and_connected_ones_kept() -> None:
+    """Issue 19, L7: a state per named client id was made for every id and never freed."""
+
+    async def scenario() -> None:
+        bus = EventBus(client_idle_s=0.05)
+        kept = bus.connect("kept")
+        for number in range(500):
+            queue = bus.connect(f"drive-by-{number}")
+            bus.disconnect(f"drive-by-{number}", queue)
+        await asyncio.sleep(0.1)
+        bus.client("newcomer")  # making a state prunes the idle ones
+        assert bus.client_count() == 2
+        assert bus.peek("kept") is not None and bus.peek("kept").queues == [kept]  # type: ignore[union-attr]
+
+    asyncio.run(scenario())
+
+
+def test_a_principal_holds_a_bounded_number_of_client_ids() -> None:
+    async def scenario() -> None:
+        bus = EventBus(clients_per_owner=3)
+        queues = {}
+        for name in ("a", "b", "c"):
+            queues[name] = bus.connect(name)
+            bus.own(bus.client(name), "ana")
+        with pytest.raises(TooManyClientsError):
+            bus.own(bus.client("d"), "ana")  # all three connected: refused
+        bus.own(bus.client("d"), "bo")  # another principal has its own quota
+        bus.disconnect("a", queues["a"])
+        bus.own(bus.client("e"), "ana")  # the idle one makes room
+        assert bus.peek("a") is None and bus.peek("e") is not None
+        assert sorted(state for state in ("b", "c", "e") if bus.peek(state)) == ["b", "c", "e"]
+
+    asyncio.run(scenario())

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from canvas_server.engine.record import ErrorInfo, NodeRecord, RunRecord
+from canvas_server.events import build_event
 from canvas_server.governance.tokens import TOKENS_SCHEMA_VERSION, TokenFileTooNewError, TokenStore
 from canvas_server.runs.store import MIGRATIONS as RUN_MIGRATIONS
 from canvas_server.runs.store import RunStore
@@ -50,7 +51,7 @@ def test_a_run_store_written_before_versions_opens_with_summaries_backfilled(tmp
         ("r1", "failed", "low", "local", json.dumps({"prompt": {}}), record.model_dump_json(), time.time())))
 
     store = RunStore(path)
-    assert store.schema_version == len(RUN_MIGRATIONS) == 2
+    assert store.schema_version == len(RUN_MIGRATIONS) == 3
     [summary] = store.summaries().items
     assert summary.run_id == "r1" and summary.nodes == {"completed": 1, "failed": 1}
     assert [error.code for error in summary.errors] == ["node_failed"]
@@ -59,7 +60,7 @@ def test_a_run_store_written_before_versions_opens_with_summaries_backfilled(tmp
     assert stored is not None and stored.record is not None
     assert stored.record.nodes["1"].outputs == {"big": "x" * 1000}
     store.close()
-    assert RunStore(path).schema_version == 2  # opening again migrates nothing twice
+    assert RunStore(path).schema_version == 3  # opening again migrates nothing twice
 
 
 def test_an_event_log_written_before_versions_keeps_its_events(tmp_path: Path) -> None:
@@ -67,7 +68,7 @@ def test_an_event_log_written_before_versions_keeps_its_events(tmp_path: Path) -
         "INSERT INTO events (seq, type, ts, run_id, project, data) VALUES (?,?,?,?,?,?)",
         (7, "run_queued", 1.0, "r1", None, json.dumps({}))))
     log = EventLog(path)
-    assert log.schema_version == 1 and log.last_seq() == 7
+    assert log.schema_version == 2 and log.last_seq() == 7
     assert [event.seq for event in log.after(0)] == [7]
 
 
@@ -98,3 +99,24 @@ def test_a_tokens_file_from_before_roles_gets_the_default_role_and_a_version(tmp
     path.write_text(json.dumps({"schema_version": 3, "tokens": []}))
     with pytest.raises(TokenFileTooNewError):
         TokenStore(path).active()
+
+
+def test_a_deleted_run_s_id_stays_used(tmp_path: Path) -> None:
+    """A ComfyUI client chooses its prompt_id: one that ever existed is never given again."""
+    path = old_database(tmp_path / "old.sqlite3", OLD_RUNS, (
+        "INSERT INTO runs (run_id, status, tier, principal, request, created_at) VALUES (?,?,?,?,?,?)",
+        ("r1", "completed", "low", "ana", json.dumps({"prompt": {}}), time.time())))
+    store = RunStore(path)
+    assert store.ever_used("r1") and not store.ever_used("r2")
+    assert store.delete("r1") and store.get("r1") is None
+    assert store.ever_used("r1")
+    assert not store.delete("r1")
+    store.close()
+    assert RunStore(path).ever_used("r1")
+
+
+def test_the_event_log_knows_every_run_it_holds_events_of(tmp_path: Path) -> None:
+    log = EventLog(tmp_path / "events.sqlite3")
+    assert not log.has_run("r1")
+    log.append(build_event("run_queued", {"status": "queued"}, seq=1, ts=1.0, run_id="r1"))
+    assert log.has_run("r1") and not log.has_run("r2")

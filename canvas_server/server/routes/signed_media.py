@@ -36,7 +36,7 @@ def signed_media(
 ) -> Response:
     """Serve one workspace file to whoever holds a valid signed URL (Range supported)."""
     settings = services.settings
-    key = url_signing_key(master_secret(settings.state_dir, settings.secret_key))
+    key = url_signing_key(master_secret(settings.key_dir, settings.secret_key))
     problem = verify_signed_path(key, expires, signature, path)
     if problem is not None:
         return error_response(

@@ -5,6 +5,7 @@ clientId bound to the principal that first used it."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,6 +119,25 @@ def test_history_queue_and_interrupt_of_another_principals_prompt_are_refused(
         assert "execution_interrupted" in kinds
     finally:
         owner.close()
+
+
+def test_a_deleted_prompt_id_is_never_given_to_another_run(server: ServerProcess, tokens: dict[str, str]) -> None:
+    """Its persisted events would be replayed to the new owner (outputs included)."""
+    owner, other = client(server, tokens, "cy"), client(server, tokens, "sue")
+    prompt_id = f"reuse-{uuid.uuid4().hex}"
+    owner.connect()
+    try:
+        owner.queue_prompt(chain_prompt(5, 5), prompt_id=prompt_id)
+        owner.wait(prompt_id)
+    finally:
+        owner.close()
+    assert owner.request("/history", {"delete": [prompt_id]})[0] == 200
+    assert owner.request(f"/history/{prompt_id}") == (200, {})
+    for caller in (other, owner):
+        status, answer = caller.request("/prompt", {"prompt": chain_prompt(), "prompt_id": prompt_id})
+        assert status == 400 and "already used" in json.dumps(answer), answer
+    runs = httpx.get(f"{server.url}/api/runs", headers={"Authorization": f"Bearer {tokens['sue']}"}).json()["items"]
+    assert prompt_id not in [run["run_id"] for run in runs]
 
 
 def test_a_client_id_is_bound_to_the_principal_that_first_used_it(server: ServerProcess, tokens: dict[str, str]) -> None:
