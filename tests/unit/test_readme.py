@@ -34,7 +34,7 @@ def test_every_setting_is_documented_in_the_readme(name: str) -> None:
 
 def _documented_commands() -> list[tuple[str, ...]]:
     found = set()
-    for match in re.finditer(r"auteur ((?:[a-z]+)(?: [a-z]+)?)", README):
+    for match in re.finditer(r"auteur ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)?)", README):
         words = tuple(match.group(1).split())
         found.add(words)
     return sorted(found)
