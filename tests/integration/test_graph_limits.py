@@ -45,8 +45,8 @@ def apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
     settings = Settings(workspace=tmp_path_factory.mktemp("limits"), runner_workers=1, concurrent_runs=1,
                         max_graph_nodes=50, max_queued_runs=2, max_stored_mb=1)
     app = create_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as main:
-        yield main, TestClient(create_comfy_app(app.state.lifecycle), raise_server_exceptions=False)
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as main:
+        yield main, TestClient(create_comfy_app(app.state.lifecycle), base_url="http://127.0.0.1", raise_server_exceptions=False)
 
 
 def test_a_graph_over_the_node_limit_is_a_413_naming_the_limit_and_its_setting(

@@ -34,8 +34,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def apps(workspace: Path) -> Iterator[tuple[TestClient, TestClient]]:
     settings = Settings(workspace=workspace, runner_workers=1, max_request_mb=1)
     app = create_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as main:
-        comfy = TestClient(create_comfy_app(app.state.lifecycle), raise_server_exceptions=False)
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as main:
+        comfy = TestClient(create_comfy_app(app.state.lifecycle), base_url="http://127.0.0.1", raise_server_exceptions=False)
         assert main.post("/api/projects", json={"name": "Film"}).status_code == 201
         yield main, comfy
 
@@ -102,7 +102,7 @@ def test_a_path_over_path_max_in_short_components_is_a_400_not_a_logged_500(
     deep = "/".join(["abcdefgh"] * 600)  # 5,400 bytes: over PATH_MAX (4,096), every name short
     # raise_server_exceptions: an error answered as a server error (and logged with its
     # traceback) would be raised here, even when its answer had the right status.
-    main, adapter = (TestClient(app.app, raise_server_exceptions=True) for app in (client, comfy))
+    main, adapter = (TestClient(app.app, base_url="http://127.0.0.1", raise_server_exceptions=True) for app in (client, comfy))
     assert_error(main.get("/api/projects/Film/files", params={"path": deep}), 400, "path_too_long")
     assert_error(adapter.get("/view", params={"filename": "x.png", "subfolder": deep, "type": "input"}),
                  400, "path_too_long")
