@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from collections.abc import Callable
@@ -32,29 +33,38 @@ def sandbox_for(task: NodeTask) -> PathSandbox:
     return PathSandbox([Path(base), *(Path(extra) for extra in task.allowed_dirs)])
 
 
+@functools.lru_cache(maxsize=64)
+def _root(path: str) -> Path:
+    """The Path of a workspace or project root: the same few for every task of a process."""
+    return Path(path)
+
+
 def context_for(
     task: NodeTask,
     models: ModelCache,
     progress: ProgressFn | None,
     is_cancelled: Callable[[], bool] | None,
     emit: EmitFn | None,
+    sandbox: PathSandbox | None = None,
 ) -> RunContext:
+    """The node's RunContext; `sandbox` is `sandbox_for(task)` when the caller already has it
+    (the executor builds it once per run rather than once per inline node)."""
     return RunContext(
         run_id=task.run_id,
         node_id=task.node_id,
         type_id=task.type,
         tier=task.tier,
         tier_params=task.tier_params,
-        workspace_root=Path(task.workspace_root),
-        sandbox=sandbox_for(task),
-        scratch_dir=Path(task.scratch_dir),
+        workspace_root=_root(task.workspace_root),
+        sandbox=sandbox or sandbox_for(task),
+        scratch_dir=task.scratch_dir,
         models=models,
         progress=progress,
         is_cancelled=is_cancelled,
         emit=emit,
         project=task.project,
         principal=task.principal,
-        project_root=Path(task.project_root) if task.project_root else None,
+        project_root=_root(task.project_root) if task.project_root else None,
         graph_hash=task.graph_hash,
     )
 
@@ -93,6 +103,7 @@ def execute_task(
     progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
     emit: EmitFn | None = None,
+    sandbox: PathSandbox | None = None,
 ) -> NodeResult:
     """Validate inputs, run the node, and return its JSON outputs or a TaskError."""
     started = time.time()
@@ -104,7 +115,7 @@ def execute_task(
         )
         return NodeResult(runner=runner, error=error, timings=TaskTimings(started_at=started, finished_at=time.time()))
     try:
-        ctx = context_for(task, models, progress, is_cancelled, emit)
+        ctx = context_for(task, models, progress, is_cancelled, emit, sandbox)
         instance = cls.model_validate(task.inputs)
         outputs = instance.run(ctx).model_dump(mode="json")
     except NodeCancelledError as exc:

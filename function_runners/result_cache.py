@@ -12,14 +12,17 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .schema_version import Migration, execute_script, migrate
 
 FLUSH_EVERY = 256
+PRELOAD_BATCH = 500  # keys per SELECT … IN (…), well under SQLite's variable limit
 MEMORY_ENTRIES = 100_000  # in-memory front, least recently used evicted first
 _SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, outputs TEXT NOT NULL)"
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA),)  # v1: the first versioned schema
 
 
@@ -30,8 +33,13 @@ class ResultCache:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "cache.sqlite3"
         self.workspace_root = workspace_root
-        self._memory: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # Each entry with the media paths its outputs name (found on the first hit, checked on
+        # every hit).
+        self._memory: OrderedDict[str, tuple[dict[str, Any], tuple[str, ...] | None]] = OrderedDict()
         self._pending: dict[str, str] = {}
+        # Keys a preload found absent: misses without a query until stored. (Another process
+        # storing one meanwhile only costs a redundant execution.)
+        self._absent: set[str] = set()
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -40,23 +48,49 @@ class ResultCache:
         self.schema_version = migrate(self._db, MIGRATIONS, name=str(self.path))
 
     def get(self, key: str) -> dict[str, Any] | None:
-        outputs = self._memory.get(key)
-        if outputs is None:
+        entry = self._memory.get(key)
+        if entry is None:
+            if key in self._absent:
+                return None
             outputs = self._read(key)
             if outputs is None:
                 return None
-            self._remember(key, outputs)
+            entry = self._remember(key, outputs)
         else:
             self._memory.move_to_end(key)
-        if not self._media_present(outputs):
+        outputs, media = entry
+        if media is None:
+            media = tuple(_media_paths(outputs))
+            self._memory[key] = outputs, media
+        if media and not self._media_present(media):
             self.discard(key)
             return None
         return outputs
 
+    def preload(self, keys: Iterable[str]) -> None:
+        """Read many keys' entries (a run's plan) in a few queries instead of one per node."""
+        wanted = [key for key in keys if key not in self._memory]
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(wanted), PRELOAD_BATCH):
+                batch = wanted[start:start + PRELOAD_BATCH]
+                marks = ",".join("?" * len(batch))
+                found.update(self._db.execute(f"SELECT key, outputs FROM results WHERE key IN ({marks})", batch))
+            found.update((key, self._pending[key]) for key in wanted if key in self._pending)
+        if len(self._absent) + len(wanted) > MEMORY_ENTRIES:
+            self._absent.clear()
+        for key in wanted:
+            text = found.get(key)
+            if text is None:
+                self._absent.add(key)
+            elif isinstance(data := json.loads(text), dict):
+                self._remember(key, data)
+
     def put(self, key: str, outputs: dict[str, Any]) -> None:
+        self._absent.discard(key)
         self._remember(key, outputs)
         with self._lock:
-            self._pending[key] = json.dumps(outputs, separators=(",", ":"))
+            self._pending[key] = _ENCODER.encode(outputs)
             due = len(self._pending) >= FLUSH_EVERY
         if due:
             self.flush()
@@ -81,11 +115,12 @@ class ResultCache:
         self.flush()
         self._db.close()
 
-    def _remember(self, key: str, outputs: dict[str, Any]) -> None:
-        self._memory[key] = outputs
+    def _remember(self, key: str, outputs: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...] | None]:
+        entry = self._memory[key] = outputs, None
         self._memory.move_to_end(key)
         if len(self._memory) > MEMORY_ENTRIES:
             self._memory.popitem(last=False)
+        return entry
 
     def _read(self, key: str) -> dict[str, Any] | None:
         with self._lock:
@@ -98,10 +133,10 @@ class ResultCache:
         data = json.loads(text)
         return data if isinstance(data, dict) else None
 
-    def _media_present(self, outputs: dict[str, Any]) -> bool:
+    def _media_present(self, paths: tuple[str, ...]) -> bool:
         if self.workspace_root is None:
             return True
-        return all((self.workspace_root / path).is_file() for path in _media_paths(outputs))
+        return all((self.workspace_root / path).is_file() for path in paths)
 
 
 def _media_paths(value: Any) -> list[str]:

@@ -23,10 +23,10 @@ import shutil
 import socket
 import stat
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from function_runners.base import Runner, TaskCallbacks
 from function_runners.execute import error_from, execute_task, sandbox_for
@@ -34,19 +34,20 @@ from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask, TaskError
 from nodes.sdk import AuteurError, ModelCache, NodeRegistry, PathSandbox, sha256_file
 
+from ..graph.prompt import ApiPrompt
 from .cancel import CancelToken
-from .plan import PlannedNode, canonical
+from .plan import PlannedNode, canonical, prompt_hash
 
 Status = Literal["cached", "completed", "failed", "cancelled"]
 DIGEST_MEMO = 10_000  # content digests remembered by file identity (path, inode, size, mtime)
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunScope:
     """What every execution of one run shares: who runs it, where its paths resolve."""
 
     run_id: str
-    graph_hash: str
+    prompt: ApiPrompt
     project: str | None
     project_root: str | None
     principal: str | None
@@ -55,21 +56,39 @@ class RunScope:
     # Part of every cache key of the run: whose files its paths name (the project, or the
     # principal of a project-less run).
     key: str
+    _graph_hash: str | None = None
+
+    @property
+    def graph_hash(self) -> str:
+        """sha256 of the run's prompt (take provenance), hashed when a task first needs it
+        (a fully cached run never does)."""
+        if self._graph_hash is None:
+            self._graph_hash = prompt_hash(self.prompt)
+        return self._graph_hash
 
 
-@dataclass
+class JobHost(Protocol):
+    """Who asked for a job (a run for a node, a node for its items): it gives the job's
+    inputs and callbacks only when the job runs (a cache hit needs neither), and hears it start."""
+
+    def job_inputs(self, job: Job) -> dict[str, Any]: ...
+
+    def job_callbacks(self, job: Job) -> TaskCallbacks: ...
+
+    def job_started(self, job: Job, runner: str) -> None: ...
+
+
+@dataclass(slots=True)
 class Job:
-    """One execution: a node, or one item of a fanned-out node."""
+    """One execution: a node, or item `item` of a fanned-out node."""
 
     node: PlannedNode
     key: str
-    inputs: dict[str, Any]
-    callbacks: TaskCallbacks
-    # Told the runner's label when the work starts (never for a cache hit).
-    on_start: Callable[[str], None]
+    host: JobHost
+    item: int = -1
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """How one execution settled; `cached` also when an identical one in flight ran it."""
 
@@ -123,7 +142,7 @@ class Dispatcher:
 
     # -- a run's scope and the files its paths name -----------------------------------------
 
-    def scope(self, *, run_id: str, graph_hash: str, tier: str, project: str | None,
+    def scope(self, *, run_id: str, prompt: ApiPrompt, tier: str, project: str | None,
               project_root: str | None, principal: str | None, cancel: CancelToken) -> RunScope:
         # The run's sandbox comes from the one rule every runner applies to the node's task.
         template = NodeTask(run_id=run_id, node_id="", type="", version="", inputs={}, tier=tier,
@@ -132,7 +151,7 @@ class Dispatcher:
                             principal=principal)
         where = self._relative(project_root) if project_root else None
         key = canonical([project, where, None if project_root else principal])
-        return RunScope(run_id, graph_hash, project, project_root, principal, cancel,
+        return RunScope(run_id, prompt, project, project_root, principal, cancel,
                         sandbox_for(template), key)
 
     def file_digest(self, sandbox: PathSandbox, path: str) -> str:
@@ -159,6 +178,11 @@ class Dispatcher:
 
     # -- running ----------------------------------------------------------------------------
 
+    def preload(self, nodes: Iterable[PlannedNode]) -> None:
+        """Look a run's node keys up in the cache all at once (a cold run asks SQLite a few
+        times, not once per node); items are looked up as their inputs become known."""
+        self.cache.preload(node.key for node in nodes if node.spec.cache and not node.fans_out)
+
     def settle(self, scope: RunScope, job: Job) -> Outcome | None:
         """A cache hit or an inline node, settled now; None when it must be dispatched."""
         if job.node.spec.cache:
@@ -167,12 +191,16 @@ class Dispatcher:
                 return Outcome("cached", hit)
         if job.node.spec.runs_on != "inline":
             return None
-        task = self._task(scope, job)
-        job.on_start(self.inline_label)
+        try:
+            task = self._task(scope, job)
+        except AuteurError as exc:  # its inputs cannot be gathered (a link to a missing slot)
+            return Outcome("failed", runner=self.inline_label, error=error_from(exc))
+        callbacks = job.host.job_callbacks(job)
+        job.host.job_started(job, self.inline_label)
         cancel = scope.cancel
         result = execute_task(task, self.registry, self.inline_models, runner=self.inline_label,
-                              progress=job.callbacks.progress, is_cancelled=lambda: cancel.cancelled,
-                              emit=job.callbacks.emit)
+                              progress=callbacks.progress, is_cancelled=lambda: cancel.cancelled,
+                              emit=callbacks.emit, sandbox=scope.sandbox)
         return self._conclude(scope, job, task, result)
 
     async def run(self, scope: RunScope, job: Job) -> Outcome:
@@ -203,10 +231,14 @@ class Dispatcher:
 
     async def _on_runner(self, scope: RunScope, job: Job) -> Outcome:
         async with self.slots(job.node.tier):
-            task = self._task(scope, job)
-            job.on_start(self.runner.name)
             try:
-                result = await self.runner.run(task, job.callbacks)
+                task = self._task(scope, job)
+            except AuteurError as exc:  # its inputs cannot be gathered (a link to a missing slot)
+                return Outcome("failed", runner=self.runner.name, error=error_from(exc))
+            callbacks = job.host.job_callbacks(job)
+            job.host.job_started(job, self.runner.name)
+            try:
+                result = await self.runner.run(task, callbacks)
             except AuteurError as exc:  # the runner could not take the task (broker down, …)
                 result = NodeResult(runner=self.runner.name, error=error_from(exc))
             except asyncio.CancelledError:
@@ -219,7 +251,7 @@ class Dispatcher:
         staging = f"{self.outputs_dir(job.key)}~{self._stage_prefix}.{next(self._stages)}"
         return NodeTask(
             run_id=scope.run_id, node_id=node.node_id, type=node.spec.type, version=node.spec.version,
-            inputs=job.inputs, tier=node.tier, tier_params=node.tier_params, scratch_dir=staging,
+            inputs=job.host.job_inputs(job), tier=node.tier, tier_params=node.tier_params, scratch_dir=staging,
             workspace_root=self.workspace, project_root=scope.project_root, project=scope.project,
             allowed_dirs=self.allowed_dirs, cache_key=job.key, load_plugins=self.load_plugins,
             principal=scope.principal, graph_hash=scope.graph_hash,

@@ -29,7 +29,7 @@ from ..scrub import scrub, scrub_text
 from .cancel import CancelToken
 from .dispatch import Dispatcher, Job, Outcome, RunScope
 from .items import run_items
-from .plan import Plan, PlannedNode, build_plan, canonical, digest
+from .plan import Plan, PlannedNode, build_plan
 from .record import ErrorInfo, NodeRecord, RunRecord
 
 INLINE_YIELD_EVERY = 64
@@ -91,18 +91,13 @@ class Executor:
         run_id = run_id or uuid.uuid4().hex
         record = record or RunRecord(run_id=run_id, tier=tier, project=project, created_at=time.time())
         scope = self.dispatcher.scope(
-            run_id=run_id, graph_hash=prompt_hash(prompt), tier=tier, project=project,
+            run_id=run_id, prompt=prompt, tier=tier, project=project,
             project_root=str(project_root.resolve()) if project_root else None, principal=principal,
             cancel=cancel or CancelToken(),
         )
         execution = _RunExecution(self, prompt, record, scope, tier=tier, targets=targets,
                                   on_event=on_event or (lambda event: None))
         return await execution.execute()
-
-
-def prompt_hash(prompt: ApiPrompt) -> str:
-    """sha256 of the prompt's canonical JSON: which graph made a take."""
-    return digest(canonical(prompt.dump()))
 
 
 class _RunExecution:
@@ -150,6 +145,7 @@ class _RunExecution:
             record.errors.append(ErrorInfo(code=exc.code, message=exc.message, details=exc.details))
             return self.finish()
         self.nodes = plan.nodes
+        self.dispatcher.preload(plan.nodes.values())
         self.prepare(plan)
         try:
             await self.loop()
@@ -194,16 +190,10 @@ class _RunExecution:
             if self.record.nodes[node_id].status in TERMINAL:
                 continue
             node = self.nodes[node_id]
-            try:
-                inputs = self.linked_inputs(node)
-            except AuteurError as exc:
-                self.conclude(node_id, Outcome("failed", error=error_from(exc)))
-                continue
             if node.fans_out:  # each item is looked up, run and recorded on its own
-                work = run_items(self.dispatcher, self.scope, node, inputs, self)
-                self.running[asyncio.create_task(work)] = node_id
+                self.start_items(node)
                 continue
-            job = Job(node, node.key, inputs, self.callbacks_for(node_id), self.starter(node))
+            job = Job(node, node.key, self)
             outcome = self.dispatcher.settle(self.scope, job)
             if outcome is None:
                 self.running[asyncio.create_task(self.dispatcher.dispatch(self.scope, job))] = node_id
@@ -222,7 +212,23 @@ class _RunExecution:
             inputs[name] = [value] if name in node.wrap_inputs else value
         return inputs
 
-    def callbacks_for(self, node_id: str) -> TaskCallbacks:
+    def start_items(self, node: PlannedNode) -> None:
+        try:
+            inputs = self.linked_inputs(node)
+        except AuteurError as exc:  # a link to a missing slot
+            self.conclude(node.node_id, Outcome("failed", error=error_from(exc)))
+            return
+        work = run_items(self.dispatcher, self.scope, node, inputs, self)
+        self.running[asyncio.create_task(work)] = node.node_id
+
+    # -- JobHost: what the dispatcher asks of a node's run -------------------------------------
+
+    def job_inputs(self, job: Job) -> dict[str, Any]:
+        return self.linked_inputs(job.node)
+
+    def job_callbacks(self, job: Job) -> TaskCallbacks:
+        node_id = job.node.node_id
+
         def progress(fraction: float, step: str | None) -> None:
             self.emit(EventType.NODE_PROGRESS, node_id=node_id, progress=fraction, step=step)
 
@@ -231,12 +237,11 @@ class _RunExecution:
 
         return TaskCallbacks(progress=progress, emit=emit)
 
-    def starter(self, node: PlannedNode) -> Callable[[str], None]:
-        return lambda runner: self.mark_started(node, runner)
+    def job_started(self, job: Job, runner: str) -> None:
+        self.mark_started(job.node, runner)
 
     def mark_started(self, node: PlannedNode, runner: str) -> None:
-        entry = self.record.nodes[node.node_id]
-        entry.status, entry.started_at, entry.runner = "running", time.time(), runner
+        self.record.nodes[node.node_id].start(runner, time.time())
         self.emit(EventType.NODE_STARTED, node_id=node.node_id, type=node.spec.type, tier=node.tier)
 
     def conclude(self, node_id: str, outcome: Outcome) -> None:
@@ -246,10 +251,7 @@ class _RunExecution:
             return
         entry = self.record.nodes[node_id]
         entry.finished_at = time.time()
-        if outcome.runner is not None:
-            entry.runner = outcome.runner
-        if outcome.started_at is not None:
-            entry.started_at = outcome.started_at
+        self.ran_on(entry, outcome)
         if outcome.status == "cancelled":
             entry.status = "cancelled"
             return
@@ -268,20 +270,23 @@ class _RunExecution:
         self.emit(EventType.NODE_FAILED, node_id=node_id, error=error.model_dump(exclude={"details"}))
         self.skip_descendants(node_id)
 
+    @staticmethod
+    def ran_on(entry: NodeRecord, outcome: Outcome) -> None:
+        """Where and when the work really ran, when the runner says more than the dispatch
+        did (a worker process's label and start): fewer writes to the record otherwise."""
+        if outcome.runner is not None and outcome.runner != entry.runner:
+            entry.runner = outcome.runner
+            if outcome.started_at is not None:
+                entry.started_at = outcome.started_at
+
     def complete(self, node_id: str, outcome: Outcome) -> None:
         node = self.nodes[node_id]
         entry = self.record.nodes[node_id]
         outputs = outcome.outputs or {}
-        entry.status, entry.outputs = outcome.status, outputs
-        entry.finished_at = time.time()
-        if outcome.runner is not None:
-            entry.runner = outcome.runner
-        if outcome.started_at is not None:
-            entry.started_at = outcome.started_at
+        self.ran_on(entry, outcome)
+        entry.settle(outcome.status, time.time(), outputs)  # a cache hit starts as it finishes
         self.results[node_id] = outputs
         if outcome.status == "cached":
-            if entry.started_at is None:
-                entry.started_at = entry.finished_at
             self.emit(EventType.NODE_CACHED, node_id=node_id, outputs=outputs)
         else:
             self.emit(EventType.NODE_COMPLETED, node_id=node_id, outputs=outputs)

@@ -40,17 +40,17 @@ async def run_items(dispatcher: Dispatcher, scope: RunScope, node: PlannedNode, 
                     host: NodeHost) -> Outcome:
     """Run `node` once per item of its list-fed inputs; one Outcome for the whole node."""
     started = time.time()
+    label = dispatcher.label_for(node)
     try:
         per_item = item_inputs(node, inputs, item_count(node, inputs))
     except AuteurError as exc:
-        return Outcome("failed", runner=dispatcher.label_for(node), error=error_from(exc))
+        return Outcome("failed", runner=label, error=error_from(exc))
     entry = host.record.nodes[node.node_id]
     entry.items = [ItemRecord(index=index, cache_key=item_key(node, item)) for index, item in enumerate(per_item)]
-    host.mark_started(node, dispatcher.label_for(node))
-    outputs = await asyncio.gather(*(_run_item(dispatcher, scope, node, item, per_item[item.index], host)
-                                     for item in entry.items))
+    host.mark_started(node, label)
+    items = _Items(host, node, per_item, entry.items)
+    outputs = await asyncio.gather(*(items.run(dispatcher, scope, item) for item in entry.items))
     dispatcher.cache.flush()
-    label = dispatcher.label_for(node)
     failed = [item for item in entry.items if item.status == "failed"]
     if failed:
         return Outcome("failed", runner=label, started_at=started, error=_failure(failed, len(per_item)))
@@ -71,39 +71,48 @@ def _failure(failed: list[ItemRecord], count: int) -> TaskError:
     )
 
 
-async def _run_item(dispatcher: Dispatcher, scope: RunScope, node: PlannedNode, item: ItemRecord,
-                    inputs: dict[str, Any], host: NodeHost) -> dict[str, Any] | None:
-    await asyncio.sleep(0)  # let sibling items and the server breathe between inline items
-    count = len(host.record.nodes[node.node_id].items or [])
-    if scope.cancel.cancelled:
-        item.status = "cancelled"
-        return None
+class _Items:
+    """The items of one fanned-out node: the JobHost of each item's job."""
 
-    def on_start(runner: str) -> None:
-        item.status, item.started_at = "running", time.time()
+    def __init__(self, host: NodeHost, node: PlannedNode, inputs: list[dict[str, Any]],
+                 records: list[ItemRecord]) -> None:
+        self.host, self.node, self.inputs, self.records = host, node, inputs, records
 
-    job = Job(node, item.cache_key, inputs, _callbacks(host, node, item.index, count), on_start)
-    outcome = await dispatcher.run(scope, job)
-    item.status, item.finished_at = outcome.status, time.time()
-    item.runner = outcome.runner
-    item.started_at = outcome.started_at or item.started_at or item.finished_at
-    if outcome.error is not None:
-        item.error = ErrorInfo(code=outcome.error.code, message=scrub_text(outcome.error.message, Path(dispatcher.workspace)),
-                               node_id=node.node_id,
-                               details={"item": item.index, "error_type": outcome.error.error_type})
-    _announce(host, node, item, count)
-    return outcome.outputs if outcome.status in ("cached", "completed") else None
+    async def run(self, dispatcher: Dispatcher, scope: RunScope, item: ItemRecord) -> dict[str, Any] | None:
+        await asyncio.sleep(0)  # let sibling items and the server breathe between inline items
+        if scope.cancel.cancelled:
+            item.status = "cancelled"
+            return None
+        outcome = await dispatcher.run(scope, Job(self.node, item.cache_key, self, item.index))
+        item.status, item.finished_at = outcome.status, time.time()
+        item.runner = outcome.runner
+        item.started_at = outcome.started_at or item.started_at or item.finished_at
+        if outcome.error is not None:
+            message = scrub_text(outcome.error.message, Path(dispatcher.workspace))
+            item.error = ErrorInfo(code=outcome.error.code, message=message,
+                                   node_id=self.node.node_id,
+                                   details={"item": item.index, "error_type": outcome.error.error_type})
+        _announce(self.host, self.node, item, len(self.records))
+        return outcome.outputs if outcome.status in ("cached", "completed") else None
 
+    def job_inputs(self, job: Job) -> dict[str, Any]:
+        return self.inputs[job.item]
 
-def _callbacks(host: NodeHost, node: PlannedNode, index: int, count: int) -> TaskCallbacks:
-    def progress(fraction: float, step: str | None) -> None:
-        host.emit(EventType.NODE_PROGRESS, node_id=node.node_id, item=index, items=count,
-                  progress=fraction, step=step, item_status="running")
+    def job_callbacks(self, job: Job) -> TaskCallbacks:
+        host, node_id, index, count = self.host, self.node.node_id, job.item, len(self.records)
 
-    def emit(event_type: str, data: dict[str, Any]) -> None:
-        host.emit(event_type, node_id=node.node_id, item=index, **data)
+        def progress(fraction: float, step: str | None) -> None:
+            host.emit(EventType.NODE_PROGRESS, node_id=node_id, item=index, items=count,
+                      progress=fraction, step=step, item_status="running")
 
-    return TaskCallbacks(progress=progress, emit=emit)
+        def emit(event_type: str, data: dict[str, Any]) -> None:
+            host.emit(event_type, node_id=node_id, item=index, **data)
+
+        return TaskCallbacks(progress=progress, emit=emit)
+
+    def job_started(self, job: Job, runner: str) -> None:
+        record = self.records[job.item]
+        record.status, record.started_at = "running", time.time()
 
 
 def _announce(host: NodeHost, node: PlannedNode, item: ItemRecord, count: int) -> None:

@@ -27,7 +27,24 @@ class PlanError(AuteurError):
     code = "graph_invalid"
 
 
-@dataclass
+@dataclass(frozen=True)
+class TypeFacts:
+    """What the plan needs to know of a node type, read from its spec once per plan."""
+
+    outputs: tuple[str, ...]  # socket output names, by slot
+    list_outputs: tuple[bool, ...]  # whether each socket output carries a list
+    list_inputs: frozenset[str]  # inputs that take a list whole
+    path_inputs: tuple[str, ...]  # inputs whose value names a file
+
+    @classmethod
+    def of(cls, spec: NodeSpec) -> TypeFacts:
+        sockets = spec.socket_outputs
+        return cls(tuple(output.name for output in sockets), tuple(output.is_list for output in sockets),
+                   frozenset(item.name for item in spec.inputs if item.is_list),
+                   tuple(item.name for item in spec.inputs if item.widget == "path" or item.tracks_file))
+
+
+@dataclass(slots=True)
 class PlannedNode:
     node_id: str
     spec: NodeSpec
@@ -35,16 +52,16 @@ class PlannedNode:
     links: dict[str, tuple[str, int]]
     tier: str
     tier_params: dict[str, Any]
+    # What every node of its type shares (output names, list-ness, path inputs).
+    facts: TypeFacts
+    # The nodes this one is linked from, each once, in input order.
+    sources: list[str]
     key: str = ""
     children: list[str] = field(default_factory=list)
-    # The nodes this one is linked from, each once, in input order.
-    sources: list[str] = field(default_factory=list)
     # Item inputs fed by a list: the node runs once per item (DESIGN §2, lists fan out).
     fan_inputs: list[str] = field(default_factory=list)
     # Whole-list inputs fed by a single value: it arrives as a one-item list.
     wrap_inputs: list[str] = field(default_factory=list)
-    # The names of the node's socket outputs, by slot.
-    outputs: list[str] = field(default_factory=list)
     # Identity and content hash of the file each path input names, part of the key.
     file_digests: dict[str, str] = field(default_factory=dict)
     # Canonical text of what the key covers besides the links: type, version, tier params,
@@ -60,15 +77,16 @@ class PlannedNode:
 
     def emits_list(self, slot: int) -> bool:
         """Whether output `slot` carries a list (declared so, or collected from a fan-out)."""
-        outputs = self.spec.socket_outputs
-        return self.fans_out or (0 <= slot < len(outputs) and outputs[slot].is_list)
+        lists = self.facts.list_outputs
+        return self.fans_out or (0 <= slot < len(lists) and lists[slot])
 
     def output_name(self, slot: int, reader: str, name: str) -> str:
         """The name of output `slot`, which input `name` of node `reader` is linked to."""
-        if not 0 <= slot < len(self.outputs):
+        outputs = self.facts.outputs
+        if not 0 <= slot < len(outputs):
             raise PlanError(f"node {reader} input {name!r} links to missing output slot {slot} "
                             f"of node {self.node_id}", code="invalid_link")
-        return self.outputs[slot]
+        return outputs[slot]
 
 
 @dataclass
@@ -82,25 +100,41 @@ FileDigest = Callable[[str], str]
 Split = tuple[dict[str, Any], dict[str, tuple[str, int]]]
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def canonical(value: Any) -> str:
     """Canonical JSON: the same value always encodes to the same text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(value)
 
 
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def prompt_hash(prompt: ApiPrompt) -> str:
+    """sha256 of the prompt's JSON as submitted (node and input order included): which graph
+    made a take. pydantic's own serializer: five times faster than canonical JSON."""
+    return digest(prompt.model_dump_json(by_alias=True, exclude_none=True))
+
+
 def _split_inputs(node: PromptNode) -> Split:
     constants: dict[str, Any] = {}
     links: dict[str, tuple[str, int]] = {}
     for name, value in node.inputs.items():
-        link = as_link(value)
+        link = as_link(value) if isinstance(value, (list, tuple)) else None  # most are scalars
         if link is None:
             constants[name] = value
         else:
             links[name] = link
     return constants, links
+
+
+def _sources(links: dict[str, tuple[str, int]]) -> list[str]:
+    """The nodes linked from, each once, in input order."""
+    if len(links) < 2:
+        return [source for source, _ in links.values()]
+    return list(dict.fromkeys(source for source, _ in links.values()))
 
 
 def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str] | None) -> dict[str, Split]:
@@ -141,9 +175,9 @@ def cache_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> str
 
 def _mark_lists(node: PlannedNode, planned: dict[str, PlannedNode]) -> None:
     """Decide, once its sources are known, which inputs fan out and which are wrapped."""
+    list_inputs = node.facts.list_inputs
     for name, (source, slot) in node.links.items():
-        spec = node.spec.input(name)
-        takes_list = spec is not None and spec.is_list
+        takes_list = name in list_inputs
         from_list = planned[source].emits_list(slot)
         if from_list and not takes_list:
             node.fan_inputs.append(name)
@@ -158,25 +192,19 @@ def _shared_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> s
     return digest(json.dumps(payload, separators=(",", ":")))
 
 
-def path_inputs(spec: NodeSpec) -> list[str]:
-    """The inputs whose value names a file: path widgets (and `tracks_file` inputs)."""
-    return [item.name for item in spec.inputs if item.widget == "path" or item.tracks_file]
-
-
 class _Planner:
-    """Per-plan memo of what is the same for every node of a type: its outputs, its path
-    inputs and its tier parameters as canonical text."""
+    """Per-plan memo of what is the same for every node of a type: its facts, and its tier
+    parameters as canonical text."""
 
     def __init__(self, tiers: TierConfig, scope: str, file_digest: FileDigest | None) -> None:
         self.tiers, self.scope, self.file_digest = tiers, scope, file_digest
-        self._paths: dict[str, list[str]] = {}
-        self._outputs: dict[str, list[str]] = {}
+        self._facts: dict[str, TypeFacts] = {}
         self._params: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
 
-    def outputs(self, spec: NodeSpec) -> list[str]:
-        if spec.type not in self._outputs:
-            self._outputs[spec.type] = [output.name for output in spec.socket_outputs]
-        return self._outputs[spec.type]
+    def facts(self, spec: NodeSpec) -> TypeFacts:
+        if spec.type not in self._facts:
+            self._facts[spec.type] = TypeFacts.of(spec)
+        return self._facts[spec.type]
 
     def params(self, tier: str, spec: NodeSpec) -> tuple[dict[str, Any], str]:
         memo = (tier, spec.type)
@@ -186,9 +214,7 @@ class _Planner:
         return self._params[memo]
 
     def digests(self, node: PlannedNode) -> dict[str, str]:
-        if node.spec.type not in self._paths:
-            self._paths[node.spec.type] = path_inputs(node.spec)
-        names = self._paths[node.spec.type]
+        names = node.facts.path_inputs
         if not names or self.file_digest is None:
             return {}
         return {name: self.file_digest(value) for name in names
@@ -227,9 +253,9 @@ def build_plan(
                             code="unknown_node_type")
         node_tier = prompt_node.tier or tier
         params, params_text[node_id] = planner.params(node_tier, spec)
-        planned[node_id] = node = PlannedNode(node_id, spec, constants, links, node_tier, params)
-        node.sources = list(dict.fromkeys(source for source, _ in links.values()))
-        node.outputs = planner.outputs(spec)
+        sources = _sources(links)
+        planned[node_id] = PlannedNode(node_id, spec, constants, links, node_tier, params,
+                                       planner.facts(spec), sources)
     for node_id, node in planned.items():
         for source in node.sources:
             planned[source].children.append(node_id)
@@ -239,7 +265,8 @@ def build_plan(
         node = planned[node_id]
         if node.links:
             _mark_lists(node, planned)
-        node.file_digests = planner.digests(node)
+        if node.facts.path_inputs:
+            node.file_digests = planner.digests(node)
         node.identity = planner.identity(node, params_text[node_id])
         node.key = keys[node_id] = cache_key(node, keys, nonce)
         if node.fans_out:

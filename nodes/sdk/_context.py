@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 from collections.abc import Callable
@@ -64,7 +65,7 @@ class RunContext:
         tier_params: dict[str, Any],
         workspace_root: Path,
         sandbox: PathSandbox,
-        scratch_dir: Path,
+        scratch_dir: Path | str,
         models: ModelCache,
         progress: ProgressFn | None = None,
         is_cancelled: Callable[[], bool] | None = None,
@@ -89,13 +90,23 @@ class RunContext:
         # The run's project folder (None outside a project); never guessed from the sandbox.
         self.project_root = project_root
         self.provenance = RunProvenance(run_id, graph_hash, tier, principal)
-        # Takes are saved only through this service: numbering, provenance, digest, event.
-        self.takes = TakeService(self)
-        self.logger = logger or logging.getLogger(f"auteur.node.{type_id}")
+        if logger is not None:
+            self.logger = logger
         self._scratch = scratch_dir
         self._progress = progress or (lambda fraction, step: None)
         self._is_cancelled = is_cancelled or (lambda: False)
         self._emit = emit or (lambda event_type, data: None)
+
+    # Made on first use: most nodes never log nor save a take, and a big graph's inline nodes
+    # each get a context.
+    @functools.cached_property
+    def takes(self) -> TakeService:
+        """Takes are saved only through this service: numbering, provenance, digest, event."""
+        return TakeService(self)
+
+    @functools.cached_property
+    def logger(self) -> logging.Logger:
+        return logging.getLogger(f"auteur.node.{self.type_id}")
 
     def tier_settings(self, model: type[P]) -> P:
         """This node's tier parameters as its typed model (defaults filled in)."""
@@ -118,9 +129,11 @@ class RunContext:
         return self.sandbox.resolve(path, must_exist=must_exist)
 
     def scratch_dir(self) -> Path:
-        """A folder for this task's output files, inside the workspace."""
-        self._scratch.mkdir(parents=True, exist_ok=True)
-        return self._scratch
+        """A folder for this task's output files, inside the workspace (made on first use:
+        most nodes write none, so a Path is built only here)."""
+        scratch = Path(self._scratch)
+        scratch.mkdir(parents=True, exist_ok=True)
+        return scratch
 
     def media_path(self, ref: MediaRef) -> Path:
         """The absolute path of a MediaRef, refusing refs that point outside the workspace."""
