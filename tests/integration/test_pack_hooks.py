@@ -42,6 +42,10 @@ def test_the_server_starts_and_serves_the_catalog_with_the_speaker_pack_excluded
     assert forged.status_code == 403  # signed media is the server's own, pack or no pack
     run = httpx.post(f"{lean_server.url}/api/runs", timeout=30, json={"graph": chain_prompt()})
     assert run.status_code == 202, run.text
+    # What the editor loads first: the templates (some use speaker nodes) and its page.
+    templates = httpx.get(f"{lean_server.url}/api/templates", timeout=30)
+    assert templates.status_code == 200 and templates.json()
+    assert httpx.get(f"{lean_server.url}/", timeout=30).status_code == 200
 
 
 def test_the_cli_works_with_the_speaker_pack_excluded_and_has_no_spotify_command(tmp_path: Path) -> None:
