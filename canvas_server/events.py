@@ -39,9 +39,18 @@ class NodeCompletedData(_Data):
     outputs: dict[str, Any] = Field(default_factory=dict)
 
 
+class NodeError(_Data):
+    """Why a node failed: the run record's error (`details` stay in the record)."""
+
+    code: str
+    message: str
+    node_id: str | None = None
+    input: str | None = None
+
+
 class NodeFailedData(_Data):
     node_id: str
-    error: dict[str, Any] = Field(default_factory=dict)
+    error: NodeError
 
 
 class TakeData(_Data):

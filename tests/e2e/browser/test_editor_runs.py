@@ -1,4 +1,5 @@
-"""Validation errors on the right node, socket rules on the canvas, cancelling from the UI."""
+"""Validation errors on the right node, socket rules on the canvas, a node failing at run time,
+cancelling from the UI."""
 
 from __future__ import annotations
 
@@ -85,6 +86,17 @@ LONG = _workflow(
     [[1, 1, 0, 2, 0, "*"]],
 )
 
+MISSING_MEDIA = _workflow(
+    [
+        _node(1, "media.load", [0, 0], [], [{"name": "media", "type": "MEDIA", "links": [1]}],
+              ["01_Assets/Objects/missing.mp4"]),
+        _node(2, "media.thumbnail", [320, 0], [{"name": "video", "type": "VIDEO", "link": 1}],
+              [{"name": "image", "type": "IMAGE", "links": [2]}], ["", ""]),
+        _node(3, "core.show", [640, 0], [{"name": "value", "type": "*", "link": 2}], [], []),
+    ],
+    [[1, 1, 0, 2, 0, "MEDIA"], [2, 2, 0, 3, 0, "IMAGE"]],
+)
+
 
 def _drop_workflow(editor: EditorPage, name: str, workflow: dict[str, Any]) -> None:
     box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
@@ -150,3 +162,17 @@ def test_a_long_run_is_cancelled_from_the_ui(editor: EditorPage, project: str) -
     editor.page.wait_for_selector("[data-testid=run][data-status=cancelled]", timeout=20_000)
     editor.shot("cancelled")
     assert editor.page.locator("[data-testid=cancel-run]").count() == 0
+
+
+def test_a_node_that_fails_at_run_time_is_marked_failed_with_its_error(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    _drop_workflow(editor, "missing.json", MISSING_MEDIA)
+    editor.page.get_by_test_id("queue").click()
+    editor.page.wait_for_selector("[data-testid=run][data-status=failed]", timeout=30_000)
+    editor.shot("failed")
+    failed = editor.eval(
+        "() => ({run: window.__auteur.runs[0].error, node: window.__auteur.editor.runState.get('1')})"
+    )
+    assert failed["run"]["code"] == "media_not_found" and failed["run"]["node_id"] == "1", failed
+    assert failed["node"]["status"] == "failed" and "media file not found" in failed["node"]["error"], failed
+    assert editor.page.get_by_text("Run failed").count() >= 1

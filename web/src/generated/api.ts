@@ -6527,7 +6527,11 @@ export type RunId9 = (string | null)
 export type Seq9 = number
 export type Ts9 = number
 export type Type9 = "node_completed"
-export type NodeId3 = string
+export type Code = string
+export type Input = (string | null)
+export type Message = string
+export type NodeId3 = (string | null)
+export type NodeId4 = string
 export type Project10 = (string | null)
 export type RunId10 = (string | null)
 export type Seq10 = number
@@ -6574,7 +6578,7 @@ export type Seq14 = number
 export type Ts14 = number
 export type Type14 = "file_changed"
 export type Action = string
-export type NodeId4 = string
+export type NodeId5 = string
 export type Type15 = string
 export type Project16 = (string | null)
 export type RunId15 = (string | null)
@@ -6707,11 +6711,18 @@ ts: Ts10
 type: Type10
 }
 export interface NodeFailedData {
-error?: Error
-node_id: NodeId3
+error: NodeError
+node_id: NodeId4
 [k: string]: unknown
 }
-export interface Error {
+/**
+ * Why a node failed: the run record's error (`details` stay in the record).
+ */
+export interface NodeError {
+code: Code
+input?: Input
+message: Message
+node_id?: NodeId3
 [k: string]: unknown
 }
 export interface TakeCreated {
@@ -6783,7 +6794,7 @@ type: Type16
 export interface NodeAuditData {
 action: Action
 facts?: Facts
-node_id: NodeId4
+node_id: NodeId5
 type: Type15
 [k: string]: unknown
 }

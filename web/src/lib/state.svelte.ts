@@ -356,7 +356,8 @@ class AppState {
     node_completed: (event) => this.nodeDone(event.run_id, event.data.node_id, "completed", event.data.outputs ?? null),
     node_failed: (event) => {
       const nodeId = event.data.node_id;
-      const error = errorInfo(event.data.error, nodeId);
+      const { code, message, input } = event.data.error;
+      const error = { code, message, node_id: event.data.error.node_id ?? nodeId, input: input ?? null, details: null };
       this.setNode(event.run_id, nodeId, { status: "failed", error: error.message });
       this.updateRun(event.run_id, (run) => (run.error = error));
     },
@@ -436,18 +437,6 @@ class AppState {
       this.reportError("Could not read the run", error);
     }
   }
-}
-
-/** A node's error as the run record has it, from a `node_failed` event's loosely typed payload. */
-function errorInfo(error: Record<string, unknown> | undefined, nodeId: string): ErrorInfo {
-  const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
-  return {
-    code: text(error?.code) ?? "node_failed",
-    message: text(error?.message) ?? `node ${nodeId} failed`,
-    node_id: text(error?.node_id) ?? nodeId,
-    input: text(error?.input),
-    details: error?.details ?? null,
-  };
 }
 
 export const app = new AppState();
