@@ -61,7 +61,7 @@ def _registry_for(settings: Settings, graph: Path) -> NodeRegistry:
 
     try:
         types = _node_types(json.loads(graph.read_text(encoding="utf-8")))
-    except (OSError, ValueError):  # reading the graph again reports it
+    except (OSError, ValueError, RecursionError):  # reading the graph again reports it (too deep too)
         return _registry(settings)
     packs = {type_id.partition(".")[0] for type_id in types}
     if settings.load_plugins is not None:
