@@ -106,3 +106,30 @@ def test_the_spotify_authorize_url_asks_for_playback_current_track_library_and_p
     scope = parse_qs(urlparse(url).query)["scope"][0]
     assert scope == ("user-read-playback-state user-modify-playback-state user-read-currently-playing "
                      "user-library-read playlist-read-private")
+
+
+def test_a_pack_whose_routes_hook_fails_is_reported_and_the_others_still_mount(tmp_path) -> None:
+    from fastapi import APIRouter, FastAPI
+
+    from canvas_server.server.packs import mount_pack_routes
+    from nodes.sdk import NodeRegistry, PackRoutes
+
+    def broken(host: object) -> PackRoutes:
+        raise RuntimeError("no routes today")
+
+    def working(host: object) -> PackRoutes:
+        router = APIRouter()
+        router.add_api_route("/hello", lambda: {"hello": "world"})
+        return PackRoutes(authorized=router)
+
+    registry = NodeRegistry()
+    registry.hooks = {"broken": Pack(routes=broken), "fine": Pack(routes=working)}
+    app = FastAPI()
+    mount_pack_routes(app, registry, Settings(workspace=tmp_path))
+    mounted = len(app.router.routes)
+    mount_pack_routes(app, registry, Settings(workspace=tmp_path))  # a second lifespan: no-op
+    assert len(app.router.routes) == mounted
+    operations = app.openapi()["paths"]
+    assert list(operations) == ["/api/packs/fine/hello"] and list(operations["/api/packs/fine/hello"]) == ["get"]
+    assert [(f.pack, f.error_type, f.message) for f in registry.failures] == [
+        ("broken", "RuntimeError", "no routes today")]
