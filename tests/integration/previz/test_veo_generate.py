@@ -51,22 +51,23 @@ def double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[VertexDo
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """A real (tiny) MP4, as Veo would return."""
-    path = tmp_path_factory.mktemp("veo") / "clip.mp4"
-    ffmpeg("-f", "lavfi", "-i", "color=c=teal:s=64x36:r=24:d=0.5", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+def tiny_mp4(folder: Path, colour: str) -> bytes:
+    """A real (tiny) MP4 of one colour, as Veo would return."""
+    path = folder / f"{colour}.mp4"
+    ffmpeg("-f", "lavfi", "-i", f"color=c={colour}:s=64x36:r=24:d=0.5", "-c:v", "libx264", "-pix_fmt", "yuv420p",
            str(path))
     return path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return tiny_mp4(tmp_path_factory.mktemp("veo"), "teal")
 
 
 @pytest.fixture(scope="session")
 def other_clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """Another real MP4: what a second generation (new seed, retake) returns."""
-    path = tmp_path_factory.mktemp("veo") / "other.mp4"
-    ffmpeg("-f", "lavfi", "-i", "color=c=navy:s=64x36:r=24:d=0.5", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-           str(path))
-    return path.read_bytes()
+    """What a second generation (new seed, retake) returns."""
+    return tiny_mp4(tmp_path_factory.mktemp("veo"), "navy")
 
 
 @pytest.fixture
