@@ -4,11 +4,10 @@ hashed as it arrives, then given its name by ComfyUI's rule (`free_name`)."""
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from pathlib import Path
 
-from nodes.sdk import AuteurError, sha256_file
+from nodes.sdk import AuteurError, atomic_publish, sha256_file
 
 from .files import TEMP_DIR
 
@@ -46,16 +45,14 @@ class StagedUpload:
 
     def place(self, target: Path, overwrite: bool) -> Path:
         """Move the upload to `target` or the name `free_name` gives it; returns where it is.
-        The bytes are on disk before the rename, as the atomic writer does for every other file."""
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        Placed by the one atomic writer (the bytes are on disk before the rename)."""
         self._handle.close()
         final = free_name(target, self._digest.hexdigest(), overwrite)
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists() and final != target:  # the same content is there already
             self.abort()
         else:
-            os.replace(self.temp, final)
+            atomic_publish(self.temp, final)
         return final
 
     def abort(self) -> None:

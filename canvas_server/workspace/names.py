@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+from nodes.sdk import layout
+
 from .errors import NameInvalidError
 
 NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,98}[A-Za-z0-9_-])?$"
 _NAME = re.compile(NAME_PATTERN.removeprefix("^").removesuffix("$"))
-_RESERVED = frozenset({"project.json", "con", "prn", "aux", "nul",
+_RESERVED = frozenset({layout.MANIFEST, "con", "prn", "aux", "nul",
                        *(f"{device}{digit}" for device in ("com", "lpt") for digit in range(1, 10))})
 
 

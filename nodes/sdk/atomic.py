@@ -66,7 +66,8 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
 
 def atomic_publish(staged: Path, target: Path) -> None:
     """Move a finished file written by someone else (ffmpeg, a copy) over `target`: fsync its
-    content, rename, fsync the folder. `staged` must lie in `target`'s folder."""
+    content, rename, fsync the folder. `staged` must lie on `target`'s file system (best in its
+    folder, where nobody mistakes it for a finished file)."""
     fd = os.open(staged, os.O_RDONLY)
     try:
         os.fsync(fd)
