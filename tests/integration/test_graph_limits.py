@@ -65,6 +65,9 @@ def test_a_graph_over_the_node_limit_is_a_413_naming_the_limit_and_its_setting(
     assert refused.status_code == 413 and refused.json()["error"]["extra_info"]["auteur_code"] == "graph_too_large"
     workflow = {"nodes": [{"id": index, "type": "core.integer"} for index in range(51)], "links": []}
     assert client.post("/api/runs", json={"graph": workflow}).status_code == 413
+    template = {"name": "Big", "description": "", "version": "1", "parameters": [], "requires": [],
+                "workflow": workflow}
+    assert client.post("/api/templates", json=template).json()["error"]["code"] == "graph_too_large"
     run_id = client.post("/api/runs", json={"graph": integers(50)}).json()["run_id"]
     assert wait_for(client, run_id, {"completed", "failed"})["status"] == "completed"
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from nodes.sdk import layout
 
 from ...governance import Action, Principal, TemplateResource, authorize
-from ...graph.check import finite_json
+from ...graph.check import check_size, finite_json, node_count
 from ...graph.load import LoadedGraph, load_graph
 from ...graph.template import Template
 from ..deps import get_principal, get_services
@@ -45,7 +45,9 @@ def _store(services: AppServices) -> TemplateStore:
 
 
 def _check(data: dict[str, Any], services: AppServices) -> LoadedGraph:
-    """A template must read as one: `template_invalid` or `graph_invalid` (422) otherwise."""
+    """A template must read as one: `template_invalid` or `graph_invalid` (422) otherwise, and
+    within the node limit of the graphs it will run as (`graph_too_large`, 413)."""
+    check_size(node_count(data), services.settings.max_graph_nodes)
     try:
         finite_json(data)
     except ValueError as exc:
