@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from nodes.sdk import (
     AuteurError,
     ModelCache,
-    NodeCancelledError,
     NodeExecutionError,
     NodeRegistry,
     PathSandbox,
@@ -107,22 +106,36 @@ def execute_task(
 ) -> NodeResult:
     """Validate inputs, run the node, and return its JSON outputs or a TaskError."""
     started = time.time()
+    outputs, error = run_task(task, registry, models, runner=runner, progress=progress,
+                              is_cancelled=is_cancelled, emit=emit, sandbox=sandbox)
+    return NodeResult(outputs=outputs, error=error, runner=runner,
+                      timings=TaskTimings(started_at=started, finished_at=time.time()))
+
+
+def run_task(
+    task: NodeTask,
+    registry: NodeRegistry,
+    models: ModelCache,
+    *,
+    runner: str,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    emit: EmitFn | None = None,
+    sandbox: PathSandbox | None = None,
+) -> tuple[dict[str, Any] | None, TaskError | None]:
+    """The body of `execute_task`: the node's JSON outputs, or its TaskError. (The executor
+    calls it for inline nodes, which need no NodeResult around it.)"""
     cls = registry.get(task.type)
     if cls is None:
-        error = TaskError(
+        return None, TaskError(
             code="unknown_node_type", error_type="UnknownNodeType",
             message=f"node type {task.type!r} is not installed on runner {runner}",
         )
-        return NodeResult(runner=runner, error=error, timings=TaskTimings(started_at=started, finished_at=time.time()))
     try:
         ctx = context_for(task, models, progress, is_cancelled, emit, sandbox)
         instance = cls.model_validate(task.inputs)
-        outputs = instance.run(ctx).model_dump(mode="json")
-    except NodeCancelledError as exc:
-        return NodeResult(runner=runner, error=error_from(exc), timings=TaskTimings(started_at=started, finished_at=time.time()))
-    # A node may raise anything; the runner must report it with its type, never crash.
+        return instance.run(ctx).model_dump(mode="json"), None
+    # A node may raise anything (NodeCancelledError included); the runner must report it
+    # with its type, never crash.
     except Exception as exc:
-        return NodeResult(runner=runner, error=error_from(exc), timings=TaskTimings(started_at=started, finished_at=time.time()))
-    return NodeResult(
-        outputs=outputs, runner=runner, timings=TaskTimings(started_at=started, finished_at=time.time())
-    )
+        return None, error_from(exc)

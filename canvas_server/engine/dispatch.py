@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from function_runners.base import Runner, TaskCallbacks
-from function_runners.execute import error_from, execute_task, sandbox_for
+from function_runners.execute import error_from, run_task, sandbox_for
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask, TaskError
 from nodes.sdk import AuteurError, ModelCache, NodeRegistry, PathSandbox, sha256_file
@@ -198,10 +198,10 @@ class Dispatcher:
         callbacks = job.host.job_callbacks(job)
         job.host.job_started(job, self.inline_label)
         cancel = scope.cancel
-        result = execute_task(task, self.registry, self.inline_models, runner=self.inline_label,
-                              progress=callbacks.progress, is_cancelled=lambda: cancel.cancelled,
-                              emit=callbacks.emit, sandbox=scope.sandbox)
-        return self._conclude(scope, job, task, result)
+        outputs, error = run_task(task, self.registry, self.inline_models, runner=self.inline_label,
+                                  progress=callbacks.progress, is_cancelled=lambda: cancel.cancelled,
+                                  emit=callbacks.emit, sandbox=scope.sandbox)
+        return self._conclude(scope, job, task, outputs, error, self.inline_label, None)
 
     async def run(self, scope: RunScope, job: Job) -> Outcome:
         """Settle `job` now if it can be, else dispatch it."""
@@ -244,7 +244,8 @@ class Dispatcher:
             except asyncio.CancelledError:
                 _remove(task.scratch_dir)
                 raise
-            return self._conclude(scope, job, task, result)
+            started = result.timings.started_at if result.timings is not None else None
+            return self._conclude(scope, job, task, result.outputs, result.error, result.runner, started)
 
     def _task(self, scope: RunScope, job: Job) -> NodeTask:
         node = job.node
@@ -257,16 +258,16 @@ class Dispatcher:
             principal=scope.principal, graph_hash=scope.graph_hash,
         )
 
-    def _conclude(self, scope: RunScope, job: Job, task: NodeTask, result: NodeResult) -> Outcome:
-        started = result.timings.started_at if result.timings is not None else None
-        if result.error is not None:
+    def _conclude(self, scope: RunScope, job: Job, task: NodeTask, outputs: dict[str, Any] | None,
+                  error: TaskError | None, runner: str, started: float | None) -> Outcome:
+        if error is not None:
             _remove(task.scratch_dir)
-            cancelled = result.error.code == "cancelled" and scope.cancel.cancelled
-            return Outcome("cancelled" if cancelled else "failed", None, result.runner, started, result.error)
-        outputs = self._publish(job.key, task.scratch_dir, result.outputs or {})
+            cancelled = error.code == "cancelled" and scope.cancel.cancelled
+            return Outcome("cancelled" if cancelled else "failed", None, runner, started, error)
+        published = self._publish(job.key, task.scratch_dir, outputs or {})
         if job.node.spec.cache:
-            self.cache.put(job.key, outputs)
-        return Outcome("completed", outputs, result.runner, started)
+            self.cache.put(job.key, published)
+        return Outcome("completed", published, runner, started)
 
     def _publish(self, key: str, staging: str, outputs: dict[str, Any]) -> dict[str, Any]:
         """Rename the staging folder to the key's folder if that is absent; the outputs then

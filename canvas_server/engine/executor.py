@@ -29,7 +29,7 @@ from ..scrub import scrub, scrub_text
 from .cancel import CancelToken
 from .dispatch import Dispatcher, Job, Outcome, RunScope
 from .items import run_items
-from .plan import Plan, PlannedNode, build_plan
+from .plan import Plan, PlannedNode, SplitMemo, build_plan
 from .record import ErrorInfo, NodeRecord, RunRecord
 
 INLINE_YIELD_EVERY = 64
@@ -69,6 +69,7 @@ class Executor:
         self.cache = cache
         self.tiers = tiers
         self.workspace = workspace.resolve()
+        self.splits = SplitMemo()  # a rerun plans only the nodes it changed
         self.dispatcher = Dispatcher(
             registry=registry, runner=runner, cache=cache, workspace=self.workspace,
             allowed_dirs=[str(Path(d).resolve()) for d in allowed_dirs or []], load_plugins=load_plugins,
@@ -140,7 +141,8 @@ class _RunExecution:
         try:
             plan = build_plan(self.prompt, self.ex.registry, self.ex.tiers, tier=self.tier,
                               targets=self.targets, nonce=record.run_id, scope=self.scope.key,
-                              file_digest=lambda path: self.dispatcher.file_digest(sandbox, path))
+                              file_digest=lambda path: self.dispatcher.file_digest(sandbox, path),
+                              memo=self.ex.splits)
         except AuteurError as exc:  # PlanError, or an unknown tier
             record.errors.append(ErrorInfo(code=exc.code, message=exc.message, details=exc.details))
             return self.finish()

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pydantic_core
+
 from function_runners.tiers import TierConfig
 from nodes.sdk import AuteurError, NodeRegistry, NodeSpec
 
@@ -60,6 +62,8 @@ class PlannedNode:
     children: list[str] = field(default_factory=list)
     # Item inputs fed by a list: the node runs once per item (DESIGN §2, lists fan out).
     fan_inputs: list[str] = field(default_factory=list)
+    # Whether it runs once per item (some input is fed by a list).
+    fans_out: bool = False
     # Whole-list inputs fed by a single value: it arrives as a one-item list.
     wrap_inputs: list[str] = field(default_factory=list)
     # Identity and content hash of the file each path input names, part of the key.
@@ -71,9 +75,6 @@ class PlannedNode:
     # what a fanned-out item's key shares with its siblings.
     shared_key: str = ""
 
-    @property
-    def fans_out(self) -> bool:
-        return bool(self.fan_inputs)
 
     def emits_list(self, slot: int) -> bool:
         """Whether output `slot` carries a list (declared so, or collected from a fan-out)."""
@@ -97,7 +98,38 @@ class Plan:
 
 # The identity and content digest of the file a path names, in the run's sandbox.
 FileDigest = Callable[[str], str]
-Split = tuple[dict[str, Any], dict[str, tuple[str, int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A prompt node's inputs split into constants (with their canonical text) and links."""
+
+    constants: dict[str, Any]
+    links: dict[str, tuple[str, int]]
+    constants_text: str
+
+
+class SplitMemo:
+    """The splits of the nodes of earlier plans, by type and inputs as submitted (exact JSON
+    bytes, so 1, 1.0 and true stay apart): a rerun, or a graph with one change, splits and
+    encodes only its new nodes. Shared values are never mutated (the run copies its inputs)."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._splits: dict[tuple[str, bytes], Split] = {}
+
+    def split(self, node: PromptNode) -> Split:
+        try:
+            memo = (node.class_type, pydantic_core.to_json(node.inputs))
+        except pydantic_core.PydanticSerializationError:  # a value JSON cannot carry: no memo
+            return _split_inputs(node)
+        found = self._splits.get(memo)
+        if found is None:
+            if len(self._splits) >= self.LIMIT:
+                self._splits.clear()
+            found = self._splits[memo] = _split_inputs(node)
+        return found
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
@@ -127,7 +159,7 @@ def _split_inputs(node: PromptNode) -> Split:
             constants[name] = value
         else:
             links[name] = link
-    return constants, links
+    return Split(constants, links, canonical(constants))
 
 
 def _sources(links: dict[str, tuple[str, int]]) -> list[str]:
@@ -137,9 +169,11 @@ def _sources(links: dict[str, tuple[str, int]]) -> list[str]:
     return list(dict.fromkeys(source for source, _ in links.values()))
 
 
-def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str] | None) -> dict[str, Split]:
+def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str] | None,
+                   memo: SplitMemo | None = None) -> dict[str, Split]:
     """The targets (or every output node) and all their ancestors, found iteratively, each
     with its inputs split into constants and links."""
+    split_of = memo.split if memo is not None else _split_inputs
     nodes = prompt.nodes()
     if targets:
         missing = [target for target in targets if target not in nodes]
@@ -154,8 +188,8 @@ def required_nodes(prompt: ApiPrompt, registry: NodeRegistry, targets: list[str]
         node_id = stack.pop()
         if node_id in needed:
             continue
-        needed[node_id] = split = _split_inputs(nodes[node_id])
-        for source, _ in split[1].values():
+        needed[node_id] = split = split_of(nodes[node_id])
+        for source, _ in split.links.values():
             if source not in nodes:
                 raise PlanError(f"node {node_id} links to missing node {source}")
             stack.append(source)
@@ -181,6 +215,7 @@ def _mark_lists(node: PlannedNode, planned: dict[str, PlannedNode]) -> None:
         from_list = planned[source].emits_list(slot)
         if from_list and not takes_list:
             node.fan_inputs.append(name)
+            node.fans_out = True
         elif takes_list and not from_list:
             node.wrap_inputs.append(name)
 
@@ -220,10 +255,9 @@ class _Planner:
         return {name: self.file_digest(value) for name in names
                 if isinstance(value := node.constants.get(name), str) and value}
 
-    def identity(self, node: PlannedNode, params_text: str) -> str:
+    def identity(self, node: PlannedNode, params_text: str, constants_text: str) -> str:
         files = canonical(sorted(node.file_digests.items())) if node.file_digests else "[]"
-        return "\n".join((node.spec.type, node.spec.version, params_text, canonical(node.constants),
-                          files, self.scope))
+        return "\n".join((node.spec.type, node.spec.version, params_text, constants_text, files, self.scope))
 
 
 def build_plan(
@@ -236,6 +270,7 @@ def build_plan(
     nonce: str,
     scope: str = "",
     file_digest: FileDigest | None = None,
+    memo: SplitMemo | None = None,
 ) -> Plan:
     """Plan a run in O(N): ancestors of the outputs, topological order, Merkle keys.
 
@@ -245,7 +280,9 @@ def build_plan(
     planner = _Planner(tiers, scope, file_digest)
     planned: dict[str, PlannedNode] = {}
     params_text: dict[str, str] = {}
-    for node_id, (constants, links) in required_nodes(prompt, registry, targets).items():
+    splits = required_nodes(prompt, registry, targets, memo)
+    for node_id, split in splits.items():
+        constants, links = split.constants, split.links
         prompt_node = nodes[node_id]
         spec = registry.spec(prompt_node.class_type)
         if spec is None:
@@ -267,7 +304,7 @@ def build_plan(
             _mark_lists(node, planned)
         if node.facts.path_inputs:
             node.file_digests = planner.digests(node)
-        node.identity = planner.identity(node, params_text[node_id])
+        node.identity = planner.identity(node, params_text[node_id], splits[node_id].constants_text)
         node.key = keys[node_id] = cache_key(node, keys, nonce)
         if node.fans_out:
             node.shared_key = _shared_key(node, keys, nonce)
