@@ -1,0 +1,61 @@
+// The open project: the list to choose from, its manifest, tree and saved workflows; refreshing it
+// refreshes the other domains that live in the project (assets, takes).
+import type { ProjectSummary, TreeNode } from "../../generated/api";
+import { api, type ProjectManifest, type WorkflowInfo } from "../api";
+import { assets } from "./assets.svelte";
+import { review } from "./review.svelte";
+
+export type Tier = ProjectManifest["quality"];
+
+const LAST_PROJECT = "auteur.project";
+
+class ProjectState {
+  list = $state<ProjectSummary[]>([]);
+  current = $state<ProjectManifest | null>(null);
+  tree = $state<TreeNode | null>(null);
+  workflows = $state<WorkflowInfo[]>([]);
+  tier = $state<Tier>("standard");
+  /** Called after the open project changes (the event stream resubscribes). */
+  onSelect: () => void = () => {};
+
+  get name(): string | null {
+    return this.current?.name ?? null;
+  }
+
+  async loadList(): Promise<void> {
+    this.list = (await api.projects()).items;
+  }
+
+  /** The project opened last time, or the first one. */
+  lastUsed(): ProjectSummary | undefined {
+    const last = localStorage.getItem(LAST_PROJECT);
+    return this.list.find((p) => p.name === last || p.id === last) ?? this.list[0];
+  }
+
+  async select(name: string): Promise<void> {
+    this.current = await api.project(name);
+    this.tier = this.current.quality;
+    localStorage.setItem(LAST_PROJECT, this.current.name);
+    this.onSelect();
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const name = this.name;
+    if (!name) return;
+    const [tree, workflows] = await Promise.all([
+      api.tree(name),
+      api.workflows(name),
+      assets.refresh(name),
+      review.refresh(name),
+    ]);
+    this.tree = tree;
+    this.workflows = workflows.items;
+  }
+
+  async refreshWorkflows(): Promise<void> {
+    if (this.name) this.workflows = (await api.workflows(this.name)).items;
+  }
+}
+
+export const project = new ProjectState();

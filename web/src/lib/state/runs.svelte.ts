@@ -1,0 +1,180 @@
+// Runs this editor queued or follows: their live node states, the canvas's run marks and the
+// outputs of the newest run.
+import type { ErrorInfo, ServerEvent } from "../../generated/api";
+import { api, graphErrors, type GraphError } from "../api";
+import type { NodeRunState, NodeStatus } from "../graph/status";
+import { graph } from "./graph.svelte";
+import { project } from "./project.svelte";
+import { ui } from "./ui.svelte";
+
+export interface RunView {
+  runId: string;
+  status: string;
+  label: string;
+  nodes: Record<string, { type: string; status: NodeStatus; progress: number; step?: string | null }>;
+  error: ErrorInfo | null;
+  warning?: string;
+  createdAt: number;
+}
+
+export const TERMINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
+
+class RunState {
+  list = $state<RunView[]>([]);
+  /** Events of a run that arrive before its POST /api/runs answer does, replayed after it. */
+  private early = new Map<string, ServerEvent[]>();
+  /** Replays an event through the session's handlers (set by the session). */
+  replay: (event: ServerEvent) => void = () => {};
+
+  active(): string[] {
+    return this.list.filter((run) => !TERMINAL.has(run.status)).map((run) => run.runId);
+  }
+
+  /** Holds a run-scoped event of a run not known yet; true when it was held. */
+  holdIfUnknown(event: ServerEvent): boolean {
+    const runScoped = event.type.startsWith("node_") || event.type.startsWith("run_");
+    if (!event.run_id || !runScoped || this.list.some((run) => run.runId === event.run_id)) return false;
+    const queue = this.early.get(event.run_id) ?? [];
+    if (queue.length < 500) queue.push(event);
+    this.early.set(event.run_id, queue);
+    if (this.early.size > 50) this.early.delete(this.early.keys().next().value!);
+    return true;
+  }
+
+  async queue(clientId: string): Promise<void> {
+    const editor = graph.editor;
+    if (!editor) return;
+    editor.setProblems([]);
+    const current = editor.current();
+    try {
+      // Validate first: problems come back as data (200), highlighted on the nodes concerned.
+      const checked = await api.validate(current);
+      const blocking = checked.errors.filter((e) => e.code !== "maturity_insufficient");
+      if (blocking.length) {
+        this.showProblems(blocking);
+        return;
+      }
+      const accepted = await api.submitRun({ graph: current, project: project.name, tier: project.tier, client_id: clientId });
+      editor.clearRunState();
+      const nodes: RunView["nodes"] = {};
+      for (const node of editor.graph._nodes) {
+        if (node.mode === 0 && node.type && editor.catalog.has(node.type)) {
+          nodes[String(node.id)] = { type: node.type, status: "pending", progress: 0 };
+        }
+      }
+      const run: RunView = {
+        runId: accepted.run_id,
+        status: "queued",
+        label: graph.workflowName,
+        nodes,
+        error: null,
+        warning: accepted.warning ?? undefined,
+        createdAt: Date.now(),
+      };
+      this.list = [run, ...this.list].slice(0, 30);
+      for (const id of Object.keys(nodes)) editor.setRunState(id, { status: "queued" });
+      const early = this.early.get(accepted.run_id) ?? [];
+      this.early.delete(accepted.run_id);
+      for (const event of early) this.replay(event);
+    } catch (error) {
+      const problems = graphErrors(error);
+      if (problems.length) this.showProblems(problems);
+      else ui.reportError("Queue failed", error);
+    }
+  }
+
+  private showProblems(problems: GraphError[]): void {
+    graph.editor?.setProblems(problems);
+    const first = problems.find((p) => p.node_id);
+    ui.notify({
+      kind: "error",
+      title: `The graph has ${problems.length} problem(s)`,
+      body: problems.map((p) => p.message).join("\n"),
+      nodeId: first?.node_id ?? undefined,
+    });
+    if (first?.node_id) graph.focusNode(first.node_id);
+  }
+
+  async cancel(runId: string): Promise<void> {
+    try {
+      await api.cancelRun(runId);
+    } catch (error) {
+      ui.reportError("Cancel failed", error);
+    }
+  }
+
+  update(runId: string | null | undefined, change: (run: RunView) => void): RunView | undefined {
+    if (!runId) return undefined;
+    const run = this.list.find((item) => item.runId === runId);
+    if (run) change(run);
+    return run;
+  }
+
+  setNode(runId: string | null | undefined, nodeId: string, state: NodeRunState): void {
+    const run = this.update(runId, (run) => {
+      const node = run.nodes[nodeId] ?? { type: "", status: state.status, progress: 0 };
+      node.status = state.status;
+      node.progress = state.status === "completed" || state.status === "cached" ? 1 : (state.progress ?? node.progress);
+      node.step = state.step ?? node.step;
+      run.nodes[nodeId] = node;
+    });
+    if (run && run === this.list[0]) graph.editor?.setRunState(nodeId.split(":")[0]!, state);
+  }
+
+  nodeDone(runId: string | null | undefined, nodeId: string, status: "cached" | "completed", outputs: Record<string, unknown> | null): void {
+    if (outputs && runId === this.list[0]?.runId) graph.setOutputs(nodeId, outputs);
+    this.setNode(runId, nodeId, { status, outputs });
+    graph.version += 1;
+  }
+
+  nodeFailed(runId: string | null | undefined, nodeId: string, error: ErrorInfo): void {
+    this.setNode(runId, nodeId, { status: "failed", error: error.message });
+    this.update(runId, (run) => (run.error = error));
+  }
+
+  async finish(runId: string | null | undefined, status: string): Promise<void> {
+    if (!runId) return;
+    const run = this.update(runId, (run) => (run.status = status));
+    if (!run) return;
+    try {
+      const record = await api.run(runId);
+      this.update(runId, (run) => {
+        run.status = record.status;
+        for (const [id, node] of Object.entries(record.nodes ?? {})) {
+          const view = run.nodes[id] ?? { type: node.type, status: node.status, progress: 0 };
+          view.type = node.type;
+          view.status = node.status;
+          if (view.status === "completed" || view.status === "cached") view.progress = 1;
+          run.nodes[id] = view;
+          if (run === this.list[0]) {
+            if (node.outputs && (node.status === "completed" || node.status === "cached")) graph.setOutputs(id, node.outputs);
+            graph.editor?.setRunState(id.split(":")[0]!, {
+              status: node.status,
+              error: node.error?.message ?? null,
+              outputs: node.outputs ?? null,
+            });
+          }
+        }
+        const error = record.errors?.[0];
+        if (error && !run.error) run.error = error;
+      });
+      graph.version += 1;
+      if (status === "failed" && run.error) {
+        ui.notify({ kind: "error", title: "Run failed", body: run.error.message, nodeId: run.error.node_id ?? undefined });
+      } else if (status === "completed") {
+        ui.notify({ kind: "success", title: `Run completed: ${run.label}` });
+      } else if (status === "cancelled") {
+        ui.notify({ kind: "info", title: `Run cancelled: ${run.label}` });
+      }
+      if (project.current) void project.refresh();
+    } catch (error) {
+      ui.reportError("Could not read the run", error);
+    }
+  }
+
+  clearFinished(): void {
+    this.list = this.list.filter((run) => !TERMINAL.has(run.status));
+  }
+}
+
+export const runs = new RunState();
