@@ -12,7 +12,7 @@ they name the host's caller dependency, a local of `speaker_routes`.
 
 from functools import cache
 from html import escape
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +21,10 @@ from pydantic import BaseModel, Field
 from nodes.sdk import PackRoutes, RouteHost
 
 from .config import SpeakerConfig
-from .spotify.login import SpotifyLogin, SpotifyStatus
+from .spotify_status import SpotifyStatus
+
+if TYPE_CHECKING:
+    from .spotify.login import SpotifyLogin
 
 SPOTIFY = "/spotify"
 _JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
@@ -41,7 +44,9 @@ def speaker_routes(host: RouteHost) -> PackRoutes:
     """The routers; one login flow (its pending states) per app."""
 
     @cache
-    def flow() -> SpotifyLogin:  # settings are read at the first login, not at start-up
+    def flow() -> "SpotifyLogin":  # settings (and spotipy) are loaded at the first login
+        from .spotify.login import SpotifyLogin
+
         return SpotifyLogin(SpeakerConfig(), host.state_dir, host.secret_box())
 
     Caller = Annotated[str, Depends(host.caller)]

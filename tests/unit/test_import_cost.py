@@ -46,3 +46,11 @@ def test_auteur_run_of_a_core_graph_loads_only_the_core_pack_and_no_git(tmp_path
             "    assert exit.code == 0, exit.code")
     packs = ["nodes.media", "nodes.audio", "nodes.production", "nodes.speaker", "git", "fastapi"]
     assert _loaded_after(code, packs) == []
+
+
+def test_mounting_the_pack_routes_at_start_up_imports_no_spotipy_or_soco() -> None:
+    code = ("from fastapi import FastAPI\nfrom canvas_server.settings import Settings\n"
+            "from canvas_server.server.packs import mount_pack_routes\nfrom nodes.sdk import discover\n"
+            "app = FastAPI()\nmount_pack_routes(app, discover(), Settings())\n"
+            "assert any(path.startswith('/api/packs/speaker/') for path in app.openapi()['paths'])")
+    assert _loaded_after(code, ["spotipy", "soco", "redis"]) == []

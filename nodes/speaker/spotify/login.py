@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from pydantic import BaseModel
 from spotipy.exceptions import SpotifyOauthError
 
 from nodes.sdk import AuteurError
 
 from ..config import SpeakerConfig
+from ..spotify_status import SpotifyStatus
 from .client import SCOPES, oauth_for, token_cache
 from .states import OAuthStates
 
@@ -24,15 +24,6 @@ class OAuthDeniedError(AuteurError):
     """The user declined on Spotify's consent page, or Spotify refused the code (400)."""
 
     code = "oauth_denied"
-
-
-class SpotifyStatus(BaseModel):
-    """Whether a principal has Spotify connected; never the tokens themselves."""
-
-    principal: str
-    connected: bool
-    scopes: list[str] = []
-    expires_in_s: int | None = None
 
 
 class SpotifyLogin:
