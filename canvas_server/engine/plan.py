@@ -58,6 +58,8 @@ class PlannedNode:
     facts: TypeFacts
     # The nodes this one is linked from, each once, in input order.
     sources: list[str]
+    # Its links as (input, source, slot), by input name: the order its key hashes them in.
+    sorted_links: tuple[tuple[str, str, int], ...]
     key: str = ""
     children: list[str] = field(default_factory=list)
     # Item inputs fed by a list: the node runs once per item (DESIGN §2, lists fan out).
@@ -107,6 +109,8 @@ class Split:
     constants: dict[str, Any]
     links: dict[str, tuple[str, int]]
     constants_text: str
+    sources: list[str]  # the nodes linked from, each once, in input order (never mutated)
+    sorted_links: tuple[tuple[str, str, int], ...]  # (input, source, slot) by input name
 
 
 class SplitMemo:
@@ -159,7 +163,8 @@ def _split_inputs(node: PromptNode) -> Split:
             constants[name] = value
         else:
             links[name] = link
-    return Split(constants, links, canonical(constants))
+    ordered = tuple((name, source, slot) for name, (source, slot) in sorted(links.items()))
+    return Split(constants, links, canonical(constants), _sources(links), ordered)
 
 
 def _sources(links: dict[str, tuple[str, int]]) -> list[str]:
@@ -202,7 +207,7 @@ def cache_key(node: PlannedNode, parent_keys: dict[str, str], nonce: str) -> str
     A fanned-out node's key covers its whole input; each item gets its own key from
     `engine.fanout.item_key`.
     """
-    linked = ";".join(f"{name}={parent_keys[src]}:{slot}" for name, (src, slot) in sorted(node.links.items()))
+    linked = ";".join(f"{name}={parent_keys[src]}:{slot}" for name, src, slot in node.sorted_links)
     # Side-effect nodes (and so their descendants) always run: their key is the run's own.
     return digest(f"{node.identity}\n{linked}\n{'' if node.spec.cache else nonce}")
 
@@ -290,9 +295,8 @@ def build_plan(
                             code="unknown_node_type")
         node_tier = prompt_node.tier or tier
         params, params_text[node_id] = planner.params(node_tier, spec)
-        sources = _sources(links)
         planned[node_id] = PlannedNode(node_id, spec, constants, links, node_tier, params,
-                                       planner.facts(spec), sources)
+                                       planner.facts(spec), split.sources, split.sorted_links)
     for node_id, node in planned.items():
         for source in node.sources:
             planned[source].children.append(node_id)
