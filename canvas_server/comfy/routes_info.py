@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends
 
 from ..server.deps import get_services
 from ..server.services import AppServices
-from .catalog import node_info, object_info
+from .catalog import link_types, node_info, object_info
 
 router = APIRouter()
 VERSION = "auteur-canvas-0.1.0"
@@ -25,7 +25,7 @@ async def all_nodes(services: AppServices = Depends(get_services)) -> dict[str, 
 @router.get("/object_info/{node_class}")
 async def one_node(node_class: str, services: AppServices = Depends(get_services)) -> dict[str, Any]:
     spec = services.registry.spec(node_class)
-    return {node_class: node_info(spec)} if spec is not None else {}
+    return {node_class: node_info(spec, link_types(services.registry.specs()))} if spec is not None else {}
 
 
 def _memory() -> tuple[int, int]:

@@ -36,11 +36,11 @@ def test_core_graph_runs_and_its_history_is_an_ordinary_run(comfy: ComfyClient, 
     kinds = _types(messages)
     assert kinds.index("execution_start") < kinds.index("executing") < kinds.index("execution_success")
     executed = [m["data"] for m in messages if m["type"] == "executed"]
-    assert executed == [{"node": "3", "display_node": "3", "output": {"value": [5]}, "prompt_id": prompt_id}]
+    assert executed == [{"node": "3", "display_node": "3", "output": {"text": ["5"]}, "prompt_id": prompt_id}]
     assert all(m["data"].get("prompt_id") == prompt_id for m in messages if m["type"] != "status")
     entry = comfy.history(prompt_id)
     assert entry["status"] == {"status_str": "success", "completed": True, "messages": entry["status"]["messages"]}
-    assert entry["outputs"] == {"3": {"value": [5]}}
+    assert entry["outputs"] == {"3": {"text": ["5"]}}
     assert entry["prompt"][1] == prompt_id and entry["prompt"][4] == ["3"]
     run = httpx.get(f"{comfy_server.url}/api/runs/{prompt_id}").json()
     assert run["status"] == "completed" and run["outputs"]["3"] == {"value": 5}
@@ -76,7 +76,7 @@ def test_runs_submitted_on_api_runs_appear_in_history(comfy: ComfyClient, comfy_
     deadline = time.monotonic() + 30
     while not (entry := comfy.request(f"/history/{run_id}")[1]) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert entry[run_id]["outputs"] == {"3": {"value": [2]}}
+    assert entry[run_id]["outputs"] == {"3": {"text": ["2"]}}
 
 
 def test_failing_node_sends_execution_error_without_server_paths(comfy: ComfyClient) -> None:
