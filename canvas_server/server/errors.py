@@ -57,6 +57,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "asset_not_found": 404,
     "document_not_found": 404,
     "take_not_found": 404,
+    "note_not_found": 404,
     "file_not_found": 404,
     "upload_too_large": 413,
     "unsupported_media_type": 415,

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from nodes.sdk import PathSandbox, atomic_create_text, atomic_write_text, layout
 
 from . import templates
-from .errors import ItemNotFoundError, WorkspaceError
+from .errors import ItemNotFoundError, UnsupportedMediaTypeError, WorkspaceError
 
 _SLUG = re.compile(r"[^A-Za-z0-9]+")
 
@@ -61,14 +61,33 @@ def create(root: Path, doc_type: str, title: str) -> Document:
     slug = _SLUG.sub("_", title).strip("_")[:80] or kind.title.replace(" ", "_")
     path = root / layout.SOURCE_DIR / kind.folder / f"{slug}{kind.suffix}{kind.extension}"
     body = templates.document_body(kind, title=title or kind.title, date=date.today().isoformat())
+    return _create_new(root, path, body)
+
+
+def _create_new(root: Path, path: Path, text: str) -> Document:
+    """Write a new document; never replaces an existing one (409 document_exists)."""
     try:
-        atomic_create_text(path, body)
+        atomic_create_text(path, text)
     except FileExistsError as exc:
         raise WorkspaceError(
             f"document {path.relative_to(root).as_posix()} already exists",
             code="document_exists", details={"path": path.relative_to(root).as_posix()},
         ) from exc
     return _describe(root, path, content=True)
+
+
+def add_script(root: Path, filename: str, content: str) -> Document:
+    """A screenplay brought in by the user (.fountain, .fdx or .txt) into the Scripts folder,
+    under a safe name; never replaces an existing script."""
+    name = Path(filename.replace("\\", "/")).name
+    suffix = Path(name).suffix.lower()
+    if suffix not in layout.SCRIPT_EXTENSIONS:
+        raise UnsupportedMediaTypeError(
+            f"{name or 'the file'} is not a screenplay: scripts are {', '.join(layout.SCRIPT_EXTENSIONS)} files",
+            details={"filename": name, "accepted": list(layout.SCRIPT_EXTENSIONS)},
+        )
+    stem = _SLUG.sub("_", Path(name).stem).strip("_")[:80] or "Script"
+    return _create_new(root, root / layout.SCRIPTS_DIR / f"{stem}{suffix}", content)
 
 
 def read(root: Path, relative: str) -> Document:

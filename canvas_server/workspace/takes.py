@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from nodes.sdk import AuteurError, layout
 from nodes.sdk.takes import Provenance, SceneCoords, ShotCoords, read_provenances
 
 from .errors import ItemNotFoundError
 from .manifest import Chapter, ProjectManifest, Scene, Shot, TakeEntry
+from .review import ShotStatus, TakeReview, read_review, shot_status
 from .store import ProjectStore
 
 
@@ -21,6 +22,7 @@ class TakeInfo(BaseModel):
     path: str
     active: bool
     provenance: Provenance
+    review: TakeReview = Field(default_factory=TakeReview, description="Status and notes, stored beside the take")
 
 class ShotTakes(BaseModel):
     shot: str
@@ -28,6 +30,7 @@ class ShotTakes(BaseModel):
     scene: int
     shot_number: int
     active_take: int | None
+    status: ShotStatus = Field(description="approved once a take is; retake when its latest take needs one")
     takes: list[TakeInfo]
 
 
@@ -52,12 +55,13 @@ def shot_takes(root: Path, manifest: ProjectManifest, coords: ShotCoords) -> Sho
     complete = [p for p in read_provenances(root / coords.folder) if p.status == "complete"]
     active = _active(manifest, coords, [p.take_number for p in complete])
     takes = [
-        TakeInfo(number=p.take_number, path=f"{coords.folder}/{p.file}", active=p.take_number == active, provenance=p)
+        TakeInfo(number=p.take_number, path=f"{coords.folder}/{p.file}", active=p.take_number == active, provenance=p,
+                 review=read_review(root, coords, p.take_number))
         for p in complete
     ]
     return ShotTakes(
         shot=coords.key, chapter=coords.chapter, scene=coords.scene, shot_number=coords.shot,
-        active_take=active, takes=takes,
+        active_take=active, status=shot_status([take.review for take in takes]), takes=takes,
     )
 
 def gallery(store: ProjectStore, name_or_id: str) -> list[ShotTakes]:
@@ -80,7 +84,7 @@ def _manifest_scene(manifest: ProjectManifest, chapter_number: int, scene_number
     return scene
 
 
-def _manifest_shot(manifest: ProjectManifest, coords: ShotCoords) -> Shot:
+def manifest_shot(manifest: ProjectManifest, coords: ShotCoords) -> Shot:
     """The shot entry, created (with its chapter and scene) when a take made it first."""
     shot = manifest.narrative.shot(coords.chapter, coords.scene, coords.shot)
     if shot is not None:
@@ -96,7 +100,7 @@ def set_active(store: ProjectStore, name_or_id: str, coords: ShotCoords, take: i
         numbers = [p.take_number for p in read_provenances(root / coords.folder) if p.status == "complete"]
         if take not in numbers:
             raise ItemNotFoundError("take", f"{coords.key} take {take}", {"shot": coords.key, "take": take})
-        _manifest_shot(manifest, coords).active_take = take
+        manifest_shot(manifest, coords).active_take = take
     return shot_takes(root, store.get(name_or_id), coords)
 
 def _entries(root: Path, folder: str) -> list[TakeEntry]:
@@ -133,7 +137,7 @@ def mirror_takes(root: Path, manifest: ProjectManifest) -> None:
     for coords, _ in _shot_dirs(root):
         entries = _entries(root, coords.folder)
         if entries:
-            _manifest_shot(manifest, coords).takes = entries
+            manifest_shot(manifest, coords).takes = entries
     for chapter, scene, folder in scene_take_folders(root):
         entries = _entries(root, folder)
         if entries:

@@ -30,6 +30,8 @@ ASSETS_DIR: Final = "01_Assets"
 ASSET_CATEGORIES: Final = ("Characters", "Locations", "Objects", "Styles", "Music")
 SOURCE_DIR: Final = "02_Source_Creative"
 SHOTLISTS_DIR: Final = f"{SOURCE_DIR}/ShotLists"
+SCRIPTS_DIR: Final = f"{SOURCE_DIR}/Scripts"
+SCRIPT_EXTENSIONS: Final = (".fountain", ".fdx", ".txt")
 CANVAS_DIR: Final = f"{SOURCE_DIR}/Canvas"
 RENDERS_DIR: Final = "03_Renders"
 PROJECT_FILES_DIR: Final = "04_Project_Files"
@@ -51,3 +53,5 @@ BREAKDOWN_SUFFIX: Final = ".breakdown.json"
 # under 03_Renders/Chapter_NN/Scene_NN/Animatic/; provenance beside each take's media
 SCENE_TAKES_DIR: Final = "Animatic"
 PROVENANCE_SUFFIX: Final = ".provenance.json"
+# The director's review of a take (status, notes at a timecode), beside its provenance
+REVIEW_SUFFIX: Final = ".review.json"

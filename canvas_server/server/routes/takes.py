@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from nodes.sdk import EventType
 from nodes.sdk.takes import ShotCoords
 
+from ...workspace import review
 from ...workspace import takes as take_service
+from ...workspace.review import TakeStatus
+from ...workspace.store import ProjectStore
 from ...workspace.takes import ShotTakes
+from ..access import Caller
+from ..services import AppServices
 from .projects import Services, Store
 
 router = APIRouter(prefix="/api/projects/{project}/takes", tags=["takes"])
@@ -43,3 +48,57 @@ def set_active_take(
         project=store.get(project).name,
     )
     return shot
+
+
+class TakeStatusChange(BaseModel):
+    shot: str = Field(description="Chapter_01/Scene_01/Shot_01")
+    take: int = Field(ge=1)
+    status: TakeStatus = Field(description="approved also makes the take the shot's active take")
+
+
+class NewTakeNote(BaseModel):
+    shot: str = Field(description="Chapter_01/Scene_01/Shot_01")
+    take: int = Field(ge=1)
+    seconds: float = Field(ge=0, le=86_400, description="Where in the take (seconds from its start)")
+    frame: int | None = Field(None, ge=0, le=10_000_000)
+    text: str = Field(min_length=1, max_length=4000)
+
+
+def _reviewed(store: ProjectStore, services: AppServices, project: str, coords: ShotCoords, reason: str) -> ShotTakes:
+    """The shot as the gallery shows it now, announced to the project's clients."""
+    manifest = store.get(project)
+    shot = take_service.shot_takes(store.root(project), manifest, coords)
+    services.events.publish(EventType.PROJECT_UPDATE, {"reason": reason, "shot": shot.shot, "take": shot.active_take},
+                            project=manifest.name)
+    return shot
+
+
+@router.put("/status")
+def set_take_status(project: str, request: TakeStatusChange, store: Store, services: Services) -> ShotTakes:
+    """A take's review status (pending, approved, retake), stored beside the take."""
+    coords = ShotCoords.parse(request.shot)
+    review.set_status(store, project, coords, request.take, request.status)
+    return _reviewed(store, services, project, coords, "take_reviewed")
+
+
+@router.post("/notes", status_code=201)
+def add_take_note(project: str, request: NewTakeNote, store: Store, services: Services, principal: Caller) -> ShotTakes:
+    """A note on a take at a timecode (and frame), stored beside the take."""
+    coords = ShotCoords.parse(request.shot)
+    review.add_note(store, project, coords, request.take, seconds=request.seconds, frame=request.frame,
+                    text=request.text, author=principal.name)
+    return _reviewed(store, services, project, coords, "take_noted")
+
+
+@router.delete("/notes")
+def delete_take_note(
+    project: str,
+    store: Store,
+    services: Services,
+    shot: str = Query(description="Chapter_01/Scene_01/Shot_01"),
+    take: int = Query(ge=1),
+    note: str = Query(min_length=1, max_length=64),
+) -> ShotTakes:
+    coords = ShotCoords.parse(shot)
+    review.delete_note(store, project, coords, take, note)
+    return _reviewed(store, services, project, coords, "take_noted")

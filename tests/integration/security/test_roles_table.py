@@ -69,6 +69,12 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("GET", fixed("/api/projects/Film/assets"), None, FILM_READERS),
     ("GET", fixed("/api/projects/Film/documents"), None, FILM_READERS),
     ("POST", fixed("/api/projects/Film/documents"), "new-document", FILM_EDITORS),
+    ("POST", fixed("/api/projects/Film/documents/scripts"), "new-script", FILM_EDITORS),
+    # No take exists: 404 where allowed, 403 first where not.
+    ("PUT", fixed("/api/projects/Film/takes/status"),
+     {"shot": "Chapter_01/Scene_01/Shot_01", "take": 1, "status": "approved"}, FILM_EDITORS),
+    ("POST", fixed("/api/projects/Film/takes/notes"),
+     {"shot": "Chapter_01/Scene_01/Shot_01", "take": 1, "seconds": 1.5, "text": "warmer"}, FILM_EDITORS),
     ("GET", fixed("/api/projects/Film/workflows"), None, FILM_READERS),
     ("GET", fixed("/api/projects/Film/git/status"), None, FILM_READERS),
     ("GET", fixed("/api/projects/Film/git/log"), None, FILM_READERS),
@@ -88,6 +94,8 @@ def _body(body: Any) -> Any:
         return {"name": f"P{unique}"}
     if body == "new-document":
         return {"type": "treatment", "title": f"T {unique}"}
+    if body == "new-script":
+        return {"filename": f"S {unique}.fountain", "content": "INT. ROOM - DAY\n"}
     return body
 
 

@@ -202,9 +202,33 @@ export interface paths {
         };
         /** Read Document */
         get: operations["read_document_api_projects__project__documents_content_get"];
-        /** Update Document */
+        /**
+         * Update Document
+         * @description Replace a document's text and commit it (saves keep history in the project's Git).
+         */
         put: operations["update_document_api_projects__project__documents_content_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/documents/scripts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Script
+         * @description Bring a screenplay into 02_Source_Creative/Scripts (the editor reads the picked or dropped
+         *     file as text), committed to the project's Git.
+         */
+        post: operations["add_script_api_projects__project__documents_scripts_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -354,6 +378,47 @@ export interface paths {
         get?: never;
         /** Set Active Take */
         put: operations["set_active_take_api_projects__project__takes_active_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/takes/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Take Note
+         * @description A note on a take at a timecode (and frame), stored beside the take.
+         */
+        post: operations["add_take_note_api_projects__project__takes_notes_post"];
+        /** Delete Take Note */
+        delete: operations["delete_take_note_api_projects__project__takes_notes_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/takes/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Take Status
+         * @description A take's review status (pending, approved, retake), stored beside the take.
+         */
+        put: operations["set_take_status_api_projects__project__takes_status_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -818,6 +883,11 @@ export interface components {
         DocumentText: {
             /** Content */
             content: string;
+            /**
+             * Message
+             * @description The commit message of this save (default: 'Save <path>')
+             */
+            message?: string | null;
         };
         /** EmotionalBeat */
         EmotionalBeat: {
@@ -1287,6 +1357,38 @@ export interface components {
              * @default three-act
              */
             structure?: string;
+        };
+        /** NewScript */
+        NewScript: {
+            /**
+             * Content
+             * @description Its text (UTF-8)
+             */
+            content: string;
+            /**
+             * Filename
+             * @description The uploaded file's name: .fountain, .fdx or .txt
+             */
+            filename: string;
+        };
+        /** NewTakeNote */
+        NewTakeNote: {
+            /** Frame */
+            frame?: number | null;
+            /**
+             * Seconds
+             * @description Where in the take (seconds from its start)
+             */
+            seconds: number;
+            /**
+             * Shot
+             * @description Chapter_01/Scene_01/Shot_01
+             */
+            shot: string;
+            /** Take */
+            take: number;
+            /** Text */
+            text: string;
         };
         /**
          * NodeInput
@@ -1906,6 +2008,26 @@ export interface components {
              */
             tier: string;
         };
+        /** SavedDocument */
+        SavedDocument: {
+            /** @description The Git commit that keeps this version (None: nothing changed, or the project has no Git) */
+            commit: components["schemas"]["CommitInfo"] | null;
+            /** Content */
+            content: string | null;
+            /**
+             * Modified
+             * Format: date-time
+             */
+            modified: string;
+            /** Path */
+            path: string;
+            /** Size */
+            size: number;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string | null;
+        };
         /** Scene */
         Scene: {
             /** Cast */
@@ -1994,6 +2116,12 @@ export interface components {
             shot: string;
             /** Shot Number */
             shot_number: number;
+            /**
+             * Status
+             * @description approved once a take is; retake when its latest take needs one
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "retake" | "no_takes";
             /** Takes */
             takes: components["schemas"]["TakeInfo"][];
         };
@@ -2110,6 +2238,46 @@ export interface components {
             /** Path */
             path: string;
             provenance: components["schemas"]["Provenance"];
+            /** @description Status and notes, stored beside the take */
+            review: components["schemas"]["TakeReview"];
+        };
+        /** TakeNote */
+        TakeNote: {
+            /** Author */
+            author: string;
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /**
+             * Frame
+             * @description The same point as a frame number, when the take has a frame rate
+             */
+            frame: number | null;
+            /** Id */
+            id: string;
+            /**
+             * Seconds
+             * @description Where in the take the note points (seconds from its start)
+             */
+            seconds: number;
+            /** Text */
+            text: string;
+        };
+        /** TakeReview */
+        TakeReview: {
+            /**
+             * Notes
+             * @description By timecode
+             */
+            notes: components["schemas"]["TakeNote"][];
+            /**
+             * Status
+             * @default pending
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "retake";
         };
         /**
          * TakeRun
@@ -2131,6 +2299,22 @@ export interface components {
             source: {
                 [key: string]: unknown;
             };
+        };
+        /** TakeStatusChange */
+        TakeStatusChange: {
+            /**
+             * Shot
+             * @description Chapter_01/Scene_01/Shot_01
+             */
+            shot: string;
+            /**
+             * Status
+             * @description approved also makes the take the shot's active take
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "retake";
+            /** Take */
+            take: number;
         };
         /**
          * Template
@@ -3984,7 +4168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["SavedDocument"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
@@ -4034,6 +4218,113 @@ export interface operations {
             };
             /** @description The request body, an upload or a graph is over its configured limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_script_api_projects__project__documents_scripts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewScript"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedDocument"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A script of that name exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a .fountain, .fdx or .txt file */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4850,6 +5141,301 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ActiveTake"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShotTakes"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_take_note_api_projects__project__takes_notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTakeNote"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShotTakes"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_take_note_api_projects__project__takes_notes_delete: {
+        parameters: {
+            query: {
+                note: string;
+                /** @description Chapter_01/Scene_01/Shot_01 */
+                shot: string;
+                take: number;
+            };
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShotTakes"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_take_status_api_projects__project__takes_status_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeStatusChange"];
             };
         };
         responses: {

@@ -1,0 +1,114 @@
+"""The director's review of takes: a status per take (pending, approved, retake) and notes at a
+timecode, stored beside the take as `S01_S01_take01.review.json` so they are versioned with it.
+
+Approving a take makes it the shot's active take (what the storyboard and the animatic use), in
+the same project lock that writes the review, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from nodes.sdk import atomic_write_text, layout
+from nodes.sdk.takes import ShotCoords, read_provenances
+
+from .errors import ItemNotFoundError
+from .store import ProjectStore
+
+TakeStatus = Literal["pending", "approved", "retake"]
+ShotStatus = Literal["pending", "approved", "retake", "no_takes"]
+
+
+class TakeNote(BaseModel):
+    id: str
+    seconds: float = Field(ge=0, description="Where in the take the note points (seconds from its start)")
+    frame: int | None = Field(None, ge=0, description="The same point as a frame number, when the take has a frame rate")
+    text: str
+    author: str
+    created: datetime
+
+
+class TakeReview(BaseModel):
+    status: TakeStatus = "pending"
+    notes: list[TakeNote] = Field(default_factory=list, description="By timecode")
+
+
+def review_path(root: Path, coords: ShotCoords, take: int) -> Path:
+    return root / coords.folder / f"{coords.stem(take)}{layout.REVIEW_SUFFIX}"
+
+
+def read_review(root: Path, coords: ShotCoords, take: int) -> TakeReview:
+    """A take's review; a take never reviewed (or a damaged file) is pending with no notes."""
+    try:
+        return TakeReview.model_validate_json(review_path(root, coords, take).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return TakeReview()
+
+
+def shot_status(reviews: list[TakeReview]) -> ShotStatus:
+    """A shot is approved once one take is; else it needs a retake when its latest take does."""
+    if not reviews:
+        return "no_takes"
+    if any(review.status == "approved" for review in reviews):
+        return "approved"
+    return "retake" if reviews[-1].status == "retake" else "pending"
+
+
+def _require_take(root: Path, coords: ShotCoords, take: int) -> None:
+    numbers = [p.take_number for p in read_provenances(root / coords.folder) if p.status == "complete"]
+    if take not in numbers:
+        raise ItemNotFoundError("take", f"{coords.key} take {take}", {"shot": coords.key, "take": take})
+
+
+def set_status(store: ProjectStore, name_or_id: str, coords: ShotCoords, take: int, status: TakeStatus) -> TakeReview:
+    """Set a take's status; approving it also makes it the shot's active take. Only one take of
+    a shot is approved at a time: approving another returns the previous one to pending."""
+    from .takes import manifest_shot  # takes imports this module for the gallery
+
+    root = store.root(name_or_id)
+    with store.editing(name_or_id, only_if_changed=True) as manifest:
+        _require_take(root, coords, take)
+        if status == "approved":
+            for other in read_provenances(root / coords.folder):
+                previous = read_review(root, coords, other.take_number)
+                if other.take_number != take and previous.status == "approved":
+                    _write(root, coords, other.take_number, previous.model_copy(update={"status": "pending"}))
+            manifest_shot(manifest, coords).active_take = take
+        review = read_review(root, coords, take).model_copy(update={"status": status})
+        _write(root, coords, take, review)
+    return review
+
+
+def add_note(store: ProjectStore, name_or_id: str, coords: ShotCoords, take: int, *,
+             seconds: float, frame: int | None, text: str, author: str) -> TakeReview:
+    root = store.root(name_or_id)
+    with store.editing(name_or_id, only_if_changed=True):
+        _require_take(root, coords, take)
+        review = read_review(root, coords, take)
+        note = TakeNote(id=uuid.uuid4().hex[:12], seconds=seconds, frame=frame, text=text, author=author,
+                        created=datetime.now(UTC))
+        review.notes = sorted([*review.notes, note], key=lambda item: (item.seconds, item.created))
+        _write(root, coords, take, review)
+    return review
+
+
+def delete_note(store: ProjectStore, name_or_id: str, coords: ShotCoords, take: int, note_id: str) -> TakeReview:
+    root = store.root(name_or_id)
+    with store.editing(name_or_id, only_if_changed=True):
+        _require_take(root, coords, take)
+        review = read_review(root, coords, take)
+        kept = [note for note in review.notes if note.id != note_id]
+        if len(kept) == len(review.notes):
+            raise ItemNotFoundError("note", note_id, {"shot": coords.key, "take": take, "note": note_id})
+        review.notes = kept
+        _write(root, coords, take, review)
+    return review
+
+
+def _write(root: Path, coords: ShotCoords, take: int, review: TakeReview) -> None:
+    atomic_write_text(review_path(root, coords, take), review.model_dump_json(indent=2))

@@ -1,0 +1,159 @@
+"""The director's room against a real `auteur serve`: screenplays brought into the Scripts folder
+and saved with Git history, and the review of takes (status, notes at a timecode beside the take,
+approval making the take active)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from .server_harness import ServerProcess, running_server, wait_for_status
+
+SHOT = "Chapter_01/Scene_01/Shot_01"
+SCREENPLAY = """Title: Two Rooms
+
+INT. KITCHEN - NIGHT
+
+MARA sets down a cup.
+
+MARA
+(quietly)
+You came back.
+
+CUT TO:
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with running_server(tmp_path_factory.mktemp("ws")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def client(server: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert client.post("/api/projects", json={"name": "Film"}).status_code == 201
+        yield client
+
+
+def git_log(server: ServerProcess, path: str) -> list[str]:
+    done = subprocess.run(["git", "log", "--format=%s", "--", path], cwd=server.workspace / "Projects" / "Film",
+                          capture_output=True, text=True, check=True)
+    return done.stdout.splitlines()
+
+
+@pytest.fixture(scope="module")
+def two_takes(client: httpx.Client, server: ServerProcess) -> list[dict[str, object]]:
+    """Two real takes of Shot 1, each made by a run of media.load → production.save_take."""
+    for colour in ("red", "blue"):
+        source = server.workspace / "Projects" / "Film" / "05_Cache" / f"{colour}.png"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s=64x48",
+                        "-frames:v", "1", str(source)], check=True)
+        graph = {
+            "1": {"class_type": "media.load", "inputs": {"path": f"05_Cache/{colour}.png"}},
+            "2": {"class_type": "production.save_take", "inputs": {"media": ["1", 0], "shot_path": SHOT}},
+        }
+        response = client.post("/api/runs", json={"graph": graph, "project": "Film"})
+        assert response.status_code == 202, response.text
+        assert wait_for_status(client, response.json()["run_id"], {"completed", "failed"})["status"] == "completed"
+    [shot] = [s for s in client.get("/api/projects/Film/takes").json()["shots"] if s["shot"] == SHOT]
+    assert [take["number"] for take in shot["takes"]] == [1, 2]
+    return list(shot["takes"])
+
+
+def test_a_fountain_screenplay_is_uploaded_into_scripts_and_every_save_is_a_commit(
+    client: httpx.Client, server: ServerProcess,
+) -> None:
+    added = client.post("/api/projects/Film/documents/scripts", json={"filename": "Two Rooms.fountain", "content": SCREENPLAY})
+    assert added.status_code == 201, added.text
+    path = added.json()["path"]
+    assert path == "02_Source_Creative/Scripts/Two_Rooms.fountain"
+    assert added.json()["commit"]["files"] == [path]
+    edited = SCREENPLAY.replace("You came back.", "You came back. Again.")
+    saved = client.put("/api/projects/Film/documents/content", params={"path": path}, json={"content": edited})
+    assert saved.status_code == 200 and saved.json()["content"] == edited
+    assert git_log(server, path) == [f"Save {path}", f"Add script {path}"]
+    unchanged = client.put("/api/projects/Film/documents/content", params={"path": path}, json={"content": edited})
+    assert unchanged.status_code == 200 and unchanged.json()["commit"] is None
+    assert client.get("/api/projects/Film/documents/content", params={"path": path}).json()["content"] == edited
+
+
+@pytest.mark.parametrize("filename", ["poster.png", "notes.docx", "script", "../../x.fountain.sh"])
+def test_a_file_that_is_not_a_screenplay_is_refused_with_415(client: httpx.Client, filename: str) -> None:
+    response = client.post("/api/projects/Film/documents/scripts", json={"filename": filename, "content": "x"})
+    assert response.status_code == 415, response.text
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert ".fountain" in response.json()["error"]["message"]
+
+
+def test_uploading_a_script_twice_under_one_name_is_a_conflict_and_keeps_the_first(client: httpx.Client) -> None:
+    first = client.post("/api/projects/Film/documents/scripts", json={"filename": "Draft.fdx", "content": "<FinalDraft/>"})
+    assert first.status_code == 201, first.text
+    again = client.post("/api/projects/Film/documents/scripts", json={"filename": "Draft.fdx", "content": "other"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "document_exists"
+    kept = client.get("/api/projects/Film/documents/content", params={"path": first.json()["path"]}).json()
+    assert kept["content"] == "<FinalDraft/>"
+
+
+def test_approving_a_take_makes_it_active_and_stores_the_review_beside_the_take(
+    client: httpx.Client, server: ServerProcess, two_takes: list[dict[str, object]],
+) -> None:
+    response = client.put("/api/projects/Film/takes/status", json={"shot": SHOT, "take": 1, "status": "approved"})
+    assert response.status_code == 200, response.text
+    shot = response.json()
+    assert shot["active_take"] == 1 and shot["status"] == "approved"
+    assert [take["review"]["status"] for take in shot["takes"]] == ["approved", "pending"]
+    review_file = server.workspace / "Projects" / "Film" / "03_Renders" / SHOT / "S01_S01_take01.review.json"
+    assert json.loads(review_file.read_text())["status"] == "approved"
+    manifest = json.loads((server.workspace / "Projects" / "Film" / "project.json").read_text())
+    [chapter] = [c for c in manifest["narrative"]["chapters"] if c["number"] == 1]
+    [scene] = [s for s in chapter["scenes"] if s["number"] == 1]
+    assert [s["activeTake"] for s in scene["shots"] if s["number"] == 1] == [1]
+    # Approving the other take moves the approval (one approved take per shot).
+    moved = client.put("/api/projects/Film/takes/status", json={"shot": SHOT, "take": 2, "status": "approved"}).json()
+    assert moved["active_take"] == 2 and [t["review"]["status"] for t in moved["takes"]] == ["pending", "approved"]
+    retake = client.put("/api/projects/Film/takes/status", json={"shot": SHOT, "take": 1, "status": "retake"}).json()
+    assert retake["status"] == "approved" and retake["active_take"] == 2
+
+
+def test_notes_at_a_timecode_are_kept_in_order_beside_the_take_and_committed_with_it(
+    client: httpx.Client, server: ServerProcess, two_takes: list[dict[str, object]],
+) -> None:
+    for seconds, text in ((2.5, "hold the look longer"), (0.5, "too bright")):
+        added = client.post("/api/projects/Film/takes/notes",
+                            json={"shot": SHOT, "take": 2, "seconds": seconds, "frame": int(seconds * 24), "text": text})
+        assert added.status_code == 201, added.text
+    [take] = [t for t in added.json()["takes"] if t["number"] == 2]
+    notes = take["review"]["notes"]
+    assert [(n["seconds"], n["frame"], n["text"]) for n in notes] == [(0.5, 12, "too bright"), (2.5, 60, "hold the look longer")]
+    assert notes[0]["author"] == "local"
+    gone = client.delete("/api/projects/Film/takes/notes", params={"shot": SHOT, "take": 2, "note": notes[0]["id"]})
+    assert gone.status_code == 200
+    [take] = [t for t in client.get("/api/projects/Film/takes").json()["shots"][0]["takes"] if t["number"] == 2]
+    assert [n["text"] for n in take["review"]["notes"]] == ["hold the look longer"]
+    commit = client.post("/api/projects/Film/git/commit", json={"message": "review"})
+    assert commit.status_code == 201
+    assert f"03_Renders/{SHOT}/S01_S01_take02.review.json" in commit.json()["files"]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), [
+    ("PUT", "/api/projects/Film/takes/status", {"shot": SHOT, "take": 9, "status": "approved"}, 404),
+    ("PUT", "/api/projects/Film/takes/status", {"shot": SHOT, "take": 1, "status": "lovely"}, 422),
+    ("PUT", "/api/projects/Film/takes/status", {"shot": "../../etc", "take": 1, "status": "approved"}, 400),
+    ("POST", "/api/projects/Film/takes/notes", {"shot": SHOT, "take": 1, "seconds": -1, "text": "x"}, 422),
+    ("POST", "/api/projects/Film/takes/notes", {"shot": SHOT, "take": 1, "seconds": 1, "text": ""}, 422),
+    ("POST", "/api/projects/Film/takes/notes", {"shot": SHOT, "take": 1, "seconds": 1, "text": "x" * 5000}, 422),
+    ("DELETE", "/api/projects/Film/takes/notes?shot=Chapter_01/Scene_01/Shot_01&take=1&note=nope", None, 404),
+])
+def test_bad_review_input_is_a_4xx_in_the_one_error_shape(
+    client: httpx.Client, two_takes: list[dict[str, object]], method: str, path: str, body: object, status: int,
+) -> None:
+    response = client.request(method, path, json=body)
+    assert response.status_code == status, response.text
+    assert set(response.json()["error"]) == {"code", "message", "details"}
