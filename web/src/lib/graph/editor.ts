@@ -13,6 +13,7 @@ import {
 import type { NodeSpec } from "../../generated/api";
 import { SOCKET_COLOURS, slotTypesCompatible } from "../sockets";
 import { MISSING_BG, MISSING_COLOUR, registerCatalog } from "./nodes";
+import { alignSockets } from "./align";
 import { forLitegraph, isObject, linkShape, type Json } from "./workflow";
 import { drawStatus, type NodeRunState } from "./status";
 
@@ -99,6 +100,7 @@ export class Editor {
     this.original = structuredClone(workflow);
     this.loadedShape = linkShape(workflow);
     const data = forLitegraph(workflow);
+    alignSockets(data, this.catalog);
     const dictValues = this.takeDictWidgetValues(data);
     this.restoring = true;
     try {
@@ -107,6 +109,7 @@ export class Editor {
       this.restoring = false;
     }
     for (const [id, values] of dictValues) this.applyNamedValues(id, values);
+    this.growToFit();
     this.markMissing();
     const ds = (isObject(workflow.extra) && isObject(workflow.extra.ds) ? workflow.extra.ds : null) as
       | { scale?: number; offset?: [number, number] }
@@ -169,6 +172,17 @@ export class Editor {
     const node = this.graph.getNodeById(id as never);
     for (const widget of node?.widgets ?? []) {
       if (widget.name in values) widget.value = values[widget.name] as never;
+    }
+  }
+
+  /** Nodes saved smaller than their widgets need grow now, not on the first frame drawn (which
+   *  would mark a workflow changed the moment it opened). */
+  private growToFit(): void {
+    for (const node of this.graph._nodes) {
+      const [width, height] = node.computeSize();
+      if (node.size[0] < width || node.size[1] < height) {
+        node.setSize([Math.max(node.size[0], width), Math.max(node.size[1], height)]);
+      }
     }
   }
 
