@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter
 
 from nodes.sdk import EventType
 
@@ -94,6 +94,13 @@ class _Event(BaseModel):
     ts: float
     run_id: str | None = None
     project: str | None = None
+    # The principal that owned `run_id` when the event was published: replay and delivery
+    # decide by it, never by the run's owner now. Kept server-side (never sent to clients).
+    _owner: str | None = PrivateAttr(default=None)
+
+    @property
+    def owner(self) -> str | None:
+        return self._owner
 
 
 class RunQueued(_Event):
@@ -204,13 +211,17 @@ def build_event(
     ts: float,
     run_id: str | None = None,
     project: str | None = None,
+    owner: str | None = None,
 ) -> Event:
-    """Validate one event; an unknown type is wrapped as `node_event`."""
+    """Validate one event; an unknown type is wrapped as `node_event`. `owner`: the run's owning
+    principal, recorded with the event (not part of what clients receive)."""
     if type not in EVENT_TYPES:
         data = {**data, "event": type}
         type = EventType.NODE_EVENT
     payload = {"type": type, "seq": seq, "ts": ts, "run_id": run_id, "project": project, "data": data}
-    return EVENT_ADAPTER.validate_python(payload)
+    event = EVENT_ADAPTER.validate_python(payload)
+    event._owner = owner
+    return event
 
 
 def event_schema() -> dict[str, Any]:

@@ -3,7 +3,8 @@
 The client's runs reach it through its bus subscription (`comfy:<clientId>`), so it never
 sees another client's prompts. The clientId is bound to the principal that first used it (on
 `/prompt` or here: `client.use`, a stolen one is refused with 1008), and every event is checked
-again with `run.read` before it is sent, so another principal's prompt never reaches it. Queue
+again with `run.read` against the owner recorded with it before it is sent, so another
+principal's prompt never reaches it. Queue
 changes (any run queued, started or ended) reach every connection as a `status` message
 through a bus listener.
 """
@@ -76,7 +77,7 @@ async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> Non
     events, waiter = services.events.connect(state.client_id), hub.attach()
     try:
         await websocket.send_json(status_message(services, client_id))
-        # A run's owner never changes, so one EventAccess serves the connection for runs.
+        # Each event carries its run's owner, so one EventAccess serves the connection.
         await _serve(websocket, services, events, waiter, EventAccess(services, principal))
     except WebSocketDisconnect:
         pass
@@ -100,7 +101,7 @@ async def _serve(websocket: WebSocket, services: AppServices, events: asyncio.Qu
                 if item is None:
                     await websocket.send_json(status_message(services))
                     continue
-                if item.run_id is None or not access.run(item.run_id):
+                if not access.run_event(item):
                     continue
                 for outgoing in translator.translate(item):
                     await websocket.send_json(outgoing)

@@ -26,7 +26,8 @@ _SHUTDOWN_REASON = "server shutting down"
 
 class Publisher(Protocol):
     def publish(
-        self, type: str, data: dict[str, Any], *, run_id: str | None = None, project: str | None = None
+        self, type: str, data: dict[str, Any], *, run_id: str | None = None, project: str | None = None,
+        owner: str | None = None,
     ) -> Any: ...
 
 
@@ -78,7 +79,8 @@ class RunManager:
         for run_id in interrupted:
             run = self.store.get(run_id)
             self.events.publish(EventType.RUN_INTERRUPTED, {"status": "interrupted", "reason": run.reason if run else None},
-                                run_id=run_id, project=run.project if run else None)
+                                run_id=run_id, project=run.project if run else None,
+                                owner=run.principal if run else None)
         if resumed or interrupted:
             log.warning("restored queue: %d run(s) resumed, %d interrupted", len(resumed), len(interrupted))
         for _ in range(self.store.queued_count()):
@@ -102,7 +104,7 @@ class RunManager:
 
     def submit(self, run: StoredRun) -> StoredRun:
         self.store.add(run)
-        self.events.publish(EventType.RUN_QUEUED, {"status": "queued", "tier": run.tier}, run_id=run.run_id, project=run.project)
+        self._publish(run, EventType.RUN_QUEUED, {"status": "queued", "tier": run.tier})
         self._tickets.put_nowait(None)
         return run
 
@@ -124,8 +126,7 @@ class RunManager:
             token.cancel(reason)
         else:
             self.store.finish(run_id, _record_for(run, "cancelled", reason), reason)
-            self.events.publish(EventType.RUN_CANCELLED, {"status": "cancelled", "reason": reason},
-                                run_id=run_id, project=run.project)
+            self._publish(run, EventType.RUN_CANCELLED, {"status": "cancelled", "reason": reason})
         return self.get(run_id)
 
     def delete(self, run_id: str) -> None:
@@ -168,7 +169,7 @@ class RunManager:
         self._tokens[run.run_id], self._live[run.run_id] = token, record
         held: list[tuple[str, dict[str, Any]]] = []
         throttle = ProgressThrottle(
-            lambda data: self.events.publish(EventType.NODE_PROGRESS, data, run_id=run.run_id, project=run.project),
+            lambda data: self._publish(run, EventType.NODE_PROGRESS, data),
             self.progress_interval,
         )
 
@@ -185,7 +186,7 @@ class RunManager:
                 # `run_completed` by fetching the run sees the final record.
                 held.append((event.type, dict(event.data)))
                 return
-            self.events.publish(event.type, dict(event.data), run_id=run.run_id, project=run.project)
+            self._publish(run, event.type, dict(event.data))
 
         try:
             record = await self.executor.run(
@@ -206,6 +207,10 @@ class RunManager:
             self._live.pop(run.run_id, None)
         self._conclude(run, record, held)
 
+    def _publish(self, run: StoredRun, event_type: str, data: dict[str, Any]) -> None:
+        """A run's event, recorded with the principal that owns the run (replay decides by it)."""
+        self.events.publish(event_type, data, run_id=run.run_id, project=run.project, owner=run.principal)
+
     def _conclude(self, run: StoredRun, record: RunRecord, held: list[tuple[str, dict[str, Any]]]) -> None:
         if self._stopping and record.status == "cancelled" and token_reason(record) == _SHUTDOWN_REASON:
             self.store.set_status(run.run_id, "queued", "resumed after a server restart")
@@ -213,13 +218,12 @@ class RunManager:
         if any(error.code == "broker_unavailable" for error in record.errors):
             # The broker went away mid-run: queue it again; cached nodes are not redone.
             self.store.set_status(run.run_id, "queued", BROKER_DOWN)
-            self.events.publish(EventType.RUN_QUEUED, {"status": "queued", "reason": BROKER_DOWN},
-                                run_id=run.run_id, project=run.project)
+            self._publish(run, EventType.RUN_QUEUED, {"status": "queued", "reason": BROKER_DOWN})
             self._tickets.put_nowait(None)
             return
         self.store.finish(run.run_id, record)
         for event_type, data in held:
-            self.events.publish(event_type, {"status": record.status, **data}, run_id=run.run_id, project=run.project)
+            self._publish(run, event_type, {"status": record.status, **data})
 
 
 def token_reason(record: RunRecord) -> str | None:

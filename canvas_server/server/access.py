@@ -10,6 +10,7 @@ from fastapi import Depends, Request, WebSocket
 
 from nodes.sdk import AuteurError
 
+from ..events import Event
 from ..governance import (
     Action,
     ClientResource,
@@ -119,13 +120,19 @@ class EventAccess:
                 self._projects[name] = allowed(self.principal, Action.PROJECT_READ, manifest.access())
         return self._projects[name]
 
-    def event(self, run_id: str | None, project: str | None) -> bool:
-        """A run's events follow the run; a project's events follow the project."""
-        if run_id is None and project is None:
+    def run_event(self, event: Event) -> bool:
+        """A run's event follows the principal recorded with it (its run's owner when it was
+        published), never the run's owner now: an id taken over later replays nothing earlier."""
+        return event.run_id is not None and allowed(
+            self.principal, Action.RUN_READ, RunResource(run_id=event.run_id, owner=event.owner))
+
+    def event(self, event: Event) -> bool:
+        """A run's events follow their recorded owner; a project's events follow the project."""
+        if event.run_id is None and event.project is None:
             return True  # a broadcast notice
-        if run_id is not None and self.run(run_id):
+        if self.run_event(event):
             return True
-        return project is not None and self.project(project)
+        return event.project is not None and self.project(event.project)
 
 
 async def admit_client(websocket: WebSocket, services: AppServices, client_id: str,

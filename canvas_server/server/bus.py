@@ -99,12 +99,14 @@ class EventBus:
         *,
         run_id: str | None = None,
         project: str | None = None,
+        owner: str | None = None,
     ) -> Event:
         """Number one event now and deliver it in order: at once on the loop thread (or where
-        no loop is attached and running), else on the loop soon after. Any thread may call it."""
+        no loop is attached and running), else on the loop soon after. Any thread may call it.
+        `owner`: the principal owning `run_id`, recorded with the event (replay decides by it)."""
         with self._numbering:
             self._seq += 1
-            event = self._build(type, data, run_id, project)
+            event = self._build(type, data, run_id, project, owner)
             self._pending.append(event)
         loop = self._loop
         if loop is None or _on_thread_of(loop) or not loop.is_running():
@@ -139,14 +141,15 @@ class EventBus:
         for listener in self._listeners:
             listener(event.type, event.project)
 
-    def _build(self, type: str, data: dict[str, Any], run_id: str | None, project: str | None) -> Event:
+    def _build(self, type: str, data: dict[str, Any], run_id: str | None, project: str | None,
+               owner: str | None) -> Event:
         try:
-            return build_event(type, data, seq=self._seq, ts=time.time(), run_id=run_id, project=project)
+            return build_event(type, data, seq=self._seq, ts=time.time(), run_id=run_id, project=project, owner=owner)
         except ValidationError:
             # A malformed engine/node payload is still delivered, untyped, rather than lost.
             return build_event(
                 EventType.NODE_EVENT, {"event": type, "payload": data},
-                seq=self._seq, ts=time.time(), run_id=run_id, project=project,
+                seq=self._seq, ts=time.time(), run_id=run_id, project=project, owner=owner,
             )
 
     def client(self, client_id: str) -> ClientState:

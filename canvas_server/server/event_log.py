@@ -25,22 +25,52 @@ CREATE TABLE IF NOT EXISTS events (
     run_id TEXT, project TEXT, data TEXT NOT NULL
 )
 """
-# v1: the first versioned schema; v2: events found by run (a run id is never reused: `has_run`).
-MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA),
-                                     execute_script("CREATE INDEX IF NOT EXISTS events_run ON events (run_id)"))
+_Row = tuple[int, str, float, str | None, str | None, str, str | None]
+
+
+def _record_owners(runs_db: Path | None) -> Migration:
+    """v3: each event records the principal owning its run (replay decides by it, DESIGN §8).
+    Events already stored get the owner of the run their id names now, but only those published
+    since that run was created: an older event of the same id belongs to a run deleted before
+    ids were retired, its owner unknown (NULL: only an admin, or a reader of its project, sees it)."""
+
+    def step(db: sqlite3.Connection) -> None:
+        db.execute("ALTER TABLE events ADD COLUMN owner TEXT")
+        if runs_db is None or not runs_db.exists():
+            return
+        source = sqlite3.connect(f"file:{runs_db}?mode=ro", uri=True)
+        try:
+            runs = source.execute("SELECT run_id, principal, created_at FROM runs").fetchall()
+        except sqlite3.OperationalError:  # not a run store (yet): nothing to attribute
+            runs = []
+        finally:
+            source.close()
+        db.executemany("UPDATE events SET owner = ? WHERE run_id = ? AND ts >= ?",
+                       [(principal, run_id, created_at) for run_id, principal, created_at in runs])
+
+    return step
+
+
+def migrations(runs_db: Path | None = None) -> tuple[Migration, ...]:
+    """v1: the first versioned schema; v2: events found by run (a run id is never reused:
+    `has_run`); v3: each event's owner, attributed from the run store `runs_db`."""
+    return (execute_script(_SCHEMA),
+            execute_script("CREATE INDEX IF NOT EXISTS events_run ON events (run_id)"),
+            _record_owners(runs_db))
 
 
 class EventLog:
-    """Append-only store of published events, trimmed to the newest `KEEP_EVENTS`."""
+    """Append-only store of published events, trimmed to the newest `KEEP_EVENTS`.
+    `runs_db`: the run store whose owners events stored before v3 are attributed to."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, runs_db: Path | None = None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
-        self.schema_version = migrate(self._db, MIGRATIONS, name=str(path))
-        self._pending: list[tuple[int, str, float, str | None, str | None, str]] = []
+        self.schema_version = migrate(self._db, migrations(runs_db), name=str(path))
+        self._pending: list[_Row] = []
         self._flush_scheduled = False
 
     def last_seq(self) -> int:
@@ -49,14 +79,14 @@ class EventLog:
 
     def append(self, event: Event) -> None:
         self._pending.append((event.seq, event.type, event.ts, event.run_id, event.project,
-                              json.dumps(event.model_dump(mode="json")["data"])))
+                              json.dumps(event.model_dump(mode="json")["data"]), event.owner))
         self._schedule_flush()
 
     def after(self, seq: int, limit: int = 50_000) -> list[Event]:
         """Stored events with a sequence number above `seq`, oldest first."""
         self.flush()
         rows = self._db.execute(
-            "SELECT seq, type, ts, run_id, project, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, type, ts, run_id, project, data, owner FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
             (seq, limit)).fetchall()
         return [event for row in rows if (event := _rebuild(row)) is not None]
 
@@ -75,7 +105,7 @@ class EventLog:
         rows, self._pending = self._pending, []
         with self._db:
             self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO events (seq, type, ts, run_id, project, data, owner) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             newest = rows[-1][0]
             if newest % 1000 < len(rows):  # about once per thousand events
                 self._db.execute("DELETE FROM events WHERE seq <= ?", (newest - KEEP_EVENTS,))
@@ -96,9 +126,9 @@ class EventLog:
         loop.call_soon(self.flush)
 
 
-def _rebuild(row: tuple[int, str, float, str | None, str | None, str]) -> Event | None:
-    seq, event_type, ts, run_id, project, data = row
+def _rebuild(row: _Row) -> Event | None:
+    seq, event_type, ts, run_id, project, data, owner = row
     try:
-        return build_event(event_type, json.loads(data), seq=seq, ts=ts, run_id=run_id, project=project)
+        return build_event(event_type, json.loads(data), seq=seq, ts=ts, run_id=run_id, project=project, owner=owner)
     except (ValidationError, json.JSONDecodeError):  # written by an older, different schema
         return None

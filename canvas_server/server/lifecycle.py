@@ -103,7 +103,8 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     stack.callback(lfs.cancel)  # a no-op once awaited; else no "never retrieved" warning
     registry = registry if registry is not None else discover(only=settings.load_plugins)
     tokens = TokenStore(settings.tokens_file)
-    events = EventBus(log=EventLog(state_dir / "events.sqlite3"))
+    runs_db = state_dir / "runs.sqlite3"
+    events = EventBus(log=EventLog(state_dir / "events.sqlite3", runs_db=runs_db))
     events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
     stack.callback(events.close)
     runner = make_runner(settings)
@@ -113,7 +114,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     projects = ProjectStore(settings.workspace)
     projects.ensure()
     runs = RunManager(
-        RunStore(state_dir / "runs.sqlite3"), make_executor(settings, registry, runner, tiers=tiers), events,
+        RunStore(runs_db), make_executor(settings, registry, runner, tiers=tiers), events,
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,
         resume_attempts=settings.resume_attempts, project_root=project_root_finder(projects),
         on_audit=lambda run, data: audit.record_action(run.principal, run.run_id, run.project, data),

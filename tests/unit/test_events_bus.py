@@ -137,3 +137,12 @@ def test_a_principal_holds_a_bounded_number_of_client_ids() -> None:
         assert sorted(state for state in ("b", "c", "e") if bus.peek(state)) == ["b", "c", "e"]
 
     asyncio.run(scenario())
+
+
+def test_each_event_keeps_the_owner_it_was_published_with_and_clients_never_see_it() -> None:
+    bus = EventBus()
+    bus.subscribe("a", runs=["r1"])
+    bus.publish("run_queued", {}, run_id="r1", owner="principal-1")
+    bus.publish("run_started", {}, run_id="r1", owner="principal-2")
+    assert [event.owner for event in bus.replay("a", 0)] == ["principal-1", "principal-2"]
+    assert "principal-1" not in bus.replay("a", 0)[0].model_dump_json()

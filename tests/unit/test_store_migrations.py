@@ -68,7 +68,7 @@ def test_an_event_log_written_before_versions_keeps_its_events(tmp_path: Path) -
         "INSERT INTO events (seq, type, ts, run_id, project, data) VALUES (?,?,?,?,?,?)",
         (7, "run_queued", 1.0, "r1", None, json.dumps({}))))
     log = EventLog(path)
-    assert log.schema_version == 2 and log.last_seq() == 7
+    assert log.schema_version == 3 and log.last_seq() == 7
     assert [event.seq for event in log.after(0)] == [7]
 
 
@@ -120,3 +120,23 @@ def test_the_event_log_knows_every_run_it_holds_events_of(tmp_path: Path) -> Non
     assert not log.has_run("r1")
     log.append(build_event("run_queued", {"status": "queued"}, seq=1, ts=1.0, run_id="r1"))
     assert log.has_run("r1") and not log.has_run("r2")
+
+
+def test_events_stored_before_owners_were_recorded_get_their_run_s_owner_only_from_its_creation(
+    tmp_path: Path,
+) -> None:
+    """An event older than the run its id names now belongs to a run deleted before ids were
+    retired: it gets no owner (nobody but an admin replays it), never the new run's."""
+    runs = old_database(tmp_path / "runs.sqlite3", OLD_RUNS, (
+        "INSERT INTO runs (run_id, status, tier, principal, request, created_at) VALUES (?,?,?,?,?,?)",
+        ("r1", "completed", "low", "bea", json.dumps({"prompt": {}}), 100.0)))
+    insert = "INSERT INTO events (seq, type, ts, run_id, project, data) VALUES (?,?,?,?,?,?)"
+    path = old_database(tmp_path / "events.sqlite3", OLD_EVENTS,
+                        (insert, (1, "run_queued", 50.0, "r1", None, json.dumps({}))),
+                        (insert, (2, "run_queued", 101.0, "r1", None, json.dumps({}))),
+                        (insert, (3, "run_queued", 102.0, "gone", None, json.dumps({}))))
+    log = EventLog(path, runs_db=runs)
+    assert [(event.seq, event.owner) for event in log.after(0)] == [(1, None), (2, "bea"), (3, None)]
+    log.append(build_event("run_started", {}, seq=4, ts=103.0, run_id="r1", owner="bea"))
+    log.close()
+    assert [event.owner for event in EventLog(path).after(3)] == ["bea"]

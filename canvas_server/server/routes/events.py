@@ -76,7 +76,7 @@ async def _serve(
     sent = bus.last_seq if last_seq is None else max(0, last_seq)
     await websocket.send_json(_heartbeat(bus, client_id))
     for event in bus.replay(client_id, sent):
-        if access.event(event.run_id, event.project):
+        if access.event(event):
             await websocket.send_text(event.model_dump_json())
         sent = event.seq
     receiver = asyncio.create_task(_receive(websocket, bus, client_id, access))
@@ -90,7 +90,7 @@ async def _serve(
                     await websocket.send_json(_heartbeat(bus, client_id))
                 continue
             event = getter.result()
-            if event.seq > sent and access.event(event.run_id, event.project):  # not replayed already
+            if event.seq > sent and access.event(event):  # not replayed already
                 await websocket.send_text(event.model_dump_json())
                 sent = event.seq
     finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+from pathlib import Path
 
 import httpx
 import pytest
@@ -80,3 +82,29 @@ def test_project_subscription_needs_read_access(
     assert [event for event in refused if event["type"] == "error"]
     accepted = asyncio.run(subscribe(team_tokens["vic"], "vic-film"))
     assert not [event for event in accepted if event["type"] == "error"]
+
+
+def test_a_run_id_taken_over_by_another_principal_never_replays_the_first_owner_s_events(
+    team_server: ServerProcess, team_workspace: Path, team_tokens: dict[str, str],
+    clients: dict[str, httpx.Client],
+) -> None:
+    """The API refuses to reuse a run id; should one end up owned by someone else anyway (an
+    old store, a bug), replay still goes by the owner recorded with each event."""
+    cy_run = _cy_run(clients, client_id="cy-before")
+    olga_run = clients["olga"].post("/api/runs", json={"graph": chain_prompt(), "client_id": "olga-after"}).json()["run_id"]
+    wait_for_status(clients["olga"], olga_run, {"completed"})
+    with sqlite3.connect(team_workspace / ".auteur" / "runs.sqlite3") as db:
+        [(olga,)] = db.execute("SELECT principal FROM runs WHERE run_id = ?", (olga_run,)).fetchall()
+        db.execute("UPDATE runs SET principal = ? WHERE run_id = ?", (olga, cy_run))
+
+    async def replay() -> list[dict[str, object]]:
+        async with connect(team_server, "olga-after", token=team_tokens["olga"]) as ws:
+            await ws.send(json.dumps({"type": "subscribe", "runs": [cy_run], "projects": []}))
+            refused = [event for event in await drain(ws, quiet=0.3) if event["type"] == "error"]
+            assert not refused, "the store says olga owns the run now: subscribing is allowed"
+        async with connect(team_server, "olga-after", last_seq=0, token=team_tokens["olga"]) as ws:
+            return await drain(ws)
+
+    replayed = {event.get("run_id") for event in asyncio.run(replay())}
+    assert olga_run in replayed, "replay works for olga's own run"
+    assert cy_run not in replayed
