@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 import time
 import traceback
 from collections.abc import Callable
@@ -26,10 +28,32 @@ ProgressFn = Callable[[float, str | None], None]
 EmitFn = Callable[[str, dict[str, Any]], None]
 
 
+SCRATCH_DIR = "Scratch"
+
+
+def principal_scratch(workspace: Path, principal: str | None) -> Path:
+    """The folder a project-less run of `principal` works in: `Scratch/<name>-<hash>` (the
+    hash keeps names that differ only in characters a folder name cannot hold apart; a run
+    without a principal is the local user's, as in the CLI)."""
+    name = principal or "local"
+    readable = re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40].strip("_") or "principal"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return workspace / SCRATCH_DIR / f"{readable}-{digest}"
+
+
+def run_roots(task: NodeTask) -> list[Path]:
+    """Everything a task may read or write (DESIGN §12, run roots): its project, or its
+    principal's scratch folder when the run has none (relative paths resolve there, never in
+    the workspace, whose `.auteur/` and other projects stay out of reach); its own output
+    folder; its ancestors' output folders; and the folders the operator allowed."""
+    base = Path(task.project_root) if task.project_root else principal_scratch(Path(task.workspace_root), task.principal)
+    return [base, Path(task.scratch_dir), *(Path(folder) for folder in task.input_dirs),
+            *(Path(extra) for extra in task.allowed_dirs)]
+
+
 def sandbox_for(task: NodeTask) -> PathSandbox:
-    """Paths typed by a user resolve in the run's project (else the workspace)."""
-    base = task.project_root or task.workspace_root
-    return PathSandbox([Path(base), *(Path(extra) for extra in task.allowed_dirs)])
+    """The one resolver of the task's paths and MediaRefs, over its run roots."""
+    return PathSandbox(run_roots(task))
 
 
 @functools.lru_cache(maxsize=64)

@@ -22,6 +22,9 @@ class NodeTask(BaseModel):
     project_root: str | None = None
     project: str | None = None
     allowed_dirs: list[str] = Field(default_factory=list)
+    # The output folders of the run's ancestors of this node: with the project (or the
+    # principal's scratch folder) and its own scratch_dir, all a task may read (DESIGN §12).
+    input_dirs: list[str] = Field(default_factory=list)
     cache_key: str | None = None
     load_plugins: list[str] | None = None
     graph_hash: str | None = None  # sha256 of the run's prompt (take provenance)

@@ -77,6 +77,11 @@ class JobHost(Protocol):
 
     def job_started(self, job: Job, runner: str) -> None: ...
 
+    def job_input_dirs(self, job: Job) -> list[str]:
+        """The output folders of the job's ancestors: with its project (or its principal's
+        scratch folder), all its task may read (DESIGN §12, run roots)."""
+        ...
+
 
 @dataclass(slots=True)
 class Job:
@@ -135,6 +140,17 @@ class Dispatcher:
 
     def label_for(self, node: PlannedNode) -> str:
         return self.inline_label if node.spec.runs_on == "inline" else self.runner.name
+
+    def folders_of(self, key: str) -> list[str]:
+        """Every folder an execution of `key` may have left its files in: the key's own, and
+        the staging folders kept when another execution had already taken it."""
+        final = self.outputs_dir(key)
+        parent, name = os.path.split(final)
+        try:
+            staged = [f"{parent}/{entry}" for entry in os.listdir(parent) if entry.startswith(f"{name}~")]
+        except OSError:  # no output under this key's prefix yet
+            staged = []
+        return [final, *staged]
 
     def outputs_dir(self, key: str) -> str:
         """Content-addressed output folder of a key (its first execution's files)."""
@@ -200,7 +216,7 @@ class Dispatcher:
         cancel = scope.cancel
         outputs, error = run_task(task, self.registry, self.inline_models, runner=self.inline_label,
                                   progress=callbacks.progress, is_cancelled=lambda: cancel.cancelled,
-                                  emit=callbacks.emit, sandbox=scope.sandbox)
+                                  emit=callbacks.emit)
         return self._conclude(scope, job, task, outputs, error, self.inline_label, None)
 
     async def run(self, scope: RunScope, job: Job) -> Outcome:
@@ -254,8 +270,8 @@ class Dispatcher:
             run_id=scope.run_id, node_id=node.node_id, type=node.spec.type, version=node.spec.version,
             inputs=job.host.job_inputs(job), tier=node.tier, tier_params=node.tier_params, scratch_dir=staging,
             workspace_root=self.workspace, project_root=scope.project_root, project=scope.project,
-            allowed_dirs=self.allowed_dirs, cache_key=job.key, load_plugins=self.load_plugins,
-            principal=scope.principal, graph_hash=scope.graph_hash,
+            allowed_dirs=self.allowed_dirs, input_dirs=job.host.job_input_dirs(job), cache_key=job.key,
+            load_plugins=self.load_plugins, principal=scope.principal, graph_hash=scope.graph_hash,
         )
 
     def _conclude(self, scope: RunScope, job: Job, task: NodeTask, outputs: dict[str, Any] | None,

@@ -242,6 +242,24 @@ class _RunExecution:
     def job_started(self, job: Job, runner: str) -> None:
         self.mark_started(job.node, runner)
 
+    def job_input_dirs(self, job: Job) -> list[str]:
+        """The output folders of every ancestor of the job's node (each item's, for a
+        fanned-out one): with the project, the only places its inputs' files may come from."""
+        folders: list[str] = []
+        seen: set[str] = set()
+        stack = [source for source, _ in job.node.links.values()]
+        while stack:
+            node_id = stack.pop()
+            if node_id in seen:
+                continue
+            seen.add(node_id)
+            ancestor = self.nodes[node_id]
+            items = self.record.nodes[node_id].items or []
+            for key in [ancestor.key, *(item.cache_key for item in items)]:
+                folders += self.dispatcher.folders_of(key)
+            stack += [source for source, _ in ancestor.links.values()]
+        return folders
+
     def mark_started(self, node: PlannedNode, runner: str) -> None:
         self.record.nodes[node.node_id].start(runner, time.time())
         self.emit(EventType.NODE_STARTED, node_id=node.node_id, type=node.spec.type, tier=node.tier)

@@ -35,6 +35,8 @@ class NodeHost(Protocol):
 
     def emit(self, event_type: str, **data: Any) -> None: ...
 
+    def job_input_dirs(self, job: Job) -> list[str]: ...
+
 
 async def run_items(dispatcher: Dispatcher, scope: RunScope, node: PlannedNode, inputs: dict[str, Any],
                     host: NodeHost) -> Outcome:
@@ -109,6 +111,9 @@ class _Items:
             host.emit(event_type, node_id=node_id, item=index, **data)
 
         return TaskCallbacks(progress=progress, emit=emit)
+
+    def job_input_dirs(self, job: Job) -> list[str]:
+        return self.host.job_input_dirs(job)  # an item's ancestors are its node's
 
     def job_started(self, job: Job, runner: str) -> None:
         record = self.records[job.item]

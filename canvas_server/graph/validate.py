@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nodes.sdk import (
+    ANY,
     InputSpec,
     Node,
     NodeRegistry,
@@ -141,6 +142,8 @@ def _check_node(
             errors.append(
                 graph_error("value_invalid", f"{spec.type} has no input {name!r}", node_id, name)
             )
+        elif _takes_links_only(info.inputs[name]) and value is not None:
+            errors.append(_constant_in_socket(node_id, name, info.inputs[name]))
         else:
             constants[name] = value
     errors += _missing_inputs(node_id, node, spec)
@@ -150,6 +153,24 @@ def _check_node(
         given = [name for name in info.paths if info.inputs[name].required or constants.get(name) != ""]
         errors += check_paths(node_id, constants, given, sandbox)
     return errors
+
+
+def _takes_links_only(spec: InputSpec) -> bool:
+    """A socket (an input without a widget) takes a link only: media, shots and ingredients
+    travel as node outputs, never typed in, so no hand-made MediaRef reaches a node. `*`
+    sockets (core.show) display whatever they are given and stay open to constants."""
+    return spec.widget is None and spec.type != ANY
+
+
+def _constant_in_socket(node_id: str, name: str, spec: InputSpec) -> GraphError:
+    return graph_error(
+        "invalid_link",
+        f"input {name!r} of node {node_id} is a {spec.type} socket: link it to a node's "
+        f"{spec.type} output; a typed-in value is not accepted",
+        node_id,
+        name,
+        {"socket": spec.type},
+    )
 
 
 def _unknown_type(node_id: str, node: PromptNode, registry: NodeRegistry) -> GraphError:

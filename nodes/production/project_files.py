@@ -8,7 +8,15 @@ import base64
 import json
 from pathlib import Path
 
-from nodes.sdk import MediaRef, NodeExecutionError, RunContext, layout
+from nodes.sdk import (
+    ImageMime,
+    MediaRef,
+    NodeExecutionError,
+    PathForbiddenError,
+    RunContext,
+    layout,
+    sniff_image,
+)
 
 from .domain import VeoImage
 
@@ -34,12 +42,31 @@ def project_aspect_ratio(ctx: RunContext) -> str:
 
 
 def project_asset(ctx: RunContext, path: str) -> MediaRef:
-    """A reference image from the project's assets, as a MediaRef."""
+    """A reference image, as a MediaRef: from the project's `01_Assets/` (or an output of
+    the run), and a real PNG, JPEG or WebP by its first bytes, so no other file of the
+    project is ever inlined into a request or a record."""
     resolved = ctx.resolve(path, must_exist=True)
-    return ctx.media_ref(resolved, kind="image")
+    assets = ctx.sandbox.base / layout.ASSETS_DIR
+    in_assets = resolved.is_relative_to(assets) and resolved != assets
+    if not in_assets and resolved.is_relative_to(ctx.sandbox.base):
+        raise PathForbiddenError(
+            f"reference image {path!r} must be in the project's {layout.ASSETS_DIR}/ folder",
+            details={"path": path})
+    return ctx.media_ref(resolved, kind="image", mime=image_mime(resolved, path))
+
+
+def image_mime(path: Path, named: str) -> ImageMime:
+    """The image's MIME type by its magic bytes; anything else is refused."""
+    mime = sniff_image(path) if path.is_file() else None
+    if mime is None:
+        raise NodeExecutionError(f"{named!r} is not a PNG, JPEG or WebP image",
+                                 code="image_invalid", details={"path": named})
+    return mime
 
 
 def inline_image(ctx: RunContext, ref: MediaRef) -> VeoImage:
-    data = base64.b64encode(ctx.media_path(ref).read_bytes()).decode("ascii")
-    mime = ref.mime if ref.mime in ("image/png", "image/jpeg", "image/webp") else "image/png"
-    return VeoImage(bytes_base64_encoded=data, mime_type=mime)
+    """An image as Veo takes it, base64 inline; the ref is re-checked (roots, sha256) and
+    the file sniffed again where it is read."""
+    path = ctx.media_path(ref)
+    mime = image_mime(path, ref.path)
+    return VeoImage(bytes_base64_encoded=base64.b64encode(path.read_bytes()).decode("ascii"), mime_type=mime)

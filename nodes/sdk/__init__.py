@@ -15,7 +15,7 @@ from ._errors import (
 )
 from ._events import NODE_SETTLED, RUN_ENDED, EventType
 from ._fields import Input, Output
-from ._media import MediaKind, MediaRef, sha256_file
+from ._media import ImageMime, MediaKind, MediaRef, sha256_file, sniff_image
 from ._media_guard import (
     INPUT_GUARD,
     MAX_PIXELS,
@@ -92,6 +92,7 @@ __all__ = [
     "AuteurError",
     "CommaList",
     "EventType",
+    "ImageMime",
     "Input",
     "InputSpec",
     "MaturityLevel",
@@ -150,6 +151,7 @@ __all__ = [
     "sha256_file",
     "signed_path",
     "signed_url",
+    "sniff_image",
     "sockets_compatible",
     "spec_of",
     "split_list",

@@ -136,12 +136,15 @@ class RunContext:
         return scratch
 
     def media_path(self, ref: MediaRef) -> Path:
-        """The absolute path of a MediaRef, refusing refs that point outside the workspace."""
-        return PathSandbox([self.workspace_root]).resolve(ref.path, must_exist=True)
+        """The absolute path of a MediaRef, checked where it is read: inside the run's roots
+        (its project or scratch folder, its ancestors' outputs), not hidden, and with the
+        content its sha256 names."""
+        return self.sandbox.resolve_media(ref, self.workspace_root)
 
     def media_ref(self, path: Path, *, kind: MediaKind, mime: str | None = None, **probe: Any) -> MediaRef:
-        """Describe a file in the workspace as a MediaRef (content hash, workspace-relative)."""
-        relative = PathSandbox([self.workspace_root]).relative(path)
+        """Describe a file inside the run's roots as a MediaRef (content hash,
+        workspace-relative)."""
+        relative = PathSandbox([self.workspace_root]).relative(self.sandbox.resolve(path))
         guessed = mime or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return MediaRef(path=relative, sha256=sha256_file(path), mime=guessed, kind=kind, **probe)
 

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 MediaKind = Literal["video", "audio", "image", "file"]
+ImageMime = Literal["image/png", "image/jpeg", "image/webp"]
 
 
 class MediaRef(BaseModel):
@@ -38,3 +39,23 @@ def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# Magic bytes of the still images a node may send on (to Veo, into a take): the file's own
+# first bytes decide, never its name.
+_IMAGE_MAGIC: tuple[tuple[bytes, ImageMime], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+def sniff_image(path: Path) -> ImageMime | None:
+    """The MIME type of a PNG, JPEG or WebP file by its magic bytes, else None."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    for magic, mime in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None

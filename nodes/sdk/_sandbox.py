@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from ._errors import PathForbiddenError
+from ._media import MediaRef, sha256_file
 
 _ENCODED_TRAVERSAL = re.compile(r"%(2e|2f|5c|00|25)", re.IGNORECASE)  # %25: double encoding
 _DRIVE_PREFIX = re.compile(r"^[A-Za-z]:")  # `C:/Windows`: a Windows absolute path
@@ -17,9 +20,11 @@ _NAME_MAX = 255  # bytes in one file name (NAME_MAX): longer ones fail with ENAM
 class PathSandbox:
     """Resolves paths inside a set of allowed roots.
 
-    Relative paths are taken from the first root (the run's project, or the workspace).
-    Refused: NUL bytes, backslashes, percent-encoded dots/separators, `..` components,
-    absolute paths outside every root, symlinks that escape, and device files.
+    Relative paths are taken from the first root (the run's project, or its principal's
+    scratch folder). Refused: NUL bytes, backslashes, percent-encoded dots/separators, `..`
+    components, absolute paths outside every root, symlinks that escape, device files, and
+    hidden names: a path whose part below its root starts with `.` (`.auteur`, `.git`,
+    `.trash`) is never reachable, whether named or reached through a symlink.
     """
 
     def __init__(self, roots: Sequence[Path]) -> None:
@@ -44,15 +49,40 @@ class PathSandbox:
         text = str(user_path)
         self._check_text(text)
         candidate = Path(text)
-        joined = candidate if candidate.is_absolute() else self.base / candidate
+        return self._resolved(candidate if candidate.is_absolute() else self.base / candidate, text, must_exist)
+
+    def _resolved(self, joined: Path, text: str, must_exist: bool) -> Path:
+        """`joined` resolved and checked; errors name `text` (what the caller gave)."""
         resolved = joined.resolve()
-        if not any(resolved == root or resolved.is_relative_to(root) for root in self.roots):
+        inside = [root for root in self.roots if resolved == root or resolved.is_relative_to(root)]
+        if not inside:
             raise PathForbiddenError(
                 f"path {text!r} is outside the project; use a path relative to the project",
                 details={"path": text},
             )
+        if all(_hidden(resolved.relative_to(root)) for root in inside):
+            raise PathForbiddenError(
+                f"path {text!r} names a hidden file or folder; those are never reachable",
+                details={"path": text},
+            )
         self._check_file_kind(text, resolved, must_exist)
         return resolved
+
+    def resolve_media(self, ref: MediaRef, workspace: Path) -> Path:
+        """The file a MediaRef names (workspace-relative), checked where it is read: inside
+        the roots like any path, a regular file, and still the content its sha256 says, so a
+        ref typed by hand or edited in a stored document reads nothing it did not come from."""
+        self._check_text(ref.path)
+        path = self._resolved(Path(workspace).resolve() / ref.path, ref.path, must_exist=True)
+        if not path.is_file():
+            raise PathForbiddenError(f"media {ref.path!r} is not a file", details={"path": ref.path})
+        if _digest(path) != ref.sha256:
+            raise PathForbiddenError(
+                f"media {ref.path!r} does not match its sha256 (it changed, or the reference "
+                "was not made by a node); load it again",
+                details={"path": ref.path},
+            )
+        return path
 
     def relative(self, path: Path) -> str:
         """`path` relative to the first root that contains it (POSIX separators)."""
@@ -109,3 +139,19 @@ class PathSandbox:
             raise PathForbiddenError(
                 f"path {text!r} is not a regular file or folder", details={"path": text}
             )
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a file, remembered per file identity (device, inode, size, mtime) so a
+    file read by many nodes of a run is hashed once per process."""
+    info = os.stat(path)
+    return _digest_of(str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest_of(path: str, device: int, inode: int, size: int, mtime_ns: int) -> str:
+    return sha256_file(Path(path))

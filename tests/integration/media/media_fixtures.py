@@ -70,6 +70,13 @@ def integrated_loudness(path: Path) -> float:
     return float(match.group(1))
 
 
+def harness_roots(workspace: Path) -> dict[str, Any]:
+    """The run roots of a test's tasks: the test workspace plays the project (its `media/`
+    files are loaded by relative path) and every earlier task of the test is an ancestor,
+    so its outputs may be read."""
+    return {"project_root": str(workspace), "input_dirs": [str(workspace / ".auteur" / "scratch")]}
+
+
 def run_node(
     workspace: Path,
     registry: NodeRegistry,
@@ -94,6 +101,7 @@ def run_node(
         tier_params=tier_params if tier_params is not None else load_tiers().params_for(tier, type_id),
         scratch_dir=str(workspace / ".auteur" / "scratch" / f"task{number}"),
         workspace_root=str(workspace),
+        **harness_roots(workspace),
     )
     return execute_task(task, registry, models or ModelCache(), runner="test",
                         progress=progress, is_cancelled=is_cancelled)
@@ -119,6 +127,7 @@ def task_json(workspace: Path, type_id: str, inputs: dict[str, Any], *, tier: st
         tier=tier, tier_params=load_tiers().params_for(tier, type_id),
         scratch_dir=str(workspace / ".auteur" / "scratch" / f"worker{number}"),
         workspace_root=str(workspace),
+        **harness_roots(workspace),
     ).model_dump_json()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from function_runners.execute import principal_scratch
 from nodes.sdk import NodeRegistry
 
 from .media_fixtures import (
@@ -135,8 +136,9 @@ def test_thumbnail_of_an_audio_only_file_says_there_is_no_video_stream(
 
 
 def test_cli_run_exits_without_a_leaked_semaphore_warning(tmp_path: Path) -> None:
-    (tmp_path / "media").mkdir()
-    make_speech(tmp_path / "media" / "a.wav", "One.")
+    media = principal_scratch(tmp_path, "local") / "media"  # a project-less run's own folder
+    media.mkdir(parents=True)
+    make_speech(media / "a.wav", "One.")
     graph = tmp_path / "g.json"
     graph.write_text(
         '{"1": {"class_type": "media.load", "inputs": {"path": "media/a.wav"}},'

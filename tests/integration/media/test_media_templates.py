@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from function_runners.execute import principal_scratch
+
 from .media_fixtures import ffmpeg, integrated_loudness, make_speech, make_video, stream
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -32,6 +34,13 @@ def auteur_run(workspace: Path, template: str, *args: str) -> dict[str, Any]:
     return record
 
 
+def local_media(workspace: Path) -> Path:
+    """Where a project-less `auteur run` finds `media/…`: the local user's scratch folder."""
+    folder = principal_scratch(workspace, "local") / "media"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _file(workspace: Path, ref: dict[str, Any]) -> Path:
     path = workspace / ref["path"]
     assert path.is_file(), ref
@@ -39,7 +48,7 @@ def _file(workspace: Path, ref: dict[str, Any]) -> Path:
 
 
 def test_screencast_template_trims_and_thumbnails_a_recording(workspace: Path) -> None:
-    make_video(workspace / "media" / "screencast.mp4", seconds=10, size="640x480", gop=25)
+    make_video(local_media(workspace) / "screencast.mp4", seconds=10, size="640x480", gop=25)
     record = auteur_run(workspace, "screencast_trim_thumbnail.json", "--tier", "low",
                         "--set", "2.duration=00:00:03")
     clip = _file(workspace, record["nodes"]["2"]["outputs"]["video"])
@@ -53,7 +62,7 @@ def test_meeting_template_writes_an_srt_of_what_was_said(workspace: Path) -> Non
     speech = make_speech(workspace / "speech.wav", "Please open the door and turn on the lights.")
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=4", "-i", str(speech),
            "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest",
-           str(workspace / "media" / "meeting.mp4"))
+           str(local_media(workspace) / "meeting.mp4"))
     record = auteur_run(workspace, "meeting_transcribe_srt.json", "--tier", "low")
     srt = _file(workspace, record["nodes"]["5"]["outputs"]["file"]).read_text()
     assert srt.startswith("1\n00:00:0") and "lights" in srt.lower()
@@ -66,7 +75,7 @@ def test_music_template_normalises_and_splits_into_four_stems(workspace: Path) -
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=110:sample_rate=44100:duration=6",
            "-f", "lavfi", "-i", "anoisesrc=d=6:a=0.05:r=44100:c=pink",
            "-filter_complex", "[0][1]amix=inputs=2,volume=0.2", "-ac", "2",
-           str(workspace / "media" / "music.wav"))
+           str(local_media(workspace) / "music.wav"))
     record = auteur_run(workspace, "music_stems_loudness.json", "--tier", "low",
                         "--set", "3.model=demucs_unittest")
     master = _file(workspace, record["nodes"]["2"]["outputs"]["audio"])

@@ -66,7 +66,10 @@ def project(workspace: Path) -> Path:
 def test_each_shot_finds_its_picture_and_the_animatic_is_saved_as_a_take_of_the_scene(
     workspace: Path, project: Path, registry: NodeRegistry
 ) -> None:
-    blue = load(workspace, registry, "media/blue.png")
+    # A reference image comes from the project's own assets (a run reads only its project).
+    (project / "01_Assets").mkdir()
+    shutil.copyfile(workspace / "media" / "blue.png", project / "01_Assets" / "blue.png")
+    blue = load(workspace, registry, "Projects/Film/01_Assets/blue.png")
     ingredient = {"id": "location-sea", "kind": "Location", "name": "Sea", "reference_images": [blue]}
     shots: list[dict[str, Any]] = [{"id": f"s{n}", "number": n, "duration": SHOT_S, "description": f"shot {n}"}
                                    for n in range(1, 6)]
