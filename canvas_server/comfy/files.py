@@ -55,26 +55,17 @@ def _relative_text(filename: str, subfolder: str) -> str:
     return f"{sub}/{filename}" if sub else filename
 
 
-def _check_visible(relative: PurePosixPath) -> None:
-    """Hidden files and folders are not served, save the engine's output folder."""
-    if relative.parts[: len(SERVED_HIDDEN.parts)] == SERVED_HIDDEN.parts:
-        return
-    if any(part.startswith(".") for part in relative.parts):
-        raise PathForbiddenError(f"{relative} is not a served file", details={"path": str(relative)})
-
-
 def locate(workspace: Path, filename: str, subfolder: str, kind: str) -> Path:
     """The file `/view` serves: inside its folder, never a hidden server file."""
     root = folder_root(workspace, kind)
     text = _relative_text(filename, subfolder)
-    sandbox = PathSandbox([root])
+    # Hidden names are unreachable from a root; the engine's outputs are a root of their own.
+    served = [root, root / SERVED_HIDDEN] if kind == "output" else [root]
     try:
-        path = sandbox.resolve(text, must_exist=True)
+        path = PathSandbox(served).resolve(text, must_exist=True)
     except FileNotFoundError:
         raise ComfyFileNotFoundError(f"no {kind} file {text!r}", details={"filename": filename,
                                      "subfolder": subfolder, "type": kind}) from None
-    if kind == "output":
-        _check_visible(PurePosixPath(sandbox.relative(path)))
     if not path.is_file():
         raise ComfyFileNotFoundError(f"{text!r} is not a file", details={"filename": filename})
     return path
@@ -87,7 +78,6 @@ def upload_target(workspace: Path, filename: str, subfolder: str, kind: str) -> 
     root = folder_root(workspace, kind)
     name = PurePosixPath(filename.replace("\\", "/")).name
     target = PathSandbox([root]).resolve(_relative_text(name, subfolder))
-    _check_visible(PurePosixPath(target.relative_to(root.resolve()).as_posix()))
     _check_folder(target.parent, subfolder)
     return target
 
@@ -111,6 +101,17 @@ def file_entry(workspace: Path, workspace_relative: str) -> dict[str, str]:
             return {"filename": path.name, "subfolder": str(sub) if sub else "", "type": kind}
     parent = str(path.parent)
     return {"filename": path.name, "subfolder": "" if parent == "." else parent, "type": "output"}
+
+
+def output_key_of(workspace: Path, path: Path) -> str | None:
+    """The engine output folder (`.auteur/outputs/<xx>/<key>/…`) a served file lies in, if any
+    (`path` resolved, or lexically normalized when it may not exist)."""
+    target = path.resolve() if path.exists() else Path(os.path.normpath(path.absolute()))
+    try:
+        parts = target.relative_to((workspace / SERVED_HIDDEN).resolve()).parts
+    except ValueError:
+        return None
+    return parts[1] if len(parts) > 2 else ""
 
 
 def project_of(workspace: Path, path: Path) -> str | None:

@@ -1,8 +1,9 @@
 """`GET /view` and `POST /upload/image`, onto the sandboxed folders of `files.py`, with the
 rights of the assets and files routes: a file inside `Projects/<name>/` needs `project.read`
-on that project (as `GET /api/projects/{name}/files`); the workspace's shared folders (uploads,
-temp, engine outputs) need `run.list` to read (any role) and `run.submit` to upload to (creators:
-uploads exist to feed prompts), as a viewer reads but never runs."""
+on that project (as `GET /api/projects/{name}/files`); an engine output (`.auteur/outputs/<key>`)
+needs `run.read` on a run that made it, or `project.read` on that run's project; the shared
+folders (uploads, temp) need `run.list` to read (any role) and `run.submit` to upload to
+(creators: uploads exist to feed prompts), as a viewer reads but never runs."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
-from ..governance import Action, Principal, authorize
-from ..server.access import authorize_project
+from nodes.sdk import AuteurError
+
+from ..governance import Action, Principal, allowed, authorize
+from ..server.access import authorize_project, run_resource
 from ..server.deps import get_principal, get_services
 from ..server.multipart import receive_upload
 from ..server.services import AppServices
-from .files import locate, project_of, upload_target
+from .files import ComfyFileNotFoundError, locate, output_key_of, project_of, upload_target
 from .uploads import MIB, StagedUpload, UploadTooLargeError
 
 router = APIRouter()
@@ -41,10 +44,35 @@ async def view(filename: str, subfolder: str = "", type: str = "output",
 
 def _may_read(services: AppServices, principal: Principal, path: Path) -> None:
     project = project_of(services.settings.workspace, path)
+    key = output_key_of(services.settings.workspace, path)
     if project is not None:
         authorize_project(services, principal, project, Action.PROJECT_READ)
+    elif key is not None:
+        _may_read_output(services, principal, key)
     else:
         authorize(principal, Action.RUN_LIST)
+
+
+def _may_read_output(services: AppServices, principal: Principal, key: str) -> None:
+    """An engine output is served to whoever may read a run that made it (its owner, an
+    admin) or that run's project; its content-addressed folder name grants nothing."""
+    producers = services.runs.producers(key)
+    for run in producers:
+        if allowed(principal, Action.RUN_READ, run_resource(run)):
+            return
+        if run.project is not None and _may_read_project(services, principal, run.project):
+            return
+    if not producers:
+        raise ComfyFileNotFoundError("no such output file", details={"output": key})
+    authorize(principal, Action.RUN_READ, run_resource(producers[0]))  # raises: says why
+
+
+def _may_read_project(services: AppServices, principal: Principal, project: str) -> bool:
+    try:
+        authorize_project(services, principal, project, Action.PROJECT_READ)
+    except AuteurError:  # gone, or not a member
+        return False
+    return True
 
 
 @router.post("/upload/image")

@@ -17,7 +17,7 @@ from ..engine.executor import EngineEvent, Executor
 from ..engine.record import ErrorInfo, NodeRecord, RunRecord
 from ..graph.prompt import ApiPrompt
 from ..scrub import scrub_text
-from .store import FINISHED, RunStore, StoredRun
+from .store import FINISHED, RunHeader, RunStore, StoredRun, output_keys
 from .throttle import ProgressThrottle
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,17 @@ class RunManager:
         if live is not None and run.status == "running":
             run.record = live.model_copy(deep=True)
         return run
+
+    def producers(self, output_key: str) -> list[RunHeader]:
+        """The runs that made the output folder `output_key`: finished ones from the store,
+        and running ones whose node with that key has completed (a live preview)."""
+        found = self.store.producers(output_key)
+        for run_id, record in list(self._live.items()):
+            if output_key in output_keys(record):
+                run = self.store.get(run_id)
+                if run is not None:
+                    found.append(run)
+        return found
 
     def cancel(self, run_id: str, reason: str = "cancelled by user") -> StoredRun:
         run = self.get(run_id)

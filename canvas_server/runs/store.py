@@ -123,7 +123,41 @@ def _backfill_summaries(db: sqlite3.Connection) -> None:
 # v3: ids of deleted runs, never given to another run (a ComfyUI client may choose its
 # prompt_id; a reused id would let its new owner replay the old run's persisted events).
 _RETIRED = "CREATE TABLE IF NOT EXISTS retired_runs (run_id TEXT PRIMARY KEY, principal TEXT, retired_at REAL)"
-MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA_V1), _backfill_summaries, execute_script(_RETIRED))
+
+# v4: which runs made each output folder (`.auteur/outputs/<key>`), so a file in one is
+# served only to a principal who may read one of those runs (ComfyUI `/view`).
+_OUTPUTS_TABLE = """
+CREATE TABLE IF NOT EXISTS run_outputs (
+    output_key TEXT NOT NULL,
+    run_id     TEXT NOT NULL,
+    PRIMARY KEY (output_key, run_id)
+) WITHOUT ROWID
+"""
+
+
+def output_keys(record: RunRecord) -> set[str]:
+    """The cache keys (output folders) of the nodes and items a run completed or reused."""
+    keys: set[str] = set()
+    for node in record.nodes.values():
+        if node.cache_key and node.status in ("completed", "cached"):
+            keys.add(node.cache_key)
+        keys.update(item.cache_key for item in node.items or [] if item.status in ("completed", "cached"))
+    return keys
+
+
+def _index_outputs(db: sqlite3.Connection, run_id: str, record: RunRecord) -> None:
+    db.executemany("INSERT OR IGNORE INTO run_outputs (output_key, run_id) VALUES (?, ?)",
+                   [(key, run_id) for key in sorted(output_keys(record))])
+
+
+def _backfill_outputs(db: sqlite3.Connection) -> None:
+    db.execute(_OUTPUTS_TABLE)
+    for run_id, record in db.execute("SELECT run_id, record FROM runs WHERE record IS NOT NULL").fetchall():
+        _index_outputs(db, run_id, RunRecord.model_validate_json(record))
+
+
+MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA_V1), _backfill_summaries, execute_script(_RETIRED),
+                                      _backfill_outputs)
 
 
 def _row_to_run(row: sqlite3.Row) -> StoredRun:
@@ -251,14 +285,28 @@ class RunStore:
     def finish(self, run_id: str, record: RunRecord, reason: str | None = None) -> None:
         before = self._sizes(run_id, _RECORD_BYTES)
         stored = record.model_dump_json()
-        self._db.execute(
-            "UPDATE runs SET status = ?, record = ?, summary = ?, reason = COALESCE(?, reason), "
-            "started_at = COALESCE(?, started_at), finished_at = ? WHERE run_id = ?",
-            (record.status, stored, summarize(record), reason, record.started_at,
-             record.finished_at or time.time(), run_id),
-        )
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(
+                "UPDATE runs SET status = ?, record = ?, summary = ?, reason = COALESCE(?, reason), "
+                "started_at = COALESCE(?, started_at), finished_at = ? WHERE run_id = ?",
+                (record.status, stored, summarize(record), reason, record.started_at,
+                 record.finished_at or time.time(), run_id),
+            )
+            _index_outputs(self._db, run_id, record)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
         if before is not None:
             self._count(before[0], len(stored.encode()) - before[1])
+
+    def producers(self, output_key: str) -> list[RunHeader]:
+        """The finished runs that made (or reused) the output folder `output_key`."""
+        rows = self._db.execute(
+            f"SELECT {_LIST_COLUMNS} FROM runs JOIN run_outputs USING (run_id) WHERE output_key = ?",
+            (output_key,)).fetchall()
+        return [RunHeader.model_validate({k: row[k] for k in row.keys() if k != "summary"}) for row in rows]
 
     def set_status(self, run_id: str, status: RunStatus, reason: str | None = None) -> None:
         finished_at = time.time() if status in FINISHED else None
@@ -304,6 +352,7 @@ class RunStore:
             before = self._sizes(run_id, _STORED_BYTES)
             if before is not None:
                 self._count(before[0], -before[1])
+            self._db.execute("DELETE FROM run_outputs WHERE run_id = ?", (run_id,))
             self._db.execute("INSERT OR IGNORE INTO retired_runs SELECT run_id, principal, ? FROM runs WHERE run_id = ?",
                              (time.time(), run_id))
             return self._db.execute("DELETE FROM runs WHERE run_id = ?", (run_id,)).rowcount > 0

@@ -21,7 +21,7 @@ from ..governance import (
     authorize,
 )
 from ..governance.authorize import decide
-from ..runs.store import StoredRun
+from ..runs.store import RunHeader
 from ..workspace.manifest import ProjectManifest
 from ..workspace.store import ProjectStore
 from .bus import ClientState
@@ -37,7 +37,7 @@ def project_resource(manifest: ProjectManifest) -> ProjectResource:
     return manifest.access()
 
 
-def run_resource(run: StoredRun) -> RunResource:
+def run_resource(run: RunHeader) -> RunResource:
     return RunResource(run_id=run.run_id, owner=run.principal)
 
 

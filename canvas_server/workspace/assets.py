@@ -13,7 +13,7 @@ from typing import Self
 import filetype
 from pydantic import BaseModel
 
-from nodes.sdk import PathSandbox, layout, sha256_file
+from nodes.sdk import PathForbiddenError, PathSandbox, layout, sha256_file
 
 from .errors import (
     ItemNotFoundError,
@@ -70,7 +70,7 @@ class AssetUpload:
 
     def __init__(self, project_root: Path, filename: str, limit_bytes: int) -> None:
         self.project_root = project_root
-        assets_dir = project_root / layout.ASSETS_DIR
+        assets_dir = PathSandbox([project_root]).contain(project_root / layout.ASSETS_DIR)
         assets_dir.mkdir(parents=True, exist_ok=True)
         self.stem = safe_stem(filename)
         self.limit = limit_bytes
@@ -91,8 +91,8 @@ class AssetUpload:
     def finish(self, category: str) -> Asset:
         self._handle.close()
         try:
-            folder = category_dir(self.project_root, category)
-        except UnknownTemplateError:
+            folder = PathSandbox([self.project_root]).contain(category_dir(self.project_root, category))
+        except (UnknownTemplateError, PathForbiddenError):
             self.abort()
             raise
         kind = filetype.guess(self._head)
@@ -151,12 +151,19 @@ def describe(project_root: Path, path: Path, mime: str | None = None) -> Asset:
 
 
 def list_assets(project_root: Path, category: str | None = None) -> list[Asset]:
+    """The assets of the categories, never a symlink (a listing reports the project's own
+    files, not what a link points at) nor a folder that a symlink leads out of the project."""
     categories = [category] if category else list(CATEGORIES)
     found: list[Asset] = []
+    sandbox = PathSandbox([project_root])
     for name in categories:
         folder = category_dir(project_root, name)
+        try:
+            sandbox.contain(folder)
+        except PathForbiddenError:
+            continue
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            if path.is_file() and not path.name.startswith("."):
+            if not path.is_symlink() and path.is_file() and not path.name.startswith("."):
                 found.append(describe(project_root, path))
     return found
 

@@ -59,7 +59,7 @@ def create(root: Path, doc_type: str, title: str) -> Document:
     """A new document from its type's template; never replaces an existing one."""
     kind = templates.document_type(doc_type)
     slug = _SLUG.sub("_", title).strip("_")[:80] or kind.title.replace(" ", "_")
-    path = root / layout.SOURCE_DIR / kind.folder / f"{slug}{kind.suffix}{kind.extension}"
+    path = PathSandbox([root]).contain(root / layout.SOURCE_DIR / kind.folder / f"{slug}{kind.suffix}{kind.extension}")
     body = templates.document_body(kind, title=title or kind.title, date=date.today().isoformat())
     return _create_new(root, path, body)
 

@@ -150,7 +150,7 @@ class ProjectStore:
         """The project folder for a name or an id; never outside `Projects/`."""
         if is_valid_name(name_or_id):
             candidate = self.projects_dir / name_or_id
-            if (candidate / layout.MANIFEST).is_file():
+            if (candidate / layout.MANIFEST).is_file() and not candidate.is_symlink():
                 return candidate
         for summary in self.list():
             if summary.id is not None and summary.id == name_or_id:
@@ -193,9 +193,10 @@ class ProjectStore:
     def _locked(self, root: Path, name_or_id: str) -> Iterator[None]:
         """The project's edit lock. A project moved to the trash meanwhile is not found (its
         folder is never recreated by taking the lock, nor written into after the move)."""
+        lock_path = PathSandbox([root]).contain(root / layout.LOCK_FILE)
         try:
-            (root / layout.LOCK_FILE).parent.mkdir(exist_ok=True)
-            lock = (root / layout.LOCK_FILE).open("a")
+            lock_path.parent.mkdir(exist_ok=True)
+            lock = lock_path.open("a")
         except FileNotFoundError as exc:
             raise ProjectNotFoundError(name_or_id) from exc
         with lock:

@@ -10,6 +10,7 @@ from pathlib import Path
 from nodes.sdk import (
     MediaTooLargeError,
     MissingDependencyError,
+    PathSandbox,
     atomic_publish,
     guard_inputs,
     layout,
@@ -22,8 +23,9 @@ THUMBNAIL_WIDTH = 320
 
 
 def thumbnail_path(project_root: Path, relative: str) -> Path:
-    """Where the thumbnail of a project file lives (`05_Cache/thumbnails/<path>.jpg`)."""
-    return project_root / layout.THUMBNAILS_DIR / f"{relative}.jpg"
+    """Where the thumbnail of a project file lives (`05_Cache/thumbnails/<path>.jpg`), never
+    through a symlink that leads out of the project."""
+    return PathSandbox([project_root]).contain(project_root / layout.THUMBNAILS_DIR / f"{relative}.jpg")
 
 
 def make_thumbnail(source: Path, target: Path, *, video: bool, width: int = THUMBNAIL_WIDTH) -> Path:

@@ -84,6 +84,26 @@ class PathSandbox:
             )
         return path
 
+    def contain(self, path: Path) -> Path:
+        """`path`, built by the server itself (a lock, an upload, a thumbnail, a saved file),
+        refused when a symlink on the way leads out of every root: every server-side write or
+        listing under a project goes through it, so a symlinked folder (a Git checkout can
+        make one) never takes a write outside. Returns `path` as given."""
+        resolved = Path(path).resolve()
+        if not any(resolved == root or resolved.is_relative_to(root) for root in self.roots):
+            shown = self._shown(Path(path))
+            raise PathForbiddenError(
+                f"{shown!r} leads outside the project through a symbolic link", details={"path": shown}
+            )
+        return Path(path)
+
+    def _shown(self, path: Path) -> str:
+        """`path` as a client may see it: relative to the first root it is under, unresolved."""
+        for given in self._given:
+            if path.is_relative_to(given):
+                return path.relative_to(given).as_posix()
+        return path.name
+
     def relative(self, path: Path) -> str:
         """`path` relative to the first root that contains it (POSIX separators)."""
         resolved = path.resolve()

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ValidationError
 
-from nodes.sdk import AuteurError, atomic_write_text, layout
+from nodes.sdk import AuteurError, PathSandbox, atomic_write_text, layout
 
 from ...graph.errors import GraphFormatError
 from ...graph.workflow import Workflow
@@ -39,7 +39,7 @@ class WorkflowList(BaseModel):
 
 def _file(root: Path, name: str) -> Path:
     stem = check_name(name.removesuffix(".json"), "workflow")
-    return root / layout.CANVAS_DIR / f"{stem}.json"
+    return PathSandbox([root]).contain(root / layout.CANVAS_DIR / f"{stem}.json")
 
 
 def _info(root: Path, path: Path) -> WorkflowInfo:
