@@ -47,7 +47,8 @@ def _inside_workspace(ctx: RunContext, path: Path) -> Path:
 class LoadMedia(Node):
     """Load a video, audio or image file from the project (paths are sandboxed)."""
 
-    path: str = Input("", description="Path relative to the project (or workspace)", widget="path")
+    path: str = Input("", description="Path relative to the project (outside a project: your Scratch folder)",
+                      widget="path")
 
     def run(self, ctx: RunContext) -> LoadOut:
         try:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from canvas_server.server.routes.workflows import _file as workflow_file
 from canvas_server.workspace import documents
 from canvas_server.workspace.assets import AssetUpload, list_assets
 from canvas_server.workspace.errors import (
@@ -17,6 +20,7 @@ from canvas_server.workspace.errors import (
     UploadTooLargeError,
 )
 from canvas_server.workspace.store import NewProject, ProjectPatch, ProjectStore
+from canvas_server.workspace.thumbnails import thumbnail_path
 from canvas_server.workspace.watcher import ProjectWatcher
 from nodes.sdk import PathForbiddenError
 
@@ -112,3 +116,98 @@ def test_the_watcher_reports_a_new_file_and_a_manifest_change(store: ProjectStor
     assert ("file_changed", {"path": "04_Project_Files/notes.txt", "change": "added"}, "Film") in received
     assert ("project_update", {"reason": "manifest_changed"}, "Film") in received
     assert not [data for _, data, _ in received if str(data.get("path", "")).startswith(("05_Cache", ".git"))]
+
+
+# ---- issue 19 M7: a symlinked folder inside a project never takes a server write outside ----
+
+SYMLINK_PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    return folder
+
+
+def link_folder(root: Path, relative: str, target: Path) -> None:
+    """Replace the project's folder `relative` with a symlink to `target`."""
+    folder = root / relative
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target, folder)
+
+
+def everything_in(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*"))
+
+
+def test_an_asset_upload_into_a_symlinked_category_writes_nothing_outside(root: Path, outside: Path) -> None:
+    link_folder(root, "01_Assets/Characters", outside)
+    upload = AssetUpload(root, "hero.png", 1 << 20)
+    upload.write(SYMLINK_PNG)
+    with pytest.raises(PathForbiddenError):
+        upload.finish("Characters")
+    assert everything_in(outside) == []
+    assert not upload.temp.exists()
+
+
+def test_an_upload_into_a_symlinked_assets_folder_is_refused_before_a_byte_is_written(
+    root: Path, outside: Path
+) -> None:
+    link_folder(root, "01_Assets", outside)
+    with pytest.raises(PathForbiddenError):
+        AssetUpload(root, "hero.png", 1 << 20)
+    assert everything_in(outside) == []
+
+
+def test_the_project_lock_never_follows_a_symlinked_cache_folder(
+    store: ProjectStore, root: Path, outside: Path
+) -> None:
+    link_folder(root, "05_Cache", outside)
+    with pytest.raises(PathForbiddenError):
+        store.update("Film", ProjectPatch(description="edited"))
+    assert everything_in(outside) == []
+
+
+def test_a_thumbnail_never_lands_in_a_symlinked_cache_folder(root: Path, outside: Path) -> None:
+    link_folder(root, "05_Cache", outside)
+    with pytest.raises(PathForbiddenError) as refused:
+        thumbnail_path(root, "01_Assets/Characters/hero.png")
+    assert str(outside) not in refused.value.message
+
+
+def test_documents_and_workflows_are_never_saved_through_a_symlinked_folder(
+    root: Path, outside: Path
+) -> None:
+    link_folder(root, "02_Source_Creative", outside)
+    with pytest.raises(PathForbiddenError):
+        documents.create(root, "screenplay", "Pilot")
+    with pytest.raises(PathForbiddenError):
+        workflow_file(root, "storyboard")
+    assert everything_in(outside) == []
+
+
+def test_the_assets_listing_reports_no_symlink_and_no_linked_folder(root: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(SYMLINK_PNG + b"\x00" * 5000)
+    own = root / "01_Assets" / "Locations" / "sea.png"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_bytes(SYMLINK_PNG)
+    os.symlink(big, root / "01_Assets" / "Locations" / "link.png")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "far.png").write_bytes(SYMLINK_PNG)
+    link_folder(root, "01_Assets/Objects", linked)
+    listed = list_assets(root)
+    assert [(asset.path, asset.size) for asset in listed] == [("01_Assets/Locations/sea.png", len(SYMLINK_PNG))]
+
+
+def test_a_project_folder_that_is_a_symlink_is_not_a_project(store: ProjectStore, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "ElsewhereFilm"
+    shutil.copytree(store.root("Film"), elsewhere)
+    os.symlink(elsewhere, store.projects_dir / "Linked")
+    with pytest.raises(Exception) as missing:
+        store.root("Linked")
+    assert getattr(missing.value, "code", None) == "project_not_found"

@@ -43,7 +43,10 @@ def signed_media(
             "signature_invalid", f"this media link is {problem}; ask for a new one", {"reason": problem}, 403
         )
     try:
-        file = PathSandbox([settings.workspace.resolve()]).resolve(path, must_exist=True)
+        # Hidden names are unreachable from a root; the engine's outputs (transcodes for the
+        # speakers) are a root of their own.
+        served = [settings.workspace.resolve(), settings.state_dir / "outputs"]
+        file = PathSandbox(served).resolve(path, must_exist=True)
     except (AuteurError, OSError):
         file = None
     if file is None or not file.is_file():
