@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from nodes.sdk import (
     AuteurError,
+    MediaRef,
     ModelCache,
     NodeExecutionError,
     NodeRegistry,
@@ -60,6 +61,23 @@ def sandbox_for(task: NodeTask) -> PathSandbox:
 def _root(path: str) -> Path:
     """The Path of a workspace or project root: the same few for every task of a process."""
     return Path(path)
+
+
+def check_refs(value: object, ctx: RunContext) -> None:
+    """The runner checks again, before the node runs: every MediaRef among the inputs (at any
+    depth: shots, ingredients, stems) lies inside the run's roots and is not hidden. Where a
+    node reads one, `ctx.media_path` checks it once more, with its sha256."""
+    if isinstance(value, MediaRef):
+        ctx.sandbox.resolve_media(value, ctx.workspace_root, read=False)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            check_refs(getattr(value, name), ctx)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            check_refs(item, ctx)
+    elif isinstance(value, dict):
+        for item in value.values():
+            check_refs(item, ctx)
 
 
 def context_for(
@@ -158,6 +176,7 @@ def run_task(
     try:
         ctx = context_for(task, models, progress, is_cancelled, emit, sandbox)
         instance = cls.model_validate(task.inputs)
+        check_refs(instance, ctx)
         return instance.run(ctx).model_dump(mode="json"), None
     # A node may raise anything (NodeCancelledError included); the runner must report it
     # with its type, never crash.

@@ -68,12 +68,15 @@ class PathSandbox:
         self._check_file_kind(text, resolved, must_exist)
         return resolved
 
-    def resolve_media(self, ref: MediaRef, workspace: Path) -> Path:
+    def resolve_media(self, ref: MediaRef, workspace: Path, *, read: bool = True) -> Path:
         """The file a MediaRef names (workspace-relative), checked where it is read: inside
         the roots like any path, a regular file, and still the content its sha256 says, so a
-        ref typed by hand or edited in a stored document reads nothing it did not come from."""
+        ref typed by hand or edited in a stored document reads nothing it did not come from.
+        With `read=False`, only its place is checked (the runner, before a node runs)."""
         self._check_text(ref.path)
-        path = self._resolved(Path(workspace).resolve() / ref.path, ref.path, must_exist=True)
+        path = self._resolved(Path(workspace).resolve() / ref.path, ref.path, must_exist=read)
+        if not read:
+            return path
         if not path.is_file():
             raise PathForbiddenError(f"media {ref.path!r} is not a file", details={"path": ref.path})
         if _digest(path) != ref.sha256:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nodes.sdk import PathForbiddenError, PathSandbox
+from nodes.sdk import MediaRef, PathForbiddenError, PathSandbox, sha256_file
 
 # Payloads every path-taking endpoint and node is checked against (tests/integration reuse them).
 TRAVERSAL_PAYLOADS = [
@@ -93,3 +93,54 @@ def test_relative_names_a_path_from_its_root_and_refuses_outsiders(layout: tuple
     assert sandbox.relative(project / "01_Assets" / "hero.png") == "01_Assets/hero.png"
     with pytest.raises(PathForbiddenError):
         sandbox.relative(secret)
+
+
+# ---- issue 19: hidden names, MediaRefs re-checked where read, server-side writes ----------
+
+
+@pytest.mark.parametrize("payload", [".git/config", ".auteur/secret.key", "01_Assets/.hidden.png",
+                                     "gitlink/config", ".trash/old.png"])
+def test_a_hidden_name_is_unreachable_named_or_through_a_symlink(layout: tuple[Path, Path], payload: str) -> None:
+    project, _ = layout
+    for hidden in (".git/config", ".auteur/secret.key", "01_Assets/.hidden.png", ".trash/old.png"):
+        (project / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (project / hidden).write_text("hidden")
+    os.symlink(project / ".git", project / "gitlink")
+    with pytest.raises(PathForbiddenError, match="hidden"):
+        PathSandbox([project]).resolve(payload)
+
+
+def test_a_hidden_folder_that_is_a_root_of_its_own_is_reachable_below_it(tmp_path: Path) -> None:
+    outputs = tmp_path / ".auteur" / "outputs" / "ab" / "abc"
+    outputs.mkdir(parents=True)
+    (outputs / "clip.mp4").write_bytes(b"mp4")
+    (tmp_path / ".auteur" / "secret.key").write_bytes(b"key")
+    sandbox = PathSandbox([tmp_path, outputs])
+    assert sandbox.resolve(".auteur/outputs/ab/abc/clip.mp4") == outputs.resolve() / "clip.mp4"
+    with pytest.raises(PathForbiddenError):
+        sandbox.resolve(".auteur/secret.key")
+
+
+def test_a_media_ref_is_read_only_inside_the_roots_and_with_its_own_content(layout: tuple[Path, Path]) -> None:
+    project, secret = layout
+    workspace = project.parent
+    hero = project / "01_Assets" / "hero.png"
+    sandbox = PathSandbox([project])
+    good = MediaRef(path="project/01_Assets/hero.png", sha256=sha256_file(hero), mime="image/png", kind="image")
+    assert sandbox.resolve_media(good, workspace) == hero.resolve()
+    changed = good.model_copy(update={"sha256": "0" * 64})
+    with pytest.raises(PathForbiddenError, match="sha256"):
+        sandbox.resolve_media(changed, workspace)
+    outside = MediaRef(path="outside.txt", sha256=sha256_file(secret), mime="image/png", kind="image")
+    with pytest.raises(PathForbiddenError) as refused:
+        sandbox.resolve_media(outside, workspace)
+    assert str(workspace) not in refused.value.message  # the ref's own path, never the server's
+
+
+def test_contain_refuses_a_server_path_that_a_symlinked_folder_leads_outside(layout: tuple[Path, Path]) -> None:
+    project, _ = layout
+    sandbox = PathSandbox([project])
+    assert sandbox.contain(project / "01_Assets" / "new.png") == project / "01_Assets" / "new.png"
+    with pytest.raises(PathForbiddenError) as refused:
+        sandbox.contain(project / "escape" / "05_Cache" / ".project.lock")
+    assert str(project.parent) not in refused.value.message

@@ -261,7 +261,7 @@ def canary_of(world: World, principal: str, project: str | None) -> st.SearchStr
     return st.sampled_from(forbidden(world, principal, project))
 
 
-PROPERTY = settings(max_examples=12, deadline=None, derandomize=True,
+PROPERTY = settings(max_examples=8, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
