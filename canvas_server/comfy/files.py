@@ -111,7 +111,9 @@ def output_key_of(workspace: Path, path: Path) -> str | None:
         parts = target.relative_to((workspace / SERVED_HIDDEN).resolve()).parts
     except ValueError:
         return None
-    return parts[1] if len(parts) > 2 else ""
+    # A kept staging folder (`<key>~<token>`: another execution had taken the key's folder)
+    # holds that key's files too.
+    return parts[1].split("~", 1)[0] if len(parts) > 2 else ""
 
 
 def project_of(workspace: Path, path: Path) -> str | None:

@@ -41,9 +41,10 @@ def old_database(path: Path, ddl: str, *rows: tuple[str, tuple[object, ...]]) ->
     return path
 
 
-def test_a_run_store_written_before_versions_opens_with_summaries_backfilled(tmp_path: Path) -> None:
+def test_a_run_store_written_before_versions_opens_with_summaries_and_output_keys_backfilled(tmp_path: Path) -> None:
     record = RunRecord(run_id="r1", status="failed", created_at=1.0,
-                       nodes={"1": NodeRecord(type="core.integer", status="completed", outputs={"big": "x" * 1000}),
+                       nodes={"1": NodeRecord(type="core.integer", status="completed", outputs={"big": "x" * 1000},
+                                              cache_key="k1"),
                               "2": NodeRecord(type="core.show", status="failed")})
     record.errors.append(ErrorInfo(code="node_failed", message="boom", node_id="2", details={"trace": "…"}))
     path = old_database(tmp_path / "runs.sqlite3", OLD_RUNS, (
@@ -59,6 +60,8 @@ def test_a_run_store_written_before_versions_opens_with_summaries_backfilled(tmp
     stored = store.get("r1")
     assert stored is not None and stored.record is not None
     assert stored.record.nodes["1"].outputs == {"big": "x" * 1000}
+    # v3: which runs made each output folder (ComfyUI `/view` asks before serving one).
+    assert [run.run_id for run in store.producers("k1")] == ["r1"] and store.producers("k2") == []
     store.close()
     assert RunStore(path).schema_version == 3  # opening again migrates nothing twice
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from function_runners.execute import principal_scratch
+
 from ..server_harness import AUTEUR, ServerProcess, free_port, wait_for_status
 from .conftest import write_wav
 from .sonos_double import SonosSystem
@@ -73,7 +75,9 @@ def test_a_supervised_token_plays_and_the_audit_log_says_who_played_what_where(
     governed: tuple[ServerProcess, dict[str, str]], sonos: SonosSystem
 ) -> None:
     server, tokens = governed
-    write_wav(server.workspace / "takes" / "S01_S01_take01.wav")
+    # A project-less run reads its principal's own scratch folder.
+    scratch = principal_scratch(server.workspace, "supervised-user")
+    write_wav(scratch / "takes" / "S01_S01_take01.wav")
     with _client(server, tokens["SUPERVISED"]) as client:
         response = client.post("/api/runs", json={"graph": _prompt()})
         assert response.status_code == 202, response.text
@@ -88,6 +92,6 @@ def test_a_supervised_token_plays_and_the_audit_log_says_who_played_what_where(
     assert SPEAKER_NODES <= submitted and all(line["principal"] == "supervised-user" for line in mine)
     played = [node for line in mine for node in line["nodes"] if node.get("action") == "play"]
     assert played == [{
-        "node_id": "3", "type": "speaker.sonos_play", "action": "play", "media": "takes/S01_S01_take01.wav",
+        "node_id": "3", "type": "speaker.sonos_play", "action": "play", "media": f"{scratch.relative_to(server.workspace).as_posix()}/takes/S01_S01_take01.wav",
         "speaker": "Studio", "speaker_ip": "127.0.0.2", "coordinator": "127.0.0.3",
     }]
