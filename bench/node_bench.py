@@ -32,7 +32,9 @@ class NodeBench:
         task = NodeTask(run_id="bench", node_id=str(self.count), type=type_id, version=spec.version,
                         inputs=inputs, tier=tier, tier_params=self.tiers.params_for(tier, type_id),
                         scratch_dir=str(self.root / "scratch" / str(self.count)),
-                        workspace_root=str(self.root))
+                        # The bench folder plays the run's project: its media and earlier
+                        # outputs (under scratch/) are inside the run's roots.
+                        workspace_root=str(self.root), project_root=str(self.root))
         result = execute_task(task, self.registry, self.models, runner="bench")
         if result.error is not None or result.outputs is None:
             raise RuntimeError(f"{type_id}: {result.error.message if result.error else 'no outputs'}")

@@ -21,15 +21,13 @@ from nodes.sdk import (
     NodeRegistry,
     PathSandbox,
     RunContext,
+    layout,
 )
 
 from .task import NodeResult, NodeTask, TaskError, TaskTimings
 
 ProgressFn = Callable[[float, str | None], None]
 EmitFn = Callable[[str, dict[str, Any]], None]
-
-
-SCRATCH_DIR = "Scratch"
 
 
 def principal_scratch(workspace: Path, principal: str | None) -> Path:
@@ -39,7 +37,7 @@ def principal_scratch(workspace: Path, principal: str | None) -> Path:
     name = principal or "local"
     readable = re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40].strip("_") or "principal"
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return workspace / SCRATCH_DIR / f"{readable}-{digest}"
+    return workspace / layout.SCRATCH_DIR / f"{readable}-{digest}"
 
 
 def run_roots(task: NodeTask) -> list[Path]:

@@ -1,8 +1,9 @@
 """ComfyUI's `input` / `output` / `temp` folders, mapped onto sandboxed folders of the
 workspace, and the `{filename, subfolder, type}` triple that names a file in them.
 
-- `input`: `<workspace>/Library/Uploads` (where `/upload/image` writes; a prompt names an
-  upload to `media.load` as `Library/Uploads/<subfolder>/<name>`);
+- `input`: `Library/Uploads` in the caller's own scratch folder (`Scratch/<name>-<hash>/`,
+  where `/upload/image` writes; a project-less prompt names an upload to `media.load` as
+  `Library/Uploads/<subfolder>/<name>`, relative to that folder like every path of its run);
 - `output`: the workspace itself, where node outputs and takes live (workspace-relative
   `MediaRef` paths), except hidden folders other than `.auteur/outputs`: server state, tokens
   and git internals are never served;
@@ -15,6 +16,7 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from function_runners.execute import principal_scratch
 from nodes.sdk import AuteurError, PathForbiddenError, PathSandbox, layout
 
 FolderType = Literal["input", "output", "temp"]
@@ -32,10 +34,10 @@ class ComfyFileNotFoundError(AuteurError):
     code = "file_not_found"
 
 
-def folder_root(workspace: Path, kind: str) -> Path:
-    """The folder behind a ComfyUI folder type (created on first use)."""
+def folder_root(workspace: Path, kind: str, principal: str) -> Path:
+    """The folder behind a ComfyUI folder type for `principal` (created on first use)."""
     if kind == "input":
-        root = workspace / INPUT_DIR
+        root = principal_scratch(workspace, principal) / INPUT_DIR
     elif kind == "temp":
         root = workspace / TEMP_DIR
     elif kind == "output":
@@ -55,9 +57,9 @@ def _relative_text(filename: str, subfolder: str) -> str:
     return f"{sub}/{filename}" if sub else filename
 
 
-def locate(workspace: Path, filename: str, subfolder: str, kind: str) -> Path:
+def locate(workspace: Path, filename: str, subfolder: str, kind: str, principal: str) -> Path:
     """The file `/view` serves: inside its folder, never a hidden server file."""
-    root = folder_root(workspace, kind)
+    root = folder_root(workspace, kind, principal)
     text = _relative_text(filename, subfolder)
     # Hidden names are unreachable from a root; the engine's outputs are a root of their own.
     served = [root, root / SERVED_HIDDEN] if kind == "output" else [root]
@@ -71,11 +73,11 @@ def locate(workspace: Path, filename: str, subfolder: str, kind: str) -> Path:
     return path
 
 
-def upload_target(workspace: Path, filename: str, subfolder: str, kind: str) -> Path:
+def upload_target(workspace: Path, filename: str, subfolder: str, kind: str, principal: str) -> Path:
     """Where an upload named `filename` would go (not yet de-duplicated)."""
     if kind == "output":
         raise FolderTypeError("uploads go to the input or temp folder", details={"type": kind})
-    root = folder_root(workspace, kind)
+    root = folder_root(workspace, kind, principal)
     name = PurePosixPath(filename.replace("\\", "/")).name
     target = PathSandbox([root]).resolve(_relative_text(name, subfolder))
     _check_folder(target.parent, subfolder)
@@ -95,6 +97,8 @@ def _check_folder(folder: Path, subfolder: str) -> None:
 def file_entry(workspace: Path, workspace_relative: str) -> dict[str, str]:
     """`{filename, subfolder, type}` for a workspace-relative path (a MediaRef's)."""
     path = PurePosixPath(workspace_relative)
+    if path.parts[:1] == (layout.SCRATCH_DIR,):  # an upload in its principal's input folder
+        path = PurePosixPath(*path.parts[2:])
     for kind, base in (("input", INPUT_DIR), ("temp", TEMP_DIR)):
         if path.parts[: len(base.parts)] == base.parts:
             sub = PurePosixPath(*path.parts[len(base.parts):-1]) if len(path.parts) > len(base.parts) + 1 else None
@@ -114,6 +118,16 @@ def output_key_of(workspace: Path, path: Path) -> str | None:
     # A kept staging folder (`<key>~<token>`: another execution had taken the key's folder)
     # holds that key's files too.
     return parts[1].split("~", 1)[0] if len(parts) > 2 else ""
+
+
+def scratch_of(workspace: Path, path: Path) -> str | None:
+    """The principal scratch folder (its name) a served file lies in, if any."""
+    target = path.resolve() if path.exists() else Path(os.path.normpath(path.absolute()))
+    try:
+        parts = target.relative_to((workspace / layout.SCRATCH_DIR).resolve()).parts
+    except ValueError:
+        return None
+    return parts[0] if parts else ""
 
 
 def project_of(workspace: Path, path: Path) -> str | None:

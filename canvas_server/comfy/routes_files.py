@@ -1,9 +1,10 @@
 """`GET /view` and `POST /upload/image`, onto the sandboxed folders of `files.py`, with the
 rights of the assets and files routes: a file inside `Projects/<name>/` needs `project.read`
 on that project (as `GET /api/projects/{name}/files`); an engine output (`.auteur/outputs/<key>`)
-needs `run.read` on a run that made it, or `project.read` on that run's project; the shared
-folders (uploads, temp) need `run.list` to read (any role) and `run.submit` to upload to
-(creators: uploads exist to feed prompts), as a viewer reads but never runs."""
+needs `run.read` on a run that made it, or `project.read` on that run's project; a scratch
+folder (`Scratch/<name>-<hash>`, the uploads of `input` among it) is its principal's alone;
+the rest (temp) needs `run.list` to read (any role); uploads need `run.submit` (creators:
+uploads exist to feed prompts), as a viewer reads but never runs."""
 
 from __future__ import annotations
 
@@ -14,14 +15,22 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
+from function_runners.execute import principal_scratch
 from nodes.sdk import AuteurError
 
-from ..governance import Action, Principal, allowed, authorize
+from ..governance import Action, Principal, RunResource, allowed, authorize
 from ..server.access import authorize_project, run_resource
 from ..server.deps import get_principal, get_services
 from ..server.multipart import receive_upload
 from ..server.services import AppServices
-from .files import ComfyFileNotFoundError, locate, output_key_of, project_of, upload_target
+from .files import (
+    ComfyFileNotFoundError,
+    locate,
+    output_key_of,
+    project_of,
+    scratch_of,
+    upload_target,
+)
 from .uploads import MIB, StagedUpload, UploadTooLargeError
 
 router = APIRouter()
@@ -35,7 +44,7 @@ async def view(filename: str, subfolder: str = "", type: str = "output",
     workspace = services.settings.workspace
     if type == "output":  # checked before the file is looked up: no existence probe into projects
         _may_read(services, principal, workspace.resolve() / subfolder.strip("/") / "_")
-    path = locate(workspace, filename, subfolder, type)
+    path = locate(workspace, filename, subfolder, type, principal.name)
     _may_read(services, principal, path)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return FileResponse(path, media_type=media_type, filename=path.name,
@@ -43,12 +52,20 @@ async def view(filename: str, subfolder: str = "", type: str = "output",
 
 
 def _may_read(services: AppServices, principal: Principal, path: Path) -> None:
-    project = project_of(services.settings.workspace, path)
-    key = output_key_of(services.settings.workspace, path)
+    workspace = services.settings.workspace
+    project = project_of(workspace, path)
+    key = output_key_of(workspace, path)
+    scratch = scratch_of(workspace, path)
     if project is not None:
         authorize_project(services, principal, project, Action.PROJECT_READ)
     elif key is not None:
         _may_read_output(services, principal, key)
+    elif scratch is not None:
+        # A principal's scratch folder (its uploads, its project-less files) is its own.
+        own = principal_scratch(workspace, principal.name).name
+        authorize(principal, Action.RUN_LIST)
+        authorize(principal, Action.RUN_READ,
+                  RunResource(run_id=f"scratch folder {scratch}", owner=principal.name if scratch == own else None))
     else:
         authorize(principal, Action.RUN_LIST)
 
@@ -86,7 +103,7 @@ async def upload_image(request: Request, services: AppServices = Depends(get_ser
                                           limit, UploadTooLargeError(limit))
     try:
         subfolder, kind = fields.get("subfolder", ""), fields.get("type", "") or "input"
-        target = upload_target(workspace, staged.filename or "upload", subfolder, kind)
+        target = upload_target(workspace, staged.filename or "upload", subfolder, kind, principal.name)
         final = staged.place(target, fields.get("overwrite", "").lower() in {"true", "1", "yes"})
     finally:
         staged.abort()  # a no-op once placed

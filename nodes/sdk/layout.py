@@ -21,7 +21,9 @@ PROJECTS_DIR: Final = "Projects"
 LIBRARY_DIR: Final = "Library"
 NARRATIVE_TEMPLATES: Final = "Narrative_Templates"  # inside Library/
 PIPELINE_TEMPLATES_DIR: Final = f"{LIBRARY_DIR}/Pipeline_Templates"
-UPLOADS_DIR: Final = f"{LIBRARY_DIR}/Uploads"
+UPLOADS_DIR: Final = f"{LIBRARY_DIR}/Uploads"  # inside a principal's scratch folder
+# A project-less run's folder, one per principal: `Scratch/<name>-<hash>/`.
+SCRATCH_DIR: Final = "Scratch"
 TRASH_DIR: Final = ".trash"
 
 # A project

@@ -17,7 +17,7 @@ from canvas_server.engine.record import RunRecord
 from canvas_server.graph.prompt import ApiPrompt
 from canvas_server.workspace import takes as take_service
 from canvas_server.workspace.store import NewProject, ProjectStore
-from function_runners.execute import execute_task
+from function_runners.execute import execute_task, principal_scratch
 from function_runners.local import LocalRunner
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask
@@ -130,7 +130,7 @@ def test_a_later_run_gets_the_next_take_and_never_overwrites(store: ProjectStore
 
 
 def test_save_take_outside_a_project_fails_with_a_clear_code(store: ProjectStore, registry: NodeRegistry) -> None:
-    source = make_png(store.workspace / "loose.png")
+    source = make_png(principal_scratch(store.workspace, None) / "loose.png")  # the run's own folder
     task = save_task(store, media_input(store, source), "run-1").model_copy(update={"project_root": None, "project": None})
     result = run(task, registry)
     assert result.error is not None and result.error.code == "project_required"
