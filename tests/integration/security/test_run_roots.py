@@ -182,3 +182,25 @@ def test_m3_an_engine_output_is_served_only_to_who_may_read_its_run(
     while view("eve").status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert view("eve").status_code == 200
+
+
+def test_a_principals_uploads_and_scratch_folder_are_its_own(
+    server: ServerProcess, tokens: dict[str, str], workspace: Path
+) -> None:
+    def comfy(name: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return httpx.request(method, f"{server.comfy_url}{path}", timeout=30,
+                             headers={"Authorization": f"Bearer {tokens[name]}"}, **kwargs)
+
+    uploaded = comfy("bob", "POST", "/upload/image", files={"image": ("still.png", PNG, "image/png")},
+                     data={"subfolder": "mine"})
+    assert uploaded.status_code == 200, uploaded.text
+    bobs = principal_scratch(workspace, "bob")
+    assert (bobs / "Library" / "Uploads" / "mine" / "still.png").read_bytes() == PNG
+    assert comfy("bob", "GET", "/view", params={"filename": "still.png", "subfolder": "mine",
+                                                 "type": "input"}).content == PNG
+    # eve's input folder is her own: bob's upload is not in it, nor readable by its path.
+    assert comfy("eve", "GET", "/view", params={"filename": "still.png", "subfolder": "mine",
+                                                 "type": "input"}).status_code == 404
+    by_path = comfy("eve", "GET", "/view", params={
+        "filename": "still.png", "subfolder": f"Scratch/{bobs.name}/Library/Uploads/mine", "type": "output"})
+    assert by_path.status_code == 403 and by_path.content != PNG
