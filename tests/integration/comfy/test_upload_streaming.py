@@ -9,6 +9,8 @@ from pathlib import Path
 
 import httpx
 
+from function_runners.execute import principal_scratch
+
 from ..server_harness import ServerProcess, free_port
 
 MIB = 1024 * 1024
@@ -31,6 +33,7 @@ def multipart(boundary: str, name: str, size: int) -> Iterator[bytes]:
 
 
 def test_a_large_upload_is_streamed_to_disk_and_one_over_the_limit_leaves_nothing(tmp_path: Path) -> None:
+    uploads = principal_scratch(tmp_path / "ws", "local") / "Library" / "Uploads"  # the local user's own
     server = ServerProcess(tmp_path / "ws", {"AUTEUR_MAX_UPLOAD_MB": "96"}, comfyui_port=free_port()).start()
     try:
         assert server.process is not None
@@ -42,11 +45,11 @@ def test_a_large_upload_is_streamed_to_disk_and_one_over_the_limit_leaves_nothin
             assert answer.status_code == 200, answer.text
             grown = peak_rss_mib(server.process.pid) - before
             refused = client.post("/upload/image", content=multipart("XyZ", "over.png", 100 * MIB), headers=headers)
-        assert (tmp_path / "ws" / "Library" / "Uploads" / "big" / "huge.png").stat().st_size == 80 * MIB
+        assert (uploads / "big" / "huge.png").stat().st_size == 80 * MIB
         print(f"peak RSS grew {grown:.1f} MiB for an 80 MiB upload")
         assert grown < 40, grown  # reading it whole would need 80 MiB at least
         assert refused.status_code == 413 and refused.json()["error"]["code"] == "upload_too_large"
-        assert not (tmp_path / "ws" / "Library" / "Uploads" / "big" / "over.png").exists()
+        assert not (uploads / "big" / "over.png").exists()
         assert not list((tmp_path / "ws" / ".auteur" / "comfy").glob(".upload-*"))
     finally:
         server.stop()
