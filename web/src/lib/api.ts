@@ -4,6 +4,7 @@ import { ApiError, apiError, type ResponseOf } from "./client";
 import { catalogEndpoints } from "./endpoints/catalog";
 import { graphEndpoints, type GraphError } from "./endpoints/graphs";
 import { projectEndpoints } from "./endpoints/projects";
+import { roomEndpoints } from "./endpoints/room";
 import { runEndpoints } from "./endpoints/runs";
 import { templateEndpoints } from "./endpoints/templates";
 
@@ -11,12 +12,14 @@ export { ApiError } from "./client";
 export type { Catalog } from "./endpoints/catalog";
 export type { GraphError } from "./endpoints/graphs";
 export type { ProjectManifest, SavedWorkflow, WorkflowInfo } from "./endpoints/projects";
+export type { ProjectDocument, SavedDocument } from "./endpoints/room";
 export type { RunView } from "./endpoints/runs";
 export type { Requirements, TemplateDetail } from "./endpoints/templates";
 
 export const api = {
   ...catalogEndpoints,
   ...projectEndpoints,
+  ...roomEndpoints,
   ...templateEndpoints,
   ...graphEndpoints,
   ...runEndpoints,

@@ -62,25 +62,23 @@ class RunState {
           nodes[String(node.id)] = { type: node.type, status: "pending", progress: 0 };
         }
       }
-      const run: RunView = {
-        runId: accepted.run_id,
-        status: "queued",
-        label: graph.workflowName,
-        nodes,
-        error: null,
-        warning: accepted.warning ?? undefined,
-        createdAt: Date.now(),
-      };
-      this.list = [run, ...this.list].slice(0, 30);
       for (const id of Object.keys(nodes)) editor.setRunState(id, { status: "queued" });
-      const early = this.early.get(accepted.run_id) ?? [];
-      this.early.delete(accepted.run_id);
-      for (const event of early) this.replay(event);
+      this.follow(accepted.run_id, graph.workflowName, accepted.warning, nodes);
     } catch (error) {
       const problems = graphErrors(error);
       if (problems.length) this.showProblems(problems);
       else ui.reportError("Queue failed", error);
     }
+  }
+
+  /** Lists a run just accepted (from the canvas or a view that submits a template) and replays
+   * the events of it that arrived before the answer did. */
+  follow(runId: string, label: string, warning?: string | null, nodes: RunView["nodes"] = {}): void {
+    const run: RunView = { runId, status: "queued", label, nodes, error: null, warning: warning ?? undefined, createdAt: Date.now() };
+    this.list = [run, ...this.list].slice(0, 30);
+    const early = this.early.get(runId) ?? [];
+    this.early.delete(runId);
+    for (const event of early) this.replay(event);
   }
 
   private showProblems(problems: GraphError[]): void {

@@ -1,0 +1,148 @@
+"""The director's room in real Chromium, through the UI only: a screenplay uploaded, edited and
+saved (a Git commit), broken down into scenes, shots and Veo payload takes, and a shot's two
+takes compared, one approved with a note at a timecode, all still there after a reload."""
+
+from __future__ import annotations
+
+import subprocess
+
+import httpx
+from integration.server_harness import wait_for_status
+
+from .conftest import EditorPage
+
+SCREENPLAY = """Title: Two Rooms
+
+INT. KITCHEN - NIGHT
+
+MARA sets down a cup and looks at the door.
+
+MARA
+(quietly)
+You came back.
+
+CUT TO:
+
+EXT. STREET - DAWN
+
+JONAH walks away under the streetlights.
+"""
+
+
+def test_a_director_uploads_edits_breaks_down_and_reviews_takes_in_the_browser(
+    editor: EditorPage, project: str, tmp_path_factory: object,
+) -> None:
+    page = editor.page
+    editor.open(project)
+    page.get_by_test_id("tab-scripts").click()
+    editor.shot("screenplay tab empty")
+
+    # Upload by the file picker, then edit and save (every save is a commit).
+    page.get_by_test_id("script-file").set_input_files(
+        files=[{"name": "Two Rooms.fountain", "mimeType": "text/plain", "buffer": SCREENPLAY.encode()}])
+    text = page.get_by_test_id("script-text")
+    text.wait_for()
+    assert page.get_by_test_id("scene-nav").count() == 2
+    editor.shot("uploaded screenplay highlighted with scene navigator")
+    text.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nJONAH\nNot this time.\n")
+    assert page.get_by_test_id("script-dirty").is_visible()
+    page.keyboard.press("Control+s")
+    page.get_by_test_id("script-saved").wait_for()
+    editor.shot("edited and saved")
+    page.get_by_test_id("script-preview-tab").click()
+    page.get_by_test_id("script-preview").wait_for()
+    editor.shot("formatted preview")
+    root = editor.server.workspace / "Projects" / project
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert "Save 02_Source_Creative/Scripts/Two_Rooms.fountain" in log
+    assert "Not this time." in (root / "02_Source_Creative/Scripts/Two_Rooms.fountain").read_text()
+
+    # Break down: the bundled template bound to this script makes the shots and payload takes.
+    page.get_by_test_id("script-breakdown").click()
+    page.get_by_test_id("tab-review").click()
+    page.get_by_test_id("review-shot").first.wait_for(timeout=90_000)
+    editor.shot("breakdown made shots with payload takes")
+    page.get_by_test_id("take-card").first.click()
+    page.get_by_test_id("payload-card").first.wait_for()
+    editor.shot("a payload take as a readable card")
+
+    # A second take of the first shot: edit the script's first action line, break down again.
+    page.get_by_test_id("tab-scripts").click()
+    page.get_by_test_id("script-text").wait_for()
+    before = page.get_by_test_id("script-text").input_value()
+    page.get_by_test_id("script-text").fill(before.replace("looks at the door", "stares at the locked door"))
+    page.get_by_test_id("script-breakdown").click()
+    page.get_by_test_id("tab-review").click()
+    first_shot = page.get_by_test_id("review-shot").first
+    first_shot.click()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=take-card]').length >= 2", timeout=90_000)
+    editor.shot("two takes of the first shot")
+
+    # Compare the two takes, approve the second with a note at a timecode.
+    page.get_by_test_id("compare-toggle").check()
+    page.locator("[data-testid=take-card][data-take='1']").click()
+    page.locator("[data-testid=take-card][data-take='2']").click()
+    page.wait_for_selector("[data-testid=review-stage][data-count='2']")
+    editor.shot("two takes side by side")
+    assert page.get_by_test_id("wipe-mode").count() == 0  # payload cards are compared side by side only
+    page.get_by_test_id("take-approved").click()
+    page.wait_for_selector("[data-testid=take-card][data-take='2'][data-status=approved]")
+    page.get_by_test_id("note-timecode").fill("00:00:01:12")
+    page.get_by_test_id("note-text").fill("Hold on her face a beat longer")
+    page.get_by_test_id("note-add").click()
+    page.get_by_test_id("take-note").first.wait_for()
+    editor.shot("approved with a note at a timecode")
+    shot_key = first_shot.get_attribute("data-shot")
+
+    # Reload: everything is as it was.
+    page.reload()
+    page.wait_for_function("() => window.__auteur && window.__auteur.ready", timeout=20_000)
+    page.get_by_test_id("tab-review").click()
+    page.locator(f"[data-testid=review-shot][data-shot='{shot_key}']").click()
+    page.wait_for_selector("[data-testid=take-card][data-take='2'][data-status=approved]")
+    assert "★" in page.locator("[data-testid=take-card][data-take='2']").inner_text()
+    page.locator("[data-testid=take-card][data-take='2']").click()
+    note = page.get_by_test_id("take-note").first
+    assert "00:00:01:12" in note.inner_text() and "Hold on her face" in note.inner_text()
+    assert page.locator(f"[data-testid=review-shot][data-shot='{shot_key}'] [data-testid=shot-status]").inner_text().lower() == "approved"
+    page.get_by_test_id("tab-scripts").click()
+    page.get_by_test_id("script-item").first.click()
+    assert "stares at the locked door" in page.get_by_test_id("script-text").input_value()
+    editor.shot("after reload everything is as it was")
+
+
+def test_two_picture_takes_are_compared_with_a_wipe_and_the_strip_shows_each_status(
+    editor: EditorPage, project: str, tmp_path: object,
+) -> None:
+    # Setup through the API (the journey above makes takes through the UI): two image takes of one shot.
+    client = httpx.Client(base_url=editor.server.url, timeout=30)
+    root = editor.server.workspace / "Projects" / project
+    for colour in ("red", "blue"):
+        target = root / "05_Cache" / f"{colour}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s=320x180",
+                        "-frames:v", "1", str(target)], check=True)
+        graph = {"1": {"class_type": "media.load", "inputs": {"path": f"05_Cache/{colour}.png"}},
+                 "2": {"class_type": "production.save_take",
+                       "inputs": {"media": ["1", 0], "shot_path": "Chapter_01/Scene_01/Shot_01"}}}
+        run_id = client.post("/api/runs", json={"graph": graph, "project": project}).json()["run_id"]
+        assert wait_for_status(client, run_id, {"completed", "failed"})["status"] == "completed"
+    client.put(f"/api/projects/{project}/takes/status",
+               json={"shot": "Chapter_01/Scene_01/Shot_01", "take": 2, "status": "retake"}).raise_for_status()
+    page = editor.page
+    editor.open(project)
+    page.get_by_test_id("tab-review").click()
+    page.locator("[data-testid=take-card][data-take='2'][data-status=retake]").wait_for()
+    page.get_by_test_id("compare-toggle").check()
+    page.locator("[data-testid=take-card][data-take='1']").click()
+    page.locator("[data-testid=take-card][data-take='2']").click()
+    page.wait_for_selector("[data-testid=review-stage][data-count='2']")
+    page.get_by_test_id("wipe-mode").click()
+    page.get_by_test_id("wipe").fill("30")
+    clip = page.eval_on_selector("[data-testid=review-stage] figure:nth-of-type(2)", "(el) => el.style.clipPath")
+    assert clip == "inset(0px 0px 0px 30%)"
+    editor.shot("wipe between two picture takes")
+    # The shot needs a retake: its latest take does.
+    assert page.get_by_test_id("shot-status").first.inner_text().lower() == "retake"
