@@ -4,7 +4,7 @@ byte-identical prompt."""
 
 from __future__ import annotations
 
-from nodes.sdk.preproduction import Ingredient, IngredientKind, Shot, slot_ingredients
+from nodes.sdk.preproduction import Ingredient, IngredientKind, Shot, slot_ingredients, title_case
 
 from .domain import StyleGuide, World
 
@@ -24,7 +24,7 @@ def _join(*parts: str) -> str:
 
 def _environment(shot: Shot, ingredients: list[Ingredient], world: World | None) -> str:
     places = [_describe(i) for i in ingredients if i.kind == IngredientKind.LOCATION]
-    setting = ", ".join(places) or ", ".join(p for p in (shot.location.title(), shot.time_of_day.lower()) if p)
+    setting = ", ".join(places) or ", ".join(p for p in (title_case(shot.location), shot.time_of_day.lower()) if p)
     world_text = ""
     if world is not None:
         world_text = ", ".join(f"{label}: {value}" for label, value in (

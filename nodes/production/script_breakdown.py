@@ -121,7 +121,7 @@ class ScriptBreakdown(Node):
         if path.suffix.lower() not in SUFFIXES:
             raise NodeExecutionError(f"{self.script}: a screenplay must be .fountain or .txt",
                                      code="script_unsupported")
-        parsed = parse_screenplay(path.read_text(encoding="utf-8"), fallback_title=path.stem)
+        parsed = parse_screenplay(path.read_text(encoding="utf-8-sig"), fallback_title=path.stem)
         breakdown = break_down(parsed, chapter=self.chapter, ingredients=self.ingredients,
                                source=self.script, source_sha256=sha256_file(path))
         if self.refine_with_llm:

@@ -14,7 +14,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from nodes.sdk.preproduction import Breakdown, Ingredient, IngredientKind, Scene, Shot, ShotSize
+from nodes.sdk.preproduction import (
+    Breakdown,
+    Ingredient,
+    IngredientKind,
+    Scene,
+    Shot,
+    ShotSize,
+    title_case,
+)
 
 from .parse import Beat, ParsedScript
 
@@ -31,9 +39,13 @@ _TIMES = ("DAY", "NIGHT", "MORNING", "EVENING", "DUSK", "DAWN", "AFTERNOON", "CO
 
 
 def split_slugline(slug: str) -> tuple[str, str, str]:
-    """`INT. KITCHEN - NIGHT` → (`INT`, `KITCHEN`, `NIGHT`); a forced heading is all location."""
+    """`INT. KITCHEN - NIGHT` → (`INT`, `KITCHEN`, `NIGHT`); a forced heading is all location
+    but a time of day it ends with (`.ROOFTOP - NIGHT`)."""
     match = _SLUG.match(slug.strip())
     if match is None:
+        head, _, tail = slug.strip().rpartition(" - ")
+        if head and tail.strip().upper() in _TIMES:
+            return "", head.strip(), tail.strip().upper()
         return "", slug.strip(), ""
     prefix = match.group("ie").upper().rstrip(".")
     int_ext = {"INT./EXT": "INT/EXT", "I/E": "INT/EXT", "EST": "EXT"}.get(prefix, prefix)
@@ -65,6 +77,11 @@ class _Cut:
 def _cuts(beats: list[Beat]) -> list[_Cut]:
     cuts: list[_Cut] = []
     for beat in beats:
+        if beat.sung:  # lyrics are heard: the shot's audio, like its dialogue
+            if not cuts:
+                cuts.append(_Cut())
+            cuts[-1].dialogue.append(f"♪ {beat.text} ♪")
+            continue
         if not beat.speaker:
             cuts.append(_Cut(action=beat.text))
             continue
@@ -72,7 +89,7 @@ def _cuts(beats: list[Beat]) -> list[_Cut]:
             cuts.append(_Cut(action=f"{beat.speaker} speaks."))
         cut = cuts[-1]
         if beat.parenthetical:
-            cut.action = f"{cut.action} {beat.speaker.title()} ({beat.parenthetical})."
+            cut.action = f"{cut.action} {title_case(beat.speaker)} ({beat.parenthetical})."
         cut.dialogue.append(f'{beat.speaker}: "{beat.text}"')
         cut.speakers.append(beat.speaker)
     return cuts
@@ -112,7 +129,9 @@ def break_down(parsed: ParsedScript, *, chapter: int = 1, ingredients: list[Ingr
     seen: dict[str, int] = {}
     slugs_seen: dict[str, int] = {}
     for number, parsed_scene in enumerate(parsed.scenes, start=1):
-        int_ext, location, time_of_day = split_slugline(parsed_scene.slugline)
+        # A pseudo-heading ("COLD OPEN") names a part of the script, not a place.
+        int_ext, location, time_of_day = ("", "", "") if parsed_scene.pseudo \
+            else split_slugline(parsed_scene.slugline)
         slugs_seen[parsed_scene.slugline] = slugs_seen.get(parsed_scene.slugline, 0) + 1
         scene_cast: list[str] = []
         shot_ids: list[str] = []
@@ -139,9 +158,9 @@ def break_down(parsed: ParsedScript, *, chapter: int = 1, ingredients: list[Ingr
             int_ext=int_ext,
             location=location, time_of_day=time_of_day,
             eighths=max(1, math.ceil(lines / LINES_PER_EIGHTH)),
-            cast=list(dict.fromkeys(scene_cast)), shot_ids=shot_ids,
+            cast=list(dict.fromkeys(scene_cast)), shot_ids=shot_ids, notes=parsed_scene.notes,
         ))
     locations = list(dict.fromkeys(scene.location for scene in scenes if scene.location))
     return Breakdown(title=parsed.title, source=source, source_sha256=source_sha256, chapter=chapter,
                      scenes=scenes, shots=shots, cast=cast_all, locations=locations,
-                     duration_rule=DURATION_RULE)
+                     duration_rule=DURATION_RULE, notes=parsed.notes)

@@ -6,7 +6,7 @@ The production pack writes them (and passes them on its INGREDIENT, SHOT and BRE
 the workspace reads them to mirror them into project.json.
 """
 
-from .breakdown import Breakdown, Scene
+from .breakdown import Breakdown, Scene, ScriptNote, title_case
 from .ingredient import (
     ASSET_FOLDERS,
     MAX_REFERENCE_IMAGES,
@@ -29,10 +29,12 @@ __all__ = [
     "Ingredient",
     "IngredientKind",
     "Scene",
+    "ScriptNote",
     "Shot",
     "ShotSize",
     "asset_folder",
     "ingredient_id",
     "slot_ingredients",
+    "title_case",
     "trait_template",
 ]

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .shot import Shot
+
+
+class ScriptNote(BaseModel):
+    """What the writer wrote for readers, not for the camera: kept beside the shots, never in them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["section", "synopsis", "note", "boneyard"]
+    text: str
 
 
 class Scene(BaseModel):
@@ -24,6 +34,7 @@ class Scene(BaseModel):
     eighths: int = Field(1, ge=1, description="Length in eighths of a page")
     cast: list[str] = Field(default_factory=list)
     shot_ids: list[str] = Field(default_factory=list)
+    notes: list[ScriptNote] = Field(default_factory=list, description="Sections, synopses, notes, boneyard")
 
 
 class Breakdown(BaseModel):
@@ -42,7 +53,26 @@ class Breakdown(BaseModel):
     duration_rule: str = ""
     refined_by: str | None = Field(None, description="The Ollama model that refined it, if any")
     warnings: list[str] = Field(default_factory=list)
+    notes: list[ScriptNote] = Field(default_factory=list, description="Notes before the first scene")
 
     @property
     def total_duration(self) -> float:
         return sum(shot.duration for shot in self.shots)
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_APOSTROPHE = re.compile(r"(['’])")
+
+
+def _title_word(word: str) -> str:
+    # A short tail after an apostrophe is a contraction (Brick's, Don't, We'll), a longer one
+    # a name (O'Brien).
+    head, *rest = _APOSTROPHE.split(word)
+    tail = "".join(part if part in "'’" else part.lower() if len(part) <= 2 else part.capitalize()
+                   for part in rest)
+    return head.capitalize() + tail
+
+
+def title_case(text: str) -> str:
+    """`BRICK'S PATIO` → `Brick's Patio` (str.title() would write `Brick'S`), `O'BRIEN` → `O'Brien`."""
+    return _WORD.sub(lambda match: _title_word(match.group(0)), text)
