@@ -242,5 +242,12 @@ class PingMessage(BaseModel):
     type: Literal["ping"]
 
 
+class AuthMessage(BaseModel):
+    """The first message of a client that connected without a token (either WebSocket)."""
+
+    type: Literal["auth"]
+    token: str = Field(min_length=1, max_length=4096)
+
+
 ClientMessage = Annotated[SubscribeMessage | PingMessage, Field(discriminator="type")]
 CLIENT_MESSAGE_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

@@ -21,7 +21,7 @@ from nodes.sdk import RUN_ENDED, EventType
 
 from ..events import Event
 from ..server.access import EventAccess, admit_client
-from ..server.deps import accepted_subprotocol, services_of
+from ..server.deps import services_of
 from ..server.services import AppServices
 from .history import bus_client
 from .messages import Translator, message
@@ -72,7 +72,6 @@ async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> Non
     if admitted is None:
         return
     principal, state = admitted
-    await websocket.accept(subprotocol=accepted_subprotocol(websocket))
     hub: StatusHub = websocket.app.state.comfy_hub
     events, waiter = services.events.connect(state.client_id), hub.attach()
     try:

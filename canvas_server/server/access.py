@@ -4,13 +4,16 @@ template into the resource `authorize` decides on."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
+from pydantic import ValidationError
+from starlette.websockets import WebSocketState
 
 from nodes.sdk import AuteurError
 
-from ..events import Event
+from ..events import AuthMessage, Event
 from ..governance import (
     Action,
     ClientResource,
@@ -25,7 +28,7 @@ from ..runs.store import RunHeader
 from ..workspace.manifest import ProjectManifest
 from ..workspace.store import ProjectStore
 from .bus import ClientState
-from .deps import get_principal, get_services, principal_of
+from .deps import accepted_subprotocol, authorization_of, get_principal, get_services, principal_of
 from .services import AppServices
 
 Caller = Annotated[Principal, Depends(get_principal)]
@@ -137,14 +140,14 @@ class EventAccess:
 
 async def admit_client(websocket: WebSocket, services: AppServices, client_id: str,
                        bus_key: str | None = None) -> tuple[Principal, ClientState] | None:
-    """The caller of a WebSocket and the bus client it is bound to from now on. A missing or
-    revoked token, or a client id first used by another principal, closes the socket with 1008
-    and the reason (None then). `bus_key`: the client's id on the bus when it is namespaced
-    there (ComfyUI's `comfy:<clientId>`)."""
-    try:
-        principal = principal_of(websocket)
-    except AuteurError as exc:
-        await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
+    """Accept a WebSocket for its caller and bind the bus client to it from now on. The caller
+    comes from its token (header, subprotocol or query) or, when it sent none, from a first
+    message `{"type": "auth", "token": ...}` within `AUTH_MESSAGE_S` (it receives nothing
+    until then). A missing or revoked token, or a client id first used by another principal,
+    closes the socket with 1008 and the reason (None then). `bus_key`: the client's id on the
+    bus when it is namespaced there (ComfyUI's `comfy:<clientId>`)."""
+    principal = await _caller(websocket, services)
+    if principal is None:
         return None
     key = bus_key or client_id
     known = services.events.peek(key)  # a refused caller leaves no state behind
@@ -158,4 +161,38 @@ async def admit_client(websocket: WebSocket, services: AppServices, client_id: s
     except AuteurError as exc:
         await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
         return None
+    if websocket.client_state == WebSocketState.CONNECTING:
+        await websocket.accept(subprotocol=accepted_subprotocol(websocket))
     return principal, state
+
+
+AUTH_MESSAGE_S = 5.0  # how long a client that connected without a token has to send one
+
+
+async def _caller(websocket: WebSocket, services: AppServices) -> Principal | None:
+    """The principal the same authenticator finds for the socket's token; a socket that
+    brought no token is accepted silently and must name one in its first message."""
+    try:
+        return principal_of(websocket)
+    except AuteurError as exc:
+        if authorization_of(websocket) is not None:
+            await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
+            return None
+    await websocket.accept(subprotocol=accepted_subprotocol(websocket))
+    try:
+        async with asyncio.timeout(AUTH_MESSAGE_S):
+            first = await websocket.receive()
+    except TimeoutError:
+        await websocket.close(code=POLICY_VIOLATION, reason=f"no token: send {{type: auth, token}} within {AUTH_MESSAGE_S:g} s")
+        return None
+    if first["type"] == "websocket.disconnect":
+        return None
+    try:
+        message = AuthMessage.model_validate_json(first.get("text") or first.get("bytes") or b"")
+        return services.auth.principal(f"Bearer {message.token}")
+    except ValidationError:
+        reason = "no token: the first message must be {type: auth, token}"
+    except AuteurError as exc:
+        reason = exc.message
+    await websocket.close(code=POLICY_VIOLATION, reason=reason[:120])
+    return None

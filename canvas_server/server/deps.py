@@ -48,6 +48,12 @@ def principal_of(connection: HTTPConnection) -> Principal:
     """The caller, from `Authorization: Bearer`; raises `unauthorized` (401) when a token is
     required and missing or unknown. WebSocket clients may instead offer the subprotocol
     `auteur.bearer.<token>` (browsers) or pass `?token=` (redacted from the logs)."""
+    return services_of(connection).auth.principal(authorization_of(connection))
+
+
+def authorization_of(connection: HTTPConnection) -> str | None:
+    """The `Authorization` value the caller sent, or made from a WebSocket's token (bearer
+    subprotocol, then `?token=`); None when it carries no token at all."""
     header = connection.headers.get("authorization")
     if header is None and connection.scope["type"] == "websocket":
         offered = [item[len(BEARER_SUBPROTOCOL):] for item in offered_subprotocols(connection)
@@ -56,7 +62,7 @@ def principal_of(connection: HTTPConnection) -> Principal:
             header = f"Bearer {offered[0]}"
         elif "token" in connection.query_params:
             header = f"Bearer {connection.query_params['token']}"
-    return services_of(connection).auth.principal(header)
+    return header
 
 
 async def get_services(request: HTTPConnection) -> AppServices:
@@ -67,4 +73,4 @@ async def get_principal(request: HTTPConnection) -> Principal:
     return principal_of(request)
 
 
-__all__ = ["Request", "accepted_subprotocol", "get_principal", "get_services", "principal_of", "services_of"]
+__all__ = ["Request", "accepted_subprotocol", "authorization_of", "get_principal", "get_services", "principal_of", "services_of"]

@@ -105,8 +105,8 @@ def test_missing_or_unknown_tokens_get_401_on_http_and_websocket(server: ServerP
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "unauthorized"
 
-    async def attempt() -> None:
-        async with connect(server, "intruder") as ws:
+    async def attempt() -> None:  # no token at all: tests/integration/security/test_ws_first_message_auth.py
+        async with connect(server, "intruder", token="aut_nope_nope") as ws:
             await ws.recv()
 
     with pytest.raises(InvalidStatus):

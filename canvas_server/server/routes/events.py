@@ -19,7 +19,7 @@ from nodes.sdk import EventType
 from ...events import CLIENT_MESSAGE_ADAPTER, Event, build_event, event_schema
 from ..access import EventAccess, admit_client
 from ..bus import EventBus
-from ..deps import accepted_subprotocol, services_of
+from ..deps import services_of
 from ..services import AppServices
 
 router = APIRouter(tags=["events"])
@@ -59,7 +59,6 @@ async def event_stream(websocket: WebSocket, client_id: str | None = None, last_
     # Checked on connect too: a subscription kept from before may no longer be allowed.
     bus.unsubscribe(client_id, runs=[run for run in state.runs if not access.run(run)],
                     projects=[project for project in state.projects if not access.project(project)])
-    await websocket.accept(subprotocol=accepted_subprotocol(websocket))
     queue = bus.connect(client_id)
     try:
         await _serve(websocket, bus, client_id, queue, last_seq, services.settings.heartbeat_s, access)
