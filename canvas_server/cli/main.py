@@ -61,6 +61,7 @@ tokens_app = lazy_group("tokens", "canvas_server.cli.tokens", "Manage API tokens
 # Commands register themselves here, one line each (their modules are light to import).
 from . import doctor as _doctor  # noqa: E402,F401
 from . import graphs as _graphs  # noqa: E402,F401
+from . import mcp as _mcp  # noqa: E402,F401
 from . import serve as _serve  # noqa: E402,F401
 from . import worker as _worker  # noqa: E402,F401
 

@@ -31,9 +31,12 @@ class AuditEntry(BaseModel):
     ts: float
     principal: str
     token_id: str | None
-    run_id: str
+    run_id: str | None
     project: str | None
     nodes: list[dict[str, Any]]
+    # An agent's tool call (MCP, LangChain, one-node REST): the tool and the inputs it was given.
+    tool: str | None = None
+    inputs: dict[str, Any] | None = None
 
 
 def _paths_in(inputs: dict[str, Any], spec: NodeSpec) -> list[str]:
@@ -95,6 +98,14 @@ class AuditLog:
             node["item"] = event_data["item"]
         entry = AuditEntry(ts=time.time(), principal=principal, token_id=None, run_id=run_id,
                            project=project, nodes=[node])
+        self._append(entry)
+        return entry
+
+    def record_tool_call(self, principal: Principal, tool: str, inputs: dict[str, Any], run_id: str | None,
+                         project: str | None) -> AuditEntry:
+        """One line per agent tool call, whether it ran, was refused or failed."""
+        entry = AuditEntry(ts=time.time(), principal=principal.name, token_id=principal.token_id, run_id=run_id,
+                           project=project, nodes=[], tool=tool, inputs=inputs)
         self._append(entry)
         return entry
 

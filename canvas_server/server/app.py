@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Route
 
 from nodes.sdk import NodeRegistry
 
@@ -32,6 +33,7 @@ from .routes import (  # workspace (issue 4)
     git,
     graphs,
     health,
+    node_runs,
     projects,
     runs,
     signed_media,
@@ -52,10 +54,14 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     the workspace lock already taken by `auteur serve`."""
     settings = settings or Settings()
     lifecycle = Lifecycle(settings, registry, lock)
+    # Imported here: the MCP SDK loads only with the server, never with the CLI's other commands.
+    from ..agents.mcp_server import McpEndpoint
+
+    mcp = McpEndpoint()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with lifecycle.running():
+        async with lifecycle.running(), mcp.running():
             yield
 
     app = FastAPI(
@@ -87,6 +93,9 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     authenticated = [Depends(get_principal)]
     in_project = [Depends(project_guard)]
     app.include_router(catalog.router, dependencies=[Depends(Allowed(Action.CATALOG_READ))])
+    app.include_router(node_runs.router, dependencies=authenticated)
+    # Agents (issue 21): the MCP endpoint checks the token itself, then asks authorize() per call.
+    app.router.routes.append(Route("/mcp", endpoint=mcp, methods=["GET", "POST", "DELETE"]))
     app.include_router(graphs.router, dependencies=[Depends(Allowed(Action.GRAPH_CHECK))])
     app.include_router(runs.router, dependencies=authenticated)
     app.include_router(templates.router, dependencies=[Depends(Allowed(Action.TEMPLATE_READ))])

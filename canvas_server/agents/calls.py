@@ -1,0 +1,200 @@
+"""One tool call, whatever the transport (MCP over HTTP or stdio, LangChain, REST).
+
+A node tool becomes a one-node run and a `run_graph` call a run, both through the one
+submission path (`server.run_submit.submit_run`: role, quota, graph check with the caller's
+maturity, project role, audit, queue). Waiting listens on the event bus as a WebSocket client
+would (its own client id, bound to the caller), reports node progress, and cancels the run
+when the caller goes away or cancels the call. Every call is audited: token name, tool,
+inputs and run id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from nodes.sdk import RUN_ENDED, AuteurError, EventType
+
+from ..governance import Action, Principal, authorize
+from ..runs.store import StoredRun
+from ..server import run_submit
+from ..server.access import authorize_project, run_resource
+from ..server.routes.projects import list_projects as readable_projects
+from ..server.routes.runs import run_view
+from ..server.services import AppServices
+from ..workspace import takes as take_service
+from ..workspace.store import ProjectStore
+from .one_node import NODE_ID, TAKE_ID, NodeInputError, ShotTarget, node_prompt
+from .toolbox import find_node, refusal
+
+Progress = Callable[[float, str | None], Awaitable[None]]
+POLL_S = 1.0  # a dropped event never leaves a waiter hanging: the store is read this often
+
+
+class ToolRefusedError(AuteurError):
+    """A node above the agent's maturity (the issue's sentence), as `authorize()` would refuse it."""
+
+    code = "maturity_insufficient"
+
+
+class UnknownToolError(AuteurError):
+    code = "not_found"
+
+
+def run_summary(run: StoredRun) -> dict[str, Any]:
+    """What a tool answers about a run: status, progress per node, outputs and errors."""
+    view = run_view(run)
+    return {
+        "run_id": view.run_id, "status": view.status, "project": view.project, "tier": view.tier,
+        "reason": view.reason, "outputs": view.outputs,
+        "nodes": {node_id: {"type": node.type, "status": node.status, "outputs": node.outputs}
+                  for node_id, node in view.nodes.items()},
+        "errors": [error.model_dump() for error in view.errors],
+    }
+
+
+async def _wait(services: AppServices, client_id: str, run_id: str, progress: Progress | None,
+                queue: asyncio.Queue[Any]) -> StoredRun:
+    done: set[str] = set()
+    while True:
+        try:
+            event = await asyncio.wait_for(queue.get(), POLL_S)
+        except TimeoutError:
+            run = services.runs.get(run_id)
+            if run.status in ("completed", "failed", "cancelled", "interrupted"):
+                return run
+            continue
+        if event.run_id != run_id:
+            continue
+        if event.type in RUN_ENDED:
+            return services.runs.get(run_id)
+        if progress is None:
+            continue
+        data = event.data if isinstance(event.data, dict) else event.data.model_dump()
+        if event.type in (EventType.NODE_COMPLETED, EventType.NODE_CACHED):
+            done.add(str(data.get("node_id")))
+            await progress(float(len(done)), f"{data.get('node_id')} done")
+        elif event.type == EventType.NODE_PROGRESS:
+            await progress(len(done) + float(data.get("progress", 0.0)), data.get("step"))
+
+
+async def submit_and_wait(
+    services: AppServices, principal: Principal, prompt: dict[str, Any], *, project: str | None,
+    tier: str | None, params: dict[str, Any] | None = None, targets: list[str] | None = None, wait: bool = True,
+    progress: Progress | None = None, on_submitted: Callable[[str], None] | None = None,
+) -> StoredRun:
+    """Submit through the one path; with `wait`, return once the run has ended (a cancelled
+    call cancels the run)."""
+    client_id = f"agent-{uuid.uuid4().hex}"
+    queue = services.events.connect(client_id) if wait else None
+    try:
+        run = await run_submit.submit_run(services, principal, prompt, tier=tier, project=project,
+                                          params=params, targets=targets, client_id=client_id if wait else None)
+        if on_submitted is not None:
+            on_submitted(run.run_id)
+        if queue is None:
+            return run
+        try:
+            return await _wait(services, client_id, run.run_id, progress, queue)
+        except BaseException:  # the call was cancelled (MCP cancel, client gone): so is the run
+            current = services.runs.get(run.run_id)
+            if current.status in ("queued", "running"):
+                services.runs.cancel(run.run_id, f"cancelled by {principal.name}'s agent")
+            raise
+    finally:
+        if queue is not None:
+            services.events.disconnect(client_id, queue)
+
+
+class RunOptions(BaseModel):
+    """What every running tool takes besides the node's inputs (checked: tool input is hostile)."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+    project: str | None = None
+    tier: str | None = None
+    wait: bool = True
+    save_take: ShotTarget | None = None
+    params: dict[str, Any] | None = None
+    graph: dict[str, Any] | None = None
+
+
+def _options(arguments: dict[str, Any]) -> RunOptions:
+    """Take the run options out of `arguments` (what is left are the node's inputs)."""
+    try:
+        options = RunOptions.model_validate(arguments)
+    except ValidationError as exc:
+        raise NodeInputError("the tool's options are not valid",
+                             details=[{"input": ".".join(map(str, error["loc"])), "message": error["msg"]}
+                                      for error in exc.errors()]) from None
+    for name in RunOptions.model_fields:
+        arguments.pop(name, None)
+    return options
+
+
+async def call_tool(services: AppServices, principal: Principal, name: str, arguments: dict[str, Any],
+                    progress: Progress | None = None) -> dict[str, Any]:
+    """Run tool `name` for `principal`; the structured answer, or an AuteurError (refusals
+    included) the transport reports in its own shape. Audited whether it succeeds or not."""
+    inputs = dict(arguments)
+    run_ids: list[str] = []
+    try:
+        return await _dispatch(services, principal, name, dict(arguments), progress, run_ids.append)
+    finally:
+        services.audit.record_tool_call(principal, name, inputs, run_ids[0] if run_ids else None,
+                                        inputs.get("project") if isinstance(inputs.get("project"), str) else None)
+
+
+async def _dispatch(services: AppServices, principal: Principal, name: str, arguments: dict[str, Any],
+                    progress: Progress | None, submitted: Callable[[str], None]) -> dict[str, Any]:
+    if name == "run_graph":
+        options = _options(arguments)
+        run = await submit_and_wait(services, principal, options.graph or {}, project=options.project,
+                                    tier=options.tier, params=options.params, wait=options.wait,
+                                    progress=progress, on_submitted=submitted)
+        return run_summary(run)
+    if name in ("get_run", "cancel_run"):
+        run_id = arguments.get("run_id")
+        if not isinstance(run_id, str):
+            raise NodeInputError("run_id must be a string", details=[{"input": "run_id"}])
+        run = services.runs.get(run_id)
+        action = Action.RUN_READ if name == "get_run" else Action.RUN_CANCEL
+        authorize(principal, action, run_resource(run))
+        submitted(run_id)
+        if name == "cancel_run":
+            run = services.runs.cancel(run_id, f"cancelled by {principal.name}")
+        return run_summary(run)
+    if name == "list_projects":
+        authorize(principal, Action.PROJECT_LIST)
+        store = ProjectStore(services.settings.workspace)
+        listed = await asyncio.to_thread(readable_projects, store, principal)
+        return {"projects": [item.model_dump(mode="json") for item in listed.items]}
+    if name == "list_takes":
+        project = _options(arguments).project
+        if project is None:
+            raise NodeInputError("list_takes needs a project", details=[{"input": "project"}])
+        authorize_project(services, principal, project, Action.PROJECT_READ)
+        store = ProjectStore(services.settings.workspace)
+        shots = await asyncio.to_thread(take_service.gallery, store, project)
+        return {"shots": [shot.model_dump(mode="json") for shot in shots]}
+    spec = find_node(services.registry, name)
+    if spec is None:
+        raise UnknownToolError(f"no tool named {name!r}", details={"tool": name})
+    reason = refusal(spec, principal)
+    if reason is not None:
+        raise ToolRefusedError(reason, details={"tool": name, "type": spec.type, "requires": spec.maturity,
+                                                "maturity": principal.maturity})
+    options = _options(arguments)
+    prompt = node_prompt(spec, arguments, options.save_take)
+    # The node is the target (it need not be an output node), with its save_take when asked.
+    run = await submit_and_wait(services, principal, prompt, project=options.project, tier=options.tier,
+                                wait=options.wait,
+                                targets=sorted(set(prompt) & {NODE_ID, TAKE_ID}), progress=progress,
+                                on_submitted=submitted)
+    summary = run_summary(run)
+    node = summary["nodes"].get(NODE_ID)
+    summary["result"] = node["outputs"] if node else None
+    return summary

@@ -1,0 +1,210 @@
+"""Agents over MCP (issue 21): the SDK's ClientSession over streamable HTTP against a real
+`auteur serve` lists the tools its token may use, trims a real clip into a take with progress
+notifications, reads the take resource and downloads it; cancelling a long convert kills
+ffmpeg; a SUPERVISED token neither sees nor may call the media edit tools; every call is audited."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from canvas_server.governance import AuditLog
+from canvas_server.workspace.store import ProjectStore
+from tests.integration.server_harness import ServerProcess, running_server
+from tests.integration.test_server_governance import create_token
+
+from .mcp_client import ffmpeg_reading, http_session, stdio_session
+
+PROJECT = "agentfilm"
+
+
+def _clip(path: Path, seconds: int, size: str) -> None:
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=25:duration={seconds}",
+                    "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
+                   check=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("agents")
+
+
+@pytest.fixture(scope="module")
+def tokens(workspace: Path) -> dict[str, str]:
+    return {level: create_token(workspace, level, f"agent-{level.lower()}")
+            for level in ("STUDENT", "INTERN", "SUPERVISED", "AUTONOMOUS")}
+
+
+@pytest.fixture(scope="module")
+def server(workspace: Path, tokens: dict[str, str]) -> Iterator[ServerProcess]:
+    with running_server(workspace) as server:
+        created = httpx.post(f"{server.url}/api/projects", json={"name": PROJECT},
+                             headers={"Authorization": f"Bearer {tokens['AUTONOMOUS']}"}, timeout=30)
+        assert created.status_code == 201, created.text
+        root = ProjectStore(workspace).root(PROJECT)
+        _clip(root / "screencast.mp4", 6, "320x240")
+        _clip(root / "long.mp4", 60, "640x360")
+        yield server
+
+
+def _call(server: ServerProcess, token: str, tool: str, arguments: dict[str, Any],
+          progress: list[float] | None = None) -> Any:
+    async def call() -> Any:
+        async with http_session(server.url, token) as session:
+            async def on_progress(value: float, total: float | None, message: str | None) -> None:
+                if progress is not None:
+                    progress.append(value)
+            return await session.call_tool(tool, arguments, progress_callback=on_progress)
+    return asyncio.run(call())
+
+
+def test_an_autonomous_agent_trims_a_clip_into_a_take_with_progress_and_downloads_it(
+        server: ServerProcess, tokens: dict[str, str], workspace: Path) -> None:
+    token = tokens["AUTONOMOUS"]
+
+    async def scenario() -> tuple[list[str], Any, list[float], Any]:
+        progress: list[float] = []
+        async with http_session(server.url, token) as session:
+            names = [tool.name for tool in (await session.list_tools()).tools]
+
+            async def on_progress(value: float, total: float | None, message: str | None) -> None:
+                progress.append(value)
+            result = await session.call_tool(
+                "media_trim", {"video": "screencast.mp4", "start": "1", "duration": "3", "accurate": True,
+                               "project": PROJECT, "save_take": {"chapter": 1, "scene": 1, "shot": 2}},
+                progress_callback=on_progress)
+            links = [item for item in result.content if item.type == "resource_link"]
+            assert links, result.content
+            take = await session.read_resource(links[0].uri)
+            return names, result, progress, json.loads(take.contents[0].text)
+
+    names, result, progress, take = asyncio.run(scenario())
+    assert {"media_trim", "media_convert", "run_graph", "get_run", "cancel_run", "list_projects",
+            "list_takes"} <= set(names)
+    assert not result.is_error, result.content
+    assert result.structured_content["status"] == "completed"
+    assert progress and progress == sorted(progress)
+    assert take["provenance"]["run_id"] == result.structured_content["run_id"]
+    assert take["shot"] == "Chapter_01/Scene_01/Shot_02"
+    download = httpx.get(take["download_url"], headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert download.status_code == 200 and download.content[4:8] == b"ftyp"
+    assert httpx.get(take["download_url"], timeout=30).status_code == 401
+    audited = [entry for entry in AuditLog.in_state_dir(workspace / ".auteur").entries() if entry.tool == "media_trim"]
+    assert audited[-1].principal == "agent-autonomous"
+    assert audited[-1].run_id == result.structured_content["run_id"]
+    assert audited[-1].inputs is not None and audited[-1].inputs["video"] == "screencast.mp4"
+
+
+def test_cancelling_a_long_convert_call_cancels_the_run_and_ffmpeg_is_gone_within_two_seconds(
+        server: ServerProcess, tokens: dict[str, str], workspace: Path) -> None:
+    async def scenario() -> float:
+        async with http_session(server.url, tokens["AUTONOMOUS"]) as session:
+            call = asyncio.create_task(session.call_tool(
+                "media_convert", {"video": "long.mp4", "format": "webm", "project": PROJECT, "tier": "high"}))
+            deadline = time.monotonic() + 60
+            while not ffmpeg_reading(workspace):
+                assert not call.done(), call.result().content
+                assert time.monotonic() < deadline, "ffmpeg never started"
+                await asyncio.sleep(0.05)
+            call.cancel()  # the SDK sends notifications/cancelled for the request
+            cancelled_at = time.monotonic()
+            while ffmpeg_reading(workspace):
+                assert time.monotonic() - cancelled_at < 2.0, "ffmpeg still running 2 s after the cancel"
+                await asyncio.sleep(0.02)
+            return time.monotonic() - cancelled_at
+
+    assert asyncio.run(scenario()) < 2.0
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {tokens['AUTONOMOUS']}"}) as client:
+        runs = client.get("/api/runs", params={"project": PROJECT, "limit": 1}).json()["items"]
+    assert runs[0]["status"] == "cancelled"
+
+
+def test_wait_false_returns_the_run_id_at_once_for_get_run_polling(
+        server: ServerProcess, tokens: dict[str, str]) -> None:
+    token = tokens["AUTONOMOUS"]
+    queued = _call(server, token, "media_thumbnail", {"video": "screencast.mp4", "project": PROJECT, "wait": False})
+    assert queued.structured_content["status"] in ("queued", "running")
+    deadline = time.monotonic() + 60
+    while True:
+        polled = _call(server, token, "get_run", {"run_id": queued.structured_content["run_id"]})
+        if polled.structured_content["status"] == "completed":
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_a_supervised_agent_does_not_see_the_media_edit_tools_and_is_refused_in_words(
+        server: ServerProcess, tokens: dict[str, str], workspace: Path) -> None:
+    async def listed() -> list[str]:
+        async with http_session(server.url, tokens["SUPERVISED"]) as session:
+            return [tool.name for tool in (await session.list_tools()).tools]
+
+    names = asyncio.run(listed())
+    assert "media_trim" not in names and "media_convert" not in names and "media_load" in names
+    refused = _call(server, tokens["SUPERVISED"], "media_trim", {"video": "screencast.mp4", "project": PROJECT})
+    assert refused.is_error
+    assert refused.content[0].text == ("FFmpeg editing requires AUTONOMOUS maturity level. "
+                                       "Your agent is at SUPERVISED maturity.")
+    audited = AuditLog.in_state_dir(workspace / ".auteur").entries()
+    assert any(entry.tool == "media_trim" and entry.principal == "agent-supervised" and entry.run_id is None
+               for entry in audited)
+
+
+def test_a_student_agent_is_refused_speaker_and_spotify_control(server: ServerProcess, tokens: dict[str, str]) -> None:
+    sonos = _call(server, tokens["STUDENT"], "speaker_sonos_discover", {})
+    spotify = _call(server, tokens["STUDENT"], "speaker_spotify_devices", {})
+    assert sonos.content[0].text == "Speaker control requires SUPERVISED maturity level. Your agent is at STUDENT maturity."
+    assert spotify.content[0].text == "Spotify control requires SUPERVISED maturity level. Your agent is at STUDENT maturity."
+
+
+def test_an_agent_without_a_token_gets_a_401_in_the_one_error_shape(server: ServerProcess) -> None:
+    answer = httpx.post(f"{server.url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                        headers={"Accept": "application/json, text/event-stream"}, timeout=10)
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "unauthorized"
+
+
+def test_a_one_node_run_over_rest_answers_202_and_get_run_reports_its_outputs(
+        server: ServerProcess, tokens: dict[str, str]) -> None:
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {tokens['AUTONOMOUS']}"},
+                      timeout=30) as client:
+        accepted = client.post("/api/nodes/media.trim/run",
+                               json={"video": "screencast.mp4", "duration": "2", "project": PROJECT})
+        assert accepted.status_code == 202, accepted.text
+        run_id = accepted.json()["run_id"]
+        deadline = time.monotonic() + 60
+        while (run := client.get(f"/api/runs/{run_id}").json())["status"] not in ("completed", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert run["status"] == "completed", run
+        assert run["nodes"]["node"]["outputs"]["video"]["kind"] == "video"
+        refused = client.post("/api/nodes/media.trim/run", json={"video": "screencast.mp4"},
+                              headers={"Authorization": f"Bearer {tokens['SUPERVISED']}"})
+        assert refused.status_code == 403 and refused.json()["error"]["message"].startswith("FFmpeg editing requires")
+        assert client.post("/api/nodes/run_graph/run", json={}).status_code == 404
+
+
+def test_auteur_mcp_over_stdio_relays_to_the_server_with_the_same_tools_answers_and_governance(
+        server: ServerProcess, tokens: dict[str, str], workspace: Path) -> None:
+    async def scenario(token: str) -> tuple[list[str], Any]:
+        async with stdio_session(workspace, "--server", server.url, env={"AUTEUR_TOKEN": token}) as session:
+            names = [tool.name for tool in (await session.list_tools()).tools]
+            trimmed = await session.call_tool("media_trim", {"video": "screencast.mp4", "duration": "1",
+                                                             "project": PROJECT})
+            return names, trimmed
+
+    names, trimmed = asyncio.run(scenario(tokens["AUTONOMOUS"]))
+    assert "media_trim" in names and not trimmed.is_error
+    assert trimmed.structured_content["status"] == "completed"
+    names, refused = asyncio.run(scenario(tokens["SUPERVISED"]))
+    assert "media_trim" not in names
+    assert refused.content[0].text.startswith("FFmpeg editing requires AUTONOMOUS maturity level.")

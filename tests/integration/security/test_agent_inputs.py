@@ -1,0 +1,54 @@
+"""Agents' inputs are hostile too (issue 21): the one-node route answers bad bodies with a 4xx
+in the one error shape, and no tool reads outside the caller's projects or the run's sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.agents.mcp_client import http_session
+from tests.integration.server_harness import ServerProcess
+
+from .conftest import make_token
+from .test_no_5xx import _shape
+
+
+@pytest.mark.parametrize("body", [
+    {"project": 5}, {"video": 5}, {"save_take": "shot 1"}, {"nope": 1}, {"wait": "yes"},
+    {"video": "clip.mp4", "project": "../../etc"}, {"video": "a\x00b"},
+])
+def test_hostile_one_node_bodies_are_a_4xx(clients: dict[str, httpx.Client], body: dict[str, Any]) -> None:
+    _shape(clients["ada"].post("/api/nodes/media.trim/run", json=body))
+
+
+def _calls(server: ServerProcess, token: str, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+    async def run() -> list[Any]:
+        async with http_session(server.url, token) as session:
+            return [await session.call_tool(name, arguments) for name, arguments in calls]
+    return asyncio.run(run())
+
+
+def test_an_agent_reads_nothing_outside_its_projects_and_the_sandbox_through_any_tool(
+        team_server: ServerProcess, team_workspace: Any, clients: dict[str, httpx.Client], film: str) -> None:
+    intern = make_token(team_workspace, "intern-agent", "creator", "INTERN")
+    supervised = make_token(team_workspace, "supervised-agent", "creator", "SUPERVISED")
+    cy_run = clients["cy"].post("/api/runs", json={"graph": {"1": {"class_type": "core.integer", "inputs": {"value": 1}},
+                                                           "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}},
+                                                 "project": film}).json()["run_id"]
+    takes, run, graph = _calls(team_server, intern, [
+        ("list_takes", {"project": film}), ("get_run", {"run_id": cy_run}),
+        ("run_graph", {"graph": {"1": {"class_type": "media.load", "inputs": {"path": "/etc/passwd"}}}}),
+    ])
+    assert takes.is_error and takes.structured_content["error"]["code"] == "forbidden"
+    assert run.is_error and run.structured_content["error"]["code"] == "forbidden"
+    assert graph.is_error and graph.structured_content["error"]["code"] == "maturity_insufficient"
+    for path in ("/etc/passwd", "../../../../etc/passwd", ".auteur/tokens.json"):
+        (loaded,) = _calls(team_server, supervised, [("media_load", {"path": path})])
+        # Refused at submit (the path check) or failed in the runner: never read.
+        assert loaded.is_error, loaded.structured_content
+        assert "root:" not in json.dumps(loaded.structured_content) and "sha256" not in json.dumps(
+            loaded.structured_content)
