@@ -34,6 +34,8 @@ class Action(StrEnum):
     RUN_READ = "run.read"
     RUN_CANCEL = "run.cancel"
     RUN_DELETE = "run.delete"
+    RUN_CONTROL = "run.control"  # move, prioritize or retry a run
+    QUEUE_CONTROL = "queue.control"  # pause and resume the whole queue
     PROJECT_LIST = "project.list"
     PROJECT_CREATE = "project.create"
     PROJECT_READ = "project.read"
@@ -97,6 +99,7 @@ _SERVER_ROLE: dict[Action, Role] = {
     Action.TEMPLATE_WRITE: "creator",
     Action.INTEGRATION_USE: "creator",
     Action.TOKEN_ADMIN: "admin",
+    Action.QUEUE_CONTROL: "admin",
 }
 
 # Project actions: the least role in the project ("owner" is above creator).
@@ -129,7 +132,7 @@ def _project_role(principal: Principal, project: ProjectResource) -> str | None:
 def decide(principal: Principal, action: Action, resource: Resource = None) -> str | None:
     """None when allowed, else the reason it is not (for the 403 message)."""
     if isinstance(resource, RunResource):
-        if action not in (Action.RUN_READ, Action.RUN_CANCEL, Action.RUN_DELETE):
+        if action not in (Action.RUN_READ, Action.RUN_CANCEL, Action.RUN_DELETE, Action.RUN_CONTROL):
             return f"{action} does not apply to a run"
         if _is_admin(principal) or (resource.owner is not None and resource.owner == principal.name):
             return None

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from nodes.sdk import NODE_SETTLED, RUN_ENDED, AuteurError, EventType
 
@@ -44,6 +44,13 @@ class RunFinishedError(AuteurError):
     code = "conflict"
 
 
+class RunNotQueuedError(AuteurError):
+    code = "conflict"
+
+
+Move = Literal["up", "down", "front", "back"]
+
+
 class RunManager:
     def __init__(
         self,
@@ -70,6 +77,7 @@ class RunManager:
         self._tokens: dict[str, CancelToken] = {}
         self._live: dict[str, RunRecord] = {}
         self._stopping = False
+        self._resumed = asyncio.Event()  # clear while the queue is paused
         self.runner_problem: str | None = None
 
     # ---- lifecycle ------------------------------------------------------------------
@@ -85,11 +93,14 @@ class RunManager:
             log.warning("restored queue: %d run(s) resumed, %d interrupted", len(resumed), len(interrupted))
         for _ in range(self.store.queued_count()):
             self._tickets.put_nowait(None)
+        if not self.store.paused():
+            self._resumed.set()
         self._workers = [asyncio.create_task(self._work(), name=f"run-worker-{i}") for i in range(self.concurrency)]
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop executing; running runs go back to the queue and resume on the next start."""
         self._stopping = True
+        self._resumed.set()  # a paused worker wakes to see it is stopping
         for token in self._tokens.values():
             token.cancel(_SHUTDOWN_REASON)
         for _ in self._workers:
@@ -150,11 +161,57 @@ class RunManager:
     def counts(self) -> dict[str, int]:
         return self.store.counts()
 
+    # ---- queue control (DESIGN §12) ---------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return not self._resumed.is_set()
+
+    def pause(self) -> None:
+        """Start no more runs (running ones finish); persisted, so a restart stays paused."""
+        self.store.set_paused(True)
+        self._resumed.clear()
+
+    def resume(self) -> None:
+        self.store.set_paused(False)
+        self._resumed.set()
+
+    def _queued(self, run_id: str) -> list[tuple[str, int, float]]:
+        run = self.get(run_id)
+        if run.status != "queued":
+            raise RunNotQueuedError(f"run {run_id} is {run.status}; only a queued run can be moved",
+                                    details={"status": run.status})
+        return self.store.line_of(run_id)
+
+    def move(self, run_id: str, to: Move) -> StoredRun:
+        """Move a queued run within its principal's line: one place up or down (it takes its
+        neighbour's priority and place, the neighbour takes its own), to the front or the back."""
+        line = self._queued(run_id)
+        index = next(i for i, (other, _, _) in enumerate(line) if other == run_id)
+        if to in ("up", "down"):
+            other = index - 1 if to == "up" else index + 1
+            if 0 <= other < len(line):
+                (_, mine_priority, mine_pos), (other_id, other_priority, other_pos) = line[index], line[other]
+                self.store.place(run_id, other_priority, other_pos)
+                self.store.place(other_id, mine_priority, mine_pos)
+        elif to == "front" and index > 0:
+            self.store.place(run_id, line[0][1], line[0][2] - 1.0)
+        elif to == "back" and index < len(line) - 1:
+            self.store.place(run_id, line[-1][1], line[-1][2] + 1.0)
+        return self.get(run_id)
+
+    def prioritize(self, run_id: str, priority: int) -> StoredRun:
+        line = self._queued(run_id)
+        place = next(pos for other, _, pos in line if other == run_id)
+        self.store.place(run_id, priority, place)
+        return self.get(run_id)
+
     # ---- execution ------------------------------------------------------------------
 
     async def _work(self) -> None:
         while not self._stopping:
             await self._tickets.get()
+            await self._resumed.wait()
             if self._stopping:
                 return
             await self._until_runner_answers()

@@ -40,7 +40,7 @@ CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
 # v2: a small summary beside the full record, so listing runs never reads their outputs.
 _SUMMARY_COLUMN = "ALTER TABLE runs ADD COLUMN summary TEXT"
 _LIST_COLUMNS = ("run_id, status, tier, project, client_id, principal, reason, attempts, created_at, "
-                 "started_at, finished_at, summary")
+                 "started_at, finished_at, priority, batch_id, retry_of, summary")
 FINISHED: frozenset[str] = frozenset({"completed", "failed", "cancelled", "interrupted"})
 _RECORD_BYTES = "COALESCE(LENGTH(CAST(record AS BLOB)), 0)"
 _STORED_BYTES = f"LENGTH(CAST(request AS BLOB)) + {_RECORD_BYTES}"
@@ -69,6 +69,9 @@ class RunHeader(BaseModel):
     created_at: float
     started_at: float | None = None
     finished_at: float | None = None
+    priority: int = Field(0, description="Higher runs first within its principal's line")
+    batch_id: str | None = Field(None, description="The batch this run is a row of")
+    retry_of: str | None = Field(None, description="The run this one retries")
 
 
 class StoredRun(RunHeader):
@@ -156,13 +159,30 @@ def _backfill_outputs(db: sqlite3.Connection) -> None:
         _index_outputs(db, run_id, RunRecord.model_validate_json(record))
 
 
+
+# v5: queue control (DESIGN §12): a priority and a place in its principal's line per run,
+# the batch a run belongs to and the run it retries; the queue's own state (paused) and
+# when each principal was last served (round-robin fair share) survive restarts.
+_QUEUE_CONTROL = """
+ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN queue_pos REAL;
+ALTER TABLE runs ADD COLUMN batch_id TEXT;
+ALTER TABLE runs ADD COLUMN retry_of TEXT;
+UPDATE runs SET queue_pos = created_at;
+CREATE INDEX IF NOT EXISTS runs_batch ON runs (batch_id);
+CREATE TABLE IF NOT EXISTS queue_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS principal_turns (principal TEXT PRIMARY KEY, served INTEGER NOT NULL)
+"""
 MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA_V1), _backfill_summaries, execute_script(_RETIRED),
-                                      _backfill_outputs)
+                                      _backfill_outputs, execute_script(_QUEUE_CONTROL))
+# A principal's line: higher priority first, then its place (moves change the place).
+_LINE_ORDER = "priority DESC, queue_pos, rowid"
 
 
 def _row_to_run(row: sqlite3.Row) -> StoredRun:
     data = dict(row)
     data.pop("summary", None)
+    data.pop("queue_pos", None)
     data["request"] = json.loads(data["request"])
     data["record"] = json.loads(data["record"]) if data["record"] else None
     return StoredRun.model_validate(data)
@@ -195,10 +215,11 @@ class RunStore:
     def add(self, run: StoredRun) -> None:
         request = run.request.model_dump_json()
         self._db.execute(
-            "INSERT INTO runs (run_id, status, tier, project, client_id, principal, request, "
-            "record, reason, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO runs (run_id, status, tier, project, client_id, principal, request, record, reason, "
+            "attempts, created_at, priority, queue_pos, batch_id, retry_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (run.run_id, run.status, run.tier, run.project, run.client_id, run.principal,
-             request, None, run.reason, run.attempts, run.created_at),
+             request, None, run.reason, run.attempts, run.created_at, run.priority, run.created_at,
+             run.batch_id, run.retry_of),
         )
         self._count(run.principal, len(request.encode()))
 
@@ -254,33 +275,76 @@ class RunStore:
         project: str | None = None,
         client_id: str | None = None,
         principal: str | None = None,
+        batch_id: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> SummaryPage:
         """Newest first, without requests or records; `principal` keeps only its own runs."""
-        filters = {"status": status, "project": project, "client_id": client_id, "principal": principal}
+        filters = {"status": status, "project": project, "client_id": client_id, "principal": principal,
+                   "batch_id": batch_id}
         total, rows = self._select(_LIST_COLUMNS, filters, limit, offset)
         return SummaryPage(items=[_row_to_summary(row) for row in rows], total=total, limit=limit,
                            offset=offset)
 
     def claim_next(self) -> StoredRun | None:
-        """Oldest queued run, marked running (attempts + 1) in the same transaction."""
+        """The next run by round-robin fair share, marked running (attempts + 1) in the same
+        transaction: the principal with queued runs served longest ago (never served first,
+        then whose oldest queued run is oldest) gives the first run of its line."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             row = self._db.execute(
-                "SELECT run_id FROM runs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1"
-            ).fetchone()
+                "SELECT r.principal FROM runs r LEFT JOIN principal_turns t ON t.principal = r.principal "
+                "WHERE r.status = 'queued' GROUP BY r.principal "
+                "ORDER BY COALESCE(MAX(t.served), -1), MIN(r.created_at) LIMIT 1").fetchone()
             if row is not None:
+                row = self._db.execute(
+                    f"SELECT run_id, principal FROM runs WHERE status = 'queued' AND principal = ? "
+                    f"ORDER BY {_LINE_ORDER} LIMIT 1", (row[0],)).fetchone()
                 self._db.execute(
                     "UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = ? "
                     "WHERE run_id = ?",
                     (time.time(), row[0]),
                 )
+                self._db.execute(
+                    "INSERT INTO principal_turns (principal, served) VALUES (?, "
+                    "(SELECT COALESCE(MAX(served), 0) + 1 FROM principal_turns)) "
+                    "ON CONFLICT (principal) DO UPDATE SET served = excluded.served", (row[1],))
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         return self.get(row[0]) if row is not None else None
+
+    def queued_lines(self) -> list[list[RunSummary]]:
+        """Every principal's queued runs in line order, the principals in the order their turn
+        comes (the order `claim_next` serves them)."""
+        rows = self._db.execute(
+            f"SELECT {_LIST_COLUMNS} FROM runs r WHERE status = 'queued' ORDER BY {_LINE_ORDER}").fetchall()
+        lines: dict[str, list[RunSummary]] = {}
+        for row in rows:
+            lines.setdefault(row["principal"], []).append(_row_to_summary(row))
+        served = dict(self._db.execute("SELECT principal, served FROM principal_turns").fetchall())
+        return sorted(lines.values(), key=lambda line: (
+            served.get(line[0].principal, -1), min(run.created_at for run in line)))
+
+    def line_of(self, run_id: str) -> list[tuple[str, int, float]]:
+        """(run id, priority, place) of the queued runs in the line `run_id` stands in."""
+        rows = self._db.execute(
+            f"SELECT run_id, priority, queue_pos FROM runs WHERE status = 'queued' AND principal = "
+            f"(SELECT principal FROM runs WHERE run_id = ?) ORDER BY {_LINE_ORDER}", (run_id,)).fetchall()
+        return [(str(row[0]), int(row[1]), float(row[2])) for row in rows]
+
+    def place(self, run_id: str, priority: int, queue_pos: float) -> None:
+        self._db.execute("UPDATE runs SET priority = ?, queue_pos = ? WHERE run_id = ? AND status = 'queued'",
+                         (priority, queue_pos, run_id))
+
+    def paused(self) -> bool:
+        row = self._db.execute("SELECT value FROM queue_state WHERE key = 'paused'").fetchone()
+        return row is not None and row[0] == "1"
+
+    def set_paused(self, paused: bool) -> None:
+        self._db.execute("INSERT INTO queue_state (key, value) VALUES ('paused', ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", ("1" if paused else "0",))
 
     def finish(self, run_id: str, record: RunRecord, reason: str | None = None) -> None:
         before = self._sizes(run_id, _RECORD_BYTES)

@@ -35,6 +35,7 @@ from .routes import (  # workspace (issue 4)
     health,
     node_runs,
     projects,
+    queue,
     runs,
     signed_media,
     takes,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.router.routes.append(Route("/mcp", endpoint=mcp, methods=["GET", "POST", "DELETE"]))
     app.include_router(graphs.router, dependencies=[Depends(Allowed(Action.GRAPH_CHECK))])
     app.include_router(runs.router, dependencies=authenticated)
+    app.include_router(queue.router, dependencies=authenticated)
     app.include_router(templates.router, dependencies=[Depends(Allowed(Action.TEMPLATE_READ))])
     app.include_router(projects.router, dependencies=authenticated)
     app.include_router(assets.router, dependencies=in_project)

@@ -79,6 +79,9 @@ async def submit_run(
     targets: list[str] | None = None,
     client_id: str | None = None,
     run_id: str | None = None,
+    priority: int = 0,
+    batch_id: str | None = None,
+    retry_of: str | None = None,
 ) -> StoredRun:
     """Check, authorize, audit and queue one run; returns it as stored (status `queued`)."""
     authorize(principal, Action.RUN_SUBMIT)
@@ -100,8 +103,30 @@ async def submit_run(
         tier=tier or (ref.quality if ref else None) or DEFAULT_TIER,
         project=ref.name if ref else None, client_id=client_id, principal=principal.name,
         request=RunRequest(graph=graph, prompt=checked.prompt.dump(), params=params, targets=targets),
-        created_at=time.time(),
+        created_at=time.time(), priority=priority, batch_id=batch_id, retry_of=retry_of,
     )
     services.audit.record_run(principal, run_id, checked.prompt, services.registry, run.project)
     services.runs.submit(run)
     return run
+
+
+RETRYABLE = frozenset({"failed", "interrupted", "cancelled"})
+
+
+class RunNotRetryableError(AuteurError):
+    code = "conflict"
+
+
+async def retry_run(services: AppServices, principal: Principal, run: StoredRun) -> StoredRun:
+    """A new run of a failed, interrupted or cancelled run: the same graph, inputs, tier,
+    project, priority and batch, checked and authorized again as any submission is (the
+    result cache makes it redo only the nodes that did not complete)."""
+    if run.status not in RETRYABLE:
+        raise RunNotRetryableError(
+            f"run {run.run_id} is {run.status}; only a failed, interrupted or cancelled run can be retried",
+            details={"status": run.status})
+    request = run.request
+    return await submit_run(
+        services, principal, request.graph if request.graph is not None else request.prompt, tier=run.tier,
+        project=run.project, params=request.params, targets=request.targets, client_id=run.client_id,
+        priority=run.priority, batch_id=run.batch_id, retry_of=run.run_id)

@@ -20,5 +20,6 @@ class RunSubmission(BaseModel):
     project: str | None = Field(None, description="Project name or id; node paths resolve inside it")
     params: dict[str, Any] = Field(default_factory=dict, description="Overrides: {'NODE_ID.INPUT': value} or template parameter labels")
     client_id: str | None = Field(None, max_length=200, description="WebSocket client to subscribe to this run")
+    priority: int = Field(0, ge=-100, le=100, description="Higher runs first within its submitter's line")
 
     _finite = field_validator("graph", "params")(finite_json)

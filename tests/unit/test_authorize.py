@@ -33,6 +33,7 @@ SERVER_TABLE: list[tuple[Action, set[Role]]] = [
     (Action.TEMPLATE_WRITE, {"admin", "creator"}),
     (Action.INTEGRATION_USE, {"admin", "creator"}),
     (Action.TOKEN_ADMIN, {"admin"}),
+    (Action.QUEUE_CONTROL, {"admin"}),
 ]
 
 
@@ -42,7 +43,7 @@ def test_server_wide_actions_follow_the_role(action: Action, roles: set[Role], p
     assert allowed(principal, action) is (principal.role in roles)
 
 
-@pytest.mark.parametrize("action", [Action.RUN_READ, Action.RUN_CANCEL, Action.RUN_DELETE])
+@pytest.mark.parametrize("action", [Action.RUN_READ, Action.RUN_CANCEL, Action.RUN_DELETE, Action.RUN_CONTROL])
 def test_runs_belong_to_their_submitter_and_admins(action: Action) -> None:
     run = RunResource("r1", owner="cy")
     assert allowed(CREATOR, action, run)

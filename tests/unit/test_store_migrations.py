@@ -52,7 +52,7 @@ def test_a_run_store_written_before_versions_opens_with_summaries_and_output_key
         ("r1", "failed", "low", "local", json.dumps({"prompt": {}}), record.model_dump_json(), time.time())))
 
     store = RunStore(path)
-    assert store.schema_version == len(RUN_MIGRATIONS) == 4
+    assert store.schema_version == len(RUN_MIGRATIONS) == 5
     [summary] = store.summaries().items
     assert summary.run_id == "r1" and summary.nodes == {"completed": 1, "failed": 1}
     assert [error.code for error in summary.errors] == ["node_failed"]
@@ -63,7 +63,7 @@ def test_a_run_store_written_before_versions_opens_with_summaries_and_output_key
     # v4: which runs made each output folder (ComfyUI `/view` asks before serving one).
     assert [run.run_id for run in store.producers("k1")] == ["r1"] and store.producers("k2") == []
     store.close()
-    assert RunStore(path).schema_version == 4  # opening again migrates nothing twice
+    assert RunStore(path).schema_version == 5  # opening again migrates nothing twice
 
 
 def test_an_event_log_written_before_versions_keeps_its_events(tmp_path: Path) -> None:

@@ -79,7 +79,8 @@ async def submit_run(
 ) -> RunAccepted:
     """Queue a run of a workflow, API prompt or template; 403 names nodes above your maturity."""
     run = await run_submit.submit_run(services, principal, body.graph, tier=body.tier, project=body.project,
-                                params=body.params, targets=body.targets, client_id=body.client_id)
+                                params=body.params, targets=body.targets, client_id=body.client_id,
+                                priority=body.priority)
     return RunAccepted(run_id=run.run_id, tier=run.tier, warning=services.runs.runner_problem or None)
 
 

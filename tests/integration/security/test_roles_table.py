@@ -55,6 +55,11 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("GET", cy_run(), None, {"ada", "cy"}),
     ("POST", cy_run("/cancel"), None, {"ada", "cy"}),
     ("DELETE", cy_run(), None, {"ada", "cy"}),
+    ("GET", fixed("/api/queue"), None, ALL),
+    ("POST", fixed("/api/queue/resume"), None, {"ada"}),  # pausing: test_server_queue (it would stall this table)
+    ("POST", cy_run("/move"), {"to": "up"}, {"ada", "cy"}),  # finished: 409 where allowed
+    ("POST", cy_run("/priority"), {"priority": 1}, {"ada", "cy"}),
+    ("POST", cy_run("/retry"), None, {"ada", "cy"}),
     ("GET", fixed("/api/templates"), None, ALL),
     ("GET", fixed("/api/templates/add_two_numbers"), None, ALL),
     ("POST", lambda c: "/api/templates", "new", CREATORS),
