@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from function_runners.execute import principal_scratch
+
 from .security.conftest import make_token
 from .server_harness import (
     chain_prompt,
@@ -135,8 +137,10 @@ def test_retrying_a_failed_run_redoes_only_what_did_not_complete(
     first = wait_for_status(cy, failed, {"failed", "completed"})
     assert first["status"] == "failed" and first["nodes"]["2"]["status"] == "completed"
     assert clients["olga"].post(f"/api/runs/{failed}/retry").status_code == 403
+    scratch = principal_scratch(workspace, "cy")  # where cy's project-less runs read paths
+    scratch.mkdir(parents=True, exist_ok=True)
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5:duration=1",
-                    "-pix_fmt", "yuv420p", str(workspace / "later.mp4")], check=True, timeout=60)
+                    "-pix_fmt", "yuv420p", str(scratch / "later.mp4")], check=True, timeout=60)
     answer = cy.post(f"/api/runs/{failed}/retry")
     assert answer.status_code == 202
     retried = wait_for_status(cy, answer.json()["run_id"], {"failed", "completed"})
