@@ -4,6 +4,7 @@ and takes."""
 from nodes.sdk import Pack
 
 from .animatic import Animatic
+from .final_draft import FinalDraft
 from .ingredient import IngredientNode
 from .platform_variants import PlatformVariants
 from .save_take import SaveTake
@@ -19,8 +20,8 @@ from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
          VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
-         PlatformVariants, SceneShots]
+         PlatformVariants, SceneShots, FinalDraft]
 PACK = Pack(settings=ProductionSettings)
 
-__all__ = ["NODES", "PACK", "Animatic", "IngredientNode", "PlatformVariants", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "PACK", "Animatic", "FinalDraft", "IngredientNode", "PlatformVariants", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]

@@ -1,4 +1,4 @@
-"""`production.script_breakdown`: a `.fountain` / `.txt` screenplay → scenes, shots, shot list."""
+"""`production.script_breakdown`: a `.fountain` / `.txt` / `.fdx` screenplay → scenes, shots, shot list."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from nodes.sdk import (
     EventType,
     Input,
     Node,
-    NodeExecutionError,
     Output,
     Outputs,
     RunContext,
@@ -31,10 +30,9 @@ from nodes.sdk.preproduction import (
     ShotSize,
 )
 
+from .final_draft import read_screenplay
 from .project_files import project_root
 from .screenplay import break_down, parse_screenplay
-
-SUFFIXES = (".fountain", ".txt", ".spmd")
 
 
 class BreakdownOut(Outputs):
@@ -117,11 +115,9 @@ class ScriptBreakdown(Node):
     llm_model: str = Input("llama3.1:8b")
 
     def run(self, ctx: RunContext) -> BreakdownOut:
+        text, _ = read_screenplay(ctx, self.script)
         path = ctx.resolve(self.script, must_exist=True)
-        if path.suffix.lower() not in SUFFIXES:
-            raise NodeExecutionError(f"{self.script}: a screenplay must be .fountain or .txt",
-                                     code="script_unsupported")
-        parsed = parse_screenplay(path.read_text(encoding="utf-8-sig"), fallback_title=path.stem)
+        parsed = parse_screenplay(text, fallback_title=path.stem)
         breakdown = break_down(parsed, chapter=self.chapter, ingredients=self.ingredients,
                                source=self.script, source_sha256=sha256_file(path))
         if self.refine_with_llm:

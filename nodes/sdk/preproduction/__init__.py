@@ -7,6 +7,7 @@ the workspace reads them to mirror them into project.json.
 """
 
 from .breakdown import Breakdown, Scene, ScriptNote, title_case
+from .finaldraft import FdxError, ScriptDocument, ScriptElement, read_fdx, write_fdx
 from .ingredient import (
     ASSET_FOLDERS,
     MAX_REFERENCE_IMAGES,
@@ -26,15 +27,20 @@ __all__ = [
     "Breakdown",
     "CameraAngle",
     "CameraMovement",
+    "FdxError",
     "Ingredient",
     "IngredientKind",
     "Scene",
+    "ScriptDocument",
+    "ScriptElement",
     "ScriptNote",
     "Shot",
     "ShotSize",
     "asset_folder",
     "ingredient_id",
+    "read_fdx",
     "slot_ingredients",
     "title_case",
     "trait_template",
+    "write_fdx",
 ]

@@ -142,9 +142,11 @@ def test_c2_a_typed_in_shot_with_a_reference_to_tokens_json_is_refused_at_submit
     assert not leaks(answer.text, (workspace / ".auteur" / "tokens.json").read_bytes())
 
 
-def test_l4_a_project_run_never_reads_its_git_folder(http: dict[str, httpx.Client], bob_film: Path) -> None:
+@pytest.mark.parametrize("reader", ["production.script_breakdown", "production.final_draft"])
+def test_l4_a_project_run_never_reads_its_git_folder(http: dict[str, httpx.Client], bob_film: Path,
+                                                     reader: str) -> None:
     config = (bob_film / ".git" / "config").read_bytes()
-    graph = {"1": {"class_type": "production.script_breakdown", "inputs": {"script": ".git/config"}},
+    graph = {"1": {"class_type": reader, "inputs": {"script": ".git/config"}},
              "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}}
     run = finished(http["bob"], graph, project="BobFilm")
     assert run["status"] == "failed"
