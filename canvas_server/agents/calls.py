@@ -120,6 +120,7 @@ class RunOptions(BaseModel):
     save_take: ShotTarget | None = None
     params: dict[str, Any] | None = None
     graph: dict[str, Any] | None = None
+    targets: list[str] | None = None
 
 
 def _options(arguments: dict[str, Any]) -> RunOptions:
@@ -153,8 +154,8 @@ async def _dispatch(services: AppServices, principal: Principal, name: str, argu
     if name == "run_graph":
         options = _options(arguments)
         run = await submit_and_wait(services, principal, options.graph or {}, project=options.project,
-                                    tier=options.tier, params=options.params, wait=options.wait,
-                                    progress=progress, on_submitted=submitted)
+                                    tier=options.tier, params=options.params, targets=options.targets,
+                                    wait=options.wait, progress=progress, on_submitted=submitted)
         return run_summary(run)
     if name in ("get_run", "cancel_run"):
         run_id = arguments.get("run_id")

@@ -89,6 +89,7 @@ def _run_tools() -> list[Tool]:
     return [
         Tool("run_graph", "Run a graph (ComfyUI workflow, API prompt or template) and return its outputs.",
              {"type": "object", "properties": {"graph": {"type": "object"}, "params": {"type": "object"},
+                                               "targets": {"type": "array", "items": {"type": "string"}},
                                                **_RUN_OPTIONS},
               "required": ["graph"], "additionalProperties": False}),
         Tool("get_run", "A run's status, progress, outputs and errors.",

@@ -7,64 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from canvas_server.governance import AuditLog
-from canvas_server.workspace.store import ProjectStore
-from tests.integration.server_harness import ServerProcess, running_server
-from tests.integration.test_server_governance import create_token
+from tests.integration.server_harness import ServerProcess
 
+from .conftest import PROJECT, call
 from .mcp_client import ffmpeg_reading, http_session, stdio_session
-
-PROJECT = "agentfilm"
-
-
-def _clip(path: Path, seconds: int, size: str) -> None:
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=25:duration={seconds}",
-                    "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:v", "libx264",
-                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
-                   check=True, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("agents")
-
-
-@pytest.fixture(scope="module")
-def tokens(workspace: Path) -> dict[str, str]:
-    return {level: create_token(workspace, level, f"agent-{level.lower()}")
-            for level in ("STUDENT", "INTERN", "SUPERVISED", "AUTONOMOUS")}
-
-
-@pytest.fixture(scope="module")
-def server(workspace: Path, tokens: dict[str, str]) -> Iterator[ServerProcess]:
-    with running_server(workspace) as server:
-        created = httpx.post(f"{server.url}/api/projects", json={"name": PROJECT},
-                             headers={"Authorization": f"Bearer {tokens['AUTONOMOUS']}"}, timeout=30)
-        assert created.status_code == 201, created.text
-        root = ProjectStore(workspace).root(PROJECT)
-        _clip(root / "screencast.mp4", 6, "320x240")
-        _clip(root / "long.mp4", 60, "640x360")
-        yield server
-
-
-def _call(server: ServerProcess, token: str, tool: str, arguments: dict[str, Any],
-          progress: list[float] | None = None) -> Any:
-    async def call() -> Any:
-        async with http_session(server.url, token) as session:
-            async def on_progress(value: float, total: float | None, message: str | None) -> None:
-                if progress is not None:
-                    progress.append(value)
-            return await session.call_tool(tool, arguments, progress_callback=on_progress)
-    return asyncio.run(call())
 
 
 def test_an_autonomous_agent_trims_a_clip_into_a_take_with_progress_and_downloads_it(
@@ -131,11 +84,11 @@ def test_cancelling_a_long_convert_call_cancels_the_run_and_ffmpeg_is_gone_withi
 def test_wait_false_returns_the_run_id_at_once_for_get_run_polling(
         server: ServerProcess, tokens: dict[str, str]) -> None:
     token = tokens["AUTONOMOUS"]
-    queued = _call(server, token, "media_thumbnail", {"video": "screencast.mp4", "project": PROJECT, "wait": False})
+    queued = call(server, token, "media_thumbnail", {"video": "screencast.mp4", "project": PROJECT, "wait": False})
     assert queued.structured_content["status"] in ("queued", "running")
     deadline = time.monotonic() + 60
     while True:
-        polled = _call(server, token, "get_run", {"run_id": queued.structured_content["run_id"]})
+        polled = call(server, token, "get_run", {"run_id": queued.structured_content["run_id"]})
         if polled.structured_content["status"] == "completed":
             break
         assert time.monotonic() < deadline
@@ -150,7 +103,7 @@ def test_a_supervised_agent_does_not_see_the_media_edit_tools_and_is_refused_in_
 
     names = asyncio.run(listed())
     assert "media_trim" not in names and "media_convert" not in names and "media_load" in names
-    refused = _call(server, tokens["SUPERVISED"], "media_trim", {"video": "screencast.mp4", "project": PROJECT})
+    refused = call(server, tokens["SUPERVISED"], "media_trim", {"video": "screencast.mp4", "project": PROJECT})
     assert refused.is_error
     assert refused.content[0].text == ("FFmpeg editing requires AUTONOMOUS maturity level. "
                                        "Your agent is at SUPERVISED maturity.")
@@ -160,8 +113,8 @@ def test_a_supervised_agent_does_not_see_the_media_edit_tools_and_is_refused_in_
 
 
 def test_a_student_agent_is_refused_speaker_and_spotify_control(server: ServerProcess, tokens: dict[str, str]) -> None:
-    sonos = _call(server, tokens["STUDENT"], "speaker_sonos_discover", {})
-    spotify = _call(server, tokens["STUDENT"], "speaker_spotify_devices", {})
+    sonos = call(server, tokens["STUDENT"], "speaker_sonos_discover", {})
+    spotify = call(server, tokens["STUDENT"], "speaker_spotify_devices", {})
     assert sonos.content[0].text == "Speaker control requires SUPERVISED maturity level. Your agent is at STUDENT maturity."
     assert spotify.content[0].text == "Spotify control requires SUPERVISED maturity level. Your agent is at STUDENT maturity."
 
