@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from function_runners.execute import principal_scratch
 from nodes.sdk import ModelCache, NodeRegistry
 
 from ..media.media_fixtures import (
@@ -64,6 +66,10 @@ def test_three_sentences_become_three_shots_timed_like_the_speech(
 
 def test_the_template_runs_headless_with_auteur_run(workspace: Path, voice_over: list[float]) -> None:
     template = json.loads(TEMPLATE.read_text())
+    # A project-less `auteur run` reads `media/voice.wav` from the local user's own folder.
+    local = principal_scratch(workspace, "local") / "media"
+    local.mkdir(parents=True)
+    shutil.copyfile(workspace / "media" / "voice.wav", local / "voice.wav")
     result = subprocess.run(
         [str(Path(sys.executable).parent / "auteur"), "run", str(TEMPLATE), "--tier", "low"],
         capture_output=True, text=True, cwd=REPO, timeout=300, check=False,
