@@ -27,6 +27,7 @@ from .query import strict_query
 from .readiness import ReadinessGate
 from .routes import (  # workspace (issue 4)
     assets,
+    batches,
     catalog,
     documents,
     events,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(graphs.router, dependencies=[Depends(Allowed(Action.GRAPH_CHECK))])
     app.include_router(runs.router, dependencies=authenticated)
     app.include_router(queue.router, dependencies=authenticated)
+    app.include_router(batches.router, dependencies=authenticated)
     app.include_router(templates.router, dependencies=[Depends(Allowed(Action.TEMPLATE_READ))])
     app.include_router(projects.router, dependencies=authenticated)
     app.include_router(assets.router, dependencies=in_project)

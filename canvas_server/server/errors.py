@@ -28,6 +28,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "path_too_long": 400,
     "not_found": 404,
     "run_not_found": 404,
+    "batch_not_found": 404,
     "template_not_found": 404,
     "template_exists": 409,
     "project_not_found": 404,

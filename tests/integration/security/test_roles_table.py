@@ -32,6 +32,14 @@ def cy_run(suffix: str = "") -> Setup:
     return make
 
 
+def cy_batch(suffix: str = "") -> Setup:
+    def make(clients: dict[str, httpx.Client]) -> str:
+        answer = clients["cy"].post("/api/batches", json={"graph": chain_prompt(), "table": [{"2.b": 1}]}).json()
+        wait_for_status(clients["cy"], answer["runs"][0], {"completed"})
+        return f"/api/batches/{answer['batch_id']}{suffix}"
+    return make
+
+
 def cy_project(clients: dict[str, httpx.Client]) -> str:
     name = f"Doomed{next(_names)}"
     assert clients["cy"].post("/api/projects", json={"name": name}).status_code == 201
@@ -60,6 +68,10 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("POST", cy_run("/move"), {"to": "up"}, {"ada", "cy"}),  # finished: 409 where allowed
     ("POST", cy_run("/priority"), {"priority": 1}, {"ada", "cy"}),
     ("POST", cy_run("/retry"), None, {"ada", "cy"}),
+    ("POST", fixed("/api/batches"), {"graph": chain_prompt(), "table": "2.b\n1\n"}, CREATORS),
+    ("GET", cy_batch(), None, {"ada", "cy"}),
+    ("POST", cy_batch("/cancel"), None, {"ada", "cy"}),
+    ("POST", cy_batch("/retry"), None, {"ada", "cy"}),
     ("GET", fixed("/api/templates"), None, ALL),
     ("GET", fixed("/api/templates/add_two_numbers"), None, ALL),
     ("POST", lambda c: "/api/templates", "new", CREATORS),
