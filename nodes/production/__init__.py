@@ -6,6 +6,7 @@ from nodes.sdk import Pack
 from .animatic import Animatic
 from .final_draft import FinalDraft
 from .ingredient import IngredientNode
+from .paperwork_node import Paperwork
 from .platform_variants import PlatformVariants
 from .save_take import SaveTake
 from .scene_shots import SceneShots
@@ -20,8 +21,8 @@ from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
          VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
-         PlatformVariants, SceneShots, FinalDraft]
+         PlatformVariants, SceneShots, FinalDraft, Paperwork]
 PACK = Pack(settings=ProductionSettings)
 
-__all__ = ["NODES", "PACK", "Animatic", "FinalDraft", "IngredientNode", "PlatformVariants", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "PACK", "Animatic", "FinalDraft", "IngredientNode", "Paperwork", "PlatformVariants", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]

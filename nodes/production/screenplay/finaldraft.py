@@ -17,10 +17,18 @@ from nodes.sdk.preproduction import ScriptDocument, ScriptElement, read_fdx, wri
 _STANDARD_HEADING = re.compile(r"^(INT|EXT|EST|INT\.?/EXT|I/E)[ .]", re.IGNORECASE)
 # First characters Fountain reads as markup at the start of an action paragraph.
 _MARKUP_START = tuple("!@#=~>.[")
+_STRAY_STARS = re.compile(r"\*+")
 
 
 def _lines(value: object) -> str:
     return str(value).strip()
+
+
+def _action_text(action: sp.Action) -> str:
+    """The lines a reader sees: a synopsis or section the parser took for action is left out,
+    a lyric keeps its words without its `~`, stray emphasis asterisks go."""
+    kept = [_lines(line) for line in action.lines if not _lines(line).startswith(("=", "#"))]
+    return "\n".join(_STRAY_STARS.sub("", line.removeprefix("~")).strip() for line in kept)
 
 
 def _dialog(dialog: sp.Dialog, dual: str = "") -> list[ScriptElement]:
@@ -44,7 +52,7 @@ def fountain_to_document(text: str) -> ScriptDocument:
             number = _lines(paragraph.scene_number) if paragraph.scene_number else ""
             elements.append(ScriptElement(type="Scene Heading", text=_lines(paragraph.line), scene_number=number))
         elif isinstance(paragraph, sp.Action):
-            elements.append(ScriptElement(type="Action", text="\n".join(_lines(line) for line in paragraph.lines)))
+            elements.append(ScriptElement(type="Action", text=_action_text(paragraph)))
         elif isinstance(paragraph, sp.DualDialog):
             elements += _dialog(paragraph.left, "left") + _dialog(paragraph.right, "right")
         elif isinstance(paragraph, sp.Dialog):

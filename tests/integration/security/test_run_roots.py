@@ -142,7 +142,7 @@ def test_c2_a_typed_in_shot_with_a_reference_to_tokens_json_is_refused_at_submit
     assert not leaks(answer.text, (workspace / ".auteur" / "tokens.json").read_bytes())
 
 
-@pytest.mark.parametrize("reader", ["production.script_breakdown", "production.final_draft"])
+@pytest.mark.parametrize("reader", ["production.script_breakdown", "production.final_draft", "production.paperwork"])
 def test_l4_a_project_run_never_reads_its_git_folder(http: dict[str, httpx.Client], bob_film: Path,
                                                      reader: str) -> None:
     config = (bob_film / ".git" / "config").read_bytes()
