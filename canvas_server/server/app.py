@@ -38,6 +38,7 @@ from .routes import (  # workspace (issue 4)
     projects,
     queue,
     runs,
+    shots,
     signed_media,
     takes,
     templates,
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(projects.router, dependencies=authenticated)
     app.include_router(assets.router, dependencies=in_project)
     app.include_router(takes.router, dependencies=in_project)
+    app.include_router(shots.router, dependencies=in_project)
     app.include_router(git.router, dependencies=in_project)
     app.include_router(documents.router, dependencies=in_project)
     app.include_router(workflows.router, dependencies=in_project)

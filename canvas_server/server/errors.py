@@ -59,6 +59,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "document_not_found": 404,
     "take_not_found": 404,
     "note_not_found": 404,
+    "shot_not_found": 404,
+    "shot_changed": 409,
     "file_not_found": 404,
     "upload_too_large": 413,
     "unsupported_media_type": 415,

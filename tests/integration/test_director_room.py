@@ -157,3 +157,42 @@ def test_bad_review_input_is_a_4xx_in_the_one_error_shape(
     response = client.request(method, path, json=body)
     assert response.status_code == status, response.text
     assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def first_shot(server: ServerProcess) -> dict[str, object]:
+    manifest = json.loads((server.workspace / "Projects" / "Film" / "project.json").read_text())
+    [chapter] = [c for c in manifest["narrative"]["chapters"] if c["number"] == 1]
+    return dict(chapter["scenes"][0]["shots"][0])
+
+
+def test_a_shot_edit_lands_in_project_json_and_a_stale_one_is_refused_with_the_current_values(
+    client: httpx.Client, server: ServerProcess,
+) -> None:
+    before = first_shot(server)
+    edit = {"shot": SHOT, "base": {"description": before["description"], "duration": before.get("duration")},
+            "changes": {"description": "MARA at the window, rain", "duration": 4.5}}
+    response = client.patch("/api/projects/Film/shots", json=edit)
+    assert response.status_code == 200, response.text
+    assert response.json()["description"] == "MARA at the window, rain"
+    after = first_shot(server)
+    assert (after["description"], after["duration"]) == ("MARA at the window, rain", 4.5)
+    # The same edit again carries a stale base: refused, nothing written, the current values told.
+    stale = client.patch("/api/projects/Film/shots", json={**edit, "changes": {"description": "mine"}})
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "shot_changed"
+    assert stale.json()["error"]["details"]["current"] == {"description": "MARA at the window, rain"}
+    assert first_shot(server)["description"] == "MARA at the window, rain"
+    # A change without its base is refused too: the server never guesses what the client saw.
+    blind = client.patch("/api/projects/Film/shots", json={"shot": SHOT, "base": {}, "changes": {"cast": ["MARA"]}})
+    assert blind.status_code == 409
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({"shot": "Chapter_09/Scene_01/Shot_01", "base": {}, "changes": {}}, 404),
+    ({"shot": SHOT, "base": {}, "changes": {"duration": -1}}, 422),
+    ({"shot": SHOT, "base": {}, "changes": {"description": "x" * 5000}}, 422),
+    ({"shot": "Shot_01", "base": {}, "changes": {}}, 400),
+])
+def test_bad_shot_edits_are_a_4xx_in_the_one_error_shape(client: httpx.Client, body: object, status: int) -> None:
+    response = client.patch("/api/projects/Film/shots", json=body)
+    assert response.status_code == status, response.text
+    assert set(response.json()["error"]) == {"code", "message", "details"}

@@ -4,7 +4,9 @@ takes compared, one approved with a note at a timecode, all still there after a 
 
 from __future__ import annotations
 
+import json
 import subprocess
+import time
 
 import httpx
 from integration.server_harness import wait_for_status
@@ -80,6 +82,37 @@ def test_a_director_uploads_edits_breaks_down_and_reviews_takes_in_the_browser(
     page.wait_for_function("() => document.querySelectorAll('[data-testid=take-card]').length >= 2", timeout=90_000)
     editor.shot("two takes of the first shot")
 
+    # The shot list: an inline edit lands in project.json; one the server refuses is rolled back
+    # with its message (a stale edit, 409, is covered by tests/integration/test_director_room.py).
+    page.get_by_test_id("tab-shots").click()
+    row = page.get_by_test_id("shot-row").first
+    row.wait_for()
+    assert "INT. KITCHEN - NIGHT" in row.inner_text()  # the breakdown's scenes, then the template's acts
+    description = row.get_by_test_id("shot-description")
+    description.fill("MARA sets down the cup; hold on her hands")
+    description.press("Enter")
+    duration = row.get_by_test_id("shot-duration")
+    duration.fill("4.5")
+    duration.press("Tab")
+    manifest_path = root / "project.json"
+    editor.shot("shot list edited inline")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        shot = json.loads(manifest_path.read_text())["narrative"]["chapters"][0]["scenes"][0]["shots"][0]
+        if shot.get("duration") == 4.5 and shot["description"].startswith("MARA sets down the cup;"):
+            break
+        time.sleep(0.2)
+    assert shot["duration"] == 4.5 and shot["description"] == "MARA sets down the cup; hold on her hands"
+    duration.fill("5000")  # the server refuses over an hour: shown at once, then rolled back
+    duration.press("Tab")
+    page.wait_for_function("() => document.querySelector('[data-testid=shot-duration]').value === '4.5'")
+    page.get_by_text("was not changed").first.wait_for()
+    # Chromium logs every refused request as a console error: this one refusal is the point here.
+    [refused] = [error for error in editor.errors if "status of 422" in error]
+    editor.errors.remove(refused)
+    editor.shot("a refused shot edit rolled back with the server's message")
+    page.get_by_test_id("tab-review").click()
+
     # Compare the two takes, approve the second with a note at a timecode.
     page.get_by_test_id("compare-toggle").check()
     page.locator("[data-testid=take-card][data-take='1']").click()
@@ -107,6 +140,8 @@ def test_a_director_uploads_edits_breaks_down_and_reviews_takes_in_the_browser(
     note = page.get_by_test_id("take-note").first
     assert "00:00:01:12" in note.inner_text() and "Hold on her face" in note.inner_text()
     assert page.locator(f"[data-testid=review-shot][data-shot='{shot_key}'] [data-testid=shot-status]").inner_text().lower() == "approved"
+    page.get_by_test_id("tab-shots").click()
+    assert page.get_by_test_id("shot-duration").first.input_value() == "4.5"
     page.get_by_test_id("tab-scripts").click()
     page.get_by_test_id("script-item").first.click()
     assert "stares at the locked door" in page.get_by_test_id("script-text").input_value()

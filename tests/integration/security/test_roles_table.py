@@ -90,6 +90,8 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     # No take exists: 404 where allowed, 403 first where not.
     ("PUT", fixed("/api/projects/Film/takes/status"),
      {"shot": "Chapter_01/Scene_01/Shot_01", "take": 1, "status": "approved"}, FILM_EDITORS),
+    ("PATCH", fixed("/api/projects/Film/shots"),
+     {"shot": "Chapter_01/Scene_01/Shot_01", "base": {"duration": None}, "changes": {"duration": 3.0}}, FILM_EDITORS),
     ("POST", fixed("/api/projects/Film/takes/notes"),
      {"shot": "Chapter_01/Scene_01/Shot_01", "take": 1, "seconds": 1.5, "text": "warmer"}, FILM_EDITORS),
     ("GET", fixed("/api/projects/Film/workflows"), None, FILM_READERS),

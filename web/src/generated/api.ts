@@ -445,6 +445,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/shots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit Shot */
+        patch: operations["edit_shot_api_projects__project__shots_patch"];
+        trace?: never;
+    };
     "/api/projects/{project}/takes": {
         parameters: {
             query?: never;
@@ -2476,6 +2493,38 @@ export interface components {
             takes?: components["schemas"]["TakeEntry"][];
         } & {
             [key: string]: unknown;
+        };
+        /** ShotEdit */
+        ShotEdit: {
+            /** @description What the editor last saw of each field it changes */
+            base: components["schemas"]["ShotFields"];
+            /** @description The new values (only the fields set are changed) */
+            changes: components["schemas"]["ShotFields"];
+            /**
+             * Shot
+             * @description Chapter_01/Scene_01/Shot_01
+             */
+            shot: string;
+        };
+        /**
+         * ShotFields
+         * @description The fields of a shot a director edits in the shot list (unset: not part of this edit).
+         */
+        ShotFields: {
+            /**
+             * Cast
+             * @description Ingredient ids or character names
+             */
+            cast?: string[] | null;
+            /** Description */
+            description?: string | null;
+            /** Dialogue */
+            dialogue?: string | null;
+            /**
+             * Duration
+             * @description Seconds
+             */
+            duration?: number | null;
         };
         /** ShotTakes */
         ShotTakes: {
@@ -5876,6 +5925,104 @@ export interface operations {
                 };
             };
             /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_shot_api_projects__project__shots_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShotEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shot"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A field changed meanwhile (`shot_changed`, with the current values) */
             409: {
                 headers: {
                     [name: string]: unknown;

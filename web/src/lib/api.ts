@@ -5,6 +5,7 @@ import { catalogEndpoints } from "./endpoints/catalog";
 import { graphEndpoints, type GraphError } from "./endpoints/graphs";
 import { projectEndpoints } from "./endpoints/projects";
 import { roomEndpoints } from "./endpoints/room";
+import { shotEndpoints } from "./endpoints/shots";
 import { runEndpoints } from "./endpoints/runs";
 import { templateEndpoints } from "./endpoints/templates";
 
@@ -20,6 +21,7 @@ export const api = {
   ...catalogEndpoints,
   ...projectEndpoints,
   ...roomEndpoints,
+  ...shotEndpoints,
   ...templateEndpoints,
   ...graphEndpoints,
   ...runEndpoints,

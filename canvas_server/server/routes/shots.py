@@ -1,0 +1,32 @@
+"""Shot list API: edit a shot's fields in project.json, refused when they changed meanwhile."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from nodes.sdk import EventType
+from nodes.sdk.takes import ShotCoords
+
+from ...workspace import shots
+from ...workspace.manifest import Shot
+from ...workspace.shots import ShotFields
+from ..openapi import ErrorBody
+from .projects import Services, Store
+
+router = APIRouter(prefix="/api/projects/{project}/shots", tags=["shots"])
+
+
+class ShotEdit(BaseModel):
+    shot: str = Field(description="Chapter_01/Scene_01/Shot_01")
+    base: ShotFields = Field(description="What the editor last saw of each field it changes")
+    changes: ShotFields = Field(description="The new values (only the fields set are changed)")
+
+
+@router.patch("", responses={409: {"model": ErrorBody, "description": "A field changed meanwhile (`shot_changed`, with the current values)"}})
+def edit_shot(project: str, request: ShotEdit, store: Store, services: Services) -> Shot:
+    coords = ShotCoords.parse(request.shot)
+    shot = shots.edit_shot(store, project, coords, request.base, request.changes)
+    services.events.publish(EventType.PROJECT_UPDATE, {"reason": "shot_edited", "shot": coords.key},
+                            project=store.get(project).name)
+    return shot

@@ -1,0 +1,56 @@
+"""Edits of a shot from the shot list: through the one project.json owner (`store.editing`), with
+optimistic concurrency per field — the client sends what it last saw of each field it changes,
+and a field someone else changed meanwhile refuses the edit (409 `shot_changed`) instead of
+silently overwriting it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from nodes.sdk.takes import ShotCoords
+
+from .errors import ItemNotFoundError, WorkspaceError
+from .manifest import Shot
+from .store import ProjectStore
+
+
+class ShotFields(BaseModel):
+    """The fields of a shot a director edits in the shot list (unset: not part of this edit)."""
+
+    description: str | None = Field(None, max_length=4000)
+    dialogue: str | None = Field(None, max_length=8000)
+    duration: float | None = Field(None, gt=0, le=3600, description="Seconds")
+    cast: list[str] | None = Field(None, max_length=100, description="Ingredient ids or character names")
+
+
+# What `null` sets a field to: clearing it.
+_CLEARED: dict[str, Any] = {"description": "", "dialogue": "", "duration": None, "cast": []}
+
+
+class ShotConflictError(WorkspaceError):
+    code = "shot_changed"
+
+
+def edit_shot(store: ProjectStore, name_or_id: str, coords: ShotCoords, base: ShotFields, changes: ShotFields) -> Shot:
+    with store.editing(name_or_id) as manifest:
+        shot = manifest.narrative.shot(coords.chapter, coords.scene, coords.shot)
+        if shot is None:
+            raise ItemNotFoundError("shot", coords.key)
+        changed = changes.model_fields_set
+        stale = {
+            field: getattr(shot, field)
+            for field in changed
+            if field not in base.model_fields_set or getattr(shot, field) != getattr(base, field)
+        }
+        if stale:
+            raise ShotConflictError(
+                f"{coords.key} was changed meanwhile ({', '.join(sorted(stale))}); reload the shot list and edit again",
+                details={"shot": coords.key, "current": stale},
+            )
+        for field in changed:
+            value = getattr(changes, field)
+            setattr(shot, field, value if value is not None else _CLEARED[field])
+        updated = shot.model_copy()
+    return updated

@@ -1,0 +1,81 @@
+// The shot list: every scene's shots from project.json, with their takes' status; inline edits
+// are shown at once and rolled back with the server's message when it refuses them.
+import type { Schemas } from "../../generated/api";
+import { api } from "../api";
+import { review } from "./review.svelte";
+import { ui } from "./ui.svelte";
+
+type Shot = Schemas["Shot"];
+type Fields = Schemas["ShotFields"];
+export type EditableField = "description" | "duration" | "cast";
+
+export interface ShotRow {
+  key: string;
+  chapter: number;
+  scene: number;
+  slugline: string;
+  location: string;
+  shot: Shot;
+  status: string;
+  activeTake: number | null;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+class ShotListState {
+  chapters = $state<Schemas["Chapter"][]>([]);
+  error = $state<string | null>(null);
+
+  async load(project: string): Promise<void> {
+    this.chapters = (await api.project(project)).narrative.chapters ?? [];
+  }
+
+  get rows(): ShotRow[] {
+    const rows: ShotRow[] = [];
+    for (const chapter of this.chapters) {
+      for (const scene of chapter.scenes ?? []) {
+        for (const shot of scene.shots ?? []) {
+          const key = `Chapter_${pad(chapter.number)}/Scene_${pad(scene.number)}/Shot_${pad(shot.number)}`;
+          const takes = review.takesOf(key);
+          rows.push({
+            key, chapter: chapter.number, scene: scene.number, slugline: scene.slugline || scene.title || "",
+            location: scene.location ?? "", shot, status: takes?.status ?? "no_takes", activeTake: takes?.active_take ?? null,
+          });
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Shows the edit at once; the server refuses it when the field changed meanwhile (409), and
+   * then the row goes back to what the server holds, with its message. */
+  async edit(project: string, row: ShotRow, field: EditableField, value: Fields[EditableField]): Promise<void> {
+    const before = row.shot[field];
+    if (JSON.stringify(before ?? null) === JSON.stringify(value ?? null)) return;
+    const base: Fields = { [field]: before ?? null };
+    const changes: Fields = { [field]: value };
+    Object.assign(row.shot, { [field]: value });
+    try {
+      Object.assign(row.shot, await api.editShot(project, { shot: row.key, base, changes }));
+    } catch (error) {
+      Object.assign(row.shot, { [field]: before });
+      ui.reportError(`Shot ${row.scene}.${row.shot.number} was not changed`, error);
+      await this.load(project);
+    }
+  }
+}
+
+export const shotList = new ShotListState();
+
+/** The rows as CSV (RFC 4180 quoting), in the order shown. */
+export function toCsv(rows: ShotRow[]): string {
+  const cell = (value: unknown) => {
+    const text = value === null || value === undefined ? "" : Array.isArray(value) ? value.join("; ") : String(value);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const header = ["scene", "slugline", "shot", "description", "characters", "duration", "status", "active take"];
+  const lines = rows.map((r) =>
+    [r.scene, r.slugline, r.shot.number, r.shot.description, r.shot.cast, r.shot.duration, r.status, r.activeTake].map(cell).join(","),
+  );
+  return [header.join(","), ...lines].join("\n") + "\n";
+}
