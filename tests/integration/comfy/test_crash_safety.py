@@ -30,6 +30,6 @@ def test_twenty_queued_prompts_complete_after_kill_9(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert set(ids[1:]) <= set(history)
         assert all(history[i]["status"]["completed"] for i in ids[1:])
-        assert [history[i]["outputs"]["3"]["value"] for i in ids[1:]] == [[i + 1] for i in range(20)]
+        assert [history[i]["outputs"]["3"]["text"] for i in ids[1:]] == [[str(i + 1)] for i in range(20)]
     finally:
         restarted.stop()
