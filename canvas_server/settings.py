@@ -26,6 +26,7 @@ class Settings(CelerySettings):
     allowed_hosts: CommaList = Field(default_factory=list, description="Host names this server answers to besides 127.0.0.1, localhost, ::1 and the bind address, comma-separated (`*`: any, only behind a proxy that checks Host)")
     allowed_origins: CommaList = Field(default_factory=list, description="Web origins (scheme://host:port) besides the server's own that may send state-changing requests and open WebSockets, comma-separated; CORS is answered for these only")
     comfyui_port: int = Field(8188, description="Port of the ComfyUI-compatible API served by the same process (0 turns it off)")
+    comfyui_frontend: bool = Field(False, description="Serve ComfyUI's own web frontend (the installed `comfyui-frontend-package`) on the ComfyUI port")
     tiers_file: Path | None = Field(None, description="Quality tier file (default: function_runners/tiers.toml)")
     allowed_dirs: PathList = Field(default_factory=list, description="Extra folders node paths may read (comma-separated)")
     max_upload_mb: int = Field(512, description="Largest accepted asset upload in MiB")

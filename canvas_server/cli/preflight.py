@@ -84,6 +84,19 @@ def check_workspace(settings: Settings) -> None:
                            "set AUTEUR_WORKSPACE to a writable folder") from None
 
 
+def check_comfy_frontend(settings: Settings) -> None:
+    """`--comfyui-frontend` needs the ComfyUI port and the optional frontend package."""
+    from ..comfy.frontend import frontend_dir
+
+    if not settings.comfyui_frontend:
+        return
+    if not settings.comfyui_port:
+        raise StartupError("--comfyui-frontend needs the ComfyUI port (--comfyui-port N, not 0)")
+    if frontend_dir() is None:
+        raise StartupError("--comfyui-frontend: ComfyUI's frontend is not installed; "
+                           "`pip install comfyui-frontend-package` into this environment")
+
+
 def check_editor(web_dir: Path | None) -> None:
     """An editor build named by AUTEUR_WEB_DIR must be there; without the setting, a checkout
     with no build serves the API and a landing page that says so."""

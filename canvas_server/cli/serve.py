@@ -21,6 +21,8 @@ def serve(
     port: int | None = typer.Option(None, "--port", help="Port (AUTEUR_PORT, default 8000)"),
     comfyui_port: int | None = typer.Option(
         None, "--comfyui-port", help="ComfyUI-compatible API port (AUTEUR_COMFYUI_PORT, default 8188; 0 = off)"),
+    comfyui_frontend: bool | None = typer.Option(
+        None, "--comfyui-frontend", help="Serve ComfyUI's web frontend (pip install comfyui-frontend-package) on the ComfyUI port"),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level"),
 ) -> None:
     """Run the HTTP + WebSocket server (local runners, SQLite state under <workspace>/.auteur/)."""
@@ -34,14 +36,21 @@ def serve(
     from ..runs.workspace_lock import WorkspaceBusyError, acquire
     from ..server.serving import serve_both
     from ..settings import Settings
-    from .preflight import StartupError, bind_all, check_editor, check_workspace
+    from .preflight import (
+        StartupError,
+        bind_all,
+        check_comfy_frontend,
+        check_editor,
+        check_workspace,
+    )
 
-    updates = {key: value for key, value in (("host", host), ("port", port), ("comfyui_port", comfyui_port))
-               if value is not None}
+    updates = {key: value for key, value in (("host", host), ("port", port), ("comfyui_port", comfyui_port),
+                                             ("comfyui_frontend", comfyui_frontend)) if value is not None}
     settings = Settings().model_copy(update=updates)
     try:
         check_workspace(settings)
         check_editor(settings.web_dir)
+        check_comfy_frontend(settings)
         check_bind(settings.host, TokenStore(settings.tokens_file), settings.loopback_hosts)
         sockets = bind_all(settings)
     except (StartupError, InsecureBindError) as exc:
@@ -58,7 +67,8 @@ def serve(
     def announce() -> None:  # once the services have started
         typer.echo(f"Auteur Canvas on http://{settings.host}:{settings.port} (workspace {settings.workspace.resolve()})")
         if settings.comfyui_port:
-            typer.echo(f"ComfyUI-compatible API on http://{settings.host}:{settings.comfyui_port}")
+            served = "API and ComfyUI's frontend" if settings.comfyui_frontend else "API"
+            typer.echo(f"ComfyUI-compatible {served} on http://{settings.host}:{settings.comfyui_port}")
 
     try:
         asyncio.run(serve_both(settings, log_level, lock, sockets, on_ready=announce))

@@ -16,8 +16,10 @@ from ..server.lifecycle import Lifecycle
 from ..server.limits import BodySizeLimit
 from ..server.query import strict_query
 from ..server.readiness import ReadinessGate
-from . import routes, routes_files, routes_info, ws
+from . import routes, routes_files, routes_frontend, routes_info, routes_jobs, ws
 from .access import forbidden
+from .frontend import mount_extensions, mount_frontend
+from .logs import install_log_ring
 from .submit import PromptRefused
 
 
@@ -43,11 +45,17 @@ def create_comfy_app(lifecycle: Lifecycle) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=lifecycle.settings.max_request_mb * 1024 * 1024,
                        uploads=r"(/api)?/upload/image/?")
     install_boundary(app, lifecycle.settings, upload_paths=(r"^(/api)?/upload/image/?$",),
-                     urllib_default_type=True)
+                     urllib_default_type=True, untyped_paths=(r"^(/api)?/(v2/)?(userdata|settings)(/|$)",))
     authenticated = [Depends(get_principal)]
     for prefix in ("", "/api"):
-        for router in (routes.router, routes_files.router, routes_info.router):
+        for router in (routes.router, routes_files.router, routes_info.router, routes_frontend.router,
+                       routes_jobs.router):
             app.include_router(router, prefix=prefix, dependencies=authenticated)
+    app.include_router(routes_frontend.templates_router, dependencies=authenticated)
     app.include_router(ws.router)
+    install_log_ring()
+    mount_extensions(app)
+    if lifecycle.settings.comfyui_frontend:
+        mount_frontend(app)
     app.add_middleware(ReadinessGate, readiness=lifecycle.readiness)  # added last: runs first
     return app

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends
 from ..server.deps import get_services
 from ..server.services import AppServices
 from .catalog import link_types, node_info, object_info
+from .frontend import EXTENSION_URLS
 
 router = APIRouter()
 VERSION = "auteur-canvas-0.1.0"
@@ -39,9 +40,11 @@ def _memory() -> tuple[int, int]:
 @router.get("/system_stats")
 async def system_stats() -> dict[str, Any]:
     total, free = _memory()
+    # `--disable-api-nodes`: we serve none of comfy.org's paid API nodes, and ComfyUI's frontend
+    # then asks comfy.org for no release notes (a server off the internet logs no error).
     return {
         "system": {"os": sys.platform, "python_version": sys.version, "embedded_python": False,
-                   "comfyui_version": VERSION, "pytorch_version": "", "argv": [],
+                   "comfyui_version": VERSION, "pytorch_version": "", "argv": ["--disable-api-nodes"],
                    "ram_total": total, "ram_free": free, "machine": platform.machine()},
         "devices": [],
     }
@@ -54,7 +57,8 @@ async def embeddings() -> list[str]:
 
 @router.get("/extensions")
 async def extensions() -> list[str]:
-    return []
+    """The frontend extensions to load: ours (see `frontend.py`)."""
+    return list(EXTENSION_URLS)
 
 
 @router.get("/features")

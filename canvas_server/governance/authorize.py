@@ -50,6 +50,8 @@ class Action(StrEnum):
     CLIENT_USE = "client.use"
     INTEGRATION_USE = "integration.use"
     TOKEN_ADMIN = "token.admin"
+    USERDATA_READ = "userdata.read"  # the caller's own ComfyUI settings and files
+    USERDATA_WRITE = "userdata.write"
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ _SERVER_ROLE: dict[Action, Role] = {
     Action.RUN_LIST: "viewer",
     Action.PROJECT_LIST: "viewer",
     Action.TEMPLATE_READ: "viewer",
+    Action.USERDATA_READ: "viewer",
+    Action.USERDATA_WRITE: "viewer",
     Action.RUN_SUBMIT: "creator",
     Action.PROJECT_CREATE: "creator",
     Action.TEMPLATE_WRITE: "creator",

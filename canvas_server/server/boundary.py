@@ -14,7 +14,9 @@ WebSocket handshakes.
 - **Content-Type**: a body sent to a JSON route must be `application/json`, so a page cannot use
   a CORS-simple type (`text/plain`, a form) to skip the preflight; multipart upload routes are
   simple requests by nature and rely on the Origin check. The ComfyUI app also takes urllib's
-  default type from clients that are not browsers, because ComfyUI's own example script sends it.
+  default type from clients that are not browsers, because ComfyUI's own example script sends it,
+  and any type on its settings and userdata routes, whose bodies ComfyUI's frontend sends
+  untyped (raw files, JSON text): like uploads they rely on the Origin check.
 - **CORS** is answered only for `AUTEUR_ALLOWED_ORIGINS`; with none configured there is none.
 """
 
@@ -100,10 +102,11 @@ class BoundaryPolicy:
     origins: frozenset[tuple[str, str, int]] = frozenset()
     upload_paths: tuple[re.Pattern[str], ...] = ()
     urllib_default_type: bool = False  # the ComfyUI app: see the module docstring
+    untyped_paths: tuple[re.Pattern[str], ...] = ()  # likewise
 
     @classmethod
     def for_app(cls, settings: Settings, upload_paths: Iterable[str] = (),
-                urllib_default_type: bool = False) -> BoundaryPolicy:
+                urllib_default_type: bool = False, untyped_paths: Iterable[str] = ()) -> BoundaryPolicy:
         configured = [host.strip().lower() for host in settings.allowed_hosts]
         hosts = {host for host in configured if host != "*"}
         bind = settings.host.strip().lower().strip("[]")
@@ -112,7 +115,8 @@ class BoundaryPolicy:
         origins = {key for origin in settings.allowed_origins if (key := origin_key(origin)) is not None}
         return cls(hosts=frozenset(hosts), any_host="*" in configured, any_ip_host=bind in _WILDCARD_BINDS,
                    origins=frozenset(origins), upload_paths=tuple(re.compile(path) for path in upload_paths),
-                   urllib_default_type=urllib_default_type)
+                   urllib_default_type=urllib_default_type,
+                   untyped_paths=tuple(re.compile(path) for path in untyped_paths))
 
     def host_allowed(self, host_header: str | None) -> bool:
         if host_header is None or self.any_host:
@@ -206,7 +210,7 @@ class BrowserBoundary:
             if media_type == "multipart/form-data":
                 return None
             return ("unsupported_media_type", "uploads are sent as multipart/form-data", 415)
-        if _is_json(media_type):
+        if _is_json(media_type) or any(pattern.match(path) for pattern in self.policy.untyped_paths):
             return None
         browser = "origin" in headers or "sec-fetch-site" in headers
         if self.policy.urllib_default_type and media_type in _FORM_TYPES and not browser:
@@ -215,10 +219,10 @@ class BrowserBoundary:
 
 
 def install_boundary(app: FastAPI, settings: Settings, *, upload_paths: Iterable[str] = (),
-                     urllib_default_type: bool = False) -> None:
+                     urllib_default_type: bool = False, untyped_paths: Iterable[str] = ()) -> None:
     """The boundary (outermost of the two) and, only for configured origins, CORS."""
     if settings.allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["*"],
                            allow_headers=["authorization", "content-type"])
-    policy = BoundaryPolicy.for_app(settings, upload_paths, urllib_default_type)
+    policy = BoundaryPolicy.for_app(settings, upload_paths, urllib_default_type, untyped_paths)
     app.add_middleware(BrowserBoundary, policy=policy)

@@ -57,3 +57,7 @@ SCENE_TAKES_DIR: Final = "Animatic"
 PROVENANCE_SUFFIX: Final = ".provenance.json"
 # The director's review of a take (status, notes at a timecode), beside its provenance
 REVIEW_SUFFIX: Final = ".review.json"
+
+# Per-principal files of ComfyUI's frontend (settings, saved workflows), inside the state dir.
+COMFY_USERS_DIR: Final = "users"
+COMFY_SETTINGS_FILE: Final = "comfy.settings.json"

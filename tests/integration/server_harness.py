@@ -34,8 +34,9 @@ class ServerProcess:
     """`auteur serve` with its own workspace."""
 
     def __init__(self, workspace: Path, env: dict[str, str] | None = None, port: int | None = None,
-                 comfyui_port: int | None = None, log_level: str = "warning") -> None:
+                 comfyui_port: int | None = None, log_level: str = "warning", args: tuple[str, ...] = ()) -> None:
         self.workspace = workspace
+        self.args = args  # more `auteur serve` options
         self.log_level = log_level
         self.port = port or free_port()
         # 0 (the default here) keeps tests off ComfyUI's 8188; pass a port to serve the API.
@@ -61,7 +62,7 @@ class ServerProcess:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [*AUTEUR, "serve", "--port", str(self.port), "--comfyui-port", str(self.comfyui_port),
-                 "--log-level", self.log_level],
+                 "--log-level", self.log_level, *self.args],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         deadline = time.monotonic() + timeout

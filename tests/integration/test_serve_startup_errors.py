@@ -85,3 +85,10 @@ def test_a_run_store_written_by_a_newer_auteur_stops_the_start_in_one_line(tmp_p
     line = _one_line(_serve(tmp_path / "ws", port, comfyui_port))
     assert line.startswith("error: ") and "runs.sqlite3" in line and "999" in line, line
     assert not _listening(port) and not _listening(comfyui_port)
+
+
+def test_comfyui_frontend_without_the_comfyui_port_says_which_port_to_give(tmp_path: Path) -> None:
+    port = free_port()
+    line = _one_line(_serve(tmp_path / "ws", port, 0, AUTEUR_COMFYUI_FRONTEND="1"))
+    assert line == "error: --comfyui-frontend needs the ComfyUI port (--comfyui-port N, not 0)"
+    assert not _listening(port)

@@ -143,5 +143,6 @@ def test_output_is_list_follows_the_catalog_list_sockets(comfy: ComfyClient) -> 
 
 def test_system_routes_answer(comfy: ComfyClient) -> None:
     assert comfy.request("/system_stats")[1]["system"]["python_version"]
-    assert comfy.request("/embeddings")[1] == [] and comfy.request("/api/extensions")[1] == []
+    assert comfy.request("/embeddings")[1] == []
+    assert comfy.request("/api/extensions")[1] == ["/extensions/auteur/text_outputs.js"]
     assert comfy.request("/features")[1]["max_upload_size"] > 0

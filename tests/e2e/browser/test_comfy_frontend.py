@@ -1,0 +1,127 @@
+"""ComfyUI's own web frontend (the installed `comfyui-frontend-package`) served by
+`auteur serve --comfyui-frontend`, used in Debian's Chromium as a ComfyUI user would: it
+boots with no failed request and no console error, the README's core graph is linked by
+mouse (INT into FLOAT), runs and shows 5, is saved with Ctrl+S and found after a reload, and
+the run is listed by the jobs API its Job Queue panel reads. Screenshots per step under
+`artifacts/comfy-frontend/`."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from integration.server_harness import ServerProcess, free_port
+
+from .conftest import ARTIFACTS, CHROMIUM_ARGS, VIEWPORT  # noqa: F401 - CHROMIUM_ARGS documents the launch
+
+SHOTS = ARTIFACTS / "comfy-frontend"
+
+# Nodes are placed through litegraph's own API (ComfyUI's search box is a typing race under
+# load); every link is drawn with the mouse, so the frontend's own link rule decides.
+PLACE_CORE_GRAPH = """() => { const g = window.app.graph, L = window.LiteGraph;
+    const made = [['core.integer', [150, 200]], ['core.add', [500, 200]], ['core.show', [850, 200]]].map(([t, pos]) => {
+        const n = L.createNode(t); n.pos = pos; g.add(n); return n; });
+    made[0].widgets.find(w => w.name === 'value').value = 2;
+    made[1].widgets.find(w => w.name === 'b').value = 3;
+    const ds = window.app.canvas.ds; ds.scale = 1; ds.offset = [0, 0]; window.app.canvas.setDirty(true, true); }"""
+SLOT_POINT = """([type, isInput, name]) => { const n = window.app.graph._nodes.find(n => n.type === type);
+    const slots = isInput ? n.inputs : n.outputs; const i = isInput ? slots.findIndex(s => s.name === name) : 0;
+    const o = window.app.canvas.ds.convertCanvasToOffset(n.getConnectionPos(isInput, i));
+    const r = window.app.canvas.canvas.getBoundingClientRect(); return [r.left + o[0], r.top + o[1]]; }"""
+SHOWN = "() => (window.app.graph._nodes.find(n => n.type === 'core.show')?.widgets ?? []).map(w => w.value)"
+
+
+@pytest.fixture(scope="module")
+def frontend_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    server = ServerProcess(tmp_path_factory.mktemp("comfy-frontend"), comfyui_port=free_port(),
+                           args=("--comfyui-frontend",)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class ComfyPage:
+    """The frontend in one page: failed requests and console errors collected, shots per step."""
+
+    def __init__(self, page: Any, server: ServerProcess) -> None:
+        self.page, self.server, self.steps = page, server, 0
+        self.problems: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status} {r.request.method} {r.url}"))
+        page.on("requestfailed", self._failed)
+        shutil.rmtree(SHOTS, ignore_errors=True)
+        SHOTS.mkdir(parents=True)
+
+    def _failed(self, request: Any) -> None:
+        if request.failure != "net::ERR_ABORTED":  # a reload cancels what is still loading
+            self.problems.append(f"failed {request.url} {request.failure}")
+
+    def shot(self, name: str) -> None:
+        self.steps += 1
+        self.page.screenshot(path=str(SHOTS / f"{self.steps:02d}-{name}.png"))
+
+    def open(self) -> None:
+        self.page.goto(self.server.comfy_url + "/")
+        self.page.wait_for_function("() => window.app && window.app.graph && window.app.canvas", timeout=60_000)
+        self.page.wait_for_timeout(3_000)  # the start's own requests (settings, jobs, templates)
+        self.page.keyboard.press("Escape")  # the template browser a new user is shown
+
+    def point(self, node_type: str, is_input: bool, name: str | None = None) -> tuple[float, float]:
+        x, y = self.page.evaluate(SLOT_POINT, [node_type, is_input, name])
+        return float(x), float(y)
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        mouse = self.page.mouse
+        mouse.move(*start)
+        mouse.down()
+        mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=5)
+        mouse.move(*end, steps=5)
+        mouse.up()
+
+
+def test_comfyui_frontend_draws_runs_saves_and_lists_the_core_graph(browser: Any, frontend_server: ServerProcess) -> None:
+    context = browser.new_context(viewport=VIEWPORT)
+    ui = ComfyPage(context.new_page(), frontend_server)
+    page = ui.page
+    ui.open()
+    ui.shot("booted")
+    assert ui.problems == []
+
+    page.evaluate(PLACE_CORE_GRAPH)
+    ui.drag(ui.point("core.integer", False), ui.point("core.add", True, "a"))  # INT into FLOAT
+    ui.drag(ui.point("core.add", False), ui.point("core.show", True, "value"))
+    ui.shot("linked")
+    links = page.evaluate("() => window.app.graph._nodes.map(n => [n.type, n.inputs.map(i => i.link !== null)])")
+    assert links == [["core.integer", [False]], ["core.add", [True, False]], ["core.show", [True]]]
+
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(f"() => ({SHOWN})().includes('5')", timeout=60_000)
+    ui.shot("shows-5")
+
+    page.keyboard.press("Control+s")
+    name_box = page.get_by_role("dialog").locator("input")
+    name_box.fill("auteur core graph")
+    name_box.press("Enter")
+    page.wait_for_timeout(1_000)
+    ui.shot("saved")
+    saved = httpx.get(f"{frontend_server.comfy_url}/api/userdata", params={"dir": "workflows"}).json()
+    assert saved == ["auteur core graph.json"]
+
+    page.reload()
+    ui.open()
+    page.keyboard.press("w")  # the Workflows panel
+    page.get_by_text("auteur core graph").first.wait_for(timeout=20_000)
+    ui.shot("found-after-reload")
+
+    jobs = httpx.get(f"{frontend_server.comfy_url}/api/jobs", params={"status": "completed"}).json()
+    assert [job["status"] for job in jobs["jobs"]] == ["completed"]
+    page.get_by_text("active").first.click()  # the Job Queue panel
+    page.get_by_text(f"Job #{jobs['jobs'][0]['priority']}").wait_for(timeout=20_000)
+    ui.shot("job-queue")
+    assert ui.problems == [], "\n".join(ui.problems)
+    context.close()

@@ -1,0 +1,125 @@
+"""The routes ComfyUI's web frontend calls, in ComfyUI's shapes, on a real server with two
+principals: neither ever sees the other's settings, files, jobs or log lines."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ..security.conftest import make_token
+from ..server_harness import ServerProcess, chain_prompt, free_port
+
+PRINCIPALS = {"ann": ("creator", "AUTONOMOUS"), "bob": ("creator", "AUTONOMOUS")}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, dict[str, httpx.Client]]]:
+    workspace: Path = tmp_path_factory.mktemp("comfy-frontend-routes")
+    tokens = {name: make_token(workspace, name, role, maturity) for name, (role, maturity) in PRINCIPALS.items()}
+    server = ServerProcess(workspace, comfyui_port=free_port()).start()
+    clients = {name: httpx.Client(base_url=server.comfy_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+               for name, token in tokens.items()}
+    try:
+        yield server, clients
+    finally:
+        for each in clients.values():
+            each.close()
+        server.stop()
+
+
+def _ok(answer: httpx.Response) -> Any:
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_settings_are_kept_per_principal_and_sent_untyped_as_the_frontend_does(server: Any) -> None:
+    _, clients = server
+    ann, bob = clients["ann"], clients["bob"]
+    assert _ok(ann.get("/api/users")) == {"storage": "server", "migrated": True}
+    assert _ok(ann.post("/api/settings/Comfy.ColorPalette", content=b'"light"')) == {}  # no content type
+    assert _ok(ann.post("/api/settings", json={"Comfy.Locale": "fr", "Comfy.Grid": 8})) == {}
+    assert _ok(ann.get("/api/settings")) == {"Comfy.ColorPalette": "light", "Comfy.Locale": "fr", "Comfy.Grid": 8}
+    assert _ok(ann.get("/api/settings/Comfy.Locale")) == "fr"
+    assert _ok(bob.get("/api/settings")) == {}
+    assert _ok(bob.get("/api/settings/Comfy.Locale")) is None
+    refused = ann.post("/api/settings/x", content=b"{not json")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "json_invalid"
+
+
+def test_userdata_is_each_principals_own_folder(server: Any) -> None:
+    _, clients = server
+    ann, bob = clients["ann"], clients["bob"]
+    workflow = b'{"nodes": [], "links": [], "title": "\xc3\xa9t\xc3\xa9"}'
+    assert _ok(ann.post("/api/userdata/workflows%2Fa.json", content=workflow)) == "workflows/a.json"
+    assert ann.post("/api/userdata/workflows%2Fa.json?overwrite=false", content=b"{}").status_code == 409
+    assert ann.get("/api/userdata/workflows%2Fa.json").content == workflow
+    assert _ok(ann.get("/api/userdata", params={"dir": "workflows"})) == ["a.json"]
+    full = _ok(ann.get("/api/userdata", params={"dir": "workflows", "full_info": "true"}))
+    assert full[0]["path"] == "a.json" and full[0]["size"] == len(workflow)
+    v2 = _ok(ann.get("/api/v2/userdata", params={"path": "workflows"}))
+    assert [(item["name"], item["type"]) for item in v2] == [("a.json", "file")]
+    moved = _ok(ann.post("/api/userdata/workflows%2Fa.json/move/workflows%2Fb.json?full_info=true"))
+    assert moved["path"] == "workflows/b.json"
+    assert _ok(bob.get("/api/userdata", params={"dir": "workflows"})) == []
+    assert bob.get("/api/userdata/workflows%2Fb.json").status_code == 404
+    for hostile in ("..%2F..%2Fauth.json", "%2Fetc%2Fpasswd", "workflows%2F..%2F..%2Fx"):
+        answer = ann.get(f"/api/userdata/{hostile}")
+        assert answer.status_code in (403, 404) and "error" in answer.json()
+    assert ann.delete("/api/userdata/workflows%2Fb.json").status_code == 204
+    assert _ok(ann.get("/api/userdata", params={"dir": "workflows"})) == []
+
+
+def _wait_done(client: httpx.Client, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = _ok(client.get(f"/api/jobs/{job_id}"))
+        if job["status"] in ("completed", "failed", "cancelled"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_jobs_list_filter_page_and_cancel_only_the_callers_runs(server: Any) -> None:
+    _, clients = server
+    ann, bob = clients["ann"], clients["bob"]
+    ids = [_ok(ann.post("/api/prompt", json={"prompt": chain_prompt(n, 3)}))["prompt_id"] for n in (1, 2)]
+    done = [_wait_done(ann, job_id) for job_id in ids]
+    assert [job["status"] for job in done] == ["completed", "completed"]
+    assert done[0]["outputs"]["3"] == {"text": ["4"]}
+    page = _ok(ann.get("/api/jobs", params={"status": "completed", "limit": 1, "sort_order": "asc"}))
+    assert [job["id"] for job in page["jobs"]] == ids[:1]
+    assert page["pagination"] == {"offset": 0, "limit": 1, "total": 2, "has_more": True}
+    assert _ok(bob.get("/api/jobs"))["jobs"] == []
+    assert bob.get(f"/api/jobs/{ids[0]}").status_code == 403
+    assert bob.post("/api/jobs/cancel", json={"job_ids": ids}).status_code == 403
+    assert _ok(ann.post(f"/api/jobs/{ids[0]}/cancel")) == {"cancelled": [ids[0]]}  # finished: nothing to stop
+    bad = ann.get("/api/jobs", params={"status": "sleeping"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "query_invalid"
+
+
+def test_templates_and_the_frontends_other_start_routes_answer_in_comfyuis_shapes(server: Any) -> None:
+    _, clients = server
+    ann = clients["ann"]
+    index = _ok(ann.get("/templates/index.json"))
+    names = [item["name"] for item in index[0]["templates"]]
+    assert "add_two_numbers" in names
+    workflow = _ok(ann.get("/templates/add_two_numbers.json"))
+    assert {"nodes", "links"} <= workflow.keys()
+    card = ann.get("/templates/add_two_numbers-1.webp")
+    assert card.status_code == 200 and card.content[8:12] == b"WEBP"
+    assert ann.get("/templates/no_such-1.webp").status_code == 404
+    assert _ok(ann.get("/api/workflow_templates")) == {}
+    assert _ok(ann.get("/api/i18n")) == {}
+    assert _ok(ann.get("/api/experiment/models")) == []
+    assert _ok(ann.get("/api/global_subgraphs")) == {}
+    assert _ok(ann.post("/api/free", json={"unload_models": True})) == {}
+    assert _ok(ann.get("/api/extensions")) == ["/extensions/auteur/text_outputs.js"]
+    assert b"registerExtension" in ann.get("/extensions/auteur/text_outputs.js").content
+    logs = _ok(ann.get("/internal/logs/raw"))
+    assert set(logs) == {"entries", "size"} and all(set(entry) == {"t", "m"} for entry in logs["entries"])
+    assert _ok(ann.patch("/internal/logs/subscribe", json={"enabled": True, "clientId": "x"})) == {}
