@@ -14,21 +14,24 @@ from screenplain.parsers import fountain
 
 from nodes.sdk.preproduction import ScriptDocument, ScriptElement, read_fdx, write_fdx
 
+from .parse import hold_escaped_stars, strip_stray_emphasis
+
 _STANDARD_HEADING = re.compile(r"^(INT|EXT|EST|INT\.?/EXT|I/E)[ .]", re.IGNORECASE)
 # First characters Fountain reads as markup at the start of an action paragraph.
 _MARKUP_START = tuple("!@#=~>.[")
-_STRAY_STARS = re.compile(r"\*+")
 
 
 def _lines(value: object) -> str:
-    return str(value).strip()
+    """The text as a reader sees it: emphasis parsed away, stray asterisks dropped, an escaped
+    one kept."""
+    return strip_stray_emphasis(str(value)).strip()
 
 
 def _action_text(action: sp.Action) -> str:
     """The lines a reader sees: a synopsis or section the parser took for action is left out,
     a lyric keeps its words without its `~`, stray emphasis asterisks go."""
     kept = [_lines(line) for line in action.lines if not _lines(line).startswith(("=", "#"))]
-    return "\n".join(_STRAY_STARS.sub("", line.removeprefix("~")).strip() for line in kept)
+    return "\n".join(line.removeprefix("~").strip() for line in kept)
 
 
 def _dialog(dialog: sp.Dialog, dual: str = "") -> list[ScriptElement]:
@@ -45,7 +48,7 @@ def _dialog(dialog: sp.Dialog, dual: str = "") -> list[ScriptElement]:
 
 
 def fountain_to_document(text: str) -> ScriptDocument:
-    script = fountain.parse(io.StringIO(text.lstrip("\ufeff").replace("\r\n", "\n")))
+    script = fountain.parse(io.StringIO(hold_escaped_stars(text.lstrip("\ufeff").replace("\r\n", "\n"))))
     elements: list[ScriptElement] = []
     for paragraph in script.paragraphs:
         if isinstance(paragraph, sp.Slug):

@@ -33,7 +33,7 @@ _MARK = re.compile("[\U000F0000-\U000FFFFD]")
 # An escaped `\*` is a literal asterisk: held as a private-use character through the parser
 # (which unescapes it) so that the stray emphasis left after parsing can be told from it.
 _LITERAL_STAR = "\ue000"
-_STRAY_EMPHASIS = re.compile(r"\*+")
+_STRAY_EMPHASIS = re.compile(r" ?\*+(?= )|\*+")  # "a * star" → "a star"
 _TITLE_EMPHASIS = re.compile(r"\*{1,3}|_")
 # A heading-like line before the first slugline names a part of the script, not a place.
 _PSEUDO_HEADING = re.compile(r"^[A-Z0-9][A-Z0-9 '&-]{0,40}$")
@@ -84,6 +84,16 @@ def _extract_notes(text: str) -> tuple[str, list[ScriptNote]]:
     return _NOTE.sub(mark("note"), text), notes
 
 
+def hold_escaped_stars(text: str) -> str:
+    """Fountain text with each escaped `\\*` held for `strip_stray_emphasis` to restore."""
+    return text.replace("\\*", _LITERAL_STAR)
+
+
+def strip_stray_emphasis(text: str) -> str:
+    """Parsed text without the asterisks emphasis left unmatched; an escaped one restored."""
+    return _STRAY_EMPHASIS.sub("", text).replace(_LITERAL_STAR, "*")
+
+
 def strip_title_emphasis(text: str) -> str:
     """`_**BRICK & STEEL**_` → `BRICK & STEEL` (title-page values are not parsed for emphasis)."""
     return _TITLE_EMPHASIS.sub("", _MARK.sub("", text)).replace(_LITERAL_STAR, "*")
@@ -117,8 +127,7 @@ class _Reader:
         for mark in _MARK.findall(text):
             found = self.found[ord(mark) - _MARK_BASE]
             (self.scenes[-1].notes if self.scenes else self.front).append(found)
-        text = _STRAY_EMPHASIS.sub("", _MARK.sub("", text)).replace(_LITERAL_STAR, "*")
-        return _collapse(text)
+        return _collapse(strip_stray_emphasis(_MARK.sub("", text)))
 
 
     def dialog_beats(self, dialog: sp.Dialog) -> list[Beat]:
@@ -202,8 +211,7 @@ class _Reader:
 def parse_screenplay(text: str, *, fallback_title: str = "") -> ParsedScript:
     """Scenes in order; action before the first slugline becomes a scene of its own (named by
     an opening pseudo-heading such as "COLD OPEN" when there is one)."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\\*", _LITERAL_STAR)
-    marked, notes = _extract_notes(text)
+    marked, notes = _extract_notes(hold_escaped_stars(text.lstrip("\ufeff").replace("\r\n", "\n")))
     script = fountain.parse(io.StringIO(marked))
     title_page = script.title_page or {}
     title = _collapse(" ".join(strip_title_emphasis(line) for line in title_page.get("Title", [])))

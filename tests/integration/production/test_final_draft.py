@@ -114,3 +114,11 @@ def test_an_fdx_with_entities_or_no_final_draft_root_is_refused(project: Path, r
     result = run_node(project, registry, "production.final_draft", {"script": f"{SCRIPTS}/bad.fdx"})
     assert result.error is not None and result.error.code == "script_invalid"
     assert "document type declaration" in result.error.message
+
+
+def test_fountain_markup_for_readers_stays_out_of_the_fdx() -> None:
+    fountain = ("INT. LAB - DAY\n\n= The test goes wrong.\nThe readout says 5 \\* 5 and a * stray *star*.\n\n"
+                "~Row, row, row\n\nANA\nIt is *really* 25\\*.\n")
+    texts = [e.text for e in read_fdx(fountain_to_fdx(fountain)).elements]
+    assert texts == ["INT. LAB - DAY", "The readout says 5 * 5 and a stray star.", "Row, row, row", "ANA",
+                     "It is really 25*."]
