@@ -6,8 +6,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery", "bench_editor", "bench_breakdown",
-           "bench_animatic", "bench_submit_load", "bench_start", "bench_agents"]
+MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery", "bench_editor", "bench_editor_queue",
+           "bench_breakdown", "bench_animatic", "bench_submit_load", "bench_start", "bench_agents"]
 
 
 def _module_name(name: str) -> str:

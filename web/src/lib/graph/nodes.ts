@@ -13,7 +13,10 @@ function widgetFor(node: LGraphNode, input: InputSpec): IWidget | undefined {
   const value = input.has_default ? input.default : undefined;
   const min = input.min ?? undefined;
   const max = input.max ?? undefined;
-  const options = { min, max, property: input.name };
+  // `property` names the input the widget edits; litegraph warns about (and ComfyUI files never
+  // carry) a widget with neither a callback nor a property, one warning per widget built.
+  const property = input.name;
+  const options = { min, max, property };
   let widget;
   switch (input.widget) {
     case "int":
@@ -27,11 +30,12 @@ function widgetFor(node: LGraphNode, input: InputSpec): IWidget | undefined {
       } as never);
       break;
     case "boolean":
-      widget = node.addWidget("toggle", input.name, Boolean(value), null, { on: "true", off: "false" });
+      widget = node.addWidget("toggle", input.name, Boolean(value), null, { on: "true", off: "false", property });
       break;
     case "combo":
       widget = node.addWidget("combo", input.name, (value ?? input.options?.[0] ?? "") as string, null, {
         values: input.options ?? [],
+        property,
       });
       break;
     case "text":
@@ -40,6 +44,7 @@ function widgetFor(node: LGraphNode, input: InputSpec): IWidget | undefined {
     default:
       widget = node.addWidget("text", input.name, value == null ? "" : String(value), null, {
         multiline: input.widget === "textarea",
+        property,
       });
       break;
   }

@@ -47,7 +47,8 @@ class RunState {
     editor.setProblems([]);
     const current = editor.current();
     try {
-      // Validate first: problems come back as data (200), highlighted on the nodes concerned.
+      // Validate first: problems come back as data (200), highlighted on the nodes concerned
+      // (a refused submission would be a 422 the browser logs as a console error).
       const checked = await api.validate(current);
       const blocking = checked.errors.filter((e) => e.code !== "maturity_insufficient");
       if (blocking.length) {
