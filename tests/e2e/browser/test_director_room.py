@@ -129,6 +129,19 @@ def test_a_director_uploads_edits_breaks_down_and_reviews_takes_in_the_browser(
     editor.shot("approved with a note at a timecode")
     shot_key = first_shot.get_attribute("data-shot")
 
+    # The storyboard shows the approved take of each shot (a payload take as a readable card).
+    page.get_by_test_id("tab-storyboard").click()
+    panel = page.locator(f"[data-testid=storyboard-panel][data-shot='{shot_key}']")
+    panel.get_by_test_id("payload-card").wait_for()
+    page.wait_for_function(
+        "(key) => document.querySelector(`[data-testid=storyboard-panel][data-shot='${key}']`).innerText.includes('locked door')",
+        arg=shot_key)
+    assert page.get_by_test_id("storyboard-scene").count() >= 2
+    editor.shot("storyboard with the approved takes")
+    page.emulate_media(media="print")
+    editor.shot("storyboard as printed")
+    page.emulate_media(media="screen")
+
     # Reload: everything is as it was.
     page.reload()
     page.wait_for_function("() => window.__auteur && window.__auteur.ready", timeout=20_000)
