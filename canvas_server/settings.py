@@ -37,6 +37,9 @@ class Settings(CelerySettings):
     max_graph_nodes: int = Field(5000, ge=1, description="Most nodes a submitted or validated graph may have (413 graph_too_large beyond)")
     max_queued_runs: int = Field(200, ge=1, description="Most queued and running runs one principal may have at once (429 quota_exceeded beyond)")
     max_stored_mb: int = Field(1024, ge=1, description="Most MiB of run records (graphs, outputs, errors) one principal may keep (429 quota_exceeded beyond; delete old runs)")
+    webhook_backoff_s: list[float] = Field(
+        default_factory=lambda: [5.0, 30.0, 120.0, 600.0, 1800.0],
+        description="Seconds before each retry of a failed webhook delivery; after the last it is dead-lettered")
     progress_interval_s: float = Field(0.1, description="Least time between two node_progress events of one run")
     heartbeat_s: float = Field(15.0, description="Seconds between WebSocket heartbeats")
     resume_attempts: int = Field(2, description="Restarts a run survives before it is marked interrupted")

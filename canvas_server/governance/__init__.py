@@ -9,6 +9,7 @@ from .authorize import (
     ProjectResource,
     RunResource,
     TemplateResource,
+    WebhookResource,
     allowed,
     authorize,
 )
@@ -18,6 +19,6 @@ from .tokens import TokenInfo, TokenStore
 
 __all__ = [
     "LOCAL_PRINCIPAL", "ROLES", "Action", "AuditLog", "ClientResource", "ForbiddenError", "Principal",
-    "ProjectResource", "Role", "RunResource", "TemplateResource", "TokenInfo", "TokenStore", "allowed",
+    "ProjectResource", "Role", "RunResource", "TemplateResource", "TokenInfo", "TokenStore", "WebhookResource", "allowed",
     "authorize",
 ]

@@ -36,6 +36,7 @@ class Action(StrEnum):
     RUN_DELETE = "run.delete"
     RUN_CONTROL = "run.control"  # move, prioritize or retry a run
     QUEUE_CONTROL = "queue.control"  # pause and resume the whole queue
+    WEBHOOK_MANAGE = "webhook.manage"  # make, list, delete webhooks, replay their deliveries
     PROJECT_LIST = "project.list"
     PROJECT_CREATE = "project.create"
     PROJECT_READ = "project.read"
@@ -82,7 +83,15 @@ class ClientResource:
     owner: str | None
 
 
-Resource = RunResource | ProjectResource | TemplateResource | ClientResource | None
+@dataclass(frozen=True)
+class WebhookResource:
+    """A webhook (and its deliveries); `owner` is the principal that made it."""
+
+    webhook_id: str
+    owner: str
+
+
+Resource = RunResource | ProjectResource | TemplateResource | ClientResource | WebhookResource | None
 
 
 class ForbiddenError(AuteurError):
@@ -104,6 +113,7 @@ _SERVER_ROLE: dict[Action, Role] = {
     Action.INTEGRATION_USE: "creator",
     Action.TOKEN_ADMIN: "admin",
     Action.QUEUE_CONTROL: "admin",
+    Action.WEBHOOK_MANAGE: "creator",
 }
 
 # Project actions: the least role in the project ("owner" is above creator).
@@ -165,6 +175,12 @@ def decide(principal: Principal, action: Action, resource: Resource = None) -> s
         if _is_admin(principal) or resource.author in (None, principal.name):
             return None
         return f"template {resource.template_id} belongs to {resource.author}"
+    if isinstance(resource, WebhookResource):
+        if action != Action.WEBHOOK_MANAGE:
+            return f"{action} does not apply to a webhook"
+        if _is_admin(principal) or resource.owner == principal.name:
+            return None
+        return f"webhook {resource.webhook_id} belongs to another principal"
     if isinstance(resource, ClientResource):
         if action != Action.CLIENT_USE:
             return f"{action} does not apply to a client id"

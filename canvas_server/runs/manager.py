@@ -63,6 +63,7 @@ class RunManager:
         resume_attempts: int = 2,
         project_root: Callable[[str], Path | None] = lambda project: None,
         on_audit: Callable[[StoredRun, dict[str, Any]], object] = lambda run, data: None,
+        on_ended: Callable[[StoredRun, str, dict[str, Any]], object] = lambda run, status, data: None,
     ) -> None:
         self.store = store
         self.executor = executor
@@ -72,6 +73,7 @@ class RunManager:
         self.resume_attempts = resume_attempts
         self.project_root = project_root
         self.on_audit = on_audit  # a node's `node_audit` event, written down with the run's principal
+        self.on_ended = on_ended  # a run ended (its record stored): the webhooks are told
         self._tickets: asyncio.Queue[None] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._tokens: dict[str, CancelToken] = {}
@@ -89,6 +91,8 @@ class RunManager:
             self.events.publish(EventType.RUN_INTERRUPTED, {"status": "interrupted", "reason": run.reason if run else None},
                                 run_id=run_id, project=run.project if run else None,
                                 owner=run.principal if run else None)
+            if run is not None:
+                self.on_ended(run, "interrupted", {"reason": run.reason})
         if resumed or interrupted:
             log.warning("restored queue: %d run(s) resumed, %d interrupted", len(resumed), len(interrupted))
         for _ in range(self.store.queued_count()):
@@ -149,6 +153,7 @@ class RunManager:
         else:
             self.store.finish(run_id, _record_for(run, "cancelled", reason), reason)
             self._publish(run, EventType.RUN_CANCELLED, {"status": "cancelled", "reason": reason})
+            self.on_ended(run, "cancelled", {"reason": reason})
         return self.get(run_id)
 
     def delete(self, run_id: str) -> None:
@@ -292,6 +297,8 @@ class RunManager:
         self.store.finish(run.run_id, record)
         for event_type, data in held:
             self._publish(run, event_type, {"status": record.status, **data})
+        errors = [{"code": error.code, "message": error.message} for error in record.errors]
+        self.on_ended(run, record.status, {"errors": errors, "reason": token_reason(record)})
 
 
 def token_reason(record: RunRecord) -> str | None:

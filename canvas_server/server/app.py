@@ -42,6 +42,7 @@ from .routes import (  # workspace (issue 4)
     signed_media,
     takes,
     templates,
+    webhooks,
     workflows,
 )
 from .routes.home import mount_home
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(runs.router, dependencies=authenticated)
     app.include_router(queue.router, dependencies=authenticated)
     app.include_router(batches.router, dependencies=authenticated)
+    app.include_router(webhooks.router, dependencies=authenticated)
     app.include_router(templates.router, dependencies=[Depends(Allowed(Action.TEMPLATE_READ))])
     app.include_router(projects.router, dependencies=authenticated)
     app.include_router(assets.router, dependencies=in_project)

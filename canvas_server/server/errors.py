@@ -29,6 +29,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_found": 404,
     "run_not_found": 404,
     "batch_not_found": 404,
+    "webhook_not_found": 404,
     "template_not_found": 404,
     "template_exists": 409,
     "project_not_found": 404,

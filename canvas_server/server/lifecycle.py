@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from function_runners.tiers import load_tiers
-from nodes.sdk import AuteurError, NodeRegistry, discover, layout
+from nodes.sdk import AuteurError, NodeRegistry, discover, fernet_for, layout, master_secret
 
 from ..engine.factory import make_executor, make_runner
 from ..governance import AuditLog, TokenStore
@@ -22,6 +22,7 @@ from ..governance.auth import Authenticator, is_loopback
 from ..governance.state import private_dir
 from ..runs.manager import RunManager
 from ..runs.store import RunStore
+from ..runs.webhooks import WebhookDispatcher, WebhookStore
 from ..runs.workspace_lock import WorkspaceLock, acquire
 from ..settings import Settings
 from ..workspace.gitrepo import check_git_lfs
@@ -113,11 +114,16 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     audit = AuditLog.in_state_dir(state_dir)
     projects = ProjectStore(settings.workspace)
     projects.ensure()
+    webhooks = WebhookDispatcher(
+        WebhookStore(state_dir / "webhooks.sqlite3", fernet_for(master_secret(state_dir, settings.secret_key))),
+        settings.webhook_backoff_s)
+    stack.callback(webhooks.store.close)
     runs = RunManager(
         RunStore(runs_db), make_executor(settings, registry, runner, tiers=tiers), events,
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,
         resume_attempts=settings.resume_attempts, project_root=project_root_finder(projects),
         on_audit=lambda run, data: audit.record_action(run.principal, run.run_id, run.project, data),
+        on_ended=lambda run, status, data: webhooks.run_ended(run.principal, run.project, run.run_id, status, data),
     )
     stack.callback(runs.store.close)
     manifest_sync = ManifestSync(projects)
@@ -130,12 +136,14 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
         settings=settings, registry=registry, tiers=tiers, events=events, tokens=tokens,
         auth=Authenticator(tokens, require_tokens=not is_loopback(settings.host, settings.loopback_hosts)),
         audit=audit, runner=runner, runs=runs, manifest_sync=manifest_sync, git_lfs=git_lfs,
-        background=BackgroundTasks(),
+        background=BackgroundTasks(), webhooks=webhooks,
     )
     stack.push_async_callback(runs.stop)
     restore_subscriptions(services, runs.store)
     # Late: its processes load their packs while this one serves (queued runs wait for them).
     await runner.start()
+    webhooks.start()
+    stack.push_async_callback(webhooks.stop)
     await runs.start()
     _watch_projects(services, stack)
     stack.push_async_callback(services.background.close, BACKGROUND_GRACE_S)

@@ -16,6 +16,7 @@ from nodes.sdk import NodeRegistry
 from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator
 from ..runs.manager import RunManager
+from ..runs.webhooks import WebhookDispatcher
 from ..settings import Settings
 from ..workspace.gitrepo import LfsStatus
 from ..workspace.manifest_sync import ManifestSync
@@ -62,4 +63,5 @@ class AppServices:
     manifest_sync: ManifestSync
     git_lfs: LfsStatus  # found by the startup check; projects need git-lfs for media
     background: BackgroundTasks
+    webhooks: WebhookDispatcher
     extra: dict[str, Any] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from canvas_server.governance.authorize import (
     ProjectResource,
     RunResource,
     TemplateResource,
+    WebhookResource,
     allowed,
     authorize,
 )
@@ -34,6 +35,7 @@ SERVER_TABLE: list[tuple[Action, set[Role]]] = [
     (Action.INTEGRATION_USE, {"admin", "creator"}),
     (Action.TOKEN_ADMIN, {"admin"}),
     (Action.QUEUE_CONTROL, {"admin"}),
+    (Action.WEBHOOK_MANAGE, {"admin", "creator"}),
 ]
 
 
@@ -121,3 +123,10 @@ def test_refusal_is_a_forbidden_error_naming_the_reason() -> None:
         authorize(VIEWER, Action.RUN_CANCEL, RunResource("r1", owner="cy"))
     assert caught.value.code == "forbidden"
     assert caught.value.details["action"] == "run.cancel"
+
+
+def test_a_webhook_belongs_to_its_maker_and_admins() -> None:
+    hook = WebhookResource("w1", owner="cy")
+    assert allowed(CREATOR, Action.WEBHOOK_MANAGE, hook) and allowed(ADMIN, Action.WEBHOOK_MANAGE, hook)
+    assert not allowed(OTHER, Action.WEBHOOK_MANAGE, hook)
+    assert not allowed(CREATOR, Action.RUN_READ, hook)

@@ -40,6 +40,11 @@ def cy_batch(suffix: str = "") -> Setup:
     return make
 
 
+def cy_webhook(clients: dict[str, httpx.Client]) -> str:
+    made = clients["cy"].post("/api/webhooks", json={"url": "https://hooks.example.com/cy"}).json()
+    return f"/api/webhooks/{made['webhook_id']}"
+
+
 def cy_project(clients: dict[str, httpx.Client]) -> str:
     name = f"Doomed{next(_names)}"
     assert clients["cy"].post("/api/projects", json={"name": name}).status_code == 201
@@ -72,6 +77,11 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("GET", cy_batch(), None, {"ada", "cy"}),
     ("POST", cy_batch("/cancel"), None, {"ada", "cy"}),
     ("POST", cy_batch("/retry"), None, {"ada", "cy"}),
+    ("POST", fixed("/api/webhooks"), {"url": "https://hooks.example.com/in"}, CREATORS),
+    ("POST", fixed("/api/webhooks"), {"url": "https://hooks.example.com/in", "project": "Film"}, FILM_EDITORS),
+    ("GET", fixed("/api/webhooks"), None, CREATORS),
+    ("GET", fixed("/api/webhooks/deliveries?status=dead"), None, CREATORS),
+    ("DELETE", cy_webhook, None, {"ada", "cy"}),
     ("GET", fixed("/api/templates"), None, ALL),
     ("GET", fixed("/api/templates/add_two_numbers"), None, ALL),
     ("POST", lambda c: "/api/templates", "new", CREATORS),
