@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from nodes.sdk import RUN_ENDED, AuteurError, EventType
+from nodes.sdk import RUN_ENDED, AuteurError, EventType, layout
 
 from ..governance import Action, Principal, authorize
 from ..runs.store import StoredRun
@@ -26,10 +26,13 @@ from ..server.access import authorize_project, run_resource
 from ..server.routes.projects import list_projects as readable_projects
 from ..server.routes.runs import run_view
 from ..server.services import AppServices
+from ..server.template_store import TemplateStore
 from ..workspace import takes as take_service
 from ..workspace.store import ProjectStore
 from .one_node import NODE_ID, TAKE_ID, NodeInputError, ShotTarget, node_prompt
+from .templates import PREFIX, find_template
 from .toolbox import find_node, refusal
+from .upload import upload_asset
 
 Progress = Callable[[float, str | None], Awaitable[None]]
 POLL_S = 1.0  # a dropped event never leaves a waiter hanging: the store is read this often
@@ -181,6 +184,10 @@ async def _dispatch(services: AppServices, principal: Principal, name: str, argu
         store = ProjectStore(services.settings.workspace)
         shots = await asyncio.to_thread(take_service.gallery, store, project)
         return {"shots": [shot.model_dump(mode="json") for shot in shots]}
+    if name == "upload_asset":
+        return await upload_asset(services, principal, arguments)
+    if name.startswith(PREFIX):
+        return await _run_template(services, principal, name, arguments, progress, submitted)
     spec = find_node(services.registry, name)
     if spec is None:
         raise UnknownToolError(f"no tool named {name!r}", details={"tool": name})
@@ -199,3 +206,23 @@ async def _dispatch(services: AppServices, principal: Principal, name: str, argu
     node = summary["nodes"].get(NODE_ID)
     summary["result"] = node["outputs"] if node else None
     return summary
+
+
+async def _run_template(services: AppServices, principal: Principal, name: str, arguments: dict[str, Any],
+                        progress: Progress | None, submitted: Callable[[str], None]) -> dict[str, Any]:
+    """A template tool: its parameters become the run's overrides (`NODE_ID.INPUT`)."""
+    authorize(principal, Action.TEMPLATE_READ)
+    store = TemplateStore(services.settings.workspace / layout.PIPELINE_TEMPLATES_DIR)
+    tool = await asyncio.to_thread(find_template, store, services.registry, name)
+    if tool is None:
+        raise UnknownToolError(f"no tool named {name!r}", details={"tool": name})
+    options = _options(arguments)
+    unknown = sorted(set(arguments) - set(tool.keys))
+    if unknown:
+        raise NodeInputError(f"{name} has no parameter {unknown[0]!r}",
+                             details=[{"input": item, "code": "unknown_input"} for item in unknown])
+    graph = store.get(tool.template_id)[1]
+    run = await submit_and_wait(services, principal, graph, project=options.project, tier=options.tier,
+                                params={tool.keys[key]: value for key, value in arguments.items()},
+                                wait=options.wait, progress=progress, on_submitted=submitted)
+    return run_summary(run)

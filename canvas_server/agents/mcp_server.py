@@ -8,6 +8,7 @@ revoked mid-session stops working at once); `principal_for` supplies it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,17 +23,19 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from nodes.sdk import AuteurError
+from nodes.sdk import AuteurError, layout
 
 from ..governance import Action, Principal
 from ..server.access import authorize_project
 from ..server.deps import principal_of, services_of
 from ..server.errors import send_error, status_for
 from ..server.services import AppServices
+from ..server.template_store import TemplateStore
 from ..workspace import takes as take_service
 from ..workspace.store import ProjectStore
 from .calls import call_tool
-from .toolbox import visible_tools
+from .templates import template_tools
+from .toolbox import visible_tools, with_templates
 
 SCHEME = "auteur://"
 Context = ServerRequestContext[Any, Any]
@@ -88,7 +91,9 @@ def build_server(resolve: Resolver) -> Server[Any]:
 
     async def list_tools(ctx: Context, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         services, principal, _ = resolve(ctx)
-        tools = visible_tools(services.registry, principal)
+        store = TemplateStore(services.settings.workspace / layout.PIPELINE_TEMPLATES_DIR)
+        templates = await asyncio.to_thread(template_tools, store, services.registry, principal)
+        tools = with_templates(visible_tools(services.registry, principal), templates)
         return types.ListToolsResult(tools=[
             types.Tool(name=tool.name, description=tool.description, input_schema=tool.input_schema)
             for tool in tools])

@@ -19,7 +19,7 @@ from .one_node import MEDIA_SOCKETS, callable_alone, media_output, socket_type
 _RULE_NAMES = {("media", "Media/Video"): "FFmpeg editing", ("media", "Media/Audio"): "FFmpeg editing",
                ("audio", "Media/Audio"): "FFmpeg editing", ("speaker", "Speaker/Sonos"): "Speaker control",
                ("speaker", "Speaker/Spotify"): "Spotify control"}
-RUN_TOOLS = ("run_graph", "get_run", "cancel_run", "list_projects", "list_takes")
+RUN_TOOLS = ("run_graph", "get_run", "cancel_run", "list_projects", "list_takes", "upload_asset")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,18 @@ def refusal(spec: NodeSpec, principal: Principal) -> str | None:
         return None
     what = _RULE_NAMES.get((spec.pack, spec.category), spec.title)
     return f"{what} requires {spec.maturity} maturity level. Your agent is at {principal.maturity} maturity."
+
+
+UPLOAD_SCHEMA: dict[str, Any] = {
+    "type": "object", "additionalProperties": False, "required": ["project", "category", "filename"],
+    "properties": {
+        "project": {"type": "string"},
+        "category": {"type": "string", "enum": ["Characters", "Locations", "Objects", "Styles", "Music"]},
+        "filename": {"type": "string"},
+        "content_base64": {"type": "string", "description": "The file's bytes, base64 (upload size limit)"},
+        "path": {"type": "string", "description": "Or a file the server may read (project or allowed folders)"},
+    },
+}
 
 
 _RUN_OPTIONS: dict[str, Any] = {
@@ -98,6 +110,8 @@ def _run_tools() -> list[Tool]:
              {"type": "object", "properties": run_id, "required": ["run_id"], "additionalProperties": False}),
         Tool("list_projects", "The projects this agent may read.",
              {"type": "object", "properties": {}, "additionalProperties": False}),
+        Tool("upload_asset", "Add a file to a project's assets: base64, or a path the server may read.",
+             UPLOAD_SCHEMA),
         Tool("list_takes", "Every shot of a project with its takes (provenance, active take).",
              {"type": "object", "properties": {"project": {"type": "string"}}, "required": ["project"],
               "additionalProperties": False}),
@@ -110,6 +124,11 @@ def visible_tools(registry: NodeRegistry, principal: Principal) -> list[Tool]:
     nodes = [node_tool(spec) for spec in registry.specs()
              if callable_alone(spec) and refusal(spec, principal) is None]
     return nodes + _run_tools()
+
+
+def with_templates(tools: list[Tool], templates: list[Any]) -> list[Tool]:
+    """The node and run tools, then one per template (`agents.templates.TemplateTool`)."""
+    return tools + [Tool(item.name, item.description, item.input_schema) for item in templates]
 
 
 def find_node(registry: NodeRegistry, name: str) -> NodeSpec | None:

@@ -18,6 +18,7 @@ from ...scrub import scrub_text
 from ...workspace import assets as asset_service
 from ...workspace.assets import Asset, AssetUpload, media_family
 from ...workspace.errors import UploadTooLargeError
+from ...workspace.store import ProjectStore
 from ...workspace.thumbnails import make_thumbnail, thumbnail_path
 from ..multipart import receive_upload
 from ..openapi import ErrorBody
@@ -55,11 +56,16 @@ async def upload_asset(
 ) -> Asset:
     """Multipart `file` + `category` (Characters, Locations, Objects, Styles, Music)."""
     root = store.root(project)
-    name = store.get(project).name
     limit = services.settings.max_upload_mb * 1024 * 1024
     upload, fields = await receive_upload(request, "file", lambda filename: AssetUpload(root, filename, limit),
                                           limit, UploadTooLargeError(limit))
-    asset = upload.finish(fields.get("category", ""))
+    return added(services, store, project, upload.finish(fields.get("category", "")))
+
+
+def added(services: AppServices, store: ProjectStore, project: str, asset: Asset) -> Asset:
+    """An asset in place (from this route or an agent's `upload_asset`): in the manifest, an
+    `asset_added` event, a thumbnail made in the background."""
+    name, root = store.get(project).name, store.root(project)
     asset_service.record_asset(store, project, asset)
     services.events.publish(EventType.ASSET_ADDED, asset.model_dump(mode="json"), project=name)
     if media_family(asset.mime) in ("image", "video"):

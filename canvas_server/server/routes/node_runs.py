@@ -12,8 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, status
 
-# The module, not its names: importing the agents first imports the server (and this route).
-from ...agents import calls as agent_calls
 from ...agents.toolbox import tool_name
 from ...governance import Principal
 from ...graph.check import finite_json
@@ -36,6 +34,9 @@ async def run_node(
     """Queue a one-node run; 403 states the maturity the node needs, 404 an unknown type."""
     if services.registry.spec(node_type) is None:  # never a run tool by another name
         raise NotFoundError(f"no node type {node_type!r}", details={"type": node_type})
+    # Imported here: the agents package imports the server package, whose app imports this route.
+    from ...agents import calls as agent_calls
+
     arguments = {**finite_json(body), "wait": False}
     summary = await agent_calls.call_tool(services, principal, tool_name(node_type), arguments)
     return RunAccepted(run_id=summary["run_id"], tier=summary["tier"], warning=services.runs.runner_problem or None)

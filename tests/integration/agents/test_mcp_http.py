@@ -6,6 +6,7 @@ ffmpeg; a SUPERVISED token neither sees nor may call the media edit tools; every
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 from pathlib import Path
@@ -161,3 +162,44 @@ def test_auteur_mcp_over_stdio_relays_to_the_server_with_the_same_tools_answers_
     names, refused = asyncio.run(scenario(tokens["SUPERVISED"]))
     assert "media_trim" not in names
     assert refused.content[0].text.startswith("FFmpeg editing requires AUTONOMOUS maturity level.")
+
+
+def test_templates_are_tools_with_their_parameters_listed_by_maturity(
+        server: ServerProcess, tokens: dict[str, str]) -> None:
+    async def listed(token: str) -> dict[str, Any]:
+        async with http_session(server.url, token) as session:
+            return {tool.name: tool for tool in (await session.list_tools()).tools}
+
+    student, autonomous = asyncio.run(listed(tokens["STUDENT"])), asyncio.run(listed(tokens["AUTONOMOUS"]))
+    assert "template_add_two_numbers" in student and "template_screencast_trim_thumbnail" not in student
+    assert "template_screencast_trim_thumbnail" in autonomous
+    assert {"start", "add"} <= set(student["template_add_two_numbers"].input_schema["properties"])
+    added = call(server, tokens["STUDENT"], "template_add_two_numbers", {"start": 2, "add": 3})
+    assert added.structured_content["status"] == "completed", added.content
+    assert 5 in [value for outputs in added.structured_content["outputs"].values() for value in outputs.values()]
+    wrong = call(server, tokens["STUDENT"], "template_add_two_numbers", {"nope": 1})
+    assert wrong.is_error and wrong.structured_content["error"]["code"] == "validation_failed"
+
+
+def test_upload_asset_takes_base64_or_a_sandboxed_path_and_refuses_the_rest(
+        server: ServerProcess, tokens: dict[str, str]) -> None:
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000100ffff03000006000557bfabd40000000049454e44ae426082")
+    token = tokens["AUTONOMOUS"]
+    by_bytes = call(server, token, "upload_asset", {"project": PROJECT, "category": "Styles", "filename": "dot.png",
+                                                    "content_base64": base64.b64encode(png).decode()})
+    assert not by_bytes.is_error, by_bytes.content
+    by_path = call(server, token, "upload_asset", {"project": PROJECT, "category": "Objects", "filename": "clip",
+                                                   "path": "screencast.mp4"})
+    assert not by_path.is_error and by_path.structured_content["path"].endswith(".mp4")
+    for path in ("/etc/passwd", "../../.auteur/tokens.json", ".auteur/audit.jsonl"):
+        refused = call(server, token, "upload_asset", {"project": PROJECT, "category": "Objects", "filename": "x",
+                                                       "path": path})
+        assert refused.is_error and refused.structured_content["error"]["code"] in ("path_forbidden", "forbidden")
+    wrong = call(server, token, "upload_asset", {"project": PROJECT, "category": "Styles", "filename": "x",
+                                                 "content_base64": "not base64!"})
+    assert wrong.is_error and wrong.structured_content["error"]["code"] == "validation_failed"
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as client:
+        assets = client.get(f"/api/projects/{PROJECT}/assets").json()
+    assert {by_bytes.structured_content["path"], by_path.structured_content["path"]} <= {
+        asset["path"] for asset in (assets["items"] if isinstance(assets, dict) else assets)}
