@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -196,8 +197,12 @@ def convert(
     graph: Path = typer.Argument(..., help="Workflow, API prompt or template JSON"),
     to: Target = typer.Option(..., "--to", help="api (what runs) or workflow (what the editor opens)"),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout"),
+    allow_missing: bool = typer.Option(False, "--allow-missing",
+                                       help="--to api: write the prompt even with node types this server lacks"),
 ) -> None:
-    """Convert between the workflow and API prompt shapes."""
+    """Convert between the workflow and API prompt shapes. Node types this server does not
+    know are reported (their widget values cannot be named) and exit 1 unless --allow-missing;
+    a workflow converted to a workflow unchanged comes back byte-identical."""
     from ..graph.load import graph_to_workflow, read_graph_json
     from ..settings import Settings
     from .output import console
@@ -205,21 +210,32 @@ def convert(
     registry = _registry_for(Settings(), graph)
     loaded = _load(graph, registry)
     data: Any
+    text: str | None = None
     if to is Target.workflow and loaded.kind == "workflow":
-        data = read_graph_json(graph) if loaded.workflow is None else loaded.workflow.dump()
+        original = read_graph_json(graph)
+        data = original if loaded.workflow is None else loaded.workflow.dump()
+        if data == original:  # unchanged: the file as it was, key order, text and spacing kept
+            text = graph.read_text(encoding="utf-8")
     elif to is Target.workflow:
         data = graph_to_workflow(loaded, registry).dump()
     else:
         data = loaded.prompt.dump()
     for problem in loaded.errors:
         console.print(f"[yellow]warning[/] {problem.code}: {problem.message}")
-    text = json.dumps(data, indent=2)
+    missing = Counter(node.class_type for node in loaded.prompt.nodes().values() if node.class_type not in registry)
+    for node_type, count in sorted(missing.items()):
+        console.print(f"[red]unknown node type[/] {node_type} ({count} node{'s' if count > 1 else ''}): "
+                      "not in this server's catalog, its widget values cannot be named")
+    if missing and to is Target.api and not allow_missing:
+        raise typer.Exit(1)
+    if text is None:
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is None:
-        typer.echo(text)
+        typer.echo(text, nl=False)
     else:
         from nodes.sdk import atomic_write_text
 
-        atomic_write_text(output, text + "\n")
+        atomic_write_text(output, text)
 
 
 @app.command("run")
