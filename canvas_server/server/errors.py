@@ -62,6 +62,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "note_not_found": 404,
     "shot_not_found": 404,
     "shot_changed": 409,
+    "chapter_not_found": 404,
+    "scene_not_found": 404,
     "file_not_found": 404,
     "upload_too_large": 413,
     "unsupported_media_type": 415,

@@ -39,6 +39,7 @@ RENDERS_DIR: Final = "03_Renders"
 PROJECT_FILES_DIR: Final = "04_Project_Files"
 CACHE_DIR: Final = "05_Cache"
 EXPORTS_DIR: Final = "06_Exports"
+EDITORIAL_EXPORTS_DIR: Final = f"{EXPORTS_DIR}/Editorial"  # timelines for editing applications
 GIT_IGNORED_DIRS: Final = (CACHE_DIR, EXPORTS_DIR)
 
 # Inside the cache (git-ignored, rebuilt on demand)

@@ -122,6 +122,18 @@ def sleep_prompt(seconds: float, value: Any = 1, **extra: Any) -> dict[str, Any]
     }
 
 
+def save_take(client: httpx.Client, project: str, media: str, shot: str) -> None:
+    """Store the project file `media` as a take of `shot` by a real run of media.load →
+    production.save_take, and wait until it completed."""
+    graph = {
+        "1": {"class_type": "media.load", "inputs": {"path": media}},
+        "2": {"class_type": "production.save_take", "inputs": {"media": ["1", 0], "shot_path": shot}},
+    }
+    response = client.post("/api/runs", json={"graph": graph, "project": project})
+    assert response.status_code == 202, response.text
+    assert wait_for_status(client, response.json()["run_id"], {"completed", "failed"})["status"] == "completed"
+
+
 def wait_for_status(client: httpx.Client, run_id: str, statuses: set[str], timeout: float = 60.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

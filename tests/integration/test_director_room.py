@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from .server_harness import ServerProcess, running_server, wait_for_status
+from .server_harness import ServerProcess, running_server, save_take
 
 SHOT = "Chapter_01/Scene_01/Shot_01"
 SCREENPLAY = """Title: Two Rooms
@@ -55,13 +55,7 @@ def two_takes(client: httpx.Client, server: ServerProcess) -> list[dict[str, obj
         source.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s=64x48",
                         "-frames:v", "1", str(source)], check=True)
-        graph = {
-            "1": {"class_type": "media.load", "inputs": {"path": f"05_Cache/{colour}.png"}},
-            "2": {"class_type": "production.save_take", "inputs": {"media": ["1", 0], "shot_path": SHOT}},
-        }
-        response = client.post("/api/runs", json={"graph": graph, "project": "Film"})
-        assert response.status_code == 202, response.text
-        assert wait_for_status(client, response.json()["run_id"], {"completed", "failed"})["status"] == "completed"
+        save_take(client, "Film", f"05_Cache/{colour}.png", SHOT)
     [shot] = [s for s in client.get("/api/projects/Film/takes").json()["shots"] if s["shot"] == SHOT]
     assert [take["number"] for take in shot["takes"]] == [1, 2]
     return list(shot["takes"])

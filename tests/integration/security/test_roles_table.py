@@ -104,6 +104,7 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
      {"shot": "Chapter_01/Scene_01/Shot_01", "base": {"duration": None}, "changes": {"duration": 3.0}}, FILM_EDITORS),
     ("POST", fixed("/api/projects/Film/takes/notes"),
      {"shot": "Chapter_01/Scene_01/Shot_01", "take": 1, "seconds": 1.5, "text": "warmer"}, FILM_EDITORS),
+    ("POST", fixed("/api/projects/Film/editorial/exports"), {"format": "edl"}, FILM_EDITORS),
     ("GET", fixed("/api/projects/Film/workflows"), None, FILM_READERS),
     ("GET", fixed("/api/projects/Film/git/status"), None, FILM_READERS),
     ("GET", fixed("/api/projects/Film/git/log"), None, FILM_READERS),

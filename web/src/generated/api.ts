@@ -332,6 +332,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/editorial/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export Cut
+         * @description Write the cut under 06_Exports/Editorial/, media referenced relative to the export file.
+         */
+        post: operations["export_cut_api_projects__project__editorial_exports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/files": {
         parameters: {
             query?: never;
@@ -1308,6 +1328,28 @@ export interface components {
              */
             message?: string | null;
         };
+        /** EditorialExport */
+        EditorialExport: {
+            /** Clips */
+            clips: components["schemas"]["ExportedClip"][];
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "otio" | "edl" | "fcpxml" | "fcp7";
+            /** Fps */
+            fps: number;
+            /**
+             * Frames
+             * @description Length of the cut in frames
+             */
+            frames: number;
+            /**
+             * Path
+             * @description Project-relative path of the written export
+             */
+            path: string;
+        };
         /** EmotionalBeat */
         EmotionalBeat: {
             /** Chapter */
@@ -1405,6 +1447,48 @@ export interface components {
             oneOf: {
                 [key: string]: string;
             }[];
+        };
+        /** ExportedClip */
+        ExportedClip: {
+            /** Frames */
+            frames: number;
+            /** Markers */
+            markers: number;
+            /**
+             * Media
+             * @description Path of the media relative to the export file
+             */
+            media: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Shot
+             * @description Chapter_01/Scene_01/Shot_01
+             */
+            shot: string;
+            /** Shot Id */
+            shot_id: string | null;
+            /**
+             * Take
+             * @description None: a title card, the shot has no picture yet
+             */
+            take: number | null;
+        };
+        /** ExportRequest */
+        ExportRequest: {
+            /** Chapter */
+            chapter?: number | null;
+            /**
+             * Format
+             * @description otio, edl (CMX 3600), fcpxml (Final Cut Pro / Resolve), fcp7 (Premiere)
+             * @enum {string}
+             */
+            format: "otio" | "edl" | "fcpxml" | "fcp7";
+            /**
+             * Scene
+             * @description Needs chapter
+             */
+            scene?: number | null;
         };
         /** FileEntry */
         FileEntry: {
@@ -5425,6 +5509,104 @@ export interface operations {
             };
             /** @description Not a .fountain, .fdx or .txt file */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_cut_api_projects__project__editorial_exports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditorialExport"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
