@@ -203,3 +203,32 @@ def test_upload_asset_takes_base64_or_a_sandboxed_path_and_refuses_the_rest(
         assets = client.get(f"/api/projects/{PROJECT}/assets").json()
     assert {by_bytes.structured_content["path"], by_path.structured_content["path"]} <= {
         asset["path"] for asset in (assets["items"] if isinstance(assets, dict) else assets)}
+
+
+def test_resources_list_the_agents_projects_and_read_shot_lists_and_run_records(
+        server: ServerProcess, tokens: dict[str, str]) -> None:
+    async def scenario() -> tuple[list[str], Any, Any]:
+        async with http_session(server.url, tokens["AUTONOMOUS"]) as session:
+            uris = [str(item.uri) for item in (await session.list_resources()).resources]
+            shots = await session.read_resource(f"auteur://projects/{PROJECT}/shots")
+            run = await session.call_tool("run_graph", {"graph": {
+                "1": {"class_type": "core.integer", "inputs": {"value": 7}},
+                "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}}})
+            record = await session.read_resource(f"auteur://runs/{run.structured_content['run_id']}")
+            return uris, json.loads(shots.contents[0].text), json.loads(record.contents[0].text)
+
+    uris, shots, record = asyncio.run(scenario())
+    assert f"auteur://projects/{PROJECT}" in uris and f"auteur://projects/{PROJECT}/takes" in uris
+    assert any(scene for chapter in shots["chapters"] for scene in chapter["scenes"])  # the project template has its first scene
+    assert record["status"] == "completed"
+
+
+def test_auteur_mcp_local_serves_the_workspace_itself_over_stdio(tmp_path: Path) -> None:
+    async def scenario() -> tuple[list[str], Any]:
+        async with stdio_session(tmp_path, "--local") as session:
+            names = [tool.name for tool in (await session.list_tools()).tools]
+            return names, await session.call_tool("template_add_two_numbers", {"start": 4, "add": 5})
+
+    names, added = asyncio.run(scenario())
+    assert "media_trim" in names  # the local user is AUTONOMOUS
+    assert added.structured_content["status"] == "completed", added.content
