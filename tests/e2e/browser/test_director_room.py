@@ -194,3 +194,28 @@ def test_two_picture_takes_are_compared_with_a_wipe_and_the_strip_shows_each_sta
     editor.shot("wipe between two picture takes")
     # The shot needs a retake: its latest take does.
     assert page.get_by_test_id("shot-status").first.inner_text().lower() == "retake"
+
+
+def test_a_character_is_made_from_an_uploaded_image_and_shown_with_its_reference(
+    editor: EditorPage, project: str, tmp_path: object,
+) -> None:
+    page = editor.page
+    editor.open(project)
+    image = editor.server.workspace / "mara.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240",
+                    "-frames:v", "1", str(image)], check=True)
+    page.get_by_role("button", name="Assets").first.click()
+    page.get_by_test_id("asset-dropzone").locator("input[type=file]").set_input_files(str(image))
+    page.get_by_test_id("asset-tile").first.wait_for()
+    page.get_by_test_id("tab-cast").click()
+    form = page.get_by_test_id("ingredient-from-asset").first
+    form.get_by_test_id("ingredient-name").fill("MARA")
+    editor.shot("an uploaded image ready to become a character")
+    form.get_by_test_id("ingredient-make").click()
+    card = page.locator("[data-testid=ingredient-card]", has_text="MARA")
+    card.wait_for(timeout=30_000)
+    card.locator("img").wait_for()
+    assert "character" in card.inner_text().lower()
+    editor.shot("the character with its reference image")
+    files = list((editor.server.workspace / "Projects" / project / "01_Assets").rglob("*.ingredient.json"))
+    assert [json.loads(f.read_text())["name"] for f in files] == ["MARA"]
