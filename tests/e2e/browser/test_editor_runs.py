@@ -1,10 +1,12 @@
 """Validation errors on the right node, socket rules on the canvas, a node failing at run time,
-cancelling from the UI."""
+cancelling from the UI, the queue controls of the runs panel (pause, move, retry)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import httpx
 
 from .conftest import EditorPage
 
@@ -176,3 +178,55 @@ def test_a_node_that_fails_at_run_time_is_marked_failed_with_its_error(editor: E
     assert failed["run"]["code"] == "media_not_found" and failed["run"]["node_id"] == "1", failed
     assert failed["node"]["status"] == "failed" and "media file not found" in failed["node"]["error"], failed
     assert editor.page.get_by_text("Run failed").count() >= 1
+
+
+FIVE = _workflow(
+    [
+        _node(1, "core.integer", [0, 0], [], [{"name": "value", "type": "INT", "links": [1]}], [5]),
+        _node(2, "core.show", [320, 0], [{"name": "value", "type": "*", "link": 1}], [], []),
+    ],
+    [[1, 1, 0, 2, 0, "INT"]],
+)
+
+
+def _listed(editor: EditorPage) -> list[str]:
+    return editor.eval("() => [...document.querySelectorAll('[data-testid=run]')].map((e) => e.dataset.runId)")
+
+
+def test_the_runs_panel_pauses_the_queue_moves_a_run_to_the_front_and_retries_a_failed_one(
+    editor: EditorPage, project: str, editor_server: Any
+) -> None:
+    editor.open(project)
+    _drop_workflow(editor, "five.json", FIVE)
+    pause = editor.page.get_by_test_id("pause-queue")
+    try:
+        pause.click()
+        editor.page.wait_for_function("() => document.querySelector('[data-testid=pause-queue]').textContent.includes('Resume')")
+        for count in (1, 2, 3):
+            editor.page.get_by_test_id("queue").click()
+            editor.page.wait_for_function("(n) => document.querySelectorAll('[data-testid=run]').length === n", arg=count)
+        newest = _listed(editor)[0]
+        editor.page.locator(f"[data-run-id='{newest}'] [data-testid=run-front]").click()
+        # The panel shows the queued runs in the order the server will start them: the one
+        # moved first, then the other two oldest first.
+        editor.page.wait_for_function("(id) => document.querySelector('[data-testid=run]').dataset.runId === id", arg=newest)
+        editor.shot("moved to the front while paused")
+        order = _listed(editor)
+        assert order[0] == newest and len(order) == 3
+        pause.click()
+        editor.page.wait_for_selector("[data-testid=run][data-status=queued]", state="detached", timeout=30_000)
+    finally:
+        httpx.post(f"{editor_server.url}/api/queue/resume", timeout=10)
+    started = sorted((httpx.get(f"{editor_server.url}/api/runs/{run_id}", timeout=10).json() for run_id in order),
+                     key=lambda run: run["started_at"])
+    assert started[0]["run_id"] == newest
+    _drop_workflow(editor, "missing.json", MISSING_MEDIA)
+    editor.page.get_by_test_id("queue").click()
+    editor.page.wait_for_selector("[data-testid=run][data-status=failed]", timeout=30_000)
+    failed = _listed(editor)[0]
+    editor.page.locator(f"[data-run-id='{failed}'] [data-testid=retry-run]").click()
+    editor.page.wait_for_function("(id) => document.querySelector('[data-testid=run]').dataset.runId !== id", arg=failed)
+    editor.shot("retried")
+    retried = _listed(editor)[0]
+    listed = httpx.get(f"{editor_server.url}/api/runs", params={"limit": 5}, timeout=10).json()["items"]
+    assert {run["run_id"]: run["retry_of"] for run in listed}[retried] == failed

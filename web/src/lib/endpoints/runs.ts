@@ -1,4 +1,4 @@
-// Runs: submit, read the whole record, cancel.
+// Runs: submit, read the whole record, cancel; the queue: pause/resume, move, retry.
 import { request, type BodyOf, type ResponseOf } from "../client";
 
 export type RunSubmission = BodyOf<"/api/runs", "post">;
@@ -8,4 +8,10 @@ export const runEndpoints = {
   submitRun: (body: RunSubmission) => request("/api/runs", "post", { body }),
   run: (runId: string) => request("/api/runs/{run_id}", "get", { path: { run_id: runId } }),
   cancelRun: (runId: string) => request("/api/runs/{run_id}/cancel", "post", { path: { run_id: runId } }),
+  moveRun: (runId: string, to: "up" | "down" | "front" | "back") =>
+    request("/api/runs/{run_id}/move", "post", { path: { run_id: runId }, body: { to } }),
+  retryRun: (runId: string) => request("/api/runs/{run_id}/retry", "post", { path: { run_id: runId } }),
+  queueState: () => request("/api/queue", "get", {}),
+  pauseQueue: () => request("/api/queue/pause", "post", {}),
+  resumeQueue: () => request("/api/queue/resume", "post", {}),
 };

@@ -21,6 +21,8 @@ export const TERMINAL = new Set(["completed", "failed", "cancelled", "interrupte
 
 class RunState {
   list = $state<RunView[]>([]);
+  /** The server's queue starts nothing while paused (an admin pauses and resumes it). */
+  paused = $state(false);
   /** Events of a run that arrive before its POST /api/runs answer does, replayed after it. */
   private early = new Map<string, ServerEvent[]>();
   /** Replays an event through the session's handlers (set by the session). */
@@ -100,6 +102,47 @@ class RunState {
     } catch (error) {
       ui.reportError("Cancel failed", error);
     }
+  }
+
+  /** Moves a queued run within its submitter's line; the panel shows the server's order. */
+  async move(runId: string, to: "up" | "down" | "front"): Promise<void> {
+    try {
+      await api.moveRun(runId, to);
+      await this.refreshOrder();
+    } catch (error) {
+      ui.reportError("Move failed", error);
+    }
+  }
+
+  /** A new run of a failed, interrupted or cancelled one (cached nodes are reused). */
+  async retry(runId: string): Promise<void> {
+    const old = this.list.find((run) => run.runId === runId);
+    try {
+      const accepted = await api.retryRun(runId);
+      const nodes: RunView["nodes"] = {};
+      for (const [id, node] of Object.entries(old?.nodes ?? {})) nodes[id] = { type: node.type, status: "pending", progress: 0 };
+      this.follow(accepted.run_id, old?.label ?? "retry", accepted.warning, nodes);
+    } catch (error) {
+      ui.reportError("Retry failed", error);
+    }
+  }
+
+  async togglePause(): Promise<void> {
+    try {
+      this.paused = (this.paused ? await api.resumeQueue() : await api.pauseQueue()).paused;
+    } catch (error) {
+      ui.reportError(this.paused ? "Resume failed" : "Pause failed", error);
+    }
+  }
+
+  /** Queued runs of this list in the order the server will start them; the others keep their place. */
+  async refreshOrder(): Promise<void> {
+    const queue = await api.queueState();
+    this.paused = queue.paused;
+    const place = new Map(queue.queued.map((run, index) => [run.run_id, index]));
+    const queued = this.list.filter((run) => place.has(run.runId)).sort((a, b) => place.get(a.runId)! - place.get(b.runId)!);
+    let next = 0;
+    this.list = this.list.map((run) => (place.has(run.runId) ? queued[next++]! : run));
   }
 
   update(runId: string | null | undefined, change: (run: RunView) => void): RunView | undefined {
