@@ -232,3 +232,25 @@ def test_auteur_mcp_local_serves_the_workspace_itself_over_stdio(tmp_path: Path)
     names, added = asyncio.run(scenario())
     assert "media_trim" in names  # the local user is AUTONOMOUS
     assert added.structured_content["status"] == "completed", added.content
+
+
+def test_cancelling_over_stdio_reaches_the_server_and_ffmpeg_is_gone_within_two_seconds(
+        server: ServerProcess, tokens: dict[str, str], workspace: Path) -> None:
+    async def scenario() -> float:
+        async with stdio_session(workspace, "--server", server.url,
+                                 env={"AUTEUR_TOKEN": tokens["AUTONOMOUS"]}) as session:
+            call_task = asyncio.create_task(session.call_tool(
+                "media_convert", {"video": "long.mp4", "format": "mkv", "project": PROJECT, "tier": "high"}))
+            deadline = time.monotonic() + 60
+            while not ffmpeg_reading(workspace):
+                assert not call_task.done(), call_task.result().content
+                assert time.monotonic() < deadline, "ffmpeg never started"
+                await asyncio.sleep(0.05)
+            call_task.cancel()
+            cancelled_at = time.monotonic()
+            while ffmpeg_reading(workspace):
+                assert time.monotonic() - cancelled_at < 2.0, "ffmpeg still running 2 s after the cancel"
+                await asyncio.sleep(0.02)
+            return time.monotonic() - cancelled_at
+
+    assert asyncio.run(scenario()) < 2.0
