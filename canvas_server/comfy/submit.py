@@ -104,9 +104,12 @@ async def submit_prompt(services: AppServices, raw: Any, principal: Principal) -
     body, extra = parse_body(raw)
     run_id = _run_id(services, body)
     try:
-        return await submit_run(services, principal, body.prompt, tier=extra.tier, project=extra.project,
+        run = await submit_run(services, principal, body.prompt, tier=extra.tier, project=extra.project,
                           targets=body.partial_execution_targets,
                           client_id=bus_client(body.client_id) if body.client_id else None, run_id=run_id)
+        if body.front:  # ComfyUI's "queue front": to the front of the caller's own line (fair share stays)
+            services.runs.move(run.run_id, "front")
+        return run
     except MaturityError as exc:
         raise PromptRefused(validation_refusal(_maturity_errors(exc), body.prompt, services.registry), 403) from None
     except GraphValidationError as exc:
