@@ -53,6 +53,7 @@ def create_comfy_app(lifecycle: Lifecycle) -> FastAPI:
             app.include_router(router, prefix=prefix, dependencies=authenticated)
     app.include_router(routes_frontend.templates_router, dependencies=authenticated)
     app.include_router(ws.router)
+    app.include_router(routes_frontend.unknown_router, dependencies=authenticated)  # after every /api route
     install_log_ring()
     mount_extensions(app)
     if lifecycle.settings.comfyui_frontend:

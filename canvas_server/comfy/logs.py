@@ -29,6 +29,20 @@ class LogRing(logging.Handler):
         except Exception:  # a malformed record must never break logging
             return
         self.lines.append((record.created, owner if isinstance(owner, str) else None, text))
+        last_resort = logging.lastResort
+        if last_resort is not None and record.levelno >= logging.WARNING and not _other_handlers(record.name):
+            # Python prints a warning no handler takes to stderr (its last resort); being a
+            # handler, the ring must not silence that.
+            last_resort.handle(record)
+
+
+def _other_handlers(name: str) -> bool:
+    logger: logging.Logger | None = logging.getLogger(name)
+    while logger is not None:
+        if any(handler is not RING for handler in logger.handlers):
+            return True
+        logger = logger.parent if logger.propagate else None
+    return False
 
 
 RING = LogRing()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import textwrap
 from functools import cache
 from typing import Any
@@ -18,11 +19,13 @@ from nodes.sdk import AuteurError
 from nodes.sdk.layout import COMFY_SETTINGS_FILE, PIPELINE_TEMPLATES_DIR
 
 from ..governance import Action, Principal, authorize
+from ..governance.redact import redact
 from ..server.deps import get_principal, get_services
 from ..server.errors import error_body
 from ..server.services import AppServices
 from ..server.template_store import TemplateStore
 from . import userdata
+from .errors import auteur_refusal
 from .logs import log_entries, log_size
 
 router = APIRouter()
@@ -277,3 +280,23 @@ async def template_workflow(template_id: str, services: AppServices = Depends(ge
     """The template's workflow, as ComfyUI's template browser opens it."""
     authorize(principal, Action.TEMPLATE_READ)
     return _templates(services).get(template_id)[1].get("workflow", {})
+
+
+class UnknownRouteError(AuteurError):
+    code = "not_found"
+
+
+_logged_unknown: set[str] = set()
+_LOG = logging.getLogger(__name__)
+unknown_router = APIRouter()
+
+
+@unknown_router.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def unknown_api_route(rest: str) -> JSONResponse:
+    """Any other `/api` route a client calls: a 404 in ComfyUI's error shape, logged once per
+    path so the missing route can be added."""
+    path = "/api/" + rest
+    if path not in _logged_unknown and len(_logged_unknown) < 1000:
+        _logged_unknown.add(path)
+        _LOG.warning("ComfyUI client called an unknown route %s", redact(path))
+    return JSONResponse(auteur_refusal(UnknownRouteError(f"no route {path}")), status_code=404)

@@ -123,3 +123,14 @@ def test_templates_and_the_frontends_other_start_routes_answer_in_comfyuis_shape
     logs = _ok(ann.get("/internal/logs/raw"))
     assert set(logs) == {"entries", "size"} and all(set(entry) == {"t", "m"} for entry in logs["entries"])
     assert _ok(ann.patch("/internal/logs/subscribe", json={"enabled": True, "clientId": "x"})) == {}
+
+
+def test_an_unknown_api_route_is_a_404_in_comfyuis_shape_logged_once(server: Any) -> None:
+    process, clients = server
+    for _ in range(3):
+        answer = clients["ann"].post("/api/manager/queue/start", json={})
+        assert answer.status_code == 404
+        assert answer.json()["error"]["type"] == "not_found" and answer.json()["node_errors"] == {}
+    assert clients["ann"].get("/api/userdata/comfy.templates.json").status_code == 200  # known routes still answer
+    logged = process.log.read_text().count("unknown route /api/manager/queue/start")
+    assert logged == 1
