@@ -1,4 +1,4 @@
-"""Typed WebSocket events (DESIGN §6): one pydantic model per event type, a discriminated
+"""Typed WebSocket events (docs/architecture.md §6): one pydantic model per event type, a discriminated
 union over `type`, and the JSON Schema served at `/api/events/schema`.
 
 Every event is `{type, seq, ts, run_id?, project?, data}`. A node may emit an event type we do

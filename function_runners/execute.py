@@ -41,7 +41,7 @@ def principal_scratch(workspace: Path, principal: str | None) -> Path:
 
 
 def run_roots(task: NodeTask) -> list[Path]:
-    """Everything a task may read or write (DESIGN §12, run roots): its project, or its
+    """Everything a task may read or write (docs/architecture.md §8, run roots): its project, or its
     principal's scratch folder when the run has none (relative paths resolve there, never in
     the workspace, whose `.auteur/` and other projects stay out of reach); its own output
     folder; its ancestors' output folders; and the folders the operator allowed."""

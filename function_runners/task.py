@@ -1,4 +1,4 @@
-"""The runner task shape (DESIGN §5): what a Function Runner receives and returns."""
+"""The runner task shape (docs/architecture.md §5): what a Function Runner receives and returns."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class NodeTask(BaseModel):
     project: str | None = None
     allowed_dirs: list[str] = Field(default_factory=list)
     # The output folders of the run's ancestors of this node: with the project (or the
-    # principal's scratch folder) and its own scratch_dir, all a task may read (DESIGN §12).
+    # principal's scratch folder) and its own scratch_dir, all a task may read (docs/architecture.md §8).
     input_dirs: list[str] = Field(default_factory=list)
     cache_key: str | None = None
     load_plugins: list[str] | None = None

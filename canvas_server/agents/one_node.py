@@ -1,6 +1,6 @@
 """One node as a run: the graph behind `POST /api/nodes/{type}/run` and every node tool.
 
-A node's socket inputs take links only (DESIGN §12), so a media socket given as a path gets a
+A node's socket inputs take links only (docs/architecture.md §8), so a media socket given as a path gets a
 `media.load` in front of it (the path is sandboxed there, as for every run); with `save_take`
 the node's first media output is kept as the next take of a shot (`production.save_take`).
 Other socket inputs (a speaker, a transcript) cannot be typed in: such nodes need `run_graph`.

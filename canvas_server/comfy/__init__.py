@@ -1,5 +1,5 @@
 """ComfyUI-compatible HTTP + WebSocket API: a thin adapter over the run manager, the catalog
-and the event bus (DESIGN §11), served on its own port by `auteur serve`."""
+and the event bus (docs/architecture.md §11), served on its own port by `auteur serve`."""
 
 from .app import create_comfy_app
 

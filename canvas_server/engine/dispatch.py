@@ -79,7 +79,7 @@ class JobHost(Protocol):
 
     def job_input_dirs(self, job: Job) -> list[str]:
         """The output folders of the job's ancestors: with its project (or its principal's
-        scratch folder), all its task may read (DESIGN §12, run roots)."""
+        scratch folder), all its task may read (docs/architecture.md §8, run roots)."""
         ...
 
 

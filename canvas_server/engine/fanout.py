@@ -1,4 +1,4 @@
-"""Lists fan out (DESIGN §2): split a node's list-fed inputs into items, key each item, and
+"""Lists fan out (docs/architecture.md §2): split a node's list-fed inputs into items, key each item, and
 collect the items' outputs back in order.
 
 An item input fed by a list runs the node once per item. Several list-fed inputs advance

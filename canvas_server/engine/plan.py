@@ -62,7 +62,7 @@ class PlannedNode:
     sorted_links: tuple[tuple[str, str, int], ...]
     key: str = ""
     children: list[str] = field(default_factory=list)
-    # Item inputs fed by a list: the node runs once per item (DESIGN §2, lists fan out).
+    # Item inputs fed by a list: the node runs once per item (docs/architecture.md §2, lists fan out).
     fan_inputs: list[str] = field(default_factory=list)
     # Whether it runs once per item (some input is fed by a list).
     fans_out: bool = False

@@ -1,4 +1,4 @@
-"""The run record (DESIGN §4): what `GET /api/runs/{id}` and `auteur run --json` return."""
+"""The run record (docs/architecture.md §4): what `GET /api/runs/{id}` and `auteur run --json` return."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Governance (DESIGN §8): principals with a role and a maturity, the one authorization
+"""Governance (docs/architecture.md §8): principals with a role and a maturity, the one authorization
 function, API tokens hashed at rest, audit log."""
 
 from .audit import AuditLog

@@ -1,4 +1,4 @@
-"""JSON-lines audit log (DESIGN §8): who ran which sensitive node, on which paths (one line
+"""JSON-lines audit log (docs/architecture.md §8): who ran which sensitive node, on which paths (one line
 per run, at submit), and what a node reported doing while it ran (`node_audit` events: who
 played which take on which speaker), each line written whole by one append."""
 

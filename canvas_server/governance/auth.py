@@ -1,4 +1,4 @@
-"""Resolving the caller from a Bearer token, and the loopback rule (DESIGN §8)."""
+"""Resolving the caller from a Bearer token, and the loopback rule (docs/architecture.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one authorization function (DESIGN §8): `authorize(principal, action, resource)`.
+"""The one authorization function (docs/architecture.md §8): `authorize(principal, action, resource)`.
 
 HTTP routes, the WebSocket (connect, subscribe, replay, client ids), the CLI and the
 ComfyUI adapter all ask it; nothing else decides who may do what.

@@ -25,6 +25,6 @@ class Principal(BaseModel):
         return Caller(label="this token" if self.token_id else f"user {self.name}", maturity=self.maturity)
 
 
-# Bound to loopback with no tokens configured, the local user is fully trusted (DESIGN §8);
+# Bound to loopback with no tokens configured, the local user is fully trusted (docs/architecture.md §8);
 # the CLI acting on the workspace directly is this user too.
 LOCAL_PRINCIPAL = Principal(name="local", maturity="AUTONOMOUS", role="admin")

@@ -1,4 +1,4 @@
-"""Roles (DESIGN §8): what a principal may do across the server, besides its maturity."""
+"""Roles (docs/architecture.md §8): what a principal may do across the server, besides its maturity."""
 
 from __future__ import annotations
 

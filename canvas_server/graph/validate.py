@@ -1,6 +1,6 @@
 """Validation of an API prompt against the node catalog: every problem, at once.
 
-`validate_prompt` never raises for a bad graph; it returns `GraphError`s (DESIGN §4). With
+`validate_prompt` never raises for a bad graph; it returns `GraphError`s (docs/architecture.md §4). With
 `targets`, only those nodes and their ancestors are checked (what would run); without, every
 node is checked and the graph must contain an output node.
 """
@@ -238,7 +238,7 @@ def _check_link(
             )
         ]
     output = outputs[link[1]]
-    # List-ness never makes a link invalid (DESIGN §2): a list into an item input fans the
+    # List-ness never makes a link invalid (docs/architecture.md §2): a list into an item input fans the
     # node out, a list into a whole-list input arrives whole, and one item into a whole-list
     # input arrives as a one-item list. Only the item types must agree.
     if sockets_compatible(output.type, target.type):

@@ -166,7 +166,7 @@ class RunManager:
     def counts(self) -> dict[str, int]:
         return self.store.counts()
 
-    # ---- queue control (DESIGN §12) ---------------------------------------------------
+    # ---- queue control (docs/architecture.md §12) ---------------------------------------------------
 
     @property
     def paused(self) -> bool:

@@ -160,7 +160,7 @@ def _backfill_outputs(db: sqlite3.Connection) -> None:
 
 
 
-# v5: queue control (DESIGN §12): a priority and a place in its principal's line per run,
+# v5: queue control (docs/architecture.md §12): a priority and a place in its principal's line per run,
 # the batch a run belongs to and the run it retries; the queue's own state (paused) and
 # when each principal was last served (round-robin fair share) survive restarts.
 _QUEUE_CONTROL = """

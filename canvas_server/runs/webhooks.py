@@ -1,4 +1,4 @@
-"""Webhooks (DESIGN §12): a principal's or a project's URL is called when a run ends
+"""Webhooks (docs/architecture.md §12): a principal's or a project's URL is called when a run ends
 (completed, failed, cancelled, interrupted), signed by the Standard Webhooks scheme
 (`standardwebhooks`: `webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with
 backoff; a delivery that fails every attempt is kept in a dead-letter list until replayed.

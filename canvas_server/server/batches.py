@@ -1,4 +1,4 @@
-"""Batches (DESIGN §12): one graph and a table of parameter values, one run per row, grouped
+"""Batches (docs/architecture.md §12): one graph and a table of parameter values, one run per row, grouped
 under a batch id. Every row is a submission like any other (`run_submit.submit_run`): the same
 checks, quota and audit; its columns are the run's `params` (`NODE.INPUT` or a template's
 exposed parameter labels; CSV cells are text, typed by the input they set). Rows share their

@@ -1,4 +1,4 @@
-"""The browser boundary (DESIGN §12): what a web page the user happens to visit may make this
+"""The browser boundary (docs/architecture.md §6): what a web page the user happens to visit may make this
 server do. One ASGI middleware, installed on both apps, in front of every route and both
 WebSocket handshakes.
 

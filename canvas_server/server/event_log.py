@@ -29,7 +29,7 @@ _Row = tuple[int, str, float, str | None, str | None, str, str | None]
 
 
 def _record_owners(runs_db: Path | None) -> Migration:
-    """v3: each event records the principal owning its run (replay decides by it, DESIGN §8).
+    """v3: each event records the principal owning its run (replay decides by it, docs/architecture.md §8).
     Events already stored get the owner of the run their id names now, but only those published
     since that run was created: an older event of the same id belongs to a run deleted before
     ids were retired, its owner unknown (NULL: only an admin, or a reader of its project, sees it)."""

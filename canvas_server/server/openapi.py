@@ -1,6 +1,6 @@
 """What the OpenAPI document promises about errors, and the `Allow` header of a 405.
 
-Every route answers errors in one shape (DESIGN §6); `ERROR_RESPONSES` declares that shape for
+Every route answers errors in one shape (docs/architecture.md §6); `ERROR_RESPONSES` declares that shape for
 each status an API route can answer besides its success: bad input (400, 422), no or a revoked
 token (401), a role or maturity that is not enough (403), an unknown run, project or file (404),
 a state conflict (409), a body over the limit (413), a server starting or stopping (503).

@@ -1,5 +1,5 @@
 """The one way a run enters the queue from the server: `POST /api/runs` and ComfyUI's
-`POST /prompt` both call `submit_run` (DESIGN §6, §8, §11).
+`POST /prompt` both call `submit_run` (docs/architecture.md §6, §8, §11).
 
 In order: the caller may submit runs at all (`run.submit`) and is within its quota (queued
 runs, stored bytes: 429 `quota_exceeded`); the graph passes `graph.check` (in a thread)

@@ -1,6 +1,6 @@
 """Graph templates: the bundled ones (`workspace_templates/graphs/`, read-only) and the
 workspace's own (`<workspace>/Library/Pipeline_Templates/`). A template is a workflow plus
-`{name, description, version, parameters, requires}` (DESIGN §3), stored as one JSON file."""
+`{name, description, version, parameters, requires}` (docs/architecture.md §3), stored as one JSON file."""
 
 from __future__ import annotations
 

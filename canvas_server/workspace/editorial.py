@@ -1,4 +1,4 @@
-"""The editorial timeline (DESIGN §12): a scene, a chapter or the whole project as an
+"""The editorial timeline (docs/architecture.md §14): a scene, a chapter or the whole project as an
 OpenTimelineIO timeline, and its exports for editing applications.
 
 One clip per shot in story order, its approved (else active) take as media, referenced relative to

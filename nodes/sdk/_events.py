@@ -1,4 +1,4 @@
-"""The names of the events a run streams (DESIGN §6), defined once for every layer: nodes
+"""The names of the events a run streams (docs/architecture.md §6), defined once for every layer: nodes
 emit some of them (`take_created`), the engine and run queue emit the rest, the server
 types them and the clients read them."""
 

@@ -1,4 +1,4 @@
-"""The workspace and project layout: every folder and file name, in one place (DESIGN §7).
+"""The workspace and project layout: every folder and file name, in one place (docs/architecture.md §7).
 
     <workspace>/Projects/<name>/project.json
                                01_Assets/{Characters,Locations,Objects,Styles,Music}/

@@ -1,4 +1,4 @@
-"""Validation and conversion know list sockets (DESIGN §2, lists fan out): list-ness never
+"""Validation and conversion know list sockets (docs/architecture.md §2, lists fan out): list-ness never
 makes a link invalid — a list into an item input fans out, a list into a whole-list input
 arrives whole, one item into a whole-list input arrives as a one-item list (the engine wraps
 it) — and a type mismatch says which side is a list."""

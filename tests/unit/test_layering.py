@@ -1,4 +1,4 @@
-"""The layering of DESIGN §1, asserted on the import graph (every import statement, at any
+"""The layering of docs/architecture.md §1, asserted on the import graph (every import statement, at any
 depth in a module, relative imports resolved): the run queue, the engine and the graph layer
 never reach up into the web app; node packs import nothing of the project but the SDK; the
 workspace imports no plugin pack."""

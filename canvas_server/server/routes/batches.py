@@ -1,5 +1,5 @@
 """Batches: submit a graph with a table of parameter values, follow, cancel and retry them
-(DESIGN §12; `server/batches.py` does the work)."""
+(docs/architecture.md §12; `server/batches.py` does the work)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Queue control (DESIGN §12): the queue in dispatch order, pause and resume it; move,
+"""Queue control (docs/architecture.md §12): the queue in dispatch order, pause and resume it; move,
 prioritize and retry one run. Every route asks `authorize`: pausing the whole queue is an
 admin's (`queue.control`), a run's place, priority and retry its owner's (`run.control`)."""
 

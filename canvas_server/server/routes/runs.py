@@ -1,4 +1,4 @@
-"""Runs: submit, list, get, cancel, delete (DESIGN §6)."""
+"""Runs: submit, list, get, cancel, delete (docs/architecture.md §6)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class RunCancelling(BaseModel):
 
 
 class RunView(RunRecord):
-    """The run record (DESIGN §4) plus what was submitted and why it ended as it did."""
+    """The run record (docs/architecture.md §4) plus what was submitted and why it ended as it did."""
 
     reason: str | None = Field(description="Why it ended as it did (cancelled by…, interrupted by…)")
     client_id: str | None

@@ -1,4 +1,4 @@
-"""Webhooks (DESIGN §12; `runs/webhooks.py` sends them): make one for your runs or for a
+"""Webhooks (docs/architecture.md §12; `runs/webhooks.py` sends them): make one for your runs or for a
 project's, list and delete them, see deliveries and the dead-letter list, replay a dead one."""
 
 from __future__ import annotations

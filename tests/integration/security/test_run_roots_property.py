@@ -1,4 +1,4 @@
-"""Property tests of the run roots (issue 19, DESIGN §12): over every node input the catalog
+"""Property tests of the run roots (issue 19, docs/architecture.md §8): over every node input the catalog
 declares as a path, or as a socket whose values carry files (MediaRefs, at any depth: shots,
 ingredients, stems…), for every principal and run mode (no project, own project), nothing
 outside the run's roots and nothing hidden is ever read or written.

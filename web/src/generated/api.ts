@@ -2512,7 +2512,7 @@ export interface components {
         };
         /**
          * RunView
-         * @description The run record (DESIGN §4) plus what was submitted and why it ended as it did.
+         * @description The run record (docs/architecture.md §4) plus what was submitted and why it ended as it did.
          */
         RunView: {
             /**
