@@ -12,6 +12,9 @@ class GraphState {
   catalog = $state<NodeSpec[]>([]);
   failedPacks = $state<{ pack: string; message: string }[]>([]);
   workflowName = $state("Untitled");
+  /** The name Ctrl+S saves under: the workflow or file opened, or the name last saved as; null for
+   *  a new canvas or a template (its title is no file name) — Ctrl+S then asks for one. */
+  savedName = $state<string | null>(null);
   dirty = $state(false);
   canUndo = $state(false);
   canRedo = $state(false);
@@ -62,7 +65,7 @@ class GraphState {
   /** Open any JSON the editor understands: workflow, template (its workflow), or API prompt. */
   async openDocument(data: unknown, name: string): Promise<void> {
     const editor = this.editor;
-    if (!editor) return;
+    if (!editor || !this.confirmDiscard()) return;
     const kind = graphKind(data);
     let workflow: Json;
     if (!isObject(data)) throw new Error(`${name} is not a JSON object`);
@@ -73,6 +76,7 @@ class GraphState {
     editor.load(workflow);
     this.nodeOutputs.clear();
     this.workflowName = name.replace(/\.json$/i, "");
+    this.savedName = kind === "template" ? null : this.workflowName;
     ui.selection = { kind: "none" };
     ui.centerTab = "canvas";
     this.changed();
@@ -96,6 +100,7 @@ class GraphState {
     const info = await api.saveWorkflow(target, name, workflow);
     editor.markSaved(workflow);
     this.workflowName = info.name;
+    this.savedName = info.name;
     await project.refreshWorkflows();
     this.changed();
     ui.notify({ kind: "success", title: `Saved ${info.name}`, body: info.path });
@@ -105,6 +110,18 @@ class GraphState {
     const target = project.name;
     if (!target) return;
     await this.openDocument(await api.workflow(target, name), name);
+  }
+
+  /** True when nothing unsaved would be lost, or the user agrees to lose it. */
+  confirmDiscard(): boolean {
+    return !this.dirty || window.confirm(`Discard the unsaved changes to “${this.workflowName}”?`);
+  }
+
+  /** A name the project accepts, offered when saving a canvas that has none yet (a template's
+   *  title such as "Screenplay → shot list" is not a file name). */
+  suggestedName(): string {
+    if (this.workflowName === "Untitled") return "";
+    return this.workflowName.replace(/[^A-Za-z0-9 _.-]+/g, "-").replace(/-{2,}/g, "-").replace(/^[-\s]+|[-\s]+$/g, "");
   }
 
   download(): void {
@@ -119,9 +136,11 @@ class GraphState {
   }
 
   newWorkflow(): void {
+    if (!this.confirmDiscard()) return;
     this.editor?.reset();
     this.nodeOutputs.clear();
     this.workflowName = "Untitled";
+    this.savedName = null;
     this.changed();
   }
 

@@ -26,6 +26,10 @@ class SessionState {
 
   async init(): Promise<void> {
     project.onSelect = () => this.resubscribe();
+    // Closing or reloading the tab with unsaved changes asks first (the browser's own prompt).
+    window.addEventListener("beforeunload", (event) => {
+      if (graph.dirty) event.preventDefault();
+    });
     runs.replay = (event) => this.apply(event);
     const catalog = await api.catalog();
     graph.setCatalog(
