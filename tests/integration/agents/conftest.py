@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from canvas_server.workspace.store import ProjectStore
-from tests.integration.server_harness import ServerProcess, running_server
-from tests.integration.test_server_governance import create_token
 
+from ..server_harness import ServerProcess, running_server
+from ..test_server_governance import create_token
 from .mcp_client import http_session
 
 PROJECT = "agentfilm"

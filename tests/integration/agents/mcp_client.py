@@ -13,7 +13,7 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.integration.server_harness import AUTEUR
+from ..server_harness import AUTEUR
 
 
 @asynccontextmanager

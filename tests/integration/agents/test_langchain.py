@@ -14,8 +14,8 @@ from langchain_core.tools import BaseTool
 
 from canvas_server.agents.langchain_tools import langchain_tools
 from canvas_server.governance import AuditLog
-from tests.integration.server_harness import ServerProcess
 
+from ..server_harness import ServerProcess
 from .conftest import PROJECT, call
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 
 from canvas_server.governance import AuditLog
-from tests.integration.server_harness import ServerProcess
 
+from ..server_harness import ServerProcess
 from .conftest import PROJECT, call
 from .mcp_client import ffmpeg_reading, http_session, stdio_session
 

@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.agents.mcp_client import http_session
-from tests.integration.server_harness import ServerProcess
-
+from ..agents.mcp_client import http_session
+from ..server_harness import ServerProcess
 from .conftest import make_token
 from .test_no_5xx import _shape
 
