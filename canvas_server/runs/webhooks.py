@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ipaddress
 import json
 import logging
 import os
@@ -31,6 +30,8 @@ from standardwebhooks import Webhook
 
 from function_runners.schema_version import Migration, execute_script, migrate
 from nodes.sdk import AuteurError
+
+from ..governance.auth import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -81,19 +82,10 @@ def check_url(url: str) -> str:
         raise WebhookUrlError("a webhook URL is https://HOST/… (or http:// to a loopback host)", details={"url": url})
     if parts.username or parts.password:
         raise WebhookUrlError("a webhook URL carries no user or password; the signature authenticates it")
-    if parts.scheme == "http" and not _loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         raise WebhookUrlError(f"plain HTTP is allowed only to a loopback host, not {host!r}; use https://",
                               details={"host": host})
     return url
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class WebhookInfo(BaseModel):
