@@ -8,11 +8,15 @@ node pack declares its own (`auteur packs` lists them).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from function_runners.settings import CelerySettings
 from nodes.sdk import CommaList, PathList, key_dir_of, state_dir_of
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 class Settings(CelerySettings):
@@ -53,6 +57,13 @@ class Settings(CelerySettings):
     def key_dir(self) -> Path:
         """Where `tokens.json` and `secret.key` live (`AUTEUR_SECRETS_DIR`, else the state folder)."""
         return key_dir_of(self.workspace, self.secrets_dir)
+
+    def secret_box(self) -> Fernet:
+        """Encryption with the server's secret (`AUTEUR_SECRET_KEY`, else `secret.key` in
+        `key_dir`): Spotify tokens, webhook secrets, pack state."""
+        from nodes.sdk import fernet_for, master_secret  # cryptography loads only when used
+
+        return fernet_for(master_secret(self.key_dir, self.secret_key))
 
     @property
     def tokens_file(self) -> Path:

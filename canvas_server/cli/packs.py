@@ -38,9 +38,7 @@ class CliPackHost:
         return self.settings.state_dir
 
     def secret_box(self) -> Fernet:
-        from nodes.sdk import fernet_for, master_secret
-
-        return fernet_for(master_secret(self.state_dir, self.settings.secret_key))
+        return self.settings.secret_box()
 
 
 def loaded_packs() -> NodeRegistry:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from function_runners.tiers import load_tiers
-from nodes.sdk import AuteurError, NodeRegistry, discover, fernet_for, layout, master_secret
+from nodes.sdk import AuteurError, NodeRegistry, discover, layout
 
 from ..engine.factory import make_executor, make_runner
 from ..governance import AuditLog, TokenStore
@@ -115,7 +115,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     projects = ProjectStore(settings.workspace)
     projects.ensure()
     webhooks = WebhookDispatcher(
-        WebhookStore(state_dir / "webhooks.sqlite3", fernet_for(master_secret(state_dir, settings.secret_key))),
+        WebhookStore(state_dir / "webhooks.sqlite3", settings.secret_box()),
         settings.webhook_backoff_s)
     stack.callback(webhooks.store.close)
     runs = RunManager(

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from cryptography.fernet import Fernet
 from fastapi import Depends, FastAPI
 
-from nodes.sdk import NodeRegistry, fernet_for, master_secret, pack_failure, pack_prefix
+from nodes.sdk import NodeRegistry, pack_failure, pack_prefix
 
 from ..governance import Action, Principal
 from ..settings import Settings
@@ -39,7 +39,7 @@ class ServerPackHost:
         return self._settings.state_dir
 
     def secret_box(self) -> Fernet:
-        return fernet_for(master_secret(self._settings.state_dir, self._settings.secret_key))
+        return self._settings.secret_box()
 
     @property
     def caller(self) -> Callable[..., Any]:

@@ -56,6 +56,7 @@ from function_runners.task import NodeTask
 from function_runners.tiers import load_tiers
 from nodes.sdk import MediaRef, ModelCache, discover, sha256_file
 
+# The folder plays the run's project: a run reads only inside its roots.
 root, name = Path(sys.argv[1]), sys.argv[2]
 registry, tiers, models = discover(only=["core", "media", "audio", "production"]), load_tiers(), ModelCache()
 ref = MediaRef(path=name, sha256=sha256_file(root / name), mime="image/png", kind="image").model_dump(mode="json")
@@ -71,13 +72,13 @@ for spec in registry.specs():
     started = time.monotonic()
     task = NodeTask(run_id="bomb", node_id=spec.type, type=spec.type, version=spec.version, inputs=inputs,
                     tier="standard", tier_params=tiers.params_for("standard", spec.type),
-                    scratch_dir=str(root / "scratch" / spec.type), workspace_root=str(root))
+                    scratch_dir=str(root / "scratch" / spec.type), workspace_root=str(root), project_root=str(root))
     result = execute_task(task, registry, models, runner="test")
     report[spec.type] = {"code": result.error.code if result.error else None,
                          "seconds": time.monotonic() - started}
 load = NodeTask(run_id="bomb", node_id="load", type="media.load", version=registry.spec("media.load").version,
                 inputs={"path": name}, tier="standard", tier_params={}, scratch_dir=str(root / "scratch" / "load"),
-                workspace_root=str(root))
+                workspace_root=str(root), project_root=str(root))
 result = execute_task(load, registry, models, runner="test")
 report["media.load"] = {"code": result.error.code if result.error else None, "seconds": 0}
 print(json.dumps({"nodes": report,
