@@ -122,11 +122,11 @@ def test_a_file_changed_under_the_same_path_is_loaded_again(tmp_path: Path) -> N
 
 def test_two_concurrent_runs_of_the_same_trim_execute_it_once_and_both_keep_its_file(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
-    (workspace / CLIP).parent.mkdir(parents=True)
-    make_video(workspace / CLIP, seconds=6, size="640x480")
+    film = project(workspace, "Film")  # a run reads only inside its project (or scratch folder)
+    make_video(film / CLIP, seconds=6, size="640x480")
 
     async def body(executor: Executor) -> list[RunRecord]:
-        return list(await asyncio.gather(executor.run(trim_graph()), executor.run(trim_graph())))
+        return list(await asyncio.gather(executor.run(trim_graph(), project="Film", project_root=film), executor.run(trim_graph(), project="Film", project_root=film)))
 
     records = with_executor(workspace, body, workers=2)
     assert [record.status for record in records] == ["completed", "completed"], [r.errors for r in records]
@@ -140,12 +140,12 @@ def test_identical_trims_of_two_executors_on_one_workspace_never_delete_each_oth
     """Two executors (two servers, or a run resumed beside its crashed twin) do not share a
     single flight: each execution stages privately; the second keeps its own folder."""
     workspace = tmp_path / "ws"
-    (workspace / CLIP).parent.mkdir(parents=True)
-    make_video(workspace / CLIP, seconds=6, size="640x480")
+    film = project(workspace, "Film")  # a run reads only inside its project (or scratch folder)
+    make_video(film / CLIP, seconds=6, size="640x480")
 
     async def body(first: Executor) -> list[RunRecord]:
         second = make_executor(workspace, first.runner, PACKS)
-        return list(await asyncio.gather(first.run(trim_graph()), second.run(trim_graph())))
+        return list(await asyncio.gather(first.run(trim_graph(), project="Film", project_root=film), second.run(trim_graph(), project="Film", project_root=film)))
 
     records = with_executor(workspace, body, workers=2)
     assert [record.status for record in records] == ["completed", "completed"], [r.errors for r in records]
@@ -155,12 +155,12 @@ def test_identical_trims_of_two_executors_on_one_workspace_never_delete_each_oth
 
 def test_a_crashed_executions_leftover_folder_is_neither_used_nor_deleted(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
-    (workspace / CLIP).parent.mkdir(parents=True)
-    make_video(workspace / CLIP, seconds=6, size="640x480")
+    film = project(workspace, "Film")  # a run reads only inside its project (or scratch folder)
+    make_video(film / CLIP, seconds=6, size="640x480")
 
     async def body(executor: Executor) -> tuple[RunRecord, RunRecord]:
-        first = await executor.run(trim_graph())
-        return first, await executor.run(trim_graph())
+        first = await executor.run(trim_graph(), project="Film", project_root=film)
+        return first, await executor.run(trim_graph(), project="Film", project_root=film)
 
     # A first run finds the trim's key; then its results are lost as if the server had died
     # after ffmpeg started: only a half-written file remains in the key's folder.
@@ -173,7 +173,7 @@ def test_a_crashed_executions_leftover_folder_is_neither_used_nor_deleted(tmp_pa
     (workspace / ".auteur" / "cache").rename(workspace / ".auteur" / "cache-lost")
 
     def rerun(executor: Executor) -> Awaitable[RunRecord]:
-        return executor.run(trim_graph())
+        return executor.run(trim_graph(), project="Film", project_root=film)
 
     resumed = with_executor(workspace, rerun)
     assert resumed.status == "completed", resumed.errors
