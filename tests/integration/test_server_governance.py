@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
+
+from function_runners.execute import principal_scratch
 
 from .server_harness import (
     AUTEUR,
@@ -85,6 +88,10 @@ def test_supervised_token_gets_403_naming_the_autonomous_node(server: ServerProc
 def test_the_same_graph_runs_with_an_autonomous_token_and_is_audited(
     server: ServerProcess, tokens: dict[str, str], workspace: Path
 ) -> None:
+    # A project-less run reads its principal's own scratch folder (the run roots).
+    scratch = principal_scratch(workspace, "editor")
+    scratch.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(workspace / "clip.mp4", scratch / "clip.mp4")
     with httpx.Client(base_url=server.url, headers=bearer(tokens["AUTONOMOUS"]), timeout=10) as client:
         response = client.post("/api/runs", json={"graph": thumbnail_graph()})
         assert response.status_code == 202, response.text
