@@ -3,7 +3,7 @@
     from nodes.sdk import node, Node, Outputs, Input, Output, RunContext, MediaRef
 """
 
-from . import layout
+from . import agents, layout
 from ._context import ModelCache, RunContext, RunProvenance
 from ._errors import (
     AuteurError,
@@ -67,6 +67,14 @@ from ._spec import (
 )
 from ._take_service import SavedTake, TakeService
 from ._tier_params import TierParams
+from .agents import (
+    AGENT_RESULT_SOCKET,
+    REVIEW_THRESHOLD,
+    AgentResult,
+    Evidence,
+    agent_result,
+    confidence_from,
+)
 from .atomic import (
     atomic_create_bytes,
     atomic_create_text,
@@ -76,6 +84,7 @@ from .atomic import (
 )
 
 __all__ = [
+    "AGENT_RESULT_SOCKET",
     "ANY",
     "DOMAIN_TYPES",
     "ENTRY_POINT_GROUP",
@@ -87,11 +96,14 @@ __all__ = [
     "NODE_SETTLED",
     "PACK_ROUTES",
     "PRIMITIVE_TYPES",
+    "REVIEW_THRESHOLD",
     "RUN_ENDED",
     "SIGNED_MEDIA_PREFIX",
+    "AgentResult",
     "AuteurError",
     "CommaList",
     "EventType",
+    "Evidence",
     "ImageMime",
     "Input",
     "InputSpec",
@@ -126,6 +138,8 @@ __all__ = [
     "SharedSettings",
     "TakeService",
     "TierParams",
+    "agent_result",
+    "agents",
     "atomic_create_bytes",
     "atomic_create_text",
     "atomic_publish",
@@ -134,6 +148,7 @@ __all__ = [
     "build_spec",
     "check_media_budget",
     "check_picture",
+    "confidence_from",
     "discover",
     "fernet_for",
     "guard_inputs",

@@ -22,6 +22,7 @@ DOMAIN_TYPES: Final = frozenset(
         "WORLD",
         "STYLE_GUIDE",
         "SPEAKER",
+        "AGENT_RESULT",
     }
 )
 PRIMITIVE_TYPES: Final = frozenset({"TEXT", "INT", "FLOAT", "BOOLEAN"})

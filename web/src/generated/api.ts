@@ -9859,6 +9859,7 @@ export type EventType = ServerEvent["type"];
 export const SOCKET_RULES: Readonly<Record<string, readonly string[]>> = {
   "*": [
     "*",
+    "AGENT_RESULT",
     "AUDIO",
     "BOOLEAN",
     "BREAKDOWN",
@@ -9877,6 +9878,10 @@ export const SOCKET_RULES: Readonly<Record<string, readonly string[]>> = {
     "VEO_PAYLOAD",
     "VIDEO",
     "WORLD"
+  ],
+  "AGENT_RESULT": [
+    "*",
+    "AGENT_RESULT"
   ],
   "AUDIO": [
     "*",
