@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from nodes.sdk import AGENT_RESULT_SOCKET, DOMAIN_TYPES, AgentResult, Evidence, agent_result, confidence_from
+from nodes.sdk import (
+    AGENT_RESULT_SOCKET,
+    DOMAIN_TYPES,
+    AgentResult,
+    Evidence,
+    agent_result,
+    confidence_from,
+)
 
 
 def test_confidence_is_the_weighted_mean_of_the_evidence_scores() -> None:
