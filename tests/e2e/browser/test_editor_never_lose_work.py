@@ -1,10 +1,22 @@
 """Never lose work: Ctrl+S on a canvas opened from a template asks for a name (the template's
-title "Screenplay → shot list → Veo payloads" was sent as the file name and refused), and New asks
-before it discards unsaved changes (it used to drop them without a word)."""
+title "Screenplay → shot list → Veo payloads" was sent as the file name and refused), New asks
+before it discards unsaved changes (it used to drop them without a word), the runs panel reads the
+server's runs after a reload (it said "Nothing queued") and says when the server is away (a card
+stayed "RUNNING 11%" and Queue said "TypeError: Failed to fetch")."""
 
 from __future__ import annotations
 
-from .conftest import EditorPage
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from integration.server_harness import ServerProcess
+
+from .conftest import ARTIFACTS, VIEWPORT, EditorPage, ensure_web_build
 
 
 def test_ctrl_s_on_a_template_asks_for_a_file_name_and_saves_under_it(
@@ -55,3 +67,98 @@ def test_new_asks_before_discarding_unsaved_changes(editor: EditorPage, project:
     editor.page.get_by_role("button", name="New", exact=True).click()
     editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 0")
     assert editor.eval("() => window.__auteur.dirty") is False
+
+
+LONG_RUN = {
+    "last_node_id": 2,
+    "last_link_id": 1,
+    "nodes": [
+        {"id": 1, "type": "test.ffmpeg_long", "pos": [0, 0], "size": [240, 90], "flags": {}, "order": 0,
+         "mode": 0, "inputs": [], "outputs": [{"name": "value", "type": "*", "links": [1]}],
+         "properties": {}, "widgets_values": [120, ""]},
+        {"id": 2, "type": "core.show", "pos": [340, 0], "size": [240, 90], "flags": {}, "order": 1,
+         "mode": 0, "inputs": [{"name": "value", "type": "*", "link": 1}], "outputs": [],
+         "properties": {}, "widgets_values": []},
+    ],
+    "links": [[1, 1, 0, 2, 0, "*"]],
+    "groups": [],
+    "config": {},
+    "extra": {},
+    "version": 0.4,
+}
+
+# What Chromium itself logs while the server is down (no page code can keep it quiet).
+_BROWSER_NETWORK_NOISE = ("ERR_CONNECTION_REFUSED", "WebSocket connection to")
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server of this test alone: it is killed and started again."""
+    server = ServerProcess(tmp_path / "ws", env={"AUTEUR_WEB_DIR": str(ensure_web_build())})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_the_runs_panel_shows_the_servers_runs_after_a_reload_and_says_when_the_server_is_away(
+    browser: Any, own_server: ServerProcess, request: pytest.FixtureRequest
+) -> None:
+    name = "Away"
+    httpx.post(f"{own_server.url}/api/projects", json={"name": name, "quality": "low"}, timeout=30).raise_for_status()
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    context = browser.new_context(viewport=VIEWPORT)
+    editor = EditorPage(context.new_page(), own_server, folder)
+    try:
+        editor.open(name)
+        box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
+        assert box is not None
+        editor.drop_files("[data-testid=canvas-host]", [("long.json", json.dumps(LONG_RUN).encode(), "application/json")],
+                          at=(box["x"] + 200, box["y"] + 200))
+        editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 2")
+        editor.page.get_by_test_id("queue").click()
+        editor.page.wait_for_function(
+            "() => window.__auteur.editor.runState.get('1')?.status === 'running'", timeout=30_000
+        )
+        run = editor.page.locator("[data-testid=run]").first
+        run_id = run.get_attribute("data-run-id")
+        editor.shot("running")
+
+        own_server.kill9()
+        editor.page.get_by_test_id("runs-offline").wait_for(timeout=15_000)
+        assert "Server unreachable, retrying" in editor.page.get_by_test_id("runs-offline").inner_text()
+        assert run.get_by_test_id("run-status").inner_text().lower() == "unknown"  # not "running" forever
+        editor.page.get_by_test_id("queue").click()
+        notice = editor.page.locator("[data-testid=notice][data-kind=error]").first
+        notice.wait_for()
+        assert "Server unreachable" in notice.inner_text()
+        assert "Failed to fetch" not in editor.page.locator("body").inner_text()
+        editor.shot("server away")
+
+        own_server.start()
+        editor.page.wait_for_selector("[data-testid=connection][data-state=open]", timeout=30_000)
+        editor.page.get_by_test_id("runs-offline").wait_for(state="detached")
+        editor.page.wait_for_function(
+            "(id) => ['queued', 'running'].includes(document.querySelector(`[data-run-id='${id}']`)?.dataset.status)",
+            arg=run_id,
+        )
+        editor.shot("server back: the run is followed again")
+
+        editor.page.reload()
+        editor.page.wait_for_function("() => window.__auteur && window.__auteur.ready")
+        reloaded = editor.page.locator(f"[data-testid=run][data-run-id='{run_id}']")
+        reloaded.wait_for()
+        assert "long" in reloaded.inner_text()  # the workflow's name, kept across the reload
+        assert editor.page.get_by_text("Nothing queued").count() == 0
+        editor.shot("after a reload the run is listed")
+        reloaded.get_by_test_id("cancel-run").click()
+        editor.page.wait_for_selector(f"[data-run-id='{run_id}'][data-status=cancelled]", timeout=30_000)
+        editor.shot("cancelled after the reload")
+    finally:
+        editor.shot("end")
+        context.close()
+    errors = [e for e in editor.errors if not any(noise in e for noise in _BROWSER_NETWORK_NOISE)]
+    assert not errors, "console errors:\n" + "\n".join(errors)

@@ -14,7 +14,7 @@ export type { Catalog } from "./endpoints/catalog";
 export type { GraphError } from "./endpoints/graphs";
 export type { ProjectManifest, SavedWorkflow, WorkflowInfo } from "./endpoints/projects";
 export type { ProjectDocument, SavedDocument } from "./endpoints/room";
-export type { RunView } from "./endpoints/runs";
+export type { RunSummary, RunView } from "./endpoints/runs";
 export type { Requirements, TemplateDetail } from "./endpoints/templates";
 
 export const api = {

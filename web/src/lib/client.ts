@@ -91,6 +91,19 @@ function fill(path: string, init: LooseInit): string {
   return search ? `${filled}?${search}` : filled;
 }
 
+/** The code of the ApiError a request that never reached the server fails with. */
+export const UNREACHABLE = "server_unreachable";
+
+/** fetch, failing with an ApiError that says the server is away rather than the browser's bare
+ *  "TypeError: Failed to fetch". */
+async function reach(target: string, options: RequestInit): Promise<Response> {
+  try {
+    return await fetch(target, options);
+  } catch {
+    throw new ApiError(0, UNREACHABLE, "Server unreachable: is `auteur serve` running? The editor reconnects when it is back.", null);
+  }
+}
+
 /** Call one API operation; resolves to its typed answer or rejects with an ApiError. */
 export function request<P extends keyof paths, M extends MethodOf<P>>(
   path: P,
@@ -104,7 +117,7 @@ export async function request(path: string, method: Method, init: LooseInit): Pr
     options.body = JSON.stringify(init.body);
     headers["content-type"] = "application/json";
   }
-  const response = await fetch(fill(path, init), options);
+  const response = await reach(fill(path, init), options);
   const text = await response.text();
   const data: unknown = text ? JSON.parse(text) : null;
   if (!response.ok) throw apiError(response.status, response.statusText, data);

@@ -3,9 +3,11 @@ import { request, type BodyOf, type ResponseOf } from "../client";
 
 export type RunSubmission = BodyOf<"/api/runs", "post">;
 export type RunView = ResponseOf<"/api/runs/{run_id}", "get">;
+export type RunSummary = ResponseOf<"/api/runs", "get">["items"][number];
 
 export const runEndpoints = {
   submitRun: (body: RunSubmission) => request("/api/runs", "post", { body }),
+  listRuns: (query: { project?: string; client_id?: string; limit?: number }) => request("/api/runs", "get", { query }),
   run: (runId: string) => request("/api/runs/{run_id}", "get", { path: { run_id: runId } }),
   cancelRun: (runId: string) => request("/api/runs/{run_id}/cancel", "post", { path: { run_id: runId } }),
   moveRun: (runId: string, to: "up" | "down" | "front" | "back") =>

@@ -1,7 +1,7 @@
 // Runs this editor queued or follows: their live node states, the canvas's run marks and the
 // outputs of the newest run.
 import type { ErrorInfo, ServerEvent } from "../../generated/api";
-import { api, graphErrors, type GraphError } from "../api";
+import { api, graphErrors, type GraphError, type RunSummary, type RunView as RunRecordView } from "../api";
 import type { NodeRunState, NodeStatus } from "../graph/status";
 import { graph } from "./graph.svelte";
 import { project } from "./project.svelte";
@@ -15,6 +15,39 @@ export interface RunView {
   error: ErrorInfo | null;
   warning?: string;
   createdAt: number;
+  /** Node counts by status, for a run read from the server's list (its `nodes` are not read). */
+  counts?: Record<string, number>;
+}
+
+const LABELS = "auteur.run_labels";
+const LISTED = 30;
+
+/** The workflow names runs were queued from, kept across reloads (the server does not know them). */
+function savedLabels(): Record<string, string> {
+  try {
+    const value: unknown = JSON.parse(localStorage.getItem(LABELS) ?? "{}");
+    return typeof value === "object" && value !== null ? (value as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function rememberLabel(runId: string, label: string): void {
+  const labels = Object.entries({ ...savedLabels(), [runId]: label }).slice(-100);
+  localStorage.setItem(LABELS, JSON.stringify(Object.fromEntries(labels)));
+}
+
+function fromSummary(summary: RunSummary, label: string | undefined): RunView {
+  const error = summary.errors[0];
+  return {
+    runId: summary.run_id,
+    status: summary.status,
+    label: label ?? `Run at ${new Date(summary.created_at * 1000).toLocaleTimeString()}`,
+    nodes: {},
+    error: error ? { code: error.code, message: error.message, node_id: error.node_id ?? null, input: null, details: null } : null,
+    createdAt: summary.created_at * 1000,
+    counts: summary.nodes,
+  };
 }
 
 export const TERMINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
@@ -30,6 +63,24 @@ class RunState {
 
   active(): string[] {
     return this.list.filter((run) => !TERMINAL.has(run.status)).map((run) => run.runId);
+  }
+
+  /** Read the server's newest runs of the project (of this editor when no project is open), so a
+   *  reload or a reconnection shows what runs and what ran; runs still going are read whole (their
+   *  node states) and keep being followed. Runs the panel knows keep their live state. */
+  async load(projectName: string | null, clientId: string): Promise<void> {
+    const page = await api.listRuns(projectName ? { project: projectName, limit: LISTED } : { client_id: clientId, limit: LISTED });
+    const labels = savedLabels();
+    const known = new Map(this.list.map((run) => [run.runId, run]));
+    this.list = page.items.map((summary) => {
+      const run = known.get(summary.run_id);
+      if (!run) return fromSummary(summary, labels[summary.run_id]);
+      run.status = summary.status;
+      return run;
+    });
+    const going = this.list.filter((run) => !TERMINAL.has(run.status));
+    const records = await Promise.all(going.map((run) => api.run(run.runId)));
+    for (const record of records) this.update(record.run_id, (run) => this.applyRecord(run, record, false));
   }
 
   /** Holds a run-scoped event of a run not known yet; true when it was held. */
@@ -78,6 +129,7 @@ class RunState {
    * the events of it that arrived before the answer did. */
   follow(runId: string, label: string, warning?: string | null, nodes: RunView["nodes"] = {}): void {
     const run: RunView = { runId, status: "queued", label, nodes, error: null, warning: warning ?? undefined, createdAt: Date.now() };
+    rememberLabel(runId, label);
     this.list = [run, ...this.list].slice(0, 30);
     const early = this.early.get(runId) ?? [];
     this.early.delete(runId);
@@ -180,26 +232,7 @@ class RunState {
     if (!run) return;
     try {
       const record = await api.run(runId);
-      this.update(runId, (run) => {
-        run.status = record.status;
-        for (const [id, node] of Object.entries(record.nodes ?? {})) {
-          const view = run.nodes[id] ?? { type: node.type, status: node.status, progress: 0 };
-          view.type = node.type;
-          view.status = node.status;
-          if (view.status === "completed" || view.status === "cached") view.progress = 1;
-          run.nodes[id] = view;
-          if (run === this.list[0]) {
-            if (node.outputs && (node.status === "completed" || node.status === "cached")) graph.setOutputs(id, node.outputs);
-            graph.editor?.setRunState(id.split(":")[0]!, {
-              status: node.status,
-              error: node.error?.message ?? null,
-              outputs: node.outputs ?? null,
-            });
-          }
-        }
-        const error = record.errors?.[0];
-        if (error && !run.error) run.error = error;
-      });
+      this.update(runId, (run) => this.applyRecord(run, record));
       graph.version += 1;
       if (status === "failed" && run.error) {
         ui.notify({ kind: "error", title: "Run failed", body: run.error.message, nodeId: run.error.node_id ?? undefined });
@@ -212,6 +245,29 @@ class RunState {
     } catch (error) {
       ui.reportError("Could not read the run", error);
     }
+  }
+
+  /** The run's state from its whole record: status, each node's state, the first error; the
+   *  canvas shows the node states when it is the newest run queued from this canvas. */
+  private applyRecord(run: RunView, record: RunRecordView, onCanvas = true): void {
+    run.status = record.status;
+    for (const [id, node] of Object.entries(record.nodes ?? {})) {
+      const view = run.nodes[id] ?? { type: node.type, status: node.status, progress: 0 };
+      view.type = node.type;
+      view.status = node.status;
+      if (view.status === "completed" || view.status === "cached") view.progress = 1;
+      run.nodes[id] = view;
+      if (onCanvas && run === this.list[0]) {
+        if (node.outputs && (node.status === "completed" || node.status === "cached")) graph.setOutputs(id, node.outputs);
+        graph.editor?.setRunState(id.split(":")[0]!, {
+          status: node.status,
+          error: node.error?.message ?? null,
+          outputs: node.outputs ?? null,
+        });
+      }
+    }
+    const error = record.errors?.[0];
+    if (error && !run.error) run.error = error;
   }
 
   clearFinished(): void {

@@ -21,11 +21,11 @@ class SessionState {
       this.connection = state;
       this.connectionDetail = detail;
     },
-    onOpen: () => this.resubscribe(),
+    onOpen: () => void this.refreshRuns(),
   });
 
   async init(): Promise<void> {
-    project.onSelect = () => this.resubscribe();
+    project.onSelect = () => void this.refreshRuns();
     // Closing or reloading the tab with unsaved changes asks first (the browser's own prompt).
     window.addEventListener("beforeunload", (event) => {
       if (graph.dirty) event.preventDefault();
@@ -45,6 +45,17 @@ class SessionState {
 
   queue(): Promise<void> {
     return runs.queue(this.clientId);
+  }
+
+  /** The server's runs read again (on load, on a project change, after every reconnection: runs
+   *  may have moved on while the server was away), then followed. */
+  private async refreshRuns(): Promise<void> {
+    try {
+      await runs.load(project.name, this.clientId);
+    } catch (error) {
+      ui.reportError("Could not read the runs", error);
+    }
+    this.resubscribe();
   }
 
   private resubscribe(): void {
