@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from nodes.sdk import RUN_ENDED, AuteurError, EventType, layout
 
 from ..governance import Action, Principal, authorize
+from ..graph.errors import MaturityError
 from ..runs.store import StoredRun
 from ..server import run_submit
 from ..server.access import authorize_project, run_resource
@@ -46,6 +47,19 @@ class ToolRefusedError(AuteurError):
 
 class UnknownToolError(AuteurError):
     code = "not_found"
+
+
+def refused_in_words(services: AppServices, principal: Principal, exc: MaturityError) -> ToolRefusedError:
+    """A graph's maturity refusal as an agent hears it: each refused node's rule in the issue's
+    words (the same sentence a direct tool call gets), once per rule."""
+    sentences: list[str] = []
+    for node in exc.details["nodes"]:
+        spec = services.registry.spec(str(node["type"]))
+        reason = refusal(spec, principal) if spec is not None else None
+        if reason is not None and reason not in sentences:
+            sentences.append(reason)
+    return ToolRefusedError(" ".join(sentences) or exc.message,
+                            details={**exc.details, "maturity": principal.maturity})
 
 
 def run_summary(run: StoredRun) -> dict[str, Any]:
@@ -95,8 +109,11 @@ async def submit_and_wait(
     client_id = f"agent-{uuid.uuid4().hex}"
     queue = services.events.connect(client_id) if wait else None
     try:
-        run = await run_submit.submit_run(services, principal, prompt, tier=tier, project=project,
-                                          params=params, targets=targets, client_id=client_id if wait else None)
+        try:
+            run = await run_submit.submit_run(services, principal, prompt, tier=tier, project=project, params=params,
+                                              targets=targets, client_id=client_id if wait else None)
+        except MaturityError as exc:  # run_graph, a template or a grouped action: the node's rule in words
+            raise refused_in_words(services, principal, exc) from None
         if on_submitted is not None:
             on_submitted(run.run_id)
         if queue is None:

@@ -16,8 +16,9 @@ FFMPEG_ACTIONS = {"trim_video": "media_trim", "convert_format": "media_convert",
                   "normalize_audio": "audio_normalize"}
 SPOTIFY_ACTIONS = {"get_current": "current", "play": "play", "pause": "pause", "next": "next",
                    "previous": "previous", "volume": "volume"}
-SONOS_ACTIONS = {"discover": None, "play": "speaker.sonos_play", "pause": "speaker.sonos_stop",
-                 "next": "speaker.sonos_play", "volume": "speaker.sonos_volume",
+# `play` with a `url` plays it; without one it resumes what the group has loaded.
+SONOS_ACTIONS = {"discover": None, "play": "speaker.sonos_play", "pause": "speaker.sonos_transport",
+                 "next": "speaker.sonos_transport", "volume": "speaker.sonos_volume",
                  "join_group": "speaker.sonos_group", "leave_group": "speaker.sonos_group"}
 _RUN = {"project": {"type": "string"}, "wait": {"type": "boolean", "default": True}}
 
@@ -49,7 +50,8 @@ GROUPED = [
                 "leave_group. Needs SUPERVISED maturity.",
                 _schema(list(SONOS_ACTIONS), {
                     "speaker": {"type": "string", "description": "Speaker (room) name"},
-                    "url": {"type": "string"}, "volume": {"type": "integer"},
+                    "url": {"type": "string", "description": "For play: a stream to play (none: resume)"},
+                    "volume": {"type": "integer"},
                     "target": {"type": "string", "description": "Room to join"}})),
 ]
 
@@ -83,8 +85,11 @@ def resolve(tool: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             inputs.update(action="set", value=arguments.get("volume", 30))
         elif action in ("join_group", "leave_group"):
             inputs["action"] = "join" if action == "join_group" else "leave"
-        elif action == "play":
-            inputs.update(_given(arguments, "url"))
+        elif action == "play" and arguments.get("url"):
+            inputs["url"] = arguments["url"]
+        elif action in ("play", "pause", "next"):
+            node_type = "speaker.sonos_transport"
+            inputs["action"] = "resume" if action == "play" else action
         graph = {"find": find, "act": {"class_type": node_type, "inputs": inputs}}
         if action == "join_group":
             graph["to"] = {"class_type": "speaker.sonos_discover", "inputs": {"name": arguments.get("target", "")}}

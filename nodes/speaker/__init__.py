@@ -15,13 +15,13 @@ from nodes.sdk import Pack, PackHost, PackRoutes, RouteHost
 from .config import SpeakerConfig
 from .discover_node import SonosDiscover
 from .group_node import SonosGroup
-from .play_node import SonosPlay, SonosStop
+from .play_node import SonosPlay, SonosStop, SonosTransport
 from .review_node import SonosPlayTakes
 from .spotify_nodes import SpotifyDevices, SpotifyPlayback
 from .volume_node import SonosVolume
 
 NODES = [
-    SonosDiscover, SonosPlay, SonosStop, SonosPlayTakes, SonosVolume, SonosGroup,
+    SonosDiscover, SonosPlay, SonosStop, SonosTransport, SonosPlayTakes, SonosVolume, SonosGroup,
     SpotifyPlayback, SpotifyDevices,
 ]
 
@@ -46,5 +46,5 @@ PACK = Pack(settings=SpeakerConfig, routes=_routes, commands=_commands)
 __all__ = [
     "NODES",
     "PACK", "SonosDiscover", "SonosGroup", "SonosPlay", "SonosPlayTakes", "SonosStop",
-    "SonosVolume", "SpotifyDevices", "SpotifyPlayback",
+    "SonosTransport", "SonosVolume", "SpotifyDevices", "SpotifyPlayback",
 ]

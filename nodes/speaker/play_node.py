@@ -1,8 +1,10 @@
-"""`speaker.sonos_play` and `speaker.sonos_stop`: transport on a speaker's group coordinator."""
+"""`speaker.sonos_play`, `speaker.sonos_stop` and `speaker.sonos_transport`: transport on a
+speaker's group coordinator."""
 
 from __future__ import annotations
 
 import mimetypes
+from typing import Literal
 
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 
@@ -94,4 +96,33 @@ class SonosStop(Node):
         device = coordinator_of(self.speaker, SpeakerConfig().sonos_timeout_s)
         stop(device)
         ctx.audit("stop", speaker=self.speaker.name, speaker_ip=self.speaker.ip)
+        return StopOut(speaker=self.speaker)
+
+
+Transport = Literal["pause", "resume", "next", "previous"]
+
+
+@node(
+    "speaker.sonos_transport",
+    title="Sonos Transport",
+    category="Speaker/Sonos",
+    version="1.0.0",
+    maturity="SUPERVISED",
+    runs_on="runner",
+    output_node=True,
+    cache=False,
+)
+class SonosTransport(Node):
+    """Pause, resume, skip to the next or back to the previous track on a speaker's group."""
+
+    speaker: Speaker = Input(description="Which speaker's group", socket="SPEAKER")
+    action: Transport = Input("pause", description="pause, resume, next or previous")
+
+    def run(self, ctx: RunContext) -> StopOut:
+        from .sonos.connect import coordinator_of  # soco loads with a run, not with the catalog
+        from .sonos.playback import transport
+
+        device = coordinator_of(self.speaker, SpeakerConfig().sonos_timeout_s)
+        transport(device, self.action)
+        ctx.audit(self.action, speaker=self.speaker.name, speaker_ip=self.speaker.ip)
         return StopOut(speaker=self.speaker)

@@ -74,3 +74,11 @@ def wait_until_finished(device: soco.SoCo, ctx: RunContext, timeout_s: float, st
 def stop(device: soco.SoCo) -> None:
     with speaker_errors(str(device.ip_address)):
         device.stop()
+
+
+def transport(device: soco.SoCo, action: str) -> None:
+    """`pause`, `resume` (play what is loaded), `next` or `previous` on a coordinator."""
+    command = {"pause": device.pause, "resume": device.play, "next": device.next,
+               "previous": device.previous}[action]
+    with speaker_errors(str(device.ip_address)):
+        command()

@@ -71,3 +71,6 @@ def test_langchain_tools_carry_the_tokens_governance(server: ServerProcess, toke
     spotify = json.loads(student["spotify_control"].invoke({"action": "pause"}))
     assert spotify["error"]["message"] == ("Spotify control requires SUPERVISED maturity level. "
                                            "Your agent is at STUDENT maturity.")
+    sonos = json.loads(student["sonos_control"].invoke({"action": "next", "speaker": "Kitchen"}))
+    assert sonos["error"]["message"] == ("Speaker control requires SUPERVISED maturity level. "
+                                         "Your agent is at STUDENT maturity.")

@@ -118,6 +118,12 @@ def test_a_student_agent_is_refused_speaker_and_spotify_control(server: ServerPr
     spotify = call(server, tokens["STUDENT"], "speaker_spotify_devices", {})
     assert sonos.content[0].text == "Speaker control requires SUPERVISED maturity level. Your agent is at STUDENT maturity."
     assert spotify.content[0].text == "Spotify control requires SUPERVISED maturity level. Your agent is at STUDENT maturity."
+    # The same nodes asked through run_graph get the same sentence, not the graph check's wording.
+    by_graph = call(server, tokens["STUDENT"], "run_graph", {"graph": {
+        "find": {"class_type": "speaker.sonos_discover", "inputs": {}},
+        "act": {"class_type": "speaker.sonos_transport", "inputs": {"speaker": ["find", 0], "action": "next"}}}})
+    assert by_graph.is_error and by_graph.structured_content["error"]["code"] == "maturity_insufficient"
+    assert by_graph.content[0].text == sonos.content[0].text
 
 
 def test_an_agent_without_a_token_gets_a_401_in_the_one_error_shape(server: ServerProcess) -> None:
@@ -149,16 +155,25 @@ def test_a_one_node_run_over_rest_answers_202_and_get_run_reports_its_outputs(
 
 def test_auteur_mcp_over_stdio_relays_to_the_server_with_the_same_tools_answers_and_governance(
         server: ServerProcess, tokens: dict[str, str], workspace: Path) -> None:
+    progress: list[tuple[float, str | None]] = []
+
     async def scenario(token: str) -> tuple[list[str], Any]:
         async with stdio_session(workspace, "--server", server.url, env={"AUTEUR_TOKEN": token}) as session:
             names = [tool.name for tool in (await session.list_tools()).tools]
-            trimmed = await session.call_tool("media_trim", {"video": "screencast.mp4", "duration": "1",
-                                                             "project": PROJECT})
+
+            async def on_progress(value: float, total: float | None, message: str | None) -> None:
+                progress.append((value, message))
+            trimmed = await session.call_tool(
+                "media_trim", {"video": "screencast.mp4", "start": "2", "duration": "1", "project": PROJECT,
+                               "save_take": {"chapter": 1, "scene": 1, "shot": 3}}, progress_callback=on_progress)
             return names, trimmed
 
     names, trimmed = asyncio.run(scenario(tokens["AUTONOMOUS"]))
     assert "media_trim" in names and not trimmed.is_error
     assert trimmed.structured_content["status"] == "completed"
+    # Progress notifications come through the relay, in order: the clip loaded, trimmed, its take saved.
+    assert [value for value, _ in progress] == sorted(value for value, _ in progress)
+    assert "node done" in [message for _, message in progress] and progress[-1] == (3.0, "take done"), progress
     names, refused = asyncio.run(scenario(tokens["SUPERVISED"]))
     assert "media_trim" not in names
     assert refused.content[0].text.startswith("FFmpeg editing requires AUTONOMOUS maturity level.")

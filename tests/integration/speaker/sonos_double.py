@@ -206,6 +206,14 @@ class SonosSystem:
         p.state = "PAUSED_PLAYBACK"
         return {}
 
+    def _AVTransport_Next(self, p: Player, a: dict[str, str]) -> dict[str, Any]:
+        self._transport(p)
+        return {}
+
+    def _AVTransport_Previous(self, p: Player, a: dict[str, str]) -> dict[str, Any]:
+        self._transport(p)
+        return {}
+
     def _AVTransport_Stop(self, p: Player, a: dict[str, str]) -> dict[str, Any]:
         self._transport(p)
         p.state = "STOPPED"

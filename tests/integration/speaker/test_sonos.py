@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 import httpx
 import pytest
 
+from canvas_server.agents.grouped import resolve
 from nodes.sdk import NodeExecutionError, signed_path, url_signing_key
 from nodes.speaker import (
     SonosDiscover,
@@ -23,6 +24,7 @@ from nodes.speaker import (
     SonosPlay,
     SonosPlayTakes,
     SonosStop,
+    SonosTransport,
     SonosVolume,
 )
 from nodes.speaker.errors import NoSpeakerFoundError, SpeakerUnreachableError, UnsupportedMediaError
@@ -161,6 +163,22 @@ def test_start_offset_seeks_and_stop_goes_to_the_coordinator(
         (CONTROL, "Seek", "0:01:15"), (CONTROL, "Stop", None),
     ]
     assert sonos.changes()[2][3] == {"InstanceID": "0", "Unit": "REL_TIME", "Target": "0:01:15"}
+
+
+def test_sonos_control_next_pause_and_play_without_a_url_skip_pause_and_resume_on_the_coordinator(
+    sonos: SonosSystem, media_server: ServerProcess, project_root: Path
+) -> None:
+    studio = _speaker(media_server.workspace, project_root, "Studio")
+    ctx = make_ctx(media_server.workspace, project_root, "speaker.sonos_transport")
+    for action in ("next", "pause", "play"):
+        tool, arguments = resolve("sonos_control", {"action": action, "speaker": "Studio"})
+        act = arguments["graph"]["act"]
+        assert (tool, act["class_type"], act["inputs"]["speaker"]) == ("run_graph", "speaker.sonos_transport", ["find", 0])
+        SonosTransport(speaker=studio, action=act["inputs"]["action"]).run(ctx)
+    assert [(ip, action) for ip, _, action, _ in sonos.changes()] == [(CONTROL, "Next"), (CONTROL, "Pause"), (CONTROL, "Play")]
+    with_url = resolve("sonos_control", {"action": "play", "speaker": "Studio", "url": "http://radio.example/a.mp3"})
+    assert with_url[1]["graph"]["act"] == {"class_type": "speaker.sonos_play",
+                                           "inputs": {"speaker": ["find", 0], "url": "http://radio.example/a.mp3"}}
 
 
 def test_volume_set_change_and_mute_for_a_speaker_and_its_group(
