@@ -30,6 +30,7 @@ ProgressFn = Callable[[float, str | None], None]
 EmitFn = Callable[[str, dict[str, Any]], None]
 
 
+@functools.lru_cache(maxsize=256)
 def principal_scratch(workspace: Path, principal: str | None) -> Path:
     """The folder a project-less run of `principal` works in: `Scratch/<name>-<hash>` (the
     hash keeps names that differ only in characters a folder name cannot hold apart; a run
@@ -40,14 +41,13 @@ def principal_scratch(workspace: Path, principal: str | None) -> Path:
     return workspace / layout.SCRATCH_DIR / f"{readable}-{digest}"
 
 
-def run_roots(task: NodeTask) -> list[Path]:
+def run_roots(task: NodeTask) -> list[Path | str]:
     """Everything a task may read or write (docs/architecture.md §8, run roots): its project, or its
     principal's scratch folder when the run has none (relative paths resolve there, never in
     the workspace, whose `.auteur/` and other projects stay out of reach); its own output
     folder; its ancestors' output folders; and the folders the operator allowed."""
-    base = Path(task.project_root) if task.project_root else principal_scratch(Path(task.workspace_root), task.principal)
-    return [base, Path(task.scratch_dir), *(Path(folder) for folder in task.input_dirs),
-            *(Path(extra) for extra in task.allowed_dirs)]
+    base = task.project_root or principal_scratch(_root(task.workspace_root), task.principal)
+    return [base, task.scratch_dir, *task.input_dirs, *task.allowed_dirs]
 
 
 def sandbox_for(task: NodeTask) -> PathSandbox:

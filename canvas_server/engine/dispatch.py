@@ -104,6 +104,9 @@ class Outcome:
     error: TaskError | None = None
 
 
+FILELESS_KEYS = 100_000  # remembered keys of executions without files (a bound, not a cache size)
+
+
 class Dispatcher:
     """Shared by every run of an executor: cache, runner slots, executions in flight."""
 
@@ -131,6 +134,8 @@ class Dispatcher:
         # Staging folders are named `<key>~<this dispatcher>.<n>`: unique across processes.
         self._stage_prefix = uuid.uuid4().hex[:12]
         self._stages = itertools.count()
+        # Keys whose execution here left no files (most nodes): their folders need no listing.
+        self._fileless: set[str] = set()
         self._digests: dict[tuple[str, int, int, int, int], str] = {}
 
     def slots(self, tier: str) -> asyncio.Semaphore:
@@ -142,15 +147,16 @@ class Dispatcher:
         return self.inline_label if node.spec.runs_on == "inline" else self.runner.name
 
     def folders_of(self, key: str) -> list[str]:
-        """Every folder an execution of `key` may have left its files in: the key's own, and
-        the staging folders kept when another execution had already taken it."""
-        final = self.outputs_dir(key)
-        parent, name = os.path.split(final)
+        """Every folder an execution of `key` left its files in: the key's own, and the staging
+        folders kept when another execution had already taken it (none for a node without files)."""
+        if key in self._fileless:
+            return []
+        parent, name = os.path.split(self.outputs_dir(key))
         try:
-            staged = [f"{parent}/{entry}" for entry in os.listdir(parent) if entry.startswith(f"{name}~")]
+            entries = os.listdir(parent)
         except OSError:  # no output under this key's prefix yet
-            staged = []
-        return [final, *staged]
+            return []
+        return [f"{parent}/{entry}" for entry in entries if entry == name or entry.startswith(f"{name}~")]
 
     def outputs_dir(self, key: str) -> str:
         """Content-addressed output folder of a key (its first execution's files)."""
@@ -286,15 +292,22 @@ class Dispatcher:
         return Outcome("completed", published, runner, started)
 
     def _publish(self, key: str, staging: str, outputs: dict[str, Any]) -> dict[str, Any]:
-        """Rename the staging folder to the key's folder if that is absent; the outputs then
-        name the files there."""
+        """The outputs, once the execution's files (if any) are published under its key."""
         try:
             os.rmdir(staging)  # nothing written (most nodes): nothing to publish
-            return outputs
         except FileNotFoundError:
-            return outputs
-        except OSError:  # not empty
             pass
+        except OSError:  # not empty
+            self._fileless.discard(key)
+            return self._rename(key, staging, outputs)
+        if len(self._fileless) >= FILELESS_KEYS:
+            self._fileless.clear()
+        self._fileless.add(key)
+        return outputs
+
+    def _rename(self, key: str, staging: str, outputs: dict[str, Any]) -> dict[str, Any]:
+        """Rename the staging folder to the key's folder if that is absent; the outputs then
+        name the files there."""
         final = self.outputs_dir(key)
         try:
             os.rename(staging, final)  # atomic; refused when another execution's files are there

@@ -129,6 +129,7 @@ class _RunExecution:
         self.waiting: dict[str, int] = {}
         self.ready: deque[str] = deque()
         self.running: dict[asyncio.Task[Outcome], str] = {}
+        self.reachable: dict[str, tuple[str, ...]] = {}  # node → its and its ancestors' output folders
 
     def emit(self, event_type: str, **data: Any) -> None:
         self.on_event(EngineEvent(event_type, self.record.run_id, data))
@@ -245,20 +246,34 @@ class _RunExecution:
     def job_input_dirs(self, job: Job) -> list[str]:
         """The output folders of every ancestor of the job's node (each item's, for a
         fanned-out one): with the project, the only places its inputs' files may come from."""
-        folders: list[str] = []
-        seen: set[str] = set()
-        stack = [source for source, _ in job.node.links.values()]
-        while stack:
-            node_id = stack.pop()
-            if node_id in seen:
+        folders: dict[str, None] = {}
+        for source, _ in job.node.links.values():
+            folders.update(dict.fromkeys(self.folders_reachable(source)))
+        return list(folders)
+
+    def folders_reachable(self, node_id: str) -> tuple[str, ...]:
+        """A settled node's existing output folders and its ancestors', once per run: a node's
+        files are final once it has settled, and sharing its ancestors' answer keeps a long
+        chain linear (a value-only chain has no folders at all)."""
+        known = self.reachable.get(node_id)
+        if known is not None:
+            return known
+        pending = [node_id]  # iterative: a 10,000-node chain is deeper than Python's stack
+        while pending:
+            current = pending[-1]
+            parents = [source for source, _ in self.nodes[current].links.values() if source not in self.reachable]
+            if parents:
+                pending += parents
                 continue
-            seen.add(node_id)
-            ancestor = self.nodes[node_id]
-            items = self.record.nodes[node_id].items or []
-            for key in [ancestor.key, *(item.cache_key for item in items)]:
-                folders += self.dispatcher.folders_of(key)
-            stack += [source for source, _ in ancestor.links.values()]
-        return folders
+            pending.pop()
+            own: dict[str, None] = {}
+            items = self.record.nodes[current].items or []
+            for key in [self.nodes[current].key, *(item.cache_key for item in items)]:
+                own.update(dict.fromkeys(self.dispatcher.folders_of(key)))
+            for source, _ in self.nodes[current].links.values():
+                own.update(dict.fromkeys(self.reachable[source]))
+            self.reachable[current] = tuple(own)
+        return self.reachable[node_id]
 
     def mark_started(self, node: PlannedNode, runner: str) -> None:
         self.record.nodes[node.node_id].start(runner, time.time())

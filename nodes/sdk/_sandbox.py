@@ -27,15 +27,22 @@ class PathSandbox:
     `.trash`) is never reachable, whether named or reached through a symlink.
     """
 
-    def __init__(self, roots: Sequence[Path]) -> None:
+    def __init__(self, roots: Sequence[Path | str]) -> None:
         if not roots:
             raise ValueError("a sandbox needs at least one root")
-        self._given = [Path(root) for root in roots]
+        self._texts = roots  # made Paths on first use: most nodes never touch a path
+        self._paths: list[Path] | None = None
         self._roots: list[Path] | None = None
 
     @property
+    def _given(self) -> list[Path]:
+        if self._paths is None:
+            self._paths = [Path(root) for root in self._texts]
+        return self._paths
+
+    @property
     def roots(self) -> list[Path]:
-        """The roots, symlink-resolved on first use (most nodes never touch a path)."""
+        """The roots, symlink-resolved on first use."""
         if self._roots is None:
             self._roots = [root.resolve() for root in self._given]
         return self._roots

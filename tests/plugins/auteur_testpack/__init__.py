@@ -165,6 +165,47 @@ class Audited(Node):
         return FailOut(value=self.value)
 
 
+class PathOut(Outputs):
+    path: str = Output(socket="STRING")
+
+
+class TextOut(Outputs):
+    text: str = Output(socket="STRING")
+
+
+@node("test.write", title="Write file", category="Test", maturity="STUDENT")
+class WriteFile(Node):
+    """Write `text` into a file of this execution's own folder and name it."""
+
+    text: str = Input("hello")
+
+    def run(self, ctx: RunContext) -> PathOut:
+        written = ctx.scratch_dir() / "note.txt"
+        written.write_text(self.text)
+        return PathOut(path=str(written))
+
+
+@node("test.pass", title="Pass through", category="Test", maturity="STUDENT")
+class PassThrough(Node):
+    """Pass a path on unchanged: its reader is then a grandchild of the file's writer."""
+
+    path: str = Input(socket="STRING")
+
+    def run(self, ctx: RunContext) -> PathOut:
+        return PathOut(path=self.path)
+
+
+@node("test.read", title="Read file", category="Test", maturity="STUDENT", output_node=True)
+class ReadFile(Node):
+    """Read a file through the run's sandbox (its roots decide what is reachable)."""
+
+    path: str = Input(socket="STRING")
+    suffix: str = Input("", description="Appended: a new suffix is a new execution of the reader alone")
+
+    def run(self, ctx: RunContext) -> TextOut:
+        return TextOut(text=ctx.sandbox.resolve(self.path, must_exist=True).read_text() + self.suffix)
+
+
 # What the pack brings besides nodes, through the SDK's hooks only (no import of the server).
 class Sealed(BaseModel):
     principal: str
