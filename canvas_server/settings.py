@@ -47,6 +47,7 @@ class Settings(CelerySettings):
     progress_interval_s: float = Field(0.1, description="Least time between two node_progress events of one run")
     heartbeat_s: float = Field(15.0, description="Seconds between WebSocket heartbeats")
     resume_attempts: int = Field(2, description="Restarts a run survives before it is marked interrupted")
+    events_url: str | None = Field(None, description="Redis URL through which server replicas share their WebSocket events (unset: one server)")
 
     @property
     def state_dir(self) -> Path:

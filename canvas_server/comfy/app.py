@@ -37,7 +37,7 @@ def create_comfy_app(lifecycle: Lifecycle) -> FastAPI:
     app.state.lifecycle = lifecycle
     hub = ws.StatusHub()
     app.state.comfy_hub = hub
-    lifecycle.on_start(lambda services: services.events.listen(hub.on_event))
+    lifecycle.on_start(lambda services: services.events.listen(hub.on_event, remote=True))
     install_error_handlers(app)
     app.add_exception_handler(PromptRefused, _refused)
     app.add_exception_handler(ForbiddenError, forbidden)

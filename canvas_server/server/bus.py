@@ -2,9 +2,14 @@
 WebSocket clients subscribed to their run or project (per-client isolation).
 
 `publish` may be called from any thread (sync routes run in Starlette's thread pool). The event
-is numbered at once, under a lock; recording and delivery (replay buffer, event log, client
-queues, listeners) happen on the event loop thread, in sequence order: a publish off the loop
-hands over with `call_soon_threadsafe`.
+is numbered at once, under a lock (by the event store when there is one: it is the one source of
+numbers); recording and delivery (replay buffer, event log, client queues, listeners) happen on
+the event loop thread, in sequence order: a publish off the loop hands over with
+`call_soon_threadsafe`.
+
+Replicas: with a relay (`relay.RedisRelay`), every event published here is also sent to the
+other servers, and theirs arrive through `receive`: delivered to this server's clients and kept
+for replay, never stored again (their publisher stored them) nor numbered again.
 """
 
 from __future__ import annotations
@@ -15,14 +20,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from nodes.sdk import AuteurError, EventType
 
 from ..events import Event, build_event
-from .event_log import EventLog
+from .event_store import EventStore
 
 # Events with neither run nor project (e.g. a global notice) reach every client.
 _BROADCAST = None
@@ -32,6 +37,14 @@ _BROADCAST = None
 CLIENT_IDLE_S = 3600.0
 CLIENTS_PER_OWNER = 256
 _PRUNE_EVERY_S = 60.0
+
+
+class Relay(Protocol):
+    """Carries this server's events to the other replicas (and theirs to `EventBus.receive`)."""
+
+    def send(self, event: Event) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class TooManyClientsError(AuteurError):
@@ -64,11 +77,12 @@ class EventBus:
         self,
         replay_size: int = 10_000,
         client_queue_size: int = 5_000,
-        log: EventLog | None = None,
+        log: EventStore | None = None,
         client_idle_s: float = CLIENT_IDLE_S,
         clients_per_owner: int = CLIENTS_PER_OWNER,
     ) -> None:
         self._log = log
+        self._relay: Relay | None = None
         self._client_idle_s = client_idle_s
         self._clients_per_owner = clients_per_owner
         self._pruned_at = time.monotonic()
@@ -77,6 +91,7 @@ class EventBus:
         self._clients: dict[str, ClientState] = {}
         self._queue_size = client_queue_size
         self._listeners: list[Callable[[str, str | None], None]] = []
+        self._remote_listeners: list[Callable[[str, str | None], None]] = []
         self._delivered = self._seq  # the newest event recorded and delivered
         self._pending: deque[Event] = deque()  # numbered, not yet delivered (oldest first)
         self._numbering = threading.Lock()
@@ -92,6 +107,10 @@ class EventBus:
         """The loop that owns the client queues; publishes from other threads are handed to it."""
         self._loop = loop
 
+    def relay_to(self, relay: Relay) -> None:
+        """From now on every event published here also goes to the other replicas."""
+        self._relay = relay
+
     def publish(
         self,
         type: str,
@@ -105,7 +124,7 @@ class EventBus:
         no loop is attached and running), else on the loop soon after. Any thread may call it.
         `owner`: the principal owning `run_id`, recorded with the event (replay decides by it)."""
         with self._numbering:
-            self._seq += 1
+            self._seq = self._log.next_seq() if self._log is not None else self._seq + 1
             event = self._build(type, data, run_id, project, owner)
             self._pending.append(event)
         loop = self._loop
@@ -115,10 +134,23 @@ class EventBus:
             loop.call_soon_threadsafe(self._deliver_pending)
         return event
 
-    def listen(self, listener: Callable[[str, str | None], None]) -> None:
+    def listen(self, listener: Callable[[str, str | None], None], *, remote: bool = False) -> None:
         """Call `listener(type, project)` for every event, on the event loop thread when one is
-        attached (server services that react to events, e.g. the manifest sync on `take_created`)."""
+        attached (server services that react to events, e.g. the manifest sync on `take_created`).
+        `remote`: also for the events of other replicas (the publishing replica's own listeners
+        already acted on them: a listener that writes shared state must not hear them twice)."""
         self._listeners.append(listener)
+        if remote:
+            self._remote_listeners.append(listener)
+
+    def receive(self, event: Event) -> None:
+        """Deliver an event another replica published and numbered (on the event loop thread):
+        to the clients that want it and the replay buffer; its publisher stored it."""
+        self._buffer.append(event)
+        self._delivered = max(self._delivered, event.seq)
+        self._offer_to_clients(event)
+        for listener in self._remote_listeners:
+            listener(event.type, event.project)
 
     def _deliver_pending(self) -> None:
         with self._delivering:
@@ -133,13 +165,18 @@ class EventBus:
         self._buffer.append(event)
         if self._log is not None:
             self._log.append(event)
-        self._delivered = event.seq
+        self._delivered = max(self._delivered, event.seq)
+        self._offer_to_clients(event)
+        if self._relay is not None:
+            self._relay.send(event)
+        for listener in self._listeners:
+            listener(event.type, event.project)
+
+    def _offer_to_clients(self, event: Event) -> None:
         for client in self._clients.values():
             if client.wants(event):
                 for queue in client.queues:
                     _offer(queue, event)
-        for listener in self._listeners:
-            listener(event.type, event.project)
 
     def _build(self, type: str, data: dict[str, Any], run_id: str | None, project: str | None,
                owner: str | None) -> Event:
@@ -229,14 +266,21 @@ class EventBus:
         """Events after `after_seq` this client is subscribed to, oldest first."""
         state = self.client(client_id)
         oldest = self._buffer[0].seq if self._buffer else self._seq + 1
-        if after_seq + 1 < oldest and self._log is not None:
+        candidates: Iterable[Event] = self._buffer
+        if self._relay is not None and self._log is not None:
+            # Replicas number out of arrival order: the shared store and the buffer together
+            # hold everything, each event once.
+            merged = {event.seq: event for event in self._log.after(after_seq)}
+            merged.update((event.seq, event) for event in self._buffer if event.seq > after_seq)
+            candidates = [merged[seq] for seq in sorted(merged)]
+        elif after_seq + 1 < oldest and self._log is not None:
             # Older than the in-memory window (or from before a restart): read the log.
-            candidates: Iterable[Event] = self._log.after(after_seq)
-        else:
-            candidates = self._buffer
+            candidates = self._log.after(after_seq)
         return [event for event in candidates if event.seq > after_seq and state.wants(event)]
 
     def close(self) -> None:
+        if self._relay is not None:
+            self._relay.close()
         if self._log is not None:
             self._log.close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -72,8 +73,19 @@ class EventLog:
         self.schema_version = migrate(self._db, migrations(runs_db), name=str(path))
         self._pending: list[_Row] = []
         self._flush_scheduled = False
+        # One server owns an SQLite event log (the workspace lock): it numbers in memory.
+        self._numbered = self._stored_max()
+        self._numbering = threading.Lock()
+
+    def next_seq(self) -> int:
+        with self._numbering:
+            self._numbered += 1
+            return self._numbered
 
     def last_seq(self) -> int:
+        return max(self._numbered, self._stored_max())
+
+    def _stored_max(self) -> int:
         row = self._db.execute("SELECT MAX(seq) FROM events").fetchone()
         return int(row[0] or 0)
 

@@ -17,6 +17,7 @@ from function_runners.tiers import load_tiers
 from nodes.sdk import AuteurError, NodeRegistry, discover, layout
 
 from ..engine.factory import make_executor, make_runner
+from ..events import Event
 from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator, is_loopback
 from ..governance.state import private_dir
@@ -108,6 +109,8 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     events = EventBus(log=EventLog(state_dir / "events.sqlite3", runs_db=runs_db))
     events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
     stack.callback(events.close)
+    if settings.events_url:
+        await _relay_events(settings.events_url, events)
     runner = make_runner(settings)
     stack.push_async_callback(runner.close)  # after the run manager has stopped
     tiers = load_tiers(settings.tiers_file)
@@ -148,6 +151,20 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     _watch_projects(services, stack)
     stack.push_async_callback(services.background.close, BACKGROUND_GRACE_S)
     return services
+
+
+async def _relay_events(url: str, events: EventBus) -> None:
+    """Replicas: this server's events go to the others through Redis, theirs come here."""
+    from .relay import RedisRelay  # redis loads only when replicas share events
+
+    loop = asyncio.get_running_loop()
+
+    def deliver(event: Event) -> None:
+        loop.call_soon_threadsafe(events.receive, event)
+
+    relay = RedisRelay(url, deliver)
+    await asyncio.to_thread(relay.start)
+    events.relay_to(relay)  # closed with the bus
 
 
 def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections import deque
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -72,12 +73,12 @@ async def _serve(
     websocket: WebSocket, bus: EventBus, client_id: str, queue: asyncio.Queue[Event],
     last_seq: int | None, heartbeat: float, access: EventAccess,
 ) -> None:
-    sent = bus.last_seq if last_seq is None else max(0, last_seq)
+    sent = Sent(bus.last_seq if last_seq is None else max(0, last_seq))
     await websocket.send_json(_heartbeat(bus, client_id))
-    for event in bus.replay(client_id, sent):
+    for event in bus.replay(client_id, sent.floor):
         if access.event(event):
             await websocket.send_text(event.model_dump_json())
-        sent = event.seq
+        sent.add(event.seq)
     receiver = asyncio.create_task(_receive(websocket, bus, client_id, access))
     try:
         while not receiver.done():
@@ -89,12 +90,35 @@ async def _serve(
                     await websocket.send_json(_heartbeat(bus, client_id))
                 continue
             event = getter.result()
-            if event.seq > sent and access.event(event):  # not replayed already
+            if sent.fresh(event.seq) and access.event(event):  # not replayed already
                 await websocket.send_text(event.model_dump_json())
-                sent = event.seq
+                sent.add(event.seq)
     finally:
         receiver.cancel()
         await asyncio.gather(receiver, return_exceptions=True)
+
+
+class Sent:
+    """The event numbers one connection has sent (or the client had seen: up to `floor`).
+    Not simply the highest: another replica's event may arrive after a higher-numbered one
+    of this server's, and it is still news to the client."""
+
+    def __init__(self, floor: int, keep: int = 10_000) -> None:
+        self.floor = floor
+        self._recent: deque[int] = deque()
+        self._seen: set[int] = set()
+        self._keep = keep
+
+    def fresh(self, seq: int) -> bool:
+        return seq > self.floor and seq not in self._seen
+
+    def add(self, seq: int) -> None:
+        self._recent.append(seq)
+        self._seen.add(seq)
+        if len(self._recent) > self._keep:  # far behind by now: anything as old counts as sent
+            forgotten = self._recent.popleft()
+            self._seen.discard(forgotten)
+            self.floor = max(self.floor, forgotten)
 
 
 async def _receive(websocket: WebSocket, bus: EventBus, client_id: str, access: EventAccess) -> None:

@@ -1,0 +1,43 @@
+"""What the event bus needs from the store that keeps events: the one place their numbers
+come from, and the log a reconnecting client replays from.
+
+SQLite (`event_log.EventLog`) is the embedded default: one server numbers its events itself.
+A store shared by several replicas (PostgreSQL) hands out numbers from the database, so an
+event is numbered once, by the replica that publishes it, and `last_seq` means the same on
+every replica a client may reconnect to (docs/architecture.md §13).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..events import Event
+
+
+class EventStore(Protocol):
+    """The event bus's store: numbering, appending, replay and lookup by run."""
+
+    def next_seq(self) -> int:
+        """A new event number, above every number handed out before by any server sharing
+        this store (numbers may arrive out of order across servers, never twice)."""
+
+    def last_seq(self) -> int:
+        """The highest number stored (or handed out), 0 for an empty store."""
+
+    def append(self, event: Event) -> None:
+        """Keep one published event (it may be written a moment later, in a batch)."""
+
+    def after(self, seq: int, limit: int = 50_000) -> list[Event]:
+        """Stored events numbered above `seq`, lowest first."""
+
+    def has_run(self, run_id: str) -> bool:
+        """Whether any stored event names this run."""
+
+    def recent(self, limit: int) -> list[Event]:
+        """About the newest `limit` events, lowest number first."""
+
+    def flush(self) -> None:
+        """Write what `append` kept so far."""
+
+    def close(self) -> None:
+        """Flush and let go of the store."""

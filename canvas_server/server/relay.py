@@ -1,0 +1,121 @@
+"""Events across replicas: each server publishes the events it numbers on one Redis pub/sub
+channel and delivers the other servers' events to its own WebSocket clients.
+
+Redis carries events only; it keeps none. The event store (shared by the replicas) is what a
+reconnecting client replays from, so a message lost while Redis is away costs a live update,
+never an event: the client gets it on replay. Publishing happens on a thread of its own, so a
+slow or absent Redis never holds up the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import redis
+from pydantic import ValidationError
+
+from ..events import EVENT_ADAPTER, Event
+
+log = logging.getLogger("auteur.relay")
+CHANNEL = "auteur:events"
+_POLL_S = 0.5  # how often the listener looks up from Redis to see whether it should stop
+_RETRY_S = 1.0
+_CONFIRM_S = 10.0
+_STOP = object()
+
+
+class RedisRelay:
+    """One replica's side of the channel: `send` this server's events, `deliver` the others'.
+    `deliver` is called on the listener thread; the server hands the event to its loop."""
+
+    def __init__(self, url: str, deliver: Callable[[Event], None], *, channel: str = CHANNEL) -> None:
+        self.replica = uuid.uuid4().hex
+        self._channel = channel
+        self._deliver = deliver
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=2.0, health_check_interval=30)
+        self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Subscribe (done once this returns: no event published after it is missed), then
+        serve the channel on two threads."""
+        pubsub = self._subscribe()
+        self._threads = [threading.Thread(target=self._listen, args=(pubsub,), name="relay-listen", daemon=True),
+                         threading.Thread(target=self._publish, name="relay-publish", daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def send(self, event: Event) -> None:
+        self._outbox.put(json.dumps({"origin": self.replica, "owner": event.owner,
+                                     "event": event.model_dump(mode="json")}))
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._outbox.put(_STOP)
+        for thread in self._threads:
+            thread.join(timeout=5.0)
+        self._redis.close()
+
+    def _subscribe(self) -> Any:
+        """A subscription Redis has confirmed (what is published later reaches it)."""
+        pubsub = self._redis.pubsub()
+        pubsub.subscribe(self._channel)
+        deadline = time.monotonic() + _CONFIRM_S
+        while time.monotonic() < deadline:
+            message = pubsub.get_message(timeout=_POLL_S)
+            if message is not None and message.get("type") == "subscribe":
+                return pubsub
+        pubsub.close()
+        raise redis.TimeoutError(f"Redis did not confirm the subscription to {self._channel} within {_CONFIRM_S:.0f} s")
+
+    def _listen(self, pubsub: Any) -> None:
+        while not self._stopping.is_set():
+            try:
+                message = pubsub.get_message(timeout=_POLL_S)
+            except redis.RedisError as exc:
+                log.warning("event relay: Redis unreachable (%s); live events from other replicas wait", exc)
+                pubsub.close()
+                pubsub = self._resubscribe()
+                continue
+            if message is not None and message.get("type") == "message":
+                event = self._decode(message["data"])
+                if event is not None:
+                    self._deliver(event)
+        pubsub.close()
+
+    def _resubscribe(self) -> Any:
+        while not self._stopping.wait(_RETRY_S):
+            try:
+                return self._subscribe()
+            except redis.RedisError:
+                continue
+        return self._redis.pubsub()
+
+    def _decode(self, raw: bytes) -> Event | None:
+        try:
+            payload = json.loads(raw)
+            if payload.get("origin") == self.replica:
+                return None  # our own, delivered already
+            event = EVENT_ADAPTER.validate_python(payload["event"])
+        except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as exc:
+            log.warning("event relay: dropped a message that is not an event (%s)", type(exc).__name__)
+            return None
+        owner = payload.get("owner")
+        event._owner = owner if isinstance(owner, str) else None
+        return event
+
+    def _publish(self) -> None:
+        while (item := self._outbox.get()) is not _STOP:
+            try:
+                self._redis.publish(self._channel, str(item))
+            except redis.RedisError as exc:
+                # Stored already: the other replicas' clients get it on replay.
+                log.warning("event relay: could not publish an event (%s)", exc)

@@ -1,0 +1,180 @@
+"""Events across replicas: two event buses (two servers' worth) over one real `redis-server`
+and one event store. An event is numbered once, by the replica that publishes it; a client
+of the other replica follows the run live and replays it after a reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from canvas_server.events import Event
+from canvas_server.server.bus import EventBus
+from canvas_server.server.event_log import EventLog
+from canvas_server.server.relay import RedisRelay
+from canvas_server.server.routes.events import Sent
+
+from .celery_cluster import RedisServer
+from .server_harness import chain_prompt, collect_events, connect, running_server
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+class Replicas:
+    """Two buses on this loop sharing one store, each relayed through Redis."""
+
+    def __init__(self, url: str, store: EventLog, loop: asyncio.AbstractEventLoop) -> None:
+        self.store = store
+        self.a, self.b = EventBus(log=store), EventBus(log=store)
+        self.relays = []
+        for bus in (self.a, self.b):
+            bus.attach(loop)
+            relay = RedisRelay(url, lambda event, bus=bus: loop.call_soon_threadsafe(bus.receive, event))
+            relay.start()
+            bus.relay_to(relay)
+            self.relays.append(relay)
+
+    def close(self) -> None:
+        for relay in self.relays:
+            relay.close()
+        self.store.close()
+
+
+async def _take(queue: asyncio.Queue[Event], count: int) -> list[Event]:
+    return [await asyncio.wait_for(queue.get(), 5.0) for _ in range(count)]
+
+
+def test_a_client_of_replica_b_follows_a_run_published_on_a_and_replays_it_from_the_shared_store(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        replicas = Replicas(redis_url, EventLog(tmp_path / "events.sqlite3"), asyncio.get_running_loop())
+        try:
+            follower = replicas.b.connect("follower")
+            replicas.b.subscribe("follower", runs=["r1"])
+            published = [replicas.a.publish("run_queued", {}, run_id="r1", owner="ana")]
+            published.append(replicas.b.publish("project_update", {"reason": "updated"}, project="other"))
+            for node in ("1", "2"):
+                published.append(replicas.a.publish("node_started", {"node_id": node}, run_id="r1", owner="ana"))
+            published.append(replicas.a.publish("run_completed", {"status": "completed"}, run_id="r1", owner="ana"))
+            live = await _take(follower, 4)
+            assert [event.type for event in live] == ["run_queued", "node_started", "node_started", "run_completed"]
+            assert [event.seq for event in live] == [event.seq for event in published if event.run_id == "r1"]
+            assert live[0].owner == "ana"  # the owner travels: replay and access decide by it
+            numbers = [event.seq for event in published]
+            assert len(set(numbers)) == len(numbers)  # numbered once, by the store both share
+            replicas.a.publish("node_progress", {"node_id": "2", "progress": 0.5}, run_id="r2")
+            await asyncio.sleep(0.2)
+            assert follower.empty()  # not subscribed to r2 on B either
+            # Reconnect on either replica after the first event: the same events, in order.
+            for bus in (replicas.a, replicas.b):
+                bus.subscribe("returning", runs=["r1"])
+                replayed = bus.replay("returning", live[0].seq)
+                assert [event.seq for event in replayed] == [event.seq for event in live[1:]]
+        finally:
+            replicas.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_replica_that_loses_redis_keeps_serving_and_relays_again_once_it_is_back(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path / "redis").start()
+
+    async def scenario() -> None:
+        replicas = Replicas(server.url, EventLog(tmp_path / "events.sqlite3"), asyncio.get_running_loop())
+        try:
+            follower = replicas.b.connect("f")
+            replicas.b.subscribe("f", runs=["r"])
+            server.stop()
+            lost = replicas.a.publish("run_queued", {}, run_id="r")  # stored, not relayed
+            await asyncio.sleep(0.3)
+            server.start()
+            await asyncio.sleep(2.5)  # the listener resubscribes within its retry interval
+            back = replicas.a.publish("run_started", {}, run_id="r")
+            assert [event.seq for event in await _take(follower, 1)] == [back.seq]
+            assert [event.seq for event in replicas.b.replay("f", 0)] == [lost.seq, back.seq]
+        finally:
+            replicas.close()
+            server.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_message_on_the_channel_that_is_not_an_event_is_dropped(redis_url: str, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        replicas = Replicas(redis_url, EventLog(tmp_path / "events.sqlite3"), asyncio.get_running_loop())
+        try:
+            follower = replicas.b.connect("f")
+            replicas.b.subscribe("f", runs=["r"])
+            with redis.Redis.from_url(redis_url) as client:
+                for junk in (b"not json", b"[]", b'{"origin": "x", "event": {"type": "nope"}}'):
+                    client.publish("auteur:events", junk)
+            event = replicas.a.publish("run_queued", {}, run_id="r")
+            assert [got.seq for got in await _take(follower, 1)] == [event.seq]
+        finally:
+            replicas.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_connection_sends_another_replicas_event_that_arrives_after_a_higher_numbered_one() -> None:
+    sent = Sent(floor=10)
+    sent.add(14)
+    assert sent.fresh(12) and not sent.fresh(14) and not sent.fresh(10)
+    bounded = Sent(floor=0, keep=2)
+    for seq in (5, 3, 9):
+        bounded.add(seq)
+    assert bounded.floor == 5 and not bounded.fresh(4) and bounded.fresh(6)
+
+
+def test_a_served_replica_relays_its_run_events_and_delivers_another_replicas_event_to_its_client(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    """`auteur serve` with AUTEUR_EVENTS_URL: its events reach the channel numbered as its
+    clients see them, and an event another replica publishes there reaches its client."""
+    channel = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+    channel.subscribe("auteur:events")
+    with running_server(tmp_path / "ws", {"AUTEUR_EVENTS_URL": redis_url}) as server:
+        async def scenario() -> None:
+            async with connect(server, "watcher") as ws:
+                with httpx.Client(base_url=server.url, timeout=10) as client:
+                    response = client.post("/api/runs", json={"graph": chain_prompt(), "client_id": "watcher"})
+                    run_id = response.json()["run_id"]
+                    seen = await collect_events(ws, {"run_completed"}, run_id=run_id)
+                    owner = client.get(f"/api/runs/{run_id}").json().get("principal")
+                relayed = [json.loads(message["data"]) for message in _drain_channel(channel)]
+                assert [item["event"]["seq"] for item in relayed] == [event["seq"] for event in seen]
+                foreign = {"origin": "replica-b", "owner": owner, "event": {
+                    "type": "node_event", "seq": seen[-1]["seq"] + 1000, "ts": 0.0, "run_id": run_id,
+                    "data": {"event": "note_from_b"}}}
+                with redis.Redis.from_url(redis_url) as publisher:
+                    publisher.publish("auteur:events", json.dumps(foreign))
+                [arrived] = await collect_events(ws, {"node_event"}, timeout=10)
+                assert arrived["seq"] == foreign["event"]["seq"] and arrived["data"]["event"] == "note_from_b"
+
+        asyncio.run(scenario())
+    channel.close()
+
+
+def _drain_channel(channel: Any, quiet: float = 1.0) -> list[dict[str, Any]]:
+    """What arrived on the channel until it was quiet for `quiet` seconds (a subscription's
+    confirmation reads as None too: only time tells the end)."""
+    messages, last = [], time.monotonic()
+    while time.monotonic() - last < quiet:
+        message = channel.get_message(timeout=0.1)
+        if message is not None:
+            messages.append(message)
+            last = time.monotonic()
+    return messages
