@@ -4,7 +4,8 @@
 backoff; a delivery that fails every attempt is kept in a dead-letter list until replayed.
 
 Secrets are stored encrypted with the server's Fernet key (`<state>/webhooks.sqlite3`); only
-HTTPS or loopback URLs are accepted (a webhook never reaches a plain-HTTP host on the network).
+HTTPS or loopback URLs are accepted (a webhook never reaches a plain-HTTP host on the network),
+and at delivery an HTTPS host must resolve to public addresses only (`webhook_target`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from function_runners.schema_version import Migration, execute_script, migrate
 from nodes.sdk import AuteurError
 
 from ..governance.auth import is_loopback
+from .webhook_target import WebhookTargetRefusedError, post, resolve_target
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +209,14 @@ class WebhookStore:
                          "WHERE delivery_id = ?", (time.time(), delivery_id))
 
 
+MAX_IN_FLIGHT = 16  # deliveries sent at once: a slow receiver holds one slot, not the queue
+
+
 class WebhookDispatcher:
-    """Sends due deliveries; a failure waits `backoff[attempt]` seconds, and after the last
-    one the delivery is dead (kept for replay)."""
+    """Sends due deliveries concurrently (up to MAX_IN_FLIGHT, each delivery once at a time);
+    a failure waits `backoff[attempt]` seconds, and after the last one the delivery is dead
+    (kept for replay). A destination that is not public is refused before connecting
+    (`webhook_target`): dead at once, since retrying cannot make it allowed."""
 
     def __init__(self, store: WebhookStore, backoff: Sequence[float], timeout: float = 10.0) -> None:
         self.store = store
@@ -217,6 +224,7 @@ class WebhookDispatcher:
         self._timeout = timeout
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._sending: dict[str, asyncio.Task[None]] = {}
 
     def run_ended(self, principal: str, project: str | None, run_id: str, status: str, data: dict[str, Any]) -> None:
         event = RUN_END_EVENTS.get(status)
@@ -236,26 +244,46 @@ class WebhookDispatcher:
         self._task = asyncio.create_task(self._loop(), name="webhook-dispatcher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        tasks = [task for task in (self._task, *self._sending.values()) if task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _loop(self) -> None:
-        async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False, trust_env=False) as client:
+        async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False, trust_env=False,
+                                     limits=httpx.Limits(max_connections=MAX_IN_FLIGHT)) as client:
             while True:
                 for delivery in self.store.due(time.time()):
-                    await self._send(client, delivery)
+                    if len(self._sending) >= MAX_IN_FLIGHT:
+                        break
+                    if delivery.delivery_id not in self._sending:
+                        self._start(client, delivery)
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=0.1)
                 except TimeoutError:
                     pass
 
+    def _start(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
+        task = asyncio.create_task(self._send(client, delivery), name=f"webhook-{delivery.delivery_id}")
+        self._sending[delivery.delivery_id] = task
+
+        def done(_: asyncio.Task[None]) -> None:
+            self._sending.pop(delivery.delivery_id, None)
+            self._wake.set()  # a slot is free
+        task.add_done_callback(done)
+
     async def _send(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
         try:
             webhook = self.store.get(delivery.webhook_id)
         except WebhookNotFoundError:
             self.store.settle(delivery.delivery_id, "dead", delivery.attempts, "the webhook was deleted", time.time())
+            return
+        try:
+            target = await resolve_target(webhook.url)
+        except WebhookTargetRefusedError as exc:
+            log.warning("webhook %s: delivery %s refused: %s", webhook.webhook_id, delivery.delivery_id, exc.message)
+            self.store.settle(delivery.delivery_id, "dead", delivery.attempts + 1, exc.message, time.time())
             return
         body = json.dumps(delivery.payload, separators=(",", ":"))
         now = datetime.now(UTC)
@@ -264,7 +292,7 @@ class WebhookDispatcher:
                    "webhook-timestamp": str(int(now.timestamp())), "webhook-signature": signature}
         error: str | None
         try:
-            answer = await client.post(webhook.url, content=body, headers=headers)
+            answer = await post(client, target, body, headers)
             error = None if 200 <= answer.status_code < 300 else f"HTTP {answer.status_code}"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: could not reach the URL"

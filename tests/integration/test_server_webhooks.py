@@ -22,10 +22,12 @@ BACKOFF = [0.4, 0.8]  # three attempts
 
 
 class Receiver:
-    """Answers 500 to the next `failures` requests, then 204; records each request."""
+    """Answers 500 to the next `failures` requests, then 204 (after `delay` seconds); records
+    each request as it arrives."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.failures = 0
+        self.delay = delay  # seconds before answering: a slow receiver
         self.received: list[tuple[float, dict[str, str], bytes]] = []
         receiver = self
 
@@ -33,6 +35,7 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 receiver.received.append((time.monotonic(), {k.lower(): v for k, v in self.headers.items()}, body))
+                time.sleep(receiver.delay)
                 failing = receiver.failures > 0
                 receiver.failures -= 1
                 self.send_response(500 if failing else 204)
@@ -132,3 +135,50 @@ def test_only_https_or_loopback_urls_are_taken(client: httpx.Client) -> None:
     assert client.delete(f"/api/webhooks/{made.json()['webhook_id']}").status_code == 204
     assert client.delete("/api/webhooks/nope").json()["error"]["code"] == "webhook_not_found"
     assert client.post("/api/webhooks", json={"url": "https://x.example", "project": "Nowhere"}).status_code == 404
+
+
+def test_slow_receivers_are_called_at_once_not_one_after_the_other(client: httpx.Client) -> None:
+    slow = [Receiver(delay=2.0), Receiver(delay=2.0)]
+    hooks = [client.post("/api/webhooks", json={"url": receiver.url}).json()["webhook_id"] for receiver in slow]
+    try:
+        run_id = client.post("/api/runs", json={"graph": chain_prompt()}).json()["run_id"]
+        wait_for_status(client, run_id, {"completed"})
+        deadline = time.monotonic() + 30
+        while not all(receiver.received for receiver in slow):
+            assert time.monotonic() < deadline, "a slow receiver was never called"
+            time.sleep(0.05)
+        first, second = sorted(receiver.received[0][0] for receiver in slow)
+        assert second - first < 1.5, f"the second receiver waited {second - first:.1f} s for the first"
+    finally:
+        for webhook_id in hooks:
+            client.delete(f"/api/webhooks/{webhook_id}")
+        for receiver in slow:
+            receiver.server.shutdown()
+
+
+def test_an_https_host_that_resolves_to_a_private_or_loopback_address_is_refused_at_delivery(
+        client: httpx.Client, receiver: Receiver) -> None:
+    port = receiver.server.server_address[1]
+    # 127.1 and 2130706433 are 127.0.0.1 to the resolver but not written as loopback; the others
+    # are the cloud metadata service and a private network.
+    urls = [f"https://127.1:{port}/hook", f"https://2130706433:{port}/hook", "https://169.254.169.254/latest",
+            "https://10.0.0.1/hook", "https://[::ffff:127.0.0.1]/hook"]
+    hooks = [client.post("/api/webhooks", json={"url": url}) for url in urls]
+    assert all(made.status_code == 201 for made in hooks), [made.text for made in hooks]
+    try:
+        run_id = client.post("/api/runs", json={"graph": chain_prompt()}).json()["run_id"]
+        wait_for_status(client, run_id, {"completed"})
+        deadline = time.monotonic() + 30
+        while True:
+            dead = [d for d in client.get("/api/webhooks/deliveries", params={"status": "dead"}).json()["items"]
+                    if d["payload"]["data"]["run_id"] == run_id]
+            if len(dead) == len(urls):
+                break
+            assert time.monotonic() < deadline, dead
+            time.sleep(0.1)
+        assert {d["attempts"] for d in dead} == {1}
+        assert all("non-public address" in d["last_error"] for d in dead), dead
+        assert receiver.received == []
+    finally:
+        for made in hooks:
+            client.delete(f"/api/webhooks/{made.json()['webhook_id']}")
