@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import hashlib
 import re
 import time
 import traceback
+import types
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,7 +71,7 @@ def check_refs(value: object, ctx: RunContext) -> None:
     if isinstance(value, MediaRef):
         ctx.sandbox.resolve_media(value, ctx.workspace_root, read=False)
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
+        for name in _fields_that_may_hold_refs(type(value)):
             check_refs(getattr(value, name), ctx)
     elif isinstance(value, (list, tuple)):
         for item in value:
@@ -76,6 +79,27 @@ def check_refs(value: object, ctx: RunContext) -> None:
     elif isinstance(value, dict):
         for item in value.values():
             check_refs(item, ctx)
+
+
+_SCALARS = (str, int, float, bool, bytes, type(None))
+
+
+@functools.lru_cache(maxsize=1024)
+def _fields_that_may_hold_refs(model: type[BaseModel]) -> tuple[str, ...]:
+    """A model's fields whose declared type could hold a MediaRef: all but plain scalars,
+    enums and literals (most core nodes' inputs), so checking those costs nothing."""
+    return tuple(name for name, field in model.model_fields.items() if not _scalar(field.annotation))
+
+
+def _scalar(annotation: object) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, (*_SCALARS, enum.Enum))
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return all(_scalar(arg) for arg in typing.get_args(annotation))
+    return False  # Any, containers, models, annotated aliases: looked through at run time
 
 
 def context_for(
