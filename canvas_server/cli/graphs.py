@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -203,7 +202,9 @@ def convert(
     """Convert between the workflow and API prompt shapes. Node types this server does not
     know are reported (their widget values cannot be named) and exit 1 unless --allow-missing;
     a workflow converted to a workflow unchanged comes back byte-identical."""
-    from ..graph.load import graph_to_workflow, read_graph_json
+    from rich.markup import escape
+
+    from ..graph.load import graph_to_workflow, missing_types, read_graph_json
     from ..settings import Settings
     from .output import console
 
@@ -222,10 +223,9 @@ def convert(
         data = loaded.prompt.dump()
     for problem in loaded.errors:
         console.print(f"[yellow]warning[/] {problem.code}: {problem.message}")
-    missing = Counter(node.class_type for node in loaded.prompt.nodes().values() if node.class_type not in registry)
-    for node_type, count in sorted(missing.items()):
-        console.print(f"[red]unknown node type[/] {node_type} ({count} node{'s' if count > 1 else ''}): "
-                      "not in this server's catalog, its widget values cannot be named")
+    missing = missing_types(loaded.prompt, registry)
+    for problem in missing:
+        console.print(f"[red]{escape(problem.message)}[/]", highlight=False)
     if missing and to is Target.api and not allow_missing:
         raise typer.Exit(1)
     if text is None:

@@ -140,15 +140,32 @@ def graph_to_workflow(loaded: LoadedGraph, registry: NodeRegistry) -> Workflow:
     return prompt_to_workflow(loaded.prompt, registry)
 
 
+def missing_types(prompt: ApiPrompt, registry: NodeRegistry) -> list[GraphError]:
+    """One `unknown_node_type` problem per node type the catalog lacks, with how many nodes
+    use it (their widget values could not be named: what a conversion cannot do)."""
+    found: dict[str, list[str]] = {}
+    for node_id, node in prompt.nodes().items():
+        if node.class_type not in registry:
+            found.setdefault(node.class_type, []).append(node_id)
+    return [
+        GraphError(code="unknown_node_type", node_id=ids[0], details={"type": node_type, "nodes": len(ids)},
+                   message=f"unknown node type {node_type} ({len(ids)} node{'s' if len(ids) > 1 else ''}): "
+                           "not in this server's catalog, its widget values cannot be named")
+        for node_type, ids in sorted(found.items())
+    ]
+
+
 def convert_graph(
     data: Any, to: Literal["api", "workflow"], registry: NodeRegistry
 ) -> tuple[dict[str, Any], list[GraphError]]:
     """`data` (any of the three shapes) as an API prompt or a workflow, with the conversion
-    problems. A workflow converted to a workflow comes back exactly as it was read."""
+    problems (node types the catalog lacks included). A workflow converted to a workflow comes
+    back exactly as it was read."""
     loaded = load_graph(data, registry)
+    problems = [*loaded.errors, *missing_types(loaded.prompt, registry)]
     if to == "api":
-        return loaded.prompt.dump(), loaded.errors
-    return graph_to_workflow(loaded, registry).dump(), loaded.errors
+        return loaded.prompt.dump(), problems
+    return graph_to_workflow(loaded, registry).dump(), problems
 
 
 def _parse(model: Any, data: Any, what: str) -> Any:

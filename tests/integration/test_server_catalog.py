@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 import httpx
 
@@ -21,6 +23,24 @@ def test_health_catalog_tiers_and_docs_are_served(client: httpx.Client) -> None:
     assert set(tiers) == {"low", "standard", "high"} and "pipeline_id" in tiers["high"]
     assert client.get("/docs").status_code == 200
     assert "/api/runs" in client.get("/openapi.json").json()["paths"]
+
+
+def test_convert_names_the_node_types_it_lacks_and_refuses_an_api_prompt_unless_allowed(
+        client: httpx.Client, testdata_dir: Path) -> None:
+    workflow = json.loads((testdata_dir / "litegraph" / "comfy_txt2img_sd15.json").read_text(encoding="utf-8"))
+    refused = client.post("/api/graphs/convert", json={"graph": workflow, "to": "api"})
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "validation_failed" and "KSampler" in error["message"]
+    missing = {item["details"]["type"]: item["details"]["nodes"] for item in error["details"]}
+    assert missing["KSampler"] == 1 and missing["CLIPTextEncode"] == 2
+    assert {item["code"] for item in error["details"]} == {"unknown_node_type"}
+    allowed = client.post("/api/graphs/convert", json={"graph": workflow, "to": "api", "allow_missing": True}).json()
+    assert {node["class_type"] for node in allowed["graph"].values()} >= {"KSampler", "CLIPTextEncode"}
+    assert {item["details"]["type"]: item["details"]["nodes"] for item in allowed["errors"]
+            if item["code"] == "unknown_node_type"} == missing
+    as_workflow = client.post("/api/graphs/convert", json={"graph": workflow, "to": "workflow"}).json()
+    assert as_workflow["graph"]["nodes"] and {item["details"]["type"] for item in as_workflow["errors"]} >= {"KSampler"}
 
 
 def test_convert_round_trips_an_api_prompt_through_a_workflow(client: httpx.Client) -> None:

@@ -58,3 +58,14 @@ def test_a_wrong_method_is_405_with_allow(clients: dict[str, httpx.Client]) -> N
     assert answer.status_code == 405
     assert "GET" in answer.headers["allow"]
     assert answer.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("body", [
+    {"graph": {"1": {"class_type": "../../etc/passwd", "inputs": {}}}, "to": "api"},
+    {"graph": {"1": {"class_type": "x" * 5000, "inputs": {}}}, "to": "api", "allow_missing": [1]},
+    {"graph": {"1": {"class_type": "core.integer", "inputs": {}}}, "allow_missing": None},
+])
+def test_hostile_conversions_are_a_4xx_naming_no_path(clients: dict[str, httpx.Client], body: dict[str, object]) -> None:
+    answer = clients["ada"].post("/api/graphs/convert", json=body)
+    _shape(answer)
+    assert "/work/" not in answer.text and "site-packages" not in answer.text

@@ -111,7 +111,9 @@ export interface paths {
         put?: never;
         /**
          * Convert Graph
-         * @description Workflow → API prompt (server-side, using the catalog), or API prompt → workflow.
+         * @description Workflow → API prompt (server-side, using the catalog), or API prompt → workflow. Node
+         *     types this server lacks are reported; to an API prompt they refuse the conversion (422,
+         *     `validation_failed`, one `unknown_node_type` each) unless `allow_missing`.
          */
         post: operations["convert_graph_api_graphs_convert_post"];
         delete?: never;
@@ -1211,7 +1213,7 @@ export interface components {
         ConvertedGraph: {
             /**
              * Errors
-             * @description What could not be converted
+             * @description What could not be converted: one `unknown_node_type` per node type this server lacks (details: type, nodes), and more
              */
             errors: components["schemas"]["GraphError"][];
             /**
@@ -1230,6 +1232,12 @@ export interface components {
         };
         /** ConvertRequest */
         ConvertRequest: {
+            /**
+             * Allow Missing
+             * @description to=api: convert even with node types this server lacks (else 422 naming them)
+             * @default false
+             */
+            allow_missing?: boolean;
             /** Graph */
             graph: {
                 [key: string]: unknown;
