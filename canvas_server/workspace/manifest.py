@@ -53,6 +53,9 @@ class Shot(_Model):
     duration: Number | None = None
     dialogue: str = ""
     cast: list[str] = Field(default_factory=list)
+    slot1: str | None = Field(None, description="Ingredient id in slot 1 (typically a character)")
+    slot2: str | None = Field(None, description="Ingredient id in slot 2 (typically a location)")
+    slot3: str | None = Field(None, description="Ingredient id in slot 3 (typically an object or style)")
     active_take: Count | None = None
     takes: list[TakeEntry] = Field(default_factory=list)
 

@@ -6,7 +6,8 @@ The workspace imports no node pack (docs/architecture.md §1): the file formats 
 (`nodes.sdk.preproduction`), the same models the production pack writes them with.
 
 A breakdown replaces its chapter's scenes and shots, keyed by the breakdown's stable ids: a
-shot whose id and place (scene, shot number) are unchanged keeps its active take. A chapter
+shot whose id is unchanged keeps the director's edits, and its active take while its place
+(scene, shot number) is unchanged too. A chapter
 records which breakdown file (and which version of it, by sha256) it was written from, so an
 unchanged breakdown is not applied again and hand edits of the narrative survive later syncs.
 Takes stay filed by coordinates (`Chapter_01/Scene_02/Shot_03`): the take mirror that runs
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 from nodes.sdk import layout
 from nodes.sdk.preproduction import Breakdown, Ingredient
+from nodes.sdk.preproduction import Shot as BreakdownShot
 
 from .manifest import Chapter, IngredientEntry, ProjectManifest, Scene, Shot
 
@@ -88,10 +90,21 @@ def _chapter(manifest: ProjectManifest, number: int) -> Chapter:
     return chapter
 
 
+# What a director edits in the shot list: kept across a re-breakdown while the shot's text is unchanged.
+EDITED_FIELDS = ("description", "dialogue", "duration", "cast", "slot1", "slot2", "slot3")
+
+
+def _from_breakdown(shot: BreakdownShot) -> Shot:
+    slots = {f"slot{index}": ingredient.id if ingredient else None for index, ingredient in enumerate(shot.slots, 1)}
+    return Shot(number=shot.number, id=shot.id, description=shot.description, dialogue=shot.dialogue,
+                duration=shot.duration, cast=shot.cast, **slots)
+
+
 def apply_breakdown(chapter: Chapter, breakdown: Breakdown) -> None:
-    """Replace the chapter's scenes and shots with the breakdown's, keeping the active take of
-    every shot whose id and place are unchanged."""
-    before = {(scene.number, shot.number, shot.id): shot for scene in chapter.scenes for shot in scene.shots}
+    """Replace the chapter's scenes and shots with the breakdown's. A shot's id is a digest of
+    its text in the script, so a shot whose id was there before is unchanged in the script: it
+    keeps the director's edits (EDITED_FIELDS), and its active take while its place is unchanged."""
+    before = {shot.id: (scene.number, shot) for scene in chapter.scenes for shot in scene.shots if shot.id}
     shots = {shot.id: shot for shot in breakdown.shots}
     scenes: list[Scene] = []
     for found in breakdown.scenes:
@@ -100,11 +113,13 @@ def apply_breakdown(chapter: Chapter, breakdown: Breakdown) -> None:
             shot = shots.get(shot_id)
             if shot is None:
                 continue
-            kept = before.get((found.number, shot.number, shot.id))
-            entries.append(Shot(
-                number=shot.number, id=shot.id, description=shot.description, dialogue=shot.dialogue,
-                duration=shot.duration, cast=shot.cast, active_take=kept.active_take if kept else None,
-            ))
+            entry = _from_breakdown(shot)
+            scene_number, kept = before.get(shot.id, (None, None))
+            if kept is not None:
+                entry = entry.model_copy(update={field: getattr(kept, field) for field in EDITED_FIELDS})
+                if (scene_number, kept.number) == (found.number, shot.number):
+                    entry.active_take = kept.active_take
+            entries.append(entry)
         scenes.append(Scene(
             number=found.number, id=found.id, title=found.slugline, slugline=found.slugline,
             location=found.location, time_of_day=found.time_of_day, cast=found.cast, shots=entries,

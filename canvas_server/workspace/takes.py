@@ -24,6 +24,15 @@ class TakeInfo(BaseModel):
     provenance: Provenance
     review: TakeReview = Field(default_factory=TakeReview, description="Status and notes, stored beside the take")
 
+class SceneTakes(BaseModel):
+    """A scene's own takes (its animatics): not a shot."""
+
+    key: str = Field(description="Chapter_01/Scene_01/Animatic")
+    chapter: int
+    scene: int
+    takes: list[TakeInfo]
+
+
 class ShotTakes(BaseModel):
     shot: str
     chapter: int
@@ -69,6 +78,13 @@ def gallery(store: ProjectStore, name_or_id: str) -> list[ShotTakes]:
     root = store.root(name_or_id)
     manifest = store.get(name_or_id)
     return [shot_takes(root, manifest, coords) for coords, _ in _shot_dirs(root)]
+
+def scene_galleries(root: Path) -> list[SceneTakes]:
+    """Every scene with takes of its own (the takes gallery's scene part)."""
+    return [SceneTakes(key=SceneCoords(chapter, scene).key, chapter=chapter, scene=scene,
+                       takes=scene_takes(root, chapter, scene))
+            for chapter, scene, _ in scene_take_folders(root)]
+
 
 def _manifest_scene(manifest: ProjectManifest, chapter_number: int, scene_number: int) -> Scene:
     """The scene entry, created (with its chapter) when a take made it first."""
@@ -133,11 +149,17 @@ def scene_takes(root: Path, chapter: int, scene: int) -> list[TakeInfo]:
 
 
 def mirror_takes(root: Path, manifest: ProjectManifest) -> None:
-    """Set each shot's and each scene's takes in `manifest` from its render folder (complete takes only)."""
+    """Set each shot's and each scene's takes in `manifest` from its render folder (complete takes
+    only). A shot that takes made (no breakdown named it) gets the stable id its takes were made
+    for, so later takes for another shot are refused there (`ctx.takes.target`)."""
     for coords, _ in _shot_dirs(root):
         entries = _entries(root, coords.folder)
         if entries:
-            manifest_shot(manifest, coords).takes = entries
+            shot = manifest_shot(manifest, coords)
+            shot.takes = entries
+            if shot.id is None:
+                made_for = [p.shot_id for p in read_provenances(root / coords.folder) if p.shot_id]
+                shot.id = made_for[0] if made_for else None
     for chapter, scene, folder in scene_take_folders(root):
         entries = _entries(root, folder)
         if entries:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodes.sdk import Input, MediaRef, Node, Output, Outputs, RunContext, node
+from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 from nodes.sdk.takes import ShotCoords
 
 
@@ -37,11 +37,36 @@ class SaveTake(Node):
     shot_path: str = Input(
         "", description="Instead of the numbers: Chapter_01/Scene_01/Shot_01"
     )
+    shot_id: str = Input("", description="Instead of the numbers: the shot's stable id from the shot list "
+                         "(the take follows the shot wherever it is numbered)")
 
     def coords(self) -> ShotCoords:
         if self.shot_path.strip():
             return ShotCoords.parse(self.shot_path)
         return ShotCoords(self.chapter, self.scene, self.shot)
+
+    def left_at_default(self) -> bool:
+        return not self.shot_path.strip() and not self.shot_id.strip() and (self.chapter, self.scene, self.shot) == (1, 1, 1)
+
+    def target(self, ctx: RunContext) -> ShotCoords:
+        """The shot this take is for. A Save Take left at its default shot names no shot at all:
+        it may not become the next take of a screenplay's Shot 1."""
+        if self.shot_id.strip():
+            located = ctx.takes.locate(self.shot_id.strip())
+            if located is None:
+                raise NodeExecutionError(f"Save Take: the project has no shot {self.shot_id.strip()!r}",
+                                         code="shot_not_found", details={"shot_id": self.shot_id.strip()})
+            return located
+        coords = self.coords()
+        held = ctx.takes.held(coords) if self.left_at_default() else None
+        if held is not None:
+            raise NodeExecutionError(
+                f"Save Take is left at its default Chapter 1 / Scene 1 / Shot 1, which is the screenplay's shot "
+                f"{held[0]}{f' ({held[1][:60]!r})' if held[1] else ''}: set the shot (shot_id, numbers or "
+                "shot_path) this take is for",
+                code="shot_mismatch", details={"shot": coords.key, "held": held[0]},
+            )
+        return coords
 
     @classmethod
     def migrate(cls, from_version: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -50,9 +75,10 @@ class SaveTake(Node):
 
     def run(self, ctx: RunContext) -> SaveTakeOut:
         ctx.takes.project_root("Save Take")  # refuse before reading the media
-        coords = self.coords()
+        coords = self.target(ctx)
         saved = ctx.takes.save(
             coords, ctx.media_path(self.media), inputs=self.model_dump(mode="json"),
+            shot_id=self.shot_id.strip() or None,
             source={"path": self.media.path, "sha256": self.media.sha256}, what="Save Take",
         )
         ref = ctx.media_ref(saved.file, kind=self.media.kind, mime=self.media.mime)

@@ -78,7 +78,8 @@ class VeoGenerate(Node):
 
     def run(self, ctx: RunContext) -> VeoGenerateOut:
         root = ctx.takes.project_root("Veo generation")
-        coords = ShotCoords.parse(self.payload.shot_path)
+        # Before anything is spent: the shot this payload is for, wherever project.json holds it now.
+        coords = ctx.takes.target(ShotCoords.parse(self.payload.shot_path), self.payload.shot_id, "Veo generation")
         key = payload_key(self.payload, self.retake)
         existing = self._existing(ctx, coords, key)
         if existing:
@@ -141,7 +142,7 @@ class VeoGenerate(Node):
     def _save(self, ctx: RunContext, coords: ShotCoords, key: str, operation: str, index: int,
               video: VeoVideo) -> SavedTake:
         return ctx.takes.save(
-            coords, video.data, suffix=".mp4",
+            coords, video.data, suffix=".mp4", shot_id=self.payload.shot_id,
             inputs=self.payload.model_dump(mode="json", by_alias=True, exclude_none=True),
             source={"kind": SOURCE_KIND, "payload_sha256": key, "operation": operation, "sample": index,
                     "uri": video.uri, "model": self.payload.model, "retake": self.retake},

@@ -99,6 +99,7 @@ class VeoPayloadNode(Node):
                 ShotCoords.parse(self.shot.shot_path), document, suffix=".json",
                 inputs={"shot_id": self.shot.id, "model": self.model}, source={"kind": "veo_payload", "sha256": sha},
                 item=sha[:12],  # one node fans out over many shots: the content keeps each item's take its own
+                shot_id=self.shot.id,
             ).path
         return PayloadOut(payload=payload, take=take)
 

@@ -10,12 +10,12 @@ workspace mirrors into project.json.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._errors import NodeExecutionError
+from ._errors import AuteurError, NodeExecutionError
 from ._events import EventType
 from ._sandbox import PathSandbox
 from .layout import MANIFEST
@@ -61,23 +61,27 @@ class TakeService:
         inputs: Mapping[str, Any] | None = None,
         source: Mapping[str, Any] | None = None,
         item: str | None = None,
+        shot_id: str | None = None,
         what: str = "Saving a take",
     ) -> SavedTake:
         """Save `media` (a file, or bytes with their `suffix`) as the next take of `coords`.
 
         `inputs` and `source` are recorded in the provenance. `item` tells apart the takes one
         node saves in one run (one per shot of a list, one per sample); a redelivered task with
-        the same run, node and item gets the take it saved the first time.
+        the same run, node and item gets the take it saved the first time. `shot_id` is the
+        stable id of the shot the media was made for: see `target`.
         """
         ctx = self._ctx
         root = self.project_root(what)
+        if shot_id is not None:
+            coords = self.target(coords, shot_id, what)
         shot_dir = PathSandbox([root]).resolve(coords.folder)
         extension = (suffix if suffix is not None else Path(str(media)).suffix if isinstance(media, Path) else "")
         record = Provenance(
             take_number=0, shot=coords.key, run_id=ctx.provenance.run_id,
             node_id=ctx.node_id if item is None else f"{ctx.node_id}@{item}",
             graph_hash=ctx.provenance.graph_hash, tier=ctx.tier, project=ctx.project,
-            inputs=dict(inputs or {}), source=dict(source or {}),
+            inputs=dict(inputs or {}), source=dict(source or {}), shot_id=shot_id,
         )
         saved, made = promote(media, shot_dir, coords, record, extension.lower())
         take = self._describe(coords, shot_dir, saved, reused=not made)
@@ -92,22 +96,53 @@ class TakeService:
         return [self._describe(coords, shot_dir, record, reused=False) for record in read_provenances(shot_dir)
                 if record.status == "complete" and record.file and (shot_dir / record.file).is_file()]
 
-    def chosen(self) -> dict[str, int]:
-        """{shot key: take number} as project.json chooses them (`activeTake`); empty outside a
-        project or when the manifest cannot be read."""
+    def _shots(self) -> Iterator[tuple[ShotCoords, dict[str, Any]]]:
+        """Every shot entry of project.json with its coordinates; none outside a project or when
+        the manifest cannot be read."""
         root = self._ctx.project_root
         try:
             manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8")) if root is not None else {}
-        except (OSError, ValueError):
-            return {}
-        chosen: dict[str, int] = {}
-        for chapter in (manifest.get("narrative") or {}).get("chapters") or []:
-            for scene in chapter.get("scenes") or []:
-                for shot in scene.get("shots") or []:
-                    if shot.get("activeTake") is not None:
-                        key = ShotCoords(int(chapter["number"]), int(scene["number"]), int(shot["number"])).key
-                        chosen[key] = int(shot["activeTake"])
-        return chosen
+            for chapter in (manifest.get("narrative") or {}).get("chapters") or []:
+                for scene in chapter.get("scenes") or []:
+                    for shot in scene.get("shots") or []:
+                        yield ShotCoords(int(chapter["number"]), int(scene["number"]), int(shot["number"])), shot
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, AuteurError):
+            return
+
+    def chosen(self) -> dict[str, int]:
+        """{shot key: take number} as project.json chooses them (`activeTake`); empty outside a
+        project or when the manifest cannot be read."""
+        return {coords.key: int(shot["activeTake"]) for coords, shot in self._shots()
+                if shot.get("activeTake") is not None}
+
+    def locate(self, shot_id: str) -> ShotCoords | None:
+        """Where project.json holds the shot with this stable id, if it does."""
+        return next((coords for coords, shot in self._shots() if shot.get("id") == shot_id), None)
+
+    def held(self, coords: ShotCoords) -> tuple[str, str] | None:
+        """(stable id, description) of the shot project.json holds at `coords`, when it has an id."""
+        shot = next((shot for found, shot in self._shots() if found == coords), None)
+        if shot is None or not shot.get("id"):
+            return None
+        return str(shot["id"]), str(shot.get("description") or "").strip()
+
+    def target(self, coords: ShotCoords, shot_id: str, what: str = "Saving a take") -> ShotCoords:
+        """Where a take made for shot `shot_id` goes: wherever project.json holds that shot (it
+        may have been renumbered), else `coords` — unless project.json holds a different shot
+        there, which is refused (`shot_mismatch`) rather than filed as that shot's next take."""
+        located = self.locate(shot_id)
+        if located is not None:
+            return located
+        held = self.held(coords)
+        if held is None:
+            return coords
+        held_id, described = held
+        raise NodeExecutionError(
+            f"{what}: {coords.key} is another shot ({held_id}{f': {described[:60]!r}' if described else ''}) "
+            f"than the one this take was made for ({shot_id}); give the Shot its own chapter/scene/number, "
+            "or take the shot from the breakdown (Scene Shots) to make a take of it",
+            code="shot_mismatch", details={"shot": coords.key, "held": held_id, "made_for": shot_id},
+        )
 
     def active(self, coords: ShotCoords, *, chosen: Mapping[str, int] | None = None,
                accept: Callable[[SavedTake], bool] | None = None) -> SavedTake | None:

@@ -117,6 +117,7 @@ class Provenance(BaseModel):
     status: Literal["allocating", "complete"] = "allocating"
     take_number: int
     shot: str
+    shot_id: str | None = Field(None, description="The stable id of the shot the take was made for, when known")
     file: str | None = None
     sha256: str | None = None
     run_id: str

@@ -16,14 +16,15 @@ from canvas_server.engine.executor import Executor
 from canvas_server.engine.record import RunRecord
 from canvas_server.graph.prompt import ApiPrompt
 from canvas_server.workspace import takes as take_service
+from canvas_server.workspace.manifest import Chapter, Scene, Shot
 from canvas_server.workspace.store import NewProject, ProjectStore
 from function_runners.execute import execute_task, principal_scratch
 from function_runners.local import LocalRunner
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask
 from function_runners.tiers import load_tiers
-from nodes.sdk import ModelCache, NodeRegistry, discover, sha256_file
-from nodes.sdk.takes import ShotCoords
+from nodes.sdk import ModelCache, NodeRegistry, PathSandbox, RunContext, discover, sha256_file
+from nodes.sdk.takes import SceneCoords, ShotCoords
 
 SHOT_DIR = "03_Renders/Chapter_01/Scene_01/Shot_01"
 
@@ -134,6 +135,61 @@ def test_save_take_outside_a_project_fails_with_a_clear_code(store: ProjectStore
     task = save_task(store, media_input(store, source), "run-1").model_copy(update={"project_root": None, "project": None})
     result = run(task, registry)
     assert result.error is not None and result.error.code == "project_required"
+
+
+def with_screenplay_shot(store: ProjectStore) -> None:
+    """project.json's Chapter 1 / Scene 1 / Shot 1 is a screenplay's shot (a breakdown named it)."""
+    with store.editing("Film") as manifest:
+        manifest.narrative.chapters = [Chapter(number=1, scenes=[Scene(number=1, shots=[
+            Shot(number=1, id="sh-cup", description="Mara sets down a cup."), Shot(number=2, id="sh-door")])])]
+
+
+def test_a_save_take_left_at_its_default_shot_is_not_filed_as_the_screenplays_shot_1(
+    store: ProjectStore, registry: NodeRegistry,
+) -> None:
+    with_screenplay_shot(store)
+    source = make_png(store.projects_dir / "Film/05_Cache/render.png")
+    result = run(save_task(store, media_input(store, source), "run-1"), registry)
+    assert result.error is not None and result.error.code == "shot_mismatch", result.outputs
+    assert "default Chapter 1 / Scene 1 / Shot 1" in result.error.message and "sh-cup" in result.error.message
+    assert not any((store.projects_dir / "Film" / SHOT_DIR).glob("*take*"))
+
+
+def test_a_save_take_naming_a_shot_id_files_the_take_where_that_shot_is(store: ProjectStore, registry: NodeRegistry) -> None:
+    with_screenplay_shot(store)
+    source = make_png(store.projects_dir / "Film/05_Cache/render.png")
+    result = run(save_task(store, media_input(store, source), "run-1", shot_id="sh-door"), registry)
+    assert result.ok and result.outputs is not None, result.error
+    assert result.outputs["path"] == "03_Renders/Chapter_01/Scene_01/Shot_02/S01_S02_take01.png"
+    unknown = run(save_task(store, media_input(store, source), "run-2", shot_id="sh-nowhere"), registry)
+    assert unknown.error is not None and unknown.error.code == "shot_not_found"
+
+
+def test_a_shot_made_by_its_takes_carries_the_id_they_were_made_for(store: ProjectStore) -> None:
+    context = RunContext(
+        run_id="run-1", node_id="5", type_id="test.saver", tier="standard", tier_params={},
+        workspace_root=store.workspace, sandbox=PathSandbox([store.projects_dir / "Film"]),
+        scratch_dir=store.workspace / ".auteur" / "scratch", models=ModelCache(), project="Film",
+        project_root=store.projects_dir / "Film", graph_hash="g1", emit=lambda kind, data: None,
+    )
+    context.takes.save(ShotCoords(1, 1, 4), b"{}", suffix=".json", shot_id="shot-c01-s01-04")
+    shot = take_service.sync_manifest(store, "Film").narrative.shot(1, 1, 4)
+    assert shot is not None and shot.id == "shot-c01-s01-04"
+
+
+def test_a_scenes_own_take_is_listed_as_the_scenes_not_as_a_shot(store: ProjectStore) -> None:
+    context = RunContext(
+        run_id="run-1", node_id="5", type_id="production.animatic", tier="standard", tier_params={},
+        workspace_root=store.workspace, sandbox=PathSandbox([store.projects_dir / "Film"]),
+        scratch_dir=store.workspace / ".auteur" / "scratch", models=ModelCache(), project="Film",
+        project_root=store.projects_dir / "Film", graph_hash="g1", emit=lambda kind, data: None,
+    )
+    context.takes.save(SceneCoords(1, 1), b"mp4", suffix=".mp4", inputs={"fps": 24})
+    assert all(not shot.takes for shot in take_service.gallery(store, "Film"))
+    [scene] = take_service.scene_galleries(store.projects_dir / "Film")
+    assert (scene.key, scene.chapter, scene.scene) == ("Chapter_01/Scene_01/Animatic", 1, 1)
+    [take] = scene.takes
+    assert take.provenance.inputs == {"fps": 24} and take.provenance.run_id == "run-1" and take.active
 
 
 @pytest.mark.parametrize("shot_path", ["../../../outside", "Chapter_01/Scene_01/Shot_01/../../..", "/tmp/Chapter_01"])

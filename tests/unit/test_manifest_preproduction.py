@@ -61,6 +61,23 @@ def test_a_shot_keeps_its_active_take_only_while_its_id_and_place_are_unchanged(
     assert [(s.id, s.active_take) for s in chapter.scenes[0].shots] == [("sh-1", 2), ("sh-2", None)]
 
 
+def test_a_rebreakdown_keeps_the_edits_of_shots_whose_text_is_unchanged_and_drops_those_of_changed_ones() -> None:
+    chapter = Chapter(number=1)
+    apply_breakdown(chapter, Breakdown.model_validate(BREAKDOWN))
+    door, window = chapter.scenes[0].shots
+    door.description, door.duration, door.cast, door.slot1 = "A red door, slowly.", 9.0, ["ANA"], "character-ana"
+    window.description = "edited, but the script changes this shot"
+    edited = dict(BREAKDOWN, shots=[
+        {"id": "sh-0", "number": 1, "description": "A new opening."}, {**BREAKDOWN["shots"][0], "number": 2},
+        {"id": "sh-2b", "number": 3, "description": "A broken window."}, BREAKDOWN["shots"][2]])
+    edited["scenes"] = [{**BREAKDOWN["scenes"][0], "shot_ids": ["sh-0", "sh-1", "sh-2b"]}, BREAKDOWN["scenes"][1]]
+    apply_breakdown(chapter, Breakdown.model_validate(edited))
+    opening, kept, changed = chapter.scenes[0].shots
+    assert (kept.id, kept.number, kept.description, kept.duration, kept.cast, kept.slot1) == (
+        "sh-1", 2, "A red door, slowly.", 9.0, ["ANA"], "character-ana")
+    assert (opening.description, changed.description) == ("A new opening.", "A broken window.")
+
+
 def test_ingredient_files_are_mirrored_with_project_relative_references(tmp_path: Path) -> None:
     project = tmp_path / "Projects" / "Film"
     folder = project / "01_Assets" / "Characters"

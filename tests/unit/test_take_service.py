@@ -81,3 +81,29 @@ def test_a_scene_take_lives_in_the_scenes_animatic_folder(tmp_path: Path, projec
 def test_a_provenance_written_before_runs_were_listed_names_its_own_run() -> None:
     old = {"take_number": 1, "shot": SHOT.key, "run_id": "r0", "node_id": "n", "tier": "low", "status": "complete"}
     assert [run.run_id for run in Provenance.model_validate(old).runs] == ["r0"]
+
+
+def holding(project: Path, *shots: dict[str, Any]) -> None:
+    """project.json holding `shots` in chapter 1, scene 2."""
+    (project / "project.json").write_text(json.dumps({"name": "Film", "narrative": {"chapters": [
+        {"number": 1, "scenes": [{"number": 2, "shots": list(shots)}]}]}}))
+
+
+def test_a_take_for_another_shot_than_the_one_held_there_is_refused(tmp_path: Path, project: Path) -> None:
+    holding(project, {"number": 3, "id": "sh-screenplay", "description": "Mara sets down a cup."})
+    with pytest.raises(NodeExecutionError) as refused:
+        context(tmp_path, project).takes.save(SHOT, b"x", suffix=".png", shot_id="shot-c01-s02-03")
+    assert refused.value.code == "shot_mismatch" and "Mara sets down a cup." in refused.value.message
+    assert not (project / SHOT.folder).exists()
+
+
+def test_a_take_follows_its_shot_id_to_where_project_json_holds_it_now(tmp_path: Path, project: Path) -> None:
+    holding(project, {"number": 1, "id": "sh-other"}, {"number": 3, "id": "sh-moved"})
+    saved = context(tmp_path, project).takes.save(ShotCoords(1, 2, 1), b"x", suffix=".png", shot_id="sh-moved")
+    assert saved.shot == SHOT.key and saved.provenance.shot_id == "sh-moved"
+
+
+def test_a_take_for_a_shot_the_project_does_not_hold_goes_to_its_coordinates(tmp_path: Path, project: Path) -> None:
+    holding(project, {"number": 1, "id": "sh-other"})
+    saved = context(tmp_path, project).takes.save(SHOT, b"x", suffix=".png", shot_id="shot-c01-s02-03")
+    assert saved.path.startswith(SHOT.folder) and saved.provenance.shot_id == "shot-c01-s02-03"

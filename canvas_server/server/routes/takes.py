@@ -12,7 +12,7 @@ from ...workspace import review
 from ...workspace import takes as take_service
 from ...workspace.review import TakeStatus
 from ...workspace.store import ProjectStore
-from ...workspace.takes import ShotTakes
+from ...workspace.takes import SceneTakes, ShotTakes
 from ..access import Caller
 from ..services import AppServices
 from .projects import Services, Store
@@ -27,12 +27,15 @@ class ActiveTake(BaseModel):
 
 class TakeGallery(BaseModel):
     shots: list[ShotTakes]
+    scenes: list[SceneTakes] = Field(default_factory=list, description="Takes of whole scenes (animatics)")
 
 
 @router.get("")
 def list_takes(project: str, store: Store) -> TakeGallery:
-    """Every shot with render folders, its takes (with provenance) and its active take."""
-    return TakeGallery(shots=take_service.gallery(store, project))
+    """Every shot with render folders, its takes (with provenance) and its active take; and the
+    scenes' own takes (animatics), which are not shots."""
+    return TakeGallery(shots=take_service.gallery(store, project),
+                       scenes=take_service.scene_galleries(store.root(project)))
 
 
 @router.put("/active")

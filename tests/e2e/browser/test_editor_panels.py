@@ -9,6 +9,9 @@ from typing import Any
 
 import httpx
 
+from nodes.sdk import ModelCache, PathSandbox, RunContext, SavedTake
+from nodes.sdk.takes import SceneCoords
+
 from .conftest import EditorPage, make_media
 
 
@@ -36,6 +39,16 @@ def _takes_of(url: str, project: str, clip: str, shots: list[int]) -> None:
     _run(url, project, prompt)
 
 
+def _scene_take(root: Path) -> SavedTake:
+    """The scene's own take (what production.animatic saves), through the one take service."""
+    context = RunContext(
+        run_id="run-animatic", node_id="7", type_id="production.animatic", tier="low", tier_params={},
+        workspace_root=root.parent.parent, sandbox=PathSandbox([root]), scratch_dir=root / "05_Cache",
+        models=ModelCache(), project=root.name, project_root=root, graph_hash="g", emit=lambda kind, data: None,
+    )
+    return context.takes.save(SceneCoords(1, 1), b"animatic", suffix=".mp4", inputs={"fps": 24})
+
+
 def test_the_scene_tab_shows_the_selected_scenes_shots_with_their_active_takes(
     editor: EditorPage, project: str, tmp_path: Path
 ) -> None:
@@ -53,6 +66,7 @@ def test_the_scene_tab_shows_the_selected_scenes_shots_with_their_active_takes(
     _takes_of(url, project, assets[0]["path"], [1, 2])
     # Shot 1 gets a second take from other bytes (the same bytes again would be the same take).
     _takes_of(url, project, assets[1]["path"], [1])
+    animatic = _scene_take(editor.server.workspace / "Projects" / project)
     editor.open(project)
     editor.page.get_by_role("button", name="Project", exact=True).click()
     scene_row = editor.page.locator("[data-testid=project-tree] [data-kind=scene]").first
@@ -62,7 +76,13 @@ def test_the_scene_tab_shows_the_selected_scenes_shots_with_their_active_takes(
     view = editor.page.locator("[data-testid=scene-view]")
     cards = view.locator("[data-testid=scene-shot]")
     cards.nth(1).wait_for()
-    assert cards.count() == 2
+    # The scene's animatic is the scene's take, not a third shot waiting for its first take.
+    assert cards.count() == 2 and "No take yet" not in view.inner_text()
+    assert view.locator("header").inner_text().endswith("2 shots")
+    view.get_by_test_id("scene-take").click()
+    summary = editor.page.get_by_test_id("provenance-summary")
+    assert animatic.provenance.run_id in summary.inner_text()
+    assert '"fps": 24' in editor.page.get_by_test_id("provenance").inner_text()
     takes = {
         s["shot"]: s
         for s in httpx.get(f"{url}/api/projects/{project}/takes", timeout=10).json()["shots"]

@@ -92,3 +92,19 @@ def test_a_rerun_of_an_unchanged_graph_reports_the_take_it_already_made(
                       "S01_S02_take01.provenance.json")
     record = json.loads(provenance.read_text())
     assert record["run_id"] == run_ids[0] and [run["run_id"] for run in record["runs"]] == run_ids
+
+
+@pytest.mark.parametrize("shot_id", ["../../../outside", "Chapter_01/Scene_01/Shot_01", "sh-x\u0000", "*", "s" * 5000])
+def test_a_hostile_shot_id_files_no_take_anywhere(server: ServerProcess, client: httpx.Client, shot_id: str) -> None:
+    graph = {
+        "1": {"class_type": "media.load", "inputs": {"path": "01_Assets/Styles/hero.png"}},
+        "2": {"class_type": "production.save_take", "inputs": {"media": ["1", 0], "shot_id": shot_id}},
+    }
+    answer = client.post("/api/runs", json={"graph": graph, "project": "Film"})
+    assert answer.status_code in {202, 400, 422}, answer.text
+    if answer.status_code == 202:
+        run = wait_for_status(client, answer.json()["run_id"], {"completed", "failed"})
+        assert run["status"] == "failed" and run["nodes"]["2"]["error"]["code"] == "shot_not_found", run
+    renders = server.workspace / "Projects/Film/03_Renders"
+    assert sorted(p.relative_to(renders).as_posix() for p in renders.rglob("*take*") if p.suffix != ".json") == [
+        "Chapter_01/Scene_01/Shot_01/S01_S01_take01.png", "Chapter_01/Scene_01/Shot_02/S01_S02_take01.png"]

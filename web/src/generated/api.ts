@@ -493,7 +493,8 @@ export interface paths {
         };
         /**
          * List Takes
-         * @description Every shot with render folders, its takes (with provenance) and its active take.
+         * @description Every shot with render folders, its takes (with provenance) and its active take; and the
+         *     scenes' own takes (animatics), which are not shots.
          */
         get: operations["list_takes_api_projects__project__takes_get"];
         put?: never;
@@ -2287,6 +2288,11 @@ export interface components {
             sha256: string | null;
             /** Shot */
             shot: string;
+            /**
+             * Shot Id
+             * @description The stable id of the shot the take was made for, when known
+             */
+            shot_id: string | null;
             /** Source */
             source: {
                 [key: string]: unknown;
@@ -2662,6 +2668,23 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * SceneTakes
+         * @description A scene's own takes (its animatics): not a shot.
+         */
+        SceneTakes: {
+            /** Chapter */
+            chapter: number;
+            /**
+             * Key
+             * @description Chapter_01/Scene_01/Animatic
+             */
+            key: string;
+            /** Scene */
+            scene: number;
+            /** Takes */
+            takes: components["schemas"]["TakeInfo"][];
+        };
         /** Shot */
         Shot: {
             /** Activetake */
@@ -2687,6 +2710,21 @@ export interface components {
             id?: string | null;
             /** Number */
             number: number;
+            /**
+             * Slot1
+             * @description Ingredient id in slot 1 (typically a character)
+             */
+            slot1?: string | null;
+            /**
+             * Slot2
+             * @description Ingredient id in slot 2 (typically a location)
+             */
+            slot2?: string | null;
+            /**
+             * Slot3
+             * @description Ingredient id in slot 3 (typically an object or style)
+             */
+            slot3?: string | null;
             /** Takes */
             takes?: components["schemas"]["TakeEntry"][];
         } & {
@@ -2843,6 +2881,11 @@ export interface components {
         };
         /** TakeGallery */
         TakeGallery: {
+            /**
+             * Scenes
+             * @description Takes of whole scenes (animatics)
+             */
+            scenes: components["schemas"]["SceneTakes"][];
             /** Shots */
             shots: components["schemas"]["ShotTakes"][];
         };
