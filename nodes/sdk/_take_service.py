@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import AuteurError, NodeExecutionError
 from ._events import EventType
 from ._sandbox import PathSandbox
-from .layout import MANIFEST
+from .layout import BREAKDOWN_SUFFIX, MANIFEST, SHOTLISTS_DIR
 from .takes import Provenance, ShotCoords, promote, read_provenances
 
 if TYPE_CHECKING:
@@ -126,15 +126,31 @@ class TakeService:
             return None
         return str(shot["id"]), str(shot.get("description") or "").strip()
 
+    def _in_breakdown(self, coords: ShotCoords, shot_id: str) -> bool:
+        """Whether a breakdown file of the project places shot `shot_id` at `coords`: a script's
+        shot project.json will hold there once the breakdown the same run just wrote is mirrored."""
+        root = self._ctx.project_root
+        folder = root / SHOTLISTS_DIR if root is not None else None
+        for path in folder.glob(f"*{BREAKDOWN_SUFFIX}") if folder is not None and folder.is_dir() else []:
+            try:
+                shots = json.loads(path.read_text(encoding="utf-8")).get("shots") or []
+                if any(shot.get("id") == shot_id and ShotCoords(int(shot["chapter"]), int(shot["scene"]),
+                                                                 int(shot["number"])) == coords for shot in shots):
+                    return True
+            except (OSError, ValueError, KeyError, TypeError, AttributeError, AuteurError):
+                continue
+        return False
+
     def target(self, coords: ShotCoords, shot_id: str, what: str = "Saving a take") -> ShotCoords:
         """Where a take made for shot `shot_id` goes: wherever project.json holds that shot (it
         may have been renumbered), else `coords` — unless project.json holds a different shot
-        there, which is refused (`shot_mismatch`) rather than filed as that shot's next take."""
+        there that no breakdown replaces with this one, which is refused (`shot_mismatch`) rather
+        than filed as that shot's next take."""
         located = self.locate(shot_id)
         if located is not None:
             return located
         held = self.held(coords)
-        if held is None:
+        if held is None or self._in_breakdown(coords, shot_id):
             return coords
         held_id, described = held
         raise NodeExecutionError(

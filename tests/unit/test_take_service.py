@@ -107,3 +107,15 @@ def test_a_take_for_a_shot_the_project_does_not_hold_goes_to_its_coordinates(tmp
     holding(project, {"number": 1, "id": "sh-other"})
     saved = context(tmp_path, project).takes.save(SHOT, b"x", suffix=".png", shot_id="shot-c01-s02-03")
     assert saved.path.startswith(SHOT.folder) and saved.provenance.shot_id == "shot-c01-s02-03"
+
+
+def test_a_script_shot_a_new_breakdown_puts_in_place_of_the_one_held_there_takes_its_place(
+    tmp_path: Path, project: Path,
+) -> None:
+    holding(project, {"number": 3, "id": "sh-before-the-edit"})
+    shotlists = project / "02_Source_Creative" / "ShotLists"
+    shotlists.mkdir(parents=True)
+    (shotlists / "pilot.breakdown.json").write_text(json.dumps({"shots": [
+        {"id": "sh-after-the-edit", "chapter": 1, "scene": 2, "number": 3}]}))
+    saved = context(tmp_path, project).takes.save(SHOT, b"x", suffix=".png", shot_id="sh-after-the-edit")
+    assert saved.shot == SHOT.key
