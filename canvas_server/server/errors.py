@@ -64,6 +64,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "shot_changed": 409,
     "chapter_not_found": 404,
     "scene_not_found": 404,
+    "edit_unreadable": 422,  # a conform's edit file (nodes/sdk/editorial)
+    "edit_too_large": 413,
+    "conform_unmatched": 422,
+    "conform_stale": 409,
     "file_not_found": 404,
     "upload_too_large": 413,
     "unsupported_media_type": 415,

@@ -6,34 +6,34 @@ the export file; a shot without a picture is a titled gap (a black event in an E
 keeps its length; the notes on a take become markers at their frame; each clip's metadata names
 its shot id and the take's provenance so a conform can find the shot again.
 
-.otio, FCPXML and FCP7 XML are written by OTIO's adapters; the CMX 3600 EDL is written here,
-because OTIO 0.18 moved its cmx_3600 adapter into a package this project does not install.
+.otio, FCPXML and FCP7 XML are written by OTIO's adapters, the CMX 3600 EDL by
+`nodes.sdk.editorial` (OTIO 0.18 moved its cmx_3600 adapter into a package this project does not
+install). A shot a conform left out of the cut (`omitted`) is not exported; a conformed in point
+(`source_in`) starts the clip that far into its take.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import opentimelineio as otio
 from pydantic import BaseModel, Field, model_validator
 
 from nodes.sdk import atomic_write_text, layout
+from nodes.sdk.editorial import ADAPTERS, METADATA_KEY, SUFFIXES, CutFormat, write_edl
 from nodes.sdk.ffmpeg.probe import probe
 from nodes.sdk.takes import ShotCoords
 
 from .errors import ItemNotFoundError
-from .manifest import ProjectManifest, Scene
+from .manifest import ProjectManifest, Scene, Shot
 from .store import ProjectStore
 from .takes import shot_takes
 
-ExportFormat = Literal["otio", "edl", "fcpxml", "fcp7"]
-SUFFIXES: dict[str, str] = {"otio": ".otio", "edl": ".edl", "fcpxml": ".fcpxml", "fcp7": ".xml"}
-_ADAPTERS = {"otio": "otio_json", "fcpxml": "fcpx_xml", "fcp7": "fcp_xml"}
+ExportFormat = CutFormat
 # A shot with neither a duration nor a moving picture holds the screen this long (a title card).
 DEFAULT_SECONDS = 3.0
-METADATA_KEY = "auteur"
 
 
 class Scope(BaseModel):
@@ -59,7 +59,8 @@ class ExportedClip(BaseModel):
     markers: int
 
 
-def _scenes(manifest: ProjectManifest, scope: Scope) -> list[tuple[int, Scene]]:
+def scenes_in(manifest: ProjectManifest, scope: Scope) -> list[tuple[int, Scene]]:
+    """(chapter number, scene) of every scene in `scope`, in story order."""
     chapters = [c for c in manifest.narrative.chapters if scope.chapter in (None, c.number)]
     if scope.chapter is not None and not chapters:
         raise ItemNotFoundError("chapter", str(scope.chapter))
@@ -79,17 +80,22 @@ def build_timeline(root: Path, manifest: ProjectManifest, scope: Scope, export_d
     timeline = otio.schema.Timeline(name=manifest.name, global_start_time=otio.opentime.RationalTime(0, fps))
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
-    for chapter, scene in _scenes(manifest, scope):
+    for chapter, scene in scenes_in(manifest, scope):
         for shot in scene.shots:
-            coords = ShotCoords(chapter, scene.number, shot.number)
-            track.append(_item(root, manifest, coords, shot.id, shot.duration, shot.description, export_dir, fps))
+            if not shot.omitted:
+                track.append(_item(root, manifest, ShotCoords(chapter, scene.number, shot.number), shot, export_dir, fps))
     return timeline
 
 
-def _item(root: Path, manifest: ProjectManifest, coords: ShotCoords, shot_id: str | None, duration: float | None,
-          description: str, export_dir: Path, fps: float) -> otio.core.Item:
-    name = f"SC{coords.scene:02d}_SH{coords.shot:02d}"
-    meta: dict[str, Any] = {"shot": coords.key, "shot_id": shot_id, "description": description}
+def clip_name(coords: ShotCoords) -> str:
+    """The name a shot's clip has in an export (and by which a conform finds it again)."""
+    return f"SC{coords.scene:02d}_SH{coords.shot:02d}"
+
+
+def _item(root: Path, manifest: ProjectManifest, coords: ShotCoords, shot: Shot, export_dir: Path,
+          fps: float) -> otio.core.Item:
+    name, duration, description = clip_name(coords), shot.duration, shot.description
+    meta: dict[str, Any] = {"shot": coords.key, "shot_id": shot.id, "description": description}
     gallery = shot_takes(root, manifest, coords)
     chosen = next((t for t in gallery.takes if t.number == gallery.active_take), None)
     if chosen is None:  # no picture yet: a title card that keeps the shot's place and length
@@ -103,13 +109,15 @@ def _item(root: Path, manifest: ProjectManifest, coords: ShotCoords, shot_id: st
     media_seconds = info.duration if info.kind == "video" and info.duration else None
     frames = _frames(duration or media_seconds or DEFAULT_SECONDS, fps)
     available = _frames(media_seconds, fps) if media_seconds else frames
+    start = min(round((shot.source_in or 0) * fps), available - 1) if media_seconds else 0
     reference = otio.schema.ExternalReference(
         target_url=Path(os.path.relpath(media_file, export_dir)).as_posix(),
         available_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(available, fps)),
     )
     reference.name = media_file.name
     clip = otio.schema.Clip(name=name, media_reference=reference, source_range=otio.opentime.TimeRange(
-        duration=otio.opentime.RationalTime(min(frames, available) if media_seconds else frames, fps)))
+        otio.opentime.RationalTime(start, fps),
+        otio.opentime.RationalTime(min(frames, available - start) if media_seconds else frames, fps)))
     provenance = chosen.provenance
     clip.metadata[METADATA_KEY] = {**meta, "take": chosen.number, "status": chosen.review.status,
                                    "run_id": provenance.run_id, "node_id": provenance.node_id,
@@ -122,34 +130,6 @@ def _item(root: Path, manifest: ProjectManifest, coords: ShotCoords, shot_id: st
             metadata={METADATA_KEY: {"note_id": note.id, "author": note.author}},
         ))
     return clip
-
-
-def _timecode(frames: int, fps: float) -> str:
-    return str(otio.opentime.to_timecode(otio.opentime.RationalTime(frames, fps), fps))
-
-
-def write_edl(timeline: otio.schema.Timeline, fps: float) -> str:
-    """CMX 3600: one event per clip (reel AX) or title card (BL), record time from 01:00:00:00,
-    the clip name and source file as comments, a LOC line per marker."""
-    record_start = round(3600 * fps)
-    lines = [f"TITLE: {timeline.name}", "FCM: NON-DROP FRAME", ""]
-    at = record_start
-    for number, item in enumerate(timeline.tracks[0], start=1):
-        frames = int(item.duration().to_frames())
-        source_in = int(item.source_range.start_time.to_frames()) if item.source_range else 0
-        reel = "BL" if isinstance(item, otio.schema.Gap) else "AX"
-        lines.append(f"{number:03d}  {reel:<8} V     C        {_timecode(source_in, fps)} "
-                     f"{_timecode(source_in + frames, fps)} {_timecode(at, fps)} {_timecode(at + frames, fps)}")
-        lines.append(f"* FROM CLIP NAME: {item.name}")
-        if isinstance(item, otio.schema.Clip) and isinstance(item.media_reference, otio.schema.ExternalReference):
-            lines.append(f"* SOURCE FILE: {item.media_reference.target_url}")
-            for marker in item.markers:
-                when = at + int(marker.marked_range.start_time.to_frames())
-                text = " ".join(marker.name.split())  # one line per locator
-                lines.append(f"* LOC: {_timecode(when, fps)} RED     {text}")
-        lines.append("")
-        at += frames
-    return "\n".join(lines)
 
 
 class EditorialExport(BaseModel):
@@ -178,7 +158,7 @@ def export(store: ProjectStore, name_or_id: str, scope: Scope, fmt: ExportFormat
     if fmt == "edl":
         text = write_edl(timeline, fps)
     else:
-        text = otio.adapters.write_to_string(timeline, adapter_name=_ADAPTERS[fmt])
+        text = otio.adapters.write_to_string(timeline, adapter_name=ADAPTERS[fmt])
     relative = f"{layout.EDITORIAL_EXPORTS_DIR}/{_scope_name(manifest, scope)}{SUFFIXES[fmt]}"
     export_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(root / relative, text)

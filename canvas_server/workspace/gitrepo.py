@@ -139,6 +139,10 @@ class ProjectRepo:
             return []
         return [self._info(commit) for commit in self.repo.iter_commits(max_count=limit)]
 
+    def head(self) -> CommitInfo:
+        """The latest commit, with the files it changed."""
+        return self._info(self.repo.head.commit, with_files=True)
+
     def is_lfs_pointer(self, relative: str, rev: str = "HEAD") -> bool:
         """Whether the committed blob at `relative` is an LFS pointer rather than the media."""
         blob: str = self.repo.git.cat_file("-p", f"{rev}:{relative}")

@@ -51,6 +51,8 @@ class Shot(_Model):
     id: str | None = Field(None, description="Stable id from the breakdown (kept across re-breakdowns)")
     description: str = ""
     duration: Number | None = None
+    source_in: Number | None = Field(None, ge=0, description="Seconds into the take where the cut starts (set by a conform)")
+    omitted: bool = Field(False, description="Left out of the cut by a conform; kept, with its takes, to come back")
     dialogue: str = ""
     cast: list[str] = Field(default_factory=list)
     slot1: str | None = Field(None, description="Ingredient id in slot 1 (typically a character)")

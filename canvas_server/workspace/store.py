@@ -175,10 +175,13 @@ class ProjectStore:
         return ProjectRepo(self.root(name_or_id))
 
     @contextmanager
-    def editing(self, name_or_id: str, *, only_if_changed: bool = False) -> Iterator[ProjectManifest]:
+    def editing(self, name_or_id: str, *, only_if_changed: bool = False,
+                commit: str | None = None) -> Iterator[ProjectManifest]:
         """Read-modify-write project.json under an exclusive lock (writers never lose edits).
         With `only_if_changed`, an edit that changed nothing leaves the file untouched (mirrors
-        that run on every project event must not rewrite it, or they would feed themselves)."""
+        that run on every project event must not rewrite it, or they would feed themselves).
+        With `commit`, the new project.json is committed with that message before the lock is
+        released, so the commit holds exactly this edit."""
         root = self.root(name_or_id)
         with self._locked(root, name_or_id):
             manifest = read_manifest(root)
@@ -188,6 +191,8 @@ class ProjectStore:
                 return
             manifest.updated = datetime.now(UTC)
             write_manifest(root, manifest)
+            if commit is not None and (root / ".git").exists():  # a project made without git has no history
+                ProjectRepo(root).commit(commit, [layout.MANIFEST])
 
     @contextmanager
     def _locked(self, root: Path, name_or_id: str) -> Iterator[None]:

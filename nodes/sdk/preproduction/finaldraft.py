@@ -2,8 +2,8 @@
 Scene Heading (with its scene number), Action, Character, Parenthetical, Dialogue, Transition,
 and dual dialogue (two speakers side by side) — read and written in one place.
 
-The file is XML from outside: a document type declaration (and so any entity) is refused before
-parsing, so neither entity expansion nor an external entity can reach the parser.
+The file is XML from outside: it passes the one guard (`nodes.sdk.safe_xml`) before parsing, so
+neither entity expansion nor an external entity can reach the parser.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import xml.etree.ElementTree as ET
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ..safe_xml import UnsafeXmlError, check_xml
 
 ElementType = Literal["Scene Heading", "Action", "Character", "Parenthetical", "Dialogue", "Transition"]
 _KNOWN: tuple[str, ...] = ("Scene Heading", "Action", "Character", "Parenthetical", "Dialogue", "Transition")
@@ -102,8 +104,10 @@ def _title_page(root: ET.Element) -> dict[str, list[str]]:
 
 
 def read_fdx(xml: str) -> ScriptDocument:
-    if re.search(r"<!(DOCTYPE|ENTITY)", xml, re.IGNORECASE):
-        raise FdxError("a Final Draft file has no document type declaration or entities")
+    try:
+        check_xml(xml)
+    except UnsafeXmlError as exc:
+        raise FdxError(f"a Final Draft file has no document type declaration or entities: {exc}") from None
     try:
         root = ET.fromstring(xml.lstrip("\ufeff"))
     except ET.ParseError as exc:

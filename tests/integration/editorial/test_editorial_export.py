@@ -17,7 +17,7 @@ import pycmx
 import pytest
 from pycmx.statements import StmtRemark
 
-from ..server_harness import ServerProcess, running_server, save_take
+from ..server_harness import ServerProcess, save_take
 
 FPS = 24
 NARRATIVE = {"chapters": [{"number": 1, "title": "One", "scenes": [
@@ -49,12 +49,6 @@ def _take(client: httpx.Client, server: ServerProcess, shot: str, source: str, a
     save_take(client, "Cut", f"05_Cache/{source}", shot)
     [gallery] = [s for s in client.get("/api/projects/Cut/takes").json()["shots"] if s["shot"] == shot]
     return int(gallery["takes"][-1]["number"])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with running_server(tmp_path_factory.mktemp("ws")) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

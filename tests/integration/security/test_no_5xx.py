@@ -69,3 +69,14 @@ def test_hostile_conversions_are_a_4xx_naming_no_path(clients: dict[str, httpx.C
     answer = clients["ada"].post("/api/graphs/convert", json=body)
     _shape(answer)
     assert "/work/" not in answer.text and "site-packages" not in answer.text
+
+
+@pytest.mark.parametrize("content", [
+    '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aa"><!ENTITY b "&a;&a;&a;">]><xmeml>&b;</xmeml>',  # billion laughs
+    '<?xml version="1.0"?><!DOCTYPE fcpxml [<!ENTITY x SYSTEM "file:///etc/passwd">]><fcpxml>&x;</fcpxml>',
+    '{"OTIO_SCHEMA": "Timeline.1", "metadata": ' + '{"a": ' * 3000 + "1" + "}" * 3000 + "}",
+    "001  AX V C 01:00:00:00 01:00:00:99 01:00:00:00 01:00:01:00\n",
+])
+def test_hostile_edits_to_conform_are_a_4xx(clients: dict[str, httpx.Client], film: str, content: str) -> None:
+    for action, extra in (("preview", {}), ("apply", {"plan": "0" * 64})):
+        _shape(clients["cy"].post(f"/api/projects/{film}/editorial/conform/{action}", json={"content": content, **extra}))

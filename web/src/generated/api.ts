@@ -334,6 +334,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/editorial/conform/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Conform
+         * @description Apply the previewed plan to project.json as one Git commit; takes are never changed.
+         */
+        post: operations["apply_conform_api_projects__project__editorial_conform_apply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/editorial/conform/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Conform
+         * @description What the edit would change in the shot list (order, durations, in points, removed and new shots); nothing is written.
+         */
+        post: operations["preview_conform_api_projects__project__editorial_conform_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/editorial/exports": {
         parameters: {
             query?: never;
@@ -1015,6 +1055,27 @@ export interface components {
             /** Take */
             take: number;
         };
+        /** AddedShot */
+        AddedShot: {
+            /** Clip */
+            clip: string;
+            /**
+             * Media
+             * @description The media the clip uses, as the edit names it (not imported)
+             */
+            media: string | null;
+            /** New Duration */
+            new_duration: number;
+            /** New Source In */
+            new_source_in: number;
+            /** Position */
+            position: number;
+            /**
+             * Shot
+             * @description The new shot's key
+             */
+            shot: string;
+        };
         /**
          * ApiPrompt
          * @description `{"<node_id>": {"class_type": ..., "inputs": {...}}}`.
@@ -1209,6 +1270,146 @@ export interface components {
              * @description Only these project paths (default: every change)
              */
             paths?: string[] | null;
+        };
+        /** ConformConfirmation */
+        ConformConfirmation: {
+            /** Chapter */
+            chapter?: number | null;
+            /**
+             * Content
+             * @description The edit file's text (.otio, .edl, FCPXML or FCP7 XML)
+             */
+            content: string;
+            /**
+             * Format
+             * @description Its format; sniffed from the text when absent
+             */
+            format?: ("otio" | "edl" | "fcpxml" | "fcp7") | null;
+            /**
+             * Plan
+             * @description The `plan` of the preview being confirmed
+             */
+            plan: string;
+            /**
+             * Scene
+             * @description Needs chapter
+             */
+            scene?: number | null;
+        };
+        /** ConformedShot */
+        ConformedShot: {
+            /** Changed */
+            changed: boolean;
+            /**
+             * Clip
+             * @description The clip's name in the edit
+             */
+            clip: string;
+            /**
+             * Duration
+             * @description Seconds before the conform
+             */
+            duration: number | null;
+            /**
+             * Matched By
+             * @enum {string}
+             */
+            matched_by: "metadata" | "media" | "name" | "order";
+            /** New Duration */
+            new_duration: number;
+            /** New Source In */
+            new_source_in: number;
+            /** Old Position */
+            old_position: number;
+            /**
+             * Position
+             * @description Place in its scene after the conform (1-based)
+             */
+            position: number;
+            /**
+             * Shot
+             * @description Chapter_01/Scene_01/Shot_01 (the shot keeps its number and its takes)
+             */
+            shot: string;
+            /** Shot Id */
+            shot_id: string | null;
+            /**
+             * Source In
+             * @description In point in the take, seconds, before the conform
+             */
+            source_in: number | null;
+        };
+        /**
+         * ConformPlan
+         * @description What a conform would change; `plan` names it for the confirmation.
+         */
+        ConformPlan: {
+            /** Added */
+            added: components["schemas"]["AddedShot"][];
+            /**
+             * Changed
+             * @description Whether applying would change anything
+             */
+            changed: boolean;
+            /**
+             * Clips
+             * @description Picture events read from the edit
+             */
+            clips: number;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "otio" | "edl" | "fcpxml" | "fcp7";
+            /** Fps */
+            fps: number;
+            /**
+             * Ignored
+             * @description Unnamed gaps matching no title card (filler)
+             */
+            ignored: string[];
+            /**
+             * Kept
+             * @description Title cards (shots without a take) an XML edit cannot show, left as they are
+             */
+            kept: string[];
+            /**
+             * Plan
+             * @description Digest of these changes; send it back to apply them
+             */
+            plan: string;
+            /** Removed */
+            removed: components["schemas"]["RemovedShot"][];
+            /** Scenes */
+            scenes: components["schemas"]["SceneOrder"][];
+            /** Shots */
+            shots: components["schemas"]["ConformedShot"][];
+        };
+        /** ConformRequest */
+        ConformRequest: {
+            /** Chapter */
+            chapter?: number | null;
+            /**
+             * Content
+             * @description The edit file's text (.otio, .edl, FCPXML or FCP7 XML)
+             */
+            content: string;
+            /**
+             * Format
+             * @description Its format; sniffed from the text when absent
+             */
+            format?: ("otio" | "edl" | "fcpxml" | "fcp7") | null;
+            /**
+             * Scene
+             * @description Needs chapter
+             */
+            scene?: number | null;
+        };
+        /** ConformResult */
+        ConformResult: {
+            applied: components["schemas"]["ConformPlan"];
+            /** @description The Git commit that holds the change (None: the project has no Git) */
+            commit: components["schemas"]["CommitInfo"] | null;
         };
         /** ConvertedGraph */
         ConvertedGraph: {
@@ -2346,6 +2547,15 @@ export interface components {
             /** Running */
             running: components["schemas"]["RunSummary"][];
         };
+        /** RemovedShot */
+        RemovedShot: {
+            /** Description */
+            description: string;
+            /** Shot */
+            shot: string;
+            /** Shot Id */
+            shot_id: string | null;
+        };
         /** RepairResult */
         RepairResult: {
             /** Commit Message */
@@ -2668,6 +2878,24 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** SceneOrder */
+        SceneOrder: {
+            /**
+             * After
+             * @description Shot keys in the new order (new shots included)
+             */
+            after: string[];
+            /**
+             * Before
+             * @description Shot keys in the old order
+             */
+            before: string[];
+            /**
+             * Scene
+             * @description Chapter_01/Scene_01
+             */
+            scene: string;
+        };
         /**
          * SceneTakes
          * @description A scene's own takes (its animatics): not a shot.
@@ -2711,6 +2939,12 @@ export interface components {
             /** Number */
             number: number;
             /**
+             * Omitted
+             * @description Left out of the cut by a conform; kept, with its takes, to come back
+             * @default false
+             */
+            omitted?: boolean;
+            /**
              * Slot1
              * @description Ingredient id in slot 1 (typically a character)
              */
@@ -2725,6 +2959,11 @@ export interface components {
              * @description Ingredient id in slot 3 (typically an object or style)
              */
             slot3?: string | null;
+            /**
+             * Sourcein
+             * @description Seconds into the take where the cut starts (set by a conform)
+             */
+            sourceIn?: number | null;
             /** Takes */
             takes?: components["schemas"]["TakeEntry"][];
         } & {
@@ -5568,6 +5807,202 @@ export interface operations {
                 };
             };
             /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    apply_conform_api_projects__project__editorial_conform_apply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConformConfirmation"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConformResult"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The plan changed since the preview (`conform_stale`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The edit is too large (`edit_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The edit cannot be read (`edit_unreadable`) or matches no shot */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_conform_api_projects__project__editorial_conform_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConformRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConformPlan"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The edit is too large (`edit_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The edit cannot be read (`edit_unreadable`) or matches no shot */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,279 @@
+"""Conform (docs/architecture.md §14): an edit made in an editing application brought back into the
+project. Its clips are matched to shots — by the shot id an export wrote into their metadata, else
+by the media they use (a take's path or file name, ties going to the earlier shot in story order),
+else by the clip name an export gave them, else, for an unnamed title card, by order — and the
+changes are shown before anything is written: each scene's new shot order, new durations and in
+points, shots left out of the cut and clips that are new.
+
+Applying repeats the plan under the project's edit lock and writes it only if it is still the plan
+the user confirmed (409 `conform_stale` otherwise), as one Git commit of project.json. Shots keep
+their number, which names their render folder: a take is never moved, renamed or rewritten, and
+a shot left out of the cut is marked `omitted` rather than deleted, so its takes stay attached.
+A shot moves only within its scene (scenes are the screenplay's); a new clip becomes a new shot
+in the scene of the clip before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+from urllib.parse import unquote
+
+from pydantic import BaseModel, Field
+
+from nodes.sdk.editorial import CutFormat, EditedClip, read_cut, sniff_format
+from nodes.sdk.takes import ShotCoords
+
+from .editorial import Scope, clip_name, scenes_in
+from .errors import WorkspaceError
+from .gitrepo import CommitInfo
+from .manifest import ProjectManifest, Scene, Shot
+from .store import ProjectStore
+from .takes import shot_takes
+
+MatchedBy = Literal["metadata", "media", "name", "order"]
+_NAMELESS_GAPS = ("fcpxml", "fcp7")
+
+
+class ConformStaleError(WorkspaceError):
+    code = "conform_stale"
+
+
+class ConformedShot(BaseModel):
+    shot: str = Field(description="Chapter_01/Scene_01/Shot_01 (the shot keeps its number and its takes)")
+    shot_id: str | None
+    clip: str = Field(description="The clip's name in the edit")
+    matched_by: MatchedBy
+    position: int = Field(description="Place in its scene after the conform (1-based)")
+    old_position: int
+    duration: float | None = Field(description="Seconds before the conform")
+    new_duration: float
+    source_in: float | None = Field(description="In point in the take, seconds, before the conform")
+    new_source_in: float
+    changed: bool
+
+
+class AddedShot(BaseModel):
+    shot: str = Field(description="The new shot's key")
+    clip: str
+    media: str | None = Field(description="The media the clip uses, as the edit names it (not imported)")
+    position: int
+    new_duration: float
+    new_source_in: float
+
+
+class RemovedShot(BaseModel):
+    shot: str
+    shot_id: str | None
+    description: str
+
+
+class SceneOrder(BaseModel):
+    scene: str = Field(description="Chapter_01/Scene_01")
+    before: list[str] = Field(description="Shot keys in the old order")
+    after: list[str] = Field(description="Shot keys in the new order (new shots included)")
+
+
+class ConformPlan(BaseModel):
+    """What a conform would change; `plan` names it for the confirmation."""
+
+    plan: str = Field(description="Digest of these changes; send it back to apply them")
+    format: CutFormat
+    fps: float
+    clips: int = Field(description="Picture events read from the edit")
+    scenes: list[SceneOrder]
+    shots: list[ConformedShot]
+    added: list[AddedShot]
+    removed: list[RemovedShot]
+    ignored: list[str] = Field(description="Unnamed gaps matching no title card (filler)")
+    kept: list[str] = Field(description="Title cards (shots without a take) an XML edit cannot show, left as they are")
+    changed: bool = Field(description="Whether applying would change anything")
+
+
+class ConformResult(BaseModel):
+    applied: ConformPlan
+    commit: CommitInfo | None = Field(description="The Git commit that holds the change (None: the project has no Git)")
+
+
+@dataclass
+class _Candidate:
+    coords: ShotCoords
+    scene: Scene
+    shot: Shot
+    position: int
+    takes: list[str]  # project-relative take paths
+    name: str  # the clip name an export gives it
+
+
+@dataclass
+class _Match:
+    clip: EditedClip
+    candidate: _Candidate | None
+    by: MatchedBy | None
+
+
+def _candidates(root: Path, manifest: ProjectManifest, scope: Scope) -> list[_Candidate]:
+    found = []
+    for chapter, scene in scenes_in(manifest, scope):
+        for position, shot in enumerate(scene.shots, start=1):
+            coords = ShotCoords(chapter, scene.number, shot.number)
+            takes = [take.path for take in shot_takes(root, manifest, coords).takes]
+            found.append(_Candidate(coords, scene, shot, position, takes, clip_name(coords)))
+    return found
+
+
+def _media_key(media: str) -> str:
+    """The media as a comparable string (URL decoding and slashes only: it is never a path)."""
+    return unquote(media.removeprefix("file://")).replace("\\", "/")
+
+
+def _by_media(media: str, free: list[_Candidate]) -> _Candidate | None:
+    key = _media_key(media)
+    name = PurePosixPath(key).name
+    exact = [c for c in free if any(key == t or key.endswith("/" + t) for t in c.takes)]
+    named = [c for c in free if any(PurePosixPath(t).name == name for t in c.takes)]
+    return next(iter(exact or named), None)
+
+
+def _match(clips: list[EditedClip], candidates: list[_Candidate]) -> list[_Match]:
+    """Metadata first over the whole edit, then media, clip name and order, clip by clip."""
+    matches = [_Match(clip, None, None) for clip in clips]
+    taken: set[int] = set()
+    for match in matches:
+        meta = [c for c in candidates if id(c) not in taken and (
+            (match.clip.shot_id and c.shot.id == match.clip.shot_id) or
+            (match.clip.shot and not match.clip.shot_id and c.coords.key == match.clip.shot))]
+        if meta:
+            match.candidate, match.by = meta[0], "metadata"
+            taken.add(id(meta[0]))
+    for match in matches:
+        if match.candidate is not None:
+            continue
+        free = [c for c in candidates if id(c) not in taken]
+        clip = match.clip
+        found: tuple[_Candidate | None, MatchedBy] = (None, "order")
+        if clip.media and (media := _by_media(clip.media, free)) is not None:
+            found = (media, "media")
+        elif clip.name and (named := next((c for c in free if clip.name == c.name), None)) is not None:
+            found = (named, "name")
+        elif clip.name and not clip.gap and (media := _by_media(clip.name, free)) is not None:
+            found = (media, "media")  # an application that names the clip after its file
+        elif clip.gap and not clip.name:
+            found = (next((c for c in free if not c.takes), None), "order")
+        if found[0] is not None:
+            match.candidate, match.by = found
+            taken.add(id(found[0]))
+    return matches
+
+
+def _seconds(frames: int, fps: float) -> float:
+    return round(frames / fps, 6)
+
+
+def plan_conform(root: Path, manifest: ProjectManifest, text: str, fmt: CutFormat | None, scope: Scope) -> ConformPlan:
+    """What applying the edit `text` to the shots of `scope` would change."""
+    fmt = fmt or sniff_format(text)
+    fps = float(manifest.settings.fps)
+    clips = read_cut(text, fmt, fps)
+    candidates = _candidates(root, manifest, scope)
+    matches = _match(clips, candidates)
+    if candidates and not any(m.candidate for m in matches):
+        raise WorkspaceError("no clip of the edit matches a shot of the project: is it the right project and scope?",
+                             code="conform_unmatched", details={"clips": len(clips), "shots": len(candidates)})
+    orders: dict[str, list[str]] = {}
+    shots: list[ConformedShot] = []
+    added: list[AddedShot] = []
+    ignored: list[str] = []
+    scene_of_last: _Candidate | None = next((m.candidate for m in matches if m.candidate), None)
+    next_number: dict[str, int] = {}
+    for match in matches:
+        clip, candidate = match.clip, match.candidate
+        if candidate is None and clip.gap and not clip.name:
+            ignored.append(f"gap of {clip.frames} frames")
+            continue
+        if candidate is None:
+            assert scene_of_last is not None  # some clip matched (checked above) or there are no shots
+            scene_key = scene_of_last.coords.key.rsplit("/", 1)[0]
+            number = next_number.get(scene_key) or max(s.number for s in scene_of_last.scene.shots) + 1
+            next_number[scene_key] = number + 1
+            key = f"{scene_key}/Shot_{number:02d}"
+            orders.setdefault(scene_key, []).append(key)
+            added.append(AddedShot(shot=key, clip=clip.name or f"clip {len(added) + 1}", media=clip.media,
+                                   position=len(orders[scene_key]), new_duration=_seconds(clip.frames, fps),
+                                   new_source_in=_seconds(clip.source_in, fps)))
+            continue
+        scene_of_last = candidate
+        scene_key = candidate.coords.key.rsplit("/", 1)[0]
+        orders.setdefault(scene_key, []).append(candidate.coords.key)
+        shot = candidate.shot
+        duration, source_in = _seconds(clip.frames, fps), 0.0 if clip.gap else _seconds(clip.source_in, fps)
+        position = len(orders[scene_key])
+        shots.append(ConformedShot(
+            shot=candidate.coords.key, shot_id=shot.id, clip=clip.name, matched_by=match.by or "order",
+            position=position, old_position=candidate.position, duration=shot.duration, new_duration=duration,
+            source_in=shot.source_in, new_source_in=source_in,
+            changed=(position != candidate.position or shot.duration is None or abs(shot.duration - duration) > 1e-6
+                     or abs((shot.source_in or 0.0) - source_in) > 1e-6 or shot.omitted)))
+    matched = {id(m.candidate) for m in matches if m.candidate}
+    unmatched = [c for c in candidates if id(c) not in matched and not c.shot.omitted]
+    # FCPXML and FCP7 XML keep a gap without its name, and drop one at the end of the cut: a
+    # title card missing from them may still be in the edit, so it stays as it is.
+    kept = [c.coords.key for c in unmatched if fmt in _NAMELESS_GAPS and not c.takes]
+    removed = [RemovedShot(shot=c.coords.key, shot_id=c.shot.id, description=c.shot.description)
+               for c in unmatched if c.coords.key not in kept]
+    scenes: list[SceneOrder] = []
+    for chapter, scene in scenes_in(manifest, scope):
+        key = f"Chapter_{chapter:02d}/Scene_{scene.number:02d}"
+        before = [ShotCoords(chapter, scene.number, s.number).key for s in scene.shots if not s.omitted]
+        scenes.append(SceneOrder(scene=key, before=before, after=orders.get(key, [])))
+    changed = bool(added or removed or any(s.changed for s in shots) or any(s.before != s.after for s in scenes))
+    plan = ConformPlan(plan="", format=fmt, fps=fps, clips=len(clips), scenes=scenes, shots=shots, added=added,
+                       removed=removed, ignored=ignored, kept=kept, changed=changed)
+    return plan.model_copy(update={"plan": hashlib.sha256(plan.model_dump_json().encode()).hexdigest()})
+
+
+def _apply(manifest: ProjectManifest, plan: ConformPlan) -> None:
+    by_key: dict[str, Shot] = {}
+    scenes: dict[str, Scene] = {}
+    for chapter in manifest.narrative.chapters:
+        for scene in chapter.scenes:
+            scene_key = f"Chapter_{chapter.number:02d}/Scene_{scene.number:02d}"
+            scenes[scene_key] = scene
+            for shot in scene.shots:
+                by_key[ShotCoords(chapter.number, scene.number, shot.number).key] = shot
+    for conformed in plan.shots:
+        shot = by_key[conformed.shot]
+        shot.duration, shot.source_in, shot.omitted = conformed.new_duration, conformed.new_source_in, False
+    for new in plan.added:
+        coords = ShotCoords.parse(new.shot)
+        by_key[new.shot] = Shot(number=coords.shot, id=f"shot-{uuid.uuid4().hex[:12]}", description=new.clip,
+                                duration=new.new_duration, source_in=new.new_source_in)
+    for gone in plan.removed:
+        by_key[gone.shot].omitted = True
+    for order in plan.scenes:
+        scene = scenes[order.scene]
+        placed = [by_key[key] for key in order.after]
+        rest = [shot for shot in scene.shots if all(shot is not p for p in placed)]
+        scene.shots = placed + rest  # omitted shots (and any outside the edit) after the cut
+
+
+def preview(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None, scope: Scope) -> ConformPlan:
+    return plan_conform(store.root(name_or_id), store.get(name_or_id), text, fmt, scope)
+
+
+def apply(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None, scope: Scope,
+          confirmed: str) -> ConformResult:
+    """Write the confirmed plan into project.json as one commit; refused if the plan changed."""
+    root = store.root(name_or_id)
+    with store.editing(name_or_id, commit=f"Conform: the cut from the {fmt or sniff_format(text)} edit") as manifest:
+        plan = plan_conform(root, manifest, text, fmt, scope)
+        if plan.plan != confirmed:
+            raise ConformStaleError("the project or the edit changed since the preview: preview the conform again",
+                                    details={"plan": plan.plan, "confirmed": confirmed})
+        if not plan.changed:
+            raise WorkspaceError("the edit changes nothing in the project", code="nothing_to_commit")
+        _apply(manifest, plan)
+    return ConformResult(applied=plan, commit=store.repo(name_or_id).head() if (root / ".git").exists() else None)
