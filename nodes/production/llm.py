@@ -1,6 +1,6 @@
-"""Optional refinement by a local Ollama model, through the official `ollama` client.
+"""Optional refinement by a local Ollama model, through the SDK's one language-model interface.
 
-The model is asked for JSON matching a pydantic model's JSON Schema (`format`), at
+The model is asked for JSON matching a pydantic model's JSON Schema (Ollama's `format`), at
 temperature 0.2; an answer that does not validate is retried up to twice, then the caller
 keeps its deterministic result and reports a warning.
 """
@@ -10,18 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-import httpx
-import ollama
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from nodes.sdk import NodeExecutionError
+from nodes.sdk import ModelCache, NodeExecutionError
+from nodes.sdk.llm import LLMError, LLMSettings, ask_structured, language_model
+from nodes.sdk.llm import system as system_message
+from nodes.sdk.llm import user as user_message
 
-from .settings import ProductionSettings
-
-URL_ENV = "AUTEUR_OLLAMA_URL"  # named in messages; declared in ProductionSettings
-DEFAULT_URL: str = ProductionSettings.model_fields["ollama_url"].default
+URL_ENV = "AUTEUR_OLLAMA_URL"  # named in messages; declared in nodes.sdk.llm.LLMSettings
 TEMPERATURE = 0.2
-RETRIES = 2
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -34,34 +31,24 @@ class Refinement(Generic[M]):
 
 
 def ollama_url(override: str = "") -> str:
-    return override.strip() or ProductionSettings().ollama_url.strip() or DEFAULT_URL
+    return override.strip() or LLMSettings().ollama_url.strip()
 
 
 def refine(schema: type[M], *, model: str, system: str, user: str, url: str = "") -> Refinement[M]:
     """Ask `model` for a `schema` instance; errors only when Ollama cannot be reached."""
     host = ollama_url(url)
-    client = ollama.Client(host=host, timeout=120)
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-    warnings: list[str] = []
-    for attempt in range(1, RETRIES + 2):
-        try:
-            response = client.chat(model=model, messages=messages, format=schema.model_json_schema(),
-                                   options={"temperature": TEMPERATURE})
-        except (ConnectionError, httpx.TransportError) as exc:
-            raise NodeExecutionError(
-                f"Ollama is not reachable at {host} ({exc}); start Ollama or set {URL_ENV} "
-                "to its address, or turn refine_with_llm off",
-                code="ollama_unreachable", details={"url": host, "env": URL_ENV}) from exc
-        except ollama.ResponseError as exc:
-            raise NodeExecutionError(
-                f"Ollama at {host} refused model {model!r}: {exc.error} (pull it with `ollama pull {model}`)",
-                code="ollama_model_error", details={"url": host, "model": model}) from exc
-        content = response.message.content or ""
-        try:
-            return Refinement(schema.model_validate_json(content), warnings)
-        except ValidationError as exc:
-            warnings.append(f"attempt {attempt}: {model} answered invalid JSON "
-                            f"({exc.error_count()} problem(s): {exc.errors()[0]['msg']})")
-    warnings.append(f"{model} gave no valid answer in {RETRIES + 1} attempts; "
-                    "kept the deterministic result")
-    return Refinement(None, warnings)
+    ollama = language_model(ModelCache(), LLMSettings(llm_provider="ollama", llm_model=model, ollama_url=host))
+    try:
+        answer = ask_structured(ollama, schema, [system_message(system), user_message(user)],
+                                temperature=TEMPERATURE, max_tokens=2048)
+    except LLMError as exc:
+        if exc.code == "llm_invalid_output":
+            failures = [f"{model} answered invalid JSON, {failure}" for failure in exc.details["failures"]]
+            return Refinement(None, [*failures, f"{model} gave no valid answer in {len(failures)} attempts; "
+                                     "kept the deterministic result"])
+        if exc.code == "llm_unreachable":
+            raise NodeExecutionError(f"{exc.message}, or turn refine_with_llm off", code="ollama_unreachable",
+                                     details={"url": host, "env": URL_ENV}) from exc
+        raise NodeExecutionError(exc.message, code="ollama_model_error",
+                                 details={"url": host, "model": model}) from exc
+    return Refinement(answer.value, [f"{model} answered invalid JSON, {failure}" for failure in answer.failures])

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from nodes.sdk import PackSettings
+from nodes.sdk.llm import LLMSettings
 
 
-class ProductionSettings(PackSettings):
-    """Ollama's address; Veo's project, region, endpoints and polling/backoff schedule."""
+class ProductionSettings(LLMSettings):
+    """The language model (declared once in nodes.sdk.llm; Ollama refines prompts); Veo's project,
+    region, endpoints and polling/backoff schedule."""
 
-    ollama_url: str = Field("http://127.0.0.1:11434", description="Local Ollama server for prompt refinement")
     gcp_project: str | None = Field(None, description="Google Cloud project that Veo generation (Vertex AI) bills to")
     gcp_region: str = Field("us-central1", description="Vertex AI region of Veo generation")
     vertex_base_url: str | None = Field(None, description="Vertex AI endpoint base URL (default `https://REGION-aiplatform.googleapis.com`; tests and private endpoints point elsewhere)")

