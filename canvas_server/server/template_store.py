@@ -90,7 +90,9 @@ class TemplateStore:
         found: list[tuple[str, Path]] = []
         for source, folder in (("builtin", self.builtin_dir), ("workspace", self.workspace_dir)):
             if folder.is_dir():
-                found.extend((source, path) for path in sorted(folder.glob("*.json")))
+                # Dot files are the store's own records (AUTHORS_FILE), never templates.
+                found.extend((source, path) for path in sorted(folder.glob("*.json"))
+                             if not path.name.startswith("."))
         return found
 
     def list(self) -> list[TemplateSummary]:
