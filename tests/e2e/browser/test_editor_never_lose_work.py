@@ -162,3 +162,100 @@ def test_the_runs_panel_shows_the_servers_runs_after_a_reload_and_says_when_the_
         context.close()
     errors = [e for e in editor.errors if not any(noise in e for noise in _BROWSER_NETWORK_NOISE)]
     assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+FIVE = {
+    "last_node_id": 2,
+    "last_link_id": 1,
+    "nodes": [
+        {"id": 1, "type": "core.integer", "pos": [0, 0], "size": [240, 90], "flags": {}, "order": 0,
+         "mode": 0, "inputs": [], "outputs": [{"name": "value", "type": "INT", "links": [1]}],
+         "properties": {}, "widgets_values": [5]},
+        {"id": 2, "type": "core.show", "pos": [320, 0], "size": [240, 90], "flags": {}, "order": 1,
+         "mode": 0, "inputs": [{"name": "value", "type": "*", "link": 1}], "outputs": [],
+         "properties": {}, "widgets_values": []},
+    ],
+    "links": [[1, 1, 0, 2, 0, "INT"]],
+    "groups": [],
+    "config": {},
+    "extra": {},
+    "version": 0.4,
+}
+
+
+def _tabs(editor: EditorPage) -> list[dict[str, Any]]:
+    tabs: list[dict[str, Any]] = editor.eval(
+        """() => [...document.querySelectorAll('[data-testid=workflow-tab]')].map((t) => ({
+             name: t.querySelector('[role=tab]').textContent.replace('●', '').trim(),
+             dirty: !!t.querySelector('.dot'), active: t.dataset.active === 'true' }))"""
+    )
+    return tabs
+
+
+def _node_count(editor: EditorPage) -> int:
+    count: int = editor.eval("() => window.__auteur.editor.graph._nodes.length")
+    return count
+
+
+def test_workflows_open_as_tabs_that_keep_their_graph_and_undo_and_all_come_back_after_a_reload(
+    editor: EditorPage, project: str
+) -> None:
+    editor.open(project)
+    box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
+    assert box is not None
+    editor.add_by_search("integer", "core.integer", (box["x"] + 200, box["y"] + 200))
+    # A workflow dropped while the canvas has unsaved changes opens beside it, discarding nothing.
+    editor.drop_files("[data-testid=canvas-host]", [("five.json", json.dumps(FIVE).encode(), "application/json")],
+                      at=(box["x"] + 300, box["y"] + 300))
+    editor.page.wait_for_function("() => window.__auteur.workflowName === 'five'")
+    assert _tabs(editor) == [
+        {"name": "Untitled", "dirty": True, "active": False},
+        {"name": "five", "dirty": False, "active": True},
+    ]
+    assert _node_count(editor) == 2
+    editor.add_by_search("text", "core.text", (box["x"] + 80, box["y"] + box["height"] - 80))
+    editor.page.wait_for_function("() => window.__auteur.dirty")
+    editor.shot("two tabs, both changed")
+
+    editor.page.get_by_role("tab", name="Untitled").click()
+    assert _node_count(editor) == 1 and editor.eval("() => window.__auteur.dirty") is True
+    editor.page.locator("[data-testid=graph-canvas]").focus()
+    editor.page.keyboard.press("Control+z")  # this tab's own undo: the integer goes
+    editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 0")
+    editor.page.keyboard.press("Control+y")
+    editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 1")
+    editor.shot("first tab: its own graph and undo")
+    editor.page.get_by_role("tab", name="five").click()
+    assert _node_count(editor) == 3 and editor.eval("() => window.__auteur.dirty") is True
+
+    editor.page.on("dialog", lambda dialog: dialog.accept())  # the unsaved-changes prompt on reload
+    editor.page.reload()
+    editor.page.wait_for_function("() => window.__auteur && window.__auteur.ready")
+    assert _tabs(editor) == [
+        {"name": "Untitled", "dirty": True, "active": False},
+        {"name": "five", "dirty": True, "active": True},
+    ]
+    assert _node_count(editor) == 3
+    types = editor.eval("() => window.__auteur.editor.graph._nodes.map((n) => n.type).sort()")
+    assert types == ["core.integer", "core.show", "core.text"]
+    editor.shot("after a reload: both tabs restored, still changed")
+    editor.page.get_by_role("tab", name="Untitled").click()
+    assert _node_count(editor) == 1
+
+    # Save As names the workflow; a second Save As writes a copy under another name.
+    editor.page.get_by_test_id("save-as").click()
+    editor.page.get_by_label("Workflow name").fill("first-cut")
+    editor.page.get_by_test_id("save-form").get_by_role("button", name="Save", exact=True).click()
+    editor.page.wait_for_function("() => !window.__auteur.dirty && window.__auteur.workflowName === 'first-cut'")
+    editor.page.get_by_test_id("save-as").click()
+    name = editor.page.get_by_label("Workflow name")
+    assert name.input_value() == "first-cut"
+    name.fill("second-cut")
+    editor.page.get_by_test_id("save-form").get_by_role("button", name="Save", exact=True).click()
+    editor.page.wait_for_function("() => window.__auteur.workflowName === 'second-cut'")
+    saved = httpx.get(f"{editor.server.url}/api/projects/{project}/workflows", timeout=10).json()["items"]
+    assert {"first-cut", "second-cut"} <= {item["name"] for item in saved}
+    assert [tab["name"] for tab in _tabs(editor)] == ["second-cut", "five"]
+    editor.shot("saved as")
+    editor.page.get_by_role("button", name="Close five").click()  # unsaved: asks (accepted above)
+    assert [tab["name"] for tab in _tabs(editor)] == ["second-cut"]

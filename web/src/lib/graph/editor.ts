@@ -16,6 +16,7 @@ import { MISSING_BG, MISSING_COLOUR, registerCatalog } from "./nodes";
 import { alignSockets } from "./align";
 import { forLitegraph, isObject, linkShape, type Json } from "./workflow";
 import { drawStatus, type NodeRunState } from "./status";
+import { enableSubgraphs } from "./subgraphs";
 
 export interface SearchRequest {
   x: number;
@@ -33,6 +34,18 @@ export interface EditorHooks {
 }
 
 const HISTORY_LIMIT = 100;
+
+/** Everything one open workflow is, apart from the canvas it is drawn on: what is on it, what
+ *  was opened or saved last (for the changed marker and an unchanged save), undo, and the view. */
+export interface EditorSnapshot {
+  graph: Json;
+  original: Json | null;
+  originalCanonical: string;
+  loadedShape: "arrays" | "objects";
+  undoStack: string[];
+  redoStack: string[];
+  view: { scale: number; offset: [number, number] };
+}
 
 export class Editor {
   readonly graph: LGraph;
@@ -56,6 +69,7 @@ export class Editor {
   ) {
     configureLiteGraph();
     this.graph = new LGraph();
+    enableSubgraphs(this.graph);
     this.canvas = new LGraphCanvas(element, this.graph, { skip_render: false });
     this.setupCanvas();
     this.reset();
@@ -70,7 +84,10 @@ export class Editor {
       klass.category = spec.category;
       const editor = this;
       klass.prototype.onDrawForeground = function (this: LGraphNode, ctx: CanvasRenderingContext2D) {
-        drawStatus(this, ctx, editor.runState.get(String(this.id)), editor.problems.get(String(this.id)));
+        // Run states and problems are keyed by the workflow's node ids: not shown inside a subgraph.
+        const root = this.graph === editor.graph;
+        const id = String(this.id);
+        drawStatus(this, ctx, root ? editor.runState.get(id) : undefined, root ? editor.problems.get(id) : undefined);
       };
     }
   }
@@ -79,6 +96,7 @@ export class Editor {
 
   /** Clear the canvas to an empty workflow. */
   reset(): void {
+    this.leaveSubgraph();
     this.graph.clear();
     this.original = null;
     this.loadedShape = "arrays";
@@ -95,6 +113,7 @@ export class Editor {
 
   /** Open a litegraph workflow (either link shape). Unknown node types are kept as "missing". */
   load(workflow: Json): void {
+    this.leaveSubgraph();
     this.runState.clear();
     this.problems.clear();
     this.original = structuredClone(workflow);
@@ -123,6 +142,69 @@ export class Editor {
     this.originalCanonical = this.canonical();
     this.undoStack = [this.originalCanonical];
     this.redoStack = [];
+    this.canvas.setDirty(true, true);
+    this.hooks.onChange();
+  }
+
+  /** This workflow as it is now, to put away while another one is shown (a tab switch). */
+  snapshot(): EditorSnapshot {
+    this.checkpoint();
+    return {
+      graph: JSON.parse(JSON.stringify(this.graph.serialize())) as Json,
+      original: this.original ? structuredClone(this.original) : null,
+      originalCanonical: this.originalCanonical,
+      loadedShape: this.loadedShape,
+      undoStack: [...this.undoStack],
+      redoStack: [...this.redoStack],
+      view: { scale: this.canvas.ds.scale, offset: [this.canvas.ds.offset[0], this.canvas.ds.offset[1]] },
+    };
+  }
+
+  /** Show a workflow put away by snapshot(), with its changed state, undo history and view. */
+  restoreSnapshot(snapshot: EditorSnapshot): void {
+    window.clearTimeout(this.checkpointTimer);
+    this.leaveSubgraph();
+    this.runState.clear();
+    this.problems.clear();
+    this.restoring = true;
+    try {
+      this.graph.clear();
+      this.graph.configure(structuredClone(snapshot.graph) as never);
+      this.markMissing();
+    } finally {
+      this.restoring = false;
+    }
+    this.original = snapshot.original ? structuredClone(snapshot.original) : null;
+    this.originalCanonical = snapshot.originalCanonical;
+    this.loadedShape = snapshot.loadedShape;
+    this.undoStack = [...snapshot.undoStack];
+    this.redoStack = [...snapshot.redoStack];
+    this.canvas.ds.scale = snapshot.view.scale;
+    this.canvas.ds.offset = [...snapshot.view.offset];
+    this.canvas.deselectAll?.();
+    this.hooks.onSelection([]);
+    this.canvas.setDirty(true, true);
+    this.hooks.onChange();
+  }
+
+  /** A workflow restored from an autosave: opened as `original`, then changed to `current`
+   *  (so it is marked changed exactly when it was; undo goes back to the opened one). */
+  loadChanged(original: Json | null, current: Json, view?: { scale: number; offset: [number, number] }): void {
+    if (original) this.load(original);
+    else this.reset();
+    this.restoring = true;
+    try {
+      this.graph.clear();
+      this.graph.configure(structuredClone(current) as never);
+      this.markMissing();
+    } finally {
+      this.restoring = false;
+    }
+    if (view) {
+      this.canvas.ds.scale = view.scale;
+      this.canvas.ds.offset = [...view.offset];
+    }
+    this.checkpoint();
     this.canvas.setDirty(true, true);
     this.hooks.onChange();
   }
@@ -190,7 +272,7 @@ export class Editor {
   private markMissing(): void {
     for (const node of this.graph._nodes) {
       if (node.type && this.catalog.has(node.type)) continue;
-      if (isFrontendOnly(node.type)) continue;
+      if (isFrontendOnly(node.type) || node.isSubgraphNode()) continue;
       const saved = node.last_serialization as { type?: string; title?: string } | undefined;
       const type = saved?.type ?? node.type ?? "?";
       node.color = MISSING_COLOUR;
@@ -211,8 +293,59 @@ export class Editor {
     return [...types].sort();
   }
 
+  // ---- subgraphs ------------------------------------------------------------------------
+
+  /** The graph the canvas shows: the workflow, or a subgraph entered from one of its instances. */
+  get shown(): LGraph {
+    return (this.canvas.graph as LGraph | null) ?? this.graph;
+  }
+
+  /** The names of the subgraphs entered, outermost first (empty on the workflow itself). */
+  subgraphPath(): string[] {
+    const shown = this.shown;
+    return shown === this.graph ? [] : [(shown as unknown as { name: string }).name];
+  }
+
+  /** Show the subgraph an instance node stands for, to edit what is inside it. */
+  enterSubgraph(node: LGraphNode): void {
+    if (!node.isSubgraphNode()) return;
+    this.canvas.openSubgraph(node.subgraph);
+    this.fitView();
+  }
+
+  /** Back to the workflow from a subgraph (its edits are part of the workflow already). */
+  leaveSubgraph(): void {
+    if (this.canvas.graph === this.graph || !this.canvas.graph) return;
+    this.checkpoint();
+    this.canvas.subgraph = undefined;
+    this.canvas.setGraph(this.graph);
+    this.fitView();
+    this.hooks.onChange();
+  }
+
+  /** Turn the selected nodes into one subgraph instance (litegraph's own conversion). */
+  convertSelectionToSubgraph(): void {
+    const items = this.canvas.selectedItems;
+    if (!items.size) return;
+    const shown = this.shown;
+    // litegraph reconnects a link entering the selection to the instance input of the link's
+    // own type; a widened link (INT into a FLOAT input) would find none and be dropped, so such
+    // links take the type of the input they feed first.
+    for (const link of shown._links.values()) {
+      const target = shown.getNodeById(link.target_id);
+      const origin = shown.getNodeById(link.origin_id);
+      if (target && items.has(target) && !(origin && items.has(origin))) {
+        const input = target.inputs[link.target_slot];
+        if (input) link.type = input.type;
+      }
+    }
+    shown.convertToSubgraph(items);
+    this.canvas.setDirty(true, true);
+    this.checkpoint();
+  }
+
   fitView(): void {
-    const nodes = this.graph._nodes;
+    const nodes = this.shown._nodes;
     if (!nodes.length) return;
     let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const node of nodes) {
@@ -236,7 +369,7 @@ export class Editor {
     if (!node) return null;
     const pos = canvasPos ?? this.viewCentre();
     node.pos = [pos[0], pos[1]];
-    this.graph.add(node);
+    this.shown.add(node);
     this.canvas.selectNode(node);
     this.checkpoint();
     return node;
@@ -261,7 +394,7 @@ export class Editor {
   }
 
   nodeById(id: string | number): LGraphNode | null {
-    return this.graph.getNodeById(id as never) ?? null;
+    return this.shown.getNodeById(id as never) ?? null; // the graph on screen: ids repeat inside subgraphs
   }
 
   selectNode(id: string | number): void {
@@ -389,6 +522,7 @@ export class Editor {
 
   private setupCanvas(): void {
     const canvas = this.canvas;
+    const element = this.element;
     // Browsers and desktops count two clicks within 500 ms as a double-click; litegraph's
     // 300 ms misses slower hands (and a busy machine's input), so search would not open.
     CanvasPointer.doubleClickTime = 500;
@@ -417,6 +551,18 @@ export class Editor {
       });
       return document.createElement("div");
     }) as never;
+    // litegraph's menu entry carries an emoji this page may have no font for (a tofu box).
+    const plainLabels = (options: (IContextMenuValue<string> | null)[]) =>
+      options.map((option) =>
+        option && typeof option.content === "string" && option.content.startsWith("Convert to Subgraph")
+          ? { ...option, content: "Convert to Subgraph", callback: () => this.convertSelectionToSubgraph() }
+          : option,
+      );
+    const nodeMenu = canvas.getNodeMenuOptions.bind(canvas);
+    canvas.getNodeMenuOptions = (node) => plainLabels(nodeMenu(node) as never) as never;
+    const canvasMenu = canvas.getCanvasMenuOptions.bind(canvas);
+    canvas.getCanvasMenuOptions = () => plainLabels(canvasMenu() as never) as never;
+    element.addEventListener("litegraph:set-graph", () => this.hooks.onChange());
     canvas.onSelectionChange = () => this.hooks.onSelection(Object.values(canvas.selected_nodes));
     canvas.getExtraMenuOptions = (_canvas: LGraphCanvas, options: IContextMenuValue<string>[]) => {
       const extra: IContextMenuValue<string>[] = [

@@ -3,10 +3,26 @@
 import type { LGraphNode } from "@comfyorg/litegraph";
 import type { NodeSpec } from "../../generated/api";
 import { api } from "../api";
-import type { Editor } from "../graph/editor";
+import { readAutosave, writeAutosave, type SavedWorkflow } from "../graph/autosave";
+import type { Editor, EditorSnapshot } from "../graph/editor";
 import { graphKind, isObject, type Json } from "../graph/workflow";
 import { project } from "./project.svelte";
 import { ui } from "./ui.svelte";
+
+/** One open workflow's tab: the active one is on the canvas, the others are put away. */
+export interface WorkflowTab {
+  id: number;
+  name: string;
+  dirty: boolean;
+}
+
+interface Parked {
+  snapshot: EditorSnapshot;
+  savedName: string | null;
+  outputs: Map<string, Record<string, unknown>>;
+}
+
+const AUTOSAVE_DELAY_MS = 800;
 
 class GraphState {
   catalog = $state<NodeSpec[]>([]);
@@ -22,8 +38,17 @@ class GraphState {
   /** Bumped whenever a node's widgets, links or outputs change, so views reading them re-derive. */
   version = $state(0);
 
+  /** The open workflows, in tab order; `activeTab` is the one on the canvas. */
+  tabs = $state<WorkflowTab[]>([{ id: 1, name: "Untitled", dirty: false }]);
+  activeTab = $state(1);
+
   editor: Editor | null = null;
   private nodeOutputs = new Map<string, Record<string, unknown>>();
+  private parked = new Map<number, Parked>();
+  private nextTab = 2;
+  private autosaveTimer: ReturnType<typeof setTimeout> | undefined;
+  private autosaveWarned = false;
+  private restored = false;
 
   setCatalog(nodes: NodeSpec[], failed: { pack: string; message: string }[]): void {
     this.catalog = nodes;
@@ -40,7 +65,138 @@ class GraphState {
     this.canRedo = editor.canRedo();
     this.missing = editor.missingTypes();
     this.version += 1;
+    this.syncTab();
+    this.scheduleAutosave();
   }
+
+  /** The active tab's label and changed marker follow the workflow's. */
+  private syncTab(): void {
+    const tab = this.tabs.find((t) => t.id === this.activeTab);
+    if (tab && (tab.name !== this.workflowName || tab.dirty !== this.dirty)) {
+      tab.name = this.workflowName;
+      tab.dirty = this.dirty;
+    }
+  }
+
+  // ---- tabs -------------------------------------------------------------------------------
+
+  /** Put the workflow on the canvas away (its graph, changed state, undo, outputs, view). */
+  private park(): void {
+    const editor = this.editor;
+    if (!editor) return;
+    this.syncTab();
+    this.parked.set(this.activeTab, { snapshot: editor.snapshot(), savedName: this.savedName, outputs: this.nodeOutputs });
+  }
+
+  /** Show another open workflow; the one shown now keeps everything it had. */
+  switchTab(id: number): void {
+    const parked = this.parked.get(id);
+    if (id === this.activeTab || !parked || !this.editor) return;
+    this.park();
+    this.parked.delete(id);
+    this.activeTab = id;
+    this.workflowName = this.tabs.find((t) => t.id === id)?.name ?? "Untitled";
+    this.savedName = parked.savedName;
+    this.nodeOutputs = parked.outputs;
+    ui.selection = { kind: "none" };
+    this.editor.restoreSnapshot(parked.snapshot);
+  }
+
+  /** A new, empty workflow in a tab of its own. */
+  newTab(): void {
+    if (!this.editor) return;
+    this.park();
+    const id = this.nextTab++;
+    this.tabs = [...this.tabs, { id, name: "Untitled", dirty: false }];
+    this.activeTab = id;
+    this.workflowName = "Untitled";
+    this.savedName = null;
+    this.nodeOutputs = new Map();
+    ui.selection = { kind: "none" };
+    this.editor.reset();
+  }
+
+  /** Close a tab, asking first when it has unsaved changes; the last one becomes a new canvas. */
+  closeTab(id: number): void {
+    const tab = this.tabs.find((t) => t.id === id);
+    if (!tab) return;
+    if (tab.dirty && !window.confirm(`Close “${tab.name}” and discard its unsaved changes?`)) return;
+    if (this.tabs.length === 1) {
+      this.editor?.reset();
+      this.nodeOutputs.clear();
+      this.workflowName = "Untitled";
+      this.savedName = null;
+      this.changed();
+      return;
+    }
+    if (id === this.activeTab) {
+      const index = this.tabs.indexOf(tab);
+      this.switchTab((this.tabs[index + 1] ?? this.tabs[index - 1])!.id);
+    }
+    this.parked.delete(id);
+    this.tabs = this.tabs.filter((t) => t.id !== id);
+    this.scheduleAutosave();
+  }
+
+  // ---- autosave ---------------------------------------------------------------------------
+
+  private scheduleAutosave(): void {
+    if (!this.restored) return;
+    clearTimeout(this.autosaveTimer);
+    this.autosaveTimer = setTimeout(() => this.autosaveNow(), AUTOSAVE_DELAY_MS);
+  }
+
+  /** Write every open workflow to the browser's storage now (also when the page goes away). */
+  autosaveNow(): void {
+    const editor = this.editor;
+    clearTimeout(this.autosaveTimer);
+    if (!editor || !this.restored) return;
+    const saved = (id: number, snapshot: EditorSnapshot, savedName: string | null): SavedWorkflow => ({
+      name: this.tabs.find((t) => t.id === id)?.name ?? "Untitled",
+      savedName,
+      original: snapshot.original,
+      graph: snapshot.graph,
+      view: snapshot.view,
+    });
+    const workflows = this.tabs.map((tab) => {
+      if (tab.id === this.activeTab) return saved(tab.id, editor.snapshot(), this.savedName);
+      const parked = this.parked.get(tab.id)!;
+      return saved(tab.id, parked.snapshot, parked.savedName);
+    });
+    const active = this.tabs.findIndex((t) => t.id === this.activeTab);
+    if (!writeAutosave({ active, workflows }) && !this.autosaveWarned) {
+      this.autosaveWarned = true;
+      ui.notify({ kind: "error", title: "Autosave failed", body: "The browser's storage is full: save your workflows in the project (Ctrl+S)." });
+    }
+  }
+
+  /** Reopen the workflows autosaved by the last session, each in its tab, changed or not as it was. */
+  restoreAutosave(): void {
+    const editor = this.editor;
+    const autosave = readAutosave();
+    if (editor && autosave) {
+      this.tabs = autosave.workflows.map((w, index) => ({ id: index + 1, name: w.name, dirty: false }));
+      this.nextTab = autosave.workflows.length + 1;
+      const order = autosave.workflows.map((_, index) => index).filter((index) => index !== autosave.active);
+      for (const index of [...order, autosave.active]) {
+        const workflow = autosave.workflows[index]!;
+        this.activeTab = index + 1;
+        this.workflowName = workflow.name;
+        this.savedName = workflow.savedName;
+        this.nodeOutputs = new Map();
+        try {
+          editor.loadChanged(workflow.original, workflow.graph, workflow.view);
+        } catch (error) {
+          editor.reset();
+          ui.reportError(`Could not restore “${workflow.name}”`, error);
+        }
+        if (index !== autosave.active) this.park();
+      }
+      this.changed();
+    }
+    this.restored = true;
+  }
+
 
   selectNodes(nodes: LGraphNode[]): void {
     if (nodes.length === 1) ui.selection = { kind: "node", nodeId: String(nodes[0]!.id) };
@@ -65,7 +221,7 @@ class GraphState {
   /** Open any JSON the editor understands: workflow, template (its workflow), or API prompt. */
   async openDocument(data: unknown, name: string): Promise<void> {
     const editor = this.editor;
-    if (!editor || !this.confirmDiscard()) return;
+    if (!editor) return;
     const kind = graphKind(data);
     let workflow: Json;
     if (!isObject(data)) throw new Error(`${name} is not a JSON object`);
@@ -73,6 +229,8 @@ class GraphState {
     else if (kind === "template" && isObject(data.workflow)) workflow = data.workflow;
     else if (kind === "api") workflow = (await api.convert(data, "workflow")).graph;
     else throw new Error(`${name} is not a workflow, template or API prompt`);
+    // Unsaved changes are never discarded: the document opens in a tab of its own.
+    if (this.dirty) this.newTab();
     editor.load(workflow);
     this.nodeOutputs.clear();
     this.workflowName = name.replace(/\.json$/i, "");
@@ -104,6 +262,12 @@ class GraphState {
     await project.refreshWorkflows();
     this.changed();
     ui.notify({ kind: "success", title: `Saved ${info.name}`, body: info.path });
+  }
+
+  /** Save in place under the workflow's name; a workflow without one asks for it (Save As). */
+  saveOrAsk(): void {
+    if (this.savedName === null) ui.dialog = "save-workflow";
+    else void this.save(this.savedName).catch((e: unknown) => ui.reportError("Save failed", e));
   }
 
   async openWorkflow(name: string): Promise<void> {

@@ -28,14 +28,19 @@ class SessionState {
     project.onSelect = () => void this.refreshRuns();
     // Closing or reloading the tab with unsaved changes asks first (the browser's own prompt).
     window.addEventListener("beforeunload", (event) => {
+      graph.autosaveNow();
       if (graph.dirty) event.preventDefault();
     });
+    // The open workflows are written to the browser's storage as they change and when the page
+    // goes away, and reopened here: a reload or a crash loses nothing.
+    window.addEventListener("pagehide", () => graph.autosaveNow());
     runs.replay = (event) => this.apply(event);
     const catalog = await api.catalog();
     graph.setCatalog(
       catalog.nodes,
       catalog.failed_packs.map((f) => ({ pack: f.pack, message: f.message })),
     );
+    graph.restoreAutosave();
     this.stream.connect();
     await project.loadList();
     const pick = project.lastUsed();

@@ -1,0 +1,121 @@
+"""Subgraphs end to end in the editor: the node menu's Convert to Subgraph makes one instance
+(it deleted the node and threw "Failed to create subgraph node"), the subgraph can be entered,
+edited and left, and the workflow runs with it expanded by the server; a ComfyUI workflow with
+`definitions.subgraphs` opens with its instances (they were red "missing: <uuid>" nodes) and keeps
+their contents after an edit and a Download."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .conftest import EditorPage
+
+
+def _chain() -> dict[str, Any]:
+    """integer 4 → add (+3) → show."""
+    def node(id_: int, type_: str, x: int, inputs: list[Any], outputs: list[Any], values: list[Any]) -> dict[str, Any]:
+        return {"id": id_, "type": type_, "pos": [x, 0], "size": [240, 90], "flags": {}, "order": id_ - 1,
+                "mode": 0, "inputs": inputs, "outputs": outputs, "properties": {}, "widgets_values": values}
+
+    return {
+        "last_node_id": 3, "last_link_id": 2, "groups": [], "config": {}, "extra": {}, "version": 0.4,
+        "nodes": [
+            node(1, "core.integer", 0, [], [{"name": "value", "type": "INT", "links": [1]}], [4]),
+            node(2, "core.add", 340, [{"name": "a", "type": "FLOAT", "link": 1, "widget": {"name": "a"}},
+                                      {"name": "b", "type": "FLOAT", "link": None, "widget": {"name": "b"}}],
+                 [{"name": "value", "type": "FLOAT", "links": [2]}], [0, 3]),
+            node(3, "core.show", 680, [{"name": "value", "type": "*", "link": 2}], [], []),
+        ],
+        "links": [[1, 1, 0, 2, 0, "INT"], [2, 2, 0, 3, 0, "FLOAT"]],
+    }
+
+
+def _open(editor: EditorPage, name: str, workflow: dict[str, Any]) -> None:
+    box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
+    assert box is not None
+    editor.drop_files("[data-testid=canvas-host]", [(name, json.dumps(workflow).encode(), "application/json")],
+                      at=(box["x"] + 200, box["y"] + 200))
+    editor.page.wait_for_function("(n) => window.__auteur.workflowName === n", arg=name.removesuffix(".json"))
+
+
+def _shown_value(editor: EditorPage, run_id: str) -> Any:
+    record = httpx.get(f"{editor.server.url}/api/runs/{run_id}", timeout=10).json()
+    return record["nodes"]["3"]["outputs"]
+
+
+def _queue_and_wait(editor: EditorPage) -> str:
+    before = editor.eval("() => window.__auteur.runs.length")
+    editor.page.get_by_test_id("queue").click()
+    editor.page.wait_for_function("(n) => window.__auteur.runs.length > n", arg=before)
+    run_id: str = editor.eval("() => window.__auteur.runs[0].runId")
+    editor.page.wait_for_selector(f"[data-run-id='{run_id}'][data-status=completed]", timeout=30_000)
+    return run_id
+
+
+def test_convert_to_subgraph_from_the_node_menu_then_enter_edit_leave_and_run(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    _open(editor, "chain.json", _chain())
+    editor.select_node("2")
+    x, y = editor.eval("() => { const n = window.__auteur.editor.nodeById('2'); return [n.pos[0] + 40, n.pos[1] - 15]; }")
+    editor.page.mouse.click(*editor.canvas_point([x, y]), button="right")
+    entry = editor.page.locator(".litecontextmenu .litemenu-entry", has_text="Convert to Subgraph")
+    entry.wait_for()
+    assert "🆕" not in entry.inner_text()  # no glyph the page may lack a font for
+    editor.shot("node menu")
+    entry.click()
+    editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 3")
+    instance = editor.eval(
+        """() => { const n = window.__auteur.editor.graph._nodes.find((n) => n.isSubgraphNode());
+             return n && { id: String(n.id), missing: !!n.has_errors, title: n.title,
+                           links: n.inputs.filter((i) => i.link != null).length + n.outputs.filter((o) => o.links?.length).length }; }"""
+    )
+    assert instance and not instance["missing"] and instance["links"] == 2, instance
+    assert editor.eval("() => window.__auteur.dirty") is True
+    editor.shot("converted: one subgraph instance, still linked")
+    assert _shown_value(editor, _queue_and_wait(editor)) == {"value": 7.0}
+
+    # Enter by the instance's title button, change the constant inside, leave by the breadcrumb.
+    editor.page.mouse.click(*editor.canvas_point(editor.eval(
+        """(id) => { const n = window.__auteur.editor.nodeById(id); const b = n.title_buttons[0];
+             const w = n.size[0]; return [n.pos[0] + w - 30, n.pos[1] - 15]; }""", instance["id"])))
+    editor.page.get_by_test_id("subgraph-crumbs").wait_for()
+    inner = editor.eval("() => window.__auteur.editor.shown._nodes.map((n) => n.type)")
+    assert inner == ["core.add"], inner
+    editor.shot("inside the subgraph")
+    editor.eval("""() => { const e = window.__auteur.editor; e.setWidget(e.shown._nodes[0], 'b', 10); }""")
+    editor.page.get_by_test_id("leave-subgraph").click()
+    editor.page.get_by_test_id("subgraph-crumbs").wait_for(state="detached")
+    assert editor.eval("() => window.__auteur.editor.shown === window.__auteur.editor.graph") is True
+    editor.shot("back on the workflow")
+    assert _shown_value(editor, _queue_and_wait(editor)) == {"value": 14.0}
+
+
+def test_a_comfyui_workflow_with_subgraph_definitions_opens_its_instances_and_keeps_them_after_edit_and_download(
+    editor: EditorPage, project: str, testdata_dir: Path
+) -> None:
+    source = json.loads((testdata_dir / "litegraph" / "comfy_subgraph_definitions.json").read_text())
+    definitions = {sub["id"]: sub for sub in source["definitions"]["subgraphs"]}
+    editor.open(project)
+    _open(editor, "comfy_subgraph_definitions.json", source)
+    editor.shot("opened")
+    state = editor.eval(
+        """() => { const e = window.__auteur.editor;
+             const instances = e.graph._nodes.filter((n) => n.isSubgraphNode());
+             return { instances: instances.map((n) => ({ type: n.type, missing: !!n.has_errors, title: n.title })),
+                      missing: e.missingTypes() }; }"""
+    )
+    assert state["instances"], state
+    for item in state["instances"]:
+        assert item["type"] in definitions and not item["missing"] and "missing" not in item["title"], item
+    assert not set(state["missing"]) & set(definitions), state["missing"]
+    # One edit on the workflow, then Download: every subgraph is still there with all its nodes.
+    editor.eval("() => { const e = window.__auteur.editor; const n = e.graph._nodes[0]; n.pos = [n.pos[0] + 40, n.pos[1]]; e.checkpoint(); }")
+    with editor.page.expect_download() as info:
+        editor.page.get_by_role("button", name="Download").click()
+    saved = json.loads(Path(info.value.path()).read_text())
+    kept = {sub["id"]: len(sub["nodes"]) for sub in saved["definitions"]["subgraphs"]}
+    assert kept == {sub_id: len(sub["nodes"]) for sub_id, sub in definitions.items()}
