@@ -55,6 +55,11 @@ class Settings(CelerySettings):
         return state_dir_of(self.workspace)
 
     @property
+    def max_upload_bytes(self) -> int:
+        """`max_upload_mb` in bytes: the one limit of every upload (assets, agents, ComfyUI)."""
+        return self.max_upload_mb * 1024 * 1024
+
+    @property
     def key_dir(self) -> Path:
         """Where `tokens.json` and `secret.key` live (`AUTEUR_SECRETS_DIR`, else the state folder)."""
         return key_dir_of(self.workspace, self.secrets_dir)

@@ -168,39 +168,27 @@ def execute_task(
     emit: EmitFn | None = None,
     sandbox: PathSandbox | None = None,
 ) -> NodeResult:
-    """Validate inputs, run the node, and return its JSON outputs or a TaskError."""
+    """Validate inputs, run the node, and return its JSON outputs or a TaskError (every runner
+    and the executor's inline nodes come here)."""
     started = time.time()
-    outputs, error = run_task(task, registry, models, runner=runner, progress=progress,
-                              is_cancelled=is_cancelled, emit=emit, sandbox=sandbox)
-    return NodeResult(outputs=outputs, error=error, runner=runner,
-                      timings=TaskTimings(started_at=started, finished_at=time.time()))
 
+    def result(outputs: dict[str, Any] | None, error: TaskError | None) -> NodeResult:
+        return NodeResult(outputs=outputs, error=error, runner=runner,
+                          timings=TaskTimings(started_at=started, finished_at=time.time()))
 
-def run_task(
-    task: NodeTask,
-    registry: NodeRegistry,
-    models: ModelCache,
-    *,
-    runner: str,
-    progress: ProgressFn | None = None,
-    is_cancelled: Callable[[], bool] | None = None,
-    emit: EmitFn | None = None,
-    sandbox: PathSandbox | None = None,
-) -> tuple[dict[str, Any] | None, TaskError | None]:
-    """The body of `execute_task`: the node's JSON outputs, or its TaskError. (The executor
-    calls it for inline nodes, which need no NodeResult around it.)"""
     cls = registry.get(task.type)
     if cls is None:
-        return None, TaskError(
+        return result(None, TaskError(
             code="unknown_node_type", error_type="UnknownNodeType",
             message=f"node type {task.type!r} is not installed on runner {runner}",
-        )
+        ))
     try:
         ctx = context_for(task, models, progress, is_cancelled, emit, sandbox)
         instance = cls.model_validate(task.inputs)
         check_refs(instance, ctx)
-        return instance.run(ctx).model_dump(mode="json"), None
+        outputs = instance.run(ctx).model_dump(mode="json")
     # A node may raise anything (NodeCancelledError included); the runner must report it
     # with its type, never crash.
     except Exception as exc:
-        return None, error_from(exc)
+        return result(None, error_from(exc))
+    return result(outputs, None)

@@ -51,7 +51,7 @@ def _receive(services: AppServices, principal: Principal, arguments: dict[str, A
     authorize_project(services, principal, request.project, Action.PROJECT_EDIT)
     store = ProjectStore(services.settings.workspace)
     root = store.root(request.project)
-    limit = services.settings.max_upload_mb * 1024 * 1024
+    limit = services.settings.max_upload_bytes
     with AssetUpload(root, request.filename, limit) as upload:
         if request.content_base64 is not None:
             if len(request.content_base64) > (limit * 4) // 3 + 4:

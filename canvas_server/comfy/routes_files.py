@@ -23,6 +23,7 @@ from ..server.access import authorize_project, run_resource
 from ..server.deps import get_principal, get_services
 from ..server.multipart import receive_upload
 from ..server.services import AppServices
+from ..workspace.errors import UploadTooLargeError
 from .files import (
     ComfyFileNotFoundError,
     locate,
@@ -31,7 +32,7 @@ from .files import (
     scratch_of,
     upload_target,
 )
-from .uploads import MIB, StagedUpload, UploadTooLargeError
+from .uploads import StagedUpload
 
 router = APIRouter()
 
@@ -98,7 +99,7 @@ async def upload_image(request: Request, services: AppServices = Depends(get_ser
     """Multipart `image` (+ `type`, `subfolder`, `overwrite`), streamed to disk under the upload
     limit; a name already taken by other content becomes `name (1).ext`."""
     authorize(principal, Action.RUN_SUBMIT)
-    workspace, limit = services.settings.workspace, services.settings.max_upload_mb * MIB
+    workspace, limit = services.settings.workspace, services.settings.max_upload_bytes
     staged, fields = await receive_upload(request, "image", lambda name: StagedUpload(workspace, name, limit),
                                           limit, UploadTooLargeError(limit))
     try:

@@ -9,6 +9,7 @@ import json
 import logging
 import textwrap
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -35,7 +36,7 @@ class BodyInvalidError(AuteurError):
     code = "json_invalid"
 
 
-def _root(services: AppServices, principal: Principal) -> Any:
+def _root(services: AppServices, principal: Principal) -> Path:
     return userdata.user_dir(services.settings.state_dir, principal)
 
 
@@ -51,8 +52,13 @@ def _flag(value: str | None, default: bool) -> bool:
     return default if value is None else value.lower() == "true"
 
 
-def _exists(name: str) -> JSONResponse:
-    return JSONResponse(error_body("file_exists", f"{name!r} exists; send overwrite=true to replace it"), status_code=409)
+def _written(path: Path | None, name: str, root: Path, full_info: str | None) -> Any:
+    """ComfyUI's answer to a store or a move: 409 when `name` exists and overwrite is off, else
+    the file's `{path, size, modified}` with `full_info`, or its name."""
+    if path is None:
+        return JSONResponse(error_body("file_exists", f"{name!r} exists; send overwrite=true to replace it"),
+                            status_code=409)
+    return userdata.entry(path, root) if _flag(full_info, False) else name
 
 
 @router.get("/users")
@@ -154,10 +160,7 @@ async def move_userdata(source: str, target: str, overwrite: str | None = None, 
                         principal: Principal = Depends(get_principal)) -> Any:
     authorize(principal, Action.USERDATA_WRITE)
     root = _root(services, principal)
-    moved = userdata.move(root, source, target, overwrite=_flag(overwrite, True))
-    if moved is None:
-        return _exists(target)
-    return userdata.entry(moved, root) if _flag(full_info, False) else target
+    return _written(userdata.move(root, source, target, overwrite=_flag(overwrite, True)), target, root, full_info)
 
 
 @router.post("/userdata/{file:path}")
@@ -167,10 +170,8 @@ async def store_userdata(file: str, request: Request, overwrite: str | None = No
     """Store the raw body as `file` (a workflow saved with Ctrl+S lands in `workflows/`)."""
     authorize(principal, Action.USERDATA_WRITE)
     root = _root(services, principal)
-    saved = userdata.save(root, file, await request.body(), overwrite=_flag(overwrite, True))
-    if saved is None:
-        return _exists(file)
-    return userdata.entry(saved, root) if _flag(full_info, False) else file
+    return _written(userdata.save(root, file, await request.body(), overwrite=_flag(overwrite, True)), file, root,
+                    full_info)
 
 
 @router.delete("/userdata/{file:path}", status_code=204)

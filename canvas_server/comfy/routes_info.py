@@ -64,4 +64,4 @@ async def extensions() -> list[str]:
 @router.get("/features")
 async def features(services: AppServices = Depends(get_services)) -> dict[str, Any]:
     return {"supports_preview_metadata": False,
-            "max_upload_size": services.settings.max_upload_mb * 1024 * 1024}
+            "max_upload_size": services.settings.max_upload_bytes}

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from function_runners.base import Runner, TaskCallbacks
-from function_runners.execute import error_from, run_task, sandbox_for
+from function_runners.execute import error_from, execute_task, sandbox_for
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask, TaskError
 from nodes.sdk import AuteurError, ModelCache, NodeRegistry, PathSandbox, sha256_file
@@ -220,10 +220,10 @@ class Dispatcher:
         callbacks = job.host.job_callbacks(job)
         job.host.job_started(job, self.inline_label)
         cancel = scope.cancel
-        outputs, error = run_task(task, self.registry, self.inline_models, runner=self.inline_label,
-                                  progress=callbacks.progress, is_cancelled=lambda: cancel.cancelled,
-                                  emit=callbacks.emit)
-        return self._conclude(scope, job, task, outputs, error, self.inline_label, None)
+        result = execute_task(task, self.registry, self.inline_models, runner=self.inline_label,
+                              progress=callbacks.progress, is_cancelled=lambda: cancel.cancelled,
+                              emit=callbacks.emit)
+        return self._conclude(scope, job, task, result.outputs, result.error, self.inline_label, None)
 
     async def run(self, scope: RunScope, job: Job) -> Outcome:
         """Settle `job` now if it can be, else dispatch it."""

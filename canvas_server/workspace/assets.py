@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import filetype
 from pydantic import BaseModel
@@ -19,11 +16,11 @@ from .errors import (
     ItemNotFoundError,
     UnknownTemplateError,
     UnsupportedMediaTypeError,
-    UploadTooLargeError,
 )
 from .manifest import AssetEntry
 from .store import ProjectStore
 from .thumbnails import thumbnail_path
+from .uploads import StagedFile
 
 _VISUAL = ("image", "video")
 # Which sniffed media families each category accepts.
@@ -34,7 +31,6 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "Styles": _VISUAL,
     "Music": ("audio",),
 }
-_SNIFF_BYTES = 8192
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -63,39 +59,23 @@ def media_family(mime: str) -> str:
     return mime.split("/", 1)[0]
 
 
-class AssetUpload:
-    """One upload in flight: chunks go to a hidden temp file under `01_Assets/` (same
-    filesystem as the target, so the final rename is atomic); the size limit is enforced
-    while writing; `finish(category)` sniffs the content and links it into place."""
+class AssetUpload(StagedFile):
+    """An asset upload, staged under `01_Assets/`; `finish(category)` sniffs the content and
+    links it into place."""
 
     def __init__(self, project_root: Path, filename: str, limit_bytes: int) -> None:
+        super().__init__(PathSandbox([project_root]).contain(project_root / layout.ASSETS_DIR), limit_bytes)
         self.project_root = project_root
-        assets_dir = PathSandbox([project_root]).contain(project_root / layout.ASSETS_DIR)
-        assets_dir.mkdir(parents=True, exist_ok=True)
         self.stem = safe_stem(filename)
-        self.limit = limit_bytes
-        self.temp = assets_dir / f".upload-{uuid.uuid4().hex}"
-        self._handle = self.temp.open("xb")
-        self._head = b""
-        self.size = 0
-
-    def write(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        if self.size > self.limit:
-            self.abort()
-            raise UploadTooLargeError(self.limit)
-        if len(self._head) < _SNIFF_BYTES:
-            self._head += chunk[: _SNIFF_BYTES - len(self._head)]
-        self._handle.write(chunk)
 
     def finish(self, category: str) -> Asset:
-        self._handle.close()
+        self.close()
         try:
             folder = PathSandbox([self.project_root]).contain(category_dir(self.project_root, category))
         except (UnknownTemplateError, PathForbiddenError):
             self.abort()
             raise
-        kind = filetype.guess(self._head)
+        kind = filetype.guess(self.head)
         accepted = CATEGORIES[category]
         if kind is None or media_family(kind.mime) not in accepted:
             self.abort()
@@ -121,17 +101,6 @@ class AssetUpload:
             return target
         self.abort()
         raise UnsupportedMediaTypeError("no free file name for this upload", code="asset_name_exhausted")
-
-    def abort(self) -> None:
-        self._handle.close()
-        self.temp.unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self.temp.exists():  # failed or never finished: leave nothing behind
-            self.abort()
 
 
 def describe(project_root: Path, path: Path, mime: str | None = None) -> Asset:

@@ -56,7 +56,7 @@ async def upload_asset(
 ) -> Asset:
     """Multipart `file` + `category` (Characters, Locations, Objects, Styles, Music)."""
     root = store.root(project)
-    limit = services.settings.max_upload_mb * 1024 * 1024
+    limit = services.settings.max_upload_bytes
     upload, fields = await receive_upload(request, "file", lambda filename: AssetUpload(root, filename, limit),
                                           limit, UploadTooLargeError(limit))
     return added(services, store, project, upload.finish(fields.get("category", "")))

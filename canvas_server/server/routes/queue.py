@@ -4,6 +4,7 @@ admin's (`queue.control`), a run's place, priority and retry its owner's (`run.c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from fastapi import APIRouter, Depends, status
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from ...governance import Action, Principal, allowed, authorize
 from ...runs.manager import Move
-from ...runs.store import RunSummary
+from ...runs.store import RunSummary, StoredRun
 from .. import run_submit
 from ..deps import get_principal, get_services
 from ..openapi import SUBMIT_RESPONSES
@@ -102,15 +103,19 @@ async def resume_queue(
     return _set_paused(services, principal, False)
 
 
+def _requeue(services: AppServices, principal: Principal, run_id: str, change: Callable[[], StoredRun]) -> QueuedRun:
+    """A change to a queued run's place, by its owner (`run.control`); where it stands after."""
+    _owned(services, principal, run_id, Action.RUN_CONTROL)
+    return _position(services, run_id, change().priority)
+
+
 @router.post("/runs/{run_id}/move")
 async def move_run(
     run_id: str, body: MoveBody,
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> QueuedRun:
     """Move a queued run within its submitter's line (409 when it is no longer queued)."""
-    _owned(services, principal, run_id, Action.RUN_CONTROL)
-    run = services.runs.move(run_id, body.to)
-    return _position(services, run_id, run.priority)
+    return _requeue(services, principal, run_id, lambda: services.runs.move(run_id, body.to))
 
 
 @router.post("/runs/{run_id}/priority")
@@ -118,9 +123,8 @@ async def prioritize_run(
     run_id: str, body: PriorityBody,
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> QueuedRun:
-    _owned(services, principal, run_id, Action.RUN_CONTROL)
-    run = services.runs.prioritize(run_id, body.priority)
-    return _position(services, run_id, run.priority)
+    """Set a queued run's priority within its submitter's line (409 when it is no longer queued)."""
+    return _requeue(services, principal, run_id, lambda: services.runs.prioritize(run_id, body.priority))
 
 
 @router.post("/runs/{run_id}/retry", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_RESPONSES)

@@ -836,7 +836,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Prioritize Run */
+        /**
+         * Prioritize Run
+         * @description Set a queued run's priority within its submitter's line (409 when it is no longer queued).
+         */
         post: operations["prioritize_run_api_runs__run_id__priority_post"];
         delete?: never;
         options?: never;
