@@ -8,12 +8,13 @@ uploads exist to feed prompts), as a viewer reads but never runs."""
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 
 from function_runners.execute import principal_scratch
 from nodes.sdk import AuteurError
@@ -21,6 +22,7 @@ from nodes.sdk import AuteurError
 from ..governance import Action, Principal, RunResource, allowed, authorize
 from ..server.access import authorize_project, run_resource
 from ..server.deps import get_principal, get_services
+from ..server.media import media_response
 from ..server.multipart import receive_upload
 from ..server.services import AppServices
 from ..workspace.errors import UploadTooLargeError
@@ -40,16 +42,16 @@ router = APIRouter()
 @router.get("/view")
 async def view(filename: str, subfolder: str = "", type: str = "output",
                services: AppServices = Depends(get_services),
-               principal: Principal = Depends(get_principal)) -> FileResponse:
-    """One file of the input, output or temp folder (never outside it, never server state)."""
+               principal: Principal = Depends(get_principal)) -> Response:
+    """One file of the input, output or temp folder (never outside it, never server state);
+    media kept in object storage is a 307 to its presigned URL."""
     workspace = services.settings.workspace
     if type == "output":  # checked before the file is looked up: no existence probe into projects
         _may_read(services, principal, workspace.resolve() / subfolder.strip("/") / "_")
     path = locate(workspace, filename, subfolder, type, principal.name)
     _may_read(services, principal, path)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media_type, filename=path.name,
-                        content_disposition_type="inline")
+    return await asyncio.to_thread(media_response, services, path, media_type=media_type, inline=True)
 
 
 def _may_read(services: AppServices, principal: Principal, path: Path) -> None:

@@ -33,6 +33,7 @@ from function_runners.execute import error_from, execute_task, sandbox_for
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask, TaskError
 from nodes.sdk import AuteurError, ModelCache, NodeRegistry, PathSandbox, sha256_file
+from nodes.sdk.storage import MediaStore, store_media
 
 from ..graph.prompt import ApiPrompt
 from .cancel import CancelToken
@@ -119,8 +120,10 @@ class Dispatcher:
         workspace: Path,
         allowed_dirs: list[str],
         load_plugins: list[str] | None,
+        media: MediaStore | None = None,
     ) -> None:
         self.registry = registry
+        self.media = media
         self.runner = runner
         self.cache = cache
         self.workspace = str(workspace)
@@ -267,7 +270,10 @@ class Dispatcher:
                 _remove(task.scratch_dir)
                 raise
             started = result.timings.started_at if result.timings is not None else None
-            return self._conclude(scope, job, task, result.outputs, result.error, result.runner, started)
+            outcome = self._conclude(scope, job, task, result.outputs, result.error, result.runner, started)
+        if self.media is not None and self.media.remote and outcome.outputs:
+            await asyncio.to_thread(store_media, self.media, self.workspace, outcome.outputs)
+        return outcome
 
     def _task(self, scope: RunScope, job: Job) -> NodeTask:
         node = job.node

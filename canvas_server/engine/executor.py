@@ -23,6 +23,7 @@ from function_runners.execute import error_from
 from function_runners.result_cache import ResultCache
 from function_runners.tiers import DEFAULT_TIER, TierConfig
 from nodes.sdk import AuteurError, EventType, NodeRegistry
+from nodes.sdk.storage import MediaStore
 
 from ..graph.prompt import ApiPrompt
 from ..scrub import scrub, scrub_text
@@ -63,6 +64,7 @@ class Executor:
         workspace: Path,
         allowed_dirs: list[Path] | None = None,
         load_plugins: list[str] | None = None,
+        media: MediaStore | None = None,
     ) -> None:
         self.registry = registry
         self.runner = runner
@@ -73,6 +75,7 @@ class Executor:
         self.dispatcher = Dispatcher(
             registry=registry, runner=runner, cache=cache, workspace=self.workspace,
             allowed_dirs=[str(Path(d).resolve()) for d in allowed_dirs or []], load_plugins=load_plugins,
+            media=media,
         )
 
     async def run(

@@ -7,6 +7,7 @@ from function_runners.result_cache import ResultCache
 from function_runners.select import make_runner as select_runner
 from function_runners.tiers import TierConfig, load_tiers
 from nodes.sdk import NodeRegistry
+from nodes.sdk.storage import MediaStore, media_store
 
 from ..settings import Settings
 from .executor import Executor
@@ -19,8 +20,10 @@ def make_runner(settings: Settings) -> Runner:
 
 
 def make_executor(
-    settings: Settings, registry: NodeRegistry, runner: Runner, *, tiers: TierConfig | None = None
+    settings: Settings, registry: NodeRegistry, runner: Runner, *, tiers: TierConfig | None = None,
+    media: MediaStore | None = None,
 ) -> Executor:
+    """`media`: where node outputs are stored (default: as the settings say)."""
     workspace = settings.workspace.resolve()
     return Executor(
         registry=registry,
@@ -30,4 +33,5 @@ def make_executor(
         workspace=workspace,
         allowed_dirs=settings.allowed_dirs,
         load_plugins=settings.load_plugins,
+        media=media if media is not None else media_store(settings, workspace),
     )

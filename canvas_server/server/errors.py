@@ -53,6 +53,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "override_invalid": 422,
     "graph_not_found": 404,
     # workspace (canvas_server/workspace/errors.py)
+    # media storage (nodes/sdk/storage)
+    "media_not_found": 404,
+    "storage_key_invalid": 400,
+    "storage_refused": 422,
+    "range_invalid": 416,
+    "storage_unavailable": 503,
     "project_exists": 409,
     "document_exists": 409,
     "nothing_to_commit": 409,

@@ -15,6 +15,7 @@ from typing import Any
 
 from function_runners.tiers import load_tiers
 from nodes.sdk import AuteurError, NodeRegistry, discover, layout
+from nodes.sdk.storage import MediaStore, media_store
 
 from ..engine.factory import make_executor, make_runner
 from ..events import Event
@@ -121,8 +122,9 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
         WebhookStore(state_dir / "webhooks.sqlite3", settings.secret_box()),
         settings.webhook_backoff_s)
     stack.callback(webhooks.store.close)
+    media = await _open_media(settings)
     runs = RunManager(
-        RunStore(runs_db), make_executor(settings, registry, runner, tiers=tiers), events,
+        RunStore(runs_db), make_executor(settings, registry, runner, tiers=tiers, media=media), events,
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,
         resume_attempts=settings.resume_attempts, project_root=project_root_finder(projects),
         on_audit=lambda run, data: audit.record_action(run.principal, run.run_id, run.project, data),
@@ -139,7 +141,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
         settings=settings, registry=registry, tiers=tiers, events=events, tokens=tokens,
         auth=Authenticator(tokens, require_tokens=not is_loopback(settings.host, settings.loopback_hosts)),
         audit=audit, runner=runner, runs=runs, manifest_sync=manifest_sync, git_lfs=git_lfs,
-        background=BackgroundTasks(), webhooks=webhooks,
+        background=BackgroundTasks(), webhooks=webhooks, media=media,
     )
     stack.push_async_callback(runs.stop)
     restore_subscriptions(services, runs.store)
@@ -151,6 +153,16 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     _watch_projects(services, stack)
     stack.push_async_callback(services.background.close, BACKGROUND_GRACE_S)
     return services
+
+
+async def _open_media(settings: Settings) -> MediaStore:
+    """The media store; object storage is checked now (its bucket and credentials), so a
+    misconfigured one stops the start with its reason instead of failing every upload."""
+    store = media_store(settings, settings.workspace)
+    check = getattr(store, "check", None)
+    if check is not None:
+        await asyncio.to_thread(check)
+    return store
 
 
 async def _relay_events(url: str, events: EventBus) -> None:

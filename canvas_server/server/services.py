@@ -12,6 +12,7 @@ from typing import Any
 from function_runners.base import Runner
 from function_runners.tiers import TierConfig
 from nodes.sdk import NodeRegistry
+from nodes.sdk.storage import MediaStore
 
 from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator
@@ -64,4 +65,5 @@ class AppServices:
     git_lfs: LfsStatus  # found by the startup check; projects need git-lfs for media
     background: BackgroundTasks
     webhooks: WebhookDispatcher
+    media: MediaStore  # where media is stored and served from (server/media.py)
     extra: dict[str, Any] = field(default_factory=dict)

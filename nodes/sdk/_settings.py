@@ -45,3 +45,15 @@ class SharedSettings(PackSettings):
         "outside the workspace keeps them out of every project and run")
     load_plugins: Annotated[list[str] | None, NoDecode, BeforeValidator(split_list)] = Field(
         None, description="Only load these node packs (comma-separated)")
+    s3_bucket: str | None = Field(
+        None, description="S3-compatible bucket for media (takes, engine outputs, uploaded assets); unset: the workspace disk")
+    s3_endpoint_url: str | None = Field(None, description="S3 endpoint the server and runners reach (e.g. http://minio:9000; unset: AWS)")
+    s3_public_url: str | None = Field(
+        None, description="S3 endpoint as browsers and speakers reach it, for presigned URLs (default: AUTEUR_S3_ENDPOINT_URL)")
+    s3_region: str = Field("us-east-1", description="Region of the bucket")
+    s3_access_key_id: str | None = Field(None, description="Access key of the bucket (unset: boto3's usual credential chain)")
+    s3_secret_access_key: SecretStr | None = Field(None, description="Secret key of the bucket")
+    s3_prefix: str = Field("", description="Prefix of every object key (several workspaces in one bucket)")
+    s3_url_ttl_s: int = Field(900, ge=1, le=7 * 24 * 3600, description="Seconds a presigned media URL stays valid")
+    s3_multipart_mb: int = Field(64, ge=5, description="Files larger than this many MiB go up as multipart uploads")
+    s3_part_mb: int = Field(16, ge=5, description="Size of one part of a multipart upload in MiB")

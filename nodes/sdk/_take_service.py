@@ -19,6 +19,7 @@ from ._errors import AuteurError, NodeExecutionError
 from ._events import EventType
 from ._sandbox import PathSandbox
 from .layout import BREAKDOWN_SUFFIX, MANIFEST, SHOTLISTS_DIR
+from .storage import process_media_store, store_file
 from .takes import Provenance, ShotCoords, promote, read_provenances
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class TakeService:
         saved, made = promote(media, shot_dir, coords, record, extension.lower())
         take = self._describe(coords, shot_dir, saved, reused=not made)
         if made:
+            # Streamed to the media store (when it is object storage) before anyone is told.
+            store_file(process_media_store(ctx.workspace_root), ctx.workspace_root, take.file)
             ctx.emit(EventType.TAKE_CREATED, {"project": ctx.project, "shot": coords.key,
                                               "take_number": take.number, "path": take.path})
         return take

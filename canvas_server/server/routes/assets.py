@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from nodes.sdk import AuteurError, EventType
+from nodes.sdk.storage import store_file
 
 from ...scrub import scrub_text
 from ...workspace import assets as asset_service
@@ -47,6 +48,10 @@ async def _thumbnail(services: AppServices, project: str, root: Path, asset: Ass
     services.events.publish(EventType.FILE_CHANGED, {"path": thumb, "change": "thumbnail", "asset": asset.path}, project=project)
 
 
+async def _store(services: AppServices, file: Path) -> None:
+    await asyncio.to_thread(store_file, services.media, services.settings.workspace, file)
+
+
 @router.post("", status_code=201, responses={415: {"model": ErrorBody, "description": "The file's sniffed type does not fit the category"}})
 async def upload_asset(
     project: str,
@@ -68,6 +73,8 @@ def added(services: AppServices, store: ProjectStore, project: str, asset: Asset
     name, root = store.get(project).name, store.root(project)
     asset_service.record_asset(store, project, asset)
     services.events.publish(EventType.ASSET_ADDED, asset.model_dump(mode="json"), project=name)
+    if services.media.remote:  # served from the disk until its object is stored
+        services.background.start(_store(services, root / asset.path), name=f"store {asset.path}")
     if media_family(asset.mime) in ("image", "video"):
         services.background.start(_thumbnail(services, name, root, asset), name=f"thumbnail {asset.path}")
     return asset

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from nodes.sdk import AuteurError, EventType, PathForbiddenError, PathSandbox
@@ -19,6 +19,7 @@ from ...workspace.store import NewProject, ProjectPatch, ProjectStore, ProjectSu
 from ...workspace.tree import TreeNode, project_tree
 from ..access import Allowed, OnProject, project_resource
 from ..deps import get_principal, get_services
+from ..media import media_response, stored_url
 from ..services import AppServices
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -154,14 +155,19 @@ _DOWNLOAD = {"application/octet-stream": {"schema": {"type": "string", "format":
 def get_files(
     project: str,
     store: Store,
+    services: Services,
     path: str = Query("", description="Folder to list or file to download, relative to the project"),
-) -> FolderListing | FileResponse:
-    """List a folder (`{path, entries}`) or download a file."""
+) -> FolderListing | Response:
+    """List a folder (`{path, entries}`) or download a file (media kept in object storage:
+    a 307 to its presigned, expiring URL)."""
     root = store.root(project)
     target = resolve_in_project(root, path)
     if target.is_file():
-        return FileResponse(target, filename=target.name)
+        return media_response(services, target)
     if not target.is_dir():
+        url = stored_url(services, target)  # stored, not on this replica's disk
+        if url is not None:
+            return RedirectResponse(url, status_code=307)
         raise ItemNotFoundError("file", path)
     inside = root.resolve()
     entries = [_entry(item, inside) for item in sorted(target.iterdir()) if not item.name.startswith(".")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
 from nodes.sdk import (
     SIGNED_MEDIA_PREFIX,
@@ -22,6 +22,7 @@ from nodes.sdk import (
 
 from ..deps import get_services
 from ..errors import error_response
+from ..media import media_response
 from ..services import AppServices
 
 router = APIRouter(prefix=SIGNED_MEDIA_PREFIX, tags=["media"])
@@ -51,4 +52,4 @@ def signed_media(
         file = None
     if file is None or not file.is_file():
         return error_response("file_not_found", f"no such media: {path}", None, 404)
-    return FileResponse(file)
+    return media_response(services, file, inline=True)  # a speaker follows the 307 to storage
