@@ -54,6 +54,9 @@ def install_log_ring() -> None:
         logger = logging.getLogger(name)
         if RING not in logger.handlers:
             logger.addHandler(RING)
+    server = logging.getLogger("canvas_server")
+    if server.getEffectiveLevel() > logging.INFO:
+        server.setLevel(logging.INFO)  # a principal's run lines are INFO (the root's WARNING would drop them)
 
 
 def log_entries(principal: Principal) -> list[dict[str, Any]]:

@@ -92,7 +92,7 @@ class RunManager:
                                 run_id=run_id, project=run.project if run else None,
                                 owner=run.principal if run else None)
             if run is not None:
-                self.on_ended(run, "interrupted", {"reason": run.reason})
+                self._ended(run, "interrupted", {"reason": run.reason})
         if resumed or interrupted:
             log.warning("restored queue: %d run(s) resumed, %d interrupted", len(resumed), len(interrupted))
         for _ in range(self.store.queued_count()):
@@ -119,6 +119,7 @@ class RunManager:
 
     def submit(self, run: StoredRun) -> StoredRun:
         self.store.add(run)
+        _log_for(run, f"queued (tier {run.tier}{', project ' + run.project if run.project else ''})")
         self._publish(run, EventType.RUN_QUEUED, {"status": "queued", "tier": run.tier})
         self._tickets.put_nowait(None)
         return run
@@ -153,7 +154,7 @@ class RunManager:
         else:
             self.store.finish(run_id, _record_for(run, "cancelled", reason), reason)
             self._publish(run, EventType.RUN_CANCELLED, {"status": "cancelled", "reason": reason})
-            self.on_ended(run, "cancelled", {"reason": reason})
+            self._ended(run, "cancelled", {"reason": reason})
         return self.get(run_id)
 
     def delete(self, run_id: str) -> None:
@@ -237,6 +238,7 @@ class RunManager:
         self.runner_problem = None
 
     async def _execute(self, run: StoredRun) -> None:
+        _log_for(run, "started")
         token = CancelToken()
         record = _record_for(run, "running")
         self._tokens[run.run_id], self._live[run.run_id] = token, record
@@ -280,6 +282,12 @@ class RunManager:
             self._live.pop(run.run_id, None)
         self._conclude(run, record, held)
 
+    def _ended(self, run: StoredRun, status: str, data: dict[str, Any]) -> None:
+        """A run ended, its record stored: its principal's log line, then the webhooks."""
+        why = "; ".join(str(error.get("message")) for error in data.get("errors") or []) or data.get("reason")
+        _log_for(run, status + (f": {why}" if why else ""))
+        self.on_ended(run, status, data)
+
     def _publish(self, run: StoredRun, event_type: str, data: dict[str, Any]) -> None:
         """A run's event, recorded with the principal that owns the run (replay decides by it)."""
         self.events.publish(event_type, data, run_id=run.run_id, project=run.project, owner=run.principal)
@@ -298,7 +306,13 @@ class RunManager:
         for event_type, data in held:
             self._publish(run, event_type, {"status": record.status, **data})
         errors = [{"code": error.code, "message": error.message} for error in record.errors]
-        self.on_ended(run, record.status, {"errors": errors, "reason": token_reason(record)})
+        self._ended(run, record.status, {"errors": errors, "reason": token_reason(record)})
+
+
+def _log_for(run: StoredRun, what: str) -> None:
+    """A line about `run` that belongs to its principal (ComfyUI's log panel shows a principal
+    its own lines: `comfy.logs`). INFO: the server's stderr keeps to warnings."""
+    log.info("run %s %s", run.run_id, what, extra={"principal": run.principal})
 
 
 def token_reason(record: RunRecord) -> str | None:

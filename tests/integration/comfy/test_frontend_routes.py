@@ -125,6 +125,17 @@ def test_templates_and_the_frontends_other_start_routes_answer_in_comfyuis_shape
     assert _ok(ann.patch("/internal/logs/subscribe", json={"enabled": True, "clientId": "x"})) == {}
 
 
+def test_the_log_panel_shows_a_principal_the_lines_of_its_own_runs_and_no_others(server: Any) -> None:
+    _, clients = server
+    ann, bob = clients["ann"], clients["bob"]
+    mine = _ok(ann.post("/api/prompt", json={"prompt": chain_prompt(7, 8)}))["prompt_id"]
+    _wait_done(ann, mine)
+    lines = [entry["m"] for entry in _ok(ann.get("/internal/logs/raw"))["entries"]]
+    about = [line for line in lines if mine in line]
+    assert [line.split(mine, 1)[1].split()[0] for line in about] == ["queued", "started", "completed"], lines
+    assert not any(mine in entry["m"] for entry in _ok(bob.get("/internal/logs/raw"))["entries"])
+
+
 def test_an_unknown_api_route_is_a_404_in_comfyuis_shape_logged_once(server: Any) -> None:
     process, clients = server
     for _ in range(3):
