@@ -68,6 +68,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "note_not_found": 404,
     "shot_not_found": 404,
     "shot_changed": 409,
+    "ingredient_not_found": 404,
     "chapter_not_found": 404,
     "scene_not_found": 404,
     "edit_unreadable": 422,  # a conform's edit file (nodes/sdk/editorial)

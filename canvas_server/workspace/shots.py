@@ -1,4 +1,4 @@
-"""Edits of a shot from the shot list: through the one project.json owner (`store.editing`), with
+"""Edits of a shot from the shot list (its text, duration, cast and three ingredient slots): through the one project.json owner (`store.editing`), with
 optimistic concurrency per field — the client sends what it last saw of each field it changes,
 and a field someone else changed meanwhile refuses the edit (409 `shot_changed`) instead of
 silently overwriting it."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from nodes.sdk.takes import ShotCoords
 
@@ -19,14 +19,21 @@ from .store import ProjectStore
 class ShotFields(BaseModel):
     """The fields of a shot a director edits in the shot list (unset: not part of this edit)."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is refused, never silently not saved
+
     description: str | None = Field(None, max_length=4000)
     dialogue: str | None = Field(None, max_length=8000)
     duration: float | None = Field(None, gt=0, le=3600, description="Seconds")
     cast: list[str] | None = Field(None, max_length=100, description="Ingredient ids or character names")
+    slot1: str | None = Field(None, min_length=1, max_length=200, description="Ingredient id in slot 1")
+    slot2: str | None = Field(None, min_length=1, max_length=200, description="Ingredient id in slot 2")
+    slot3: str | None = Field(None, min_length=1, max_length=200, description="Ingredient id in slot 3")
 
 
+SLOTS = ("slot1", "slot2", "slot3")
 # What `null` sets a field to: clearing it.
-_CLEARED: dict[str, Any] = {"description": "", "dialogue": "", "duration": None, "cast": []}
+_CLEARED: dict[str, Any] = {"description": "", "dialogue": "", "duration": None, "cast": [],
+                            **dict.fromkeys(SLOTS)}
 
 
 class ShotConflictError(WorkspaceError):
@@ -49,6 +56,11 @@ def edit_shot(store: ProjectStore, name_or_id: str, coords: ShotCoords, base: Sh
                 f"{coords.key} was changed meanwhile ({', '.join(sorted(stale))}); reload the shot list and edit again",
                 details={"shot": coords.key, "current": stale},
             )
+        known = {ingredient.id for ingredient in manifest.ingredients}
+        for field in changed & set(SLOTS):
+            wanted = getattr(changes, field)
+            if wanted is not None and wanted not in known:
+                raise ItemNotFoundError("ingredient", wanted)
         for field in changed:
             value = getattr(changes, field)
             setattr(shot, field, value if value is not None else _CLEARED[field])

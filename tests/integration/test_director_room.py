@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from .server_harness import ServerProcess, running_server, save_take
+from .server_harness import ServerProcess, running_server, save_take, wait_for_status
 
 SHOT = "Chapter_01/Scene_01/Shot_01"
 SCREENPLAY = """Title: Two Rooms
@@ -180,8 +181,35 @@ def test_a_shot_edit_lands_in_project_json_and_a_stale_one_is_refused_with_the_c
     assert blind.status_code == 409
 
 
+def test_an_ingredient_put_in_a_shots_slot_is_saved_and_an_unknown_one_refused(
+    client: httpx.Client, server: ServerProcess,
+) -> None:
+    graph = {"1": {"class_type": "production.ingredient", "inputs": {"kind": "Character", "name": "MARA"}}}
+    run = client.post("/api/runs", json={"graph": graph, "project": "Film", "targets": ["1"]})
+    assert wait_for_status(client, run.json()["run_id"], {"completed", "failed"})["status"] == "completed"
+    deadline = time.monotonic() + 10
+    while not client.get("/api/projects/Film").json()["ingredients"] and time.monotonic() < deadline:
+        time.sleep(0.1)  # project.json mirrors the new ingredient file after the run's event
+    [mara] = client.get("/api/projects/Film").json()["ingredients"]
+    base = {"slot1": first_shot(server).get("slot1")}
+    placed = client.patch("/api/projects/Film/shots", json={"shot": SHOT, "base": base, "changes": {"slot1": mara["id"]}})
+    assert placed.status_code == 200, placed.text
+    assert first_shot(server)["slot1"] == mara["id"] and placed.json()["slot1"] == mara["id"]
+    unknown = client.patch("/api/projects/Film/shots", json={"shot": SHOT, "base": {"slot2": None},
+                                                            "changes": {"slot2": "character-nobody"}})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "ingredient_not_found"
+    assert first_shot(server).get("slot2") is None
+    cleared = client.patch("/api/projects/Film/shots", json={"shot": SHOT, "base": {"slot1": mara["id"]},
+                                                            "changes": {"slot1": None}})
+    assert cleared.status_code == 200 and first_shot(server)["slot1"] is None
+
+
 @pytest.mark.parametrize(("body", "status"), [
     ({"shot": "Chapter_09/Scene_01/Shot_01", "base": {}, "changes": {}}, 404),
+    ({"shot": SHOT, "base": {"slot1": None}, "changes": {"slot1": "../../../etc/passwd"}}, 404),
+    ({"shot": SHOT, "base": {"slot3": None}, "changes": {"slot3": ""}}, 422),
+    ({"shot": SHOT, "base": {"slot2": None}, "changes": {"slot2": "x" * 500}}, 422),
+    ({"shot": SHOT, "base": {}, "changes": {"slot4": "character-mara"}}, 422),
     ({"shot": SHOT, "base": {}, "changes": {"duration": -1}}, 422),
     ({"shot": SHOT, "base": {}, "changes": {"description": "x" * 5000}}, 422),
     ({"shot": "Shot_01", "base": {}, "changes": {}}, 400),

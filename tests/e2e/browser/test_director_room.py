@@ -219,3 +219,33 @@ def test_a_character_is_made_from_an_uploaded_image_and_shown_with_its_reference
     editor.shot("the character with its reference image")
     files = list((editor.server.workspace / "Projects" / project / "01_Assets").rglob("*.ingredient.json"))
     assert [json.loads(f.read_text())["name"] for f in files] == ["MARA"]
+
+    # Drag the character from the Cast strip onto slot 1 of the first shot (a real HTML5 drag).
+    page.get_by_test_id("tab-shots").click()
+    first = page.get_by_test_id("shot-row").first
+    chip = page.locator("[data-testid=cast-chip]", has_text="MARA")
+    chip.drag_to(first.locator("[data-testid=shot-slot][data-slot='1']"))
+    first.locator("[data-testid=shot-slot][data-slot='1']", has_text="MARA").wait_for()
+    mara = json.loads(files[0].read_text())["id"]
+    manifest = editor.server.workspace / "Projects" / project / "project.json"
+
+    def slots() -> list[list[str | None]]:
+        scenes = [scene for chapter in json.loads(manifest.read_text())["narrative"]["chapters"]
+                  for scene in chapter["scenes"]]
+        return [[shot.get(f"slot{i}") for i in (1, 2, 3)] for scene in scenes for shot in scene["shots"]]
+
+    assert slots()[0] == [mara, None, None]
+    editor.shot("character dragged into slot 1 in the shot list")
+    # And from the Cast tab's card onto slot 2 of the shot shown in the inspector.
+    page.get_by_test_id("shot-row").nth(1).locator("td").first.click()
+    page.get_by_test_id("shot-inspector").wait_for()
+    page.get_by_test_id("tab-cast").click()
+    target = page.locator("[data-testid=right-panel] [data-testid=shot-slot][data-slot='2']")
+    card.drag_to(target)
+    target.locator(".name", has_text="MARA").wait_for()
+    assert slots()[1] == [None, mara, None]
+    editor.shot("character dragged from the Cast onto slot 2 in the inspector")
+    page.reload()
+    page.wait_for_function("() => window.__auteur && window.__auteur.ready", timeout=20_000)
+    page.get_by_test_id("tab-shots").click()
+    page.locator("[data-testid=shot-row]").first.locator("[data-testid=shot-slot][data-slot='1']", has_text="MARA").wait_for()

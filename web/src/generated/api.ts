@@ -3003,6 +3003,21 @@ export interface components {
              * @description Seconds
              */
             duration?: number | null;
+            /**
+             * Slot1
+             * @description Ingredient id in slot 1
+             */
+            slot1?: string | null;
+            /**
+             * Slot2
+             * @description Ingredient id in slot 2
+             */
+            slot2?: string | null;
+            /**
+             * Slot3
+             * @description Ingredient id in slot 3
+             */
+            slot3?: string | null;
         };
         /** ShotTakes */
         ShotTakes: {

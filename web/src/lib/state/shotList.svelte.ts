@@ -7,7 +7,11 @@ import { ui } from "./ui.svelte";
 
 type Shot = Schemas["Shot"];
 type Fields = Schemas["ShotFields"];
-export type EditableField = "description" | "duration" | "cast";
+export type Slot = "slot1" | "slot2" | "slot3";
+export type EditableField = "description" | "duration" | "cast" | Slot;
+export const SLOTS: Slot[] = ["slot1", "slot2", "slot3"];
+/** What an ingredient dragged from the Cast carries: its id. */
+export const INGREDIENT_DRAG = "application/x-auteur-ingredient";
 
 export interface ShotRow {
   key: string;
@@ -24,10 +28,21 @@ const pad = (n: number) => String(n).padStart(2, "0");
 
 class ShotListState {
   chapters = $state<Schemas["Chapter"][]>([]);
+  ingredients = $state<Schemas["IngredientEntry"][]>([]);
   error = $state<string | null>(null);
 
   async load(project: string): Promise<void> {
-    this.chapters = (await api.project(project)).narrative.chapters ?? [];
+    const manifest = await api.project(project);
+    this.chapters = manifest.narrative.chapters ?? [];
+    this.ingredients = manifest.ingredients ?? [];
+  }
+
+  ingredient(id: string | null | undefined): Schemas["IngredientEntry"] | undefined {
+    return id ? this.ingredients.find((i) => i.id === id) : undefined;
+  }
+
+  row(key: string): ShotRow | undefined {
+    return this.rows.find((r) => r.key === key);
   }
 
   get rows(): ShotRow[] {
@@ -73,9 +88,11 @@ export function toCsv(rows: ShotRow[]): string {
     const text = value === null || value === undefined ? "" : Array.isArray(value) ? value.join("; ") : String(value);
     return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const header = ["scene", "slugline", "shot", "description", "characters", "duration", "status", "active take"];
+  const header = ["scene", "slugline", "shot", "description", "characters", "duration", "slot 1", "slot 2", "slot 3", "status", "active take"];
+  const name = (id: string | null | undefined) => shotList.ingredient(id)?.name ?? id ?? "";
   const lines = rows.map((r) =>
-    [r.scene, r.slugline, r.shot.number, r.shot.description, r.shot.cast, r.shot.duration, r.status, r.activeTake].map(cell).join(","),
+    [r.scene, r.slugline, r.shot.number, r.shot.description, r.shot.cast, r.shot.duration,
+      ...SLOTS.map((slot) => name(r.shot[slot])), r.status, r.activeTake].map(cell).join(","),
   );
   return [header.join(","), ...lines].join("\n") + "\n";
 }

@@ -10,6 +10,7 @@ export type Selection =
   | { kind: "none" }
   | { kind: "node"; nodeId: string }
   | { kind: "take"; shot: string; take: number; path: string }
+  | { kind: "shot"; key: string }
   | { kind: "asset"; asset: Asset }
   | { kind: "file"; path: string; title: string };
 
