@@ -403,7 +403,8 @@ export interface paths {
         };
         /**
          * Get Files
-         * @description List a folder (`{path, entries}`) or download a file.
+         * @description List a folder (`{path, entries}`) or download a file (media kept in object storage:
+         *     a 307 to its presigned, expiring URL).
          */
         get: operations["get_files_api_projects__project__files_get"];
         put?: never;
