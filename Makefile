@@ -59,7 +59,7 @@ typecheck: setup ## mypy --strict over the server, the runners and every node pa
 	$(BIN)/mypy canvas_server function_runners nodes
 	bash scripts/build_web.sh $(VENV) check
 
-up: ## Start server, Redis and one Celery worker container per tier (needs Docker)
+up: ## Start two server replicas behind a proxy, PostgreSQL, MinIO, Redis and one Celery worker container per tier (needs Docker)
 	$(COMPOSE) up -d --build
 
 down: ## Stop the containers (the workspace and Redis volumes are kept)
