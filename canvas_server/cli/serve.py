@@ -56,8 +56,8 @@ def serve(
     except (StartupError, InsecureBindError) as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(STARTUP_FAILED) from None
-    try:  # at once, before any model or runner starts
-        lock = acquire(settings.state_dir, f"http://{settings.host}:{settings.port}")
+    try:  # at once, before any model or runner starts; replicas sharing a database lease runs instead
+        lock = None if settings.database_url else acquire(settings.state_dir, f"http://{settings.host}:{settings.port}")
     except WorkspaceBusyError as exc:
         for sock in sockets:
             sock.close()

@@ -17,11 +17,14 @@ from ..engine.executor import EngineEvent, Executor
 from ..engine.record import ErrorInfo, NodeRecord, RunRecord
 from ..graph.prompt import ApiPrompt
 from ..scrub import scrub_text
-from .store import FINISHED, RunHeader, RunStore, StoredRun, output_keys
+from .storage import LEASE_LOST, RunStorage
+from .store import FINISHED, RunHeader, StoredRun, output_keys
 from .throttle import ProgressThrottle
 
 log = logging.getLogger(__name__)
 _SHUTDOWN_REASON = "server shutting down"
+# A shared store (several servers): how often an idle worker looks for runs queued elsewhere.
+SHARED_POLL_S = 0.25
 
 
 class Publisher(Protocol):
@@ -54,7 +57,7 @@ Move = Literal["up", "down", "front", "back"]
 class RunManager:
     def __init__(
         self,
-        store: RunStore,
+        store: RunStorage,
         executor: Executor,
         events: Publisher,
         *,
@@ -80,19 +83,15 @@ class RunManager:
         self._live: dict[str, RunRecord] = {}
         self._stopping = False
         self._resumed = asyncio.Event()  # clear while the queue is paused
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._lost: set[str] = set()  # runs another server took over (their lease ran out here)
         self.runner_problem: str | None = None
 
     # ---- lifecycle ------------------------------------------------------------------
 
     async def start(self) -> None:
         resumed, interrupted = self.store.recover(self.resume_attempts)
-        for run_id in interrupted:
-            run = self.store.get(run_id)
-            self.events.publish(EventType.RUN_INTERRUPTED, {"status": "interrupted", "reason": run.reason if run else None},
-                                run_id=run_id, project=run.project if run else None,
-                                owner=run.principal if run else None)
-            if run is not None:
-                self._ended(run, "interrupted", {"reason": run.reason})
+        self._announce_interrupted(interrupted)
         if resumed or interrupted:
             log.warning("restored queue: %d run(s) resumed, %d interrupted", len(resumed), len(interrupted))
         for _ in range(self.store.queued_count()):
@@ -100,11 +99,48 @@ class RunManager:
         if not self.store.paused():
             self._resumed.set()
         self._workers = [asyncio.create_task(self._work(), name=f"run-worker-{i}") for i in range(self.concurrency)]
+        if self.store.shared:
+            self._heartbeat = asyncio.create_task(self._keep_leases(), name="run-leases")
+
+    def _announce_interrupted(self, interrupted: list[str]) -> None:
+        for run_id in interrupted:
+            run = self.store.get(run_id)
+            self.events.publish(EventType.RUN_INTERRUPTED, {"status": "interrupted", "reason": run.reason if run else None},
+                                run_id=run_id, project=run.project if run else None,
+                                owner=run.principal if run else None)
+            if run is not None:
+                self._ended(run, "interrupted", {"reason": run.reason})
+
+    async def _keep_leases(self) -> None:
+        """A shared store: renew the leases of the runs executing here (a third of a lease
+        apart), cancel those cancelled elsewhere or taken over, and take back the runs of
+        servers that died (their leases ran out)."""
+        interval = self.store.lease_s / 3
+        while not self._stopping:
+            try:
+                live = {run_id: record.model_copy(deep=True) for run_id, record in self._live.items()}
+                for run_id, reason in self.store.renew(live).items():
+                    if reason == LEASE_LOST:
+                        self._lost.add(run_id)
+                    token = self._tokens.get(run_id)
+                    if token is not None:
+                        token.cancel(reason)
+                resumed, interrupted = self.store.reclaim(self.resume_attempts)
+            except Exception:  # the database is away: keep trying, leases are renewed when it returns
+                log.exception("renewing run leases failed")
+                resumed, interrupted = [], []
+            self._announce_interrupted(interrupted)
+            for run_id in resumed:
+                log.warning("run %s resumed: the server running it stopped", run_id)
+                self._tickets.put_nowait(None)
+            await asyncio.sleep(interval)
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop executing; running runs go back to the queue and resume on the next start."""
         self._stopping = True
         self._resumed.set()  # a paused worker wakes to see it is stopping
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
         for token in self._tokens.values():
             token.cancel(_SHUTDOWN_REASON)
         for _ in self._workers:
@@ -151,6 +187,8 @@ class RunManager:
         token = self._tokens.get(run_id)
         if token is not None:
             token.cancel(reason)
+        elif run.status == "running" and self.store.request_cancel(run_id, reason):
+            pass  # executing on another server: its lease heartbeat sees the request and cancels
         else:
             self.store.finish(run_id, _record_for(run, "cancelled", reason), reason)
             self._publish(run, EventType.RUN_CANCELLED, {"status": "cancelled", "reason": reason})
@@ -216,7 +254,7 @@ class RunManager:
 
     async def _work(self) -> None:
         while not self._stopping:
-            await self._tickets.get()
+            await self._next_ticket()
             await self._resumed.wait()
             if self._stopping:
                 return
@@ -226,6 +264,22 @@ class RunManager:
             run = self.store.claim_next()
             if run is not None:
                 await self._execute(run)
+
+    async def _next_ticket(self) -> None:
+        """A run was queued here; with a shared store, also a poll for runs queued elsewhere
+        (and for the queue paused or resumed elsewhere)."""
+        if not self.store.shared:
+            await self._tickets.get()
+            return
+        while not self._stopping:
+            try:
+                await asyncio.wait_for(self._tickets.get(), SHARED_POLL_S)
+            except TimeoutError:
+                pass
+            if not self.store.paused():  # paused or resumed on any server
+                self._resumed.set()
+                return
+            self._resumed.clear()
 
     async def _until_runner_answers(self) -> None:
         """Hold queued runs while the runner's broker is down; they proceed when it returns."""
@@ -293,6 +347,9 @@ class RunManager:
         self.events.publish(event_type, data, run_id=run.run_id, project=run.project, owner=run.principal)
 
     def _conclude(self, run: StoredRun, record: RunRecord, held: list[tuple[str, dict[str, Any]]]) -> None:
+        if run.run_id in self._lost:
+            self._lost.discard(run.run_id)
+            return  # another server runs it now and will record how it ends
         if self._stopping and record.status == "cancelled" and token_reason(record) == _SHUTDOWN_REASON:
             self.store.set_status(run.run_id, "queued", "resumed after a server restart")
             return

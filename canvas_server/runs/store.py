@@ -39,7 +39,7 @@ CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
 """
 # v2: a small summary beside the full record, so listing runs never reads their outputs.
 _SUMMARY_COLUMN = "ALTER TABLE runs ADD COLUMN summary TEXT"
-_LIST_COLUMNS = ("run_id, status, tier, project, client_id, principal, reason, attempts, created_at, "
+LIST_COLUMNS = ("run_id, status, tier, project, client_id, principal, reason, attempts, created_at, "
                  "started_at, finished_at, priority, batch_id, retry_of, summary")
 FINISHED: frozenset[str] = frozenset({"completed", "failed", "cancelled", "interrupted"})
 _RECORD_BYTES = "COALESCE(LENGTH(CAST(record AS BLOB)), 0)"
@@ -179,8 +179,8 @@ MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA_V1), _backfill_summa
 _LINE_ORDER = "priority DESC, queue_pos, rowid"
 
 
-def _row_to_run(row: sqlite3.Row) -> StoredRun:
-    data = dict(row)
+def run_of(data: dict[str, Any]) -> StoredRun:
+    """A stored run from its row's columns (either database's)."""
     data.pop("summary", None)
     data.pop("queue_pos", None)
     data["request"] = json.loads(data["request"])
@@ -188,14 +188,26 @@ def _row_to_run(row: sqlite3.Row) -> StoredRun:
     return StoredRun.model_validate(data)
 
 
-def _row_to_summary(row: sqlite3.Row) -> RunSummary:
-    data = dict(row)
+def summary_of(data: dict[str, Any]) -> RunSummary:
+    """A run list line from its row's `LIST_COLUMNS` (either database's)."""
     summary = json.loads(data.pop("summary") or "{}")
     return RunSummary.model_validate({**data, **summary})
 
 
+def _row_to_run(row: sqlite3.Row) -> StoredRun:
+    return run_of(dict(row))
+
+
+def _row_to_summary(row: sqlite3.Row) -> RunSummary:
+    return summary_of(dict(row))
+
+
 class RunStore:
-    """All access happens on the event loop thread; one connection is enough."""
+    """All access happens on the event loop thread; one connection is enough. One server per
+    workspace (the workspace lock), so no run is ever leased (see `RunStorage`)."""
+
+    shared = False
+    lease_s = 0.0
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -282,7 +294,7 @@ class RunStore:
         """Newest first, without requests or records; `principal` keeps only its own runs."""
         filters = {"status": status, "project": project, "client_id": client_id, "principal": principal,
                    "batch_id": batch_id}
-        total, rows = self._select(_LIST_COLUMNS, filters, limit, offset)
+        total, rows = self._select(LIST_COLUMNS, filters, limit, offset)
         return SummaryPage(items=[_row_to_summary(row) for row in rows], total=total, limit=limit,
                            offset=offset)
 
@@ -319,7 +331,7 @@ class RunStore:
         """Every principal's queued runs in line order, the principals in the order their turn
         comes (the order `claim_next` serves them)."""
         rows = self._db.execute(
-            f"SELECT {_LIST_COLUMNS} FROM runs r WHERE status = 'queued' ORDER BY {_LINE_ORDER}").fetchall()
+            f"SELECT {LIST_COLUMNS} FROM runs r WHERE status = 'queued' ORDER BY {_LINE_ORDER}").fetchall()
         lines: dict[str, list[RunSummary]] = {}
         for row in rows:
             lines.setdefault(row["principal"], []).append(_row_to_summary(row))
@@ -368,7 +380,7 @@ class RunStore:
     def producers(self, output_key: str) -> list[RunHeader]:
         """The finished runs that made (or reused) the output folder `output_key`."""
         rows = self._db.execute(
-            f"SELECT {_LIST_COLUMNS} FROM runs JOIN run_outputs USING (run_id) WHERE output_key = ?",
+            f"SELECT {LIST_COLUMNS} FROM runs JOIN run_outputs USING (run_id) WHERE output_key = ?",
             (output_key,)).fetchall()
         return [RunHeader.model_validate({k: row[k] for k in row.keys() if k != "summary"}) for row in rows]
 
@@ -426,3 +438,12 @@ class RunStore:
         row = self._db.execute("SELECT 1 FROM runs WHERE run_id = ? UNION ALL "
                                "SELECT 1 FROM retired_runs WHERE run_id = ? LIMIT 1", (run_id, run_id)).fetchone()
         return row is not None
+
+    def renew(self, live: dict[str, RunRecord]) -> dict[str, str]:
+        return {}
+
+    def request_cancel(self, run_id: str, reason: str) -> bool:
+        return False
+
+    def reclaim(self, max_attempts: int) -> tuple[list[str], list[str]]:
+        return [], []

@@ -23,6 +23,7 @@ from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator, is_loopback
 from ..governance.state import private_dir
 from ..runs.manager import RunManager
+from ..runs.storage import RunStorage
 from ..runs.store import RunStore
 from ..runs.webhooks import WebhookDispatcher, WebhookStore
 from ..runs.workspace_lock import WorkspaceLock, acquire
@@ -33,6 +34,7 @@ from ..workspace.store import ProjectStore
 from ..workspace.watcher import ProjectWatcher
 from .bus import EventBus
 from .event_log import EventLog
+from .event_store import EventStore
 from .readiness import Phase, Readiness
 from .services import AppServices, BackgroundTasks
 
@@ -99,15 +101,12 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     """Each service's stop is pushed as soon as it exists, so a failure part-way
     unwinds exactly what had started (in reverse order)."""
     state_dir = private_dir(settings.state_dir)
-    # Before the queue is touched: a second server must not recover the first one's runs.
-    lock = lock or acquire(state_dir, f"http://{settings.host}:{settings.port}")
-    stack.callback(lock.release)
+    run_store, event_log = _open_run_state(settings, state_dir, lock, stack)
     lfs = asyncio.create_task(asyncio.to_thread(check_git_lfs))  # two subprocesses: overlap them
     stack.callback(lfs.cancel)  # a no-op once awaited; else no "never retrieved" warning
     registry = registry if registry is not None else discover(only=settings.load_plugins)
     tokens = TokenStore(settings.tokens_file)
-    runs_db = state_dir / "runs.sqlite3"
-    events = EventBus(log=EventLog(state_dir / "events.sqlite3", runs_db=runs_db))
+    events = EventBus(log=event_log)
     events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
     stack.callback(events.close)
     if settings.events_url:
@@ -124,7 +123,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     stack.callback(webhooks.store.close)
     media = await _open_media(settings)
     runs = RunManager(
-        RunStore(runs_db), make_executor(settings, registry, runner, tiers=tiers, media=media), events,
+        run_store, make_executor(settings, registry, runner, tiers=tiers, media=media), events,
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,
         resume_attempts=settings.resume_attempts, project_root=project_root_finder(projects),
         on_audit=lambda run, data: audit.record_action(run.principal, run.run_id, run.project, data),
@@ -190,7 +189,25 @@ def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:
     stack.push_async_callback(watcher.stop)
 
 
-def restore_subscriptions(services: AppServices, store: RunStore) -> None:
+def _open_run_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
+                    stack: AsyncExitStack) -> tuple[RunStorage, EventStore]:
+    """The run store and event log: shared by replicas in PostgreSQL (`AUTEUR_DATABASE_URL`:
+    leases on running runs instead of the workspace lock), else this workspace's SQLite files,
+    which one server holds at a time."""
+    address = f"http://{settings.host}:{settings.port}"
+    if settings.database_url:
+        from ..db.state import open_shared_state  # SQLAlchemy loads only when a database is set
+
+        shared = open_shared_state(settings.database_url, address, settings.lease_s)
+        return shared.runs, shared.events
+    # Before the queue is touched: a second server must not recover the first one's runs.
+    lock = lock or acquire(state_dir, address)
+    stack.callback(lock.release)
+    runs_db = state_dir / "runs.sqlite3"
+    return RunStore(runs_db), EventLog(state_dir / "events.sqlite3", runs_db=runs_db)
+
+
+def restore_subscriptions(services: AppServices, store: RunStorage) -> None:
     """After a restart, clients keep receiving (and replaying) the events of their runs."""
     for client_id, run_id, principal in store.client_runs():
         services.events.subscribe(client_id, runs=[run_id])

@@ -28,7 +28,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve_both(settings: Settings, log_level: str, lock: WorkspaceLock, sockets: list[socket.socket],
+async def serve_both(settings: Settings, log_level: str, lock: WorkspaceLock | None, sockets: list[socket.socket],
                      on_ready: Callable[[], None]) -> None:
     """`sockets`: the main port's, then the ComfyUI port's when that API is on; `on_ready` is
     called once the services have started, as both servers begin to listen."""

@@ -1,0 +1,135 @@
+"""`auteur db migrate-from-sqlite`: move a workspace's run queue, history and event log from
+its SQLite files into PostgreSQL, so the workspace can be served by replicas.
+
+The SQLite stores are first opened by today's code, which carries any older schema version
+forward (each store's own migrations); then every row is copied in one PostgreSQL transaction,
+in the order SQLite kept it, and the database's sequences continue after the copied numbers.
+A database that already holds runs or events is refused rather than merged into."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nodes.sdk import AuteurError
+
+from ..runs.store import RunStore
+from ..server.event_log import EventLog
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+_BATCH = 1000
+_RUN_COLUMNS = ("run_id", "status", "tier", "project", "client_id", "principal", "request", "record", "summary",
+                "reason", "attempts", "created_at", "started_at", "finished_at", "priority", "queue_pos",
+                "batch_id", "retry_of")
+
+
+class DatabaseNotEmptyError(AuteurError):
+    """The target database already holds runs or events."""
+
+    code = "database_not_empty"
+
+
+@dataclass
+class Moved:
+    runs: int = 0
+    events: int = 0
+    outputs: int = 0
+    retired: int = 0
+
+
+def _rows(db: sqlite3.Connection, sql: str) -> Iterator[list[dict[str, Any]]]:
+    cursor = db.execute(sql)
+    names = [column[0] for column in cursor.description]
+    while batch := cursor.fetchmany(_BATCH):
+        yield [dict(zip(names, row, strict=True)) for row in batch]
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db.execute("PRAGMA busy_timeout=5000")
+    return db
+
+
+def migrate_from_sqlite(state_dir: Path, engine: Engine) -> Moved:
+    """Copy `<state_dir>/runs.sqlite3` and `events.sqlite3` into the (upgraded) database."""
+    from sqlalchemy import text
+
+    runs_db, events_db = state_dir / "runs.sqlite3", state_dir / "events.sqlite3"
+    RunStore(runs_db).close()  # carried forward to the current SQLite schema first
+    EventLog(events_db, runs_db=runs_db).close()
+    moved = Moved()
+    with engine.begin() as pg:
+        if pg.execute(text("SELECT (SELECT COUNT(*) FROM runs) + (SELECT COUNT(*) FROM events)")).scalar_one():
+            raise DatabaseNotEmptyError("the database already holds runs or events; migrate into an empty one",
+                                        details={})
+        runs, events = _open(runs_db), _open(events_db)
+        try:
+            moved.runs = _copy_runs(runs, pg)
+            moved.retired = _copy(runs, pg, "SELECT run_id, principal, retired_at FROM retired_runs",
+                                  "INSERT INTO retired_runs VALUES (:run_id, :principal, :retired_at)")
+            moved.outputs = _copy(runs, pg, "SELECT output_key, run_id FROM run_outputs",
+                                  "INSERT INTO run_outputs VALUES (:output_key, :run_id)")
+            _copy(runs, pg, "SELECT key, value FROM queue_state", "INSERT INTO queue_state VALUES (:key, :value)")
+            _copy(runs, pg, "SELECT principal, served FROM principal_turns",
+                  "INSERT INTO principal_turns VALUES (:principal, :served)")
+            moved.events = _copy_events(events, pg)
+        finally:
+            runs.close()
+            events.close()
+        _continue_sequences(pg)
+    return moved
+
+
+def _copy(source: sqlite3.Connection, pg: Connection, select: str, insert: str) -> int:
+    from sqlalchemy import text
+
+    count = 0
+    for batch in _rows(source, select):
+        pg.execute(text(insert), batch)
+        count += len(batch)
+    return count
+
+
+def _copy_runs(source: sqlite3.Connection, pg: Connection) -> int:
+    columns = ", ".join(_RUN_COLUMNS)
+    values = ", ".join(f":{name}" for name in _RUN_COLUMNS)
+    # In rowid order: `ord` (the tie-break SQLite's rowid was) is handed out in the same order.
+    return _copy(source, pg, f"SELECT {columns}, LENGTH(CAST(request AS BLOB)) + "
+                 "COALESCE(LENGTH(CAST(record AS BLOB)), 0) AS stored_bytes FROM runs ORDER BY rowid",
+                 f"INSERT INTO runs ({columns}, stored_bytes) VALUES ({values}, :stored_bytes)")
+
+
+def _copy_events(source: sqlite3.Connection, pg: Connection) -> int:
+    """Events in their order, each run's numbered 1, 2, … (its sequence, as new ones will be)."""
+    from sqlalchemy import text
+
+    counters: dict[str, int] = {}
+    count = 0
+    for batch in _rows(source, "SELECT seq, type, ts, run_id, project, data, owner FROM events ORDER BY seq"):
+        for row in batch:
+            row["run_seq"] = None
+            if row["run_id"] is not None:
+                row["run_seq"] = counters[row["run_id"]] = counters.get(row["run_id"], 0) + 1
+            json.loads(row["data"])  # a damaged row stops the move rather than being copied
+        pg.execute(text("INSERT INTO events (seq, type, ts, run_id, run_seq, project, data, owner) VALUES "
+                        "(:seq, :type, :ts, :run_id, :run_seq, :project, :data, :owner)"), batch)
+        count += len(batch)
+    if counters:
+        pg.execute(text("INSERT INTO run_event_counters (run_id, last) VALUES (:r, :n)"),
+                   [{"r": run_id, "n": last} for run_id, last in counters.items()])
+    return count
+
+
+def _continue_sequences(pg: Connection) -> None:
+    """New events, turns and runs are numbered after the copied ones."""
+    from sqlalchemy import text
+
+    for sequence, table, column in (("events_seq", "events", "seq"), ("principal_turns_seq", "principal_turns", "served")):
+        pg.execute(text(f"SELECT setval('{sequence}', GREATEST((SELECT MAX({column}) FROM {table}), 1), "
+                        f"(SELECT MAX({column}) FROM {table}) IS NOT NULL)"))

@@ -1,0 +1,276 @@
+"""The run queue and history in PostgreSQL, shared by every server replica (`RunStorage`).
+
+Claims take the next run by round-robin fair share with `SELECT … FOR UPDATE SKIP LOCKED`, so
+replicas claiming at once never take the same run and never wait on each other. A claimed run
+is leased to its replica until `lease_expires`; the replica's heartbeat renews it (`renew`),
+and any replica queues again the runs of a replica whose lease ran out (`reclaim`)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..engine.record import RunRecord, RunStatus
+from ..runs.storage import LEASE_LOST
+from ..runs.store import (
+    FINISHED,
+    LIST_COLUMNS,
+    RunHeader,
+    RunPage,
+    RunSummary,
+    StoredRun,
+    SummaryPage,
+    output_keys,
+    run_of,
+    summarize,
+    summary_of,
+)
+from .engine import autocommit
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+_LINE_ORDER = "priority DESC, queue_pos, ord"
+_RUN_COLUMNS = ("run_id, status, tier, project, client_id, principal, request, record, reason, attempts, "
+                "created_at, started_at, finished_at, priority, batch_id, retry_of")
+
+
+class PgRunStore:
+    """`replica`: this server's id, written on the runs it leases; `lease_s`: how long a lease
+    holds without renewal (a dead replica's runs are taken back after that)."""
+
+    shared = True
+
+    def __init__(self, engine: Engine, replica: str, lease_s: float = 15.0) -> None:
+        self._engine = engine
+        self._single = autocommit(engine)
+        self.replica = replica
+        self.lease_s = lease_s
+
+    def close(self) -> None:
+        self._write("DELETE FROM replicas WHERE replica_id = :me", me=self.replica)
+        self._engine.dispose()
+
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        from sqlalchemy import text
+
+        with self._single.connect() as db:  # one statement, committed (some are UPDATE … RETURNING)
+            return [dict(row._mapping) for row in db.execute(text(sql), params)]
+
+    def _one(self, sql: str, **params: Any) -> Any:
+        rows = self._all(sql, **params)
+        return next(iter(rows[0].values())) if rows else None
+
+    def _write(self, sql: str, **params: Any) -> int:
+        from sqlalchemy import text
+
+        with self._single.connect() as db:
+            return int(db.execute(text(sql), params).rowcount)
+
+    def add(self, run: StoredRun) -> None:
+        request = run.request.model_dump_json()
+        self._write(
+            "INSERT INTO runs (run_id, status, tier, project, client_id, principal, request, reason, attempts, "
+            "created_at, priority, queue_pos, batch_id, retry_of, stored_bytes) VALUES (:run_id, :status, :tier, "
+            ":project, :client_id, :principal, :request, :reason, :attempts, :created_at, :priority, :created_at, "
+            ":batch_id, :retry_of, :bytes)",
+            **run.model_dump(include={"run_id", "status", "tier", "project", "client_id", "principal", "reason",
+                                      "attempts", "created_at", "priority", "batch_id", "retry_of"}),
+            request=request, bytes=len(request.encode()))
+
+    def usage(self, principal: str) -> tuple[int, int]:
+        [row] = self._all("SELECT COUNT(*) FILTER (WHERE status IN ('queued', 'running')) AS active, "
+                          "COALESCE(SUM(stored_bytes), 0) AS bytes FROM runs WHERE principal = :p", p=principal)
+        return int(row["active"]), int(row["bytes"])
+
+    def get(self, run_id: str) -> StoredRun | None:
+        rows = self._all(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = :r", r=run_id)
+        return run_of(rows[0]) if rows else None
+
+    def _select(self, columns: str, filters: dict[str, str | None], limit: int,
+                offset: int) -> tuple[int, list[dict[str, Any]]]:
+        given = {column: value for column, value in filters.items() if value is not None}
+        clause = " AND ".join(f"{column} = :{column}" for column in given)
+        where = f"WHERE {clause}" if clause else ""
+        total = int(self._one(f"SELECT COUNT(*) FROM runs {where}", **given))
+        rows = self._all(f"SELECT {columns} FROM runs {where} ORDER BY created_at DESC, ord DESC "
+                         "LIMIT :limit OFFSET :offset", **given, limit=limit, offset=offset)
+        return total, rows
+
+    def page(self, *, status: str | None = None, limit: int = 50, offset: int = 0) -> RunPage:
+        total, rows = self._select(_RUN_COLUMNS, {"status": status}, limit, offset)
+        return RunPage(items=[run_of(row) for row in rows], total=total, limit=limit, offset=offset)
+
+    def summaries(self, *, status: str | None = None, project: str | None = None, client_id: str | None = None,
+                  principal: str | None = None, batch_id: str | None = None, limit: int = 50,
+                  offset: int = 0) -> SummaryPage:
+        filters = {"status": status, "project": project, "client_id": client_id, "principal": principal,
+                   "batch_id": batch_id}
+        total, rows = self._select(LIST_COLUMNS, filters, limit, offset)
+        return SummaryPage(items=[summary_of(row) for row in rows], total=total, limit=limit, offset=offset)
+
+    def claim_next(self) -> StoredRun | None:
+        """As the SQLite store's (round-robin fair share, then the principal's line), taking the
+        first run no other replica holds locked; leased to this replica."""
+        from sqlalchemy import text
+
+        now = time.time()
+        with self._engine.begin() as db:
+            principals = db.execute(text(
+                "SELECT r.principal FROM runs r LEFT JOIN principal_turns t ON t.principal = r.principal "
+                "WHERE r.status = 'queued' GROUP BY r.principal "
+                "ORDER BY COALESCE(MAX(t.served), -1), MIN(r.created_at)")).scalars().all()
+            for principal in principals:
+                run_id = db.execute(text(
+                    f"SELECT run_id FROM runs WHERE status = 'queued' AND principal = :p ORDER BY {_LINE_ORDER} "
+                    "LIMIT 1 FOR UPDATE SKIP LOCKED"), {"p": principal}).scalar()
+                if run_id is None:
+                    continue  # every queued run of this line is being claimed by another replica
+                db.execute(text(
+                    "UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = :now, "
+                    "lease_owner = :me, lease_expires = :until, cancel_reason = NULL WHERE run_id = :r"),
+                    {"now": now, "me": self.replica, "until": now + self.lease_s, "r": run_id})
+                db.execute(text(
+                    "INSERT INTO principal_turns (principal, served) VALUES (:p, nextval('principal_turns_seq')) "
+                    "ON CONFLICT (principal) DO UPDATE SET served = excluded.served"), {"p": principal})
+                break
+            else:
+                return None
+        return self.get(run_id)
+
+    def queued_lines(self) -> list[list[RunSummary]]:
+        rows = self._all(f"SELECT {LIST_COLUMNS} FROM runs WHERE status = 'queued' ORDER BY {_LINE_ORDER}")
+        lines: dict[str, list[RunSummary]] = {}
+        for row in rows:
+            lines.setdefault(row["principal"], []).append(summary_of(row))
+        served = {row["principal"]: row["served"] for row in self._all("SELECT principal, served FROM principal_turns")}
+        return sorted(lines.values(), key=lambda line: (
+            served.get(line[0].principal, -1), min(run.created_at for run in line)))
+
+    def line_of(self, run_id: str) -> list[tuple[str, int, float]]:
+        rows = self._all(
+            f"SELECT run_id, priority, queue_pos FROM runs WHERE status = 'queued' AND principal = "
+            f"(SELECT principal FROM runs WHERE run_id = :r) ORDER BY {_LINE_ORDER}", r=run_id)
+        return [(str(row["run_id"]), int(row["priority"]), float(row["queue_pos"])) for row in rows]
+
+    def place(self, run_id: str, priority: int, queue_pos: float) -> None:
+        self._write("UPDATE runs SET priority = :p, queue_pos = :q WHERE run_id = :r AND status = 'queued'",
+                    p=priority, q=queue_pos, r=run_id)
+
+    def paused(self) -> bool:
+        return bool(self._one("SELECT value FROM queue_state WHERE key = 'paused'") == "1")
+
+    def set_paused(self, paused: bool) -> None:
+        self._write("INSERT INTO queue_state (key, value) VALUES ('paused', :v) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", v="1" if paused else "0")
+
+    def finish(self, run_id: str, record: RunRecord, reason: str | None = None) -> None:
+        from sqlalchemy import text
+
+        stored = record.model_dump_json()
+        with self._engine.begin() as db:
+            db.execute(text(
+                "UPDATE runs SET status = :status, record = :record, summary = :summary, "
+                "reason = COALESCE(:reason, reason), started_at = COALESCE(:started, started_at), "
+                "finished_at = :finished, lease_owner = NULL, lease_expires = NULL, cancel_reason = NULL, "
+                "stored_bytes = octet_length(request) + :bytes WHERE run_id = :r"),
+                {"status": record.status, "record": stored, "summary": summarize(record), "reason": reason,
+                 "started": record.started_at, "finished": record.finished_at or time.time(),
+                 "bytes": len(stored.encode()), "r": run_id})
+            _index_outputs(db, run_id, record)
+
+    def producers(self, output_key: str) -> list[RunHeader]:
+        rows = self._all(f"SELECT {LIST_COLUMNS} FROM runs JOIN run_outputs USING (run_id) WHERE output_key = :k",
+                         k=output_key)
+        return [RunHeader.model_validate({k: v for k, v in row.items() if k != "summary"}) for row in rows]
+
+    def set_status(self, run_id: str, status: RunStatus, reason: str | None = None) -> None:
+        self._write(
+            "UPDATE runs SET status = :s, reason = COALESCE(:reason, reason), finished_at = :f, "
+            "lease_owner = NULL, lease_expires = NULL, cancel_reason = NULL WHERE run_id = :r",
+            s=status, reason=reason, f=time.time() if status in FINISHED else None, r=run_id)
+
+    def recover(self, max_attempts: int) -> tuple[list[str], list[str]]:
+        """At start: only the runs of dead replicas (leases run out); live ones keep theirs."""
+        return self.reclaim(max_attempts)
+
+    def client_runs(self, limit: int = 10_000) -> list[tuple[str, str, str | None]]:
+        rows = self._all("SELECT client_id, run_id, principal FROM runs WHERE client_id IS NOT NULL "
+                         "ORDER BY created_at DESC LIMIT :n", n=limit)
+        return [(row["client_id"], row["run_id"], row["principal"]) for row in rows]
+
+    def queued_count(self) -> int:
+        return int(self._one("SELECT COUNT(*) FROM runs WHERE status = 'queued'"))
+
+    def counts(self) -> dict[str, int]:
+        return {row["status"]: int(row["n"]) for row in self._all("SELECT status, COUNT(*) AS n FROM runs GROUP BY status")}
+
+    def delete(self, run_id: str) -> bool:
+        from sqlalchemy import text
+
+        with self._engine.begin() as db:
+            db.execute(text("DELETE FROM run_outputs WHERE run_id = :r"), {"r": run_id})
+            db.execute(text("INSERT INTO retired_runs SELECT run_id, principal, :now FROM runs WHERE run_id = :r "
+                            "ON CONFLICT DO NOTHING"), {"r": run_id, "now": time.time()})
+            return int(db.execute(text("DELETE FROM runs WHERE run_id = :r"), {"r": run_id}).rowcount) > 0
+
+    def ever_used(self, run_id: str) -> bool:
+        return self._one("SELECT 1 FROM runs WHERE run_id = :r UNION ALL SELECT 1 FROM retired_runs "
+                         "WHERE run_id = :r LIMIT 1", r=run_id) is not None
+
+    # ---- leases ----------------------------------------------------------------------
+
+    def renew(self, live: dict[str, RunRecord]) -> dict[str, str]:
+        """Extend this replica's leases and store the records so far (another replica shows a
+        running run's nodes from them); a run it no longer holds (taken over, or ended
+        elsewhere) is answered with LEASE_LOST, one whose cancellation was asked elsewhere
+        with that reason."""
+        from sqlalchemy import text
+
+        now = time.time()
+        answers: dict[str, str] = {}
+        with self._engine.begin() as db:
+            db.execute(text("UPDATE replicas SET heartbeat_at = :now WHERE replica_id = :me"),
+                       {"now": now, "me": self.replica})
+            for run_id, record in live.items():
+                held = db.execute(text(
+                    "UPDATE runs SET lease_expires = :until, record = :record, summary = :summary "
+                    "WHERE run_id = :r AND status = 'running' AND lease_owner = :me RETURNING cancel_reason"),
+                    {"until": now + self.lease_s, "record": record.model_dump_json(), "summary": summarize(record),
+                     "r": run_id, "me": self.replica}).first()
+                if held is None:
+                    answers[run_id] = LEASE_LOST
+                elif held[0]:
+                    answers[run_id] = str(held[0])
+        return answers
+
+    def request_cancel(self, run_id: str, reason: str) -> bool:
+        return self._write("UPDATE runs SET cancel_reason = :why WHERE run_id = :r AND status = 'running'",
+                           why=reason, r=run_id) > 0
+
+    def reclaim(self, max_attempts: int) -> tuple[list[str], list[str]]:
+        """Runs left `running` by a replica whose lease ran out: queued again (cached nodes are
+        not redone), or interrupted once they have failed to finish `max_attempts` times. Two
+        replicas reclaiming at once take each run once (the row lock re-checks the lease)."""
+        now = time.time()
+        expired = "status = 'running' AND (lease_expires IS NULL OR lease_expires < :now)"
+        resumed = self._all(
+            f"UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires = NULL, cancel_reason = NULL, "
+            "record = NULL, summary = NULL, "
+            f"reason = 'resumed after the server running it stopped' WHERE {expired} AND attempts < :n "
+            "RETURNING run_id", now=now, n=max_attempts)
+        interrupted = self._all(
+            f"UPDATE runs SET status = 'interrupted', lease_owner = NULL, lease_expires = NULL, finished_at = :now, "
+            f"reason = :why WHERE {expired} AND attempts >= :n RETURNING run_id", now=now, n=max_attempts,
+            why=f"the server stopped while this run was executing, {max_attempts} times; not resumed again")
+        return [row["run_id"] for row in resumed], [row["run_id"] for row in interrupted]
+
+
+def _index_outputs(db: Connection, run_id: str, record: RunRecord) -> None:
+    from sqlalchemy import text
+
+    keys = sorted(output_keys(record))
+    if keys:
+        db.execute(text("INSERT INTO run_outputs (output_key, run_id) VALUES (:k, :r) ON CONFLICT DO NOTHING"),
+                   [{"k": key, "r": run_id} for key in keys])
+
