@@ -24,15 +24,21 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, Field
 
-from nodes.sdk.editorial import CutFormat, EditedClip, read_cut, sniff_format
+from nodes.sdk.editorial import (
+    CutFormat,
+    CutShot,
+    EditedClip,
+    Scope,
+    read_cut,
+    read_project_cut,
+    sniff_format,
+)
 from nodes.sdk.takes import ShotCoords
 
-from .editorial import Scope, clip_name, scenes_in
 from .errors import WorkspaceError
 from .gitrepo import CommitInfo
 from .manifest import ProjectManifest, Scene, Shot
 from .store import ProjectStore
-from .takes import shot_takes
 
 MatchedBy = Literal["metadata", "media", "name", "order"]
 _NAMELESS_GAPS = ("fcpxml", "fcp7")
@@ -99,30 +105,10 @@ class ConformResult(BaseModel):
 
 
 @dataclass
-class _Candidate:
-    coords: ShotCoords
-    scene: Scene
-    shot: Shot
-    position: int
-    takes: list[str]  # project-relative take paths
-    name: str  # the clip name an export gives it
-
-
-@dataclass
 class _Match:
     clip: EditedClip
-    candidate: _Candidate | None
+    candidate: CutShot | None
     by: MatchedBy | None
-
-
-def _candidates(root: Path, manifest: ProjectManifest, scope: Scope) -> list[_Candidate]:
-    found = []
-    for chapter, scene in scenes_in(manifest, scope):
-        for position, shot in enumerate(scene.shots, start=1):
-            coords = ShotCoords(chapter, scene.number, shot.number)
-            takes = [take.path for take in shot_takes(root, manifest, coords).takes]
-            found.append(_Candidate(coords, scene, shot, position, takes, clip_name(coords)))
-    return found
 
 
 def _media_key(media: str) -> str:
@@ -130,7 +116,7 @@ def _media_key(media: str) -> str:
     return unquote(media.removeprefix("file://")).replace("\\", "/")
 
 
-def _by_media(media: str, free: list[_Candidate]) -> _Candidate | None:
+def _by_media(media: str, free: list[CutShot]) -> CutShot | None:
     key = _media_key(media)
     name = PurePosixPath(key).name
     exact = [c for c in free if any(key == t or key.endswith("/" + t) for t in c.takes)]
@@ -138,13 +124,13 @@ def _by_media(media: str, free: list[_Candidate]) -> _Candidate | None:
     return next(iter(exact or named), None)
 
 
-def _match(clips: list[EditedClip], candidates: list[_Candidate]) -> list[_Match]:
+def _match(clips: list[EditedClip], candidates: list[CutShot]) -> list[_Match]:
     """Metadata first over the whole edit, then media, clip name and order, clip by clip."""
     matches = [_Match(clip, None, None) for clip in clips]
     taken: set[int] = set()
     for match in matches:
         meta = [c for c in candidates if id(c) not in taken and (
-            (match.clip.shot_id and c.shot.id == match.clip.shot_id) or
+            (match.clip.shot_id and c.id == match.clip.shot_id) or
             (match.clip.shot and not match.clip.shot_id and c.coords.key == match.clip.shot))]
         if meta:
             match.candidate, match.by = meta[0], "metadata"
@@ -154,10 +140,10 @@ def _match(clips: list[EditedClip], candidates: list[_Candidate]) -> list[_Match
             continue
         free = [c for c in candidates if id(c) not in taken]
         clip = match.clip
-        found: tuple[_Candidate | None, MatchedBy] = (None, "order")
+        found: tuple[CutShot | None, MatchedBy] = (None, "order")
         if clip.media and (media := _by_media(clip.media, free)) is not None:
             found = (media, "media")
-        elif clip.name and (named := next((c for c in free if clip.name == c.name), None)) is not None:
+        elif clip.name and (named := next((c for c in free if clip.name == c.clip_name), None)) is not None:
             found = (named, "name")
         elif clip.name and not clip.gap and (media := _by_media(clip.name, free)) is not None:
             found = (media, "media")  # an application that names the clip after its file
@@ -173,12 +159,14 @@ def _seconds(frames: int, fps: float) -> float:
     return round(frames / fps, 6)
 
 
-def plan_conform(root: Path, manifest: ProjectManifest, text: str, fmt: CutFormat | None, scope: Scope) -> ConformPlan:
+def plan_conform(root: Path, text: str, fmt: CutFormat | None, scope: Scope) -> ConformPlan:
     """What applying the edit `text` to the shots of `scope` would change."""
     fmt = fmt or sniff_format(text)
-    fps = float(manifest.settings.fps)
+    cut = read_project_cut(root, scope)
+    fps = cut.fps
     clips = read_cut(text, fmt, fps)
-    candidates = _candidates(root, manifest, scope)
+    candidates = cut.shots()
+    scene_of = {scene.coords.key.rsplit("/", 1)[0]: scene for scene in cut.scenes}
     matches = _match(clips, candidates)
     if candidates and not any(m.candidate for m in matches):
         raise WorkspaceError("no clip of the edit matches a shot of the project: is it the right project and scope?",
@@ -187,7 +175,7 @@ def plan_conform(root: Path, manifest: ProjectManifest, text: str, fmt: CutForma
     shots: list[ConformedShot] = []
     added: list[AddedShot] = []
     ignored: list[str] = []
-    scene_of_last: _Candidate | None = next((m.candidate for m in matches if m.candidate), None)
+    scene_of_last: CutShot | None = next((m.candidate for m in matches if m.candidate), None)
     next_number: dict[str, int] = {}
     for match in matches:
         clip, candidate = match.clip, match.candidate
@@ -197,7 +185,7 @@ def plan_conform(root: Path, manifest: ProjectManifest, text: str, fmt: CutForma
         if candidate is None:
             assert scene_of_last is not None  # some clip matched (checked above) or there are no shots
             scene_key = scene_of_last.coords.key.rsplit("/", 1)[0]
-            number = next_number.get(scene_key) or max(s.number for s in scene_of_last.scene.shots) + 1
+            number = next_number.get(scene_key) or max(s.coords.shot for s in scene_of[scene_key].shots) + 1
             next_number[scene_key] = number + 1
             key = f"{scene_key}/Shot_{number:02d}"
             orders.setdefault(scene_key, []).append(key)
@@ -208,7 +196,7 @@ def plan_conform(root: Path, manifest: ProjectManifest, text: str, fmt: CutForma
         scene_of_last = candidate
         scene_key = candidate.coords.key.rsplit("/", 1)[0]
         orders.setdefault(scene_key, []).append(candidate.coords.key)
-        shot = candidate.shot
+        shot = candidate
         duration, source_in = _seconds(clip.frames, fps), 0.0 if clip.gap else _seconds(clip.source_in, fps)
         position = len(orders[scene_key])
         shots.append(ConformedShot(
@@ -218,16 +206,16 @@ def plan_conform(root: Path, manifest: ProjectManifest, text: str, fmt: CutForma
             changed=(position != candidate.position or shot.duration is None or abs(shot.duration - duration) > 1e-6
                      or abs((shot.source_in or 0.0) - source_in) > 1e-6 or shot.omitted)))
     matched = {id(m.candidate) for m in matches if m.candidate}
-    unmatched = [c for c in candidates if id(c) not in matched and not c.shot.omitted]
+    unmatched = [c for c in candidates if id(c) not in matched and not c.omitted]
     # FCPXML and FCP7 XML keep a gap without its name, and drop one at the end of the cut: a
     # title card missing from them may still be in the edit, so it stays as it is.
     kept = [c.coords.key for c in unmatched if fmt in _NAMELESS_GAPS and not c.takes]
-    removed = [RemovedShot(shot=c.coords.key, shot_id=c.shot.id, description=c.shot.description)
+    removed = [RemovedShot(shot=c.coords.key, shot_id=c.id, description=c.description)
                for c in unmatched if c.coords.key not in kept]
     scenes: list[SceneOrder] = []
-    for chapter, scene in scenes_in(manifest, scope):
-        key = f"Chapter_{chapter:02d}/Scene_{scene.number:02d}"
-        before = [ShotCoords(chapter, scene.number, s.number).key for s in scene.shots if not s.omitted]
+    for scene in cut.scenes:
+        key = scene.coords.key.rsplit("/", 1)[0]
+        before = [s.coords.key for s in scene.shots if not s.omitted]
         scenes.append(SceneOrder(scene=key, before=before, after=orders.get(key, [])))
     changed = bool(added or removed or any(s.changed for s in shots) or any(s.before != s.after for s in scenes))
     plan = ConformPlan(plan="", format=fmt, fps=fps, clips=len(clips), scenes=scenes, shots=shots, added=added,
@@ -261,7 +249,7 @@ def _apply(manifest: ProjectManifest, plan: ConformPlan) -> None:
 
 
 def preview(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None, scope: Scope) -> ConformPlan:
-    return plan_conform(store.root(name_or_id), store.get(name_or_id), text, fmt, scope)
+    return plan_conform(store.root(name_or_id), text, fmt, scope)
 
 
 def apply(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None, scope: Scope,
@@ -269,7 +257,7 @@ def apply(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None
     """Write the confirmed plan into project.json as one commit; refused if the plan changed."""
     root = store.root(name_or_id)
     with store.editing(name_or_id, commit=f"Conform: the cut from the {fmt or sniff_format(text)} edit") as manifest:
-        plan = plan_conform(root, manifest, text, fmt, scope)
+        plan = plan_conform(root, text, fmt, scope)  # under the lock: the file is `manifest`
         if plan.plan != confirmed:
             raise ConformStaleError("the project or the edit changed since the preview: preview the conform again",
                                     details={"plan": plan.plan, "confirmed": confirmed})

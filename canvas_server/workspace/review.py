@@ -1,5 +1,6 @@
 """The director's review of takes: a status per take (pending, approved, retake) and notes at a
-timecode, stored beside the take as `S01_S01_take01.review.json` so they are versioned with it.
+timecode, stored beside the take as `S01_S01_take01.review.json` so they are versioned with it
+(the format is `nodes.sdk.take_review`, which packs read too).
 
 Approving a take makes it the shot's active take (what the storyboard and the animatic use), in
 the same project lock that writes the review, so the two never disagree.
@@ -12,42 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
-
-from nodes.sdk import atomic_write_text, layout
+from nodes.sdk import atomic_write_text
+from nodes.sdk.take_review import TakeNote, TakeReview, TakeStatus, read_review, review_path
 from nodes.sdk.takes import ShotCoords, read_provenances
 
 from .errors import ItemNotFoundError
 from .store import ProjectStore
 
-TakeStatus = Literal["pending", "approved", "retake"]
 ShotStatus = Literal["pending", "approved", "retake", "no_takes"]
-
-
-class TakeNote(BaseModel):
-    id: str
-    seconds: float = Field(ge=0, description="Where in the take the note points (seconds from its start)")
-    frame: int | None = Field(None, ge=0, description="The same point as a frame number, when the take has a frame rate")
-    text: str
-    author: str
-    created: datetime
-
-
-class TakeReview(BaseModel):
-    status: TakeStatus = "pending"
-    notes: list[TakeNote] = Field(default_factory=list, description="By timecode")
-
-
-def review_path(root: Path, coords: ShotCoords, take: int) -> Path:
-    return root / coords.folder / f"{coords.stem(take)}{layout.REVIEW_SUFFIX}"
-
-
-def read_review(root: Path, coords: ShotCoords, take: int) -> TakeReview:
-    """A take's review; a take never reviewed (or a damaged file) is pending with no notes."""
-    try:
-        return TakeReview.model_validate_json(review_path(root, coords, take).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return TakeReview()
 
 
 def shot_status(reviews: list[TakeReview]) -> ShotStatus:
@@ -112,3 +85,7 @@ def delete_note(store: ProjectStore, name_or_id: str, coords: ShotCoords, take: 
 
 def _write(root: Path, coords: ShotCoords, take: int, review: TakeReview) -> None:
     atomic_write_text(review_path(root, coords, take), review.model_dump_json(indent=2))
+
+
+__all__ = ["ShotStatus", "TakeNote", "TakeReview", "TakeStatus", "add_note", "delete_note", "read_review",
+           "review_path", "set_status", "shot_status"]

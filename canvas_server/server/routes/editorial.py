@@ -26,12 +26,14 @@ MAX_EDIT_BYTES = 8 * 1024 * 1024
 
 class ExportRequest(Scope):
     format: ExportFormat = Field(description="otio, edl (CMX 3600), fcpxml (Final Cut Pro / Resolve), fcp7 (Premiere)")
+    zip: bool = Field(False, description="Pack the export and its media in one .zip (media/<take file>)")
 
 
 @router.post("/exports", status_code=201)
 def export_cut(project: str, request: ExportRequest, store: Store) -> EditorialExport:
-    """Write the cut under 06_Exports/Editorial/, media referenced relative to the export file."""
-    return editorial.export(store, project, Scope(chapter=request.chapter, scene=request.scene), request.format)
+    """Write the cut under 06_Exports/Editorial/, media referenced relative to the export file (or packed with it)."""
+    return editorial.export(store, project, Scope(chapter=request.chapter, scene=request.scene), request.format,
+                            packed=request.zip)
 
 
 class ConformRequest(Scope):

@@ -26,7 +26,7 @@ def _timecode(frames: int, fps: float) -> str:
 
 
 def write_edl(timeline: otio.schema.Timeline, fps: float) -> str:
-    """The first video track of `timeline` as a CMX 3600 list."""
+    """The first video track of `timeline` as a CMX 3600 list, then its audio tracks' clips."""
     record_start = round(3600 * fps)
     lines = [f"TITLE: {timeline.name}", "FCM: NON-DROP FRAME", ""]
     at = record_start
@@ -45,6 +45,18 @@ def write_edl(timeline: otio.schema.Timeline, fps: float) -> str:
                 lines.append(f"* LOC: {_timecode(when, fps)} RED     {text}")
         lines.append("")
         at += frames
+    number = len(timeline.tracks[0])
+    for track in timeline.audio_tracks():  # a soundtrack: audio events at their record time
+        at = record_start
+        for item in track:
+            frames = int(item.duration().to_frames())
+            if isinstance(item, otio.schema.Clip) and isinstance(item.media_reference, otio.schema.ExternalReference):
+                number += 1
+                source_in = int(item.source_range.start_time.to_frames()) if item.source_range else 0
+                lines.append(f"{number:03d}  AX       A     C        {_timecode(source_in, fps)} "
+                             f"{_timecode(source_in + frames, fps)} {_timecode(at, fps)} {_timecode(at + frames, fps)}")
+                lines += [f"* FROM CLIP NAME: {item.name}", f"* SOURCE FILE: {item.media_reference.target_url}", ""]
+            at += frames
     return "\n".join(lines)
 
 

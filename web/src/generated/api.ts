@@ -385,7 +385,7 @@ export interface paths {
         put?: never;
         /**
          * Export Cut
-         * @description Write the cut under 06_Exports/Editorial/, media referenced relative to the export file.
+         * @description Write the cut under 06_Exports/Editorial/, media referenced relative to the export file (or packed with it).
          */
         post: operations["export_cut_api_projects__project__editorial_exports_post"];
         delete?: never;
@@ -1559,10 +1559,21 @@ export interface components {
              */
             frames: number;
             /**
+             * Packed
+             * @description The zip's entries, when packed
+             */
+            packed: string[];
+            /**
              * Path
-             * @description Project-relative path of the written export
+             * @description Project-relative path of the written export (a .zip when packed)
              */
             path: string;
+            /**
+             * Soundtracks
+             * @description Scenes whose animatic soundtrack lies on the audio track
+             * @default 0
+             */
+            soundtracks: number;
         };
         /** EmotionalBeat */
         EmotionalBeat: {
@@ -1670,7 +1681,7 @@ export interface components {
             markers: number;
             /**
              * Media
-             * @description Path of the media relative to the export file
+             * @description Path of the media relative to the export file (in a zip: inside it)
              */
             media: string | null;
             /** Name */
@@ -1703,6 +1714,12 @@ export interface components {
              * @description Needs chapter
              */
             scene?: number | null;
+            /**
+             * Zip
+             * @description Pack the export and its media in one .zip (media/<take file>)
+             * @default false
+             */
+            zip?: boolean;
         };
         /** FileEntry */
         FileEntry: {
