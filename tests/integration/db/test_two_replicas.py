@@ -1,39 +1,54 @@
-"""Two `auteur serve` replicas on one PostgreSQL and one shared workspace: a run submitted on
-one is followed on the other; a run executing on one is cancelled from the other; 200
+"""Two `auteur serve` replicas on one PostgreSQL, one Redis (events) and one shared workspace: a
+run submitted on one is followed on the other (its record, and its events live over the other's
+WebSocket); a run executing on one is cancelled from the other; 200
 submissions spread over both all run, each exactly once; and when the replica executing a run
 is killed (-9), the other resumes the run with its cached nodes once the dead one's lease runs
 out."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from canvas_server.db import connect
 from canvas_server.db.event_log import PgEventLog
 
-from ..server_harness import ServerProcess, chain_prompt, wait_for_status
+from ..celery_cluster import RedisServer
+from ..server_harness import ServerProcess, chain_prompt, collect_events, wait_for_status
+from ..server_harness import connect as ws_connect
 
 LEASE_S = 1.5
 
 
-def long_graph(value: str) -> dict[str, Any]:
+def long_graph(value: str, first_s: float = 0.2) -> dict[str, Any]:
     """A quick first node (cached once done), then one that runs until cancelled."""
     return {
-        "1": {"class_type": "test.sleep", "inputs": {"seconds": 0.2, "value": value}},
+        "1": {"class_type": "test.sleep", "inputs": {"seconds": first_s, "value": value}},
         "2": {"class_type": "test.sleep", "inputs": {"seconds": 60, "value": ["1", 0]}},
         "3": {"class_type": "core.show", "inputs": {"value": ["2", 0]}},
     }
 
 
-def replica(workspace: Path, url: str) -> ServerProcess:
-    return ServerProcess(workspace, {"AUTEUR_DATABASE_URL": url, "AUTEUR_LEASE_S": str(LEASE_S),
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    server = RedisServer(tmp_path / "redis").start()
+    yield server.url
+    server.stop()
+
+
+def replica(workspace: Path, url: str, events_url: str) -> ServerProcess:
+    return ServerProcess(workspace, {"AUTEUR_DATABASE_URL": url, "AUTEUR_EVENTS_URL": events_url,
+                                     "AUTEUR_LEASE_S": str(LEASE_S),
                                      "AUTEUR_MAX_QUEUED_RUNS": "1000", "AUTEUR_CONCURRENT_RUNS": "2"})
 
 
@@ -58,10 +73,20 @@ def executing_port(url: str, run_id: str) -> int:
     return int(str(address).rsplit(":", 1)[1])
 
 
+async def follow_elsewhere(servers: list[ServerProcess], on_a: httpx.Client) -> tuple[str, list[dict[str, Any]]]:
+    """Submit on the first replica while a WebSocket client of the second follows the run:
+    (the run id, the events that client received until its first node completed)."""
+    async with ws_connect(servers[1], "follower") as ws:
+        run_id = on_a.post("/api/runs", json={"graph": long_graph("first", first_s=1.0)}).json()["run_id"]
+        await ws.send(json.dumps({"type": "subscribe", "runs": [run_id]}))
+        events = await collect_events(ws, {"node_completed"}, run_id=run_id)
+    return run_id, events
+
+
 def test_replicas_share_runs_cancel_across_run_each_submission_once_and_resume_a_dead_ones_run(
-        migrated_url: str, tmp_path: Path) -> None:
+        migrated_url: str, redis_url: str, tmp_path: Path) -> None:
     with ExitStack() as stack:
-        servers = [replica(tmp_path / "ws", migrated_url) for _ in range(2)]  # one workspace, no lock
+        servers = [replica(tmp_path / "ws", migrated_url, redis_url) for _ in range(2)]  # one workspace, no lock
         for server in servers:
             stack.callback(server.stop)
         with ThreadPoolExecutor(2) as pool:
@@ -76,8 +101,9 @@ def test_replicas_share_runs_cancel_across_run_each_submission_once_and_resume_a
             return next(s for s in servers if s.port == port), clients[port], other
 
         on_a = clients[servers[0].port]
-        survivor_run = on_a.post("/api/runs", json={"graph": long_graph("first")}).json()["run_id"]
-        node_status(on_a, survivor_run, "1", "completed")
+        survivor_run, live = asyncio.run(follow_elsewhere(servers, on_a))
+        assert [(e["type"], e["data"].get("node_id")) for e in live if e["type"].startswith("node_")][-1] == (
+            "node_completed", "1")
         executor, _, elsewhere = roles(survivor_run)
         followed = node_status(elsewhere, survivor_run, "1", "completed")  # its progress, seen on the other
         assert followed["status"] == "running" and followed["attempts"] == 1
