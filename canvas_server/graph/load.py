@@ -85,17 +85,20 @@ MAX_DEPTH = 64  # far above any real graph; keeps every later recursive walk (py
 
 
 def _refuse_deep(data: Any) -> None:
-    """GraphFormatError when `data` nests deeper than MAX_DEPTH (measured without recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise GraphFormatError(f"this graph nests values more than {MAX_DEPTH} levels deep",
-                                   details={"max_depth": MAX_DEPTH})
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+    """GraphFormatError when `data` nests deeper than MAX_DEPTH (measured without recursion).
+    Walks containers only, a level at a time: a graph's scalars (most of it) are never pushed."""
+    level: list[Any] = [data] if isinstance(data, (dict, list)) else []
+    depth = 1
+    while level:
+        children: list[Any] = []
+        for value in level:
+            items = value.values() if isinstance(value, dict) else value
+            if items and depth == MAX_DEPTH:  # any value inside lies deeper than allowed
+                raise GraphFormatError(f"this graph nests values more than {MAX_DEPTH} levels deep",
+                                       details={"max_depth": MAX_DEPTH})
+            children.extend(item for item in items if isinstance(item, (dict, list)))
+        level = children
+        depth += 1
 
 
 def load_graph_file(path: str | Path, registry: NodeRegistry) -> LoadedGraph:
