@@ -166,11 +166,11 @@ class Audited(Node):
 
 
 class PathOut(Outputs):
-    path: str = Output(socket="STRING")
+    path: str = Output(socket="TEXT")
 
 
 class TextOut(Outputs):
-    text: str = Output(socket="STRING")
+    text: str = Output(socket="TEXT")
 
 
 @node("test.write", title="Write file", category="Test", maturity="STUDENT")
@@ -189,7 +189,7 @@ class WriteFile(Node):
 class PassThrough(Node):
     """Pass a path on unchanged: its reader is then a grandchild of the file's writer."""
 
-    path: str = Input(socket="STRING")
+    path: str = Input(socket="TEXT")
 
     def run(self, ctx: RunContext) -> PathOut:
         return PathOut(path=self.path)
@@ -199,7 +199,7 @@ class PassThrough(Node):
 class ReadFile(Node):
     """Read a file through the run's sandbox (its roots decide what is reachable)."""
 
-    path: str = Input(socket="STRING")
+    path: str = Input(socket="TEXT")
     suffix: str = Input("", description="Appended: a new suffix is a new execution of the reader alone")
 
     def run(self, ctx: RunContext) -> TextOut:
