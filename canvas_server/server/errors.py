@@ -69,6 +69,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "shot_not_found": 404,
     "shot_changed": 409,
     "ingredient_not_found": 404,
+    "shot_folder_taken": 409,
     "chapter_not_found": 404,
     "scene_not_found": 404,
     "edit_unreadable": 422,  # a conform's edit file (nodes/sdk/editorial)

@@ -218,3 +218,55 @@ def test_bad_shot_edits_are_a_4xx_in_the_one_error_shape(client: httpx.Client, b
     response = client.patch("/api/projects/Film/shots", json=body)
     assert response.status_code == status, response.text
     assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def test_reordering_a_scenes_shots_renumbers_them_and_their_takes_move_with_them(
+    client: httpx.Client, server: ServerProcess,
+) -> None:
+    assert client.post("/api/projects", json={"name": "Order"}).status_code == 201
+    root = server.workspace / "Projects" / "Order"
+    for number, colour in ((1, "red"), (2, "blue")):
+        source = root / "05_Cache" / f"{colour}.png"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s=64x48",
+                        "-frames:v", "1", str(source)], check=True)
+        save_take(client, "Order", f"05_Cache/{colour}.png", f"Chapter_01/Scene_01/Shot_{number:02d}")
+        key = f"Chapter_01/Scene_01/Shot_{number:02d}"
+        described = client.patch("/api/projects/Order/shots", json={
+            "shot": key, "base": {"description": client.get("/api/projects/Order").json()["narrative"]["chapters"][0]
+                                  ["scenes"][0]["shots"][number - 1]["description"]},
+            "changes": {"description": f"the {colour} shot"}})
+        assert described.status_code == 200, described.text
+    client.put("/api/projects/Order/takes/status", json={"shot": "Chapter_01/Scene_01/Shot_02", "take": 1,
+                                                         "status": "approved"}).raise_for_status()
+    blue = (root / "05_Cache/blue.png").read_bytes()
+
+    moved = client.put("/api/projects/Order/shots/order", json={"chapter": 1, "scene": 1, "order": [2, 1]})
+    assert moved.status_code == 200, moved.text
+    assert [(s["number"], s["description"]) for s in moved.json()["shots"]] == [(1, "the blue shot"), (2, "the red shot")]
+    first = root / "03_Renders/Chapter_01/Scene_01/Shot_01"
+    assert (first / "S01_S01_take01.png").read_bytes() == blue
+    provenance = json.loads((first / "S01_S01_take01.provenance.json").read_text())
+    assert (provenance["shot"], provenance["file"]) == ("Chapter_01/Scene_01/Shot_01", "S01_S01_take01.png")
+    gallery = {s["shot"]: s for s in client.get("/api/projects/Order/takes").json()["shots"]}
+    assert gallery["Chapter_01/Scene_01/Shot_01"]["status"] == "approved"  # the review moved with its take
+    assert gallery["Chapter_01/Scene_01/Shot_02"]["takes"][0]["path"].endswith("Shot_02/S01_S02_take01.png")
+    assert not list(root.glob("03_Renders/Chapter_01/Scene_01/.moving-*"))
+
+    stale = client.put("/api/projects/Order/shots/order", json={"chapter": 1, "scene": 1, "order": [1, 2, 3]})
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "shot_changed"
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({"chapter": 9, "scene": 1, "order": [1]}, 404),
+    ({"chapter": 1, "scene": 1, "order": [1, 1]}, 409),
+    ({"chapter": 1, "scene": 1, "order": []}, 422),
+    ({"chapter": 1, "scene": 1, "order": ["../1"]}, 422),
+    ({"chapter": 0, "scene": 1, "order": [1]}, 422),
+    ({"chapter": 1, "scene": 1, "order": [1], "extra": True}, 200),
+])
+def test_bad_shot_orders_are_a_4xx_in_the_one_error_shape(client: httpx.Client, body: object, status: int) -> None:
+    response = client.put("/api/projects/Film/shots/order", json=body)
+    assert response.status_code == status, response.text
+    if status >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "details"}

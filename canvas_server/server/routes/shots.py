@@ -9,7 +9,8 @@ from nodes.sdk import EventType
 from nodes.sdk.takes import ShotCoords
 
 from ...workspace import shots
-from ...workspace.manifest import Shot
+from ...workspace.manifest import Scene, Shot
+from ...workspace.shot_order import reorder_shots
 from ...workspace.shots import ShotFields
 from ..openapi import ErrorBody
 from .projects import Services, Store
@@ -30,3 +31,20 @@ def edit_shot(project: str, request: ShotEdit, store: Store, services: Services)
     services.events.publish(EventType.PROJECT_UPDATE, {"reason": "shot_edited", "shot": coords.key},
                             project=store.get(project).name)
     return shot
+
+
+class ShotOrder(BaseModel):
+    chapter: int = Field(ge=1, le=999)
+    scene: int = Field(ge=1, le=999)
+    order: list[int] = Field(min_length=1, max_length=999,
+                             description="The scene's shot numbers as they are now, in their new order")
+
+
+@router.put("/order", responses={409: {"model": ErrorBody, "description": "The scene's shots changed meanwhile"}})
+def reorder(project: str, request: ShotOrder, store: Store, services: Services) -> Scene:
+    """Reorder a scene's shots: they are numbered 1…n in the new order and their takes move with them."""
+    scene = reorder_shots(store, project, request.chapter, request.scene, request.order)
+    services.events.publish(EventType.PROJECT_UPDATE, {"reason": "shots_reordered",
+                                                       "scene": f"{request.chapter}/{request.scene}"},
+                            project=store.get(project).name)
+    return scene

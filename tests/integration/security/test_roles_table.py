@@ -102,6 +102,7 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
      {"shot": "Chapter_01/Scene_01/Shot_01", "take": 1, "status": "approved"}, FILM_EDITORS),
     ("PATCH", fixed("/api/projects/Film/shots"),
      {"shot": "Chapter_01/Scene_01/Shot_01", "base": {"duration": None}, "changes": {"duration": 3.0}}, FILM_EDITORS),
+    ("PUT", fixed("/api/projects/Film/shots/order"), {"chapter": 1, "scene": 1, "order": [1]}, FILM_EDITORS),
     ("POST", fixed("/api/projects/Film/takes/notes"),
      {"shot": "Chapter_01/Scene_01/Shot_01", "take": 1, "seconds": 1.5, "text": "warmer"}, FILM_EDITORS),
     ("POST", fixed("/api/projects/Film/editorial/exports"), {"format": "edl"}, FILM_EDITORS),

@@ -62,6 +62,31 @@ class ShotListState {
     return rows;
   }
 
+  /** The shots of the row's scene, in order. */
+  sceneRows(row: ShotRow): ShotRow[] {
+    return this.rows.filter((r) => r.chapter === row.chapter && r.scene === row.scene);
+  }
+
+  /** Moves a shot `delta` places within its scene; the server renumbers the scene and moves the
+   * takes with their shots. The list shows the server's answer (or its refusal, then reloads). */
+  async move(project: string, row: ShotRow, delta: number): Promise<void> {
+    const numbers = this.sceneRows(row).map((r) => r.shot.number);
+    const from = numbers.indexOf(row.shot.number);
+    const to = from + delta;
+    if (from < 0 || to < 0 || to >= numbers.length) return;
+    const order = [...numbers];
+    order.splice(to, 0, ...order.splice(from, 1));
+    try {
+      await api.reorderShots(project, { chapter: row.chapter, scene: row.scene, order });
+      if (ui.selection.kind === "shot" && ui.selection.key === row.key) {
+        ui.selection = { kind: "shot", key: row.key.replace(/Shot_\d+$/, `Shot_${pad(to + 1)}`) };
+      }
+    } catch (error) {
+      ui.reportError(`Shot ${row.scene}.${row.shot.number} was not moved`, error);
+    }
+    await Promise.all([this.load(project), review.refresh(project)]);
+  }
+
   /** Shows the edit at once; the server refuses it when the field changed meanwhile (409), and
    * then the row goes back to what the server holds, with its message. */
   async edit(project: string, row: ShotRow, field: EditableField, value: Fields[EditableField]): Promise<void> {

@@ -1,0 +1,90 @@
+"""Reordering a scene's shots from the shot list. A shot's number is its place in the scene and
+the name of its render folder (`Shot_03`), so a reorder renumbers the shots 1…n in the new order
+and moves each moved shot's takes with it (folder, file names, provenance): every take stays the
+take of the shot it was made for, and the numbers stay consistent everywhere (tree, gallery,
+storyboard, exports). It runs under the project's edit lock, with project.json, in one step."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from nodes.sdk import atomic_publish, atomic_write_text, layout
+from nodes.sdk.atomic import fsync_dir
+from nodes.sdk.takes import Provenance, ShotCoords
+
+from .errors import ItemNotFoundError
+from .manifest import Scene
+from .shots import ShotConflictError
+from .store import ProjectStore
+from .takes import mirror_takes
+
+
+class ShotFolderTakenError(ShotConflictError):
+    code = "shot_folder_taken"
+
+
+def _retitle(folder: Path, coords: ShotCoords, old: int) -> None:
+    """Rename a moved folder's take files from the old shot's stem to the new one's and point
+    their provenance at the new place."""
+    before = ShotCoords(coords.chapter, coords.scene, old).stem(0).removesuffix("_take00")  # "S01_S02"
+    after = coords.stem(0).removesuffix("_take00")
+    for path in sorted(folder.iterdir()):
+        if not path.name.startswith(f"{before}_take"):
+            continue
+        target = folder / f"{after}{path.name.removeprefix(before)}"
+        atomic_publish(path, target)
+        if target.name.endswith(layout.PROVENANCE_SUFFIX):
+            record = Provenance.model_validate_json(target.read_text(encoding="utf-8"))
+            moved = record.model_copy(update={"shot": coords.key,
+                                              "file": f"{after}{str(record.file).removeprefix(before)}" if record.file else None})
+            atomic_write_text(target, moved.model_dump_json(indent=2))
+
+
+def _move_folders(root: Path, chapter: int, scene: int, moves: dict[int, int]) -> None:
+    """Move render folders Shot_old → Shot_new (a permutation among them), through hidden names so
+    that no two shots ever share a folder name."""
+    def folder(number: int) -> Path:
+        return root / ShotCoords(chapter, scene, number).folder
+
+    moving = {old: new for old, new in moves.items() if old != new and folder(old).is_dir()}
+    for new in moving.values():
+        if folder(new).is_dir() and new not in moving and any(folder(new).iterdir()):
+            raise ShotFolderTakenError(
+                f"{ShotCoords(chapter, scene, new).key} already holds renders of no shot in this scene; "
+                "move them away first", details={"shot": ShotCoords(chapter, scene, new).key})
+    token = secrets.token_hex(4)
+    parked = {}
+    for old in moving:
+        parked[old] = folder(old).with_name(f".moving-{token}-{old:02d}")
+        folder(old).rename(parked[old])
+    for old, new in moving.items():
+        target = folder(new)
+        if target.is_dir() and not any(target.iterdir()):
+            target.rmdir()  # an empty placeholder folder
+        parked[old].rename(target)
+        _retitle(target, ShotCoords(chapter, scene, new), old)
+    if moving:
+        fsync_dir(folder(1).parent)
+
+
+def reorder_shots(store: ProjectStore, name_or_id: str, chapter: int, scene: int, order: list[int]) -> Scene:
+    """Put the scene's shots in `order` (their current numbers, each once) and number them 1…n."""
+    root = store.root(name_or_id)
+    with store.editing(name_or_id) as manifest:
+        entry = next((s for c in manifest.narrative.chapters if c.number == chapter for s in c.scenes
+                      if s.number == scene), None)
+        if entry is None:
+            raise ItemNotFoundError("scene", f"Chapter_{chapter:02d}/Scene_{scene:02d}")
+        current = [shot.number for shot in entry.shots]
+        if sorted(order) != sorted(current) or len(set(order)) != len(order):
+            raise ShotConflictError(
+                "the scene's shots changed meanwhile; reload the shot list and move the shot again",
+                details={"current": current, "order": order})
+        moves = {old: new for new, old in enumerate(order, start=1)}
+        _move_folders(root, chapter, scene, moves)
+        by_number = {shot.number: shot for shot in entry.shots}
+        entry.shots = [by_number[old].model_copy(update={"number": moves[old]}) for old in order]
+        mirror_takes(root, manifest)
+        reordered = entry.model_copy(deep=True)
+    return reordered
