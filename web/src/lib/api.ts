@@ -2,6 +2,7 @@
 // `paths` through the one fetch wrapper in client.ts.
 import { ApiError, apiError, type ResponseOf } from "./client";
 import { catalogEndpoints } from "./endpoints/catalog";
+import { editorialEndpoints } from "./endpoints/editorial";
 import { graphEndpoints, type GraphError } from "./endpoints/graphs";
 import { projectEndpoints } from "./endpoints/projects";
 import { roomEndpoints } from "./endpoints/room";
@@ -19,6 +20,7 @@ export type { Requirements, TemplateDetail } from "./endpoints/templates";
 
 export const api = {
   ...catalogEndpoints,
+  ...editorialEndpoints,
   ...projectEndpoints,
   ...roomEndpoints,
   ...shotEndpoints,
