@@ -4,6 +4,7 @@ principal with its own settings and files (`userdata.py`)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -25,7 +26,7 @@ from ..server.deps import get_principal, get_services
 from ..server.errors import error_body
 from ..server.services import AppServices
 from ..server.template_store import TemplateStore
-from . import userdata
+from . import project_workflows, userdata
 from .errors import auteur_refusal
 from .logs import log_entries, log_size
 
@@ -52,13 +53,15 @@ def _flag(value: str | None, default: bool) -> bool:
     return default if value is None else value.lower() == "true"
 
 
-def _written(path: Path | None, name: str, root: Path, full_info: str | None) -> Any:
+def _written(path: Path | None, name: str, root: Path | None, full_info: str | None) -> Any:
     """ComfyUI's answer to a store or a move: 409 when `name` exists and overwrite is off, else
     the file's `{path, size, modified}` with `full_info`, or its name."""
     if path is None:
         return JSONResponse(error_body("file_exists", f"{name!r} exists; send overwrite=true to replace it"),
                             status_code=409)
-    return userdata.entry(path, root) if _flag(full_info, False) else name
+    if not _flag(full_info, False):
+        return name
+    return userdata.entry(path, root) if root is not None else userdata.entry(path, None, name)
 
 
 @router.get("/users")
@@ -112,13 +115,19 @@ async def list_userdata(dir: str, recurse: str | None = None, full_info: str | N
     parts with `split`."""
     authorize(principal, Action.USERDATA_READ)
     base = userdata.user_path(_root(services, principal), dir)
-    files = userdata.list_files(_root(services, principal), dir, recurse=_flag(recurse, False))
+    deep = _flag(recurse, False)
+    files = [(path.relative_to(base).as_posix(), path)
+             for path in userdata.list_files(_root(services, principal), dir, recurse=deep)]
+    folder = base.relative_to(_root(services, principal)).as_posix() + "/"
+    for shown, path in await asyncio.to_thread(lambda: list(project_workflows.listed(services, principal))):
+        inside = shown.removeprefix(folder)
+        if shown.startswith(folder) and (deep or "/" not in inside):
+            files.append((inside, path))
     if _flag(full_info, False):
-        return [userdata.entry(path, base) for path in files]
-    relative = [path.relative_to(base).as_posix() for path in files]
+        return [userdata.entry(path, None, name) for name, path in files]
     if _flag(split, False):
-        return [[name, *name.split("/")] for name in relative]
-    return relative
+        return [[name, *name.split("/")] for name, _ in files]
+    return [name for name, _ in files]
 
 
 @router.get("/v2/userdata")
@@ -147,7 +156,9 @@ async def list_userdata_v2(path: str = "", services: AppServices = Depends(get_s
 async def get_userdata(file: str, services: AppServices = Depends(get_services),
                        principal: Principal = Depends(get_principal)) -> Response:
     authorize(principal, Action.USERDATA_READ)
-    path = userdata.user_path(_root(services, principal), file)
+    in_projects = project_workflows.in_projects(file)
+    path = project_workflows.read(services, principal, file) if in_projects else userdata.user_path(
+        _root(services, principal), file)
     if not path.is_file():
         raise userdata.UserFileNotFoundError(f"no file {file!r}")
     media = "application/json" if path.suffix == ".json" else "application/octet-stream"
@@ -159,6 +170,8 @@ async def move_userdata(source: str, target: str, overwrite: str | None = None, 
                         services: AppServices = Depends(get_services),
                         principal: Principal = Depends(get_principal)) -> Any:
     authorize(principal, Action.USERDATA_WRITE)
+    project_workflows.refuse_change(source)
+    project_workflows.refuse_change(target)
     root = _root(services, principal)
     return _written(userdata.move(root, source, target, overwrite=_flag(overwrite, True)), target, root, full_info)
 
@@ -170,6 +183,11 @@ async def store_userdata(file: str, request: Request, overwrite: str | None = No
     """Store the raw body as `file` (a workflow saved with Ctrl+S lands in `workflows/`)."""
     authorize(principal, Action.USERDATA_WRITE)
     root = _root(services, principal)
+    if project_workflows.in_projects(file):  # a project's workflow: saved into the project
+        saved = await asyncio.to_thread(project_workflows.save, services, principal, file, await _json_body(request),
+                                        overwrite=_flag(overwrite, True))
+        path = project_workflows.read(services, principal, file) if saved else None
+        return _written(path, file, None, full_info)
     return _written(userdata.save(root, file, await request.body(), overwrite=_flag(overwrite, True)), file, root,
                     full_info)
 
@@ -178,6 +196,7 @@ async def store_userdata(file: str, request: Request, overwrite: str | None = No
 async def delete_userdata(file: str, services: AppServices = Depends(get_services),
                           principal: Principal = Depends(get_principal)) -> Response:
     authorize(principal, Action.USERDATA_WRITE)
+    project_workflows.refuse_change(file)
     userdata.remove(_root(services, principal), file)
     return Response(status_code=204)
 

@@ -49,7 +49,8 @@ def user_dir(state_dir: Path, principal: Principal) -> Path:
 def user_path(root: Path, relative: str) -> Path:
     """`relative` inside `root`, refused when it is absolute or climbs out."""
     parts = PurePosixPath(relative.replace("\\", "/")).parts
-    if not parts or relative.startswith("/") or any(part in ("..", ".", "") for part in parts):
+    if (not parts or relative.startswith("/") or any(part in ("..", ".", "") for part in parts)
+            or any(ord(char) < 32 for char in relative)):  # NUL or a control character: no file name
         raise UserPathError(f"{relative!r} is not a file path inside the user folder")
     return root.joinpath(*parts)
 
@@ -76,10 +77,12 @@ def list_files(root: Path, folder: str, *, recurse: bool) -> list[Path]:
         part.startswith(".") for part in path.relative_to(base).parts))
 
 
-def entry(path: Path, base: Path) -> dict[str, Any]:
-    """ComfyUI's `full_info` entry: `{path, size, modified}` (modified in ms, as it sends)."""
+def entry(path: Path, base: Path | None, shown: str | None = None) -> dict[str, Any]:
+    """ComfyUI's `full_info` entry: `{path, size, modified}` (modified in ms, as it sends);
+    the path relative to `base`, or `shown` (a project's workflow is not under the folder)."""
     stat = path.stat()
-    return {"path": path.relative_to(base).as_posix(), "size": stat.st_size, "modified": stat.st_mtime * 1000}
+    name = shown if shown is not None or base is None else path.relative_to(base).as_posix()
+    return {"path": name, "size": stat.st_size, "modified": stat.st_mtime * 1000}
 
 
 def save(root: Path, relative: str, data: bytes, *, overwrite: bool) -> Path | None:

@@ -43,6 +43,7 @@ from .routes import (  # workspace (issue 4)
     signed_media,
     takes,
     templates,
+    user_workflows,
     webhooks,
     workflows,
 )
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(git.router, dependencies=in_project)
     app.include_router(documents.router, dependencies=in_project)
     app.include_router(workflows.router, dependencies=in_project)
+    app.include_router(user_workflows.router, dependencies=authenticated)
     app.include_router(editorial.router, dependencies=in_project)
     # The packs are loaded with the services: their routes join before the first request.
     lifecycle.on_start(lambda services: mount_pack_routes(app, services.registry, settings))

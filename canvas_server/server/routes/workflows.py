@@ -21,6 +21,8 @@ from ...graph.errors import GraphFormatError
 from ...graph.workflow import Workflow
 from ...workspace.errors import ItemNotFoundError
 from ...workspace.names import check_name
+from ...workspace.store import ProjectStore
+from ..services import AppServices
 from .projects import Services, Store
 
 router = APIRouter(prefix="/api/projects/{project}/workflows", tags=["workflows"])
@@ -50,12 +52,16 @@ def _info(root: Path, path: Path) -> WorkflowInfo:
     )
 
 
+def workflow_files(folder: Path) -> list[Path]:
+    """The workflows saved in `folder`, newest first."""
+    return sorted(folder.glob("*.json"), key=lambda item: item.stat().st_mtime, reverse=True)
+
+
 @router.get("")
 def list_workflows(project: str, store: Store) -> WorkflowList:
     """Saved workflows, newest first."""
     root = store.root(project)
-    files = sorted((root / layout.CANVAS_DIR).glob("*.json"), key=lambda item: item.stat().st_mtime, reverse=True)
-    return WorkflowList(items=[_info(root, path) for path in files])
+    return WorkflowList(items=[_info(root, path) for path in workflow_files(root / layout.CANVAS_DIR)])
 
 
 def _as_workflow(data: Any, name: str) -> Workflow:
@@ -69,10 +75,8 @@ def _as_workflow(data: Any, name: str) -> Workflow:
         ) from exc
 
 
-# Unset fields stay absent: the workflow is served as the editor saved it, not with defaults.
-@router.get("/{name}", response_model_exclude_unset=True)
-def get_workflow(project: str, name: str, store: Store) -> Workflow:
-    path = _file(store.root(project), name)
+def read_workflow(path: Path, name: str) -> Workflow:
+    """A saved workflow file (a project's or a user's), checked to be one."""
     if not path.is_file():
         raise ItemNotFoundError("file", name)
     try:
@@ -82,17 +86,36 @@ def get_workflow(project: str, name: str, store: Store) -> Workflow:
     return _as_workflow(data, name)
 
 
-@router.put("/{name}", response_model=WorkflowInfo)
-def save_workflow(project: str, name: str, workflow: dict[str, Any], store: Store, services: Services) -> WorkflowInfo:
-    """Create or replace a workflow (the body is the litegraph JSON, saved as sent)."""
-    root = store.root(project)
-    path = _file(root, name)
-    _as_workflow(workflow, name)  # what is saved here reads back as a workflow
+def workflow_text(workflow: Any, name: str) -> str:
+    """What is saved for `workflow`: checked to read back as one, the JSON as sent."""
+    _as_workflow(workflow, name)
     try:
-        text = json.dumps(workflow, indent=1, ensure_ascii=False, allow_nan=False)
+        return json.dumps(workflow, indent=1, ensure_ascii=False, allow_nan=False)
     except ValueError as exc:
         raise AuteurError("NaN and Infinity are not valid JSON numbers", code="bad_request") from exc
-    atomic_write_text(path, text)
+
+
+def write_workflow(services: AppServices, store: ProjectStore, project: str, name: str, workflow: Any) -> WorkflowInfo:
+    """Save a project's workflow (the editor's PUT, ComfyUI's Ctrl+S on a project workflow)."""
+    root = store.root(project)
+    path = _file(root, name)
+    atomic_write_text(path, workflow_text(workflow, name))
     info = _info(root, path)
     services.events.publish("file_changed", {"path": info.path, "change": "saved"}, project=store.get(project).name)
     return info
+
+
+def project_workflow_path(store: ProjectStore, project: str, name: str) -> Path:
+    return _file(store.root(project), name)
+
+
+# Unset fields stay absent: the workflow is served as the editor saved it, not with defaults.
+@router.get("/{name}", response_model_exclude_unset=True)
+def get_workflow(project: str, name: str, store: Store) -> Workflow:
+    return read_workflow(_file(store.root(project), name), name)
+
+
+@router.put("/{name}", response_model=WorkflowInfo)
+def save_workflow(project: str, name: str, workflow: dict[str, Any], store: Store, services: Services) -> WorkflowInfo:
+    """Create or replace a workflow (the body is the litegraph JSON, saved as sent)."""
+    return write_workflow(services, store, project, name, workflow)

@@ -120,3 +120,17 @@ def test_regenerating_the_typescript_types_gives_the_committed_file(tmp_path: Pa
     ), (
         "web/src/generated/api.ts is stale: run `python scripts/dump_web_schema.py && (cd web && npm run gen:types)`"
     )
+
+
+def test_my_workflows_lists_the_users_own_workflows_and_opens_one(editor: EditorPage, project: str) -> None:
+    """A workflow in the user's folder (where ComfyUI's frontend saves with Ctrl+S) is listed
+    under My workflows and opens on the canvas."""
+    graph = {"last_node_id": 1, "last_link_id": 0, "links": [], "version": 0.4,
+             "nodes": [{"id": 1, "type": "core.integer", "pos": [100, 100], "size": [200, 60], "widgets_values": [7]}]}
+    saved = httpx.put(f"{editor.server.url}/api/workflows/from comfy", json=graph, timeout=10)
+    assert saved.status_code == 200, saved.text
+    editor.open(project)
+    editor.page.locator("[data-testid=user-workflow-list] button", has_text="from comfy").click()
+    editor.page.wait_for_function("(name) => window.__auteur.workflowName === name", arg="from comfy")
+    opened = editor.eval("() => window.__auteur.editor.serialize().nodes.map(n => [n.type, n.widgets_values])")
+    assert opened == [["core.integer", [7]]]

@@ -84,6 +84,43 @@ def _wait_done(client: httpx.Client, job_id: str) -> dict[str, Any]:
     raise AssertionError(f"job {job_id} did not finish")
 
 
+def test_workflows_saved_in_either_frontend_are_listed_and_opened_in_the_other(server: Any) -> None:
+    process, clients = server
+    ann, bob = clients["ann"], clients["bob"]
+    main = {name: httpx.Client(base_url=process.url, headers=dict(client.headers), timeout=30)
+            for name, client in clients.items()}
+    graph = {"last_node_id": 1, "last_link_id": 0, "nodes": [{"id": 1, "type": "core.integer", "pos": [0, 0],
+             "size": [200, 60], "widgets_values": [4]}], "links": [], "version": 0.4, "extra": {"note": "café"}}
+    # ComfyUI's Ctrl+S → our editor's "My workflows"; ours → ComfyUI's workflow list.
+    assert _ok(ann.post("/api/userdata/workflows%2Fsub%2Ffrom%20comfy.json", json=graph)) == "workflows/sub/from comfy.json"
+    mine = _ok(main["ann"].get("/api/workflows"))["items"]
+    assert [item["name"] for item in mine] == ["sub/from comfy"]
+    assert _ok(main["ann"].get("/api/workflows/sub/from comfy"))["extra"] == {"note": "café"}
+    assert _ok(main["bob"].get("/api/workflows"))["items"] == []
+    assert main["bob"].get("/api/workflows/sub/from comfy").status_code == 404
+    assert _ok(main["ann"].put("/api/workflows/from editor", json=graph))["path"] == "workflows/from editor.json"
+    listed = _ok(ann.get("/api/userdata", params={"dir": "workflows", "recurse": "true"}))
+    assert {"sub/from comfy.json", "from editor.json"} <= set(listed)
+    assert main["ann"].put("/api/workflows/..%2F..%2Fescape", json=graph).status_code in (403, 404)
+    # A project's workflows are a folder of ComfyUI's list, read and saved through the project.
+    assert main["ann"].post("/api/projects", json={"name": "AnnFilm"}).status_code == 201
+    assert main["ann"].put("/api/projects/AnnFilm/workflows/cut", json=graph).status_code == 200
+    listed = _ok(ann.get("/api/userdata", params={"dir": "workflows", "recurse": "true", "full_info": "true"}))
+    assert "Projects/AnnFilm/cut.json" in [entry["path"] for entry in listed]
+    assert "Projects/AnnFilm/cut.json" not in _ok(bob.get("/api/userdata", params={"dir": "workflows", "recurse": "true"}))
+    assert ann.get("/api/userdata/workflows%2FProjects%2FAnnFilm%2Fcut.json").json()["extra"] == {"note": "café"}
+    assert bob.get("/api/userdata/workflows%2FProjects%2FAnnFilm%2Fcut.json").status_code == 403
+    saved = ann.post("/api/userdata/workflows%2FProjects%2FAnnFilm%2Fcut%202.json?full_info=true", json=graph)
+    assert _ok(saved)["path"] == "workflows/Projects/AnnFilm/cut 2.json"
+    names = [item["name"] for item in _ok(main["ann"].get("/api/projects/AnnFilm/workflows"))["items"]]
+    assert set(names) == {"cut", "cut 2"}
+    assert bob.post("/api/userdata/workflows%2FProjects%2FAnnFilm%2Fx.json", json=graph).status_code == 403
+    assert ann.delete("/api/userdata/workflows%2FProjects%2FAnnFilm%2Fcut.json").status_code == 403
+    assert ann.post("/api/userdata/workflows%2FProjects%2Fnot-a-workflow.json", json=graph).status_code == 403
+    for client in main.values():
+        client.close()
+
+
 def test_jobs_list_filter_page_and_cancel_only_the_callers_runs(server: Any) -> None:
     _, clients = server
     ann, bob = clients["ann"], clients["bob"]

@@ -38,6 +38,11 @@ def comfy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     ("POST", "/api/jobs/cancel", b'{"job_ids": "all"}'),
     ("GET", "/templates/..%2F..%2Fsecrets.json", None),
     ("GET", "/templates/nope-1.webp", None),
+    ("POST", "/api/userdata/workflows%2Fa%00b.json", b"{}"),
+    ("POST", "/api/userdata/workflows%2FProjects%2F..%2F..%2Fx.json", b"{}"),
+    ("POST", "/api/userdata/workflows%2FProjects%2FNoSuchFilm%2Fx.json", b'{"nodes": [], "links": []}'),
+    ("GET", "/api/userdata/workflows%2FProjects%2F..%2F..%2F.auteur%2Ftokens.json", None),
+    ("POST", "/api/userdata/workflows%2Fa.json/move/workflows%2FProjects%2FFilm%2Fa.json", None),
 ])
 def test_hostile_frontend_input_is_a_clear_4xx(comfy: httpx.Client, method: str, path: str, body: bytes | None) -> None:
     answer = comfy.request(method, path, content=body, headers={"Content-Type": "application/json"} if body else {})

@@ -80,3 +80,11 @@ def test_hostile_conversions_are_a_4xx_naming_no_path(clients: dict[str, httpx.C
 def test_hostile_edits_to_conform_are_a_4xx(clients: dict[str, httpx.Client], film: str, content: str) -> None:
     for action, extra in (("preview", {}), ("apply", {"plan": "0" * 64})):
         _shape(clients["cy"].post(f"/api/projects/{film}/editorial/conform/{action}", json={"content": content, **extra}))
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2F.auteur%2Ftokens", "%2Fetc%2Fpasswd", "a%00b", "x" * 400, "sub/../../up", "a%0Ab"])
+def test_hostile_user_workflow_names_are_a_4xx(clients: dict[str, httpx.Client], name: str) -> None:
+    for answer in (clients["ada"].get(f"/api/workflows/{name}"),
+                   clients["ada"].put(f"/api/workflows/{name}", json={"nodes": [], "links": []})):
+        _shape(answer)
+        assert "tokens" not in answer.text or answer.status_code in (403, 404)

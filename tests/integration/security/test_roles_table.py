@@ -87,6 +87,9 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("POST", lambda c: "/api/templates", "new", CREATORS),
     ("POST", fixed("/api/templates"), template("Add two numbers"), set()),
     ("GET", fixed("/api/projects"), None, ALL),
+    ("GET", fixed("/api/workflows"), None, ALL),  # each caller's own folder
+    ("PUT", fixed("/api/workflows/mine"), {"nodes": [], "links": []}, ALL),
+    ("GET", fixed("/api/workflows/mine"), None, ALL),
     ("POST", fixed("/api/projects"), "new-project", CREATORS),
     ("GET", fixed("/api/projects/Film"), None, FILM_READERS),
     ("PATCH", fixed("/api/projects/Film"), {"description": "edited"}, FILM_EDITORS),

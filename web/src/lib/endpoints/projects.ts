@@ -28,4 +28,8 @@ export const projectEndpoints = {
     request("/api/projects/{project}/workflows/{name}", "get", { path: { project, name } }),
   saveWorkflow: (project: string, name: string, body: WorkflowBody) =>
     request("/api/projects/{project}/workflows/{name}", "put", { path: { project, name }, body }),
+
+  /** The caller's own workflows (also those saved from ComfyUI's frontend). */
+  userWorkflows: () => request("/api/workflows", "get", {}),
+  userWorkflow: (name: string) => request("/api/workflows/{name}", "get", { path: { name } }),
 };

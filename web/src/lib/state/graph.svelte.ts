@@ -276,6 +276,11 @@ class GraphState {
     await this.openDocument(await api.workflow(target, name), name);
   }
 
+  /** One of the caller's own workflows (Save keeps it in the open project). */
+  async openUserWorkflow(name: string): Promise<void> {
+    await this.openDocument(await api.userWorkflow(name), name.split("/").pop() ?? name);
+  }
+
   /** True when nothing unsaved would be lost, or the user agrees to lose it. */
   confirmDiscard(): boolean {
     return !this.dirty || window.confirm(`Discard the unsaved changes to “${this.workflowName}”?`);

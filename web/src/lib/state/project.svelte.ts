@@ -14,6 +14,8 @@ class ProjectState {
   current = $state<ProjectManifest | null>(null);
   tree = $state<TreeNode | null>(null);
   workflows = $state<WorkflowInfo[]>([]);
+  /** The caller's own workflows (not in a project: saved from ComfyUI's frontend, say). */
+  mine = $state<WorkflowInfo[]>([]);
   tier = $state<Tier>("standard");
   /** Called after the open project changes (the event stream resubscribes). */
   onSelect: () => void = () => {};
@@ -23,7 +25,7 @@ class ProjectState {
   }
 
   async loadList(): Promise<void> {
-    this.list = (await api.projects()).items;
+    [this.list] = await Promise.all([api.projects().then((listed) => listed.items), this.refreshMine()]);
   }
 
   /** The project opened last time, or the first one. */
@@ -48,6 +50,7 @@ class ProjectState {
       api.workflows(name),
       assets.refresh(name),
       review.refresh(name),
+      this.refreshMine(),
     ]);
     this.tree = tree;
     this.workflows = workflows.items;
@@ -55,6 +58,12 @@ class ProjectState {
 
   async refreshWorkflows(): Promise<void> {
     if (this.name) this.workflows = (await api.workflows(this.name)).items;
+    await this.refreshMine();
+  }
+
+  /** The caller's own workflows, ComfyUI's frontend's included. */
+  async refreshMine(): Promise<void> {
+    this.mine = (await api.userWorkflows()).items;
   }
 }
 
