@@ -133,6 +133,15 @@ class RunInterrupted(_Event):
     data: RunData
 
 
+class RunAwaitingReviewData(RunData):
+    waiting: dict[str, list[str]] = Field(default_factory=dict, description="Why each waiting node waits")
+
+
+class RunAwaitingReview(_Event):
+    type: Literal[EventType.RUN_AWAITING_REVIEW]
+    data: RunAwaitingReviewData
+
+
 class NodeStarted(_Event):
     type: Literal[EventType.NODE_STARTED]
     data: NodeData
@@ -194,7 +203,7 @@ class Heartbeat(_Event):
 
 
 Event = Annotated[
-    RunQueued | RunStarted | RunCompleted | RunFailed | RunCancelled | RunInterrupted
+    RunQueued | RunStarted | RunCompleted | RunFailed | RunCancelled | RunInterrupted | RunAwaitingReview
     | NodeStarted | NodeCached | NodeProgress | NodeCompleted | NodeFailed | TakeCreated
     | AssetAdded | ProjectUpdate | FileChanged | NodeAudit | NodeEvent | Heartbeat,
     Field(discriminator="type"),

@@ -64,7 +64,8 @@ async def get_queue(services: AppServices = Depends(get_services),
         runs = visible(principal, reversed(_runs(services, status)))
         return [queue_item(run, services.registry) for run in runs]
 
-    return {"queue_running": items("running"), "queue_pending": items("queued")}
+    # A run waiting for review is pending to ComfyUI, after the queued ones.
+    return {"queue_running": items("running"), "queue_pending": items("queued") + items("awaiting_review")}
 
 
 def _named(manager: RunManager, ids: list[str]) -> list[StoredRun]:

@@ -21,8 +21,9 @@ from .routes import _ALL, _cancel, _json, _named, _runs
 
 router = APIRouter()
 
-JOB_STATUS = {"queued": "pending", "running": "in_progress", "completed": "completed", "failed": "failed",
-              "cancelled": "cancelled", "interrupted": "cancelled"}
+# A run waiting for a person's review is pending to ComfyUI (it has no such state): listed, cancellable.
+JOB_STATUS = {"queued": "pending", "awaiting_review": "pending", "running": "in_progress", "completed": "completed",
+              "failed": "failed", "cancelled": "cancelled", "interrupted": "cancelled"}
 _RUN_STATUSES = {job: [run for run, named in JOB_STATUS.items() if named == job] for job in set(JOB_STATUS.values())}
 _PREVIEWED = {"images": "images", "video": "video", "gifs": "video", "audio": "audio"}
 

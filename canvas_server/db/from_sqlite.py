@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 _BATCH = 1000
 _RUN_COLUMNS = ("run_id", "status", "tier", "project", "client_id", "principal", "request", "record", "summary",
                 "reason", "attempts", "created_at", "started_at", "finished_at", "priority", "queue_pos",
-                "batch_id", "retry_of")
+                "batch_id", "retry_of", "agents", "review_state")
 
 
 class DatabaseNotEmptyError(AuteurError):
@@ -76,6 +76,10 @@ def migrate_from_sqlite(state_dir: Path, engine: Engine) -> Moved:
             moved.outputs = _copy(runs, pg, "SELECT output_key, run_id FROM run_outputs",
                                   "INSERT INTO run_outputs VALUES (:output_key, :run_id)")
             _copy(runs, pg, "SELECT key, value FROM queue_state", "INSERT INTO queue_state VALUES (:key, :value)")
+            _copy(runs, pg, "SELECT run_id, node_id, action, note, content, principal, decided_at FROM "
+                  "review_decisions ORDER BY rowid", "INSERT INTO review_decisions (run_id, node_id, action, note, "
+                  "content, principal, decided_at) VALUES (:run_id, :node_id, :action, :note, :content, :principal, "
+                  ":decided_at)")
             _copy(runs, pg, "SELECT principal, served FROM principal_turns",
                   "INSERT INTO principal_turns VALUES (:principal, :served)")
             moved.events = _copy_events(events, pg)

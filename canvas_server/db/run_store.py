@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING, Any
 from ..engine.record import RunRecord, RunStatus
 from ..runs.storage import LEASE_LOST
 from ..runs.store import (
+    DECIDED,
     FINISHED,
     LIST_COLUMNS,
+    ReviewDecisionRow,
     RunHeader,
     RunPage,
+    RunRequest,
     RunSummary,
     StoredRun,
     SummaryPage,
+    agents_column,
     output_keys,
     run_of,
     summarize,
@@ -32,7 +36,7 @@ if TYPE_CHECKING:
 
 _LINE_ORDER = "priority DESC, queue_pos, ord"
 _RUN_COLUMNS = ("run_id, status, tier, project, client_id, principal, request, record, reason, attempts, "
-                "created_at, started_at, finished_at, priority, batch_id, retry_of")
+                "created_at, started_at, finished_at, priority, batch_id, retry_of, review_state")
 
 
 class PgRunStore:
@@ -67,16 +71,16 @@ class PgRunStore:
         with self._single.connect() as db:
             return int(db.execute(text(sql), params).rowcount)
 
-    def add(self, run: StoredRun) -> None:
+    def add(self, run: StoredRun, agents: list[str] | None = None) -> None:
         request = run.request.model_dump_json()
         self._write(
             "INSERT INTO runs (run_id, status, tier, project, client_id, principal, request, reason, attempts, "
-            "created_at, priority, queue_pos, batch_id, retry_of, stored_bytes) VALUES (:run_id, :status, :tier, "
-            ":project, :client_id, :principal, :request, :reason, :attempts, :created_at, :priority, :created_at, "
-            ":batch_id, :retry_of, :bytes)",
+            "created_at, priority, queue_pos, batch_id, retry_of, stored_bytes, agents) VALUES (:run_id, :status, "
+            ":tier, :project, :client_id, :principal, :request, :reason, :attempts, :created_at, :priority, "
+            ":created_at, :batch_id, :retry_of, :bytes, :agents)",
             **run.model_dump(include={"run_id", "status", "tier", "project", "client_id", "principal", "reason",
                                       "attempts", "created_at", "priority", "batch_id", "retry_of"}),
-            request=request, bytes=len(request.encode()))
+            request=request, bytes=len(request.encode()), agents=agents_column(agents))
 
     def usage(self, principal: str) -> tuple[int, int]:
         [row] = self._all("SELECT COUNT(*) FILTER (WHERE status IN ('queued', 'running')) AS active, "
@@ -168,15 +172,17 @@ class PgRunStore:
         from sqlalchemy import text
 
         stored = record.model_dump_json()
+        waits = record.status == "awaiting_review"  # stopped for a person, not finished
         with self._engine.begin() as db:
             db.execute(text(
                 "UPDATE runs SET status = :status, record = :record, summary = :summary, "
                 "reason = COALESCE(:reason, reason), started_at = COALESCE(:started, started_at), "
                 "finished_at = :finished, lease_owner = NULL, lease_expires = NULL, cancel_reason = NULL, "
+                "review_state = CASE WHEN :waits THEN 'awaiting' ELSE review_state END, "
                 "stored_bytes = octet_length(request) + :bytes WHERE run_id = :r"),
                 {"status": record.status, "record": stored, "summary": summarize(record), "reason": reason,
-                 "started": record.started_at, "finished": record.finished_at or time.time(),
-                 "bytes": len(stored.encode()), "r": run_id})
+                 "started": record.started_at, "finished": None if waits else record.finished_at or time.time(),
+                 "waits": waits, "bytes": len(stored.encode()), "r": run_id})
             _index_outputs(db, run_id, record)
 
     def producers(self, output_key: str) -> list[RunHeader]:
@@ -217,6 +223,48 @@ class PgRunStore:
     def ever_used(self, run_id: str) -> bool:
         return self._one("SELECT 1 FROM runs WHERE run_id = :r UNION ALL SELECT 1 FROM retired_runs "
                          "WHERE run_id = :r LIMIT 1", r=run_id) is not None
+
+    # ---- human review ------------------------------------------------------------------
+
+    def decide(self, run_id: str, decision: ReviewDecisionRow, request: RunRequest, reason: str) -> None:
+        from sqlalchemy import text
+
+        with self._engine.begin() as db:
+            db.execute(text(
+                "INSERT INTO review_decisions (run_id, node_id, action, note, content, principal, decided_at) "
+                "VALUES (:run_id, :node_id, :action, :note, :content, :principal, :decided_at)"),
+                {"run_id": run_id, **decision.model_dump()})
+            db.execute(text(
+                "UPDATE runs SET status = 'queued', request = :request, review_state = :state, reason = :reason, "
+                "finished_at = NULL WHERE run_id = :r AND status = 'awaiting_review'"),
+                {"request": request.model_dump_json(), "state": DECIDED[decision.action], "reason": reason,
+                 "r": run_id})
+
+    def decisions(self, run_id: str) -> list[ReviewDecisionRow]:
+        rows = self._all("SELECT node_id, action, note, content, principal, decided_at FROM review_decisions "
+                         "WHERE run_id = :r ORDER BY decided_at, ord", r=run_id)
+        return [ReviewDecisionRow.model_validate(row) for row in rows]
+
+    def jobs(self, *, agent: str | None, status: str | None, review: str | None, principal: str | None,
+             limit: int, offset: int) -> SummaryPage:
+        where, params = ["agents IS NOT NULL"], {}
+        if agent is not None:
+            where.append("strpos(agents, :agent) > 0")
+            params["agent"] = f",{agent},"
+        for column, value in (("status", status), ("principal", principal)):
+            if value is not None:
+                where.append(f"{column} = :{column}")
+                params[column] = value
+        if review == "none":
+            where.append("review_state IS NULL")
+        elif review is not None:
+            where.append("review_state = :review")
+            params["review"] = review
+        clause = " AND ".join(where)
+        total = int(self._one(f"SELECT COUNT(*) FROM runs WHERE {clause}", **params))
+        rows = self._all(f"SELECT {LIST_COLUMNS} FROM runs WHERE {clause} ORDER BY created_at DESC, ord DESC "
+                         "LIMIT :limit OFFSET :offset", **params, limit=limit, offset=offset)
+        return SummaryPage(items=[summary_of(row) for row in rows], total=total, limit=limit, offset=offset)
 
     # ---- leases ----------------------------------------------------------------------
 

@@ -54,9 +54,21 @@ runs = Table(
     Column("cancel_reason", Text),
     # Bytes of request + record, summed per principal for its storage quota.
     Column("stored_bytes", BigInteger, nullable=False, server_default="0"),
+    # Human review (0002): the agent node types the run holds (`,a,b,`) and its review state.
+    Column("agents", Text),
+    Column("review_state", Text),
     Index("runs_status", "status", "created_at"),
     Index("runs_created", "created_at"),
     Index("runs_batch", "batch_id"),
+)
+# Every decision a person made about a run's waiting nodes (its review thread).
+review_decisions = Table(
+    "review_decisions", metadata,
+    Column("run_id", Text, nullable=False), Column("node_id", Text, nullable=False),
+    Column("action", Text, nullable=False), Column("note", Text), Column("content", Text),
+    Column("principal", Text, nullable=False), Column("decided_at", Double, nullable=False),
+    Column("ord", BigInteger, primary_key=True, autoincrement=True),
+    Index("review_decisions_run", "run_id"),
 )
 retired_runs = Table(
     "retired_runs", metadata,

@@ -22,7 +22,7 @@ from function_runners.base import Runner, TaskCallbacks
 from function_runners.execute import error_from
 from function_runners.result_cache import ResultCache
 from function_runners.tiers import DEFAULT_TIER, TierConfig
-from nodes.sdk import AuteurError, EventType, NodeRegistry
+from nodes.sdk import AWAITING_REVIEW, AuteurError, EventType, NodeRegistry, ReviewWait
 from nodes.sdk.storage import MediaStore
 
 from ..graph.prompt import ApiPrompt
@@ -295,6 +295,9 @@ class _RunExecution:
             return
         failure = outcome.error
         assert failure is not None
+        if failure.code == AWAITING_REVIEW:
+            self.await_review(node_id, failure.details)
+            return
         error = ErrorInfo(code=failure.code, message=scrub_text(failure.message, self.ex.workspace),
                           node_id=node_id, details={"error_type": failure.error_type,
                                                     "node_details": scrub(failure.details, self.ex.workspace)})
@@ -307,6 +310,15 @@ class _RunExecution:
         self.record.errors.append(error)
         self.emit(EventType.NODE_FAILED, node_id=node_id, error=error.model_dump(exclude={"details"}))
         self.skip_descendants(node_id)
+
+    def await_review(self, node_id: str, details: Any) -> None:
+        """The node waits for a person: its descendants stay pending (they run after the
+        decision), independent branches go on."""
+        wait = ReviewWait.model_validate(details)
+        content = self.nodes[node_id].links.get("content")
+        wait.feedback_node = content[0] if content is not None else None
+        self.record.nodes[node_id].status = "awaiting_review"
+        self.record.reviews[node_id] = wait
 
     @staticmethod
     def ran_on(entry: NodeRecord, outcome: Outcome) -> None:
@@ -366,6 +378,10 @@ class _RunExecution:
         elif record.errors:
             record.status = "failed"
             self.emit(EventType.RUN_FAILED, errors=[e.model_dump(exclude={"details"}) for e in record.errors])
+        elif record.reviews:
+            record.status, record.finished_at = "awaiting_review", None
+            waiting = {node_id: wait.reasons for node_id, wait in record.reviews.items()}
+            self.emit(EventType.RUN_AWAITING_REVIEW, waiting=waiting)
         else:
             record.status = "completed"
             self.emit(EventType.RUN_COMPLETED, outputs=record.outputs)

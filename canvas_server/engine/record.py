@@ -7,9 +7,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, PrivateAttr
 
 from function_runners.tiers import DEFAULT_TIER
+from nodes.sdk import ReviewWait
 
-RunStatus = Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
-NodeStatus = Literal["pending", "running", "cached", "completed", "failed", "skipped", "cancelled"]
+# `awaiting_review`: a node waits for a person (docs/architecture.md §12); the run is not
+# executing and not finished, and a decision queues it again.
+RunStatus = Literal["queued", "running", "awaiting_review", "completed", "failed", "cancelled", "interrupted"]
+NodeStatus = Literal["pending", "running", "cached", "completed", "failed", "skipped", "cancelled",
+                     "awaiting_review"]
 
 
 class ErrorInfo(BaseModel):
@@ -75,6 +79,8 @@ class RunRecord(BaseModel):
     nodes: dict[str, NodeRecord] = Field(default_factory=dict)
     outputs: dict[str, Any] = Field(default_factory=dict)
     errors: list[ErrorInfo] = Field(default_factory=list)
+    reviews: dict[str, ReviewWait] = Field(
+        default_factory=dict, description="What waits for a person at each node awaiting review, and why")
     # Node tracebacks for this process only (`auteur run --debug`); never serialized.
     _tracebacks: dict[str, str] = PrivateAttr(default_factory=dict)
 

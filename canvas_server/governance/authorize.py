@@ -35,6 +35,7 @@ class Action(StrEnum):
     RUN_CANCEL = "run.cancel"
     RUN_DELETE = "run.delete"
     RUN_CONTROL = "run.control"  # move, prioritize or retry a run
+    RUN_REVIEW = "run.review"  # decide about a run waiting for review (approve, reject, edit, ask for changes)
     QUEUE_CONTROL = "queue.control"  # pause and resume the whole queue
     WEBHOOK_MANAGE = "webhook.manage"  # make, list, delete webhooks, replay their deliveries
     PROJECT_LIST = "project.list"
@@ -146,7 +147,8 @@ def _project_role(principal: Principal, project: ProjectResource) -> str | None:
 def decide(principal: Principal, action: Action, resource: Resource = None) -> str | None:
     """None when allowed, else the reason it is not (for the 403 message)."""
     if isinstance(resource, RunResource):
-        if action not in (Action.RUN_READ, Action.RUN_CANCEL, Action.RUN_DELETE, Action.RUN_CONTROL):
+        if action not in (Action.RUN_READ, Action.RUN_CANCEL, Action.RUN_DELETE, Action.RUN_CONTROL,
+                          Action.RUN_REVIEW):
             return f"{action} does not apply to a run"
         if _is_admin(principal) or (resource.owner is not None and resource.owner == principal.name):
             return None

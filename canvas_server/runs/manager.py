@@ -10,15 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from nodes.sdk import NODE_SETTLED, RUN_ENDED, AuteurError, EventType
+from nodes.sdk import NODE_SETTLED, RUN_STOPPED, AuteurError, EventType, ReviewAction
 
 from ..engine.cancel import CancelToken
 from ..engine.executor import EngineEvent, Executor
 from ..engine.record import ErrorInfo, NodeRecord, RunRecord
 from ..graph.prompt import ApiPrompt
 from ..scrub import scrub_text
+from .review import ReviewNotWaitingError, agent_types, decided_prompt, waiting_node
 from .storage import LEASE_LOST, RunStorage
-from .store import FINISHED, RunHeader, StoredRun, output_keys
+from .store import FINISHED, ReviewDecisionRow, RunHeader, StoredRun, output_keys
 from .throttle import ProgressThrottle
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class RunManager:
         project_root: Callable[[str], Path | None] = lambda project: None,
         on_audit: Callable[[StoredRun, dict[str, Any]], object] = lambda run, data: None,
         on_ended: Callable[[StoredRun, str, dict[str, Any]], object] = lambda run, status, data: None,
+        on_decided: Callable[[StoredRun, list[ReviewDecisionRow]], object] = lambda run, thread: None,
     ) -> None:
         self.store = store
         self.executor = executor
@@ -76,7 +78,8 @@ class RunManager:
         self.resume_attempts = resume_attempts
         self.project_root = project_root
         self.on_audit = on_audit  # a node's `node_audit` event, written down with the run's principal
-        self.on_ended = on_ended  # a run ended (its record stored): the webhooks are told
+        self.on_ended = on_ended  # a run ended or waits for review (its record stored): the webhooks are told
+        self.on_decided = on_decided  # a person decided: the run's review thread is kept in its project
         self._tickets: asyncio.Queue[None] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._tokens: dict[str, CancelToken] = {}
@@ -154,7 +157,7 @@ class RunManager:
     # ---- API ------------------------------------------------------------------------
 
     def submit(self, run: StoredRun) -> StoredRun:
-        self.store.add(run)
+        self.store.add(run, agent_types(run.request.prompt, self.executor.registry))
         _log_for(run, f"queued (tier {run.tier}{', project ' + run.project if run.project else ''})")
         self._publish(run, EventType.RUN_QUEUED, {"status": "queued", "tier": run.tier})
         self._tickets.put_nowait(None)
@@ -194,6 +197,29 @@ class RunManager:
             self._publish(run, EventType.RUN_CANCELLED, {"status": "cancelled", "reason": reason})
             self._ended(run, "cancelled", {"reason": reason})
         return self.get(run_id)
+
+    def decide(self, run_id: str, principal: str, action: ReviewAction, *, node_id: str | None = None,
+               content: str | None = None, note: str | None = None) -> StoredRun:
+        """A person's decision about a run waiting for review: kept in its thread, and the run
+        queued again with its prompt changed by the decision (runs/review.py)."""
+        run = self.get(run_id)
+        if run.status != "awaiting_review":
+            raise ReviewNotWaitingError(f"run {run_id} is {run.status}, not awaiting review",
+                                        details={"status": run.status})
+        node_id, wait = waiting_node(run.record, node_id)
+        thread = self.store.decisions(run_id)
+        prompt = decided_prompt(run.request.prompt, self.executor.registry, node_id, wait, action,
+                                content=content, note=note, thread=thread)
+        row = ReviewDecisionRow(node_id=node_id, action=action, note=note, content=content, principal=principal,
+                                decided_at=time.time())
+        request = run.request.model_copy(update={"prompt": prompt})
+        self.store.decide(run_id, row, request, f"{action.replace('_', ' ')} by {principal}")
+        decided = self.get(run_id)
+        self.on_decided(decided, [*thread, row])
+        _log_for(decided, f"review of node {node_id}: {decided.reason}; queued again")
+        self._publish(decided, EventType.RUN_QUEUED, {"status": "queued", "reason": decided.reason})
+        self._tickets.put_nowait(None)
+        return decided
 
     def delete(self, run_id: str) -> None:
         run = self.get(run_id)
@@ -310,7 +336,7 @@ class RunManager:
                 self.on_audit(run, dict(event.data))
             if "node_id" in event.data and event.type in NODE_SETTLED:
                 throttle.node_finished(str(event.data["node_id"]))
-            if event.type in RUN_ENDED:
+            if event.type in RUN_STOPPED:
                 # Announced only once the record is stored, so a client that reacts to
                 # `run_completed` by fetching the run sees the final record.
                 held.append((event.type, dict(event.data)))
@@ -363,7 +389,10 @@ class RunManager:
         for event_type, data in held:
             self._publish(run, event_type, {"status": record.status, **data})
         errors = [{"code": error.code, "message": error.message} for error in record.errors]
-        self._ended(run, record.status, {"errors": errors, "reason": token_reason(record)})
+        told: dict[str, Any] = {"errors": errors, "reason": token_reason(record)}
+        if record.status == "awaiting_review":
+            told["waiting"] = {node_id: wait.reasons for node_id, wait in record.reviews.items()}
+        self._ended(run, record.status, told)
 
 
 def _log_for(run: StoredRun, what: str) -> None:

@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..engine.record import RunRecord, RunStatus
-from .store import RunHeader, RunPage, RunSummary, StoredRun, SummaryPage
+from .store import (
+    ReviewDecisionRow,
+    RunHeader,
+    RunPage,
+    RunRequest,
+    RunSummary,
+    StoredRun,
+    SummaryPage,
+)
 
 # What `renew` answers for a run another server took over (this one's lease on it ran out).
 LEASE_LOST = "another server took this run over (this server's lease on it ran out)"
@@ -22,7 +30,7 @@ class RunStorage(Protocol):
     lease_s: float  # how long a lease holds unrenewed (a shared store's)
 
     def close(self) -> None: ...
-    def add(self, run: StoredRun) -> None: ...
+    def add(self, run: StoredRun, agents: list[str] | None = None) -> None: ...
     def usage(self, principal: str) -> tuple[int, int]: ...
     def get(self, run_id: str) -> StoredRun | None: ...
     def page(self, *, status: str | None = None, limit: int = 50, offset: int = 0) -> RunPage: ...
@@ -44,6 +52,20 @@ class RunStorage(Protocol):
     def counts(self) -> dict[str, int]: ...
     def delete(self, run_id: str) -> bool: ...
     def ever_used(self, run_id: str) -> bool: ...
+
+    # ---- human review (docs/architecture.md §12) -----------------------------------------------------
+    def decide(self, run_id: str, decision: ReviewDecisionRow, request: RunRequest, reason: str) -> None:
+        """Keep a person's decision and queue the run again with the request it changed."""
+        ...
+
+    def decisions(self, run_id: str) -> list[ReviewDecisionRow]:
+        """A run's review thread, oldest first."""
+        ...
+
+    def jobs(self, *, agent: str | None, status: str | None, review: str | None, principal: str | None,
+             limit: int, offset: int) -> SummaryPage:
+        """Agent jobs: runs holding an agent node, newest first, filtered (`review` none: never reviewed)."""
+        ...
 
     # ---- leases (a shared store; the SQLite store holds none) --------------------------
     def renew(self, live: dict[str, RunRecord]) -> dict[str, str]:

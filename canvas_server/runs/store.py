@@ -10,7 +10,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -40,10 +40,26 @@ CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
 # v2: a small summary beside the full record, so listing runs never reads their outputs.
 _SUMMARY_COLUMN = "ALTER TABLE runs ADD COLUMN summary TEXT"
 LIST_COLUMNS = ("run_id, status, tier, project, client_id, principal, reason, attempts, created_at, "
-                 "started_at, finished_at, priority, batch_id, retry_of, summary")
+                 "started_at, finished_at, priority, batch_id, retry_of, review_state, summary")
 FINISHED: frozenset[str] = frozenset({"completed", "failed", "cancelled", "interrupted"})
 _RECORD_BYTES = "COALESCE(LENGTH(CAST(record AS BLOB)), 0)"
 _STORED_BYTES = f"LENGTH(CAST(request AS BLOB)) + {_RECORD_BYTES}"
+
+
+ReviewState = Literal["awaiting", "approved", "rejected", "edited", "changes_requested"]
+DECIDED: dict[str, ReviewState] = {"approve": "approved", "reject": "rejected", "edit": "edited",
+                                   "request_changes": "changes_requested"}
+
+
+class ReviewDecisionRow(BaseModel):
+    """One decision a person made about a waiting node (the run's review thread)."""
+
+    node_id: str
+    action: str
+    note: str | None = None
+    content: str | None = None
+    principal: str
+    decided_at: float
 
 
 class RunRequest(BaseModel):
@@ -72,6 +88,8 @@ class RunHeader(BaseModel):
     priority: int = Field(0, description="Higher runs first within its principal's line")
     batch_id: str | None = Field(None, description="The batch this run is a row of")
     retry_of: str | None = Field(None, description="The run this one retries")
+    review_state: ReviewState | None = Field(
+        None, description="awaiting while a node waits for a person; else the last decision (None: never reviewed)")
 
 
 class StoredRun(RunHeader):
@@ -173,16 +191,38 @@ CREATE INDEX IF NOT EXISTS runs_batch ON runs (batch_id);
 CREATE TABLE IF NOT EXISTS queue_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS principal_turns (principal TEXT PRIMARY KEY, served INTEGER NOT NULL)
 """
+# v6: human review (docs/architecture.md §12): the agent node types a run holds and its review state
+# (the agent-jobs filters), and every decision a person made about a run's waiting nodes.
+_REVIEWS = """
+ALTER TABLE runs ADD COLUMN agents TEXT;
+ALTER TABLE runs ADD COLUMN review_state TEXT;
+CREATE TABLE IF NOT EXISTS review_decisions (
+    run_id     TEXT NOT NULL,
+    node_id    TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    note       TEXT,
+    content    TEXT,
+    principal  TEXT NOT NULL,
+    decided_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS review_decisions_run ON review_decisions (run_id)
+"""
 MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA_V1), _backfill_summaries, execute_script(_RETIRED),
-                                      _backfill_outputs, execute_script(_QUEUE_CONTROL))
+                                      _backfill_outputs, execute_script(_QUEUE_CONTROL), execute_script(_REVIEWS))
 # A principal's line: higher priority first, then its place (moves change the place).
 _LINE_ORDER = "priority DESC, queue_pos, rowid"
+
+
+def agents_column(agents: list[str] | None) -> str | None:
+    """`,a,b,`: every type framed by commas, so one `instr`/`strpos` finds a whole type name."""
+    return f",{','.join(sorted(set(agents)))}," if agents else None
 
 
 def run_of(data: dict[str, Any]) -> StoredRun:
     """A stored run from its row's columns (either database's)."""
     data.pop("summary", None)
     data.pop("queue_pos", None)
+    data.pop("agents", None)
     data["request"] = json.loads(data["request"])
     data["record"] = json.loads(data["record"]) if data["record"] else None
     return StoredRun.model_validate(data)
@@ -224,14 +264,16 @@ class RunStore:
     def close(self) -> None:
         self._db.close()
 
-    def add(self, run: StoredRun) -> None:
+    def add(self, run: StoredRun, agents: list[str] | None = None) -> None:
+        """Store a new run; `agents` names the agent node types it holds (the jobs list's filter)."""
         request = run.request.model_dump_json()
         self._db.execute(
             "INSERT INTO runs (run_id, status, tier, project, client_id, principal, request, record, reason, "
-            "attempts, created_at, priority, queue_pos, batch_id, retry_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "attempts, created_at, priority, queue_pos, batch_id, retry_of, agents) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (run.run_id, run.status, run.tier, run.project, run.client_id, run.principal,
              request, None, run.reason, run.attempts, run.created_at, run.priority, run.created_at,
-             run.batch_id, run.retry_of),
+             run.batch_id, run.retry_of, agents_column(agents)),
         )
         self._count(run.principal, len(request.encode()))
 
@@ -359,15 +401,18 @@ class RunStore:
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", ("1" if paused else "0",))
 
     def finish(self, run_id: str, record: RunRecord, reason: str | None = None) -> None:
+        """Store a run's record as it ended, or as it stopped to wait for review (not finished)."""
         before = self._sizes(run_id, _RECORD_BYTES)
         stored = record.model_dump_json()
+        waits = record.status == "awaiting_review"
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.execute(
                 "UPDATE runs SET status = ?, record = ?, summary = ?, reason = COALESCE(?, reason), "
-                "started_at = COALESCE(?, started_at), finished_at = ? WHERE run_id = ?",
+                "started_at = COALESCE(?, started_at), finished_at = ?, "
+                "review_state = CASE WHEN ? THEN 'awaiting' ELSE review_state END WHERE run_id = ?",
                 (record.status, stored, summarize(record), reason, record.started_at,
-                 record.finished_at or time.time(), run_id),
+                 None if waits else record.finished_at or time.time(), waits, run_id),
             )
             _index_outputs(self._db, run_id, record)
             self._db.execute("COMMIT")
@@ -376,6 +421,56 @@ class RunStore:
             raise
         if before is not None:
             self._count(before[0], len(stored.encode()) - before[1])
+
+    def decide(self, run_id: str, decision: ReviewDecisionRow, request: RunRequest, reason: str) -> None:
+        """Keep a person's decision and queue the run again with the request it changed."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(
+                "INSERT INTO review_decisions (run_id, node_id, action, note, content, principal, decided_at) "
+                "VALUES (?,?,?,?,?,?,?)", (run_id, decision.node_id, decision.action, decision.note,
+                                           decision.content, decision.principal, decision.decided_at))
+            self._db.execute(
+                "UPDATE runs SET status = 'queued', request = ?, review_state = ?, reason = ?, "
+                "finished_at = NULL WHERE run_id = ? AND status = 'awaiting_review'",
+                (request.model_dump_json(), DECIDED[decision.action], reason, run_id))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def decisions(self, run_id: str) -> list[ReviewDecisionRow]:
+        """A run's review thread: every decision about its waiting nodes, oldest first."""
+        rows = self._db.execute(
+            "SELECT node_id, action, note, content, principal, decided_at FROM review_decisions "
+            "WHERE run_id = ? ORDER BY decided_at, rowid", (run_id,)).fetchall()
+        return [ReviewDecisionRow.model_validate(dict(row)) for row in rows]
+
+    def jobs(self, *, agent: str | None, status: str | None, review: str | None, principal: str | None,
+             limit: int, offset: int) -> SummaryPage:
+        """Agent jobs: the runs holding an agent node, newest first, by agent type, status and
+        review state (`none`: never reviewed)."""
+        where = ["agents IS NOT NULL"]
+        args: list[Any] = []
+        if agent is not None:
+            where.append("instr(agents, ?) > 0")
+            args.append(f",{agent},")
+        for column, value in (("status", status), ("principal", principal)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if review == "none":
+            where.append("review_state IS NULL")
+        elif review is not None:
+            where.append("review_state = ?")
+            args.append(review)
+        clause = " AND ".join(where)
+        total = self._db.execute(f"SELECT COUNT(*) FROM runs WHERE {clause}", args).fetchone()[0]
+        rows = self._db.execute(
+            f"SELECT {LIST_COLUMNS} FROM runs WHERE {clause} ORDER BY created_at DESC, rowid DESC "
+            f"LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+        return SummaryPage(items=[_row_to_summary(row) for row in rows], total=int(total), limit=limit,
+                           offset=offset)
 
     def producers(self, output_key: str) -> list[RunHeader]:
         """The finished runs that made (or reused) the output folder `output_key`."""

@@ -1,5 +1,5 @@
 """Webhooks (docs/architecture.md §12): a principal's or a project's URL is called when a run ends
-(completed, failed, cancelled, interrupted), signed by the Standard Webhooks scheme
+(completed, failed, cancelled, interrupted) or stops to wait for a person (awaiting_review), signed by the Standard Webhooks scheme
 (`standardwebhooks`: `webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with
 backoff; a delivery that fails every attempt is kept in a dead-letter list until replayed.
 
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 RUN_END_EVENTS: dict[str, str] = {
     "completed": "run.completed", "failed": "run.failed", "cancelled": "run.cancelled",
-    "interrupted": "run.interrupted",
+    "interrupted": "run.interrupted", "awaiting_review": "run.awaiting_review",
 }
 DeliveryStatus = Literal["pending", "delivered", "dead"]
 _SCHEMA = """
@@ -231,7 +231,7 @@ class WebhookDispatcher:
         if event is None:
             return
         about: dict[str, Any] = {"run_id": run_id, "status": status, "project": project, "principal": principal}
-        about.update({key: data[key] for key in ("reason", "errors") if key in data})
+        about.update({key: data[key] for key in ("reason", "errors", "waiting") if key in data})
         payload = {"type": event, "timestamp": datetime.now(UTC).isoformat(), "data": about}
         if self.store.enqueue(principal, project, event, payload):
             self._wake.set()

@@ -38,6 +38,7 @@ from .routes import (  # workspace (issue 4)
     node_runs,
     projects,
     queue,
+    reviews,
     runs,
     shots,
     signed_media,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(graphs.router, dependencies=[Depends(Allowed(Action.GRAPH_CHECK))])
     app.include_router(runs.router, dependencies=authenticated)
     app.include_router(queue.router, dependencies=authenticated)
+    app.include_router(reviews.router, dependencies=authenticated)
     app.include_router(batches.router, dependencies=authenticated)
     app.include_router(webhooks.router, dependencies=authenticated)
     app.include_router(templates.router, dependencies=[Depends(Allowed(Action.TEMPLATE_READ))])

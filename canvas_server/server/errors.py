@@ -37,6 +37,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "method_not_allowed": 405,
     "conflict": 409,
     "run_not_finished": 409,
+    "review_decision_invalid": 422,
     "request_too_large": 413,
     "graph_too_large": 413,
     "quota_exceeded": 429,

@@ -23,8 +23,9 @@ from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator, is_loopback
 from ..governance.state import private_dir
 from ..runs.manager import RunManager
+from ..runs.review import write_thread
 from ..runs.storage import RunStorage
-from ..runs.store import RunStore
+from ..runs.store import ReviewDecisionRow, RunStore, StoredRun
 from ..runs.webhooks import WebhookDispatcher, WebhookStore
 from ..runs.workspace_lock import WorkspaceLock, acquire
 from ..settings import Settings
@@ -128,6 +129,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
         resume_attempts=settings.resume_attempts, project_root=project_root_finder(projects),
         on_audit=lambda run, data: audit.record_action(run.principal, run.run_id, run.project, data),
         on_ended=lambda run, status, data: webhooks.run_ended(run.principal, run.project, run.run_id, status, data),
+        on_decided=lambda run, thread: _keep_thread(projects, run, thread),
     )
     stack.callback(runs.store.close)
     manifest_sync = ManifestSync(projects)
@@ -176,6 +178,13 @@ async def _relay_events(url: str, events: EventBus) -> None:
     relay = RedisRelay(url, deliver)
     await asyncio.to_thread(relay.start)
     events.relay_to(relay)  # closed with the bus
+
+
+def _keep_thread(projects: ProjectStore, run: StoredRun, thread: list[ReviewDecisionRow]) -> None:
+    """A run's review thread goes into its project (a project-less run keeps it in the run store only)."""
+    root = project_root_finder(projects)(run.project) if run.project else None
+    if root is not None:
+        write_thread(root, run.run_id, thread)
 
 
 def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:

@@ -8,6 +8,7 @@ from .final_draft import FinalDraft
 from .ingredient import IngredientNode
 from .paperwork_node import Paperwork
 from .platform_variants import PlatformVariants
+from .review import Review
 from .save_take import SaveTake
 from .scene_shots import SceneShots
 from .script_breakdown import ScriptBreakdown
@@ -21,8 +22,8 @@ from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
          VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
-         PlatformVariants, SceneShots, FinalDraft, Paperwork]
+         PlatformVariants, SceneShots, FinalDraft, Paperwork, Review]
 PACK = Pack(settings=ProductionSettings)
 
-__all__ = ["NODES", "PACK", "Animatic", "FinalDraft", "IngredientNode", "Paperwork", "PlatformVariants", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "PACK", "Animatic", "FinalDraft", "IngredientNode", "Paperwork", "PlatformVariants", "Review", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]

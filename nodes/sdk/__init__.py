@@ -13,7 +13,7 @@ from ._errors import (
     NodeExecutionError,
     PathForbiddenError,
 )
-from ._events import NODE_SETTLED, RUN_ENDED, EventType
+from ._events import NODE_SETTLED, RUN_ENDED, RUN_STOPPED, EventType
 from ._fields import Input, Output
 from ._media import ImageMime, MediaKind, MediaRef, sha256_file, sniff_image
 from ._media_guard import (
@@ -44,6 +44,14 @@ from ._registry import (
     discover,
     node_classes_of,
     pack_failure,
+)
+from ._review import (
+    AWAITING_REVIEW,
+    ReviewAction,
+    ReviewDecision,
+    ReviewRequired,
+    ReviewWait,
+    value_digest,
 )
 from ._sandbox import PathSandbox
 from ._secrets import (
@@ -86,6 +94,7 @@ from .atomic import (
 __all__ = [
     "AGENT_RESULT_SOCKET",
     "ANY",
+    "AWAITING_REVIEW",
     "DOMAIN_TYPES",
     "ENTRY_POINT_GROUP",
     "INPUT_GUARD",
@@ -98,6 +107,7 @@ __all__ = [
     "PRIMITIVE_TYPES",
     "REVIEW_THRESHOLD",
     "RUN_ENDED",
+    "RUN_STOPPED",
     "SIGNED_MEDIA_PREFIX",
     "AgentResult",
     "AuteurError",
@@ -131,6 +141,10 @@ __all__ = [
     "PathForbiddenError",
     "PathList",
     "PathSandbox",
+    "ReviewAction",
+    "ReviewDecision",
+    "ReviewRequired",
+    "ReviewWait",
     "RouteHost",
     "RunContext",
     "RunProvenance",
@@ -172,6 +186,7 @@ __all__ = [
     "split_list",
     "state_dir_of",
     "url_signing_key",
+    "value_digest",
     "verify_signed_path",
     "workspace_secret",
 ]

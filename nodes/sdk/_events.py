@@ -14,6 +14,7 @@ class EventType(StrEnum):
     RUN_FAILED = "run_failed"
     RUN_CANCELLED = "run_cancelled"
     RUN_INTERRUPTED = "run_interrupted"
+    RUN_AWAITING_REVIEW = "run_awaiting_review"  # it stopped executing until a person decides
     NODE_STARTED = "node_started"
     NODE_CACHED = "node_cached"
     NODE_PROGRESS = "node_progress"
@@ -32,6 +33,8 @@ class EventType(StrEnum):
 RUN_ENDED: frozenset[EventType] = frozenset(
     {EventType.RUN_COMPLETED, EventType.RUN_FAILED, EventType.RUN_CANCELLED, EventType.RUN_INTERRUPTED}
 )
+# A run's execution has stopped: it ended, or it waits for a person (a decision queues it again).
+RUN_STOPPED: frozenset[EventType] = RUN_ENDED | {EventType.RUN_AWAITING_REVIEW}
 # A node has settled (its outputs or its error are known).
 NODE_SETTLED: frozenset[EventType] = frozenset(
     {EventType.NODE_CACHED, EventType.NODE_COMPLETED, EventType.NODE_FAILED}

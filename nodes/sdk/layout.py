@@ -58,6 +58,9 @@ SCENE_TAKES_DIR: Final = "Animatic"
 PROVENANCE_SUFFIX: Final = ".provenance.json"
 # The director's review of a take (status, notes at a timecode), beside its provenance
 REVIEW_SUFFIX: Final = ".review.json"
+# A run's human-review thread (every decision and note about its waiting nodes), one file per run.
+REVIEW_THREADS_DIR: Final = f"{PROJECT_FILES_DIR}/Reviews"
+REVIEW_THREAD_SUFFIX: Final = ".thread.json"
 
 # Per-principal files of ComfyUI's frontend (settings, saved workflows), inside the state dir.
 COMFY_USERS_DIR: Final = "users"

@@ -71,7 +71,7 @@ def test_a_version_4_store_keeps_its_queued_runs_in_their_order(tmp_path: Path) 
             db.execute("INSERT INTO runs (run_id, status, tier, principal, request, created_at) VALUES (?,?,?,?,?,?)",
                        (run_id, "queued", "low", "ana", '{"prompt": {}}', created))
     store = RunStore(path)
-    assert store.schema_version == 5
+    assert store.schema_version == 6
     first = store.get("first")
     assert first is not None and first.priority == 0 and first.batch_id is None
     assert claimed(store, 2) == ["first", "second"]

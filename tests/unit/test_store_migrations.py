@@ -52,9 +52,11 @@ def test_a_run_store_written_before_versions_opens_with_summaries_and_output_key
         ("r1", "failed", "low", "local", json.dumps({"prompt": {}}), record.model_dump_json(), time.time())))
 
     store = RunStore(path)
-    assert store.schema_version == len(RUN_MIGRATIONS) == 5
+    assert store.schema_version == len(RUN_MIGRATIONS) == 6
     [summary] = store.summaries().items
     assert summary.run_id == "r1" and summary.nodes == {"completed": 1, "failed": 1}
+    assert summary.review_state is None  # v6: never reviewed, and no agent job
+    assert store.jobs(agent=None, status=None, review=None, principal=None, limit=10, offset=0).total == 0
     assert [error.code for error in summary.errors] == ["node_failed"]
     assert "outputs" not in summary.model_dump()
     stored = store.get("r1")
@@ -63,7 +65,7 @@ def test_a_run_store_written_before_versions_opens_with_summaries_and_output_key
     # v4: which runs made each output folder (ComfyUI `/view` asks before serving one).
     assert [run.run_id for run in store.producers("k1")] == ["r1"] and store.producers("k2") == []
     store.close()
-    assert RunStore(path).schema_version == 5  # opening again migrates nothing twice
+    assert RunStore(path).schema_version == 6  # opening again migrates nothing twice
 
 
 def test_an_event_log_written_before_versions_keeps_its_events(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from ..run_submit import run_project
 from ..services import AppServices
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
-EventName = Literal["run.completed", "run.failed", "run.cancelled", "run.interrupted"]
+EventName = Literal["run.completed", "run.failed", "run.cancelled", "run.interrupted", "run.awaiting_review"]
 ALL_EVENTS: tuple[EventName, ...] = get_args(EventName)
 assert set(ALL_EVENTS) == set(RUN_END_EVENTS.values())  # one list of the events a run's end sends
 

@@ -210,3 +210,39 @@ def test_a_cancellation_asked_on_one_replica_reaches_the_one_running_the_run(mig
     assert runner.claim_next() is not None
     assert asker.request_cancel(run_id, "cancelled by user")
     assert runner.renew({run_id: finished(run_id, "k")}) == {run_id: "cancelled by user"}
+
+
+def test_a_run_waiting_for_review_is_listed_as_an_agent_job_and_a_decision_queues_it_with_its_thread(
+        open_store: OpenStore) -> None:
+    from canvas_server.runs.store import ReviewDecisionRow
+    from nodes.sdk import ReviewWait
+
+    store = open_store()
+    request = RunRequest(prompt={"1": {"class_type": "test.draft", "inputs": {}}})
+    store.add(StoredRun(run_id="agent-1", status="queued", tier="low", principal="ana", request=request,
+                        created_at=float(next(_clock))), agents=["test.draft", "production.review"])
+    queue(store, "ana")  # not an agent job
+    assert claimed(store, 1) == ["agent-1"]
+    wait = ReviewWait(reasons=["first draft"], content="Draft", confidence=0.4, digest="d1", feedback_node="1")
+    store.finish("agent-1", RunRecord(run_id="agent-1", status="awaiting_review", created_at=1.0, started_at=2.0,
+                                      reviews={"2": wait}))
+    waiting = store.get("agent-1")
+    assert waiting is not None and waiting.status == "awaiting_review" and waiting.finished_at is None
+    assert waiting.review_state == "awaiting" and waiting.record is not None and waiting.record.reviews == {"2": wait}
+
+    def jobs(**filters: str | None) -> list[str]:
+        page = store.jobs(**{"agent": None, "status": None, "review": None, "principal": None, **filters},
+                          limit=10, offset=0)
+        return [job.run_id for job in page.items]
+
+    assert jobs() == ["agent-1"] and jobs(review="awaiting") == ["agent-1"] and jobs(agent="test.draft") == ["agent-1"]
+    assert jobs(agent="test") == [] and jobs(review="none") == [] and jobs(principal="bob") == []
+
+    row = ReviewDecisionRow(node_id="2", action="request_changes", note="make it rain", principal="ana",
+                            decided_at=time.time())
+    changed = RunRequest(prompt={"1": {"class_type": "test.draft", "inputs": {"feedback": "make it rain"}}})
+    store.decide("agent-1", row, changed, "request changes by ana")
+    again = open_store().get("agent-1")  # as another server would read it
+    assert again is not None and again.status == "queued" and again.review_state == "changes_requested"
+    assert again.request.prompt["1"]["inputs"]["feedback"] == "make it rain"
+    assert store.decisions("agent-1") == [row] and jobs(review="changes_requested") == ["agent-1"]

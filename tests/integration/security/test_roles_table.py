@@ -73,6 +73,9 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("POST", cy_run("/move"), {"to": "up"}, {"ada", "cy"}),  # finished: 409 where allowed
     ("POST", cy_run("/priority"), {"priority": 1}, {"ada", "cy"}),
     ("POST", cy_run("/retry"), None, {"ada", "cy"}),
+    ("GET", cy_run("/review"), None, {"ada", "cy"}),
+    ("POST", cy_run("/review"), {"action": "approve"}, {"ada", "cy"}),  # nothing waits: 409 where allowed
+    ("GET", fixed("/api/agents/jobs?review=awaiting"), None, ALL),
     ("POST", fixed("/api/batches"), {"graph": chain_prompt(), "table": "2.b\n1\n"}, CREATORS),
     ("GET", cy_batch(), None, {"ada", "cy"}),
     ("POST", cy_batch("/cancel"), None, {"ada", "cy"}),

@@ -206,6 +206,22 @@ class ReadFile(Node):
         return TextOut(text=ctx.sandbox.resolve(self.path, must_exist=True).read_text() + self.suffix)
 
 
+@node("test.draft", title="Draft (agent double)", category="Test/Agents", maturity="STUDENT")
+class Draft(Node):
+    """A deterministic stand-in for a language-model agent: an agent result about `prompt`,
+    unsure of itself until a reviewer's `feedback` is taken into account."""
+
+    prompt: str = Input("a scene")
+    feedback: str = Input("", multiline=True)
+
+    def run(self, ctx: RunContext) -> FailOut:
+        notes = [line for line in self.feedback.splitlines() if line.strip()]
+        content = f"Draft of {self.prompt}" + "".join(f" (revised: {note})" for note in notes)
+        confidence = 0.9 if notes else 0.4
+        return FailOut(value={"content": content, "confidence": confidence, "needs_review": confidence < 0.6,
+                              "model": "test:draft", "reasons": [] if notes else ["first draft"]})
+
+
 # What the pack brings besides nodes, through the SDK's hooks only (no import of the server).
 class Sealed(BaseModel):
     principal: str

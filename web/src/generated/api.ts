@@ -3,6 +3,27 @@
 // socket rules (scripts/dump_web_schema.py). Do not edit by hand: regenerate.
 
 export interface paths {
+    "/api/agents/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Agent Jobs
+         * @description Runs holding an agent or Review node, newest first (the caller's own; an admin's: all).
+         *     Retry one with `POST /api/runs/{id}/retry`, decide one with `POST /api/runs/{id}/review`.
+         */
+        get: operations["list_agent_jobs_api_agents_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/batches": {
         parameters: {
             query?: never;
@@ -883,6 +904,30 @@ export interface paths {
          *     are reused); its `retry_of` names this one. 409 for a run that is queued, running or completed.
          */
         post: operations["retry_run_api_runs__run_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/runs/{run_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Review
+         * @description What the run waits on (content, confidence, reasons) and its review thread.
+         */
+        get: operations["get_review_api_runs__run_id__review_get"];
+        put?: never;
+        /**
+         * Decide Review
+         * @description Approve, reject, edit or ask for changes; the run is queued again (409 unless it waits).
+         */
+        post: operations["decide_review_api_runs__run_id__review_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2078,7 +2123,7 @@ export interface components {
              * @default pending
              * @enum {string}
              */
-            status: "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled";
+            status: "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled" | "awaiting_review";
         };
         /**
          * LinkObject
@@ -2261,7 +2306,7 @@ export interface components {
              * @default pending
              * @enum {string}
              */
-            status: "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled";
+            status: "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled" | "awaiting_review";
             /** Tier */
             tier: string | null;
             /** Type */
@@ -2686,6 +2731,103 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** ReviewBody */
+        ReviewBody: {
+            /**
+             * Action
+             * @description approve, reject, edit (with content) or request_changes (with a note)
+             * @enum {string}
+             */
+            action: "approve" | "reject" | "edit" | "request_changes";
+            /**
+             * Content
+             * @description The edited text (edit)
+             */
+            content?: string | null;
+            /**
+             * Node Id
+             * @description The waiting node (needed only when several wait)
+             */
+            node_id?: string | null;
+            /**
+             * Note
+             * @description Why (reject) or what to change (request_changes)
+             */
+            note?: string | null;
+        };
+        /**
+         * ReviewDecisionRow
+         * @description One decision a person made about a waiting node (the run's review thread).
+         */
+        ReviewDecisionRow: {
+            /** Action */
+            action: string;
+            /** Content */
+            content: string | null;
+            /** Decided At */
+            decided_at: number;
+            /** Node Id */
+            node_id: string;
+            /** Note */
+            note: string | null;
+            /** Principal */
+            principal: string;
+        };
+        /** ReviewView */
+        ReviewView: {
+            /** Review State */
+            review_state: ("awaiting" | "approved" | "rejected" | "edited" | "changes_requested") | null;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "awaiting_review" | "completed" | "failed" | "cancelled" | "interrupted";
+            /**
+             * Thread
+             * @description Every decision so far, oldest first
+             */
+            thread: components["schemas"]["ReviewDecisionRow"][];
+            /**
+             * Waiting
+             * @description Each waiting node: what waits and why
+             */
+            waiting: {
+                [key: string]: components["schemas"]["ReviewWait"];
+            };
+        };
+        /**
+         * ReviewWait
+         * @description What waits at a node and why: shown in the run, the runs panel and the jobs list.
+         */
+        ReviewWait: {
+            /**
+             * Confidence
+             * @description The producer's confidence 0–1, when it gave one
+             */
+            confidence: number | null;
+            /**
+             * Content
+             * @description The text a person reviews
+             */
+            content: string;
+            /**
+             * Digest
+             * @description sha256 of the reviewed value; a decision names it
+             */
+            digest: string;
+            /**
+             * Feedback Node
+             * @description The upstream node a request for changes re-runs
+             */
+            feedback_node: string | null;
+            /**
+             * Reasons
+             * @description Why it waits (low confidence, a violation, always)
+             */
+            reasons: string[];
+        };
         /** RunAccepted */
         RunAccepted: {
             /** Run Id */
@@ -2712,7 +2854,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            status: "queued" | "running" | "awaiting_review" | "completed" | "failed" | "cancelled" | "interrupted";
         };
         /**
          * RunSubmission
@@ -2807,6 +2949,11 @@ export interface components {
              * @description The run this one retries
              */
             retry_of: string | null;
+            /**
+             * Review State
+             * @description awaiting while a node waits for a person; else the last decision (None: never reviewed)
+             */
+            review_state: ("awaiting" | "approved" | "rejected" | "edited" | "changes_requested") | null;
             /** Run Id */
             run_id: string;
             /** Started At */
@@ -2815,7 +2962,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            status: "queued" | "running" | "awaiting_review" | "completed" | "failed" | "cancelled" | "interrupted";
             /** Tier */
             tier: string;
         };
@@ -2876,6 +3023,13 @@ export interface components {
              * @description Why it ended as it did (cancelled by…, interrupted by…)
              */
             reason: string | null;
+            /**
+             * Reviews
+             * @description What waits for a person at each node awaiting review, and why
+             */
+            reviews: {
+                [key: string]: components["schemas"]["ReviewWait"];
+            };
             /** Run Id */
             run_id: string;
             /** Started At */
@@ -2885,7 +3039,7 @@ export interface components {
              * @default queued
              * @enum {string}
              */
-            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+            status: "queued" | "running" | "awaiting_review" | "completed" | "failed" | "cancelled" | "interrupted";
             /**
              * Targets
              * @description Output nodes asked for (None: every output node)
@@ -3514,7 +3668,7 @@ export interface components {
         /** WebhookCreate */
         WebhookCreate: {
             /** Events */
-            events?: ("run.completed" | "run.failed" | "run.cancelled" | "run.interrupted")[];
+            events?: ("run.completed" | "run.failed" | "run.cancelled" | "run.interrupted" | "run.awaiting_review")[];
             /**
              * Project
              * @description Call it for this project's runs (you must be its creator or owner); else for your own runs
@@ -3697,6 +3851,107 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_agent_jobs_api_agents_jobs_get: {
+        parameters: {
+            query?: {
+                /** @description An agent node type the run holds */
+                agent?: string | null;
+                limit?: number;
+                offset?: number;
+                /** @description The review state (none: never reviewed) */
+                review?: ("awaiting" | "approved" | "rejected" | "edited" | "changes_requested") | "none" | null;
+                /** @description The run's status */
+                status?: ("queued" | "running" | "awaiting_review" | "completed" | "failed" | "cancelled" | "interrupted") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryPage"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     submit_batch_api_batches_post: {
         parameters: {
             query?: never;
@@ -9134,6 +9389,198 @@ export interface operations {
             };
         };
     };
+    get_review_api_runs__run_id__review_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewView"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    decide_review_api_runs__run_id__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewView"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_templates_api_templates_get: {
         parameters: {
             query?: never;
@@ -10462,7 +10909,7 @@ export interface operations {
     };
 }
 
-export type ServerEvent = (RunQueued | RunStarted | RunCompleted | RunFailed | RunCancelled | RunInterrupted | NodeStarted | NodeCached | NodeProgress | NodeCompleted | NodeFailed | TakeCreated | AssetAdded | ProjectUpdate | FileChanged | NodeAudit | NodeEvent | Heartbeat)
+export type ServerEvent = (RunQueued | RunStarted | RunCompleted | RunFailed | RunCancelled | RunInterrupted | RunAwaitingReview | NodeStarted | NodeCached | NodeProgress | NodeCompleted | NodeFailed | TakeCreated | AssetAdded | ProjectUpdate | FileChanged | NodeAudit | NodeEvent | Heartbeat)
 export type Status = (string | null)
 export type Project = (string | null)
 export type RunId = (string | null)
@@ -10494,67 +10941,73 @@ export type RunId5 = (string | null)
 export type Seq5 = number
 export type Ts5 = number
 export type Type5 = "run_interrupted"
-export type NodeId = string
+export type Status1 = (string | null)
 export type Project6 = (string | null)
 export type RunId6 = (string | null)
 export type Seq6 = number
 export type Ts6 = number
-export type Type6 = "node_started"
-export type NodeId1 = string
+export type Type6 = "run_awaiting_review"
+export type NodeId = string
 export type Project7 = (string | null)
 export type RunId7 = (string | null)
 export type Seq7 = number
 export type Ts7 = number
-export type Type7 = "node_cached"
-export type NodeId2 = string
-export type Progress = number
+export type Type7 = "node_started"
+export type NodeId1 = string
 export type Project8 = (string | null)
 export type RunId8 = (string | null)
 export type Seq8 = number
 export type Ts8 = number
-export type Type8 = "node_progress"
+export type Type8 = "node_cached"
+export type NodeId2 = string
+export type Progress = number
 export type Project9 = (string | null)
 export type RunId9 = (string | null)
 export type Seq9 = number
 export type Ts9 = number
-export type Type9 = "node_completed"
+export type Type9 = "node_progress"
+export type Project10 = (string | null)
+export type RunId10 = (string | null)
+export type Seq10 = number
+export type Ts10 = number
+export type Type10 = "node_completed"
 export type Code = string
 export type Input = (string | null)
 export type Message = string
 export type NodeId3 = (string | null)
 export type NodeId4 = string
-export type Project10 = (string | null)
-export type RunId10 = (string | null)
-export type Seq10 = number
-export type Ts10 = number
-export type Type10 = "node_failed"
-export type Path = (string | null)
 export type Project11 = (string | null)
-export type Shot = (string | null)
-export type TakeNumber = (number | null)
-export type Project12 = (string | null)
 export type RunId11 = (string | null)
 export type Seq11 = number
 export type Ts11 = number
-export type Type11 = "take_created"
-export type Category = (string | null)
-export type Mime = (string | null)
-export type Name = (string | null)
-export type Path1 = (string | null)
+export type Type11 = "node_failed"
+export type Path = (string | null)
+export type Project12 = (string | null)
+export type Shot = (string | null)
+export type TakeNumber = (number | null)
 export type Project13 = (string | null)
 export type RunId12 = (string | null)
 export type Seq12 = number
 export type Ts12 = number
-export type Type12 = "asset_added"
-/**
- * created, updated, committed, manifest_changed…
- */
-export type Reason = (string | null)
+export type Type12 = "take_created"
+export type Category = (string | null)
+export type Mime = (string | null)
+export type Name = (string | null)
+export type Path1 = (string | null)
 export type Project14 = (string | null)
 export type RunId13 = (string | null)
 export type Seq13 = number
 export type Ts13 = number
-export type Type13 = "project_update"
+export type Type13 = "asset_added"
+/**
+ * created, updated, committed, manifest_changed…
+ */
+export type Reason = (string | null)
+export type Project15 = (string | null)
+export type RunId14 = (string | null)
+export type Seq14 = number
+export type Ts14 = number
+export type Type14 = "project_update"
 /**
  * added, modified, deleted, saved, thumbnail, thumbnail_failed…
  */
@@ -10563,30 +11016,30 @@ export type Change = (string | null)
  * Relative to the project
  */
 export type Path2 = (string | null)
-export type Project15 = (string | null)
-export type RunId14 = (string | null)
-export type Seq14 = number
-export type Ts14 = number
-export type Type14 = "file_changed"
-export type Action = string
-export type NodeId5 = string
-export type Type15 = string
 export type Project16 = (string | null)
 export type RunId15 = (string | null)
 export type Seq15 = number
 export type Ts15 = number
-export type Type16 = "node_audit"
-export type Event = string
+export type Type15 = "file_changed"
+export type Action = string
+export type NodeId5 = string
+export type Type16 = string
 export type Project17 = (string | null)
 export type RunId16 = (string | null)
 export type Seq16 = number
 export type Ts16 = number
-export type Type17 = "node_event"
+export type Type17 = "node_audit"
+export type Event = string
 export type Project18 = (string | null)
 export type RunId17 = (string | null)
 export type Seq17 = number
 export type Ts17 = number
-export type Type18 = "heartbeat"
+export type Type18 = "node_event"
+export type Project19 = (string | null)
+export type RunId18 = (string | null)
+export type Seq18 = number
+export type Ts18 = number
+export type Type19 = "heartbeat"
 
 export interface RunQueued {
 data: RunData
@@ -10640,13 +11093,32 @@ seq: Seq5
 ts: Ts5
 type: Type5
 }
-export interface NodeStarted {
-data: NodeData
+export interface RunAwaitingReview {
+data: RunAwaitingReviewData
 project?: Project6
 run_id?: RunId6
 seq: Seq6
 ts: Ts6
 type: Type6
+}
+export interface RunAwaitingReviewData {
+status?: Status1
+waiting?: Waiting
+[k: string]: unknown
+}
+/**
+ * Why each waiting node waits
+ */
+export interface Waiting {
+[k: string]: string[]
+}
+export interface NodeStarted {
+data: NodeData
+project?: Project7
+run_id?: RunId7
+seq: Seq7
+ts: Ts7
+type: Type7
 }
 export interface NodeData {
 node_id: NodeId
@@ -10654,11 +11126,11 @@ node_id: NodeId
 }
 export interface NodeCached {
 data: NodeCompletedData
-project?: Project7
-run_id?: RunId7
-seq: Seq7
-ts: Ts7
-type: Type7
+project?: Project8
+run_id?: RunId8
+seq: Seq8
+ts: Ts8
+type: Type8
 }
 export interface NodeCompletedData {
 node_id: NodeId1
@@ -10670,11 +11142,11 @@ export interface Outputs {
 }
 export interface NodeProgress {
 data: ProgressData
-project?: Project8
-run_id?: RunId8
-seq: Seq8
-ts: Ts8
-type: Type8
+project?: Project9
+run_id?: RunId9
+seq: Seq9
+ts: Ts9
+type: Type9
 }
 export interface ProgressData {
 node_id: NodeId2
@@ -10687,19 +11159,19 @@ export interface Step {
 }
 export interface NodeCompleted {
 data: NodeCompletedData
-project?: Project9
-run_id?: RunId9
-seq: Seq9
-ts: Ts9
-type: Type9
-}
-export interface NodeFailed {
-data: NodeFailedData
 project?: Project10
 run_id?: RunId10
 seq: Seq10
 ts: Ts10
 type: Type10
+}
+export interface NodeFailed {
+data: NodeFailedData
+project?: Project11
+run_id?: RunId11
+seq: Seq11
+ts: Ts11
+type: Type11
 }
 export interface NodeFailedData {
 error: NodeError
@@ -10718,26 +11190,26 @@ node_id?: NodeId3
 }
 export interface TakeCreated {
 data: TakeData
-project?: Project12
-run_id?: RunId11
-seq: Seq11
-ts: Ts11
-type: Type11
+project?: Project13
+run_id?: RunId12
+seq: Seq12
+ts: Ts12
+type: Type12
 }
 export interface TakeData {
 path?: Path
-project?: Project11
+project?: Project12
 shot?: Shot
 take_number?: TakeNumber
 [k: string]: unknown
 }
 export interface AssetAdded {
 data: AssetData
-project?: Project13
-run_id?: RunId12
-seq: Seq12
-ts: Ts12
-type: Type12
+project?: Project14
+run_id?: RunId13
+seq: Seq13
+ts: Ts13
+type: Type13
 }
 /**
  * The asset added (`GET /api/projects/{project}/assets` lists the same fields).
@@ -10751,11 +11223,11 @@ path?: Path1
 }
 export interface ProjectUpdate {
 data: ProjectUpdateData
-project?: Project14
-run_id?: RunId13
-seq: Seq13
-ts: Ts13
-type: Type13
+project?: Project15
+run_id?: RunId14
+seq: Seq14
+ts: Ts14
+type: Type14
 }
 export interface ProjectUpdateData {
 reason?: Reason
@@ -10763,11 +11235,11 @@ reason?: Reason
 }
 export interface FileChanged {
 data: FileChangedData
-project?: Project15
-run_id?: RunId14
-seq: Seq14
-ts: Ts14
-type: Type14
+project?: Project16
+run_id?: RunId15
+seq: Seq15
+ts: Ts15
+type: Type15
 }
 export interface FileChangedData {
 change?: Change
@@ -10776,17 +11248,17 @@ path?: Path2
 }
 export interface NodeAudit {
 data: NodeAuditData
-project?: Project16
-run_id?: RunId15
-seq: Seq15
-ts: Ts15
-type: Type16
+project?: Project17
+run_id?: RunId16
+seq: Seq16
+ts: Ts16
+type: Type17
 }
 export interface NodeAuditData {
 action: Action
 facts?: Facts
 node_id: NodeId5
-type: Type15
+type: Type16
 [k: string]: unknown
 }
 export interface Facts {
@@ -10794,11 +11266,11 @@ export interface Facts {
 }
 export interface NodeEvent {
 data: NodeEventData
-project?: Project17
-run_id?: RunId16
-seq: Seq16
-ts: Ts16
-type: Type17
+project?: Project18
+run_id?: RunId17
+seq: Seq17
+ts: Ts17
+type: Type18
 }
 export interface NodeEventData {
 event: Event
@@ -10806,11 +11278,11 @@ event: Event
 }
 export interface Heartbeat {
 data: _Data
-project?: Project18
-run_id?: RunId17
-seq: Seq17
-ts: Ts17
-type: Type18
+project?: Project19
+run_id?: RunId18
+seq: Seq18
+ts: Ts18
+type: Type19
 }
 /**
  * Event payloads keep unknown keys so engine additions are never dropped.

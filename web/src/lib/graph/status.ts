@@ -2,7 +2,8 @@
 // title, and a badge; validation problems draw a red outline and name the inputs concerned.
 import { LiteGraph, type LGraphNode } from "@comfyorg/litegraph";
 
-export type NodeStatus = "queued" | "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled";
+export type NodeStatus =
+  | "queued" | "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled" | "awaiting_review";
 
 export interface NodeRunState {
   status: NodeStatus;
@@ -21,6 +22,7 @@ export const STATUS_COLOURS: Record<NodeStatus, string> = {
   failed: "#ff4d5e",
   skipped: "#6b7280",
   cancelled: "#e0a526",
+  awaiting_review: "#ff8fd8",
 };
 
 export function drawStatus(

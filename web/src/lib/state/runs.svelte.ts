@@ -1,11 +1,14 @@
 // Runs this editor queued or follows: their live node states, the canvas's run marks and the
 // outputs of the newest run.
-import type { ErrorInfo, ServerEvent } from "../../generated/api";
+import type { ErrorInfo, Schemas, ServerEvent } from "../../generated/api";
 import { api, graphErrors, type GraphError, type RunSummary, type RunView as RunRecordView } from "../api";
+import type { ReviewBody } from "../endpoints/runs";
 import type { NodeRunState, NodeStatus } from "../graph/status";
 import { graph } from "./graph.svelte";
 import { project } from "./project.svelte";
 import { ui } from "./ui.svelte";
+
+export type ReviewWait = Schemas["ReviewWait"];
 
 export interface RunView {
   runId: string;
@@ -17,6 +20,8 @@ export interface RunView {
   createdAt: number;
   /** Node counts by status, for a run read from the server's list (its `nodes` are not read). */
   counts?: Record<string, number>;
+  /** What waits for a person at each node, while the run is awaiting review. */
+  reviews?: Record<string, ReviewWait>;
 }
 
 const LABELS = "auteur.run_labels";
@@ -238,6 +243,9 @@ class RunState {
         ui.notify({ kind: "error", title: "Run failed", body: run.error.message, nodeId: run.error.node_id ?? undefined });
       } else if (status === "completed") {
         ui.notify({ kind: "success", title: `Run completed: ${run.label}` });
+      } else if (status === "awaiting_review") {
+        const waiting = Object.keys(run.reviews ?? {});
+        ui.notify({ kind: "info", title: `Waiting for your review: ${run.label}`, body: waiting.map((id) => `node ${id}`).join(", "), nodeId: waiting[0] });
       } else if (status === "cancelled") {
         ui.notify({ kind: "info", title: `Run cancelled: ${run.label}` });
       }
@@ -251,6 +259,7 @@ class RunState {
    *  canvas shows the node states when it is the newest run queued from this canvas. */
   private applyRecord(run: RunView, record: RunRecordView, onCanvas = true): void {
     run.status = record.status;
+    run.reviews = record.status === "awaiting_review" ? record.reviews : undefined;
     for (const [id, node] of Object.entries(record.nodes ?? {})) {
       const view = run.nodes[id] ?? { type: node.type, status: node.status, progress: 0 };
       view.type = node.type;
@@ -268,6 +277,21 @@ class RunState {
     }
     const error = record.errors?.[0];
     if (error && !run.error) run.error = error;
+  }
+
+  /** A person's decision about a waiting node; the server queues the run again. */
+  async decide(runId: string, body: ReviewBody): Promise<boolean> {
+    try {
+      await api.decideReview(runId, body);
+      this.update(runId, (run) => {
+        run.status = "queued";
+        run.reviews = undefined;
+      });
+      return true;
+    } catch (error) {
+      ui.reportError("The decision was refused", error);
+      return false;
+    }
   }
 
   clearFinished(): void {

@@ -104,6 +104,7 @@ class SessionState {
     run_failed: (event) => void runs.finish(event.run_id, "failed"),
     run_cancelled: (event) => void runs.finish(event.run_id, "cancelled"),
     run_interrupted: (event) => void runs.finish(event.run_id, "interrupted"),
+    run_awaiting_review: (event) => void runs.finish(event.run_id, "awaiting_review"),
     node_started: (event) => runs.setNode(event.run_id, event.data.node_id, { status: "running", progress: 0 }),
     node_progress: (event) =>
       runs.setNode(event.run_id, event.data.node_id, {

@@ -1,0 +1,53 @@
+"""Hostile input on the human-review, timeline and 3D-asset routes (issue 22): a clear 4xx in the
+one error shape, never a 500, no traceback or server path in the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from ..server_harness import chain_prompt, wait_for_status
+
+
+@pytest.fixture(scope="module")
+def finished_run(clients: dict[str, httpx.Client]) -> str:
+    run_id = clients["cy"].post("/api/runs", json={"graph": chain_prompt()}).json()["run_id"]
+    wait_for_status(clients["cy"], run_id, {"completed"})
+    return str(run_id)
+
+
+REVIEW_INPUTS: list[tuple[str, str, Any]] = [
+    ("POST", "/review", {"action": "delete_everything"}),
+    ("POST", "/review", {"action": "approve", "node_id": "../../etc"}),
+    ("POST", "/review", {"action": "edit", "content": "x" * 200_001}),
+    ("POST", "/review", {"action": "request_changes", "note": 5}),
+    ("POST", "/review", ["approve"]),
+    ("POST", "/review", {"action": "approve"}),  # the run waits for nothing: 409
+]
+JOBS_QUERIES = ["review=maybe", "status=exploded", "limit=0", "limit=100000", "offset=-1", f"agent={'x' * 300}"]
+
+
+@pytest.mark.parametrize(("method", "suffix", "body"), REVIEW_INPUTS)
+def test_hostile_review_decisions_are_a_clear_4xx(clients: dict[str, httpx.Client], finished_run: str,
+                                                   method: str, suffix: str, body: Any) -> None:
+    answer = clients["cy"].request(method, f"/api/runs/{finished_run}{suffix}", json=body)
+    assert_clear_4xx(answer)
+
+
+@pytest.mark.parametrize("query", JOBS_QUERIES)
+def test_hostile_agent_job_filters_are_a_clear_4xx(clients: dict[str, httpx.Client], query: str) -> None:
+    assert_clear_4xx(clients["cy"].get(f"/api/agents/jobs?{query}"))
+
+
+def test_a_decision_about_an_unknown_run_is_a_404(clients: dict[str, httpx.Client]) -> None:
+    answer = clients["cy"].post("/api/runs/no-such-run/review", json={"action": "approve"})
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "run_not_found"
+
+
+def assert_clear_4xx(answer: httpx.Response) -> None:
+    assert 400 <= answer.status_code < 500, answer.text
+    error = answer.json()["error"]
+    assert {"code", "message", "details"} <= error.keys()
+    assert "Traceback" not in answer.text and "/tmp" not in answer.text
