@@ -40,11 +40,27 @@ _PRUNE_EVERY_S = 60.0
 
 
 class Relay(Protocol):
-    """Carries this server's events to the other replicas (and theirs to `EventBus.receive`)."""
+    """Carries this server's events, and its clients' subscriptions, to the other replicas
+    (and theirs to `EventBus.receive` and `EventBus.receive_subscription`)."""
 
     def send(self, event: Event) -> None: ...
 
+    def share(self, change: SubscriptionChange) -> None: ...
+
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SubscriptionChange:
+    """A client's subscriptions as they change on one replica: every replica keeps them, so a
+    client that reconnects to another one replays what it missed of what it followed.
+    `op`: subscribe, unsubscribe or own (the client id bound to `owner`)."""
+
+    client_id: str
+    op: str
+    runs: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()
+    owner: str | None = None
 
 
 class TooManyClientsError(AuteurError):
@@ -219,6 +235,7 @@ class EventBus:
                     details={"limit": self._clients_per_owner})
             del self._clients[min(idle, key=lambda other: other.last_seen).client_id]
         state.owner = owner
+        self._share(SubscriptionChange(state.client_id, "own", owner=owner))
 
     def _prune(self) -> None:
         now = time.monotonic()
@@ -232,13 +249,37 @@ class EventBus:
 
     def subscribe(self, client_id: str, *, runs: Iterable[str] = (), projects: Iterable[str] = ()) -> None:
         state = self.client(client_id)
+        runs, projects = tuple(runs), tuple(projects)
         state.runs.update(runs)
         state.projects.update(projects)
+        self._share(SubscriptionChange(client_id, "subscribe", runs, projects, state.owner))
 
     def unsubscribe(self, client_id: str, *, runs: Iterable[str] = (), projects: Iterable[str] = ()) -> None:
         state = self.client(client_id)
+        runs, projects = tuple(runs), tuple(projects)
         state.runs.difference_update(runs)
         state.projects.difference_update(projects)
+        self._share(SubscriptionChange(client_id, "unsubscribe", runs, projects, state.owner))
+
+    def _share(self, change: SubscriptionChange) -> None:
+        if self._relay is not None and (change.runs or change.projects or change.op == "own"):
+            self._relay.share(change)
+
+    def receive_subscription(self, change: SubscriptionChange) -> None:
+        """Apply another replica's subscription change (decided there by the same rules, on
+        the same shared stores). A client id already bound here keeps its principal: the
+        admission on this replica refuses any other."""
+        state = self.client(change.client_id)
+        if state.owner is not None and change.owner is not None and state.owner != change.owner:
+            return
+        if state.owner is None and change.owner is not None:
+            state.owner = change.owner
+        if change.op == "subscribe":
+            state.runs.update(change.runs)
+            state.projects.update(change.projects)
+        elif change.op == "unsubscribe":
+            state.runs.difference_update(change.runs)
+            state.projects.difference_update(change.projects)
 
     def connect(self, client_id: str) -> asyncio.Queue[Event]:
         self._loop = self._loop or asyncio.get_running_loop()

@@ -33,7 +33,7 @@ from ..workspace.gitrepo import check_git_lfs
 from ..workspace.manifest_sync import ManifestSync
 from ..workspace.store import ProjectStore
 from ..workspace.watcher import ProjectWatcher
-from .bus import EventBus
+from .bus import EventBus, SubscriptionChange
 from .event_log import EventLog
 from .event_store import EventStore
 from .readiness import Phase, Readiness
@@ -175,7 +175,10 @@ async def _relay_events(url: str, events: EventBus) -> None:
     def deliver(event: Event) -> None:
         loop.call_soon_threadsafe(events.receive, event)
 
-    relay = RedisRelay(url, deliver)
+    def subscribed(change: SubscriptionChange) -> None:
+        loop.call_soon_threadsafe(events.receive_subscription, change)
+
+    relay = RedisRelay(url, deliver, subscribed=subscribed)
     await asyncio.to_thread(relay.start)
     events.relay_to(relay)  # closed with the bus
 

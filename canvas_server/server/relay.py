@@ -1,5 +1,7 @@
 """Events across replicas: each server publishes the events it numbers on one Redis pub/sub
-channel and delivers the other servers' events to its own WebSocket clients.
+channel and delivers the other servers' events to its own WebSocket clients. Its clients'
+subscription changes travel the same way, so a client that reconnects to another replica
+replays what it followed.
 
 Redis carries events only; it keeps none. The event store (shared by the replicas) is what a
 reconnecting client replays from, so a message lost while Redis is away costs a live update,
@@ -22,6 +24,7 @@ import redis
 from pydantic import ValidationError
 
 from ..events import EVENT_ADAPTER, Event
+from .bus import SubscriptionChange
 
 log = logging.getLogger("auteur.relay")
 CHANNEL = "auteur:events"
@@ -35,10 +38,12 @@ class RedisRelay:
     """One replica's side of the channel: `send` this server's events, `deliver` the others'.
     `deliver` is called on the listener thread; the server hands the event to its loop."""
 
-    def __init__(self, url: str, deliver: Callable[[Event], None], *, channel: str = CHANNEL) -> None:
+    def __init__(self, url: str, deliver: Callable[[Event], None], *, channel: str = CHANNEL,
+                 subscribed: Callable[[SubscriptionChange], None] | None = None) -> None:
         self.replica = uuid.uuid4().hex
         self._channel = channel
         self._deliver = deliver
+        self._subscribed = subscribed
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=2.0, health_check_interval=30)
         self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._stopping = threading.Event()
@@ -56,6 +61,11 @@ class RedisRelay:
     def send(self, event: Event) -> None:
         self._outbox.put(json.dumps({"origin": self.replica, "owner": event.owner,
                                      "event": event.model_dump(mode="json")}))
+
+    def share(self, change: SubscriptionChange) -> None:
+        self._outbox.put(json.dumps({"origin": self.replica, "subscription": {
+            "client_id": change.client_id, "op": change.op, "runs": list(change.runs),
+            "projects": list(change.projects), "owner": change.owner}}))
 
     def close(self) -> None:
         self._stopping.set()
@@ -86,9 +96,7 @@ class RedisRelay:
                 pubsub = self._resubscribe()
                 continue
             if message is not None and message.get("type") == "message":
-                event = self._decode(message["data"])
-                if event is not None:
-                    self._deliver(event)
+                self._dispatch(message["data"])
         pubsub.close()
 
     def _resubscribe(self) -> Any:
@@ -99,18 +107,24 @@ class RedisRelay:
                 continue
         return self._redis.pubsub()
 
-    def _decode(self, raw: bytes) -> Event | None:
+    def _dispatch(self, raw: bytes) -> None:
         try:
             payload = json.loads(raw)
             if payload.get("origin") == self.replica:
-                return None  # our own, delivered already
+                return  # our own, delivered already
+            if "subscription" in payload:
+                change = _change(payload["subscription"])
+                if self._subscribed is not None:
+                    self._subscribed(change)
+                return
             event = EVENT_ADAPTER.validate_python(payload["event"])
         except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as exc:
-            log.warning("event relay: dropped a message that is not an event (%s)", type(exc).__name__)
-            return None
+            log.warning("event relay: dropped a message that is neither an event nor a subscription (%s)",
+                        type(exc).__name__)
+            return
         owner = payload.get("owner")
         event._owner = owner if isinstance(owner, str) else None
-        return event
+        self._deliver(event)
 
     def _publish(self) -> None:
         while (item := self._outbox.get()) is not _STOP:
@@ -119,3 +133,13 @@ class RedisRelay:
             except redis.RedisError as exc:
                 # Stored already: the other replicas' clients get it on replay.
                 log.warning("event relay: could not publish an event (%s)", exc)
+
+
+def _change(raw: Any) -> SubscriptionChange:
+    """A subscription change from the channel, every field checked (ValueError otherwise)."""
+    names = (raw.get("runs") or [], raw.get("projects") or [])
+    if (not isinstance(raw.get("client_id"), str) or raw.get("op") not in ("subscribe", "unsubscribe", "own")
+            or not all(isinstance(items, list) and all(isinstance(item, str) for item in items) for items in names)
+            or not isinstance(raw.get("owner"), str | None)):
+        raise ValueError("not a subscription change")
+    return SubscriptionChange(raw["client_id"], raw["op"], tuple(names[0]), tuple(names[1]), raw.get("owner"))

@@ -41,7 +41,8 @@ class Replicas:
         self.relays = []
         for bus in (self.a, self.b):
             bus.attach(loop)
-            relay = RedisRelay(url, lambda event, bus=bus: loop.call_soon_threadsafe(bus.receive, event))
+            relay = RedisRelay(url, lambda event, bus=bus: loop.call_soon_threadsafe(bus.receive, event),
+                               subscribed=lambda change, bus=bus: loop.call_soon_threadsafe(bus.receive_subscription, change))
             relay.start()
             bus.relay_to(relay)
             self.relays.append(relay)
@@ -78,10 +79,10 @@ def test_a_client_of_replica_b_follows_a_run_published_on_a_and_replays_it_from_
             replicas.a.publish("node_progress", {"node_id": "2", "progress": 0.5}, run_id="r2")
             await asyncio.sleep(0.2)
             assert follower.empty()  # not subscribed to r2 on B either
-            # Reconnect on either replica after the first event: the same events, in order.
+            # The follower subscribed on B only; reconnecting to A (or B) after its first event
+            # replays the same events, in order.
             for bus in (replicas.a, replicas.b):
-                bus.subscribe("returning", runs=["r1"])
-                replayed = bus.replay("returning", live[0].seq)
+                replayed = bus.replay("follower", live[0].seq)
                 assert [event.seq for event in replayed] == [event.seq for event in live[1:]]
         finally:
             replicas.close()
@@ -112,6 +113,28 @@ def test_a_replica_that_loses_redis_keeps_serving_and_relays_again_once_it_is_ba
     asyncio.run(scenario())
 
 
+def test_a_client_ids_principal_and_unsubscriptions_reach_every_replica_and_a_bound_id_keeps_its_owner(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        replicas = Replicas(redis_url, EventLog(tmp_path / "events.sqlite3"), asyncio.get_running_loop())
+        try:
+            replicas.b.own(replicas.b.client("c"), "ana")
+            replicas.b.subscribe("c", runs=["r1", "r2"], projects=["film"])
+            replicas.b.unsubscribe("c", runs=["r2"])
+            replicas.a.own(replicas.a.client("taken"), "bea")
+            replicas.b.own(replicas.b.client("taken"), "cy")  # bound to bea on A already
+            await asyncio.sleep(0.3)
+            on_a = replicas.a.peek("c")
+            assert on_a is not None and on_a.owner == "ana"
+            assert on_a.runs == {"r1"} and on_a.projects == {"film"}
+            assert replicas.a.peek("taken").owner == "bea"  # type: ignore[union-attr]
+        finally:
+            replicas.close()
+
+    asyncio.run(scenario())
+
+
 def test_a_message_on_the_channel_that_is_not_an_event_is_dropped(redis_url: str, tmp_path: Path) -> None:
     async def scenario() -> None:
         replicas = Replicas(redis_url, EventLog(tmp_path / "events.sqlite3"), asyncio.get_running_loop())
@@ -119,10 +142,13 @@ def test_a_message_on_the_channel_that_is_not_an_event_is_dropped(redis_url: str
             follower = replicas.b.connect("f")
             replicas.b.subscribe("f", runs=["r"])
             with redis.Redis.from_url(redis_url) as client:
-                for junk in (b"not json", b"[]", b'{"origin": "x", "event": {"type": "nope"}}'):
+                for junk in (b"not json", b"[]", b'{"origin": "x", "event": {"type": "nope"}}',
+                             b'{"origin": "x", "subscription": {"client_id": "f", "op": "drop", "runs": ["r"]}}',
+                             b'{"origin": "x", "subscription": {"client_id": "f", "op": "unsubscribe", "runs": "r"}}'):
                     client.publish("auteur:events", junk)
             event = replicas.a.publish("run_queued", {}, run_id="r")
             assert [got.seq for got in await _take(follower, 1)] == [event.seq]
+            assert replicas.b.peek("f").runs == {"r"}  # type: ignore[union-attr]
         finally:
             replicas.close()
 
@@ -155,7 +181,10 @@ def test_a_served_replica_relays_its_run_events_and_delivers_another_replicas_ev
                     seen = await collect_events(ws, {"run_completed"}, run_id=run_id)
                     owner = client.get(f"/api/runs/{run_id}").json().get("principal")
                 relayed = [json.loads(message["data"]) for message in _drain_channel(channel)]
-                assert [item["event"]["seq"] for item in relayed] == [event["seq"] for event in seen]
+                assert [item["event"]["seq"] for item in relayed if "event" in item] == [event["seq"] for event in seen]
+                shared = [item["subscription"] for item in relayed if "subscription" in item]
+                assert {"client_id": "watcher", "op": "subscribe", "runs": [run_id], "projects": [],
+                        "owner": owner} in shared  # the other replicas know whom the run's events are for
                 foreign = {"origin": "replica-b", "owner": owner, "event": {
                     "type": "node_event", "seq": seen[-1]["seq"] + 1000, "ts": 0.0, "run_id": run_id,
                     "data": {"event": "note_from_b"}}}
