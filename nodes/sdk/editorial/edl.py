@@ -2,9 +2,11 @@
 a package this project does not install.
 
 Written: one event per clip (reel AX) or title card (BL), record time from 01:00:00:00, the clip
-name and source file as comments, a LOC line per marker. Read: the video events of any CMX 3600
+name, the shot's stable id (`* AUTEUR SHOT ID`) and the source file as comments, a LOC line per
+marker. Read: the video events of any CMX 3600
 list (cuts, and the incoming side of a dissolve or wipe), with the clip name and source file
-comments an editing application writes; audio-only events are not part of the picture cut.
+comments an editing application writes (and the shot id when the list is one of ours); audio-only
+events are not part of the picture cut.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import re
 
 import opentimelineio as otio
 
-from .cut import MAX_CLIPS, CutError, EditedClip, clean_text
+from .cut import MAX_CLIPS, METADATA_KEY, CutError, EditedClip, clean_text
 
 _TC = r"(\d{1,2}[:;.]\d{2}[:;.]\d{2}[:;.]\d{2})"
 _EVENT = re.compile(rf"^(\d{{1,6}})\s+(\S+)\s+(\S+)\s+(C|D|W\d{{3}}|K\s*[BO]?)\s*(\d{{1,4}})?\s+"
                     rf"{_TC}\s+{_TC}\s+{_TC}\s+{_TC}\s*$")
-_REMARK = re.compile(r"^\*\s*(FROM CLIP NAME|SOURCE FILE)\s*:\s*(.*)$", re.IGNORECASE)
+SHOT_ID_REMARK = "AUTEUR SHOT ID"
+_REMARK = re.compile(rf"^\*\s*(FROM CLIP NAME|SOURCE FILE|{SHOT_ID_REMARK})\s*:\s*(.*)$", re.IGNORECASE)
 
 
 def _timecode(frames: int, fps: float) -> str:
@@ -37,6 +40,9 @@ def write_edl(timeline: otio.schema.Timeline, fps: float) -> str:
         lines.append(f"{number:03d}  {reel:<8} V     C        {_timecode(source_in, fps)} "
                      f"{_timecode(source_in + frames, fps)} {_timecode(at, fps)} {_timecode(at + frames, fps)}")
         lines.append(f"* FROM CLIP NAME: {item.name}")
+        shot_id = (item.metadata.get(METADATA_KEY) or {}).get("shot_id")
+        if shot_id:  # the shot's stable id: a conform finds it even after shots were renumbered
+            lines.append(f"* {SHOT_ID_REMARK}: {clean_text(shot_id)}")
         if isinstance(item, otio.schema.Clip) and isinstance(item.media_reference, otio.schema.ExternalReference):
             lines.append(f"* SOURCE FILE: {item.media_reference.target_url}")
             for marker in item.markers:
@@ -74,6 +80,7 @@ class _Event:
         self.source_in, self.record_in, self.record_out = source_in, record_in, record_out
         self.name = ""
         self.media: str | None = None
+        self.shot_id: str | None = None
 
 
 def read_edl(text: str, fps: float) -> list[EditedClip]:
@@ -97,8 +104,11 @@ def read_edl(text: str, fps: float) -> list[EditedClip]:
                 raise CutError(f"an edit of more than {MAX_CLIPS} events is not conformed", {"limit": MAX_CLIPS})
         elif current is not None and (remark := _REMARK.match(line)) is not None:
             value = remark.group(2).strip()
-            if remark.group(1).upper() == "FROM CLIP NAME":
+            kind = remark.group(1).upper()
+            if kind == "FROM CLIP NAME":
                 current.name = clean_text(value)
+            elif kind == SHOT_ID_REMARK:
+                current.shot_id = clean_text(value) or None
             else:
                 current.media = clean_text(value) or None
     if not events:
@@ -106,4 +116,4 @@ def read_edl(text: str, fps: float) -> list[EditedClip]:
     ordered = sorted(events.values(), key=lambda e: e.record_in)
     return [EditedClip(name=e.name or ("" if e.reel in ("AX", "BL", "BLACK") else clean_text(e.reel)), media=None if e.reel in ("BL", "BLACK") else e.media,
                        gap=e.reel in ("BL", "BLACK"), source_in=e.source_in,
-                       frames=e.record_out - e.record_in) for e in ordered]
+                       frames=e.record_out - e.record_in, shot_id=e.shot_id) for e in ordered]

@@ -181,3 +181,20 @@ def test_a_clip_named_like_a_path_is_only_ever_text(client: httpx.Client, server
     [added] = body["added"]
     assert added["clip"] == "../../../../etc/passwd" and added["media"] == "/etc/passwd"
     assert added["shot"].startswith("Chapter_01/Scene_01/Shot_")
+
+
+def test_an_edl_of_ours_finds_each_shot_by_its_stable_id_after_the_shot_list_was_renumbered(
+    client: httpx.Client, server: ServerProcess,
+) -> None:
+    before = _export(client, server, "edl")  # scene 1 is b, a, c (numbered 2, 1, 3) since the first test
+    assert "* AUTEUR SHOT ID: shot-b" in before
+    # The shot list renumbers the scene 1…n in its order, moving each shot's takes with it: the
+    # file the old list names for b (Shot_02/…) now belongs to a.
+    reordered = client.put(f"/api/projects/{PROJECT}/shots/order", json={"chapter": 1, "scene": 1, "order": [2, 1, 3]})
+    assert reordered.status_code == 200, reordered.text
+    plan = _post(client, "preview", {"content": before}).json()
+    matched = [(s["clip"], s["shot_id"], s["shot"], s["matched_by"]) for s in plan["shots"]]
+    assert matched[:3] == [("SC01_SH02", "shot-b", SHOT.format(1), "metadata"),
+                           ("SC01_SH01", "shot-a", SHOT.format(2), "metadata"),
+                           ("SC01_SH03", "shot-c", SHOT.format(3), "metadata")]
+    assert not plan["changed"]  # the same cut: only the numbers moved
