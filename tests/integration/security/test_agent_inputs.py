@@ -1,5 +1,7 @@
 """Agents' inputs are hostile too (issue 21): the one-node route answers bad bodies with a 4xx
-in the one error shape, and no tool reads outside the caller's projects or the run's sandbox."""
+in the one error shape, and no tool reads another's projects or runs, or a file outside the
+sandbox (spot checks over HTTP; the run roots property over every INTERN tool argument is
+test_run_roots_agents.py)."""
 
 from __future__ import annotations
 
