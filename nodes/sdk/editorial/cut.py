@@ -12,6 +12,7 @@ are cut to a readable length, and the number of clips is bounded.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ ADAPTERS: dict[str, str] = {"otio": "otio_json", "fcpxml": "fcpx_xml", "fcp7": "
 METADATA_KEY = "auteur"  # where an export keeps each clip's shot id and take provenance
 MAX_CLIPS = 10_000
 MAX_NAME = 200
+MAX_FRAMES = 24 * 3600 * 1000  # a day at 1,000 fps: anything longer is no edit of ours
 # OTIO's JSON reader (C++) recurses per level and crashes the process far below Python's limit.
 MAX_DEPTH = 64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -114,10 +116,16 @@ def _check_depth(text: str) -> None:
 
 
 def _clip(item: otio.core.Item, fps: float) -> EditedClip | None:
-    frames = round(item.duration().rescaled_to(fps).value)
+    try:
+        length = float(item.duration().rescaled_to(fps).value)
+        start = float(item.source_range.start_time.rescaled_to(fps).value) if item.source_range else 0.0
+    except (ValueError, TypeError, ArithmeticError):
+        raise CutError(f"clip {clean_text(item.name)!r} has no readable timing") from None
+    if not (math.isfinite(length) and math.isfinite(start)) or length > MAX_FRAMES or start > MAX_FRAMES:
+        raise CutError(f"clip {clean_text(item.name)!r} is timed beyond any cut", {"clip": clean_text(item.name)})
+    frames = round(length)
     if frames < 1:
         return None
-    start = item.source_range.start_time.rescaled_to(fps).value if item.source_range else 0
     meta = item.metadata.get(METADATA_KEY)
     meta = meta if isinstance(meta, Mapping) else {}
     media = None

@@ -161,12 +161,23 @@ def test_an_fcp7_xml_without_a_shot_and_with_a_new_clip_shows_it_removed_and_add
     assert fcpxml.status_code == 200 and fcpxml.json()["format"] == "fcpxml", fcpxml.text
 
 
+def _otio_clip(duration: str) -> str:
+    """A one-clip .otio whose clip lasts `duration` frames (a JSON number, NaN included)."""
+    time = '{"OTIO_SCHEMA": "RationalTime.1", "rate": 24, "value": %s}'
+    clip = ('{"OTIO_SCHEMA": "Clip.1", "source_range": {"OTIO_SCHEMA": "TimeRange.1", "start_time": '
+            + time % "0" + ', "duration": ' + time % duration + "}}")
+    return ('{"OTIO_SCHEMA": "Timeline.1", "tracks": {"OTIO_SCHEMA": "Stack.1", "children": '
+            '[{"OTIO_SCHEMA": "Track.1", "kind": "Video", "children": [' + clip + "]}]}}")
+
+
 @pytest.mark.parametrize(("content", "code"), [
     ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><xmeml>&b;</xmeml>',
      "edit_unreadable"),  # billion laughs
     ('<?xml version="1.0"?><!DOCTYPE fcpxml SYSTEM "file:///etc/passwd"><fcpxml version="1.8"/>', "edit_unreadable"),
     ('{"OTIO_SCHEMA": "Timeline.1", "tracks": ' + '[' * 5000 + ']' * 5000 + "}", "edit_unreadable"),
     ("TITLE: nothing here\n", "edit_unreadable"),
+    (_otio_clip("1e300"), "edit_unreadable"),  # a clip longer than any cut
+    (_otio_clip("NaN"), "edit_unreadable"),
     ("x" * (8 * 1024 * 1024 + 1), "edit_too_large"),
 ])
 def test_hostile_edits_are_refused_in_the_error_shape(client: httpx.Client, content: str, code: str) -> None:
