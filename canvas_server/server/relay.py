@@ -23,6 +23,8 @@ from typing import Any
 import redis
 from pydantic import ValidationError
 
+from nodes.sdk import AuteurError
+
 from ..events import EVENT_ADAPTER, Event
 from .bus import SubscriptionChange
 
@@ -32,6 +34,10 @@ _POLL_S = 0.5  # how often the listener looks up from Redis to see whether it sh
 _RETRY_S = 1.0
 _CONFIRM_S = 10.0
 _STOP = object()
+
+
+class RelayUnavailableError(AuteurError):
+    code = "events_relay_unavailable"
 
 
 class RedisRelay:
@@ -51,8 +57,14 @@ class RedisRelay:
 
     def start(self) -> None:
         """Subscribe (done once this returns: no event published after it is missed), then
-        serve the channel on two threads."""
-        pubsub = self._subscribe()
+        serve the channel on two threads. RelayUnavailableError when Redis cannot be reached."""
+        try:
+            pubsub = self._subscribe()
+        except redis.RedisError as exc:
+            self._redis.close()
+            raise RelayUnavailableError(
+                f"the event relay cannot reach Redis at AUTEUR_EVENTS_URL ({type(exc).__name__}: "
+                f"{str(exc).split(' connecting to ')[0]}); start Redis or unset AUTEUR_EVENTS_URL") from None
         self._threads = [threading.Thread(target=self._listen, args=(pubsub,), name="relay-listen", daemon=True),
                          threading.Thread(target=self._publish, name="relay-publish", daemon=True)]
         for thread in self._threads:
