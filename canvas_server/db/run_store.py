@@ -37,6 +37,28 @@ if TYPE_CHECKING:
 _LINE_ORDER = "priority DESC, queue_pos, ord"
 _RUN_COLUMNS = ("run_id, status, tier, project, client_id, principal, request, record, reason, attempts, "
                 "created_at, started_at, finished_at, priority, batch_id, retry_of, review_state")
+# The principal served longest ago (never served first, then whose oldest queued run is
+# oldest) gives the first run of its line that no other replica is claiming; its turn is
+# taken and the run leased in the same statement.
+_CLAIM = f"""
+WITH lines AS (
+    SELECT principal, MIN(created_at) AS oldest FROM runs WHERE status = 'queued' GROUP BY principal
+), candidate AS (
+    SELECT r.run_id, r.principal FROM runs r JOIN lines l ON l.principal = r.principal
+    LEFT JOIN principal_turns t ON t.principal = r.principal
+    WHERE r.status = 'queued'
+    ORDER BY COALESCE(t.served, -1), l.oldest, r.priority DESC, r.queue_pos, r.ord
+    LIMIT 1 FOR UPDATE OF r SKIP LOCKED
+), turn AS (
+    INSERT INTO principal_turns (principal, served)
+    SELECT principal, nextval('principal_turns_seq') FROM candidate
+    ON CONFLICT (principal) DO UPDATE SET served = excluded.served
+)
+UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = :now, lease_owner = :me,
+    lease_expires = :until, cancel_reason = NULL
+FROM candidate WHERE runs.run_id = candidate.run_id
+RETURNING {", ".join(f"runs.{column.strip()}" for column in _RUN_COLUMNS.split(","))}
+"""
 
 
 class PgRunStore:
@@ -115,32 +137,11 @@ class PgRunStore:
 
     def claim_next(self) -> StoredRun | None:
         """As the SQLite store's (round-robin fair share, then the principal's line), taking the
-        first run no other replica holds locked; leased to this replica."""
-        from sqlalchemy import text
-
+        first run no other replica holds locked; leased to this replica. One statement: the
+        claim is a single round trip."""
         now = time.time()
-        with self._engine.begin() as db:
-            principals = db.execute(text(
-                "SELECT r.principal FROM runs r LEFT JOIN principal_turns t ON t.principal = r.principal "
-                "WHERE r.status = 'queued' GROUP BY r.principal "
-                "ORDER BY COALESCE(MAX(t.served), -1), MIN(r.created_at)")).scalars().all()
-            for principal in principals:
-                run_id = db.execute(text(
-                    f"SELECT run_id FROM runs WHERE status = 'queued' AND principal = :p ORDER BY {_LINE_ORDER} "
-                    "LIMIT 1 FOR UPDATE SKIP LOCKED"), {"p": principal}).scalar()
-                if run_id is None:
-                    continue  # every queued run of this line is being claimed by another replica
-                db.execute(text(
-                    "UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = :now, "
-                    "lease_owner = :me, lease_expires = :until, cancel_reason = NULL WHERE run_id = :r"),
-                    {"now": now, "me": self.replica, "until": now + self.lease_s, "r": run_id})
-                db.execute(text(
-                    "INSERT INTO principal_turns (principal, served) VALUES (:p, nextval('principal_turns_seq')) "
-                    "ON CONFLICT (principal) DO UPDATE SET served = excluded.served"), {"p": principal})
-                break
-            else:
-                return None
-        return self.get(run_id)
+        rows = self._all(_CLAIM, now=now, me=self.replica, until=now + self.lease_s)
+        return run_of(rows[0]) if rows else None
 
     def queued_lines(self) -> list[list[RunSummary]]:
         rows = self._all(f"SELECT {LIST_COLUMNS} FROM runs WHERE status = 'queued' ORDER BY {_LINE_ORDER}")

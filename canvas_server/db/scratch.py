@@ -66,14 +66,13 @@ class PostgresServer:
             self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"], check=False)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def database(self, template: str = "template1") -> str:
-        """A new database's URL: empty, or a copy of `template` (a copy is much faster than
-        migrating each test's database)."""
+    def database(self) -> str:
+        """A new, empty database's URL."""
         import psycopg
 
         name = f"t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.url(), autocommit=True) as db:
-            db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            db.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     def _run(self, command: list[str], check: bool = True) -> None:

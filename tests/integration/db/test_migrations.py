@@ -3,14 +3,14 @@ tables the stores query; `auteur db migrate-from-sqlite` moves a workspace's sta
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from typer.testing import CliRunner, Result
 
+from canvas_server.cli.main import app
 from canvas_server.db import connect
 from canvas_server.db.event_log import PgEventLog
 from canvas_server.db.run_store import PgRunStore
@@ -20,18 +20,17 @@ from canvas_server.events import build_event
 from canvas_server.runs.store import MIGRATIONS, RunRequest, RunStore, StoredRun
 from canvas_server.server.event_log import EventLog
 
-from ..server_harness import AUTEUR
 
-
-def auteur(*args: str, workspace: Path, url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace), "AUTEUR_DATABASE_URL": url}
-    return subprocess.run([*AUTEUR, *args], env=env, capture_output=True, text=True, timeout=120)
+def auteur(*args: str, workspace: Path, url: str) -> Result:
+    """`auteur ARGS` in this process (the command line's parsing, messages and exit codes)."""
+    env = {"AUTEUR_WORKSPACE": str(workspace), "AUTEUR_DATABASE_URL": url}
+    return CliRunner().invoke(app, list(args), env=env)
 
 
 def test_db_upgrade_creates_the_schema_the_stores_query_and_a_second_upgrade_changes_nothing(
         database_url: str, tmp_path: Path) -> None:
     first = auteur("db", "upgrade", workspace=tmp_path, url=database_url)
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.output
     assert first.stdout.strip() == "database schema: empty -> 0002_reviews"
     engine = connect(database_url)
     with engine.connect() as db:
@@ -44,7 +43,7 @@ def test_db_upgrade_creates_the_schema_the_stores_query_and_a_second_upgrade_cha
 
 def test_db_upgrade_without_a_database_says_how_to_name_one(tmp_path: Path) -> None:
     result = auteur("db", "upgrade", workspace=tmp_path, url="")
-    assert result.returncode == 2 and "AUTEUR_DATABASE_URL" in result.stderr
+    assert result.exit_code == 2 and "AUTEUR_DATABASE_URL" in result.stderr
 
 
 def _version_4_workspace(state: Path) -> None:
@@ -78,7 +77,7 @@ def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continu
         database_url: str, tmp_path: Path) -> None:
     _version_4_workspace(tmp_path / ".auteur")
     result = auteur("db", "migrate-from-sqlite", workspace=tmp_path, url=database_url)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "moved 3 runs, 4 events, 1 output links and 1 retired run ids into the database"
 
     store = PgRunStore(connect(database_url), replica="after", lease_s=60)
@@ -95,4 +94,4 @@ def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continu
     store.close()
 
     again = auteur("db", "migrate-from-sqlite", workspace=tmp_path, url=database_url)
-    assert again.returncode == 1 and "already holds runs or events" in again.stderr
+    assert again.exit_code == 1 and "already holds runs or events" in again.stderr
