@@ -39,8 +39,8 @@ def upgrade_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP
 
 @db_app.command("migrate-from-sqlite")
 def migrate_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP)) -> None:
-    """Move the workspace's (AUTEUR_WORKSPACE) runs and events from its SQLite files into the
-    database (upgraded first). Stop the workspace's server before: its lock is taken meanwhile."""
+    """Move the workspace's (AUTEUR_WORKSPACE) runs, events and audit log from its files into
+    the database (upgraded first). Stop the workspace's server before: its lock is taken meanwhile."""
     from ..db import connect
     from ..db.from_sqlite import migrate_from_sqlite
     from ..db.upgrade import upgrade
@@ -60,5 +60,5 @@ def migrate_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
-    typer.echo(f"moved {moved.runs} runs, {moved.events} events, {moved.outputs} output links and "
-               f"{moved.retired} retired run ids into the database")
+    typer.echo(f"moved {moved.runs} runs, {moved.events} events, {moved.outputs} output links, "
+               f"{moved.retired} retired run ids and {moved.audit} audit lines into the database")

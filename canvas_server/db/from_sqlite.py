@@ -1,5 +1,5 @@
 """`auteur db migrate-from-sqlite`: move a workspace's run queue, history and event log from
-its SQLite files into PostgreSQL, so the workspace can be served by replicas.
+its SQLite files (and its audit log from `audit.jsonl`) into PostgreSQL, so the workspace can be served by replicas.
 
 The SQLite stores are first opened by today's code, which carries any older schema version
 forward (each store's own migrations); then every row is copied in one PostgreSQL transaction,
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from nodes.sdk import AuteurError
 
+from ..governance.audit import AuditLog
 from ..runs.store import RunStore
 from ..server.event_log import EventLog
 
@@ -41,6 +42,7 @@ class Moved:
     events: int = 0
     outputs: int = 0
     retired: int = 0
+    audit: int = 0
 
 
 def _rows(db: sqlite3.Connection, sql: str) -> Iterator[list[dict[str, Any]]]:
@@ -83,6 +85,7 @@ def migrate_from_sqlite(state_dir: Path, engine: Engine) -> Moved:
             _copy(runs, pg, "SELECT principal, served FROM principal_turns",
                   "INSERT INTO principal_turns VALUES (:principal, :served)")
             moved.events = _copy_events(events, pg)
+            moved.audit = _copy_audit(state_dir, pg)
         finally:
             runs.close()
             events.close()
@@ -128,6 +131,16 @@ def _copy_events(source: sqlite3.Connection, pg: Connection) -> int:
         pg.execute(text("INSERT INTO run_event_counters (run_id, last) VALUES (:r, :n)"),
                    [{"r": run_id, "n": last} for run_id, last in counters.items()])
     return count
+
+
+def _copy_audit(state_dir: Path, pg: Connection) -> int:
+    from sqlalchemy import text
+
+    entries = AuditLog.in_state_dir(state_dir).entries()
+    if entries:
+        pg.execute(text("INSERT INTO audit (ts, principal, run_id, entry) VALUES (:ts, :p, :r, :e)"),
+                   [{"ts": e.ts, "p": e.principal, "r": e.run_id, "e": e.model_dump_json()} for e in entries])
+    return len(entries)
 
 
 def _continue_sequences(pg: Connection) -> None:

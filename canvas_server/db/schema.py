@@ -7,6 +7,7 @@ from sqlalchemy import (
                         BigInteger,
                         Column,
                         Double,
+    Identity,
                         Index,
                         Integer,
                         MetaData,
@@ -103,6 +104,15 @@ events = Table(
 run_event_counters = Table(
     "run_event_counters", metadata,
     Column("run_id", Text, primary_key=True), Column("last", Integer, nullable=False),
+)
+audit = Table(
+    "audit", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("ts", Double, nullable=False),
+    Column("principal", Text, nullable=False),
+    Column("run_id", Text),
+    Column("entry", Text, nullable=False),  # the whole AuditEntry as JSON
+    Index("audit_run", "run_id"),
 )
 replicas = Table(
     "replicas", metadata,

@@ -18,7 +18,7 @@ from pathlib import Path
 SUPERUSER = "auteur"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -45,7 +45,7 @@ class PostgresServer:
 
     def __init__(self) -> None:
         self.bin = postgres_bin()
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="auteur-pg-"))
         self.data = self.root / "data"
         if os.geteuid() == 0:

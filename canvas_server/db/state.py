@@ -9,6 +9,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from ..governance.audit import AuditLog
+from .audit import PgAudit
 from .engine import connect
 from .event_log import PgEventLog
 from .run_store import PgRunStore
@@ -19,6 +21,7 @@ from .upgrade import upgrade
 class SharedState:
     runs: PgRunStore
     events: PgEventLog
+    audit: AuditLog
 
 
 def replica_id() -> str:
@@ -36,4 +39,5 @@ def open_shared_state(url: str, address: str, lease_s: float) -> SharedState:
     with engine.begin() as db:
         db.execute(text("INSERT INTO replicas (replica_id, address, started_at, heartbeat_at) "
                         "VALUES (:r, :a, :now, :now)"), {"r": replica, "a": address, "now": now})
-    return SharedState(runs=PgRunStore(engine, replica, lease_s), events=PgEventLog(engine))
+    return SharedState(runs=PgRunStore(engine, replica, lease_s), events=PgEventLog(engine),
+                       audit=AuditLog(PgAudit(engine)))

@@ -1,13 +1,14 @@
-"""JSON-lines audit log (docs/architecture.md §8): who ran which sensitive node, on which paths (one line
+"""The audit log (docs/architecture.md §8): who ran which sensitive node, on which paths (one line
 per run, at submit), and what a node reported doing while it ran (`node_audit` events: who
-played which take on which speaker), each line written whole by one append."""
+played which take on which speaker), each line written whole by one append. Kept as JSON lines
+in the workspace (`JsonLinesAudit`), or in PostgreSQL for replicas (`canvas_server.db.PgAudit`)."""
 
 from __future__ import annotations
 
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -58,11 +59,44 @@ def sensitive_nodes(prompt: ApiPrompt, registry: NodeRegistry) -> list[dict[str,
     return found
 
 
-class AuditLog:
-    """Appends one line per run that contains a sensitive node, and one per node action."""
+class AuditStore(Protocol):
+    """Where audit lines are kept: appended whole, read back oldest first. An append that
+    cannot be kept raises AuditUnavailableError (what is not audited does not run)."""
+
+    def append(self, entry: AuditEntry) -> None: ...
+    def entries(self) -> list[AuditEntry]: ...
+
+
+class JsonLinesAudit:
+    """The workspace's audit log file (`.auteur/audit.jsonl`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def append(self, entry: AuditEntry) -> None:
+        # One write of one line on an O_APPEND file: concurrent writers' lines stay whole.
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(entry.model_dump_json() + "\n")
+        except OSError as exc:  # read-only or full state folder: what is not audited does not run
+            raise AuditUnavailableError(
+                f"the audit log cannot be written ({exc.strerror or type(exc).__name__}); nothing was done",
+            ) from exc
+
+    def entries(self) -> list[AuditEntry]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [AuditEntry.model_validate(json.loads(line)) for line in lines if line.strip()]
+
+
+class AuditLog:
+    """Appends one line per run that contains a sensitive node, and one per node action, to
+    its store (a path: that JSON-lines file)."""
+
+    def __init__(self, store: AuditStore | Path) -> None:
+        self.store: AuditStore = JsonLinesAudit(store) if isinstance(store, Path) else store
 
     @classmethod
     def in_state_dir(cls, state_dir: Path) -> AuditLog:
@@ -110,18 +144,7 @@ class AuditLog:
         return entry
 
     def _append(self, entry: AuditEntry) -> None:
-        # One write of one line on an O_APPEND file: concurrent writers' lines stay whole.
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(entry.model_dump_json() + "\n")
-        except OSError as exc:  # read-only or full state folder: what is not audited does not run
-            raise AuditUnavailableError(
-                f"the audit log cannot be written ({exc.strerror or type(exc).__name__}); nothing was done",
-            ) from exc
+        self.store.append(entry)
 
     def entries(self) -> list[AuditEntry]:
-        if not self.path.exists():
-            return []
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        return [AuditEntry.model_validate(json.loads(line)) for line in lines if line.strip()]
+        return self.store.entries()

@@ -102,7 +102,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     """Each service's stop is pushed as soon as it exists, so a failure part-way
     unwinds exactly what had started (in reverse order)."""
     state_dir = private_dir(settings.state_dir)
-    run_store, event_log = _open_run_state(settings, state_dir, lock, stack)
+    run_store, event_log, audit = _open_state(settings, state_dir, lock, stack)
     lfs = asyncio.create_task(asyncio.to_thread(check_git_lfs))  # two subprocesses: overlap them
     stack.callback(lfs.cancel)  # a no-op once awaited; else no "never retrieved" warning
     registry = registry if registry is not None else discover(only=settings.load_plugins)
@@ -115,7 +115,6 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     runner = make_runner(settings)
     stack.push_async_callback(runner.close)  # after the run manager has stopped
     tiers = load_tiers(settings.tiers_file)
-    audit = AuditLog.in_state_dir(state_dir)
     projects = ProjectStore(settings.workspace)
     projects.ensure()
     webhooks = WebhookDispatcher(
@@ -201,22 +200,22 @@ def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:
     stack.push_async_callback(watcher.stop)
 
 
-def _open_run_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
-                    stack: AsyncExitStack) -> tuple[RunStorage, EventStore]:
-    """The run store and event log: shared by replicas in PostgreSQL (`AUTEUR_DATABASE_URL`:
-    leases on running runs instead of the workspace lock), else this workspace's SQLite files,
-    which one server holds at a time."""
+def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
+                stack: AsyncExitStack) -> tuple[RunStorage, EventStore, AuditLog]:
+    """The run store, event log and audit log: shared by replicas in PostgreSQL
+    (`AUTEUR_DATABASE_URL`: leases on running runs instead of the workspace lock), else this
+    workspace's files, which one server holds at a time."""
     address = f"http://{settings.host}:{settings.port}"
     if settings.database_url:
         from ..db.state import open_shared_state  # SQLAlchemy loads only when a database is set
 
         shared = open_shared_state(settings.database_url, address, settings.lease_s)
-        return shared.runs, shared.events
+        return shared.runs, shared.events, shared.audit
     # Before the queue is touched: a second server must not recover the first one's runs.
     lock = lock or acquire(state_dir, address)
     stack.callback(lock.release)
     runs_db = state_dir / "runs.sqlite3"
-    return RunStore(runs_db), EventLog(state_dir / "events.sqlite3", runs_db=runs_db)
+    return RunStore(runs_db), EventLog(state_dir / "events.sqlite3", runs_db=runs_db), AuditLog.in_state_dir(state_dir)
 
 
 def restore_subscriptions(services: AppServices, store: RunStorage) -> None:

@@ -12,11 +12,13 @@ from typer.testing import CliRunner, Result
 
 from canvas_server.cli.main import app
 from canvas_server.db import connect
+from canvas_server.db.audit import PgAudit
 from canvas_server.db.event_log import PgEventLog
 from canvas_server.db.run_store import PgRunStore
 from canvas_server.db.schema import metadata
 from canvas_server.engine.record import NodeRecord, RunRecord
 from canvas_server.events import build_event
+from canvas_server.governance.audit import AuditLog
 from canvas_server.runs.store import MIGRATIONS, RunRequest, RunStore, StoredRun
 from canvas_server.server.event_log import EventLog
 
@@ -31,14 +33,14 @@ def test_db_upgrade_creates_the_schema_the_stores_query_and_a_second_upgrade_cha
         database_url: str, tmp_path: Path) -> None:
     first = auteur("db", "upgrade", workspace=tmp_path, url=database_url)
     assert first.exit_code == 0, first.output
-    assert first.stdout.strip() == "database schema: empty -> 0002_reviews"
+    assert first.stdout.strip() == "database schema: empty -> 0003_audit"
     engine = connect(database_url)
     with engine.connect() as db:
         differences = compare_metadata(MigrationContext.configure(db), metadata)
     engine.dispose()
     assert differences == []
     again = auteur("db", "upgrade", workspace=tmp_path, url=database_url)
-    assert again.stdout.strip() == "database schema: 0002_reviews (already current)"
+    assert again.stdout.strip() == "database schema: 0003_audit (already current)"
 
 
 def test_db_upgrade_without_a_database_says_how_to_name_one(tmp_path: Path) -> None:
@@ -71,6 +73,8 @@ def _version_4_workspace(state: Path) -> None:
         log.append(build_event("run_queued", {"status": "queued", "tier": "low"}, seq=seq, ts=float(seq),
                                run_id=run_id, project=None, owner="cy"))
     log.close()
+    AuditLog.in_state_dir(state).record_action("cy", "done", None, {"node_id": "1", "type": "speaker.play",
+                                                                     "action": "play", "facts": {}})
 
 
 def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continues(
@@ -78,7 +82,8 @@ def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continu
     _version_4_workspace(tmp_path / ".auteur")
     result = auteur("db", "migrate-from-sqlite", workspace=tmp_path, url=database_url)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "moved 3 runs, 4 events, 1 output links and 1 retired run ids into the database"
+    assert result.stdout.strip() == (
+        "moved 3 runs, 4 events, 1 output links, 1 retired run ids and 1 audit lines into the database")
 
     store = PgRunStore(connect(database_url), replica="after", lease_s=60)
     assert store.counts() == {"queued": 2, "completed": 1}
@@ -92,6 +97,8 @@ def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continu
     assert log.last_seq() == 4 and log.next_seq() == 5
     log.close()
     store.close()
+    [audited] = AuditLog(PgAudit(connect(database_url))).entries()
+    assert (audited.principal, audited.run_id, audited.nodes[0]["action"]) == ("cy", "done", "play")
 
     again = auteur("db", "migrate-from-sqlite", workspace=tmp_path, url=database_url)
     assert again.exit_code == 1 and "already holds runs or events" in again.stderr
