@@ -48,7 +48,7 @@ class LoadMedia(Node):
     """Load a video, audio or image file from the project (paths are sandboxed)."""
 
     path: str = Input("", description="Path relative to the project (outside a project: your Scratch folder)",
-                      widget="path")
+                      widget="path", picks="media")
 
     def run(self, ctx: RunContext) -> LoadOut:
         try:

@@ -48,7 +48,8 @@ class FinalDraft(Node):
     (title page, scene headings and numbers, action, characters, parentheticals, dialogue, dual
     dialogue and transitions survive the round trip)."""
 
-    script: str = Input(description="e.g. 02_Source_Creative/Scripts/pilot.fdx", widget="path", tracks_file=True)
+    script: str = Input(description="e.g. 02_Source_Creative/Scripts/pilot.fdx", widget="path", tracks_file=True,
+                        picks="script")
 
     def run(self, ctx: RunContext) -> Converted:
         text, suffix = read_screenplay(ctx, self.script)

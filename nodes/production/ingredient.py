@@ -59,9 +59,9 @@ class IngredientNode(Node):
     name: str = Input(description="Its name as the script writes it, e.g. MARA")
     description: str = Input("", multiline=True)
     traits: str = Input("", multiline=True, description="One 'trait: value' per line")
-    reference_1: str = Input("", widget="path", description="Reference image in the project")
-    reference_2: str = Input("", widget="path")
-    reference_3: str = Input("", widget="path")
+    reference_1: str = Input("", widget="path", picks="image", description="Reference image in the project")
+    reference_2: str = Input("", widget="path", picks="image")
+    reference_3: str = Input("", widget="path", picks="image")
     store_in_project: bool = Input(True, description="Save it in the project for reuse")
 
     def run(self, ctx: RunContext) -> IngredientOut:

@@ -59,7 +59,7 @@ class Paperwork(Node):
     (else its newest picture take), blank when it has none."""
 
     script: str = Input(description="e.g. 02_Source_Creative/Scripts/pilot.fountain", widget="path",
-                        tracks_file=True)
+                        tracks_file=True, picks="script")
     document: Document = Input("storyboard_pdf")
     scene: int = Input(0, ge=0, description="Storyboard of this scene (its position in the script); 0: all")
 

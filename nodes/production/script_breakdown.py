@@ -107,7 +107,7 @@ class ScriptBreakdown(Node):
     and the breakdown for project.json's narrative."""
 
     script: str = Input(description="e.g. 02_Source_Creative/Scripts/pilot.fountain", widget="path",
-                        tracks_file=True)
+                        tracks_file=True, picks="script")
     chapter: int = Input(1, ge=1)
     ingredients: list[Ingredient] = Input([], socket="INGREDIENT", is_list=True,
                                           description="Fill shot slots by name (cast, location, objects)")

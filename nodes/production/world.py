@@ -43,9 +43,9 @@ class StyleGuideNode(Node):
     lighting: str = Input("")
     lens: str = Input("")
     camera_language: str = Input("", multiline=True)
-    reference_1: str = Input("", widget="path")
-    reference_2: str = Input("", widget="path")
-    reference_3: str = Input("", widget="path")
+    reference_1: str = Input("", widget="path", picks="image")
+    reference_2: str = Input("", widget="path", picks="image")
+    reference_3: str = Input("", widget="path", picks="image")
 
     def run(self, ctx: RunContext) -> StyleOut:
         refs = [project_asset(ctx, p) for p in (self.reference_1, self.reference_2, self.reference_3) if p]

@@ -7,6 +7,8 @@ from typing import Any, Literal
 from pydantic import Field
 from pydantic_core import PydanticUndefined
 
+from ._spec import PathKind
+
 WidgetKind = Literal["text", "textarea", "int", "float", "boolean", "combo", "path"]
 META_KEY = "auteur"
 
@@ -28,6 +30,7 @@ def Input(
     label: str | None = None,
     is_list: bool = False,
     tracks_file: bool = False,
+    picks: PathKind | None = None,
 ) -> Any:
     """Declare a node input.
 
@@ -39,11 +42,13 @@ def Input(
     `is_list=True` takes a linked list output whole (annotate it `list[T]`); without it, an
     input fed by a list runs the node once per item (fan-out). `tracks_file=True` on a path
     widget puts the file's content hash into the node's cache key, so editing the file re-runs
-    the node.
+    the node. `picks` says which of the project's files a path widget chooses from (the editor
+    lists them: scripts, documents, image or media assets).
     """
     meta: dict[str, Any] = {
         "is_list": is_list,
         "tracks_file": tracks_file,
+        "picks": picks,
         "socket": socket,
         "widget": widget,
         "multiline": multiline,

@@ -135,6 +135,7 @@ def input_spec(name: str, info: FieldInfo) -> InputSpec:
         label=meta.get("label"),
         is_list=is_list,
         tracks_file=bool(meta.get("tracks_file")),
+        picks=meta.get("picks"),
         **_constraints(info),
     )
 

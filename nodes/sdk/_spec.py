@@ -9,6 +9,9 @@ from pydantic import BaseModel, Field
 MaturityLevel = Literal["STUDENT", "INTERN", "SUPERVISED", "AUTONOMOUS"]
 MATURITY_LEVELS: tuple[MaturityLevel, ...] = ("STUDENT", "INTERN", "SUPERVISED", "AUTONOMOUS")
 RunsOn = Literal["inline", "runner"]
+# What a path widget picks: a screenplay (02_Source_Creative/Scripts), any document, an image
+# asset, any media asset.
+PathKind = Literal["script", "document", "image", "media"]
 
 
 def maturity_rank(level: str) -> int:
@@ -40,6 +43,8 @@ class InputSpec(BaseModel):
     is_list: bool = False
     # A path widget whose file's content hash is part of the node's cache key.
     tracks_file: bool = False
+    # What a path widget picks from the project (the editor lists those files to choose from).
+    picks: PathKind | None = None
 
 
 class OutputSpec(BaseModel):

@@ -152,3 +152,14 @@ def test_the_catalog_describes_inputs_in_declaration_order_with_widget_metadata(
 )
 def test_socket_compatibility_rules(output: str, input_: str, ok: bool) -> None:
     assert sockets_compatible(output, input_) is ok
+
+
+def test_every_path_widget_of_the_bundled_packs_says_which_project_files_it_picks() -> None:
+    from nodes.sdk import discover
+
+    found = discover(only=["core", "media", "production", "audio"])
+    unsaid = [f"{spec.type}.{item.name}" for spec in found.specs() for item in spec.inputs
+              if item.widget == "path" and item.picks is None]
+    assert unsaid == []
+    breakdown = next(spec for spec in found.specs() if spec.type == "production.script_breakdown")
+    assert next(item.picks for item in breakdown.inputs if item.name == "script") == "script"

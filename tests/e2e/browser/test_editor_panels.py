@@ -192,3 +192,16 @@ def test_the_inspector_form_follows_the_catalog_and_edits_the_nodes_widgets(
     assert form.locator("#in-path").input_value() == "01_Assets/Characters/hero.png"
     editor.shot("asset picked for the path")
     assert editor.eval("() => window.__auteur.dirty") is True
+
+    # A script input picks among the project's screenplays, not its assets.
+    httpx.post(f"{url}/api/projects/{project}/documents/scripts", timeout=30,
+               json={"filename": "pilot.fountain", "content": "INT. ROOM - DAY\n\nA door.\n"}).raise_for_status()
+    breakdown = editor.add_by_search("script breakdown", "production.script_breakdown", (box["x"] + 700, box["y"] + 300))
+    editor.select_node(breakdown)
+    scripts = form.locator("[data-testid=asset-picker][data-picks=script]")
+    scripts.locator("option[value='02_Source_Creative/Scripts/pilot.fountain']").wait_for(state="attached")
+    options = scripts.locator("option").evaluate_all("(o) => o.map((e) => e.value).filter(Boolean)")
+    assert options == ["02_Source_Creative/Scripts/pilot.fountain"]
+    scripts.select_option("02_Source_Creative/Scripts/pilot.fountain")
+    assert widget(breakdown, "script") == "02_Source_Creative/Scripts/pilot.fountain"
+    editor.shot("a screenplay picked for the script input")

@@ -2085,6 +2085,8 @@ export interface components {
             options: unknown[] | null;
             /** Pattern */
             pattern: string | null;
+            /** Picks */
+            picks: ("script" | "document" | "image" | "media") | null;
             /**
              * Required
              * @default true

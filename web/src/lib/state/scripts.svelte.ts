@@ -7,7 +7,7 @@ import { ui } from "./ui.svelte";
 
 /** The bundled template that breaks a screenplay down into scenes, shots and Veo payload takes. */
 export const BREAKDOWN_TEMPLATE = "screenplay_to_veo_payloads";
-const SCRIPTS_FOLDER = "02_Source_Creative/Scripts/";
+export const SCRIPTS_FOLDER = "02_Source_Creative/Scripts/";
 export const SCRIPT_EXTENSIONS = [".fountain", ".fdx", ".txt"];
 
 class ScriptsState {
