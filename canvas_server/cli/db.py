@@ -25,12 +25,17 @@ def _url(url: str | None) -> str:
 def upgrade_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP)) -> None:
     """Create or bring the database's schema to this Auteur's version (Alembic migrations)."""
     from ..db import connect
+    from ..db.engine import reachable
     from ..db.upgrade import current, upgrade
 
     engine = connect(_url(url))
     try:
-        before = current(engine)
-        reached = upgrade(engine)
+        with reachable():
+            before = current(engine)
+            reached = upgrade(engine)
+    except AuteurError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
     finally:
         engine.dispose()
     typer.echo(f"database schema: {before or 'empty'} -> {reached}" if before != reached
@@ -42,6 +47,7 @@ def migrate_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP
     """Move the workspace's (AUTEUR_WORKSPACE) runs, events and audit log from its files into
     the database (upgraded first). Stop the workspace's server before: its lock is taken meanwhile."""
     from ..db import connect
+    from ..db.engine import reachable
     from ..db.from_sqlite import migrate_from_sqlite
     from ..db.upgrade import upgrade
     from ..runs.workspace_lock import acquire
@@ -51,13 +57,14 @@ def migrate_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP
     try:
         lock = acquire(settings.state_dir, "auteur db migrate-from-sqlite")
         try:
-            upgrade(engine)
-            moved = migrate_from_sqlite(settings.state_dir, engine)
+            with reachable():
+                upgrade(engine)
+                moved = migrate_from_sqlite(settings.state_dir, engine)
         finally:
             lock.release()
     except AuteurError as exc:
         typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(1) from None
     finally:
         engine.dispose()
     typer.echo(f"moved {moved.runs} runs, {moved.events} events, {moved.outputs} output links, "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..governance.audit import AuditLog
 from .audit import PgAudit
-from .engine import connect
+from .engine import connect, reachable
 from .event_log import PgEventLog
 from .run_store import PgRunStore
 from .upgrade import upgrade
@@ -33,11 +33,12 @@ def open_shared_state(url: str, address: str, lease_s: float) -> SharedState:
     from sqlalchemy import text
 
     engine = connect(url)
-    upgrade(engine)
     replica = replica_id()
     now = time.time()
-    with engine.begin() as db:
-        db.execute(text("INSERT INTO replicas (replica_id, address, started_at, heartbeat_at) "
-                        "VALUES (:r, :a, :now, :now)"), {"r": replica, "a": address, "now": now})
+    with reachable():
+        upgrade(engine)
+        with engine.begin() as db:
+            db.execute(text("INSERT INTO replicas (replica_id, address, started_at, heartbeat_at) "
+                            "VALUES (:r, :a, :now, :now)"), {"r": replica, "a": address, "now": now})
     return SharedState(runs=PgRunStore(engine, replica, lease_s), events=PgEventLog(engine),
                        audit=AuditLog(PgAudit(engine)))

@@ -16,6 +16,7 @@ from canvas_server.db.audit import PgAudit
 from canvas_server.db.event_log import PgEventLog
 from canvas_server.db.run_store import PgRunStore
 from canvas_server.db.schema import metadata
+from canvas_server.db.scratch import free_port
 from canvas_server.engine.record import NodeRecord, RunRecord
 from canvas_server.events import build_event
 from canvas_server.governance.audit import AuditLog
@@ -46,6 +47,15 @@ def test_db_upgrade_creates_the_schema_the_stores_query_and_a_second_upgrade_cha
 def test_db_upgrade_without_a_database_says_how_to_name_one(tmp_path: Path) -> None:
     result = auteur("db", "upgrade", workspace=tmp_path, url="")
     assert result.exit_code == 2 and "AUTEUR_DATABASE_URL" in result.stderr
+
+
+def test_db_commands_name_an_unreachable_database_in_one_line_without_its_password(tmp_path: Path) -> None:
+    url = f"postgresql://auteur:hunter2@127.0.0.1:{free_port()}/auteur"  # nothing listens there
+    for command in ("upgrade", "migrate-from-sqlite"):
+        result = auteur("db", command, workspace=tmp_path, url=url)
+        assert result.exit_code == 1 and result.stdout == "", command
+        [line] = result.stderr.splitlines()
+        assert line.startswith("error: PostgreSQL at AUTEUR_DATABASE_URL cannot be used") and "hunter2" not in line
 
 
 def _version_4_workspace(state: Path) -> None:
