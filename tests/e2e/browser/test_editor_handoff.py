@@ -1,7 +1,7 @@
 """Handing the work on from the editor, in Debian's Chromium: the Shot list's Export cut (an EDL,
 then an .otio zipped with its media) and paperwork buttons (shot list, storyboard and screenplay
 PDFs), and the Scene view's scene cut and storyboard, each a real download whose file is read
-back (pycmx, zipfile, pypdf)."""
+back (pycmx, zipfile, pypdf); an edited EDL conformed from the Shot list (preview, apply)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,29 @@ NARRATIVE = {"chapters": [{"number": 1, "title": "Act One", "scenes": [
     {"number": 2, "title": "EXT. STREET - DAWN", "shots": [
         {"number": 1, "id": "shot-street", "description": "JONAH walks away", "duration": 2.0}]},
 ]}]}
+
+
+RECUT = """TITLE: recut
+FCM: NON-DROP FRAME
+
+001  BL       V     C        00:00:00:00 00:00:01:12 01:00:00:00 01:00:01:12
+* FROM CLIP NAME: SC01_SH02
+* AUTEUR SHOT ID: shot-door
+
+002  AX       V     C        00:00:00:06 00:00:01:06 01:00:01:12 01:00:02:12
+* FROM CLIP NAME: SC01_SH01
+* AUTEUR SHOT ID: shot-cup
+* SOURCE FILE: SOURCE
+
+003  BL       V     C        00:00:00:00 00:00:02:00 01:00:02:12 01:00:04:12
+* FROM CLIP NAME: SC02_SH01
+* AUTEUR SHOT ID: shot-street
+"""
+
+
+def _source_of(edl: Path, clip: str) -> str:
+    parsed = pycmx.parse_cmx3600(io.StringIO(edl.read_text(encoding="utf-8")))
+    return next(str(e.source_file) for event in parsed.events for e in event.edits if e.clip_name == clip)
 
 
 def _download(editor: EditorPage, test_id: str, folder: Path, scope: str = "") -> Path:
@@ -96,6 +119,23 @@ def test_the_cut_and_the_paperwork_are_downloaded_from_the_shot_list_and_the_sce
     assert board.name == "two_rooms.storyboard.pdf" and len(PdfReader(board).pages) >= 1
     editor.shot("paperwork downloaded")
 
+    # An edit comes back: the door before the cup, the cup trimmed to 1 s from frame 6.
+    recut = RECUT.replace("SOURCE", _source_of(edl_file, "SC01_SH01"))
+    page.get_by_test_id("conform-file").set_input_files(
+        files=[{"name": "recut.edl", "mimeType": "text/plain", "buffer": recut.encode()}])
+    dialog = page.get_by_test_id("conform-dialog")
+    dialog.get_by_test_id("conform-shot").first.wait_for()
+    assert "Sc 01 · Shot 02, Sc 01 · Shot 01" in dialog.get_by_test_id("conform-order").inner_text()
+    editor.shot("conform preview")
+    dialog.get_by_test_id("conform-apply").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=shot-row]')?.getAttribute('data-shot')?.endsWith('Shot_02')")
+    editor.shot("shot list after the conform")
+    with httpx.Client(base_url=url, timeout=30) as client:
+        scene = client.get(f"/api/projects/{project}").json()["narrative"]["chapters"][0]["scenes"][0]
+    assert [(s["id"], s["duration"], s["sourceIn"]) for s in scene["shots"]] == [
+        ("shot-door", 1.5, 0.0), ("shot-cup", 1.0, 0.25)]
+
     # The Scene view hands on one scene: its cut and its storyboard.
     page.get_by_role("button", name="Project", exact=True).click()
     page.locator("[data-testid=project-tree] [data-kind=scene] button.label").first.click()
@@ -105,7 +145,8 @@ def test_the_cut_and_the_paperwork_are_downloaded_from_the_shot_list_and_the_sce
     scene_cut = _download(editor, "export-cut", tmp_path, view)
     assert scene_cut.name == f"{project}_Chapter_01_Scene_01.edl"
     scene_edl = pycmx.parse_cmx3600(io.StringIO(scene_cut.read_text(encoding="utf-8")))
-    assert [e.clip_name for event in scene_edl.events for e in event.edits] == ["SC01_SH01", "SC01_SH02"]
+    # The conformed order: the door, then the cup.
+    assert [e.clip_name for event in scene_edl.events for e in event.edits] == ["SC01_SH02", "SC01_SH01"]
     scene_board = _download(editor, "paper-storyboard_pdf", tmp_path, view)
     assert scene_board.name == "two_rooms.storyboard.scene01.pdf"
     assert "MARA" in _pdf_text(scene_board) and "JONAH" not in _pdf_text(scene_board)
