@@ -323,3 +323,32 @@ def test_new_bytes_after_an_unchanged_rerun_still_get_the_next_take(store: Proje
                for i, source in enumerate([red, red, blue, red])]
     assert numbers == [1, 1, 2, 3]  # only the newest take is compared: going back to red is a new take
     assert [data["take_number"] for kind, data in events if kind == "take_created"] == [1, 2, 3]
+
+
+def test_a_standalone_shots_payload_is_not_filed_as_the_screenplays_shot_1(store: ProjectStore) -> None:
+    """Shot (left at chapter 1 / scene 1 / shot 1) → Veo Payload, run by the real executor in a
+    project whose Shot 1 is a screenplay's: refused, nothing filed there."""
+    with_screenplay_shot(store)
+    root = store.projects_dir / "Film"
+    graph = ApiPrompt.model_validate({
+        "shot": {"class_type": "production.shot", "inputs": {"description": "A lighthouse at dusk."}},
+        "payload": {"class_type": "production.veo_payload", "inputs": {"shot": ["shot", 0]}},
+    })
+    packs = ["core", "production"]
+
+    async def once() -> RunRecord:
+        runner = LocalRunner(workers=1, load_plugins=packs)
+        await runner.start()
+        try:
+            executor = Executor(registry=discover(only=packs), runner=runner, tiers=load_tiers(),
+                                cache=ResultCache(store.workspace / ".auteur" / "cache", store.workspace),
+                                workspace=store.workspace, load_plugins=packs)
+            return await executor.run(graph, project="Film", project_root=root, tier="low")
+        finally:
+            await runner.close()
+
+    record = asyncio.run(once())
+    assert record.status == "failed"
+    error = record.nodes["payload"].error
+    assert error is not None and error.code == "shot_mismatch" and "Mara sets down a cup." in error.message
+    assert not any((root / SHOT_DIR).glob("*take*"))
