@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from nodes.sdk import AuteurError, NodeSpec
+from nodes.sdk.takes import ShotCoords
 
 MEDIA_SOCKETS = frozenset({"MEDIA", "VIDEO", "AUDIO", "IMAGE"})
 LOAD_NODE = "media.load"
@@ -76,6 +77,7 @@ def node_prompt(spec: NodeSpec, inputs: dict[str, Any], save_take: ShotTarget | 
         if slot is None:
             raise NodeInputError(f"{spec.type} has no media output to keep as a take",
                                  details=[{"input": "save_take", "code": "no_media_output"}])
-        prompt[TAKE_ID] = {"class_type": SAVE_TAKE_NODE,
-                          "inputs": {"media": [NODE_ID, slot], **save_take.model_dump()}}
+        # The shot as a path: the caller named it, so it is never Save Take's unset default shot.
+        target = ShotCoords(save_take.chapter, save_take.scene, save_take.shot).key
+        prompt[TAKE_ID] = {"class_type": SAVE_TAKE_NODE, "inputs": {"media": [NODE_ID, slot], "shot_path": target}}
     return prompt
