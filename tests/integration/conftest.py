@@ -9,9 +9,10 @@ import httpx
 import pytest
 
 from .conftest_runners import celery_cluster, runner_factory
+from .conftest_storage import s3_url, stored_clients, stored_server
 from .server_harness import ServerProcess, running_server
 
-__all__ = ["celery_cluster", "client", "runner_factory", "server"]
+__all__ = ["celery_cluster", "client", "runner_factory", "s3_url", "server", "stored_clients", "stored_server"]
 
 
 @pytest.fixture(scope="module")

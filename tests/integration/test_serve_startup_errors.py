@@ -96,12 +96,12 @@ def test_comfyui_frontend_without_the_comfyui_port_says_which_port_to_give(tmp_p
 
 @pytest.mark.parametrize(("env", "names"), [
     ({"AUTEUR_EVENTS_URL": "redis://:hunter2@127.0.0.1:9/0"}, ("AUTEUR_EVENTS_URL", "Redis")),
-    ({"AUTEUR_S3_BUCKET": "media", "AUTEUR_S3_ENDPOINT_URL": "http://127.0.0.1:9",
-      "AUTEUR_S3_ACCESS_KEY_ID": "key", "AUTEUR_S3_SECRET_ACCESS_KEY": "hunter2"}, ("AUTEUR_S3_ENDPOINT_URL", "object storage")),
     ({"AUTEUR_DATABASE_URL": "postgresql://auteur:hunter2@127.0.0.1:9/auteur"}, ("AUTEUR_DATABASE_URL", "PostgreSQL")),
 ])
-def test_an_unreachable_event_relay_object_storage_or_database_is_named_without_its_secret(
+def test_an_unreachable_event_relay_or_database_is_named_without_its_secret(
         tmp_path: Path, env: dict[str, str], names: tuple[str, ...]) -> None:
+    """(Unreachable object storage stops the start the same way, after boto3's retries; its
+    message is asserted in the S3 contract test.)"""
     port = free_port()
     line = _one_line(_serve(tmp_path / "ws", port, 0, **env))
     assert all(name in line for name in names) and "hunter2" not in line, line

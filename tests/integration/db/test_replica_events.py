@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -15,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.exc import NoResultFound
 
 from ..celery_cluster import RedisServer
 from ..server_harness import ServerProcess, collect_events, connect
@@ -32,8 +34,19 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 def _graph() -> dict[str, Any]:
     graph = long_graph("followed")
-    graph["2"]["inputs"]["seconds"] = 1.0  # long enough to subscribe on both replicas first
+    graph["2"]["inputs"]["seconds"] = 3.0  # long enough to subscribe on both replicas first
     return graph
+
+
+def _claimed_by(url: str, run_id: str, timeout: float = 30.0) -> int:
+    """The port of the replica that claimed the run, once one has."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return executing_port(url, run_id)
+        except NoResultFound:
+            assert time.monotonic() < deadline, f"no replica claimed {run_id}"
+            time.sleep(0.05)
 
 
 async def _subscribed(server: ServerProcess, client_id: str, run_id: str) -> Any:
@@ -53,7 +66,7 @@ def test_a_client_of_either_replica_follows_a_run_live_and_replays_it_on_the_oth
             list(pool.map(ServerProcess.start, servers))
         with httpx.Client(base_url=servers[0].url, timeout=30) as client:
             run_id = client.post("/api/runs", json={"graph": _graph()}).json()["run_id"]
-        executing = executing_port(migrated_url, run_id)
+        executing = _claimed_by(migrated_url, run_id)
         [executor] = [server for server in servers if server.port == executing]
         [other] = [server for server in servers if server.port != executing]
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,27 +18,19 @@ from botocore.exceptions import ClientError
 
 from nodes.sdk import master_secret, signed_path, url_signing_key
 
-from ..server_harness import ServerProcess, free_port, save_take, wait_for_status
-from .conftest import BUCKET, raw_client, s3_env
-
-PREFIX = f"studio-{uuid.uuid4().hex[:8]}"
+from ..conftest_storage import BUCKET, PREFIX, raw_client
+from ..server_harness import ServerProcess, save_take, wait_for_status
 
 
 @pytest.fixture(scope="module")
-def server(s3_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    server = ServerProcess(tmp_path_factory.mktemp("ws"), s3_env(s3_url, AUTEUR_S3_PREFIX=PREFIX),
-                           comfyui_port=free_port()).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def server(stored_server: ServerProcess) -> ServerProcess:
+    return stored_server
 
 
 @pytest.fixture(scope="module")
-def client(server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
-        assert client.post("/api/projects", json={"name": "Film"}).status_code == 201
-        yield client
+def client(stored_clients: dict[str, httpx.Client]) -> httpx.Client:
+    """cy, who owns project Film."""
+    return stored_clients["cy"]
 
 
 def _ffmpeg(*args: str) -> None:
@@ -89,7 +79,8 @@ def test_an_asset_and_its_take_are_in_the_bucket_and_each_route_redirects_to_a_p
     take_key = f"Projects/Film/{take['path']}"
     assert _object(s3_url, take_key, timeout=0) == still.read_bytes()  # stored before the run ended
     folder, name = take_key.rsplit("/", 1)
-    view = httpx.get(f"{server.comfy_url}/view", params={"filename": name, "subfolder": folder, "type": "output"})
+    view = httpx.get(f"{server.comfy_url}/view", params={"filename": name, "subfolder": folder, "type": "output"},
+                     headers={"Authorization": client.headers["Authorization"]})
     assert _follow(view, s3_url) == still.read_bytes()
     key = url_signing_key(master_secret(server.workspace / ".auteur", None))
     signed = httpx.get(server.url + signed_path(key, take_key, 60))

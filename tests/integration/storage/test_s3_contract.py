@@ -28,7 +28,7 @@ from nodes.sdk.storage import (
 )
 from nodes.sdk.storage._s3 import S3MediaStore, _from_client_error
 
-from .conftest import BUCKET, raw_client, s3_settings
+from ..conftest_storage import BUCKET, raw_client, s3_settings
 
 MIB = 1024 * 1024
 
@@ -138,8 +138,9 @@ def test_s3_errors_are_ours_a_4xx_for_the_caller_a_503_for_the_storage(s3_url: s
         no_bucket.put("Projects/x.png", _file(tmp_path, "x.png", 10))
     assert status_for(gone.value.code) == 503 and "AUTEUR_S3" in gone.value.message
     unreachable = media_store(s3_settings("http://127.0.0.1:9"), tmp_path)
-    with pytest.raises(StorageUnavailableError):
+    with pytest.raises(StorageUnavailableError) as away:
         unreachable.exists("Projects/x.png")
+    assert "AUTEUR_S3_ENDPOINT_URL" in away.value.message and status_for(away.value.code) == 503
     for s3_code, ours, status in (("EntityTooLarge", "upload_too_large", 413), ("InvalidRange", "range_invalid", 416),
                                   ("InternalError", "storage_unavailable", 503)):
         error = _from_client_error(ClientError({"Error": {"Code": s3_code, "Message": "x"}}, "PutObject"), "k")
