@@ -97,8 +97,9 @@ def _check_folder(folder: Path, subfolder: str) -> None:
 def file_entry(workspace: Path, workspace_relative: str) -> dict[str, str]:
     """`{filename, subfolder, type}` for a workspace-relative path (a MediaRef's)."""
     path = PurePosixPath(workspace_relative)
-    if path.parts[:1] == (layout.SCRATCH_DIR,):  # an upload in its principal's input folder
-        path = PurePosixPath(*path.parts[2:])
+    in_scratch = PurePosixPath(*path.parts[2:])
+    if path.parts[:1] == (layout.SCRATCH_DIR,) and in_scratch.parts[:len(INPUT_DIR.parts)] == INPUT_DIR.parts:
+        path = in_scratch  # an upload in its principal's input folder; other scratch files are outputs
     for kind, base in (("input", INPUT_DIR), ("temp", TEMP_DIR)):
         if path.parts[: len(base.parts)] == base.parts:
             sub = PurePosixPath(*path.parts[len(base.parts):-1]) if len(path.parts) > len(base.parts) + 1 else None

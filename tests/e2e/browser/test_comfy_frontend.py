@@ -2,18 +2,22 @@
 `auteur serve --comfyui-frontend`, used in Debian's Chromium as a ComfyUI user would: it
 boots with no failed request and no console error, the README's core graph is linked by
 mouse (INT into FLOAT), runs and shows 5, is saved with Ctrl+S and found after a reload, and
-the run is listed by the jobs API its Job Queue panel reads. Screenshots per step under
-`artifacts/comfy-frontend/`."""
+the run is listed by the jobs API its Job Queue panel reads; a bundled media template runs on a
+real clip and shows its thumbnail once. Screenshots per step under `artifacts/comfy-frontend/`."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from integration.server_harness import ServerProcess, free_port
+
+from canvas_server.governance import LOCAL_PRINCIPAL
+from function_runners.execute import principal_scratch
 
 from .conftest import ARTIFACTS, CHROMIUM_ARGS, VIEWPORT  # noqa: F401 - CHROMIUM_ARGS documents the launch
 
@@ -32,6 +36,9 @@ SLOT_POINT = """([type, isInput, name]) => { const n = window.app.graph._nodes.f
     const o = window.app.canvas.ds.convertCanvasToOffset(n.getConnectionPos(isInput, i));
     const r = window.app.canvas.canvas.getBoundingClientRect(); return [r.left + o[0], r.top + o[1]]; }"""
 SHOWN = "() => (window.app.graph._nodes.find(n => n.type === 'core.show')?.widgets ?? []).map(w => w.value)"
+# The images the canvas shows on its nodes (each node's loaded previews), as /view URLs.
+SHOWN_IMAGES = """() => window.app.graph._nodes.flatMap(n => (n.imgs ?? []).map(img => {
+    const u = new URL(img.src); return u.pathname.replace(/^\\/api/, '') + u.search; }))"""
 
 
 @pytest.fixture(scope="module")
@@ -123,5 +130,38 @@ def test_comfyui_frontend_draws_runs_saves_and_lists_the_core_graph(browser: Any
     page.get_by_text("active").first.click()  # the Job Queue panel
     page.get_by_text(f"Job #{jobs['jobs'][0]['priority']}").wait_for(timeout=20_000)
     ui.shot("job-queue")
+    assert ui.problems == [], "\n".join(ui.problems)
+    context.close()
+
+
+def test_comfyui_frontend_runs_a_media_template_and_shows_its_thumbnail_once(
+        browser: Any, frontend_server: ServerProcess) -> None:
+    """The bundled screencast template, opened as ComfyUI's template browser opens it, runs on a
+    real clip in the local user's own folder (where a project-less run reads) and the thumbnail
+    is displayed once: on its Show node (and as the thumbnail node's own preview), never twice."""
+    clip = principal_scratch(frontend_server.workspace, LOCAL_PRINCIPAL.name) / "media" / "screencast.mp4"
+    clip.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=8",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=120)
+    context = browser.new_context(viewport=VIEWPORT)
+    ui = ComfyPage(context.new_page(), frontend_server)
+    page = ui.page
+    ui.open()
+    workflow = httpx.get(f"{frontend_server.comfy_url}/templates/screencast_trim_thumbnail.json", timeout=10).json()
+    page.evaluate("(w) => window.app.loadGraphData(w)", workflow)
+    page.mouse.click(VIEWPORT["width"] // 2, VIEWPORT["height"] - 120)  # focus the canvas
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(f"() => ({SHOWN_IMAGES})().length > 0", timeout=120_000)
+    page.wait_for_timeout(1_000)  # a second copy, were one sent, would have arrived
+    ui.shot("media-template-thumbnail")
+    # One thumbnail file, shown once by each node that has it: the thumbnail node's own preview
+    # and the Show node it feeds (a node listing the file twice would show two).
+    shown = page.evaluate(SHOWN_IMAGES)
+    per_node = page.evaluate("() => window.app.graph._nodes.map(n => [n.id, n.type, (n.imgs ?? []).length])")
+    assert {url.split("&rand=")[0] for url in shown} == {shown[0].split("&rand=")[0]}, shown
+    assert [count for _, _, count in per_node] == [0, 0, 1, 0, 1], per_node
+    assert per_node[4][:2] == ["5", "core.show"]
+    image = httpx.get(f"{frontend_server.comfy_url}{shown[0]}", timeout=10)
+    assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"  # the JPEG thumbnail
     assert ui.problems == [], "\n".join(ui.problems)
     context.close()

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from function_runners.execute import principal_scratch
+
 from ..security.conftest import make_token
 from ..server_harness import ServerProcess, chain_prompt, free_port
 
@@ -160,6 +162,26 @@ def test_templates_and_the_frontends_other_start_routes_answer_in_comfyuis_shape
     logs = _ok(ann.get("/internal/logs/raw"))
     assert set(logs) == {"entries", "size"} and all(set(entry) == {"t", "m"} for entry in logs["entries"])
     assert _ok(ann.patch("/internal/logs/subscribe", json={"enabled": True, "clientId": "x"})) == {}
+
+
+def test_a_file_in_the_callers_own_folder_is_named_so_that_view_serves_it(server: Any) -> None:
+    """A project-less run's media outside the uploads (the caller's scratch folder) is named
+    by its workspace path, so the frontend's preview of it loads (it was a 404)."""
+    process, clients = server
+    ann, bob = clients["ann"], clients["bob"]
+    clip = principal_scratch(process.workspace, "ann") / "media" / "still.png"
+    clip.parent.mkdir(parents=True, exist_ok=True)
+    clip.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                                   "1f15c4890000000d49444154789c6360000002000100ffff03000006000557bfabd40000000049454e44ae426082"))
+    prompt = {"1": {"class_type": "media.load", "inputs": {"path": "media/still.png"}},
+              "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}}
+    job = _wait_done(ann, _ok(ann.post("/api/prompt", json={"prompt": prompt}))["prompt_id"])
+    assert job["status"] == "completed", job
+    (entry,) = job["outputs"]["2"]["images"]
+    assert entry["type"] == "output" and entry["subfolder"].startswith("Scratch/")
+    shown = ann.get("/api/view", params=entry)
+    assert shown.status_code == 200 and shown.content == clip.read_bytes()
+    assert bob.get("/api/view", params=entry).status_code == 403
 
 
 def test_the_log_panel_shows_a_principal_the_lines_of_its_own_runs_and_no_others(server: Any) -> None:
