@@ -130,14 +130,15 @@ def _caller(settings: Settings, token: str | None) -> Principal:
     maturity the check then applies exactly as the server would."""
     from nodes.sdk import AuteurError
 
-    from ..governance import LOCAL_PRINCIPAL, TokenStore
+    from ..governance import LOCAL_PRINCIPAL
     from ..governance.auth import Authenticator
+    from ..governance.tokens import token_store
     from .output import fail
 
     if not token:
         return LOCAL_PRINCIPAL
     try:
-        return Authenticator(TokenStore(settings.tokens_file)).principal(f"Bearer {token}")
+        return Authenticator(token_store(settings)).principal(f"Bearer {token}")
     except AuteurError as exc:
         fail(exc)
 

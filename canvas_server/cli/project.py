@@ -13,7 +13,8 @@ from rich.table import Table
 from function_runners.tiers import TIER_NAMES
 from nodes.sdk import AuteurError
 
-from ..governance import LOCAL_PRINCIPAL, ROLES, Action, Role, TokenStore, authorize
+from ..governance import LOCAL_PRINCIPAL, ROLES, Action, Role, authorize
+from ..governance.tokens import token_store
 from ..settings import Settings
 from ..workspace.gitrepo import check_git_lfs
 from ..workspace.manifest import Quality
@@ -39,7 +40,7 @@ def _guard(action: Callable[[], T]) -> T:
 
 
 def _is_active_token(name: str) -> bool:
-    return any(token.name == name for token in TokenStore(Settings().tokens_file).active())
+    return any(token.name == name for token in token_store(Settings()).active())
 
 
 def _echo_json(payload: Any) -> None:

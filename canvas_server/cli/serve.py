@@ -31,13 +31,12 @@ def serve(
     from function_runners.schema_version import SchemaTooNewError
     from nodes.sdk import AuteurError
 
-    from ..governance import TokenStore
-    from ..governance.auth import InsecureBindError, check_bind
+    from ..governance.auth import check_bind
+    from ..governance.tokens import token_store
     from ..runs.workspace_lock import WorkspaceBusyError, acquire
     from ..server.serving import serve_both
     from ..settings import Settings
     from .preflight import (
-        StartupError,
         bind_all,
         check_comfy_frontend,
         check_editor,
@@ -51,9 +50,9 @@ def serve(
         check_workspace(settings)
         check_editor(settings.web_dir)
         check_comfy_frontend(settings)
-        check_bind(settings.host, TokenStore(settings.tokens_file), settings.loopback_hosts)
+        check_bind(settings.host, token_store(settings), settings.loopback_hosts)
         sockets = bind_all(settings)
-    except (StartupError, InsecureBindError) as exc:
+    except AuteurError as exc:  # StartupError, InsecureBindError, a database the tokens are in that is away
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(STARTUP_FAILED) from None
     try:  # at once, before any model or runner starts; replicas sharing a database lease runs instead

@@ -11,12 +11,13 @@ from rich.table import Table
 from nodes.sdk import MATURITY_LEVELS, AuteurError, MaturityLevel
 
 from ..governance import ROLES, Role, TokenStore
+from ..governance.tokens import token_store
 from ..settings import Settings
 from .main import tokens_app
 
 
 def _store() -> TokenStore:
-    return TokenStore(Settings().tokens_file)
+    return token_store(Settings())
 
 
 @tokens_app.command("create")

@@ -1,5 +1,5 @@
 """`auteur db migrate-from-sqlite`: move a workspace's run queue, history and event log from
-its SQLite files (and its audit log from `audit.jsonl`) into PostgreSQL, so the workspace can be served by replicas.
+its SQLite files (its audit log from `audit.jsonl`, its tokens from `tokens.json`) into PostgreSQL, so the workspace can be served by replicas.
 
 The SQLite stores are first opened by today's code, which carries any older schema version
 forward (each store's own migrations); then every row is copied in one PostgreSQL transaction,
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from nodes.sdk import AuteurError
 
 from ..governance.audit import AuditLog
+from ..governance.tokens import TokenStore
 from ..runs.store import RunStore
 from ..server.event_log import EventLog
 
@@ -43,6 +44,7 @@ class Moved:
     outputs: int = 0
     retired: int = 0
     audit: int = 0
+    tokens: int = 0
 
 
 def _rows(db: sqlite3.Connection, sql: str) -> Iterator[list[dict[str, Any]]]:
@@ -58,8 +60,9 @@ def _open(path: Path) -> sqlite3.Connection:
     return db
 
 
-def migrate_from_sqlite(state_dir: Path, engine: Engine) -> Moved:
-    """Copy `<state_dir>/runs.sqlite3` and `events.sqlite3` into the (upgraded) database."""
+def migrate_from_sqlite(state_dir: Path, engine: Engine, tokens_file: Path) -> Moved:
+    """Copy `<state_dir>/runs.sqlite3`, `events.sqlite3`, `audit.jsonl` and `tokens_file` into
+    the (upgraded) database."""
     from sqlalchemy import text
 
     runs_db, events_db = state_dir / "runs.sqlite3", state_dir / "events.sqlite3"
@@ -67,9 +70,10 @@ def migrate_from_sqlite(state_dir: Path, engine: Engine) -> Moved:
     EventLog(events_db, runs_db=runs_db).close()
     moved = Moved()
     with engine.begin() as pg:
-        if pg.execute(text("SELECT (SELECT COUNT(*) FROM runs) + (SELECT COUNT(*) FROM events)")).scalar_one():
-            raise DatabaseNotEmptyError("the database already holds runs or events; migrate into an empty one",
-                                        details={})
+        if pg.execute(text("SELECT (SELECT COUNT(*) FROM runs) + (SELECT COUNT(*) FROM events) "
+                           "+ (SELECT COUNT(*) FROM token_document)")).scalar_one():
+            raise DatabaseNotEmptyError("the database already holds runs, events or tokens; migrate into an "
+                                        "empty one", details={})
         runs, events = _open(runs_db), _open(events_db)
         try:
             moved.runs = _copy_runs(runs, pg)
@@ -86,6 +90,7 @@ def migrate_from_sqlite(state_dir: Path, engine: Engine) -> Moved:
                   "INSERT INTO principal_turns VALUES (:principal, :served)")
             moved.events = _copy_events(events, pg)
             moved.audit = _copy_audit(state_dir, pg)
+            moved.tokens = _copy_tokens(tokens_file, pg)
         finally:
             runs.close()
             events.close()
@@ -141,6 +146,17 @@ def _copy_audit(state_dir: Path, pg: Connection) -> int:
         pg.execute(text("INSERT INTO audit (ts, principal, run_id, entry) VALUES (:ts, :p, :r, :e)"),
                    [{"ts": e.ts, "p": e.principal, "r": e.run_id, "e": e.model_dump_json()} for e in entries])
     return len(entries)
+
+
+def _copy_tokens(tokens_file: Path, pg: Connection) -> int:
+    """The tokens document as it is (hashes only; revoked names stay taken)."""
+    from sqlalchemy import text
+
+    tokens = TokenStore(tokens_file).document.load()
+    if tokens.tokens or tokens.local_mode:
+        pg.execute(text("INSERT INTO token_document (id, doc, version) VALUES (1, :d, 1)"),
+                   {"d": tokens.model_dump_json()})
+    return len(tokens.tokens)
 
 
 def _continue_sequences(pg: Connection) -> None:

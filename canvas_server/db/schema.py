@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
                         BigInteger,
+    CheckConstraint,
                         Column,
                         Double,
     Identity,
@@ -113,6 +114,14 @@ audit = Table(
     Column("run_id", Text),
     Column("entry", Text, nullable=False),  # the whole AuditEntry as JSON
     Index("audit_run", "run_id"),
+)
+# The API tokens: tokens.json's document, one row, versioned (optimistic writes).
+token_document = Table(
+    "token_document", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="token_document_one_row"),
 )
 replicas = Table(
     "replicas", metadata,

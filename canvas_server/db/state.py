@@ -10,10 +10,12 @@ import uuid
 from dataclasses import dataclass
 
 from ..governance.audit import AuditLog
+from ..governance.tokens import TokenStore
 from .audit import PgAudit
 from .engine import connect, reachable
 from .event_log import PgEventLog
 from .run_store import PgRunStore
+from .tokens import PgTokenDocument
 from .upgrade import upgrade
 
 
@@ -22,6 +24,7 @@ class SharedState:
     runs: PgRunStore
     events: PgEventLog
     audit: AuditLog
+    tokens: TokenStore
 
 
 def replica_id() -> str:
@@ -41,4 +44,4 @@ def open_shared_state(url: str, address: str, lease_s: float) -> SharedState:
             db.execute(text("INSERT INTO replicas (replica_id, address, started_at, heartbeat_at) "
                             "VALUES (:r, :a, :now, :now)"), {"r": replica, "a": address, "now": now})
     return SharedState(runs=PgRunStore(engine, replica, lease_s), events=PgEventLog(engine),
-                       audit=AuditLog(PgAudit(engine)))
+                       audit=AuditLog(PgAudit(engine)), tokens=TokenStore(PgTokenDocument(engine)))

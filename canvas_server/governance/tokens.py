@@ -1,8 +1,9 @@
 """API tokens: created once (the secret is shown only then), stored as SHA-256 hashes.
 
 Tokens are 32 random bytes, so a fast hash is enough; a slow KDF only matters for
-low-entropy secrets such as passwords. The file is re-read when it changes, so tokens made
-with `auteur tokens create` apply to a running server without a restart.
+low-entropy secrets such as passwords. The file is re-read when it changes (and the
+PostgreSQL document on every use), so tokens made with `auteur tokens create` apply to a
+running server without a restart.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hmac
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -21,6 +22,9 @@ from nodes.sdk import AuteurError, MaturityLevel, atomic_write_text
 from .principal import LOCAL_PRINCIPAL, Principal
 from .roles import DEFAULT_ROLE, Role
 from .state import private_dir
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 TOKEN_PREFIX = "aut_"
 
@@ -50,7 +54,9 @@ def _migrate_v1(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "tokens": tokens, "schema_version": 2}
 
 
-class _TokenFile(BaseModel):
+class TokenFile(BaseModel):
+    """Every token made on this workspace (revoked ones too: their names stay taken)."""
+
     schema_version: int = TOKENS_SCHEMA_VERSION
     tokens: list[TokenInfo] = Field(default_factory=list)
     # Set by `auteur tokens reset-local`: every token is revoked and the loopback server may be
@@ -87,29 +93,57 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-class TokenStore:
-    """`<state_dir>/tokens.json`, written atomically with 0600 permissions."""
+class TokenDocument(Protocol):
+    """Where the tokens are kept: read whole (fresh: another process may have changed them),
+    written whole. A write that lost a race with another writer raises TokensChangedError."""
+
+    def load(self) -> TokenFile: ...
+    def save(self, data: TokenFile) -> None: ...
+
+
+class TokensChangedError(AuteurError):
+    """Another server changed the tokens between this one's read and write: nothing was written."""
+
+    code = "conflict"
+
+
+class TokenFileDocument:
+    """`<key_dir>/tokens.json`, written atomically with 0600 permissions, reread when it changes."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._mtime: float | None = None
-        self._cache = _TokenFile()
+        self._cache = TokenFile()
 
-    def _load(self) -> _TokenFile:
+    def load(self) -> TokenFile:
         try:
             mtime = self.path.stat().st_mtime_ns
         except FileNotFoundError:
-            self._mtime, self._cache = None, _TokenFile()
+            self._mtime, self._cache = None, TokenFile()
             return self._cache
         if mtime != self._mtime:
-            self._cache = _TokenFile.model_validate_json(self.path.read_text(encoding="utf-8"))
+            self._cache = TokenFile.model_validate_json(self.path.read_text(encoding="utf-8"))
             self._mtime = mtime
         return self._cache
 
-    def _save(self, data: _TokenFile) -> None:
+    def save(self, data: TokenFile) -> None:
         private_dir(self.path.parent)
         atomic_write_text(self.path, data.model_dump_json(indent=2), mode=0o600)
         self._mtime = None
+
+
+class TokenStore:
+    """The API tokens, hashed at rest, in `tokens.json` (a path) or another `TokenDocument`
+    (PostgreSQL for replicas: `token_store`)."""
+
+    def __init__(self, source: Path | TokenDocument) -> None:
+        self.document: TokenDocument = TokenFileDocument(source) if isinstance(source, Path) else source
+
+    def _load(self) -> TokenFile:
+        return self.document.load()
+
+    def _save(self, data: TokenFile) -> None:
+        self.document.save(data)
 
     def active(self) -> list[TokenInfo]:
         return [token for token in self._load().tokens if not token.revoked]
@@ -180,3 +214,13 @@ class TokenStore:
             if hmac.compare_digest(token.sha256, digest):
                 return Principal(name=token.name, maturity=token.maturity, role=token.role, token_id=token.id)
         return None
+
+
+def token_store(settings: Settings) -> TokenStore:
+    """The server's tokens: in PostgreSQL with AUTEUR_DATABASE_URL (every replica and the CLI
+    see one list), else the workspace's `tokens.json`."""
+    if settings.database_url:
+        from ..db.tokens import PgTokenDocument  # SQLAlchemy loads only when a database is set
+
+        return TokenStore(PgTokenDocument.at(settings.database_url))
+    return TokenStore(settings.tokens_file)

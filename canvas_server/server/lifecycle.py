@@ -102,11 +102,10 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     """Each service's stop is pushed as soon as it exists, so a failure part-way
     unwinds exactly what had started (in reverse order)."""
     state_dir = private_dir(settings.state_dir)
-    run_store, event_log, audit = _open_state(settings, state_dir, lock, stack)
+    run_store, event_log, audit, tokens = _open_state(settings, state_dir, lock, stack)
     lfs = asyncio.create_task(asyncio.to_thread(check_git_lfs))  # two subprocesses: overlap them
     stack.callback(lfs.cancel)  # a no-op once awaited; else no "never retrieved" warning
     registry = registry if registry is not None else discover(only=settings.load_plugins)
-    tokens = TokenStore(settings.tokens_file)
     events = EventBus(log=event_log)
     events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
     stack.callback(events.close)
@@ -201,8 +200,8 @@ def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:
 
 
 def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
-                stack: AsyncExitStack) -> tuple[RunStorage, EventStore, AuditLog]:
-    """The run store, event log and audit log: shared by replicas in PostgreSQL
+                stack: AsyncExitStack) -> tuple[RunStorage, EventStore, AuditLog, TokenStore]:
+    """The run store, event log, audit log and tokens: shared by replicas in PostgreSQL
     (`AUTEUR_DATABASE_URL`: leases on running runs instead of the workspace lock), else this
     workspace's files, which one server holds at a time."""
     address = f"http://{settings.host}:{settings.port}"
@@ -210,12 +209,13 @@ def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
         from ..db.state import open_shared_state  # SQLAlchemy loads only when a database is set
 
         shared = open_shared_state(settings.database_url, address, settings.lease_s)
-        return shared.runs, shared.events, shared.audit
+        return shared.runs, shared.events, shared.audit, shared.tokens
     # Before the queue is touched: a second server must not recover the first one's runs.
     lock = lock or acquire(state_dir, address)
     stack.callback(lock.release)
     runs_db = state_dir / "runs.sqlite3"
-    return RunStore(runs_db), EventLog(state_dir / "events.sqlite3", runs_db=runs_db), AuditLog.in_state_dir(state_dir)
+    return (RunStore(runs_db), EventLog(state_dir / "events.sqlite3", runs_db=runs_db), AuditLog.in_state_dir(state_dir),
+            TokenStore(settings.tokens_file))
 
 
 def restore_subscriptions(services: AppServices, store: RunStorage) -> None:

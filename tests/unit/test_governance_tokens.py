@@ -19,12 +19,12 @@ from canvas_server.governance.tokens import TokenNameTakenError, TokensActiveErr
 
 
 def test_a_token_is_stored_only_as_its_hash_in_a_private_file(tmp_path: Path) -> None:
-    store = TokenStore(tmp_path / "tokens.json")
-    info, secret = store.create("ci", "SUPERVISED")
-    text = store.path.read_text()
+    path = tmp_path / "tokens.json"
+    info, secret = TokenStore(path).create("ci", "SUPERVISED")
+    text = path.read_text()
     assert secret not in text and info.sha256 in text
-    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
-    principal = TokenStore(store.path).authenticate(secret)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    principal = TokenStore(path).authenticate(secret)
     assert principal is not None and (principal.name, principal.maturity) == ("ci", "SUPERVISED")
 
 
@@ -61,7 +61,8 @@ def test_a_network_bind_needs_tokens_but_loopback_does_not(tmp_path: Path) -> No
 
 
 def test_revoking_the_last_token_on_loopback_locks_the_api_until_reset_local(tmp_path: Path) -> None:
-    store = TokenStore(tmp_path / "tokens.json")
+    path = tmp_path / "tokens.json"
+    store = TokenStore(path)
     auth = Authenticator(store)
     assert auth.principal(None) == LOCAL_PRINCIPAL  # never had tokens: the local user
     info, _ = store.create("ana", "AUTONOMOUS", "admin")
@@ -69,13 +70,13 @@ def test_revoking_the_last_token_on_loopback_locks_the_api_until_reset_local(tmp
         store.reset_local()  # not while a token is active
     store.revoke(info.id)
     with pytest.raises(UnauthorizedError, match="reset-local"):
-        Authenticator(TokenStore(store.path)).principal(None)
+        Authenticator(TokenStore(path)).principal(None)
     store.reset_local()
-    assert Authenticator(TokenStore(store.path)).principal(None) == LOCAL_PRINCIPAL
+    assert Authenticator(TokenStore(path)).principal(None) == LOCAL_PRINCIPAL
     other, _ = store.create("bo", "INTERN")
     store.revoke(other.id)  # tokens again, then none: locked again until the next reset
     with pytest.raises(UnauthorizedError):
-        Authenticator(TokenStore(store.path)).principal(None)
+        Authenticator(TokenStore(path)).principal(None)
 
 
 def test_a_revoked_token_s_name_is_never_given_to_a_new_token(tmp_path: Path) -> None:

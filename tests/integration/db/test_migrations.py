@@ -17,9 +17,11 @@ from canvas_server.db.event_log import PgEventLog
 from canvas_server.db.run_store import PgRunStore
 from canvas_server.db.schema import metadata
 from canvas_server.db.scratch import free_port
+from canvas_server.db.tokens import PgTokenDocument
 from canvas_server.engine.record import NodeRecord, RunRecord
 from canvas_server.events import build_event
 from canvas_server.governance.audit import AuditLog
+from canvas_server.governance.tokens import TokenStore
 from canvas_server.runs.store import MIGRATIONS, RunRequest, RunStore, StoredRun
 from canvas_server.server.event_log import EventLog
 
@@ -34,14 +36,14 @@ def test_db_upgrade_creates_the_schema_the_stores_query_and_a_second_upgrade_cha
         database_url: str, tmp_path: Path) -> None:
     first = auteur("db", "upgrade", workspace=tmp_path, url=database_url)
     assert first.exit_code == 0, first.output
-    assert first.stdout.strip() == "database schema: empty -> 0003_audit"
+    assert first.stdout.strip() == "database schema: empty -> 0004_tokens"
     engine = connect(database_url)
     with engine.connect() as db:
         differences = compare_metadata(MigrationContext.configure(db), metadata)
     engine.dispose()
     assert differences == []
     again = auteur("db", "upgrade", workspace=tmp_path, url=database_url)
-    assert again.stdout.strip() == "database schema: 0003_audit (already current)"
+    assert again.stdout.strip() == "database schema: 0004_tokens (already current)"
 
 
 def test_db_upgrade_without_a_database_says_how_to_name_one(tmp_path: Path) -> None:
@@ -83,6 +85,7 @@ def _version_4_workspace(state: Path) -> None:
         log.append(build_event("run_queued", {"status": "queued", "tier": "low"}, seq=seq, ts=float(seq),
                                run_id=run_id, project=None, owner="cy"))
     log.close()
+    TokenStore(state / "tokens.json").create("editor", "SUPERVISED")
     AuditLog.in_state_dir(state).record_action("cy", "done", None, {"node_id": "1", "type": "speaker.play",
                                                                      "action": "play", "facts": {}})
 
@@ -93,7 +96,7 @@ def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continu
     result = auteur("db", "migrate-from-sqlite", workspace=tmp_path, url=database_url)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
-        "moved 3 runs, 4 events, 1 output links, 1 retired run ids and 1 audit lines into the database")
+        "moved 3 runs, 4 events, 1 output links, 1 retired run ids, 1 audit lines and 1 tokens into the database")
 
     store = PgRunStore(connect(database_url), replica="after", lease_s=60)
     assert store.counts() == {"queued": 2, "completed": 1}
@@ -109,6 +112,7 @@ def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continu
     store.close()
     [audited] = AuditLog(PgAudit(connect(database_url))).entries()
     assert (audited.principal, audited.run_id, audited.nodes[0]["action"]) == ("cy", "done", "play")
+    assert [token.name for token in TokenStore(PgTokenDocument(connect(database_url))).active()] == ["editor"]
 
     again = auteur("db", "migrate-from-sqlite", workspace=tmp_path, url=database_url)
-    assert again.exit_code == 1 and "already holds runs or events" in again.stderr
+    assert again.exit_code == 1 and "already holds runs, events or tokens" in again.stderr
