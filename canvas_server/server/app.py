@@ -44,6 +44,7 @@ from .routes import (  # workspace (issue 4)
     signed_media,
     takes,
     templates,
+    timeline,
     user_workflows,
     webhooks,
     workflows,
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(assets.router, dependencies=in_project)
     app.include_router(takes.router, dependencies=in_project)
     app.include_router(shots.router, dependencies=in_project)
+    app.include_router(timeline.router, dependencies=in_project)
     app.include_router(git.router, dependencies=in_project)
     app.include_router(documents.router, dependencies=in_project)
     app.include_router(workflows.router, dependencies=in_project)

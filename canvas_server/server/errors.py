@@ -73,6 +73,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "shot_folder_taken": 409,
     "chapter_not_found": 404,
     "scene_not_found": 404,
+    "event_not_found": 404,  # a story event of the timeline
+    "event_invalid": 422,
     "edit_unreadable": 422,  # a conform's edit file (nodes/sdk/editorial)
     "edit_too_large": 413,
     "conform_unmatched": 422,

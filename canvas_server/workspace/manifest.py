@@ -10,6 +10,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from datetime import date as date_type
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -121,6 +122,28 @@ class IngredientEntry(_Model):
     path: str = Field(description="Project-relative path of the ingredient file")
 
 
+class StoryEvent(_Model):
+    """An event of the story's own time (docs/architecture.md §12, story bible): when it happens —
+    a `date`, or an `order` key for an invented calendar (`time_label` says how the story names it)
+    — what kind of event, who takes part (ingredient ids) and the scenes and shots that show it."""
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=4000)
+    type: str = Field("event", min_length=1, max_length=40, description="meeting, battle, discovery…")
+    date: date_type | None = Field(None, description="When, in a story with real dates")
+    order: Number | None = Field(None, description="When, as an ordering key (invented calendars)")
+    time_label: str = Field("", max_length=100, description="How the story names the time (Year 3 of the Drought)")
+    participants: list[str] = Field(default_factory=list, description="Ingredient ids")
+    scenes: list[str] = Field(default_factory=list, description="Chapter_01/Scene_02")
+    shots: list[str] = Field(default_factory=list, description="Chapter_01/Scene_02/Shot_03")
+
+    @property
+    def when(self) -> float:
+        """The sort key: a date's day number, else the order key."""
+        return float(self.date.toordinal()) if self.date is not None else float(self.order or 0.0)
+
+
 class AssetEntry(_Model):
     path: str
     category: str
@@ -151,6 +174,7 @@ class ProjectManifest(_Model):
     narrative: Narrative = Field(default_factory=Narrative)
     assets: list[AssetEntry] = Field(default_factory=list)
     ingredients: list[IngredientEntry] = Field(default_factory=list)
+    timeline: list[StoryEvent] = Field(default_factory=list, description="Story events, kept sorted by their time")
     canvas: dict[str, Any] = Field(default_factory=dict)
     settings: ProjectSettings = Field(default_factory=ProjectSettings)
     owner: str | None = Field(None, description="Principal that created the project (None: made before roles)")

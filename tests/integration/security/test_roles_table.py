@@ -112,6 +112,9 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("POST", fixed("/api/projects/Film/takes/notes"),
      {"shot": "Chapter_01/Scene_01/Shot_01", "take": 1, "seconds": 1.5, "text": "warmer"}, FILM_EDITORS),
     ("POST", fixed("/api/projects/Film/editorial/exports"), {"format": "edl"}, FILM_EDITORS),
+    ("GET", fixed("/api/projects/Film/timeline"), None, FILM_READERS),
+    ("POST", fixed("/api/projects/Film/timeline"), {"title": "The duel", "order": 1}, FILM_EDITORS),
+    ("PATCH", fixed("/api/projects/Film/timeline/no-such-event"), {"order": 2}, FILM_EDITORS),  # 404 where allowed
     ("POST", fixed("/api/projects/Film/editorial/exports"), {"format": "otio", "zip": True}, FILM_EDITORS),
     # An unreadable edit: 422 where allowed, 403 first where not.
     ("POST", fixed("/api/projects/Film/editorial/conform/preview"), {"content": "not an edit"}, FILM_EDITORS),

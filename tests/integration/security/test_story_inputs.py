@@ -46,6 +46,30 @@ def test_a_decision_about_an_unknown_run_is_a_404(clients: dict[str, httpx.Clien
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "run_not_found"
 
 
+TIMELINE_INPUTS: list[tuple[str, str, Any]] = [
+    ("POST", "", {"title": "x" * 201, "order": 1}),
+    ("POST", "", {"title": "Inf", "order": "Infinity"}),
+    ("POST", "", {"title": "Big", "order": 1e300}),
+    ("POST", "", {"title": "Date", "date": "1200-13-45"}),
+    ("POST", "", {"title": "Many", "order": 1, "participants": ["x"] * 201}),
+    ("POST", "", {"title": "Path", "order": 1, "shots": ["../../../etc/passwd"]}),
+    ("POST", "", {"title": "Obj", "order": 1, "scenes": [{"$ne": 1}]}),
+    ("POST", "", "not an object"),
+    ("PATCH", "/..%2F..%2Fproject.json", {"order": 1}),
+    ("DELETE", "/no-such-event", None),
+    ("GET", "?from=1e999", None),
+    ("GET", "?from=nan", None),
+    ("GET", f"?participant={'x' * 300}", None),
+]
+
+
+@pytest.mark.parametrize(("method", "suffix", "body"), TIMELINE_INPUTS)
+def test_hostile_timeline_input_is_a_clear_4xx(clients: dict[str, httpx.Client], film: str,
+                                               method: str, suffix: str, body: Any) -> None:
+    answer = clients["cy"].request(method, f"/api/projects/{film}/timeline{suffix}", json=body)
+    assert_clear_4xx(answer)
+
+
 def assert_clear_4xx(answer: httpx.Response) -> None:
     assert 400 <= answer.status_code < 500, answer.text
     error = answer.json()["error"]

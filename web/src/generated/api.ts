@@ -645,6 +645,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Events
+         * @description The story events in story order (a date's day, else the order key).
+         */
+        get: operations["list_events_api_projects__project__timeline_get"];
+        put?: never;
+        /**
+         * Create Event
+         * @description A new event: a title and a date or an order key; participants are the project's ingredients.
+         */
+        post: operations["create_event_api_projects__project__timeline_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/timeline/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Event */
+        delete: operations["delete_event_api_projects__project__timeline__event_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit Event
+         * @description Change the fields sent (a drag on the timeline sends the new date or order).
+         */
+        patch: operations["edit_event_api_projects__project__timeline__event_id__patch"];
+        trace?: never;
+    };
     "/api/projects/{project}/tree": {
         parameters: {
             query?: never;
@@ -1760,6 +1805,30 @@ export interface components {
             node_id: string | null;
         };
         /**
+         * EventFields
+         * @description An event's fields as a client sends them (unset: not part of this edit).
+         */
+        EventFields: {
+            /** Date */
+            date?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Order */
+            order?: number | null;
+            /** Participants */
+            participants?: string[] | null;
+            /** Scenes */
+            scenes?: string[] | null;
+            /** Shots */
+            shots?: string[] | null;
+            /** Time Label */
+            time_label?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Type */
+            type?: string | null;
+        };
+        /**
          * EventSchema
          * @description A JSON Schema document: `oneOf` the event models, told apart by `type`.
          */
@@ -2487,6 +2556,11 @@ export interface components {
              */
             schemaVersion: number;
             settings: components["schemas"]["ProjectSettings"];
+            /**
+             * Timeline
+             * @description Story events, kept sorted by their time
+             */
+            timeline: components["schemas"]["StoryEvent"][];
             /**
              * Updated
              * Format: date-time
@@ -3291,6 +3365,62 @@ export interface components {
             takes: components["schemas"]["TakeInfo"][];
         };
         /**
+         * StoryEvent
+         * @description An event of the story's own time (docs/architecture.md §12, story bible): when it happens —
+         *     a `date`, or an `order` key for an invented calendar (`time_label` says how the story names it)
+         *     — what kind of event, who takes part (ingredient ids) and the scenes and shots that show it.
+         */
+        StoryEvent: {
+            /**
+             * Date
+             * @description When, in a story with real dates
+             */
+            date: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Id */
+            id: string;
+            /**
+             * Order
+             * @description When, as an ordering key (invented calendars)
+             */
+            order: number | null;
+            /**
+             * Participants
+             * @description Ingredient ids
+             */
+            participants: string[];
+            /**
+             * Scenes
+             * @description Chapter_01/Scene_02
+             */
+            scenes: string[];
+            /**
+             * Shots
+             * @description Chapter_01/Scene_02/Shot_03
+             */
+            shots: string[];
+            /**
+             * Timelabel
+             * @description How the story names the time (Year 3 of the Drought)
+             * @default
+             */
+            timeLabel: string;
+            /** Title */
+            title: string;
+            /**
+             * Type
+             * @description meeting, battle, discovery…
+             * @default event
+             */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * Subgraph
          * @description A reusable subgraph; nodes whose `type` is this `id` are its instances.
          */
@@ -3611,6 +3741,11 @@ export interface components {
             target_vram: string;
             /** Use Case */
             use_case: string;
+        };
+        /** Timeline */
+        Timeline: {
+            /** Events */
+            events: components["schemas"]["StoryEvent"][];
         };
         /**
          * Trashed
@@ -7779,6 +7914,399 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShotTakes"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_events_api_projects__project__timeline_get: {
+        parameters: {
+            query?: {
+                /** @description From this time: YYYY-MM-DD or a number */
+                from?: string | null;
+                /** @description An ingredient id taking part */
+                participant?: string | null;
+                /** @description Up to this time (inclusive) */
+                to?: string | null;
+                /** @description Only events of this type */
+                type?: string | null;
+            };
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_event_api_projects__project__timeline_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventFields"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryEvent"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_event_api_projects__project__timeline__event_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_event_api_projects__project__timeline__event_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventFields"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryEvent"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */

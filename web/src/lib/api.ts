@@ -9,6 +9,7 @@ import { roomEndpoints } from "./endpoints/room";
 import { shotEndpoints } from "./endpoints/shots";
 import { runEndpoints } from "./endpoints/runs";
 import { templateEndpoints } from "./endpoints/templates";
+import { timelineEndpoints } from "./endpoints/timeline";
 
 export { ApiError } from "./client";
 export type { Catalog } from "./endpoints/catalog";
@@ -27,6 +28,7 @@ export const api = {
   ...templateEndpoints,
   ...graphEndpoints,
   ...runEndpoints,
+  ...timelineEndpoints,
   structures: async (): Promise<string[]> => ["three-act", "heros-journey", "story-circle", "beat-sheet"],
 };
 
