@@ -42,6 +42,8 @@ RUN_END_EVENTS: dict[str, str] = {
     "interrupted": "run.interrupted", "awaiting_review": "run.awaiting_review",
 }
 DeliveryStatus = Literal["pending", "delivered", "dead"]
+# How long a claimed delivery is held from other servers: well above one send (its timeout).
+CLAIM_HOLD_S = 120.0
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS webhooks (
     webhook_id TEXT PRIMARY KEY,
@@ -179,9 +181,21 @@ class WebhookStore:
     def _delivery(row: sqlite3.Row) -> Delivery:
         return Delivery.model_validate({**dict(row), "payload": json.loads(row["payload"])})
 
-    def due(self, now: float) -> list[Delivery]:
-        rows = self._db.execute("SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? "
-                                "ORDER BY next_at LIMIT 50", (now,)).fetchall()
+    def due(self, now: float, limit: int = 50, hold_s: float = CLAIM_HOLD_S) -> list[Delivery]:
+        """At most `limit` pending deliveries whose time has come, claimed: put `hold_s` into the future in the
+        same transaction, so a second server sharing this store (replicas on one workspace)
+        does not send them too; `settle` then sets their real next time. A server that dies
+        while sending leaves its claim to run out: the delivery is sent again (at least once)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self._db.execute("SELECT * FROM deliveries WHERE status = 'pending' AND next_at <= ? "
+                                    "ORDER BY next_at LIMIT ?", (now, limit)).fetchall()
+            self._db.executemany("UPDATE deliveries SET next_at = ? WHERE delivery_id = ?",
+                                 [(now + hold_s, row["delivery_id"]) for row in rows])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
         return [self._delivery(row) for row in rows]
 
     def deliveries(self, owner: str | None, status: DeliveryStatus | None = None) -> list[Delivery]:
@@ -253,9 +267,8 @@ class WebhookDispatcher:
         async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False, trust_env=False,
                                      limits=httpx.Limits(max_connections=MAX_IN_FLIGHT)) as client:
             while True:
-                for delivery in self.store.due(time.time()):
-                    if len(self._sending) >= MAX_IN_FLIGHT:
-                        break
+                free = MAX_IN_FLIGHT - len(self._sending)  # claim only what can be sent now
+                for delivery in self.store.due(time.time(), limit=free) if free > 0 else []:
                     if delivery.delivery_id not in self._sending:
                         self._start(client, delivery)
                 self._wake.clear()
