@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from nodes.sdk import AuteurError, EventType
-from nodes.sdk.storage import store_file
+from nodes.sdk.storage import store_file, unstore_file
 
 from ...scrub import scrub_text
 from ...workspace import assets as asset_service
@@ -100,5 +100,7 @@ def delete_asset(
     root = store.root(project)
     target = asset_service.delete_asset(root, path, store.trash_dir)
     asset_service.forget_asset(store, project, path)
+    if services.media.remote:  # the trash keeps the file; no URL may hand out its object
+        unstore_file(services.media, services.settings.workspace, root / path)  # (a worker thread)
     services.events.publish(EventType.FILE_CHANGED, {"path": path, "change": "deleted"}, project=store.get(project).name)
     return Trashed(deleted=path, trash=target.relative_to(store.workspace).as_posix())

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from nodes.sdk import AuteurError, EventType, PathForbiddenError, PathSandbox
@@ -19,7 +19,7 @@ from ...workspace.store import NewProject, ProjectPatch, ProjectStore, ProjectSu
 from ...workspace.tree import TreeNode, project_tree
 from ..access import Allowed, OnProject, project_resource
 from ..deps import get_principal, get_services
-from ..media import media_response, stored_url
+from ..media import media_response
 from ..services import AppServices
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -165,9 +165,7 @@ def get_files(
     if target.is_file():
         return media_response(services, target)
     if not target.is_dir():
-        url = stored_url(services, target)  # stored, not on this replica's disk
-        if url is not None:
-            return RedirectResponse(url, status_code=307)
+        # The shared disk says what exists (a deleted file's object is never handed out).
         raise ItemNotFoundError("file", path)
     inside = root.resolve()
     entries = [_entry(item, inside) for item in sorted(target.iterdir()) if not item.name.startswith(".")]

@@ -23,7 +23,7 @@ from ._base import (
     is_stored_media,
 )
 from ._local import LocalMediaStore
-from ._mirror import store_file, store_media
+from ._mirror import store_file, store_media, unstore_file
 from ._open import media_store, process_media_store, storage_settings
 
 __all__ = [
@@ -42,4 +42,5 @@ __all__ = [
     "storage_settings",
     "store_file",
     "store_media",
+    "unstore_file",
 ]

@@ -28,6 +28,17 @@ def store_file(store: MediaStore, workspace: str | Path, file: Path) -> bool:
     return True
 
 
+def unstore_file(store: MediaStore, workspace: str | Path, file: Path) -> None:
+    """Remove the object of a media file the workspace no longer has (deleted, trashed)."""
+    key = file.resolve().relative_to(Path(workspace).resolve()).as_posix()
+    if not is_stored_media(key):
+        return
+    try:
+        store.delete(key)
+    except StorageError as exc:
+        log.warning("the object of deleted media %s stays in storage: %s", key, exc)
+
+
 def store_media(store: MediaStore, workspace: str | Path, outputs: Any) -> list[str]:
     """Store every media file a node's outputs name (each `MediaRef`: a `path` with a
     `sha256`); the keys stored."""

@@ -130,3 +130,23 @@ def test_a_redirect_never_names_the_servers_credentials(client: httpx.Client, s3
     asset = client.get("/api/projects/Film/assets").json()["items"][0]
     location = client.get("/api/projects/Film/files", params={"path": asset["path"]}).headers["location"]
     assert "test-secret" not in location and urlsplit(location).username is None
+
+
+def test_a_deleted_asset_loses_its_object_and_is_never_handed_out_again(client: httpx.Client, s3_url: str) -> None:
+    still = _PNG_BYTES
+    answer = client.post("/api/projects/Film/assets", data={"category": "Styles"},
+                         files={"file": ("look.png", still, "application/octet-stream")})
+    path = answer.json()["path"]
+    key = f"{PREFIX}/Projects/Film/{path}"
+    assert _object(s3_url, f"Projects/Film/{path}") == still
+    assert client.delete("/api/projects/Film/assets", params={"path": path}).status_code == 200
+    deadline = time.monotonic() + 20
+    while "Contents" in raw_client(s3_url).list_objects_v2(Bucket=BUCKET, Prefix=key):
+        assert time.monotonic() < deadline, "the deleted asset's object stayed in the bucket"
+        time.sleep(0.1)
+    gone = client.get("/api/projects/Film/files", params={"path": path})
+    assert gone.status_code == 404 and "location" not in gone.headers
+
+
+_PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                           "1f15c4890000000d4944415478da63f8cfc0f01f0005000201b0d1e4e40000000049454e44ae426082")
