@@ -28,6 +28,7 @@ CutFormat = Literal["otio", "edl", "fcpxml", "fcp7"]
 SUFFIXES: dict[str, str] = {"otio": ".otio", "edl": ".edl", "fcpxml": ".fcpxml", "fcp7": ".xml"}
 ADAPTERS: dict[str, str] = {"otio": "otio_json", "fcpxml": "fcpx_xml", "fcp7": "fcp_xml"}
 METADATA_KEY = "auteur"  # where an export keeps each clip's shot id and take provenance
+SHOT_ID_REMARK = "AUTEUR SHOT ID"  # the shot id in an EDL comment and an FCP7 master comment
 MAX_CLIPS = 10_000
 MAX_NAME = 200
 MAX_FRAMES = 24 * 3600 * 1000  # a day at 1,000 fps: anything longer is no edit of ours
@@ -127,13 +128,22 @@ def _clip(item: otio.core.Item, fps: float) -> EditedClip | None:
     if frames < 1:
         return None
     meta = item.metadata.get(METADATA_KEY)
-    meta = meta if isinstance(meta, Mapping) else {}
+    meta = meta if isinstance(meta, Mapping) else {"shot_id": _fcp7_shot_id(item)}
     media = None
     if isinstance(item, otio.schema.Clip) and isinstance(item.media_reference, otio.schema.ExternalReference):
         media = clean_text(item.media_reference.target_url or "") or None
     return EditedClip(name=clean_text(item.name or ""), media=media, gap=isinstance(item, otio.schema.Gap),
                       source_in=max(0, round(start)), frames=frames,
                       shot_id=_text_or_none(meta.get("shot_id")), shot=_text_or_none(meta.get("shot")))
+
+
+def _fcp7_shot_id(item: otio.core.Item) -> str | None:
+    """The shot id an FCP7 XML export of ours leaves in the clip's first master comment."""
+    fcp = item.metadata.get("fcp_xml")
+    comments = fcp.get("comments") if isinstance(fcp, Mapping) else None
+    comment = comments.get("mastercomment1") if isinstance(comments, Mapping) else None
+    prefix = f"{SHOT_ID_REMARK}: "
+    return comment.removeprefix(prefix) if isinstance(comment, str) and comment.startswith(prefix) else None
 
 
 def _text_or_none(value: object) -> str | None:

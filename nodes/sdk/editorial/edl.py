@@ -15,12 +15,11 @@ import re
 
 import opentimelineio as otio
 
-from .cut import MAX_CLIPS, METADATA_KEY, CutError, EditedClip, clean_text
+from .cut import MAX_CLIPS, METADATA_KEY, SHOT_ID_REMARK, CutError, EditedClip, clean_text
 
 _TC = r"(\d{1,2}[:;.]\d{2}[:;.]\d{2}[:;.]\d{2})"
 _EVENT = re.compile(rf"^(\d{{1,6}})\s+(\S+)\s+(\S+)\s+(C|D|W\d{{3}}|K\s*[BO]?)\s*(\d{{1,4}})?\s+"
                     rf"{_TC}\s+{_TC}\s+{_TC}\s+{_TC}\s*$")
-SHOT_ID_REMARK = "AUTEUR SHOT ID"
 _REMARK = re.compile(rf"^\*\s*(FROM CLIP NAME|SOURCE FILE|{SHOT_ID_REMARK})\s*:\s*(.*)$", re.IGNORECASE)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import opentimelineio as otio
 
 from ..ffmpeg.probe import probe
-from .cut import METADATA_KEY
+from .cut import METADATA_KEY, SHOT_ID_REMARK
 from .project_cut import CutScene, CutShot, ProjectCut
 
 # A shot with neither a duration nor a moving picture holds the screen this long (a title card).
@@ -76,6 +76,8 @@ def _item(root: Path, shot: CutShot, media_path: MediaPath, fps: float) -> otio.
     clip = otio.schema.Clip(name=name, media_reference=reference, source_range=otio.opentime.TimeRange(
         _time(start, fps), _time(min(frames, available - start) if media_seconds else frames, fps)))
     provenance = chosen.provenance
+    if shot.id:  # FCP7 XML keeps a clip's master comments, not our metadata
+        clip.metadata["fcp_xml"] = {"comments": {"mastercomment1": f"{SHOT_ID_REMARK}: {shot.id}"}}
     clip.metadata[METADATA_KEY] = {**meta, "take": chosen.number, "take_shot_id": provenance.shot_id,
                                    "status": chosen.review.status, "run_id": provenance.run_id,
                                    "node_id": provenance.node_id, "sha256": provenance.sha256, "path": chosen.path}

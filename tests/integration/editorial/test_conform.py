@@ -152,7 +152,8 @@ def test_an_fcp7_xml_without_a_shot_and_with_a_new_clip_shows_it_removed_and_add
     [added] = body["added"]
     assert (added["clip"], added["new_duration"], added["position"]) == ("pickup", 1.0, 2)
     assert added["shot"] == SHOT.format(4) and added["media"] == "file:///Volumes/Edit/pickup_v2.mov"
-    assert {s["matched_by"] for s in body["shots"]} <= {"media", "order"}  # FCP7 XML keeps no metadata
+    # FCP7 XML keeps no OTIO metadata, but a clip's master comment names its shot.
+    assert {(s["shot_id"], s["matched_by"]) for s in body["shots"]} == {("shot-a", "metadata"), ("shot-c", "metadata")}
     # An unchanged .otio export matches every shot by its metadata and changes nothing.
     same = _post(client, "preview", {"content": _export(client, server, "otio"), "format": "otio"}).json()
     assert not same["changed"] and {s["matched_by"] for s in same["shots"]} == {"metadata"}
