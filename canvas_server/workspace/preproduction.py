@@ -6,8 +6,9 @@ The workspace imports no node pack (docs/architecture.md §1): the file formats 
 (`nodes.sdk.preproduction`), the same models the production pack writes them with.
 
 A breakdown replaces its chapter's scenes and shots, keyed by the breakdown's stable ids: a
-shot whose id is unchanged keeps the director's edits, and its active take while its place
-(scene, shot number) is unchanged too. A chapter
+shot whose id is unchanged keeps the director's edits, and in the same scene its number (so
+its render folder and the order the director gave it) and its active take; new shots take the
+free numbers. A chapter
 records which breakdown file (and which version of it, by sha256) it was written from, so an
 unchanged breakdown is not applied again and hand edits of the narrative survive later syncs.
 Takes stay filed by coordinates (`Chapter_01/Scene_02/Shot_03`): the take mirror that runs
@@ -23,7 +24,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from nodes.sdk import layout
-from nodes.sdk.preproduction import Breakdown, Ingredient
+from nodes.sdk.preproduction import Breakdown, Ingredient, keep_numbers
 from nodes.sdk.preproduction import Shot as BreakdownShot
 
 from .manifest import Chapter, IngredientEntry, ProjectManifest, Scene, Shot
@@ -103,23 +104,25 @@ def _from_breakdown(shot: BreakdownShot) -> Shot:
 def apply_breakdown(chapter: Chapter, breakdown: Breakdown) -> None:
     """Replace the chapter's scenes and shots with the breakdown's. A shot's id is a digest of
     its text in the script, so a shot whose id was there before is unchanged in the script: it
-    keeps the director's edits (EDITED_FIELDS), and its active take while its place is unchanged."""
+    keeps the director's edits (EDITED_FIELDS), and in the same scene its number (`keep_numbers`:
+    the folder its takes are in, the order the director gave it) and its active take."""
     before = {shot.id: (scene.number, shot) for scene in chapter.scenes for shot in scene.shots if shot.id}
     shots = {shot.id: shot for shot in breakdown.shots}
     scenes: list[Scene] = []
     for found in breakdown.scenes:
+        ids = [shot_id for shot_id in found.shot_ids if shot_id in shots]
+        in_scene = {shot_id: shot.number for shot_id, (number, shot) in before.items() if number == found.number}
+        numbers = keep_numbers(in_scene, ids)
         entries: list[Shot] = []
-        for shot_id in found.shot_ids:
-            shot = shots.get(shot_id)
-            if shot is None:
-                continue
-            entry = _from_breakdown(shot)
-            scene_number, kept = before.get(shot.id, (None, None))
+        for shot_id in ids:
+            entry = _from_breakdown(shots[shot_id]).model_copy(update={"number": numbers[shot_id]})
+            scene_number, kept = before.get(shot_id, (None, None))
             if kept is not None:
                 entry = entry.model_copy(update={field: getattr(kept, field) for field in EDITED_FIELDS})
-                if (scene_number, kept.number) == (found.number, shot.number):
+                if scene_number == found.number:
                     entry.active_take = kept.active_take
             entries.append(entry)
+        entries.sort(key=lambda entry: entry.number)
         scenes.append(Scene(
             number=found.number, id=found.id, title=found.slugline, slugline=found.slugline,
             location=found.location, time_of_day=found.time_of_day, cast=found.cast, shots=entries,

@@ -19,6 +19,7 @@ from ._errors import AuteurError, NodeExecutionError
 from ._events import EventType
 from ._sandbox import PathSandbox
 from .layout import BREAKDOWN_SUFFIX, MANIFEST, SHOTLISTS_DIR
+from .preproduction import keep_numbers
 from .storage import process_media_store, store_file
 from .takes import Provenance, ShotCoords, promote, read_provenances
 
@@ -129,31 +130,40 @@ class TakeService:
             return None
         return str(shot["id"]), str(shot.get("description") or "").strip()
 
-    def _in_breakdown(self, coords: ShotCoords, shot_id: str) -> bool:
-        """Whether a breakdown file of the project places shot `shot_id` at `coords`: a script's
-        shot project.json will hold there once the breakdown the same run just wrote is mirrored."""
+    def _placed_by_breakdown(self, shot_id: str) -> ShotCoords | None:
+        """Where project.json will hold shot `shot_id` once the newest breakdown naming it (one
+        the same run may just have written) is mirrored: its scene, numbered as the mirror
+        numbers it (`keep_numbers`, from the shots project.json holds there now)."""
         root = self._ctx.project_root
         folder = root / SHOTLISTS_DIR if root is not None else None
-        for path in folder.glob(f"*{BREAKDOWN_SUFFIX}") if folder is not None and folder.is_dir() else []:
+        paths = sorted(folder.glob(f"*{BREAKDOWN_SUFFIX}") if folder is not None and folder.is_dir() else [],
+                       key=lambda path: path.stat().st_mtime, reverse=True)
+        for path in paths:
             try:
-                shots = json.loads(path.read_text(encoding="utf-8")).get("shots") or []
-                if any(shot.get("id") == shot_id and ShotCoords(int(shot["chapter"]), int(shot["scene"]),
-                                                                 int(shot["number"])) == coords for shot in shots):
-                    return True
+                data = json.loads(path.read_text(encoding="utf-8"))
+                listed = {shot.get("id") for shot in data.get("shots") or []}
+                scene = next((s for s in data.get("scenes") or [] if shot_id in (s.get("shot_ids") or [])), None)
+                if scene is None or shot_id not in listed:
+                    continue
+                chapter, number = int(data.get("chapter", 1)), int(scene["number"])
+                held = {str(shot["id"]): coords.shot for coords, shot in self._shots()
+                        if (coords.chapter, coords.scene) == (chapter, number) and shot.get("id")}
+                numbers = keep_numbers(held, [i for i in scene["shot_ids"] if i in listed])
+                return ShotCoords(chapter, number, numbers[shot_id])
             except (OSError, ValueError, KeyError, TypeError, AttributeError, AuteurError):
                 continue
-        return False
+        return None
 
     def target(self, coords: ShotCoords, shot_id: str, what: str = "Saving a take") -> ShotCoords:
         """Where a take made for shot `shot_id` goes: wherever project.json holds that shot (it
-        may have been renumbered), else `coords` — unless project.json holds a different shot
-        there that no breakdown replaces with this one, which is refused (`shot_mismatch`) rather
-        than filed as that shot's next take."""
-        located = self.locate(shot_id)
+        may have been renumbered), or will hold it once the breakdown naming it is mirrored;
+        else `coords` — unless project.json holds a different shot there, which is refused
+        (`shot_mismatch`) rather than filed as that shot's next take."""
+        located = self.locate(shot_id) or self._placed_by_breakdown(shot_id)
         if located is not None:
             return located
         held = self.held(coords)
-        if held is None or self._in_breakdown(coords, shot_id):
+        if held is None:
             return coords
         held_id, described = held
         raise NodeExecutionError(

@@ -72,10 +72,21 @@ def test_a_rebreakdown_keeps_the_edits_of_shots_whose_text_is_unchanged_and_drop
         {"id": "sh-2b", "number": 3, "description": "A broken window."}, BREAKDOWN["shots"][2]])
     edited["scenes"] = [{**BREAKDOWN["scenes"][0], "shot_ids": ["sh-0", "sh-1", "sh-2b"]}, BREAKDOWN["scenes"][1]]
     apply_breakdown(chapter, Breakdown.model_validate(edited))
-    opening, kept, changed = chapter.scenes[0].shots
+    kept, opening, changed = chapter.scenes[0].shots  # the kept shot keeps its number: new ones take the free ones
     assert (kept.id, kept.number, kept.description, kept.duration, kept.cast, kept.slot1) == (
-        "sh-1", 2, "A red door, slowly.", 9.0, ["ANA"], "character-ana")
-    assert (opening.description, changed.description) == ("A new opening.", "A broken window.")
+        "sh-1", 1, "A red door, slowly.", 9.0, ["ANA"], "character-ana")
+    assert [(opening.number, opening.description), (changed.number, changed.description)] == [
+        (2, "A new opening."), (3, "A broken window.")]
+
+
+def test_a_rebreakdown_of_an_unchanged_script_keeps_the_order_the_director_gave_the_shots() -> None:
+    chapter = Chapter(number=1)
+    apply_breakdown(chapter, Breakdown.model_validate(BREAKDOWN))
+    door, window = chapter.scenes[0].shots
+    door.number, window.number = 2, 1  # moved in the shot list (their takes' folders moved with them)
+    chapter.scenes[0].shots = [window, door]
+    apply_breakdown(chapter, Breakdown.model_validate(dict(BREAKDOWN, title="Two Rooms, revised")))
+    assert [(shot.id, shot.number) for shot in chapter.scenes[0].shots] == [("sh-2", 1), ("sh-1", 2)]
 
 
 def test_ingredient_files_are_mirrored_with_project_relative_references(tmp_path: Path) -> None:

@@ -112,10 +112,14 @@ def test_a_take_for_a_shot_the_project_does_not_hold_goes_to_its_coordinates(tmp
 def test_a_script_shot_a_new_breakdown_puts_in_place_of_the_one_held_there_takes_its_place(
     tmp_path: Path, project: Path,
 ) -> None:
-    holding(project, {"number": 3, "id": "sh-before-the-edit"})
+    """The breakdown was written by this run and is not mirrored yet: the take goes where the mirror
+    will number the shot (the kept shot keeps its number 1, so the edited one takes 2)."""
+    holding(project, {"number": 1, "id": "sh-kept"}, {"number": 2, "id": "sh-before-the-edit"})
     shotlists = project / "02_Source_Creative" / "ShotLists"
     shotlists.mkdir(parents=True)
-    (shotlists / "pilot.breakdown.json").write_text(json.dumps({"shots": [
-        {"id": "sh-after-the-edit", "chapter": 1, "scene": 2, "number": 3}]}))
-    saved = context(tmp_path, project).takes.save(SHOT, b"x", suffix=".png", shot_id="sh-after-the-edit")
-    assert saved.shot == SHOT.key
+    (shotlists / "pilot.breakdown.json").write_text(json.dumps({"chapter": 1, "scenes": [
+        {"number": 2, "shot_ids": ["sh-after-the-edit", "sh-kept"]}], "shots": [
+        {"id": "sh-after-the-edit", "chapter": 1, "scene": 2, "number": 1},
+        {"id": "sh-kept", "chapter": 1, "scene": 2, "number": 2}]}))
+    saved = context(tmp_path, project).takes.save(ShotCoords(1, 2, 1), b"x", suffix=".png", shot_id="sh-after-the-edit")
+    assert saved.shot == ShotCoords(1, 2, 2).key

@@ -6,7 +6,7 @@ The production pack writes them (and passes them on its INGREDIENT, SHOT and BRE
 the workspace reads them to mirror them into project.json.
 """
 
-from .breakdown import Breakdown, Scene, ScriptNote, title_case
+from .breakdown import Breakdown, Scene, ScriptNote, keep_numbers, title_case
 from .finaldraft import FdxError, ScriptDocument, ScriptElement, read_fdx, write_fdx
 from .ingredient import (
     ASSET_FOLDERS,
@@ -38,6 +38,7 @@ __all__ = [
     "ShotSize",
     "asset_folder",
     "ingredient_id",
+    "keep_numbers",
     "read_fdx",
     "slot_ingredients",
     "title_case",

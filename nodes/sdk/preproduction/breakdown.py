@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,6 +60,17 @@ class Breakdown(BaseModel):
     @property
     def total_duration(self) -> float:
         return sum(shot.duration for shot in self.shots)
+
+
+def keep_numbers(previous: Mapping[str, int], shot_ids: Sequence[str]) -> dict[str, int]:
+    """A scene's shot numbers after a new breakdown of its script: a shot the scene already held
+    (same id, so the same text) keeps its number — the render folder its takes are in, and any
+    order the director gave the shots — and the other shots take the free numbers, lowest first,
+    in script order."""
+    kept = {shot_id: previous[shot_id] for shot_id in shot_ids if shot_id in previous}
+    used = set(kept.values())
+    free = (number for number in itertools.count(1) if number not in used)
+    return {shot_id: kept[shot_id] if shot_id in kept else next(free) for shot_id in shot_ids}
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

@@ -168,7 +168,7 @@ def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_o
     page.locator("[data-testid=cast-chip]", has_text="MARA").drag_to(slot)
     slot.locator(".name", has_text="MARA").wait_for()
     [ingredient] = project_json(root)["ingredients"]
-    assert kitchen_shots(root)[1]["slot1"] == ingredient["id"]
+    eventually(lambda: kitchen_shots(root)[1]["slot1"] == ingredient["id"], "the slot never reached project.json")
     editor.shot("the character dragged into slot 1")
 
     # Compare Mara's two takes, approve the second with a note at a timecode.
@@ -196,6 +196,21 @@ def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_o
         arg=mara_key)
     assert page.get_by_test_id("storyboard-scene").count() >= 2
     editor.shot("storyboard with the approved takes")
+
+    # Another scene of the script changes and it is broken down again: the kitchen keeps the order
+    # the director gave it, and each shot its takes.
+    page.get_by_test_id("tab-scripts").click()
+    script = page.get_by_test_id("script-text")
+    script.fill(script.input_value().replace("JONAH walks away", "JONAH runs away"))
+    page.get_by_test_id("script-breakdown").click()
+
+    def street() -> str:
+        [chapter] = [c for c in project_json(root)["narrative"]["chapters"] if c["number"] == 1]
+        return str(chapter["scenes"][1]["shots"][0]["description"])
+
+    eventually(lambda: "runs away" in street(), "the new breakdown never reached project.json", timeout=60)
+    assert [shot["description"][:12] for shot in kitchen_shots(root)] == ["The kettle s", "MARA sets do"]
+    assert [len(shot["takes"]) for shot in kitchen_shots(root)] == [1, 2]
 
     # Reload: everything is as it was.
     page.reload()
@@ -294,7 +309,7 @@ def test_a_character_is_made_from_an_uploaded_image_and_shown_with_its_reference
                   for scene in chapter["scenes"]]
         return [[shot.get(f"slot{i}") for i in (1, 2, 3)] for scene in scenes for shot in scene["shots"]]
 
-    assert slots()[0] == [mara, None, None]
+    eventually(lambda: slots()[0] == [mara, None, None], "slot 1 never reached project.json")
     editor.shot("character dragged into slot 1 in the shot list")
     # And from the Cast tab's card onto slot 2 of the shot shown in the inspector.
     page.get_by_test_id("shot-row").nth(1).locator("td").first.click()
@@ -303,7 +318,7 @@ def test_a_character_is_made_from_an_uploaded_image_and_shown_with_its_reference
     target = page.locator("[data-testid=right-panel] [data-testid=shot-slot][data-slot='2']")
     card.drag_to(target)
     target.locator(".name", has_text="MARA").wait_for()
-    assert slots()[1] == [None, mara, None]
+    eventually(lambda: slots()[1] == [None, mara, None], "slot 2 never reached project.json")
     editor.shot("character dragged from the Cast onto slot 2 in the inspector")
     page.reload()
     page.wait_for_function("() => window.__auteur && window.__auteur.ready", timeout=20_000)
