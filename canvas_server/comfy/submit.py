@@ -10,6 +10,7 @@ standard, as on `/api/runs`).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -107,8 +108,12 @@ async def submit_prompt(services: AppServices, raw: Any, principal: Principal) -
         run = await submit_run(services, principal, body.prompt, tier=extra.tier, project=extra.project,
                           targets=body.partial_execution_targets,
                           client_id=bus_client(body.client_id) if body.client_id else None, run_id=run_id)
-        if body.front:  # ComfyUI's "queue front": to the front of the caller's own line (fair share stays)
+        # ComfyUI's queue order within the caller's own line (fair share across principals stays):
+        # `front` first, else an explicit `number` (lower runs first; ours are submission ms).
+        if body.front:
             services.runs.move(run.run_id, "front")
+        elif body.number is not None and math.isfinite(body.number):
+            services.runs.place_at(run.run_id, body.number / 1000)
         return run
     except MaturityError as exc:
         raise PromptRefused(validation_refusal(_maturity_errors(exc), body.prompt, services.registry), 403) from None

@@ -276,6 +276,14 @@ class RunManager:
         self.store.place(run_id, priority, place)
         return self.get(run_id)
 
+    def place_at(self, run_id: str, position: float) -> StoredRun:
+        """Put a queued run at `position` in its principal's line (positions are submission
+        times in seconds: ComfyUI's `number`, in milliseconds, maps onto them)."""
+        line = self._queued(run_id)
+        priority = next(level for other, level, _ in line if other == run_id)
+        self.store.place(run_id, priority, position)
+        return self.get(run_id)
+
     # ---- execution ------------------------------------------------------------------
 
     async def _work(self) -> None:
