@@ -48,7 +48,6 @@ class Settings(CelerySettings):
     heartbeat_s: float = Field(15.0, description="Seconds between WebSocket heartbeats")
     resume_attempts: int = Field(2, description="Restarts a run survives before it is marked interrupted")
     events_url: str | None = Field(None, description="Redis URL through which server replicas share their WebSocket events (unset: one server)")
-    database_url: str | None = Field(None, description="PostgreSQL URL (postgresql://user:pass@host/db) for the run queue and history, the event log, the audit log and the API tokens, shared by server replicas; unset: SQLite files in the workspace (one server)")
     lease_s: float = Field(15.0, gt=0, description="With AUTEUR_DATABASE_URL: seconds a server's lease on a running run holds unrenewed; after that another server resumes the run")
 
     @property

@@ -59,7 +59,7 @@ class WorkerState:
 
     def cache(self, workspace_root: str) -> ResultCache:
         if workspace_root not in self.caches:
-            self.caches[workspace_root] = idempotency.open_cache(workspace_root)
+            self.caches[workspace_root] = idempotency.open_cache(workspace_root, self.settings.database_url)
         return self.caches[workspace_root]
 
     def registry(self, load_plugins: list[str] | None) -> NodeRegistry:

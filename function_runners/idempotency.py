@@ -2,7 +2,8 @@
 
 A worker that receives a task again after a crash returns the outputs the first delivery
 already produced instead of running the node twice (a second take, a second upload, …).
-It opens the same SQLite cache the executor uses (`<workspace>/.auteur/cache/`).
+It opens the same cache the executor uses (`<workspace>/.auteur/cache/`, or its index in
+PostgreSQL with `AUTEUR_DATABASE_URL`).
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .result_cache import ResultCache
+from .result_cache import ResultCache, open_result_cache
 from .task import NodeTask
 
 CACHE_DIR = Path(".auteur") / "cache"
 
 
-def open_cache(workspace_root: str) -> ResultCache:
-    """The result cache of a workspace (keep it open: a worker reuses it for every task)."""
+def open_cache(workspace_root: str, database_url: str | None = None) -> ResultCache:
+    """The result cache of a workspace (keep it open: a worker reuses it for every task), in
+    the database the server uses when it has one (`AUTEUR_DATABASE_URL`)."""
     root = Path(workspace_root)
-    return ResultCache(root / CACHE_DIR, root)
+    return open_result_cache(root / CACHE_DIR, root, database_url)
 
 
 def lookup(cache: ResultCache, task: NodeTask) -> dict[str, Any] | None:

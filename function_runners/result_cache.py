@@ -1,7 +1,9 @@
 """Persistent, content-addressed result cache: node outputs by Merkle key.
 
-Stored in one SQLite database under the workspace (`.auteur/cache/cache.sqlite3`, WAL), so it
-survives restarts and every process sharing the workspace reads the same entries. Writes are
+Indexed in one SQLite database under the workspace (`.auteur/cache/cache.sqlite3`, WAL), or in
+PostgreSQL when the server and its workers share one (`AUTEUR_DATABASE_URL`:
+`function_runners.database.PgCacheIndex`), so it survives restarts and every process sharing
+the workspace reads the same entries. Writes are
 buffered and committed in batches — one transaction per scheduling round instead of one file
 per node — and an in-memory map in front makes fully cached re-runs cheap.
 """
@@ -12,9 +14,9 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .schema_version import Migration, execute_script, migrate
 
@@ -26,12 +28,53 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"))
 MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA),)  # v1: the first versioned schema
 
 
-class ResultCache:
-    """Node outputs keyed by cache key; entries whose media files vanished are misses."""
+class CacheIndex(Protocol):
+    """Where entries are kept: outputs (JSON text) by key."""
 
-    def __init__(self, directory: Path, workspace_root: Path | None = None) -> None:
+    def read(self, keys: Sequence[str]) -> dict[str, str]: ...
+    def write(self, rows: list[tuple[str, str]]) -> None: ...
+    def delete(self, key: str) -> None: ...
+    def close(self) -> None: ...
+
+
+class SqliteIndex:
+    """`<directory>/cache.sqlite3` (WAL): safe for the processes of one machine sharing it."""
+
+    def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "cache.sqlite3"
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self.schema_version = migrate(self._db, MIGRATIONS, name=str(self.path))
+
+    def read(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), PRELOAD_BATCH):
+            batch = list(keys[start:start + PRELOAD_BATCH])
+            marks = ",".join("?" * len(batch))
+            found.update(self._db.execute(f"SELECT key, outputs FROM results WHERE key IN ({marks})", batch))
+        return found
+
+    def write(self, rows: list[tuple[str, str]]) -> None:
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
+
+    def delete(self, key: str) -> None:
+        self._db.execute("DELETE FROM results WHERE key = ?", (key,))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class ResultCache:
+    """Node outputs keyed by cache key; entries whose media files vanished are misses.
+    `index`: where entries are kept (default: the SQLite file in `directory`)."""
+
+    def __init__(self, directory: Path, workspace_root: Path | None = None, index: CacheIndex | None = None) -> None:
+        self.index = index if index is not None else SqliteIndex(directory)
         self.workspace_root = workspace_root
         # Each entry with the media paths its outputs name (found on the first hit, checked on
         # every hit).
@@ -41,11 +84,6 @@ class ResultCache:
         # storing one meanwhile only costs a redundant execution.)
         self._absent: set[str] = set()
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self.schema_version = migrate(self._db, MIGRATIONS, name=str(self.path))
 
     def get(self, key: str) -> dict[str, Any] | None:
         entry = self._memory.get(key)
@@ -72,10 +110,7 @@ class ResultCache:
         wanted = [key for key in keys if key not in self._memory]
         found: dict[str, str] = {}
         with self._lock:
-            for start in range(0, len(wanted), PRELOAD_BATCH):
-                batch = wanted[start:start + PRELOAD_BATCH]
-                marks = ",".join("?" * len(batch))
-                found.update(self._db.execute(f"SELECT key, outputs FROM results WHERE key IN ({marks})", batch))
+            found.update(self.index.read(wanted))
             found.update((key, self._pending[key]) for key in wanted if key in self._pending)
         if len(self._absent) + len(wanted) > MEMORY_ENTRIES:
             self._absent.clear()
@@ -101,19 +136,17 @@ class ResultCache:
             if not self._pending:
                 return
             rows, self._pending = list(self._pending.items()), {}
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", rows)
+            self.index.write(rows)
 
     def discard(self, key: str) -> None:
         self._memory.pop(key, None)
         with self._lock:
             self._pending.pop(key, None)
-            self._db.execute("DELETE FROM results WHERE key = ?", (key,))
+            self.index.delete(key)
 
     def close(self) -> None:
         self.flush()
-        self._db.close()
+        self.index.close()
 
     def _remember(self, key: str, outputs: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...] | None]:
         entry = self._memory[key] = outputs, None
@@ -125,9 +158,7 @@ class ResultCache:
     def _read(self, key: str) -> dict[str, Any] | None:
         with self._lock:
             pending = self._pending.get(key)
-            row = None if pending else self._db.execute(
-                "SELECT outputs FROM results WHERE key = ?", (key,)).fetchone()
-        text = pending or (row[0] if row else None)
+            text = pending or self.index.read([key]).get(key)
         if text is None:
             return None
         data = json.loads(text)
@@ -137,6 +168,16 @@ class ResultCache:
         if self.workspace_root is None:
             return True
         return all((self.workspace_root / path).is_file() for path in paths)
+
+
+def open_result_cache(directory: Path, workspace_root: Path | None, database_url: str | None) -> ResultCache:
+    """A workspace's cache (`directory`: its `.auteur/cache`), indexed in PostgreSQL when
+    `database_url` is set (replicas and workers on several machines), else in the SQLite file."""
+    if database_url:
+        from .database import PgCacheIndex, connect  # SQLAlchemy loads only when a database is set
+
+        return ResultCache(directory, workspace_root, index=PgCacheIndex(connect(database_url)))
+    return ResultCache(directory, workspace_root)
 
 
 def _media_paths(value: Any) -> list[str]:

@@ -15,6 +15,7 @@ class CelerySettings(SharedSettings):
     server's Settings extend them: each is declared once)."""
 
     broker_url: str | None = Field(None, description="Redis URL; when set, nodes run on Celery workers")
+    database_url: str | None = Field(None, description="PostgreSQL URL (postgresql://user:pass@host/db) for the run queue and history, the event log, the audit log, the API tokens and the result cache's index (the workers' too), shared by server replicas; unset: SQLite files in the workspace (one server)")
     celery_result_backend: str | None = Field(None, description="Result store (default: the broker)")
     celery_visibility_timeout_s: int = Field(
         6 * 3600, description="Seconds before an unacknowledged task is redelivered; "

@@ -123,6 +123,12 @@ token_document = Table(
     Column("version", BigInteger, nullable=False),
     CheckConstraint("id = 1", name="token_document_one_row"),
 )
+# The result cache's index (function_runners.database.PgCacheIndex): outputs by cache key.
+results = Table(
+    "results", metadata,
+    Column("key", Text, primary_key=True),
+    Column("outputs", Text, nullable=False),
+)
 replicas = Table(
     "replicas", metadata,
     Column("replica_id", Text, primary_key=True),

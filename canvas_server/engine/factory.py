@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from function_runners.base import Runner
-from function_runners.result_cache import ResultCache
+from function_runners.result_cache import open_result_cache
 from function_runners.select import make_runner as select_runner
 from function_runners.tiers import TierConfig, load_tiers
 from nodes.sdk import NodeRegistry
@@ -28,7 +28,7 @@ def make_executor(
     return Executor(
         registry=registry,
         runner=runner,
-        cache=ResultCache(settings.state_dir / "cache", workspace),
+        cache=open_result_cache(settings.state_dir / "cache", workspace, settings.database_url),
         tiers=tiers or load_tiers(settings.tiers_file),
         workspace=workspace,
         allowed_dirs=settings.allowed_dirs,

@@ -16,7 +16,7 @@ from canvas_server.governance.tokens import TOKENS_SCHEMA_VERSION, TokenFileTooN
 from canvas_server.runs.store import MIGRATIONS as RUN_MIGRATIONS
 from canvas_server.runs.store import RunStore
 from canvas_server.server.event_log import EventLog
-from function_runners.result_cache import ResultCache
+from function_runners.result_cache import ResultCache, SqliteIndex
 from function_runners.schema_version import SchemaTooNewError, schema_version
 
 # The DDL as it was before stores carried versions (user_version 0).
@@ -81,7 +81,8 @@ def test_a_result_cache_written_before_versions_still_answers(tmp_path: Path) ->
     old_database(tmp_path / "cache" / "cache.sqlite3", OLD_CACHE, (
         "INSERT INTO results (key, outputs) VALUES (?, ?)", ("k1", json.dumps({"value": 5}))))
     cache = ResultCache(tmp_path / "cache")
-    assert cache.schema_version == 1 and cache.get("k1") == {"value": 5}
+    assert isinstance(cache.index, SqliteIndex) and cache.index.schema_version == 1
+    assert cache.get("k1") == {"value": 5}
 
 
 def test_a_store_from_a_newer_version_is_refused_not_misread(tmp_path: Path) -> None:
