@@ -165,25 +165,25 @@ def test_a_save_take_naming_a_shot_id_files_the_take_where_that_shot_is(store: P
     assert unknown.error is not None and unknown.error.code == "shot_not_found"
 
 
-def test_a_shot_made_by_its_takes_carries_the_id_they_were_made_for(store: ProjectStore) -> None:
-    context = RunContext(
-        run_id="run-1", node_id="5", type_id="test.saver", tier="standard", tier_params={},
+def film_context(store: ProjectStore, type_id: str) -> RunContext:
+    """The context a node of `type_id` runs with in project Film (its `ctx.takes`)."""
+    return RunContext(
+        run_id="run-1", node_id="5", type_id=type_id, tier="standard", tier_params={},
         workspace_root=store.workspace, sandbox=PathSandbox([store.projects_dir / "Film"]),
         scratch_dir=store.workspace / ".auteur" / "scratch", models=ModelCache(), project="Film",
         project_root=store.projects_dir / "Film", graph_hash="g1", emit=lambda kind, data: None,
     )
+
+
+def test_a_shot_made_by_its_takes_carries_the_id_they_were_made_for(store: ProjectStore) -> None:
+    context = film_context(store, "test.saver")
     context.takes.save(ShotCoords(1, 1, 4), b"{}", suffix=".json", shot_id="shot-c01-s01-04")
     shot = take_service.sync_manifest(store, "Film").narrative.shot(1, 1, 4)
     assert shot is not None and shot.id == "shot-c01-s01-04"
 
 
 def test_a_scenes_own_take_is_listed_as_the_scenes_not_as_a_shot(store: ProjectStore) -> None:
-    context = RunContext(
-        run_id="run-1", node_id="5", type_id="production.animatic", tier="standard", tier_params={},
-        workspace_root=store.workspace, sandbox=PathSandbox([store.projects_dir / "Film"]),
-        scratch_dir=store.workspace / ".auteur" / "scratch", models=ModelCache(), project="Film",
-        project_root=store.projects_dir / "Film", graph_hash="g1", emit=lambda kind, data: None,
-    )
+    context = film_context(store, "production.animatic")
     context.takes.save(SceneCoords(1, 1), b"mp4", suffix=".mp4", inputs={"fps": 24})
     assert all(not shot.takes for shot in take_service.gallery(store, "Film"))
     [scene] = take_service.scene_galleries(store.projects_dir / "Film")

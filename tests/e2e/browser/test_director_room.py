@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 from integration.server_harness import wait_for_status
+from playwright.sync_api import Locator
 
 from .conftest import EditorPage
 
@@ -54,6 +55,26 @@ def eventually(check: Callable[[], bool], what: str, timeout: float = 10) -> Non
     while not check():
         assert time.monotonic() < deadline, what
         time.sleep(0.1)
+
+
+def make_character(editor: EditorPage, filename: str, name: str) -> Locator:
+    """Upload a real image by the Assets panel's file picker and make a character of it with the
+    Cast tab's Make ingredient action; its card, once it shows the reference image."""
+    page = editor.page
+    image = editor.server.workspace / filename
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240",
+                    "-frames:v", "1", str(image)], check=True)
+    page.get_by_role("button", name="Assets").first.click()
+    page.get_by_test_id("asset-dropzone").locator("input[type=file]").set_input_files(str(image))
+    page.get_by_test_id("asset-tile").first.wait_for()
+    page.get_by_test_id("tab-cast").click()
+    maker = page.get_by_test_id("ingredient-from-asset").first
+    maker.get_by_test_id("ingredient-name").fill(name)
+    editor.shot("an uploaded image ready to become a character")
+    maker.get_by_test_id("ingredient-make").click()
+    card = page.locator("[data-testid=ingredient-card]", has_text=name)
+    card.locator("img").wait_for(timeout=30_000)
+    return card
 
 
 def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_only(editor: EditorPage) -> None:
@@ -148,18 +169,7 @@ def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_o
     editor.shot("the kettle moved up, Mara is shot 2")
 
     # A character from an uploaded image (file picker, then the visible Make ingredient action).
-    image = editor.server.workspace / "mara-reference.png"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240",
-                    "-frames:v", "1", str(image)], check=True)
-    page.get_by_role("button", name="Assets").first.click()
-    page.get_by_test_id("asset-dropzone").locator("input[type=file]").set_input_files(str(image))
-    page.get_by_test_id("asset-tile").first.wait_for()
-    page.get_by_test_id("tab-cast").click()
-    maker = page.get_by_test_id("ingredient-from-asset").first
-    maker.get_by_test_id("ingredient-name").fill("MARA")
-    maker.get_by_test_id("ingredient-make").click()
-    card = page.locator("[data-testid=ingredient-card]", has_text="MARA")
-    card.locator("img").wait_for(timeout=30_000)
+    make_character(editor, "mara-reference.png", "MARA")
     editor.shot("the character made from the uploaded image")
 
     # Drag the character from the shot list's Cast strip onto Mara's slot 1.
@@ -276,20 +286,7 @@ def test_a_character_is_made_from_an_uploaded_image_and_shown_with_its_reference
 ) -> None:
     page = editor.page
     editor.open(project)
-    image = editor.server.workspace / "mara.png"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240",
-                    "-frames:v", "1", str(image)], check=True)
-    page.get_by_role("button", name="Assets").first.click()
-    page.get_by_test_id("asset-dropzone").locator("input[type=file]").set_input_files(str(image))
-    page.get_by_test_id("asset-tile").first.wait_for()
-    page.get_by_test_id("tab-cast").click()
-    form = page.get_by_test_id("ingredient-from-asset").first
-    form.get_by_test_id("ingredient-name").fill("MARA")
-    editor.shot("an uploaded image ready to become a character")
-    form.get_by_test_id("ingredient-make").click()
-    card = page.locator("[data-testid=ingredient-card]", has_text="MARA")
-    card.wait_for(timeout=30_000)
-    card.locator("img").wait_for()
+    card = make_character(editor, "mara.png", "MARA")
     assert "character" in card.inner_text().lower()
     editor.shot("the character with its reference image")
     files = list((editor.server.workspace / "Projects" / project / "01_Assets").rglob("*.ingredient.json"))
