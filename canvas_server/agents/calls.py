@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from nodes.sdk import RUN_ENDED, AuteurError, EventType, layout
 
 from ..governance import Action, Principal, authorize
-from ..graph.errors import MaturityError
+from ..graph.errors import GraphValidationError, MaturityError
 from ..runs.store import StoredRun
 from ..server import run_submit
 from ..server.access import authorize_project, run_resource
@@ -60,6 +60,21 @@ def refused_in_words(services: AppServices, principal: Principal, exc: MaturityE
             sentences.append(reason)
     return ToolRefusedError(" ".join(sentences) or exc.message,
                             details={**exc.details, "maturity": principal.maturity})
+
+
+class ToolPathRefusedError(AuteurError):
+    code = "path_forbidden"
+
+
+def path_refusal(exc: GraphValidationError) -> ToolPathRefusedError | None:
+    """A graph refused for its paths, as agents are told ("File path outside allowed directory:
+    …", the sandbox's own reason after it); None when no path was refused."""
+    refused = [error for error in exc.errors if error.code == "path_forbidden"]
+    if not refused:
+        return None
+    paths = ", ".join(str((error.details or {}).get("path", error.input)) for error in refused)
+    return ToolPathRefusedError(f"File path outside allowed directory: {paths} ({exc.message})",
+                                details=[error.model_dump(mode="json") for error in exc.errors])
 
 
 def run_summary(run: StoredRun) -> dict[str, Any]:
@@ -114,6 +129,8 @@ async def submit_and_wait(
                                               targets=targets, client_id=client_id if wait else None)
         except MaturityError as exc:  # run_graph, a template or a grouped action: the node's rule in words
             raise refused_in_words(services, principal, exc) from None
+        except GraphValidationError as exc:
+            raise path_refusal(exc) or exc from None
         if on_submitted is not None:
             on_submitted(run.run_id)
         if queue is None:

@@ -53,3 +53,6 @@ def test_an_agent_reads_nothing_outside_its_projects_and_the_sandbox_through_any
         assert loaded.is_error, loaded.structured_content
         assert "root:" not in json.dumps(loaded.structured_content) and "sha256" not in json.dumps(
             loaded.structured_content)
+        if not path.startswith("."):  # refused by its text at submit: the words, then the reason
+            assert loaded.content[0].text.startswith(f"File path outside allowed directory: '{path}' ("), loaded.content
+            assert loaded.structured_content["error"]["code"] == "path_forbidden"
