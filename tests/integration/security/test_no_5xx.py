@@ -88,3 +88,18 @@ def test_hostile_user_workflow_names_are_a_4xx(clients: dict[str, httpx.Client],
                    clients["ada"].put(f"/api/workflows/{name}", json={"nodes": [], "links": []})):
         _shape(answer)
         assert "tokens" not in answer.text or answer.status_code in (403, 404)
+
+
+@pytest.mark.parametrize(("route", "body"), [
+    ("shots/order", {"chapter": 1, "scene": 1, "order": [1] * 999}),
+    ("shots/order", {"chapter": 1, "scene": 1, "order": [2**63]}),
+    ("shots/order", {"chapter": 1, "scene": "../1", "order": [1]}),
+    ("shots", {"shot": "Chapter_01/Scene_01/Shot_01", "base": {"slot1": None}, "changes": {"slot1": "../../.auteur/tokens"}}),
+    ("shots", {"shot": "Chapter_01/Scene_01/Shot_01", "base": {"slot2": None}, "changes": {"slot2": ["x"]}}),
+])
+def test_hostile_shot_orders_and_slots_are_a_4xx(clients: dict[str, httpx.Client], film: str, route: str,
+                                                body: dict[str, object]) -> None:
+    method = clients["cy"].put if route == "shots/order" else clients["cy"].patch
+    answer = method(f"/api/projects/{film}/{route}", json=body)
+    _shape(answer)
+    assert "tokens" not in answer.text or answer.status_code == 404
