@@ -29,7 +29,6 @@ export const api = {
   ...graphEndpoints,
   ...runEndpoints,
   ...timelineEndpoints,
-  structures: async (): Promise<string[]> => ["three-act", "heros-journey", "story-circle", "beat-sheet"],
 };
 
 function isGraphError(value: unknown): value is GraphError {

@@ -15,7 +15,7 @@ import { SOCKET_COLOURS, slotTypesCompatible } from "../sockets";
 import { MISSING_BG, MISSING_COLOUR, registerCatalog } from "./nodes";
 import { alignSockets } from "./align";
 import { forLitegraph, isObject, linkShape, type Json } from "./workflow";
-import { drawStatus, type NodeRunState } from "./status";
+import { drawStatus, drawZoomedOutLabels, type NodeRunState } from "./status";
 import { enableSubgraphs } from "./subgraphs";
 
 export interface SearchRequest {
@@ -34,6 +34,7 @@ export interface EditorHooks {
 }
 
 const HISTORY_LIMIT = 100;
+const MIN_SCALE = 0.02;
 
 /** Everything one open workflow is, apart from the canvas it is drawn on: what is on it, what
  *  was opened or saved last (for the changed marker and an unchanged save), undo, and the view. */
@@ -344,6 +345,23 @@ export class Editor {
     this.checkpoint();
   }
 
+  /** The shown graph's nodes as rectangles, and the part of the graph the canvas shows now. */
+  overview(): { nodes: [number, number, number, number][]; view: [number, number, number, number] } {
+    const title = LiteGraph.NODE_TITLE_HEIGHT;
+    const nodes = this.shown._nodes.map((node): [number, number, number, number] => [node.pos[0], node.pos[1] - title, node.size[0], node.size[1] + title]);
+    const ds = this.canvas.ds;
+    const width = (this.element.clientWidth || 800) / ds.scale;
+    const height = (this.element.clientHeight || 600) / ds.scale;
+    return { nodes, view: [-ds.offset[0], -ds.offset[1], width, height] };
+  }
+
+  /** Centre the canvas on a graph point (a click on the minimap). */
+  centreOn(point: [number, number]): void {
+    const ds = this.canvas.ds;
+    ds.offset = [(this.element.clientWidth || 800) / 2 / ds.scale - point[0], (this.element.clientHeight || 600) / 2 / ds.scale - point[1]];
+    this.canvas.setDirty(true, true);
+  }
+
   fitView(): void {
     const nodes = this.shown._nodes;
     if (!nodes.length) return;
@@ -356,7 +374,8 @@ export class Editor {
     }
     const width = this.element.clientWidth || 800;
     const height = this.element.clientHeight || 600;
-    const scale = Math.max(0.1, Math.min(1.1, Math.min(width / (x1 - x0 + 120), height / (y1 - y0 + 120))));
+    // Big graphs fit too: down to MIN_SCALE, below litegraph's 10% (zoomed-out labels stay readable).
+    const scale = Math.max(MIN_SCALE, Math.min(1.1, Math.min(width / (x1 - x0 + 120), height / (y1 - y0 + 120))));
     this.canvas.ds.scale = scale;
     this.canvas.ds.offset = [width / 2 / scale - (x0 + x1) / 2, height / 2 / scale - (y0 + y1) / 2];
     this.canvas.setDirty(true, true);
@@ -526,6 +545,7 @@ export class Editor {
     // Browsers and desktops count two clicks within 500 ms as a double-click; litegraph's
     // 300 ms misses slower hands (and a busy machine's input), so search would not open.
     CanvasPointer.doubleClickTime = 500;
+    canvas.ds.min_scale = MIN_SCALE;
     canvas.background_image = "";
     canvas.clear_background_color = "#15171c";
     canvas.render_canvas_border = false;
@@ -563,6 +583,20 @@ export class Editor {
     const canvasMenu = canvas.getCanvasMenuOptions.bind(canvas);
     canvas.getCanvasMenuOptions = () => plainLabels(canvasMenu() as never) as never;
     element.addEventListener("litegraph:set-graph", () => this.hooks.onChange());
+    // A link dropped on empty canvas opens the node search, filtered to nodes that fit the link
+    // and placing the node where it was dropped (litegraph opened its own slot menu there).
+    canvas.showConnectionMenu = (options) => {
+      const event = options.e as MouseEvent | undefined;
+      if (!event) return undefined;
+      const slotOf = (node: LGraphNode, slot: unknown, outputs: boolean) =>
+        typeof slot === "number" ? (outputs ? node.outputs[slot] : node.inputs[slot]) : slot;
+      if (options.nodeFrom instanceof LGraphNode && options.slotFrom != null) {
+        canvas.showSearchBox(event, { node_from: options.nodeFrom, slot_from: slotOf(options.nodeFrom, options.slotFrom, true) as never });
+      } else if (options.nodeTo instanceof LGraphNode && options.slotTo != null) {
+        canvas.showSearchBox(event, { node_to: options.nodeTo, slot_from: slotOf(options.nodeTo, options.slotTo, false) as never });
+      }
+      return undefined;
+    };
     canvas.onSelectionChange = () => this.hooks.onSelection(Object.values(canvas.selected_nodes));
     canvas.getExtraMenuOptions = (_canvas: LGraphCanvas, options: IContextMenuValue<string>[]) => {
       const extra: IContextMenuValue<string>[] = [
@@ -576,13 +610,34 @@ export class Editor {
     const onDrawForeground = canvas.onDrawForeground;
     canvas.onDrawForeground = (ctx, area) => {
       onDrawForeground?.call(canvas, ctx, area);
+      // After every node is drawn (widgets included), so the labels are on top.
+      if (canvas.low_quality) this.drawZoomedOutLabels(ctx, area);
       this.hooks.onDraw();
     };
     this.graph.onAfterChange = () => this.scheduleCheckpoint();
+    // A link made or removed shows in the inspector at once, not after the checkpoint's delay.
+    this.graph.onConnectionChange = () => {
+      this.hooks.onChange();
+      this.scheduleCheckpoint();
+    };
     this.graph.onNodeAdded = () => this.scheduleCheckpoint();
     this.graph.onNodeRemoved = () => this.scheduleCheckpoint();
     this.element.addEventListener("pointerup", () => this.scheduleCheckpoint());
     this.element.addEventListener("keyup", () => this.scheduleCheckpoint());
+  }
+
+  private drawZoomedOutLabels(ctx: CanvasRenderingContext2D, area: ArrayLike<number>): void {
+    const [ax, ay, aw, ah] = [area[0]!, area[1]!, area[2]!, area[3]!];
+    for (const node of this.shown._nodes) {
+      const [x, y] = node.pos;
+      const [w, h] = node.size;
+      if (x > ax + aw || y > ay + ah || x + w < ax || y + h < ay - LiteGraph.NODE_TITLE_HEIGHT) continue;
+      if (w * this.canvas.ds.scale < 48) continue; // too small on screen for any word to fit
+      ctx.save();
+      ctx.translate(x, y);
+      drawZoomedOutLabels(node, ctx, this.canvas.ds.scale);
+      ctx.restore();
+    }
   }
 
   openSearchAtCentre(): void {

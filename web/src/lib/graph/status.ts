@@ -53,12 +53,13 @@ export function drawStatus(
     ctx.font = "600 10px Inter, system-ui, sans-serif";
     const width = ctx.measureText(label).width + 12;
     ctx.fillStyle = colour;
+    // Above the node's top edge, never over its title (a long title ran under the badge).
     ctx.beginPath();
-    ctx.roundRect(w - width - 6, -title + 8, width, 15, 7);
+    ctx.roundRect(w - width, -title - 20, width, 15, 7);
     ctx.fill();
     ctx.fillStyle = "#0b0d11";
     ctx.textAlign = "center";
-    ctx.fillText(label, w - width / 2 - 6, -title + 19);
+    ctx.fillText(label, w - width / 2, -title - 9);
     ctx.restore();
   }
   if (problem) {
@@ -82,4 +83,39 @@ export function drawStatus(
     }
     ctx.restore();
   }
+}
+
+/** Zoomed out below litegraph's detail level a node is a plain box: its title, and its first
+ *  widget values, are drawn here at a size that stays readable on screen (about 12 px). */
+export function drawZoomedOutLabels(node: LGraphNode, ctx: CanvasRenderingContext2D, scale: number): void {
+  if (node.flags?.collapsed) return;
+  const title = LiteGraph.NODE_TITLE_HEIGHT;
+  const [w, h] = node.size;
+  const size = Math.min(12 / scale, 64);
+  ctx.save();
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  ctx.font = `600 ${size}px Inter, system-ui, sans-serif`;
+  ctx.fillStyle = LiteGraph.NODE_TITLE_COLOR;
+  ctx.fillText(fitted(ctx, node.title || String(node.type), w - 12), 6, -title / 2);
+  ctx.font = `${size * 0.85}px Inter, system-ui, sans-serif`;
+  let y = size * 0.75;
+  for (const widget of (node.widgets ?? []).slice(0, 2)) {
+    if (y + size > h) break;
+    const value = typeof widget.value === "number" ? String(Math.round(widget.value * 100) / 100) : String(widget.value ?? "");
+    ctx.fillStyle = "#1e2128e6"; // over the widget's own (textless) box
+    ctx.fillRect(0, y - size * 0.6, w, size * 1.2);
+    ctx.fillStyle = LiteGraph.WIDGET_TEXT_COLOR;
+    ctx.fillText(fitted(ctx, `${widget.label ?? widget.name}: ${value}`, w - 12), 6, y);
+    y += size * 1.25;
+  }
+  ctx.restore();
+}
+
+/** `text`, cut with an ellipsis to fit `width` in the context's font. */
+function fitted(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  if (ctx.measureText(text).width <= width) return text;
+  let end = text.length;
+  while (end > 1 && ctx.measureText(`${text.slice(0, end)}…`).width > width) end -= Math.max(1, Math.floor((end * 0.2)));
+  return `${text.slice(0, end)}…`;
 }

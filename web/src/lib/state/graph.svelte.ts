@@ -35,6 +35,7 @@ class GraphState {
   canUndo = $state(false);
   canRedo = $state(false);
   missing = $state<string[]>([]);
+  showMinimap = $state(localStorage.getItem("auteur.minimap") !== "off");
   /** Bumped whenever a node's widgets, links or outputs change, so views reading them re-derive. */
   version = $state(0);
 
@@ -49,6 +50,11 @@ class GraphState {
   private autosaveTimer: ReturnType<typeof setTimeout> | undefined;
   private autosaveWarned = false;
   private restored = false;
+
+  toggleMinimap(): void {
+    this.showMinimap = !this.showMinimap;
+    localStorage.setItem("auteur.minimap", this.showMinimap ? "on" : "off");
+  }
 
   setCatalog(nodes: NodeSpec[], failed: { pack: string; message: string }[]): void {
     this.catalog = nodes;

@@ -22,6 +22,17 @@ export interface RunView {
   counts?: Record<string, number>;
   /** What waits for a person at each node, while the run is awaiting review. */
   reviews?: Record<string, ReviewWait>;
+  /** Why it ended as it did, as the server says it ("cancelled by local"). */
+  reason?: string | null;
+}
+
+/** A run's end in words: who cancelled it ("local" is whoever uses this computer's server
+ *  without a token), or the server's reason as a sentence. */
+export function reasonText(reason: string | null | undefined): string {
+  if (!reason) return "";
+  const cancelled = /^cancelled by (.+)$/i.exec(reason);
+  if (cancelled) return cancelled[1] === "local" ? "Cancelled by you (on this computer)" : `Cancelled by ${cancelled[1]}`;
+  return reason.charAt(0).toUpperCase() + reason.slice(1);
 }
 
 const LABELS = "auteur.run_labels";
@@ -52,6 +63,7 @@ function fromSummary(summary: RunSummary, label: string | undefined): RunView {
     error: error ? { code: error.code, message: error.message, node_id: error.node_id ?? null, input: null, details: null } : null,
     createdAt: summary.created_at * 1000,
     counts: summary.nodes,
+    reason: summary.reason ?? summary.errors.find((e) => e.code === "cancelled")?.message ?? null,
   };
 }
 
@@ -133,9 +145,15 @@ class RunState {
   /** Lists a run just accepted (from the canvas or a view that submits a template) and replays
    * the events of it that arrived before the answer did. */
   follow(runId: string, label: string, warning?: string | null, nodes: RunView["nodes"] = {}): void {
-    const run: RunView = { runId, status: "queued", label, nodes, error: null, warning: warning ?? undefined, createdAt: Date.now() };
     rememberLabel(runId, label);
-    this.list = [run, ...this.list].slice(0, 30);
+    // The server's list may have brought this run in already (a reload of the list raced the
+    // submission's answer): one card per run, the newest first.
+    const known = this.list.find((item) => item.runId === runId);
+    const run: RunView = known ?? { runId, status: "queued", label, nodes, error: null, createdAt: Date.now() };
+    run.label = label;
+    run.warning = warning ?? undefined;
+    if (!Object.keys(run.nodes).length) run.nodes = nodes;
+    this.list = [run, ...this.list.filter((item) => item !== run)].slice(0, 30);
     const early = this.early.get(runId) ?? [];
     this.early.delete(runId);
     for (const event of early) this.replay(event);
@@ -247,7 +265,7 @@ class RunState {
         const waiting = Object.keys(run.reviews ?? {});
         ui.notify({ kind: "info", title: `Waiting for your review: ${run.label}`, body: waiting.map((id) => `node ${id}`).join(", "), nodeId: waiting[0] });
       } else if (status === "cancelled") {
-        ui.notify({ kind: "info", title: `Run cancelled: ${run.label}` });
+        ui.notify({ kind: "info", title: `Run cancelled: ${run.label}`, body: reasonText(run.reason) });
       }
       if (project.current) void project.refresh();
     } catch (error) {
@@ -260,6 +278,8 @@ class RunState {
   private applyRecord(run: RunView, record: RunRecordView, onCanvas = true): void {
     run.status = record.status;
     run.reviews = record.status === "awaiting_review" ? record.reviews : undefined;
+    // A cancellation names who in its error ("cancelled by local") when the record has no reason.
+    run.reason = record.reason ?? record.errors?.find((error) => error.code === "cancelled")?.message ?? null;
     for (const [id, node] of Object.entries(record.nodes ?? {})) {
       const view = run.nodes[id] ?? { type: node.type, status: node.status, progress: 0 };
       view.type = node.type;

@@ -4,7 +4,7 @@ import { ApiError } from "../api";
 
 export type CenterTab = "canvas" | "scene" | "asset" | "scripts" | "shots" | "storyboard" | "cast" | "timeline" | "review";
 export type LeftTab = "project" | "assets" | "nodes";
-export type DialogName = "new-project" | "open-workflow" | "save-workflow" | "templates" | "save-template";
+export type DialogName = "new-project" | "open-workflow" | "save-workflow" | "templates" | "save-template" | "settings";
 
 export type Selection =
   | { kind: "none" }

@@ -1,0 +1,144 @@
+"""Interaction polish: a link dropped on empty canvas opens the node search for nodes that fit
+and places the chosen node there, linked (litegraph's own menu opened); Escape closes every
+dialog, which takes the focus when it opens (Escape did nothing while the focus was outside);
+a settings panel (theme, grid, link style, shortcuts) that persists; a structure shown by its
+name ("Hero's Journey", not "heros-journey"); a cancelled run says who cancelled it in words."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from pathlib import Path
+
+import httpx
+
+from .conftest import EditorPage, make_media
+from .test_editor_never_lose_work import LONG_RUN
+
+ONE_INTEGER = {
+    "last_node_id": 1, "last_link_id": 0, "groups": [], "config": {}, "extra": {"ds": {"scale": 1, "offset": [200, 200]}},
+    "version": 0.4,
+    "nodes": [{"id": 1, "type": "core.integer", "pos": [0, 0], "size": [240, 80], "flags": {}, "order": 0, "mode": 0,
+               "inputs": [], "outputs": [{"name": "value", "type": "INT", "links": []}], "properties": {},
+               "widgets_values": [3]}],
+    "links": [],
+}
+
+
+def test_a_link_dropped_on_empty_canvas_opens_the_search_for_nodes_that_fit_and_places_the_node_there(
+    editor: EditorPage, project: str
+) -> None:
+    editor.open(project)
+    editor.eval("(w) => window.__auteur.openDocument(w, 'one')", ONE_INTEGER)
+    start = editor.slot_point("1", 0, is_input=False)
+    end = (start[0] + 320, start[1] + 60)
+    mouse = editor.page.mouse
+    mouse.move(*start)
+    mouse.down()
+    for step in range(1, 9):
+        mouse.move(start[0] + (end[0] - start[0]) * step / 8, start[1] + (end[1] - start[1]) * step / 8)
+    mouse.up()
+    search = editor.page.locator("[data-testid=node-search] input")
+    search.wait_for()
+    assert search.get_attribute("placeholder") == "Nodes that take INT…"
+    assert editor.page.locator(".litecontextmenu").count() == 0
+    offered = editor.eval("() => [...document.querySelectorAll('[data-testid=node-search] button[data-type]')].map((b) => b.dataset.type)")
+    assert "core.add" in offered and "media.thumbnail" not in offered, offered  # it takes a VIDEO
+    editor.shot("search for nodes that take an INT")
+    search.fill("show")
+    editor.page.locator("[data-testid=node-search] button[data-type='core.show']").click()
+    placed = editor.eval(
+        """() => { const e = window.__auteur.editor; const n = e.graph._nodes.find((n) => n.type === 'core.show');
+             return { pos: [...n.pos], linked: n.inputs[0].link != null }; }"""
+    )
+    drop = editor.eval("([x, y]) => window.__auteur.editor.toCanvas(x, y)", list(end))
+    assert placed["linked"] and abs(placed["pos"][0] - drop[0]) < 5 and abs(placed["pos"][1] - drop[1]) < 5, (placed, drop)
+    editor.shot("placed where the link was dropped, linked")
+
+
+def test_escape_closes_every_dialog_and_each_takes_the_focus(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    openers = {
+        "Templates": lambda: editor.page.get_by_test_id("templates").click(),
+        "Open workflow": lambda: editor.page.get_by_role("button", name="Open", exact=True).click(),
+        "Save workflow as": lambda: editor.page.get_by_test_id("save-as").click(),
+        "New project": lambda: editor.page.get_by_test_id("new-project").click(),
+        "Settings": lambda: editor.page.get_by_test_id("settings-button").click(),
+    }
+    for title, open_dialog in openers.items():
+        open_dialog()
+        dialog = editor.page.get_by_role("dialog", name=title)
+        dialog.wait_for()
+        assert editor.eval("(t) => document.querySelector(`[role=dialog][aria-label='${t}']`).contains(document.activeElement)", title), title
+        editor.page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
+    editor.shot("every dialog closed by Escape")
+
+
+def test_settings_change_theme_grid_and_link_style_list_the_shortcuts_and_persist(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    editor.page.get_by_test_id("settings-button").click()
+    settings = editor.page.get_by_test_id("settings")
+    assert "Ctrl+Enter" in settings.get_by_test_id("shortcuts").inner_text()
+    settings.get_by_label("Theme").select_option("light")
+    settings.get_by_label("Link style").select_option("straight")
+    settings.get_by_label("Show a grid on the canvas").check()
+    state = editor.eval(
+        """() => { const c = window.__auteur.editor.canvas;
+             return { theme: document.documentElement.dataset.theme, links: c.links_render_mode,
+                      grid: c.background_image.startsWith('data:image/png'), bg: c.clear_background_color }; }"""
+    )
+    assert state == {"theme": "light", "links": 0, "grid": True, "bg": "#e6e8ec"}, state
+    editor.shot("light theme, grid, right-angle links")
+    editor.page.keyboard.press("Escape")
+    editor.page.reload()
+    editor.page.wait_for_function("() => window.__auteur && window.__auteur.ready")
+    assert editor.eval("() => [document.documentElement.dataset.theme, window.__auteur.editor.canvas.links_render_mode]") == ["light", 0]
+
+
+def test_the_structure_is_named_in_words_and_a_cancelled_run_says_who_cancelled_it(editor: EditorPage) -> None:
+    url = editor.server.url
+    name = f"Journey {uuid.uuid4().hex[:6]}"
+    httpx.post(f"{url}/api/projects", json={"name": name, "quality": "low", "structure": "heros-journey"},
+               timeout=30).raise_for_status()
+    editor.open(name)
+    assert editor.page.get_by_test_id("project-structure").inner_text() == "Hero's Journey"
+    editor.eval("(w) => window.__auteur.openDocument(w, 'long')", LONG_RUN)
+    editor.page.get_by_test_id("queue").click()
+    editor.page.wait_for_function("() => window.__auteur.editor.runState.get('1')?.status === 'running'", timeout=30_000)
+    editor.page.get_by_test_id("cancel-run").click()
+    editor.page.wait_for_selector("[data-testid=run][data-status=cancelled]", timeout=20_000)
+    reason = editor.page.get_by_test_id("run-reason")
+    reason.wait_for(timeout=20_000)
+    assert reason.inner_text() == "Cancelled by you (on this computer)"
+    assert "cancelled by local" not in editor.page.locator("body").inner_text()
+    editor.shot("cancelled, in words")
+
+
+def test_a_refused_upload_says_which_category_would_take_it_and_can_go_there_or_be_dismissed(
+    editor: EditorPage, project: str, tmp_path: Path
+) -> None:
+    sound = make_media("video", tmp_path / "tone.mp4", seconds=0.5)
+    audio = tmp_path / "tone.m4a"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(sound), "-vn", "-c:a", "copy",
+                    str(audio)], check=True)
+    editor.open(project)
+    editor.page.get_by_role("button", name="Assets", exact=True).click()
+    editor.drop_files("[data-testid=asset-dropzone]", [("tone.m4a", audio.read_bytes(), "audio/mp4")])
+    row = editor.page.get_by_test_id("upload-progress")
+    row.get_by_test_id("upload-error").wait_for()
+    assert row.get_by_test_id("upload-hint").inner_text() == "Music would take it."
+    editor.shot("refused by Characters: Music would take it")
+    row.get_by_test_id("upload-to").click()
+    row.wait_for(state="detached")
+    assets = httpx.get(f"{editor.server.url}/api/projects/{project}/assets", timeout=10).json()
+    assert any(item["category"] == "Music" for item in assets["items"]), assets
+    editor.drop_files("[data-testid=asset-dropzone]", [("again.m4a", audio.read_bytes(), "audio/mp4")])
+    row.get_by_test_id("upload-error").wait_for()
+    row.get_by_test_id("upload-dismiss").click()
+    row.wait_for(state="detached")
+    editor.shot("dismissed")
+    # Chromium logs every refused request as a console error: the two refusals are the point here.
+    refused = [error for error in editor.errors if "status of 415" in error]
+    assert len(refused) == 2
+    editor.errors[:] = [error for error in editor.errors if error not in refused]
