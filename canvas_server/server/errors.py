@@ -60,6 +60,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "storage_refused": 422,
     "range_invalid": 416,
     "storage_unavailable": 503,
+    "direct_upload_unavailable": 409,
+    "upload_ticket_invalid": 403,
     "project_exists": 409,
     "document_exists": 409,
     "nothing_to_commit": 409,

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from nodes.sdk import AuteurError, EventType
 from nodes.sdk.storage import store_file, unstore_file
 
+from ...governance import Principal
 from ...scrub import scrub_text
 from ...workspace import assets as asset_service
-from ...workspace.assets import Asset, AssetUpload, media_family
+from ...workspace.assets import Asset, AssetUpload, category_dir, media_family
 from ...workspace.errors import UploadTooLargeError
 from ...workspace.store import ProjectStore
 from ...workspace.thumbnails import make_thumbnail, thumbnail_path
+from .. import direct_upload as direct
+from ..deps import get_principal
+from ..direct_upload import DirectUpload, DirectUploadDone, DirectUploadRequest
 from ..multipart import receive_upload
 from ..openapi import ErrorBody
 from ..services import AppServices
@@ -65,6 +70,36 @@ async def upload_asset(
     upload, fields = await receive_upload(request, "file", lambda filename: AssetUpload(root, filename, limit),
                                           limit, UploadTooLargeError(limit))
     return added(services, store, project, upload.finish(fields.get("category", "")))
+
+
+@router.post("/direct", status_code=201, responses={
+    409: {"model": ErrorBody, "description": "Media is not in object storage: use the multipart upload"},
+    413: {"model": ErrorBody, "description": "Larger than the upload limit"}})
+def direct_upload(project: str, body: DirectUploadRequest, store: Store, services: Services,
+                  principal: Annotated[Principal, Depends(get_principal)]) -> DirectUpload:
+    """Start an upload that goes straight to object storage: PUT the file to `url` with
+    `headers`, then POST the `ticket` to `…/assets/direct/complete`."""
+    limit = services.settings.max_upload_mb * 1024 * 1024
+    if body.size > limit:
+        raise UploadTooLargeError(limit)
+    category_dir(store.root(project), body.category)  # an unknown category is refused now
+    return direct.issue(services.settings, services.media, store.get(project).name, principal.name, body)
+
+
+@router.post("/direct/complete", status_code=201, responses={
+    403: {"model": ErrorBody, "description": "The ticket is forged, expired, or another project's or caller's"},
+    404: {"model": ErrorBody, "description": "Nothing was PUT to the URL"},
+    415: {"model": ErrorBody, "description": "The file's sniffed type does not fit the category"}})
+async def complete_direct_upload(project: str, body: DirectUploadDone, store: Store, services: Services,
+                                 principal: Annotated[Principal, Depends(get_principal)]) -> Asset:
+    """Place a directly uploaded file as an asset (sniffed and size-checked like any upload)."""
+    claims = direct.redeem(services.settings, body.ticket, store.get(project).name, principal.name)
+    root = store.root(project)
+    limit = services.settings.max_upload_mb * 1024 * 1024
+    with AssetUpload(root, claims["f"], limit) as upload:
+        await asyncio.to_thread(direct.receive, services.media, upload, claims["k"])
+        asset = upload.finish(claims["c"])
+    return added(services, store, project, asset)
 
 
 def added(services: AppServices, store: ProjectStore, project: str, asset: Asset) -> Asset:

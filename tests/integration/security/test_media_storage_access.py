@@ -65,3 +65,36 @@ def test_a_hostile_media_path_is_a_4xx_and_never_a_redirect(
     answer = stored_clients["cy"].get("/api/projects/Film/files", params={"path": path})
     _shape(answer)
     assert 400 <= answer.status_code < 500 and "location" not in answer.headers
+
+
+@pytest.mark.parametrize("body", [
+    {"filename": "x.png", "category": "Characters", "size": 10**12},
+    {"filename": "x.png", "category": "../../.auteur", "size": 10},
+    {"filename": "../../../../etc/x.png", "category": "Nope", "size": 10},
+    {"filename": "", "category": "Characters", "size": 10},
+    {"filename": "x.png", "category": "Characters", "size": 0},
+    {"filename": "x.png", "category": "Characters"},
+    {"filename": 5, "category": [], "size": "big"},
+])
+def test_a_hostile_direct_upload_request_is_a_4xx(stored_clients: dict[str, httpx.Client], body: dict[str, object]) -> None:
+    answer = stored_clients["cy"].post("/api/projects/Film/assets/direct", json=body)
+    _shape(answer)
+    assert 400 <= answer.status_code < 500
+
+
+def test_a_direct_upload_ticket_is_only_good_for_its_project_and_caller(stored_clients: dict[str, httpx.Client]) -> None:
+    cy = stored_clients["cy"]
+    for name in ("vic", "olga", "nobody"):  # a viewer, an outsider, no token: no URL at all
+        answer = stored_clients[name].post("/api/projects/Film/assets/direct",
+                                           json={"filename": "x.png", "category": "Characters", "size": 10})
+        _shape(answer)
+        assert answer.status_code in (401, 403, 404), name
+    ticket = cy.post("/api/projects/Film/assets/direct",
+                     json={"filename": "x.png", "category": "Characters", "size": 10}).json()["ticket"]
+    assert cy.post("/api/projects", json={"name": "Other"}).status_code == 201
+    payload, signature = ticket.split(".")
+    for forged, where in ((ticket, "Other"), (f"{payload}.{'0' * len(signature)}", "Film"), ("garbage", "Film"),
+                          (f"{payload[:-4]}AAAA.{signature}", "Film")):
+        answer = cy.post(f"/api/projects/{where}/assets/direct/complete", json={"ticket": forged})
+        _shape(answer)
+        assert answer.status_code == 403 and answer.json()["error"]["code"] == "upload_ticket_invalid"

@@ -100,6 +100,10 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("GET", fixed("/api/projects/Film/files"), None, FILM_READERS),
     ("GET", fixed("/api/projects/Film/takes"), None, FILM_READERS),
     ("GET", fixed("/api/projects/Film/assets"), None, FILM_READERS),
+    # Without object storage an editor gets 409 (direct uploads off) and an empty ticket 422.
+    ("POST", fixed("/api/projects/Film/assets/direct"), {"filename": "x.png", "category": "Characters", "size": 1},
+     FILM_EDITORS),
+    ("POST", fixed("/api/projects/Film/assets/direct/complete"), {"ticket": ""}, FILM_EDITORS),
     ("GET", fixed("/api/projects/Film/documents"), None, FILM_READERS),
     ("POST", fixed("/api/projects/Film/documents"), "new-document", FILM_EDITORS),
     ("POST", fixed("/api/projects/Film/documents/scripts"), "new-script", FILM_EDITORS),

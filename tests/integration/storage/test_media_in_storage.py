@@ -150,3 +150,34 @@ def test_a_deleted_asset_loses_its_object_and_is_never_handed_out_again(client: 
 
 _PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                            "1f15c4890000000d4944415478da63f8cfc0f01f0005000201b0d1e4e40000000049454e44ae426082")
+
+
+def test_a_direct_upload_goes_to_the_bucket_and_becomes_an_asset_through_the_same_checks(
+    client: httpx.Client, s3_url: str,
+) -> None:
+    started = client.post("/api/projects/Film/assets/direct",
+                          json={"filename": "mood board.png", "category": "Styles", "size": len(_PNG_BYTES)})
+    assert started.status_code == 201, started.text
+    upload = started.json()
+    assert upload["method"] == "PUT" and upload["url"].startswith(f"{s3_url}/{BUCKET}/{PREFIX}/.auteur/uploads/")
+    assert httpx.put(upload["url"], content=_PNG_BYTES, headers=upload["headers"]).status_code == 200
+    done = client.post("/api/projects/Film/assets/direct/complete", json={"ticket": upload["ticket"]})
+    assert done.status_code == 201, done.text
+    asset = done.json()
+    assert asset["path"].startswith("01_Assets/Styles/mood") and asset["mime"] == "image/png"
+    assert _object(s3_url, f"Projects/Film/{asset['path']}") == _PNG_BYTES  # stored under its own name
+    uploads = raw_client(s3_url).list_objects_v2(Bucket=BUCKET, Prefix=f"{PREFIX}/.auteur/uploads/")
+    assert "Contents" not in uploads  # the upload object is gone once placed
+    again = client.post("/api/projects/Film/assets/direct/complete", json={"ticket": upload["ticket"]})
+    assert again.status_code == 404  # a ticket places one file once
+
+
+def test_a_direct_upload_of_the_wrong_content_leaves_nothing(client: httpx.Client, s3_url: str) -> None:
+    upload = client.post("/api/projects/Film/assets/direct",
+                         json={"filename": "notes.png", "category": "Characters", "size": 11}).json()
+    httpx.put(upload["url"], content=b"plain words", headers=upload["headers"])
+    refused = client.post("/api/projects/Film/assets/direct/complete", json={"ticket": upload["ticket"]})
+    assert refused.status_code == 415 and set(refused.json()["error"]) == {"code", "message", "details"}
+    assert "Contents" not in raw_client(s3_url).list_objects_v2(Bucket=BUCKET, Prefix=f"{PREFIX}/.auteur/uploads/")
+    assert not any(item["path"].startswith("01_Assets/Characters/notes")
+                   for item in client.get("/api/projects/Film/assets").json()["items"])

@@ -162,3 +162,28 @@ def test_both_stores_keep_one_contract(kind: str, s3_url: str, tmp_path: Path) -
     assert not store.exists(f"Projects/{kind}/voice.wav")
     with pytest.raises(ObjectNotFoundError):
         store.size(f"Projects/{kind}/voice.wav")
+
+
+def test_direct_uploads_need_object_storage_and_their_tickets_expire(tmp_path: Path) -> None:
+    from canvas_server.server import direct_upload as direct
+    from canvas_server.settings import Settings
+
+    settings = Settings(workspace=tmp_path, secrets_dir=tmp_path / "keys")
+    request = direct.DirectUploadRequest(filename="a.png", category="Styles", size=10)
+    with pytest.raises(direct.DirectUploadUnavailableError) as local:
+        direct.issue(settings, LocalMediaStore(tmp_path), "Film", "cy", request)
+    assert status_for(local.value.code) == 409
+
+    class Signing(LocalMediaStore):
+        remote = True  # type: ignore[assignment]
+
+        def url_for_put(self, key: str, ttl_s: int, *, content_type: str) -> str | None:
+            return f"https://storage.example/{key}"
+
+    short = Settings(workspace=tmp_path, secrets_dir=tmp_path / "keys", s3_url_ttl_s=1)
+    ticket = direct.issue(short, Signing(tmp_path), "Film", "cy", request).ticket
+    assert direct.redeem(short, ticket, "Film", "cy")["c"] == "Styles"
+    time.sleep(1.1)
+    with pytest.raises(direct.UploadTicketInvalidError) as expired:
+        direct.redeem(short, ticket, "Film", "cy")
+    assert expired.value.details == {"reason": "expired"} and status_for(expired.value.code) == 403

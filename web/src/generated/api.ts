@@ -295,6 +295,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/assets/direct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Direct Upload
+         * @description Start an upload that goes straight to object storage: PUT the file to `url` with
+         *     `headers`, then POST the `ticket` to `…/assets/direct/complete`.
+         */
+        post: operations["direct_upload_api_projects__project__assets_direct_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/assets/direct/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Direct Upload
+         * @description Place a directly uploaded file as an asset (sniffed and size-checked like any upload).
+         */
+        post: operations["complete_direct_upload_api_projects__project__assets_direct_complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/documents": {
         parameters: {
             query?: never;
@@ -1647,6 +1688,63 @@ export interface components {
         DeliveryList: {
             /** Items */
             items: components["schemas"]["Delivery"][];
+        };
+        /**
+         * DirectUpload
+         * @description Where to PUT the file, then the ticket to complete the upload with.
+         */
+        DirectUpload: {
+            /**
+             * Expires At
+             * @description When the URL and the ticket expire (Unix time)
+             */
+            expires_at: number;
+            /**
+             * Headers
+             * @description Headers the PUT must carry (they are signed)
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * Method
+             * @description Always PUT
+             * @default PUT
+             */
+            method: string;
+            /**
+             * Ticket
+             * @description Hand back to …/assets/direct/complete once the PUT succeeded
+             */
+            ticket: string;
+            /**
+             * Url
+             * @description Presigned, expiring URL of the object storage
+             */
+            url: string;
+        };
+        /** DirectUploadDone */
+        DirectUploadDone: {
+            /** Ticket */
+            ticket: string;
+        };
+        /** DirectUploadRequest */
+        DirectUploadRequest: {
+            /**
+             * Category
+             * @description Characters, Locations, Objects, Styles or Music
+             */
+            category: string;
+            /**
+             * Filename
+             * @description The file's name (its stem names the asset)
+             */
+            filename: string;
+            /**
+             * Size
+             * @description The file's size in bytes (refused above the upload limit)
+             */
+            size: number;
         };
         /** Discriminator */
         Discriminator: {
@@ -5806,6 +5904,211 @@ export interface operations {
             };
             /** @description The request body, an upload or a graph is over its configured limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    direct_upload_api_projects__project__assets_direct_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectUpload"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Media is not in object storage: use the multipart upload */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Larger than the upload limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    complete_direct_upload_api_projects__project__assets_direct_complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectUploadDone"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The ticket is forged, expired, or another project's or caller's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing was PUT to the URL */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The file's sniffed type does not fit the category */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
