@@ -102,16 +102,25 @@ def _runtime() -> _Runtime:
     return _Runtime()  # the imports are Python's to cache; this only checks them and quiets them
 
 
-def gemma_prompt(messages: Sequence[Message]) -> str:
-    """Gemma's chat format: no system role, so system text opens the first user turn."""
-    system = "\n\n".join(m.content for m in messages if m.role == "system")
-    turns, pending = [], system
-    for message in (m for m in messages if m.role != "system"):
-        role = "model" if message.role == "assistant" else "user"
-        content = f"{pending}\n\n{message.content}" if pending and role == "user" else message.content
-        pending = "" if role == "user" else pending
-        turns.append(f"<start_of_turn>{role}\n{content}<end_of_turn>\n")
-    return "<bos>" + "".join(turns) + "<start_of_turn>model\n"
+def document_prompt(messages: Sequence[Message]) -> str:
+    """The packaged Gemma 3 270M is the pretrained model (its GGUF has no chat template, and it
+    echoes Gemma's turn markers back): a conversation is written as a document for it to continue,
+    and the JSON grammar, not the prompt, guarantees the shape of a structured answer."""
+    parts = [m.content if m.role != "assistant" else f"Earlier answer: {m.content}" for m in messages]
+    return "<bos>" + "\n\n".join(parts) + "\n\nAnswer:\n"
+
+
+def closed(schema: Any) -> Any:
+    """The schema with every object closed to the properties it names: JSON Schema allows
+    others by default, and a small model given the room invents keys instead of ending."""
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: closed(value) for key, value in schema.items()}
+    if result.get("type") == "object" and "properties" in result:
+        result.setdefault("additionalProperties", False)
+    return result
 
 
 class EmbeddedModel:
@@ -144,11 +153,11 @@ class EmbeddedModel:
                  max_tokens: int = 512, temperature: float = 0.2,
                  on_token: TokenSink | None = None) -> Completion:
         with self._lock:
-            return self._generate(gemma_prompt(messages), schema, max_tokens, temperature, on_token)
+            return self._generate(document_prompt(messages), schema, max_tokens, temperature, on_token)
 
     def _matcher(self, schema: dict[str, Any]) -> Any:
         ll = self.runtime.llguidance
-        grammar = ll.LLMatcher.grammar_from_json_schema(schema, defaults={"whitespace_flexible": False})
+        grammar = ll.LLMatcher.grammar_from_json_schema(closed(schema), defaults={"whitespace_flexible": False})
         matcher = ll.LLMatcher(self.ll_tokenizer, grammar, log_level=0)
         if matcher.is_error():
             raise ValueError(f"the JSON Schema cannot be compiled: {matcher.get_error()}")
@@ -163,7 +172,7 @@ class EmbeddedModel:
         mask = ll.torch.allocate_token_bitmask(1, self.ll_tokenizer.vocab_size) if matcher is not None else None
         generator = torch.Generator().manual_seed(SEED)
         tokens: list[int] = []
-        logprob_sum, first, shown = 0.0, None, ""
+        logprob_sum, sampled, first, shown = 0.0, 0, None, ""
         with torch.inference_mode():
             out = self.model(input_ids=ids, use_cache=True)
             while len(tokens) < max_tokens:
@@ -175,23 +184,27 @@ class EmbeddedModel:
                     ll.torch.apply_token_bitmask_inplace(logits, mask)
                     logits = logits[0]
                 token = self._pick(logits, temperature, generator)
-                logprob_sum += float(own[token])
+                logprob_sum, sampled = logprob_sum + float(own[token]), sampled + 1
+                if token in self.stop_ids:
+                    break
+                step = [token]
                 if matcher is not None:
                     matcher.consume_token(token)
-                if token in self.stop_ids or (matcher is not None and matcher.is_stopped()):
-                    break
-                tokens.append(token)
+                    step += matcher.compute_ff_tokens()  # tokens the grammar forces: one forward pass
+                    matcher.consume_tokens(step[1:])
+                tokens += step
                 text = self.tokenizer.decode(tokens, skip_special_tokens=True)
                 if text != shown and not text.endswith("\ufffd"):  # a split multi-byte character waits
                     first = first if first is not None else time.perf_counter() - start
                     if on_token is not None:
                         on_token(text[len(shown):])
                     shown = text
-                out = self.model(input_ids=torch.tensor([[token]]), past_key_values=out.past_key_values,
+                if matcher is not None and matcher.is_stopped():
+                    break
+                out = self.model(input_ids=torch.tensor([step]), past_key_values=out.past_key_values,
                                  use_cache=True)
-        count = len(tokens) + 1
         return Completion(self.tokenizer.decode(tokens, skip_special_tokens=True), self.name, int(ids.shape[1]),
-                          len(tokens), logprob_sum / count, first, time.perf_counter() - start)
+                          len(tokens), logprob_sum / max(sampled, 1), first, time.perf_counter() - start)
 
     def _pick(self, logits: Any, temperature: float, generator: Any) -> int:
         torch = self.runtime.torch

@@ -1,0 +1,78 @@
+"""`agents.narrative`: a scene (prose plus setting, beats and the characters present) or a video
+prompt, from a prompt, the world, the style guide and the chosen characters."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from nodes.sdk import (
+    AgentResult,
+    Evidence,
+    Input,
+    Node,
+    Output,
+    Outputs,
+    RunContext,
+    agent_result,
+    node,
+)
+from nodes.sdk.preproduction import Ingredient
+
+from .asking import ask, length_evidence
+from .context import WorldFacts, brief, chosen, ingredients_text, style_text, world_text
+
+
+class SceneDetails(BaseModel):
+    """What the model must answer; the lengths bound its decoding."""
+
+    title: str = Field(max_length=80)
+    setting: str = Field(max_length=200)
+    characters_present: list[str] = Field(max_length=6)
+    beats: list[str] = Field(min_length=1, max_length=6)
+    text: str = Field(min_length=1, max_length=7000, description="The scene's prose, or the video prompt")
+
+
+class AgentOut(Outputs):
+    result: AgentResult = Output(socket="AGENT_RESULT")
+    text: str = Output(socket="TEXT")
+
+
+@node("agents.narrative", title="Narrative Agent", category="Agents", version="1.0.0", maturity="INTERN",
+      runs_on="runner")
+class Narrative(Node):
+    """Write a scene of the requested length (or a video prompt) that keeps to the world, the style
+    guide and the chosen characters; scored, and sent to review when unsure."""
+
+    prompt: str = Input(description="What happens", multiline=True)
+    form: Literal["scene", "video_prompt"] = Input("scene")
+    words: int = Input(400, ge=30, le=1000, description="Length of the scene in words (a video prompt: 40–120)")
+    world: WorldFacts | None = Input(None, socket="WORLD")
+    style: WorldFacts | None = Input(None, socket="STYLE_GUIDE")
+    character_1: Ingredient | None = Input(None, socket="INGREDIENT")
+    character_2: Ingredient | None = Input(None, socket="INGREDIENT")
+    character_3: Ingredient | None = Input(None, socket="INGREDIENT")
+    feedback: str = Input("", multiline=True, description="A reviewer's request for changes")
+    always_review: bool = Input(False, description="Send every result to review")
+
+    def run(self, ctx: RunContext) -> AgentOut:
+        characters = chosen(self.character_1, self.character_2, self.character_3)
+        low, high = (40, 120) if self.form == "video_prompt" else (max(30, self.words * 3 // 4), self.words * 5 // 4)
+        what = ("a video-generation prompt (one paragraph: subject, action, setting, camera, light)"
+                if self.form == "video_prompt" else f"a film scene in prose of about {self.words} words")
+        turn = ask(ctx, SceneDetails, f"You are a screenwriter. Write {what}, with its title, setting, beats and "
+                   "the characters present.",
+                   brief(world_text(self.world), style_text(self.style), ingredients_text(characters),
+                         f"Prompt: {self.prompt}"),
+                   feedback=self.feedback, max_tokens=int(high * 1.6) + 120)
+        scene = turn.value
+        named = [c.name for c in characters if c.name.lower() in scene.text.lower()]
+        evidence = [*turn.evidence, length_evidence(scene.text, low, high)]
+        if characters:
+            evidence.append(Evidence(check="characters", passed=len(named) == len(characters),
+                                     score=len(named) / len(characters),
+                                     detail=f"{len(named)} of {len(characters)} chosen characters appear"))
+        result = agent_result(content=scene.text, structured=scene.model_dump(), model=turn.model,
+                              tokens=turn.tokens, evidence=evidence, always_review=self.always_review)
+        return AgentOut(result=result, text=scene.text)
