@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from nodes.sdk import atomic_publish, atomic_write_text, layout
+from nodes.sdk import PathSandbox, atomic_publish, atomic_write_text, layout
 from nodes.sdk.atomic import fsync_dir
 from nodes.sdk.takes import Provenance, ShotCoords
 
@@ -34,8 +34,11 @@ def _retitle(folder: Path, coords: ShotCoords, old: int) -> None:
             continue
         target = folder / f"{after}{path.name.removeprefix(before)}"
         atomic_publish(path, target)
-        if target.name.endswith(layout.PROVENANCE_SUFFIX):
-            record = Provenance.model_validate_json(target.read_text(encoding="utf-8"))
+        if target.name.endswith(layout.PROVENANCE_SUFFIX) and not target.is_symlink():
+            try:
+                record = Provenance.model_validate_json(target.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # not a provenance file the take service wrote: moved as it is
             moved = record.model_copy(update={"shot": coords.key,
                                               "file": f"{after}{str(record.file).removeprefix(before)}" if record.file else None})
             atomic_write_text(target, moved.model_dump_json(indent=2))
@@ -44,8 +47,11 @@ def _retitle(folder: Path, coords: ShotCoords, old: int) -> None:
 def _move_folders(root: Path, chapter: int, scene: int, moves: dict[int, int]) -> None:
     """Move render folders Shot_old → Shot_new (a permutation among them), through hidden names so
     that no two shots ever share a folder name."""
+    sandbox = PathSandbox([root])
+
     def folder(number: int) -> Path:
-        return root / ShotCoords(chapter, scene, number).folder
+        # A symlinked render folder (a Git checkout can make one) never takes a move or a rename outside.
+        return sandbox.contain(root / ShotCoords(chapter, scene, number).folder)
 
     moving = {old: new for old, new in moves.items() if old != new and folder(old).is_dir()}
     for new in moving.values():

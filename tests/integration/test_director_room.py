@@ -154,6 +154,17 @@ def test_bad_review_input_is_a_4xx_in_the_one_error_shape(
     assert set(response.json()["error"]) == {"code", "message", "details"}
 
 
+def wait_for_shots(client: httpx.Client, project: str, count: int) -> None:
+    """Until project.json mirrors the takes just saved as `count` shots in chapter 1, scene 1."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        chapter = client.get(f"/api/projects/{project}").json()["narrative"]["chapters"][0]
+        if len(chapter["scenes"][0]["shots"]) >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{project} never held {count} shots in scene 1")
+
+
 def first_shot(server: ServerProcess) -> dict[str, object]:
     manifest = json.loads((server.workspace / "Projects" / "Film" / "project.json").read_text())
     [chapter] = [c for c in manifest["narrative"]["chapters"] if c["number"] == 1]
@@ -231,6 +242,7 @@ def test_reordering_a_scenes_shots_renumbers_them_and_their_takes_move_with_them
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s=64x48",
                         "-frames:v", "1", str(source)], check=True)
         save_take(client, "Order", f"05_Cache/{colour}.png", f"Chapter_01/Scene_01/Shot_{number:02d}")
+        wait_for_shots(client, "Order", number)
         key = f"Chapter_01/Scene_01/Shot_{number:02d}"
         described = client.patch("/api/projects/Order/shots", json={
             "shot": key, "base": {"description": client.get("/api/projects/Order").json()["narrative"]["chapters"][0]
@@ -270,3 +282,27 @@ def test_bad_shot_orders_are_a_4xx_in_the_one_error_shape(client: httpx.Client, 
     assert response.status_code == status, response.text
     if status >= 400:
         assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def test_a_render_folder_symlinked_outside_the_project_is_never_moved(
+    client: httpx.Client, server: ServerProcess, tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    assert client.post("/api/projects", json={"name": "Linked"}).status_code == 201
+    root = server.workspace / "Projects" / "Linked"
+    source = root / "05_Cache" / "red.png"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=64x48", "-frames:v", "1",
+                    str(source)], check=True)
+    save_take(client, "Linked", "05_Cache/red.png", "Chapter_01/Scene_01/Shot_02")
+    wait_for_shots(client, "Linked", 2)
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "S01_S01_take01.provenance.json").write_text("{}")
+    shot_one = root / "03_Renders/Chapter_01/Scene_01/Shot_01"
+    for child in shot_one.iterdir():
+        child.unlink()
+    shot_one.rmdir()
+    shot_one.symlink_to(outside)
+    answer = client.put("/api/projects/Linked/shots/order", json={"chapter": 1, "scene": 1, "order": [2, 1]})
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "path_forbidden", answer.text
+    assert sorted(p.name for p in outside.iterdir()) == ["S01_S01_take01.provenance.json"]
+    assert (root / "03_Renders/Chapter_01/Scene_01/Shot_02/S01_S02_take01.png").is_file()
