@@ -159,6 +159,9 @@ class ProjectSettings(_Model):
     fps: Number = Field(24.0, gt=0)
     resolution: str = Field("1920x1080", pattern=r"^\d+x\d+$")
     aspect_ratio: str = Field("16:9", pattern=r"^\d+(\.\d+)?:\d+(\.\d+)?$")
+    budget_usd: Number | None = Field(None, ge=0, description="What provider runs (Veo, Higgsfield, Suno…) may "
+                                      "spend in this project, in US dollars; a run whose estimate does not fit "
+                                      "what is left is refused (none: no limit)")
 
 
 class ProjectManifest(_Model):

@@ -26,3 +26,4 @@ class ProductionSettings(LLMSettings):
     veo_timeout_s: float = Field(1800.0, description="Seconds a Veo generation may take before the node fails")
     veo_retries: int = Field(5, description="Retries of a Vertex request answered 429 (or 5xx), with exponential backoff")
     veo_backoff_s: float = Field(2.0, description="First backoff in seconds after a Vertex 429 (doubling each retry)")
+    veo_usd_per_second: float = Field(0.40, ge=0, description="Estimated Veo price per second of video, checked against the project's budget (`settings.budgetUsd`) before a generation")

@@ -1,10 +1,10 @@
 """Veo on Vertex AI through Google's `google-genai` SDK (Vertex mode): submit a payload
 (`predictLongRunning`), poll the operation (`fetchPredictOperation`), fetch the videos.
 
-Every call runs in a daemon thread while this thread watches for cancellation, so a
-cancelled node returns within a fraction of a second even when a request hangs: the
-operation is abandoned (Vertex offers no cancel for Veo operations). 429 and 5xx answers are
-retried with exponential backoff, cancellably; the SDK's own retries are switched off.
+Every call goes through the provider SDK's `Watch` (nodes.sdk.providers): watched for
+cancellation (the operation is abandoned: Vertex offers no cancel for Veo operations), 429 and
+5xx answers retried with exponential backoff, the operation polled with a doubling interval;
+the SDK's own retries are switched off.
 
 The SDK cannot download `gs://` videos in Vertex mode (`files.download` is Gemini-API only),
 so those are fetched from the Cloud Storage JSON API with the same credentials, on the
@@ -14,8 +14,6 @@ configurable base URL (`AUTEUR_GCS_BASE_URL`).
 from __future__ import annotations
 
 import base64
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -29,14 +27,14 @@ from google.auth.credentials import Credentials
 from google.auth.transport.requests import AuthorizedSession
 from google.genai import Client, errors, types
 
-from nodes.sdk import NodeCancelledError, NodeExecutionError
+from nodes.sdk import NodeExecutionError
+from nodes.sdk.providers import Backoff, Polling, Watch
 
 from .domain import VeoImage, VeoPayload
 from .settings import ProductionSettings
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 REQUEST_TIMEOUT_MS = 120_000
-WATCH_S = 0.05
 T = TypeVar("T")
 
 
@@ -76,7 +74,6 @@ class VeoClient:
 
     def __init__(self, config: ProductionSettings, is_cancelled: Callable[[], bool]) -> None:
         self.config = config
-        self._cancelled = is_cancelled
         self.credentials, project = _credentials()
         self.project = config.gcp_project or project
         if not self.project:
@@ -86,6 +83,8 @@ class VeoClient:
                                     retry_options=types.HttpRetryOptions(attempts=1))
         self.client = Client(vertexai=True, project=self.project, location=config.gcp_region,
                              credentials=self.credentials, http_options=options)
+        # Vertex offers no cancel for Veo operations: a cancelled run abandons it.
+        self.watch = Watch(is_cancelled, "Veo")
 
     def submit(self, payload: VeoPayload) -> str:
         """Start the generation; the operation's name."""
@@ -98,20 +97,16 @@ class VeoClient:
 
     def wait(self, name: str, on_poll: Callable[[float], None]) -> types.GenerateVideosResponse:
         """Poll until the operation is done (backing off), then its response or a node error."""
-        started, delay = time.monotonic(), self.config.veo_poll_s
-        while True:
-            self.sleep(delay)
-            # `name` is declared on the SDK's Operation base, which mypy's pydantic plugin misses
-            operation = self._retrying("poll", lambda: self.client.operations.get(
-                types.GenerateVideosOperation.model_validate({"name": name})))
-            elapsed = time.monotonic() - started
-            on_poll(elapsed)
-            if operation.done:
-                return _finished(name, operation)
-            if elapsed > self.config.veo_timeout_s:
-                raise NodeExecutionError(f"Veo operation {name} not done after {elapsed:.0f} s",
-                                         code="veo_timeout", details={"operation": name})
-            delay = min(delay * 2, self.config.veo_poll_max_s)
+        # `name` is declared on the SDK's Operation base, which mypy's pydantic plugin misses
+        operation = self.watch.poll(
+            lambda: self._retrying("poll", lambda: self.client.operations.get(
+                types.GenerateVideosOperation.model_validate({"name": name}))),
+            lambda answer: bool(answer.done),
+            Polling(self.config.veo_poll_s, self.config.veo_poll_max_s, self.config.veo_timeout_s),
+            lambda elapsed, _answer: on_poll(elapsed),
+            lambda elapsed: NodeExecutionError(f"Veo operation {name} not done after {elapsed:.0f} s",
+                                               code="veo_timeout", details={"operation": name}))
+        return _finished(name, operation)
 
     def fetch(self, video: types.Video) -> VeoVideo:
         """The video's bytes: inline, or downloaded from Cloud Storage."""
@@ -136,53 +131,24 @@ class VeoClient:
 
     def sleep(self, seconds: float) -> None:
         """Wait, ending at once (NodeCancelledError) when the run is cancelled."""
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            self._check()
-            time.sleep(min(WATCH_S, left))
-        self._check()
-
-    def _check(self) -> None:
-        if self._cancelled():
-            raise NodeCancelledError("Veo generation cancelled; the Vertex operation was abandoned")
+        self.watch.sleep(seconds)
 
     def _retrying(self, what: str, call: Callable[[], T]) -> T:
-        delay = self.config.veo_backoff_s
-        for attempt in range(self.config.veo_retries + 1):
-            try:
-                return self._watched(call)
-            except errors.APIError as exc:
-                retriable = exc.code == 429 or exc.code >= 500
-                if not retriable or attempt == self.config.veo_retries:
-                    raise _node_error(what, exc) from exc
-            except google.auth.exceptions.RefreshError as exc:
-                raise NodeExecutionError(f"Google refused the credentials: {exc}", code="credentials_invalid") from exc
-            except (google.auth.exceptions.TransportError, httpx.TransportError, requests.ConnectionError) as exc:
-                if attempt == self.config.veo_retries:
-                    raise NodeExecutionError(f"Vertex AI {what}: cannot reach Google ({exc})",
-                                             code="vertex_unreachable") from exc
-            self.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+        return self.watch.retrying(call, lambda exc, final: _classify(what, exc, final),
+                                   Backoff(self.config.veo_retries, self.config.veo_backoff_s))
 
-    def _watched(self, call: Callable[[], T]) -> T:
-        """Run `call` in a daemon thread; give up on it the moment the run is cancelled."""
-        box: dict[str, Any] = {}
 
-        def target() -> None:
-            try:
-                box["value"] = call()
-            except BaseException as exc:  # re-raised in the caller's thread
-                box["error"] = exc
-
-        worker = threading.Thread(target=target, name="veo-request", daemon=True)
-        worker.start()
-        while worker.is_alive():
-            self._check()
-            worker.join(WATCH_S)
-        if "error" in box:
-            raise box["error"]
-        return box["value"]  # type: ignore[no-any-return]
+def _classify(what: str, exc: Exception, final: bool) -> Exception | None:
+    """429 and 5xx answers and unreachable Google are retried; the rest fail at once."""
+    if isinstance(exc, errors.APIError):
+        retriable = exc.code == 429 or exc.code >= 500
+        return _node_error(what, exc) if not retriable or final else None
+    if isinstance(exc, google.auth.exceptions.RefreshError):
+        return NodeExecutionError(f"Google refused the credentials: {exc}", code="credentials_invalid")
+    if isinstance(exc, (google.auth.exceptions.TransportError, httpx.TransportError, requests.ConnectionError)):
+        return NodeExecutionError(f"Vertex AI {what}: cannot reach Google ({exc})",
+                                  code="vertex_unreachable") if final else None
+    return exc
 
 
 def _credentials() -> tuple[Credentials, str | None]:

@@ -29,6 +29,7 @@ from nodes.sdk import (
     layout,
     node,
 )
+from nodes.sdk.providers import Estimate, check_budget, provenance_source
 from nodes.sdk.takes import ShotCoords
 
 from .domain import VeoPayload
@@ -49,6 +50,14 @@ def payload_key(payload: VeoPayload, retake: int = 0) -> str:
     if retake:
         body["retake"] = retake
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def veo_estimate(payload: VeoPayload, settings: ProductionSettings) -> Estimate:
+    """The generation's price: seconds of video (per sample) at the configured rate."""
+    params = payload.request.parameters
+    seconds = params.duration_seconds * params.sample_count
+    return Estimate(provider="veo", usd=round(seconds * settings.veo_usd_per_second, 4), units=seconds,
+                    unit="seconds", detail=f"{params.sample_count} × {params.duration_seconds} s of {payload.model}")
 
 
 class VeoGenerateOut(Outputs):
@@ -87,9 +96,13 @@ class VeoGenerate(Node):
             return self._outputs(ctx, existing, reused=True)
         from .veo_client import VeoClient
 
-        client = VeoClient(ProductionSettings(), ctx.cancelled)
+        settings = ProductionSettings()
         pending = root / layout.VEO_PENDING_DIR / f"{key}.json"
         name = self._pending(pending)
+        estimate = veo_estimate(self.payload, settings)
+        if name is None:  # an operation already paid for is resumed whatever the budget says now
+            check_budget(root, estimate)
+        client = VeoClient(settings, ctx.cancelled)
         try:
             response = self._generate(ctx, client, pending, name, coords)
         except Exception:
@@ -100,7 +113,8 @@ class VeoGenerate(Node):
         videos = [client.fetch(item.video) for item in response.generated_videos or [] if item.video]
         # The operation the videos came from (the resumed one, or the one just submitted).
         operation = self._pending(pending) or name or ""
-        saved = [self._save(ctx, coords, key, operation, index, video) for index, video in enumerate(videos)]
+        saved = [self._save(ctx, coords, key, operation, index, video, estimate if index == 0 else None)
+                 for index, video in enumerate(videos)]
         pending.unlink(missing_ok=True)
         return self._outputs(ctx, saved, reused=False)
 
@@ -140,11 +154,13 @@ class VeoGenerate(Node):
         return [by_sample[sample] for sample in sorted(by_sample)]
 
     def _save(self, ctx: RunContext, coords: ShotCoords, key: str, operation: str, index: int,
-              video: VeoVideo) -> SavedTake:
+              video: VeoVideo, estimate: Estimate | None) -> SavedTake:
+        # The operation's whole price is counted once, on its first sample's take.
+        spend = provenance_source(estimate) if estimate is not None else {}
         return ctx.takes.save(
             coords, video.data, suffix=".mp4", shot_id=self.payload.shot_id,
             inputs=self.payload.model_dump(mode="json", by_alias=True, exclude_none=True),
-            source={"kind": SOURCE_KIND, "payload_sha256": key, "operation": operation, "sample": index,
+            source={**spend, "kind": SOURCE_KIND, "payload_sha256": key, "operation": operation, "sample": index,
                     "uri": video.uri, "model": self.payload.model, "retake": self.retake},
             item=f"{key[:12]}#{index}",  # one node fans out over many shots and samples: each keeps its own take
         )

@@ -277,3 +277,20 @@ def test_cancel_while_polling_ends_the_node_within_two_seconds_and_a_rerun_resum
     resumed = generate(workspace, project, registry, payload(), run_id="run-2")
     assert resumed.error is None, resumed.error
     assert len(double.of(":predictLongRunning")) == 1  # the abandoned operation was picked up, not paid twice
+
+
+def test_a_generation_over_what_is_left_of_the_project_budget_is_refused_before_vertex_is_called(
+    workspace: Path, project: Path, registry: NodeRegistry, double: VertexDouble, clip: bytes
+) -> None:
+    # 6 s at the default $0.40/s: $2.40 a generation; a $4 budget pays for one, not two.
+    (project / "project.json").write_text(json.dumps({"name": "Film", "settings": {"budgetUsd": 4}}))
+    double.polls = [done(inline(clip))]
+    first = generate(workspace, project, registry, payload(seed=7))
+    assert first.error is None, first.error
+    [record] = read_provenances(project / "03_Renders" / "Chapter_01" / "Scene_03" / "Shot_02")
+    assert record.source["provider"] == "veo" and record.source["estimateUsd"] == 2.4
+
+    second = generate(workspace, project, registry, payload(seed=8), run_id="run-2")
+    assert second.error is not None and second.error.code == "budget_exceeded"
+    assert "$2.40" in second.error.message and "$1.60 of $4.00" in second.error.message
+    assert len(double.of(":predictLongRunning")) == 1  # nothing was spent on the refused one

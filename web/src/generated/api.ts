@@ -2700,6 +2700,11 @@ export interface components {
              */
             aspectRatio?: string;
             /**
+             * Budgetusd
+             * @description What provider runs (Veo, Higgsfield, Suno…) may spend in this project, in US dollars; a run whose estimate does not fit what is left is refused (none: no limit)
+             */
+            budgetUsd?: number | null;
+            /**
              * Fps
              * @default 24
              */

@@ -1,0 +1,49 @@
+"""The provider SDK: one pattern for every remote generation service (Veo, Higgsfield, Suno, a
+remote ComfyUI, …).
+
+- `Watch`: calls watched for cancellation (the provider's own cancel tried once), transient
+  failures retried with backoff, jobs polled with a doubling interval (submit → poll → download);
+- `Estimate`, `check_budget`, `project_spend`: the price shown before a run, refused above the
+  project's `settings.budgetUsd`, the spend read back from the takes' provenance;
+- `CredentialStore`: API keys encrypted per principal with the workspace's secret box;
+- `download`, `check_media`: results fetched size-limited and sniffed before they become takes.
+
+A provider node saves results through `ctx.takes.save(...)` with `provenance_source(...)` so its
+spend is counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._budget import Estimate, Spend, check_budget, project_budget, project_spend
+from ._calls import Backoff, Classify, Polling, Watch
+from ._credentials import CredentialStore
+from ._download import DEFAULT_MAX_BYTES, Expected, check_media, download, sniff_suffix
+
+
+def provenance_source(estimate: Estimate, **facts: Any) -> dict[str, Any]:
+    """A provider take's `source`: the provider and its estimate (what the spend sums), and the
+    job's facts (its id, model, prompt…)."""
+    return {"kind": f"provider:{estimate.provider}", "provider": estimate.provider,
+            "estimateUsd": estimate.usd, **facts}
+
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "Backoff",
+    "Classify",
+    "CredentialStore",
+    "Estimate",
+    "Expected",
+    "Polling",
+    "Spend",
+    "Watch",
+    "check_budget",
+    "check_media",
+    "download",
+    "project_budget",
+    "project_spend",
+    "provenance_source",
+    "sniff_suffix",
+]
