@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nodes.sdk import NodeRegistry, NodeSpec, maturity_rank
+from nodes.sdk import NodeRegistry, NodeSpec, layout, maturity_rank
 
 from ..governance import Principal
 from .one_node import MEDIA_SOCKETS, callable_alone, media_output, socket_type
@@ -47,7 +47,7 @@ UPLOAD_SCHEMA: dict[str, Any] = {
     "type": "object", "additionalProperties": False, "required": ["project", "category", "filename"],
     "properties": {
         "project": {"type": "string"},
-        "category": {"type": "string", "enum": ["Characters", "Locations", "Objects", "Styles", "Music"]},
+        "category": {"type": "string", "enum": list(layout.ASSET_CATEGORIES)},
         "filename": {"type": "string"},
         "content_base64": {"type": "string", "description": "The file's bytes, base64 (upload size limit)"},
         "path": {"type": "string", "description": "Or a file the server may read (project or allowed folders)"},

@@ -18,6 +18,7 @@ from .errors import (
     UnsupportedMediaTypeError,
 )
 from .manifest import AssetEntry
+from .models3d import MODEL_MIMES, ModelInvalidError, sniff_model
 from .store import ProjectStore
 from .thumbnails import thumbnail_path
 from .uploads import StagedFile
@@ -30,6 +31,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "Objects": _VISUAL,
     "Styles": _VISUAL,
     "Music": ("audio",),
+    "3D": ("model",),  # glTF 2.0 (.glb, .gltf): workspace/models3d.py
 }
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -75,18 +77,30 @@ class AssetUpload(StagedFile):
         except (UnknownTemplateError, PathForbiddenError):
             self.abort()
             raise
-        kind = filetype.guess(self.head)
+        kind = self._sniff()
         accepted = CATEGORIES[category]
-        if kind is None or media_family(kind.mime) not in accepted:
+        if kind is None or media_family(kind[0]) not in accepted:
             self.abort()
-            found = kind.mime if kind else "unrecognised content"
+            found = kind[0] if kind else "unrecognised content"
             raise UnsupportedMediaTypeError(
                 f"{category} accepts {' or '.join(accepted)} files; this upload is {found}",
-                details={"category": category, "detected": kind.mime if kind else None},
+                details={"category": category, "detected": kind[0] if kind else None},
             )
         folder.mkdir(parents=True, exist_ok=True)
-        target = self._link_into_place(folder, kind.extension)
-        return describe(self.project_root, target, kind.mime)
+        target = self._link_into_place(folder, kind[1])
+        return describe(self.project_root, target, kind[0])
+
+    def _sniff(self) -> tuple[str, str] | None:
+        """(mime, extension) from the content: a glTF model, else what `filetype` recognises."""
+        try:
+            model = sniff_model(self.temp)
+        except ModelInvalidError:
+            self.abort()
+            raise
+        if model is not None:
+            return model
+        kind = filetype.guess(self.head)
+        return (kind.mime, kind.extension) if kind is not None else None
 
     def _link_into_place(self, folder: Path, extension: str) -> Path:
         """Give the upload a free name without ever replacing an existing asset."""
@@ -107,7 +121,7 @@ def describe(project_root: Path, path: Path, mime: str | None = None) -> Asset:
     relative = path.relative_to(project_root).as_posix()
     if mime is None:
         kind = filetype.guess(str(path))
-        mime = kind.mime if kind else "application/octet-stream"
+        mime = MODEL_MIMES.get(path.suffix.lower()) or (kind.mime if kind else "application/octet-stream")
     thumb = thumbnail_path(project_root, relative)
     return Asset(
         path=relative,

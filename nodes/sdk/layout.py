@@ -29,7 +29,7 @@ TRASH_DIR: Final = ".trash"
 # A project
 MANIFEST: Final = "project.json"
 ASSETS_DIR: Final = "01_Assets"
-ASSET_CATEGORIES: Final = ("Characters", "Locations", "Objects", "Styles", "Music")
+ASSET_CATEGORIES: Final = ("Characters", "Locations", "Objects", "Styles", "Music", "3D")
 SOURCE_DIR: Final = "02_Source_Creative"
 SHOTLISTS_DIR: Final = f"{SOURCE_DIR}/ShotLists"
 SCRIPTS_DIR: Final = f"{SOURCE_DIR}/Scripts"

@@ -132,7 +132,7 @@ def test_the_tree_holds_chapters_scenes_shots_and_asset_folders(store: ProjectSt
     shot = chapters[0].children[0].children[0]
     assert (shot.kind, shot.path) == ("shot", "03_Renders/Chapter_01/Scene_01/Shot_01")
     assets = next(node for node in tree.children if node.kind == "folder")
-    assert [node.title for node in assets.children] == ["Characters", "Locations", "Objects", "Styles", "Music"]
+    assert [node.title for node in assets.children] == ["Characters", "Locations", "Objects", "Styles", "Music", "3D"]
 
 
 def test_the_startup_check_finds_git_lfs() -> None:

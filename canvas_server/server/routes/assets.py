@@ -21,6 +21,7 @@ from ...scrub import scrub_text
 from ...workspace import assets as asset_service
 from ...workspace.assets import Asset, AssetUpload, category_dir, media_family
 from ...workspace.errors import UploadTooLargeError
+from ...workspace.models3d import make_model_thumbnail
 from ...workspace.store import ProjectStore
 from ...workspace.thumbnails import make_thumbnail, thumbnail_path
 from .. import direct_upload as direct
@@ -42,9 +43,12 @@ async def _thumbnail(services: AppServices, project: str, root: Path, asset: Ass
     """Background: make the thumbnail off the event loop, then tell subscribers."""
     target = thumbnail_path(root, asset.path)
     try:
-        await asyncio.to_thread(
-            make_thumbnail, root / asset.path, target, video=media_family(asset.mime) == "video"
-        )
+        if media_family(asset.mime) == "model":  # drawn from its meshes (no ffmpeg, no GPU)
+            await asyncio.to_thread(make_model_thumbnail, root / asset.path, target)
+        else:
+            await asyncio.to_thread(
+                make_thumbnail, root / asset.path, target, video=media_family(asset.mime) == "video"
+            )
     except AuteurError as exc:
         error = scrub_text(exc.message, services.settings.workspace)  # ffmpeg's message names server paths
         services.events.publish(EventType.FILE_CHANGED, {"path": asset.path, "change": "thumbnail_failed", "error": error}, project=project)
@@ -64,7 +68,8 @@ async def upload_asset(
     store: Store,
     services: Services,
 ) -> Asset:
-    """Multipart `file` + `category` (Characters, Locations, Objects, Styles, Music)."""
+    """Multipart `file` + `category` (Characters, Locations, Objects, Styles, Music, 3D: a glTF 2.0
+    `.glb` or a `.gltf` with embedded buffers)."""
     root = store.root(project)
     limit = services.settings.max_upload_bytes
     upload, fields = await receive_upload(request, "file", lambda filename: AssetUpload(root, filename, limit),
@@ -110,7 +115,7 @@ def added(services: AppServices, store: ProjectStore, project: str, asset: Asset
     services.events.publish(EventType.ASSET_ADDED, asset.model_dump(mode="json"), project=name)
     if services.media.remote:  # served from the disk until its object is stored
         services.background.start(_store(services, root / asset.path), name=f"store {asset.path}")
-    if media_family(asset.mime) in ("image", "video"):
+    if media_family(asset.mime) in ("image", "video", "model"):
         services.background.start(_thumbnail(services, name, root, asset), name=f"thumbnail {asset.path}")
     return asset
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ..gltf_models import cube_glb, cube_gltf
 from ..server_harness import chain_prompt, wait_for_status
 
 
@@ -67,6 +68,23 @@ TIMELINE_INPUTS: list[tuple[str, str, Any]] = [
 def test_hostile_timeline_input_is_a_clear_4xx(clients: dict[str, httpx.Client], film: str,
                                                method: str, suffix: str, body: Any) -> None:
     answer = clients["cy"].request(method, f"/api/projects/{film}/timeline{suffix}", json=body)
+    assert_clear_4xx(answer)
+
+
+MODEL_UPLOADS: list[tuple[str, bytes, str]] = [
+    ("escape.gltf", cube_gltf("../../../../.auteur/tokens.json"), "3D"),
+    ("remote.gltf", cube_gltf("file:///etc/passwd"), "3D"),
+    ("short.glb", cube_glb()[:-4], "3D"),  # its header's length is not the file's
+    ("crate.glb", cube_glb(), "Music"),
+    ("crate.glb", cube_glb(), "../3D"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "category"), MODEL_UPLOADS)
+def test_hostile_3d_uploads_are_a_clear_4xx(clients: dict[str, httpx.Client], film: str,
+                                            name: str, content: bytes, category: str) -> None:
+    answer = clients["cy"].post(f"/api/projects/{film}/assets", data={"category": category},
+                                files={"file": (name, content, "application/octet-stream")})
     assert_clear_4xx(answer)
 
 

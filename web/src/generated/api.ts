@@ -282,7 +282,8 @@ export interface paths {
         put?: never;
         /**
          * Upload Asset
-         * @description Multipart `file` + `category` (Characters, Locations, Objects, Styles, Music).
+         * @description Multipart `file` + `category` (Characters, Locations, Objects, Styles, Music, 3D: a glTF 2.0
+         *     `.glb` or a `.gltf` with embedded buffers).
          */
         post: operations["upload_asset_api_projects__project__assets_post"];
         /**

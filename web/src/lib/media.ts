@@ -16,7 +16,7 @@ export function isMediaRef(value: unknown): value is MediaRef {
   return isObject(value) && typeof value.path === "string" && (typeof value.mime === "string" || typeof value.kind === "string");
 }
 
-export type MediaFamily = "image" | "video" | "audio" | "text" | "json" | "other";
+export type MediaFamily = "image" | "video" | "audio" | "text" | "json" | "model" | "other";
 
 const EXTENSIONS: Record<string, MediaFamily> = {
   png: "image", jpg: "image", jpeg: "image", gif: "image", webp: "image", bmp: "image",
@@ -24,11 +24,13 @@ const EXTENSIONS: Record<string, MediaFamily> = {
   wav: "audio", mp3: "audio", flac: "audio", ogg: "audio", m4a: "audio", aac: "audio",
   txt: "text", srt: "text", vtt: "text", md: "text", fountain: "text", csv: "text",
   json: "json",
+  glb: "model", gltf: "model",
 };
 
 export function familyOf(path: string, mime?: string | null): MediaFamily {
   const fromMime = mime?.split("/")[0];
   if (fromMime === "image" || fromMime === "video" || fromMime === "audio") return fromMime;
+  if (fromMime === "model") return "model";
   if (mime === "application/json") return "json";
   if (fromMime === "text") return "text";
   return EXTENSIONS[path.split(".").pop()?.toLowerCase() ?? ""] ?? "other";
