@@ -80,8 +80,8 @@ def test_convert_to_subgraph_from_the_node_menu_then_enter_edit_leave_and_run(ed
 
     # Enter by the instance's title button, change the constant inside, leave by the breadcrumb.
     editor.page.mouse.click(*editor.canvas_point(editor.eval(
-        """(id) => { const n = window.__auteur.editor.nodeById(id); const b = n.title_buttons[0];
-             const w = n.size[0]; return [n.pos[0] + w - 30, n.pos[1] - 15]; }""", instance["id"])))
+        "(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + n.size[0] - 30, n.pos[1] - 15]; }",
+        instance["id"])))
     editor.page.get_by_test_id("subgraph-crumbs").wait_for()
     inner = editor.eval("() => window.__auteur.editor.shown._nodes.map((n) => n.type)")
     assert inner == ["core.add"], inner
@@ -92,6 +92,15 @@ def test_convert_to_subgraph_from_the_node_menu_then_enter_edit_leave_and_run(ed
     assert editor.eval("() => window.__auteur.editor.shown === window.__auteur.editor.graph") is True
     editor.shot("back on the workflow")
     assert _shown_value(editor, _queue_and_wait(editor)) == {"value": 14.0}
+
+    # A notice or run error naming a workflow node (here node 1) leads back out of a subgraph.
+    editor.page.mouse.click(*editor.canvas_point(editor.eval(
+        "(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + n.size[0] - 30, n.pos[1] - 15]; }",
+        instance["id"])))
+    editor.page.get_by_test_id("subgraph-crumbs").wait_for()
+    editor.eval("() => window.__auteur.editor.selectNode('1')")
+    editor.page.get_by_test_id("subgraph-crumbs").wait_for(state="detached")
+    assert editor.eval("() => window.__auteur.editor.nodeById('1').type") == "core.integer"
 
 
 def test_a_comfyui_workflow_with_subgraph_definitions_opens_its_instances_and_keeps_them_after_edit_and_download(

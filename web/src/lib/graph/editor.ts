@@ -417,6 +417,8 @@ export class Editor {
   }
 
   selectNode(id: string | number): void {
+    // Run errors and notices name the workflow's nodes: go back to it from a subgraph first.
+    if (!this.nodeById(id) && this.shown !== this.graph) this.leaveSubgraph();
     const node = this.nodeById(id);
     if (!node) return;
     this.canvas.selectNode(node);
