@@ -82,9 +82,11 @@ class AssetUpload(StagedFile):
         if kind is None or media_family(kind[0]) not in accepted:
             self.abort()
             found = kind[0] if kind else "unrecognised content"
+            # The categories that would take it, so a client can offer them (the one list: CATEGORIES).
+            takers = [name for name, families in CATEGORIES.items() if kind and media_family(kind[0]) in families]
             raise UnsupportedMediaTypeError(
                 f"{category} accepts {' or '.join(accepted)} files; this upload is {found}",
-                details={"category": category, "detected": kind[0] if kind else None},
+                details={"category": category, "detected": kind[0] if kind else None, "accepted_by": takers},
             )
         folder.mkdir(parents=True, exist_ok=True)
         target = self._link_into_place(folder, kind[1])

@@ -255,6 +255,8 @@ def test_a_file_of_the_wrong_type_is_refused_with_415_and_leaves_nothing(
     assert response.status_code == 415 and response.json()["error"]["code"] == "unsupported_media_type"
     music = upload(client, project, png, "Music")  # a real image is still not music
     assert music.status_code == 415
+    assert music.json()["error"]["details"]["accepted_by"] == ["Characters", "Locations", "Objects", "Styles"]
+    assert response.json()["error"]["details"]["accepted_by"] == []  # nothing takes unrecognised content
     assert upload(client, project, png, "Props").json()["error"]["code"] == "asset_category_unknown"
     assert leftovers(server, project) == before
 
