@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 _LINE_ORDER = "priority DESC, queue_pos, ord"
+# A run this replica may change the state of: leased to nobody (queued, ended) or to itself.
+_MINE = "(lease_owner IS NULL OR lease_owner = :me)"
 _RUN_COLUMNS = ("run_id, status, tier, project, client_id, principal, request, record, reason, attempts, "
                 "created_at, started_at, finished_at, priority, batch_id, retry_of, review_state")
 # The principal served longest ago (never served first, then whose oldest queued run is
@@ -170,21 +172,24 @@ class PgRunStore:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", v="1" if paused else "0")
 
     def finish(self, run_id: str, record: RunRecord, reason: str | None = None) -> None:
+        """Store how the run ended, unless another replica has taken it over meanwhile (this
+        one's lease ran out, as after a long pause): then that one's end is the run's."""
         from sqlalchemy import text
 
         stored = record.model_dump_json()
         waits = record.status == "awaiting_review"  # stopped for a person, not finished
         with self._engine.begin() as db:
-            db.execute(text(
+            changed = db.execute(text(
                 "UPDATE runs SET status = :status, record = :record, summary = :summary, "
                 "reason = COALESCE(:reason, reason), started_at = COALESCE(:started, started_at), "
                 "finished_at = :finished, lease_owner = NULL, lease_expires = NULL, cancel_reason = NULL, "
                 "review_state = CASE WHEN :waits THEN 'awaiting' ELSE review_state END, "
-                "stored_bytes = octet_length(request) + :bytes WHERE run_id = :r"),
+                f"stored_bytes = octet_length(request) + :bytes WHERE run_id = :r AND {_MINE}"),
                 {"status": record.status, "record": stored, "summary": summarize(record), "reason": reason,
                  "started": record.started_at, "finished": None if waits else record.finished_at or time.time(),
-                 "waits": waits, "bytes": len(stored.encode()), "r": run_id})
-            _index_outputs(db, run_id, record)
+                 "waits": waits, "bytes": len(stored.encode()), "r": run_id, "me": self.replica}).rowcount
+            if changed:
+                _index_outputs(db, run_id, record)
 
     def producers(self, output_key: str) -> list[RunHeader]:
         rows = self._all(f"SELECT {LIST_COLUMNS} FROM runs JOIN run_outputs USING (run_id) WHERE output_key = :k",
@@ -194,8 +199,8 @@ class PgRunStore:
     def set_status(self, run_id: str, status: RunStatus, reason: str | None = None) -> None:
         self._write(
             "UPDATE runs SET status = :s, reason = COALESCE(:reason, reason), finished_at = :f, "
-            "lease_owner = NULL, lease_expires = NULL, cancel_reason = NULL WHERE run_id = :r",
-            s=status, reason=reason, f=time.time() if status in FINISHED else None, r=run_id)
+            f"lease_owner = NULL, lease_expires = NULL, cancel_reason = NULL WHERE run_id = :r AND {_MINE}",
+            s=status, reason=reason, f=time.time() if status in FINISHED else None, r=run_id, me=self.replica)
 
     def recover(self, max_attempts: int) -> tuple[list[str], list[str]]:
         """At start: only the runs of dead replicas (leases run out); live ones keep theirs."""

@@ -203,6 +203,23 @@ def test_a_live_replica_keeps_its_runs_and_a_dead_ones_runs_are_taken_over(migra
     assert kept_run.record is not None and kept_run.record.nodes["1"].outputs == {"value": 5}  # its progress
 
 
+def test_a_replica_whose_lease_ran_out_cannot_record_the_end_of_the_run_another_took_over(
+        migrated_url: str) -> None:
+    slow, other = pg_store(migrated_url, "slow"), pg_store(migrated_url, "other")
+    [run_id] = queue(slow, "ana")
+    assert slow.claim_next() is not None
+    time.sleep(LEASE_S * 1.5)  # paused past its lease
+    assert other.reclaim(max_attempts=3) == ([run_id], []) and other.claim_next() is not None
+    slow.finish(run_id, finished(run_id, "late-key"))  # the late result is not the run's
+    slow.set_status(run_id, "queued")
+    run = other.get(run_id)
+    assert run is not None and (run.status, run.attempts, run.record) == ("running", 2, None)
+    assert other.producers("late-key") == []
+    other.finish(run_id, finished(run_id, "key"))
+    done = other.get(run_id)
+    assert done is not None and done.status == "completed"
+
+
 def test_a_cancellation_asked_on_one_replica_reaches_the_one_running_the_run(migrated_url: str) -> None:
     runner, asker = pg_store(migrated_url, "runner"), pg_store(migrated_url, "asker")
     [run_id] = queue(asker, "ana")
