@@ -96,6 +96,8 @@ def test_two_replicas_share_postgres_16_minio_and_redis_and_wait_for_each_to_be_
         assert "8000" in str(replica["healthcheck"]["test"]) and "ports" not in replica  # reached through the proxy
     assert services["migrate"]["command"] == ["db", "upgrade"]
     assert services["migrate"]["environment"]["AUTEUR_DATABASE_URL"] == env["AUTEUR_DATABASE_URL"]
+    for tier in ("low", "standard", "high"):  # the result cache's index: workers read the servers' entries
+        assert services[f"runner-{tier}"]["environment"]["AUTEUR_DATABASE_URL"] == env["AUTEUR_DATABASE_URL"]
 
 
 def test_the_bucket_the_servers_and_workers_store_media_in_is_the_one_created_at_start() -> None:
