@@ -138,7 +138,8 @@ def test_comfyui_frontend_runs_a_media_template_and_shows_its_thumbnail_once(
         browser: Any, frontend_server: ServerProcess) -> None:
     """The bundled screencast template, opened as ComfyUI's template browser opens it, runs on a
     real clip in the local user's own folder (where a project-less run reads) and the thumbnail
-    is displayed once: on its Show node (and as the thumbnail node's own preview), never twice."""
+    is displayed once: on its Show node (and as the thumbnail node's own preview), never twice.
+    Then a workflow our editor saved in a project is in the frontend's Workflows panel."""
     clip = principal_scratch(frontend_server.workspace, LOCAL_PRINCIPAL.name) / "media" / "screencast.mp4"
     clip.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=8",
@@ -163,5 +164,18 @@ def test_comfyui_frontend_runs_a_media_template_and_shows_its_thumbnail_once(
     assert per_node[4][:2] == ["5", "core.show"]
     image = httpx.get(f"{frontend_server.comfy_url}{shown[0]}", timeout=10)
     assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"  # the JPEG thumbnail
+    # Our editor's project workflows are in its Workflows panel, under Projects/<project>/.
+    assert httpx.post(f"{frontend_server.url}/api/projects", json={"name": "Reel"}, timeout=30).status_code == 201
+    put = httpx.put(f"{frontend_server.url}/api/projects/Reel/workflows/rough cut", json=workflow["workflow"] if
+                    "workflow" in workflow else workflow, timeout=10)
+    assert put.status_code == 200, put.text
+    page.reload()
+    ui.open()
+    page.keyboard.press("w")  # the Workflows panel
+    page.get_by_text("Projects").first.wait_for(timeout=20_000)
+    page.get_by_text("Projects").first.click()
+    page.get_by_text("Reel").first.click()
+    page.get_by_text("rough cut").first.wait_for(timeout=20_000)
+    ui.shot("project-workflow-listed")
     assert ui.problems == [], "\n".join(ui.problems)
     context.close()
