@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from nodes.sdk import (
+    REVIEW_THRESHOLD,
     Input,
     Node,
     NodeExecutionError,
@@ -95,10 +96,10 @@ class Review(Node):
     """Pause this branch until a person approves, edits or rejects the content, when it needs
     review (low confidence, a consistency violation, the producer's own flag, or always)."""
 
-    content: Any = Input(description="An agent result {content, confidence, needs_review, …} or text",
-                         socket="*")
+    content: Any = Input(description="An agent result (nodes.sdk.AgentResult: content, confidence, "
+                                     "needs_review, reasons…) or text", socket="*")
     always: bool = Input(False, description="Wait for a person even when nothing looks wrong")
-    threshold: float = Input(0.6, ge=0.0, le=1.0, description="Below this confidence the content waits")
+    threshold: float = Input(REVIEW_THRESHOLD, ge=0.0, le=1.0, description="Below this confidence the content waits")
     decision: str = Input("", description="Set by the server when a person decides; leave empty")
 
     def run(self, ctx: RunContext) -> ReviewOut:

@@ -68,3 +68,19 @@ def test_a_decision_counts_only_for_the_content_it_was_made_about() -> None:
     with pytest.raises(NodeExecutionError) as bad:
         reviewed(content, decision="{not json")
     assert bad.value.code == "value_invalid"
+
+
+def test_an_agent_result_with_a_failed_blocking_check_waits_with_the_agents_own_reasons() -> None:
+    from nodes.sdk import Evidence, agent_result
+
+    result = agent_result(content="Sir Aldric draws a laser pistol.", model="embedded:gemma3-270m", evidence=[
+        Evidence(check="schema_valid", passed=True, score=1.0),
+        Evidence(check="consistency", passed=False, score=0.9, blocking=True,
+                 detail="a laser pistol in a medieval world"),
+    ])
+    wait = wait_of(result.model_dump(mode="json"))
+    assert wait.reasons == ["consistency: a laser pistol in a medieval world"]
+    assert wait.content == "Sir Aldric draws a laser pistol." and wait.confidence == result.confidence
+    confident = agent_result(content="A quiet dawn.", model="embedded:gemma3-270m",
+                             evidence=[Evidence(check="schema_valid", passed=True, score=1.0)])
+    assert reviewed(confident.model_dump(mode="json")).content == "A quiet dawn."
