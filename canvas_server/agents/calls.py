@@ -15,9 +15,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nodes.sdk import RUN_ENDED, AuteurError, EventType, layout
+from nodes.sdk import RUN_STOPPED, AuteurError, EventType, ReviewAction, layout
 
 from ..governance import Action, Principal, authorize
 from ..graph.errors import GraphValidationError, MaturityError
@@ -97,12 +97,12 @@ async def _wait(services: AppServices, client_id: str, run_id: str, progress: Pr
             event = await asyncio.wait_for(queue.get(), POLL_S)
         except TimeoutError:
             run = services.runs.get(run_id)
-            if run.status in ("completed", "failed", "cancelled", "interrupted"):
+            if run.status in ("completed", "failed", "cancelled", "interrupted", "awaiting_review"):
                 return run
             continue
         if event.run_id != run_id:
             continue
-        if event.type in RUN_ENDED:
+        if event.type in RUN_STOPPED:  # ended, or waiting for a person (review_run decides)
             return services.runs.get(run_id)
         if progress is None:
             continue
@@ -119,8 +119,8 @@ async def submit_and_wait(
     tier: str | None, params: dict[str, Any] | None = None, targets: list[str] | None = None, wait: bool = True,
     progress: Progress | None = None, on_submitted: Callable[[str], None] | None = None,
 ) -> StoredRun:
-    """Submit through the one path; with `wait`, return once the run has ended (a cancelled
-    call cancels the run)."""
+    """Submit through the one path; with `wait`, return once the run has ended or waits for
+    review (a cancelled call cancels the run)."""
     client_id = f"agent-{uuid.uuid4().hex}"
     queue = services.events.connect(client_id) if wait else None
     try:
@@ -186,6 +186,31 @@ async def call_tool(services: AppServices, principal: Principal, name: str, argu
                                         inputs.get("project") if isinstance(inputs.get("project"), str) else None)
 
 
+class ReviewArguments(BaseModel):
+    """`review_run`'s arguments (the same decision as `POST /api/runs/{id}/review`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    run_id: str = Field(max_length=200)
+    action: ReviewAction
+    node_id: str | None = Field(None, max_length=200)
+    content: str | None = Field(None, max_length=200_000)
+    note: str | None = Field(None, max_length=20_000)
+
+
+def _review(services: AppServices, principal: Principal, arguments: dict[str, Any],
+            submitted: Callable[[str], None]) -> dict[str, Any]:
+    try:
+        decision = ReviewArguments.model_validate(arguments)
+    except ValidationError as exc:
+        raise NodeInputError(f"review_run: {exc.errors()[0]['msg']}",
+                             details=[{"input": ".".join(map(str, exc.errors()[0]["loc"]))}]) from exc
+    authorize(principal, Action.RUN_REVIEW, run_resource(services.runs.get(decision.run_id)))
+    submitted(decision.run_id)
+    run = services.runs.decide(decision.run_id, principal.name, decision.action, node_id=decision.node_id,
+                               content=decision.content, note=decision.note)
+    return run_summary(run)
+
+
 async def _dispatch(services: AppServices, principal: Principal, name: str, arguments: dict[str, Any],
                     progress: Progress | None, submitted: Callable[[str], None]) -> dict[str, Any]:
     if name == "run_graph":
@@ -205,6 +230,8 @@ async def _dispatch(services: AppServices, principal: Principal, name: str, argu
         if name == "cancel_run":
             run = services.runs.cancel(run_id, f"cancelled by {principal.name}")
         return run_summary(run)
+    if name == "review_run":
+        return _review(services, principal, arguments, submitted)
     if name == "list_projects":
         authorize(principal, Action.PROJECT_LIST)
         store = ProjectStore(services.settings.workspace)

@@ -19,7 +19,7 @@ from .one_node import MEDIA_SOCKETS, callable_alone, media_output, socket_type
 _RULE_NAMES = {("media", "Media/Video"): "FFmpeg editing", ("media", "Media/Audio"): "FFmpeg editing",
                ("audio", "Media/Audio"): "FFmpeg editing", ("speaker", "Speaker/Sonos"): "Speaker control",
                ("speaker", "Speaker/Spotify"): "Spotify control"}
-RUN_TOOLS = ("run_graph", "get_run", "cancel_run", "list_projects", "list_takes", "upload_asset")
+RUN_TOOLS = ("run_graph", "get_run", "cancel_run", "review_run", "list_projects", "list_takes", "upload_asset")
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,12 @@ def _run_tools() -> list[Tool]:
              {"type": "object", "properties": run_id, "required": ["run_id"], "additionalProperties": False}),
         Tool("cancel_run", "Stop a queued or running run; its processes are killed.",
              {"type": "object", "properties": run_id, "required": ["run_id"], "additionalProperties": False}),
+        Tool("review_run", "Decide about a run waiting for review: approve, reject (note), edit (content) or "
+             "request_changes (note: the agent runs again with it); the run is queued again.",
+             {"type": "object", "properties": {
+                 **run_id, "action": {"type": "string", "enum": ["approve", "reject", "edit", "request_changes"]},
+                 "node_id": {"type": "string"}, "content": {"type": "string"}, "note": {"type": "string"}},
+              "required": ["run_id", "action"], "additionalProperties": False}),
         Tool("list_projects", "The projects this agent may read.",
              {"type": "object", "properties": {}, "additionalProperties": False}),
         Tool("upload_asset", "Add a file to a project's assets: base64, or a path the server may read.",

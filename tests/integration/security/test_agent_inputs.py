@@ -56,3 +56,21 @@ def test_an_agent_reads_nothing_outside_its_projects_and_the_sandbox_through_any
         if not path.startswith("."):  # refused by its text at submit: the words, then the reason
             assert loaded.content[0].text.startswith(f"File path outside allowed directory: '{path}' ("), loaded.content
             assert loaded.structured_content["error"]["code"] == "path_forbidden"
+
+
+def test_hostile_review_run_arguments_are_refused_in_words(
+        team_server: ServerProcess, team_workspace: Any, clients: dict[str, httpx.Client]) -> None:
+    agent = make_token(team_workspace, "review-agent", "creator", "INTERN")
+    cy_run = clients["cy"].post("/api/runs", json={"graph": {"1": {"class_type": "core.integer", "inputs": {"value": 1}},
+                                                           "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}}}
+                                ).json()["run_id"]
+    answers = _calls(team_server, agent, [
+        ("review_run", {"run_id": cy_run, "action": "approve"}),  # someone else's run
+        ("review_run", {"run_id": "no-such-run", "action": "approve"}),
+        ("review_run", {"run_id": cy_run, "action": "delete"}),
+        ("review_run", {"run_id": cy_run, "action": "edit", "content": "x" * 200_001}),
+        ("review_run", {"run_id": ["a"], "action": "approve"}),
+    ])
+    assert [answer.is_error for answer in answers] == [True] * 5
+    assert answers[0].structured_content["error"]["code"] == "forbidden"
+    assert answers[1].structured_content["error"]["code"] == "run_not_found"
