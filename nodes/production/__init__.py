@@ -17,13 +17,13 @@ from .settings import ProductionSettings
 from .shot import ShotNode
 from .veo_generate import VeoGenerate
 from .veo_payload import VeoPayloadNode
-from .video_strategy import VideoStrategy
+from .video_strategy import ApproveVariation, VideoStrategy
 from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
-         VideoStrategy, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
+         VideoStrategy, ApproveVariation, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
          PlatformVariants, SceneShots, FinalDraft, Paperwork, Review]
 PACK = Pack(settings=ProductionSettings)
 
-__all__ = ["NODES", "PACK", "Animatic", "FinalDraft", "IngredientNode", "Paperwork", "PlatformVariants", "Review", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "PACK", "Animatic", "ApproveVariation", "FinalDraft", "IngredientNode", "Paperwork", "PlatformVariants", "Review", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]

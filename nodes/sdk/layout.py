@@ -61,6 +61,8 @@ REVIEW_SUFFIX: Final = ".review.json"
 # A run's human-review thread (every decision and note about its waiting nodes), one file per run.
 REVIEW_THREADS_DIR: Final = f"{PROJECT_FILES_DIR}/Reviews"
 REVIEW_THREAD_SUFFIX: Final = ".thread.json"
+# Which camera variations a person approved, per project (production.video_strategy ranks by it).
+STRATEGY_APPROVALS: Final = f"{PROJECT_FILES_DIR}/strategy_approvals.json"
 
 # Per-principal files of ComfyUI's frontend (settings, saved workflows), inside the state dir.
 COMFY_USERS_DIR: Final = "users"

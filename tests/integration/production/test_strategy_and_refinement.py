@@ -14,7 +14,7 @@ import pytest
 
 from nodes.production.llm import URL_ENV
 from nodes.production.script_breakdown import ShotListRefinement
-from nodes.sdk import NodeRegistry, discover
+from nodes.sdk import NodeRegistry, discover, layout
 
 from ..media.media_fixtures import outputs_of, run_node
 from .test_ollama_contract import OllamaDouble, ollama_double  # noqa: F401  (fixture)
@@ -60,6 +60,21 @@ def test_video_strategy_frames_wide_shots_tighter_for_vertical_platforms(
     assert [s["size"] for s in cinema] == ["extreme wide shot", "wide shot"]
     assert [s["size"] for s in vertical] == ["full shot", "full shot"]
     assert [s["lighting"] for s in vertical] == ["backlit, volumetric", "high contrast"]
+
+
+def test_framings_a_person_approved_rank_first_in_the_projects_next_strategies(
+        workspace: Path, registry: NodeRegistry) -> None:
+    first = strategy(workspace, registry, mood="tense")
+    chosen = first[2]  # the extreme close-up, suggested last
+    counts = [outputs_of(run_node(workspace, registry, "production.approve_variation", {"shot": chosen}))["approvals"]
+              for _ in range(2)]
+    assert counts == [1, 2]
+    stored = json.loads((workspace / layout.STRATEGY_APPROVALS).read_text(encoding="utf-8"))
+    assert stored["counts"] == {"extreme close-up|eye level|static": 2}
+    again = strategy(workspace, registry, mood="tense")
+    assert [s["size"] for s in again] == ["extreme close-up", "close-up", "medium shot"]
+    assert [s["id"] for s in again] == ["sh-1-v1", "sh-1-v2", "sh-1-v3"]
+    assert [s["size"] for s in strategy(workspace, registry, mood="tense", variations=1)] == ["extreme close-up"]
 
 
 def breakdown(workspace: Path, registry: NodeRegistry) -> dict[str, Any]:
