@@ -81,8 +81,8 @@ class _Runtime:
                 f"the embedded language model needs torch, transformers, gguf and llguidance ({exc.name} is "
                 "missing); or configure another model with AUTEUR_LLM_PROVIDER / AUTEUR_OLLAMA_URL",
                 code="llm_model_missing", details={"module": exc.name}) from exc
-        transformers.logging.set_verbosity_error()
-        transformers.utils.logging.disable_progress_bar()
+        transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # transformers is untyped here
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         self.torch, self.transformers, self.llguidance = torch, transformers, llguidance
 
     def load_gguf(self, gguf: Path) -> tuple[Any, Any]:
