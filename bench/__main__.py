@@ -8,7 +8,8 @@ import sys
 
 MODULES = ["bench_executor", "bench_media", "bench_server", "bench_celery", "bench_editor", "bench_editor_queue",
            "bench_breakdown", "bench_animatic", "bench_submit_load", "bench_start", "bench_agents",
-           "bench_media_download", "bench_event_relay", "bench_replica_events"]
+           "bench_media_download", "bench_event_relay", "bench_replica_events",
+           "bench_llm"]
 
 
 def _module_name(name: str) -> str:
