@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 
-from nodes.sdk import AuteurError
+from nodes.sdk import AuteurError, is_loopback_host
 
 from .principal import LOCAL_PRINCIPAL, Principal
 from .tokens import TokenStore
@@ -24,12 +23,7 @@ def is_loopback(host: str, trusted: Sequence[str] = ()) -> bool:
     `loopback_hosts` setting), when given, is the whole list of such addresses."""
     if trusted:
         return host in trusted
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(host)
 
 
 def check_bind(host: str, tokens: TokenStore, trusted: Sequence[str] = ()) -> None:

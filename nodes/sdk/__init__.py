@@ -26,6 +26,7 @@ from ._media_guard import (
     guard_inputs,
     limited,
 )
+from ._net import is_loopback_host
 from ._node import Node, Outputs, build_spec, node, outputs_model_of, spec_of
 from ._pack import (
     PACK_ROUTES,
@@ -166,6 +167,7 @@ __all__ = [
     "discover",
     "fernet_for",
     "guard_inputs",
+    "is_loopback_host",
     "key_dir_of",
     "layout",
     "limited",

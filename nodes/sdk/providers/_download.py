@@ -35,19 +35,23 @@ def sniff_suffix(head: bytes) -> tuple[Expected, str] | None:
     return None
 
 
-def check_media(data: bytes, expected: Expected, source: str) -> str:
-    """The suffix of `data` when it is `expected` media, else a node error (`provider_bad_media`)."""
+def check_media(data: bytes, expected: Expected | tuple[Expected, ...], source: str) -> str:
+    """The suffix of `data` when it is `expected` media (one kind, or any of several), else a
+    node error (`provider_bad_media`)."""
+    kinds = (expected,) if isinstance(expected, str) else expected
     found = sniff_suffix(data[:16])
-    if found is None or found[0] != expected:
-        raise NodeExecutionError(f"{source} did not answer with {expected} (got {found[0] if found else 'unknown'} "
+    if found is None or found[0] not in kinds:
+        wanted = " or ".join(kinds)
+        raise NodeExecutionError(f"{source} did not answer with {wanted} (got {found[0] if found else 'unknown'} "
                                  "bytes); nothing was saved", code="provider_bad_media",
-                                 details={"expected": expected, "found": found[0] if found else None})
+                                 details={"expected": list(kinds), "found": found[0] if found else None})
     return found[1]
 
 
-def download(client: httpx.Client, url: str, expected: Expected, *, source: str,
+def download(client: httpx.Client, url: str, expected: Expected | tuple[Expected, ...], *, source: str,
              max_bytes: int = DEFAULT_MAX_BYTES, headers: dict[str, str] | None = None) -> tuple[bytes, str]:
-    """GET `url` as `expected` media (at most `max_bytes`): its bytes and file suffix."""
+    """GET `url` as `expected` media (at most `max_bytes`): its bytes and file suffix. Transport
+    errors and 4xx/5xx answers raise httpx's own errors, for the provider's classifier."""
     chunks: list[bytes] = []
     size = 0
     with client.stream("GET", url, headers=headers or {}) as answer:

@@ -1,13 +1,21 @@
-"""Hostile input for the provider SDK (issue 26): a project's provider budget is a non-negative
+"""Hostile input for the providers (issue 26): a project's provider budget is a non-negative
 number or nothing, refused in the one error shape otherwise (a budget the SDK could not read
-would silently lift the limit)."""
+would silently lift the limit); a remote ComfyUI node reaches only the configured, allowed or
+loopback servers, and sends only ComfyUI's API format."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from function_runners.execute import execute_task
+from function_runners.task import NodeResult, NodeTask
+from nodes.providers import NODES as PROVIDER_NODES
+from nodes.sdk import ModelCache, NodeRegistry
 
 from .test_story_inputs import assert_clear_4xx
 
@@ -27,3 +35,40 @@ def test_a_budget_is_stored_in_the_project_settings_and_can_be_lifted(clients: d
     assert clients["cy"].get(f"/api/projects/{film}").json()["settings"]["budgetUsd"] == 12.5
     lifted = clients["cy"].patch(f"/api/projects/{film}", json={"settings": {"budgetUsd": None}})
     assert lifted.status_code == 200 and lifted.json()["settings"]["budgetUsd"] is None
+
+
+HOSTILE_SERVERS = ["http://169.254.169.254/latest/meta-data", "http://user:secret@127.0.0.1:8188",
+                   "file:///etc/passwd", "http://render-box.example:8188", "http://127.0.0.1:8188/?x=1"]
+
+
+@pytest.mark.parametrize("server", HOSTILE_SERVERS)
+def test_a_remote_comfyui_node_never_reaches_a_server_the_settings_do_not_allow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: str
+) -> None:
+    monkeypatch.setenv("AUTEUR_COMFYUI_REMOTE_URL", "http://127.0.0.1:9")
+    result = run_remote_comfyui(tmp_path, {"prompt": '{"1": {"class_type": "core.integer", "inputs": {}}}',
+                                           "shot_path": "Chapter_01/Scene_01/Shot_01", "server": server})
+    assert result.error is not None and result.error.code == "comfyui_url_refused"
+    assert "secret" not in result.error.message
+
+
+@pytest.mark.parametrize("prompt", ["not json", "[]", "{}", '{"1": 5}', '{"1": {"inputs": {}}}'])
+def test_a_remote_comfyui_prompt_that_is_not_comfyuis_api_format_is_refused_before_any_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prompt: str
+) -> None:
+    monkeypatch.setenv("AUTEUR_COMFYUI_REMOTE_URL", "http://127.0.0.1:9")
+    result = run_remote_comfyui(tmp_path, {"prompt": prompt, "shot_path": "Chapter_01/Scene_01/Shot_01"})
+    assert result.error is not None and result.error.code == "comfyui_prompt_invalid"
+
+
+def run_remote_comfyui(workspace: Path, inputs: dict[str, Any]) -> NodeResult:
+    registry = NodeRegistry()
+    for cls in PROVIDER_NODES:
+        registry.add(cls, "providers")
+    project = workspace / "Projects" / "Film"
+    project.mkdir(parents=True, exist_ok=True)
+    (project / "project.json").write_text(json.dumps({"name": "Film"}))
+    task = NodeTask(run_id="run-1", node_id="1", type="providers.comfyui_remote", version="1.0.0", inputs=inputs,
+                    tier="standard", scratch_dir=str(workspace / ".auteur" / "scratch"),
+                    workspace_root=str(workspace), project_root=str(project), project="Film")
+    return execute_task(task, registry, ModelCache(), runner="test")

@@ -1,0 +1,20 @@
+"""Settings of the providers pack (remote generation services)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from nodes.sdk import CommaList, PackSettings
+
+
+class ProvidersSettings(PackSettings):
+    """Where the remote services are, what they cost, and how patiently they are asked."""
+
+    comfyui_remote_url: str | None = Field(None, description="A studio's own ComfyUI server used as a render worker by `providers.comfyui_remote` (e.g. `http://gpu-box:8188`)")
+    comfyui_remote_allowed: CommaList = Field(default_factory=list, description="More ComfyUI server URLs a `providers.comfyui_remote` node may name, comma-separated (loopback servers are always allowed)")
+    comfyui_remote_token: SecretStr | None = Field(None, description="Bearer token for the remote ComfyUI server (a principal's stored `comfyui` credential wins)")
+    comfyui_remote_usd_per_run: float = Field(0.0, ge=0, description="Estimated price of one prompt on the remote ComfyUI server, counted against the project's budget")
+    comfyui_remote_timeout_s: float = Field(3600.0, gt=0, description="Seconds a remote ComfyUI prompt may take before the node fails")
+    provider_retries: int = Field(3, ge=0, description="Retries of a provider request that failed transiently (unreachable, 429, 5xx), with exponential backoff")
+    provider_backoff_s: float = Field(1.0, ge=0, description="First backoff in seconds between provider retries (doubling each retry)")
+    provider_max_download_mb: int = Field(512, gt=0, description="Largest result file a provider may send, in MiB")
