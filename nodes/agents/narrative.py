@@ -3,9 +3,9 @@ prompt, from a prompt, the world, the style guide and the chosen characters."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from nodes.sdk import (
     AgentResult,
@@ -23,15 +23,28 @@ from nodes.sdk.preproduction import Ingredient
 from .asking import ask, length_evidence
 from .context import WorldFacts, brief, chosen, ingredients_text, style_text, world_text
 
+CHARS_PER_WORD = 7  # an English word and its space, with room to spare
+Name = Annotated[str, Field(max_length=40)]
+Beat = Annotated[str, Field(max_length=100)]
+
 
 class SceneDetails(BaseModel):
-    """What the model must answer; the lengths bound its decoding."""
+    """What the model must answer; the lengths bound its decoding (a small model fills a
+    string to its bound, so the scene's own bound follows the words asked for)."""
 
-    title: str = Field(max_length=80)
-    setting: str = Field(max_length=200)
-    characters_present: list[str] = Field(max_length=6)
-    beats: list[str] = Field(min_length=1, max_length=6)
-    text: str = Field(min_length=1, max_length=7000, description="The scene's prose, or the video prompt")
+    title: str = Field(max_length=60)
+    setting: str = Field(max_length=160)
+    characters_present: list[Name] = Field(max_length=4)
+    beats: list[Beat] = Field(min_length=1, max_length=4)
+    text: str = Field(min_length=1, max_length=1000 * CHARS_PER_WORD, description="The scene's prose, or the video prompt")
+
+
+def scene_schema(words: int) -> type[SceneDetails]:
+    """SceneDetails whose text holds at most `words` words."""
+    bounded: type[SceneDetails] = create_model(
+        "SceneDetails", __base__=SceneDetails,
+        text=(str, Field(min_length=1, max_length=words * CHARS_PER_WORD, description="The scene's prose")))
+    return bounded
 
 
 class AgentOut(Outputs):
@@ -61,11 +74,11 @@ class Narrative(Node):
         low, high = (40, 120) if self.form == "video_prompt" else (max(30, self.words * 3 // 4), self.words * 5 // 4)
         what = ("a video-generation prompt (one paragraph: subject, action, setting, camera, light)"
                 if self.form == "video_prompt" else f"a film scene in prose of about {self.words} words")
-        turn = ask(ctx, SceneDetails, f"You are a screenwriter. Write {what}, with its title, setting, beats and "
+        turn = ask(ctx, scene_schema(high), f"You are a screenwriter. Write {what}, with its title, setting, beats and "
                    "the characters present.",
                    brief(world_text(self.world), style_text(self.style), ingredients_text(characters),
                          f"Prompt: {self.prompt}"),
-                   feedback=self.feedback, max_tokens=int(high * 1.6) + 120)
+                   feedback=self.feedback, max_tokens=high * CHARS_PER_WORD // 3 + 300)
         scene = turn.value
         named = [c.name for c in characters if c.name.lower() in scene.text.lower()]
         evidence = [*turn.evidence, length_evidence(scene.text, low, high)]
@@ -73,6 +86,6 @@ class Narrative(Node):
             evidence.append(Evidence(check="characters", passed=len(named) == len(characters),
                                      score=len(named) / len(characters),
                                      detail=f"{len(named)} of {len(characters)} chosen characters appear"))
-        result = agent_result(content=scene.text, structured=scene.model_dump(), model=turn.model,
+        result = agent_result(content=scene.text, structured=SceneDetails.model_validate(scene.model_dump()).model_dump(), model=turn.model,
                               tokens=turn.tokens, evidence=evidence, always_review=self.always_review)
         return AgentOut(result=result, text=scene.text)
