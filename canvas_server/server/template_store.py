@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 import workspace_templates
 from nodes.sdk import AuteurError, NodeRegistry, atomic_write_text
+from nodes.sdk.atomic import folder_locked
 
 from ..graph.template import Requirement
 
@@ -140,9 +141,13 @@ class TemplateStore:
         self._check_same_template(template_id, str(data["name"]))
         self.workspace_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.workspace_dir / f"{template_id}.json", json.dumps(data, indent=2))
-        if author is not None and self.author(template_id) is None:
-            authors = {**self._authors(), template_id: author}
-            atomic_write_text(self.workspace_dir / AUTHORS_FILE, json.dumps(authors, indent=2))
+        if author is not None:
+            # Read and written under the folder's lock: two saves at once (two requests, or two
+            # servers on one workspace) each keep their author, and only the first saver is one.
+            with folder_locked(self.workspace_dir):
+                if self.author(template_id) is None:
+                    authors = {**self._authors(), template_id: author}
+                    atomic_write_text(self.workspace_dir / AUTHORS_FILE, json.dumps(authors, indent=2))
         return _summary(template_id, "workspace", data)
 
 

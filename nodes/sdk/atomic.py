@@ -7,9 +7,11 @@ Nodes and the server both write through it (project files, takes, tokens, templa
 
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # The temporary names end in `.tmp` and start with a dot, so watchers and listings skip them.
@@ -82,5 +84,18 @@ def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def folder_locked(folder: Path) -> Iterator[None]:
+    """One holder at a time of `folder` (an exclusive lock on it, across processes and the
+    servers sharing a workspace volume): for a read-modify-write of a file in it, which the
+    atomic writer alone does not make safe (two writers would each keep only their change)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
     finally:
         os.close(fd)

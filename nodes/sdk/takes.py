@@ -12,12 +12,9 @@ Nodes do not call `promote` themselves: they save through `ctx.takes.save(...)` 
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from ._errors import AuteurError
-from .atomic import atomic_publish, atomic_write_text, temp_path
+from .atomic import atomic_publish, atomic_write_text, folder_locked, temp_path
 from .layout import PROVENANCE_SUFFIX, RENDERS_DIR, SCENE_TAKES_DIR
 
 __all__ = [
@@ -182,18 +179,6 @@ def _reserve(shot_dir: Path, coords: ShotCoords, record: Provenance) -> Provenan
         return reserved
 
 
-@contextmanager
-def _shot_locked(shot_dir: Path) -> Iterator[None]:
-    """One save at a time per shot (across processes), so two identical runs cannot both decide
-    that their bytes are new; numbering stays safe without it (exclusive create)."""
-    fd = os.open(shot_dir, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
 def _stage(source: Path | bytes, target: Path) -> tuple[Path, str]:
     """Copy the media beside its final name, hashing it on the way: (staged file, sha256)."""
     staged = temp_path(target)
@@ -233,7 +218,7 @@ def promote(source: Path | bytes, shot_dir: Path, coords: ShotCoords, record: Pr
         return reported[0], False
     staged, sha256 = _stage(source, shot_dir / f"{coords.stem(0)}{suffix}")
     try:
-        with _shot_locked(shot_dir):
+        with folder_locked(shot_dir):  # one save per shot at a time: two identical runs cannot both find their bytes new
             newest = _newest(shot_dir)
             if newest is not None and newest.sha256 == sha256 and (shot_dir / str(newest.file)).is_file():
                 newest = newest.model_copy(update={"runs": [*newest.runs, record.as_run()]})
