@@ -183,7 +183,8 @@ class PgRunStore:
                 "UPDATE runs SET status = :status, record = :record, summary = :summary, "
                 "reason = COALESCE(:reason, reason), started_at = COALESCE(:started, started_at), "
                 "finished_at = :finished, lease_owner = NULL, lease_expires = NULL, cancel_reason = NULL, "
-                "review_state = CASE WHEN :waits THEN 'awaiting' ELSE review_state END, "
+                "review_state = CASE WHEN :waits THEN 'awaiting' WHEN review_state = 'awaiting' THEN NULL "
+                "ELSE review_state END, "
                 f"stored_bytes = octet_length(request) + :bytes WHERE run_id = :r AND {_MINE}"),
                 {"status": record.status, "record": stored, "summary": summarize(record), "reason": reason,
                  "started": record.started_at, "finished": None if waits else record.finished_at or time.time(),

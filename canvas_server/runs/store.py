@@ -410,7 +410,8 @@ class RunStore:
             self._db.execute(
                 "UPDATE runs SET status = ?, record = ?, summary = ?, reason = COALESCE(?, reason), "
                 "started_at = COALESCE(?, started_at), finished_at = ?, "
-                "review_state = CASE WHEN ? THEN 'awaiting' ELSE review_state END WHERE run_id = ?",
+                "review_state = CASE WHEN ? THEN 'awaiting' WHEN review_state = 'awaiting' THEN NULL "
+                "ELSE review_state END WHERE run_id = ?",
                 (record.status, stored, summarize(record), reason, record.started_at,
                  None if waits else record.finished_at or time.time(), waits, run_id),
             )

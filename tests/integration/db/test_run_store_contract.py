@@ -263,3 +263,20 @@ def test_a_run_waiting_for_review_is_listed_as_an_agent_job_and_a_decision_queue
     assert again is not None and again.status == "queued" and again.review_state == "changes_requested"
     assert again.request.prompt["1"]["inputs"]["feedback"] == "make it rain"
     assert store.decisions("agent-1") == [row] and jobs(review="changes_requested") == ["agent-1"]
+
+
+def test_a_run_cancelled_while_it_waits_for_review_is_no_longer_listed_as_awaiting(open_store: OpenStore) -> None:
+    from nodes.sdk import ReviewWait
+
+    store = open_store()
+    request = RunRequest(prompt={"1": {"class_type": "test.draft", "inputs": {}}})
+    store.add(StoredRun(run_id="agent-2", status="queued", tier="low", principal="ana", request=request,
+                        created_at=float(next(_clock))), agents=["test.draft"])
+    assert claimed(store, 1) == ["agent-2"]
+    wait = ReviewWait(reasons=["always"], content="x", digest="d2")
+    store.finish("agent-2", RunRecord(run_id="agent-2", status="awaiting_review", created_at=1.0, reviews={"2": wait}))
+    store.finish("agent-2", RunRecord(run_id="agent-2", status="cancelled", created_at=1.0, finished_at=5.0))
+    cancelled = store.get("agent-2")
+    assert cancelled is not None and cancelled.status == "cancelled" and cancelled.review_state is None
+    listed = store.jobs(agent=None, status=None, review="awaiting", principal=None, limit=10, offset=0)
+    assert listed.items == []
