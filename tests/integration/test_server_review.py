@@ -2,7 +2,8 @@
 at a Review node (`awaiting_review`, what waits and why), a request for changes re-runs the agent
 with the note, approval completes it; edit and reject; someone else's decision is a 403 through
 authorize(); the agent-jobs list filters runs; a webhook hears `run.awaiting_review`; ComfyUI's
-jobs list shows the waiting run as pending; the wait survives a server restart."""
+jobs list shows the waiting run as pending. (A wait surviving a real server restart: the browser test,
+tests/e2e/browser/test_editor_review.py.)"""
 
 from __future__ import annotations
 
@@ -152,16 +153,3 @@ def test_an_edit_passes_the_edited_text_on_and_a_rejection_fails_the_run(clients
     assert "off tone" in run["errors"][0]["message"] and run["nodes"]["3"]["status"] == "skipped"
     assert [job["review_state"] for job in cy.get("/api/agents/jobs", params={"review": "rejected"}).json()["items"]] == [
         "rejected"]
-
-
-def test_a_run_waiting_for_review_survives_a_server_restart(
-        server: ServerProcess, clients: dict[str, httpx.Client]) -> None:
-    cy = clients["cy"]
-    run_id = submit(cy, reviewed_graph("the restart"))
-    assert wait_for_status(cy, run_id, WAITING)["status"] == "awaiting_review"
-    server.stop()
-    server.start()
-    run = cy.get(f"/api/runs/{run_id}").json()
-    assert run["status"] == "awaiting_review" and "2" in run["reviews"]
-    assert decide(cy, run_id, action="approve").status_code == 200
-    assert wait_for_status(cy, run_id, DONE)["status"] == "completed"
