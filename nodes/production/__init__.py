@@ -6,6 +6,7 @@ from nodes.sdk import Pack
 from .animatic import Animatic
 from .final_draft import FinalDraft
 from .ingredient import IngredientNode
+from .motion_graphics import MotionGraphics
 from .paperwork_node import Paperwork
 from .platform_variants import PlatformVariants
 from .review import Review
@@ -22,8 +23,8 @@ from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
          VideoStrategy, ApproveVariation, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
-         PlatformVariants, SceneShots, FinalDraft, Paperwork, Review]
+         PlatformVariants, SceneShots, FinalDraft, Paperwork, Review, MotionGraphics]
 PACK = Pack(settings=ProductionSettings)
 
-__all__ = ["NODES", "PACK", "Animatic", "ApproveVariation", "FinalDraft", "IngredientNode", "Paperwork", "PlatformVariants", "Review", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "PACK", "Animatic", "ApproveVariation", "FinalDraft", "IngredientNode", "MotionGraphics", "Paperwork", "PlatformVariants", "Review", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]

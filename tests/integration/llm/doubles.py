@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 
 @dataclass
@@ -68,3 +71,21 @@ class ApiDouble:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def answer(data: dict[str, Any]) -> Reply:
+    """One streamed OpenAI-style chat completion whose content is `data` as JSON."""
+    text = json.dumps(data)
+    return Reply(lines=sse({"choices": [{"index": 0, "delta": {"content": text}}]},
+                           {"choices": [], "usage": {"prompt_tokens": 50, "completion_tokens": 20}}, done=True))
+
+
+def scripted_openai(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiDouble]:
+    """A double that the node SDK's language model reaches as an OpenAI-compatible endpoint
+    (body of a test's fixture)."""
+    api = ApiDouble()
+    monkeypatch.setenv("AUTEUR_LLM_PROVIDER", "openai")
+    monkeypatch.setenv("AUTEUR_LLM_BASE_URL", api.url)
+    monkeypatch.setenv("AUTEUR_LLM_MODEL", "scripted")
+    yield api
+    api.close()

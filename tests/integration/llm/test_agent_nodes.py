@@ -6,7 +6,6 @@ three invalid answers."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,18 +15,12 @@ import pytest
 from nodes.sdk import AgentResult, NodeRegistry, discover
 
 from ..media.media_fixtures import outputs_of, run_node
-from .doubles import ApiDouble, Reply, sse
+from .doubles import ApiDouble, answer, scripted_openai
 
 MEDIEVAL = {"name": "Westmark", "genre": "fantasy", "tone": "grim", "tech_level": "medieval",
             "physics": "", "magic_system": "none"}
 MARA = {"id": "character-mara", "kind": "Character", "name": "Mara", "description": "a ferrywoman",
         "traits": {"personality": "stubborn"}}
-
-
-def answer(data: dict[str, Any]) -> Reply:
-    text = json.dumps(data)
-    return Reply(lines=sse({"choices": [{"index": 0, "delta": {"content": text}}]},
-                           {"choices": [], "usage": {"prompt_tokens": 50, "completion_tokens": 20}}, done=True))
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +30,7 @@ def registry() -> NodeRegistry:
 
 @pytest.fixture
 def double(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiDouble]:
-    api = ApiDouble()
-    monkeypatch.setenv("AUTEUR_LLM_PROVIDER", "openai")
-    monkeypatch.setenv("AUTEUR_LLM_BASE_URL", api.url)
-    monkeypatch.setenv("AUTEUR_LLM_MODEL", "scripted")
-    yield api
-    api.close()
+    yield from scripted_openai(monkeypatch)
 
 
 def run_agent(tmp_path: Path, registry: NodeRegistry, type_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
