@@ -43,6 +43,13 @@ def test_convert_names_the_node_types_it_lacks_and_refuses_an_api_prompt_unless_
     assert as_workflow["graph"]["nodes"] and {item["details"]["type"] for item in as_workflow["errors"]} >= {"KSampler"}
 
 
+def test_convert_takes_allow_missing_only_as_a_json_boolean(client: httpx.Client) -> None:
+    """`0` or "yes" is not a boolean: refused, never read as one (schemathesis found 0 taken as false)."""
+    for value in (0, 1, "yes", "true"):
+        answer = client.post("/api/graphs/convert", json={"graph": chain_prompt(), "to": "api", "allow_missing": value})
+        assert answer.status_code == 422 and "error" in answer.json(), (value, answer.text)
+
+
 def test_convert_round_trips_an_api_prompt_through_a_workflow(client: httpx.Client) -> None:
     workflow = client.post("/api/graphs/convert", json={"graph": chain_prompt(), "to": "workflow"}).json()["graph"]
     assert len(workflow["nodes"]) == 3 and len(workflow["links"]) == 2

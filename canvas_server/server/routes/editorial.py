@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from nodes.sdk import EventType
 from nodes.sdk.editorial import CutFormat
@@ -26,7 +26,7 @@ MAX_EDIT_BYTES = 8 * 1024 * 1024
 
 class ExportRequest(Scope):
     format: ExportFormat = Field(description="otio, edl (CMX 3600), fcpxml (Final Cut Pro / Resolve), fcp7 (Premiere)")
-    zip: bool = Field(False, description="Pack the export and its media in one .zip (media/<take file>)")
+    zip: StrictBool = Field(False, description="Pack the export and its media in one .zip (media/<take file>)")
 
 
 @router.post("/exports", status_code=201)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
 from ...governance import Principal
 from ...graph.check import check_size, finite_json, inspect_graph, node_count
@@ -28,7 +28,7 @@ class ValidateRequest(BaseModel):
 class ConvertRequest(BaseModel):
     graph: dict[str, Any]
     to: Literal["api", "workflow"] = Field("api", description="Target shape")
-    allow_missing: bool = Field(False, description="to=api: convert even with node types this server lacks "
+    allow_missing: StrictBool = Field(False, description="to=api: convert even with node types this server lacks "
                                                    "(else 422 naming them)")
 
     _finite = field_validator("graph")(finite_json)

@@ -161,3 +161,6 @@ def test_a_scene_is_exported_alone_and_an_unknown_scene_is_a_404_in_the_error_sh
     assert bad.status_code == 422 and "error" in bad.json()
     orphan = client.post("/api/projects/Cut/editorial/exports", json={"format": "otio", "scene": 1})
     assert orphan.status_code == 422 and "chapter" in orphan.text
+    for value in (0, 1, "yes"):  # not JSON booleans: refused, never read as one
+        loose = client.post("/api/projects/Cut/editorial/exports", json={"format": "otio", "zip": value})
+        assert loose.status_code == 422 and "error" in loose.json(), (value, loose.text)
