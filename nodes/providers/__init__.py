@@ -3,9 +3,11 @@
 from nodes.sdk import Pack
 
 from .comfyui_remote import ComfyRemoteNode
+from .critic import MusicCritic
 from .settings import ProvidersSettings
+from .suno import SunoGenerate
 
-NODES = [ComfyRemoteNode]
+NODES = [ComfyRemoteNode, SunoGenerate, MusicCritic]
 PACK = Pack(settings=ProvidersSettings)
 
-__all__ = ["NODES", "PACK", "ComfyRemoteNode", "ProvidersSettings"]
+__all__ = ["NODES", "PACK", "ComfyRemoteNode", "MusicCritic", "ProvidersSettings", "SunoGenerate"]

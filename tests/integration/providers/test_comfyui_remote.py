@@ -15,15 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
-from function_runners.execute import execute_task
-from function_runners.task import NodeResult, NodeTask
-from nodes.providers import NODES
-from nodes.sdk import ModelCache, NodeRegistry
+from function_runners.task import NodeResult
+from nodes.sdk import NodeRegistry
 from nodes.sdk.takes import read_provenances
 
 from ..server_harness import ServerProcess, free_port, sleep_prompt
-
-SHOT = "Chapter_01/Scene_01/Shot_01"
+from .conftest import SHOT, run_node
 
 
 @pytest.fixture(scope="module")
@@ -35,40 +32,20 @@ def render_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProce
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def providers() -> NodeRegistry:
-    registry = NodeRegistry()
-    for cls in NODES:
-        registry.add(cls, "providers")
-    return registry
-
-
 @pytest.fixture
-def studio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, render_box: ServerProcess) -> Path:
+def comfy_studio(studio: Path, monkeypatch: pytest.MonkeyPatch, render_box: ServerProcess) -> Path:
     monkeypatch.setenv("AUTEUR_COMFYUI_REMOTE_URL", render_box.comfy_url)
-    monkeypatch.setenv("AUTEUR_PROVIDER_BACKOFF_S", "0.05")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    project = tmp_path / "Projects" / "Film"
-    project.mkdir(parents=True)
-    (project / "project.json").write_text(json.dumps({"name": "Film"}))
-    return tmp_path
+    return studio
 
 
-def render(workspace: Path, registry: NodeRegistry, prompt: dict[str, Any], *, server: str = "",
+def render(workspace: Path, registry: NodeRegistry, prompt: dict[str, Any], *,
            is_cancelled: Any = None, progress: list[float] | None = None) -> NodeResult:
-    task = NodeTask(
-        run_id="run-1", node_id="4", type="providers.comfyui_remote", version="1.0.0",
-        inputs={"prompt": json.dumps(prompt), "shot_path": SHOT, "server": server}, tier="standard",
-        scratch_dir=str(workspace / ".auteur" / "scratch" / "run-1"), workspace_root=str(workspace),
-        project_root=str(workspace / "Projects" / "Film"), project="Film",
-    )
-    seen = progress if progress is not None else []
-    return execute_task(task, registry, ModelCache(), runner="test", is_cancelled=is_cancelled,
-                        progress=lambda fraction, step: seen.append(fraction))
+    return run_node(workspace, registry, "providers.comfyui_remote",
+                    {"prompt": json.dumps(prompt), "shot_path": SHOT}, is_cancelled=is_cancelled, progress=progress)
 
 
 def test_a_prompt_renders_on_the_remote_server_and_its_outputs_become_takes_with_progress(
-    studio: Path, providers: NodeRegistry, render_box: ServerProcess, tmp_path: Path
+    comfy_studio: Path, providers: NodeRegistry, render_box: ServerProcess, tmp_path: Path
 ) -> None:
     clip = tmp_path / "clip.mp4"
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
@@ -82,10 +59,10 @@ def test_a_prompt_renders_on_the_remote_server_and_its_outputs_become_takes_with
         "3": {"class_type": "core.show", "inputs": {"value": ["2", 0]}},
     }
     progress: list[float] = []
-    result = render(studio, providers, prompt, progress=progress)
+    result = render(comfy_studio, providers, prompt, progress=progress)
     assert result.error is None, result.error
     assert result.outputs is not None
-    shot_dir = studio / "Projects" / "Film" / "03_Renders" / "Chapter_01" / "Scene_01" / "Shot_01"
+    shot_dir = comfy_studio / "Projects" / "Film" / "03_Renders" / "Chapter_01" / "Scene_01" / "Shot_01"
     takes = sorted(path for path in shot_dir.iterdir() if not path.name.endswith(".provenance.json"))
     # The thumbnail, fetched by /view; the loader's upload (type input) is not a result.
     assert [take.name for take in takes] == ["S01_S01_take01.jpg"]
@@ -101,9 +78,9 @@ def test_a_prompt_renders_on_the_remote_server_and_its_outputs_become_takes_with
 
 
 def test_a_prompt_the_server_refuses_reports_its_node_errors_on_our_node(
-    studio: Path, providers: NodeRegistry
+    comfy_studio: Path, providers: NodeRegistry
 ) -> None:
-    result = render(studio, providers, {"1": {"class_type": "core.add", "inputs": {"a": "seven", "b": 1}},
+    result = render(comfy_studio, providers, {"1": {"class_type": "core.add", "inputs": {"a": "seven", "b": 1}},
                                         "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}})
     assert result.error is not None and result.error.code == "comfyui_prompt_refused"
     assert "node 1" in result.error.message
@@ -111,12 +88,12 @@ def test_a_prompt_the_server_refuses_reports_its_node_errors_on_our_node(
 
 
 def test_cancelling_interrupts_the_prompt_on_the_remote_server(
-    studio: Path, providers: NodeRegistry, render_box: ServerProcess
+    comfy_studio: Path, providers: NodeRegistry, render_box: ServerProcess
 ) -> None:
     cancel = threading.Event()
     threading.Timer(2.0, cancel.set).start()
     started = time.monotonic()
-    result = render(studio, providers, sleep_prompt(60), is_cancelled=cancel.is_set)
+    result = render(comfy_studio, providers, sleep_prompt(60), is_cancelled=cancel.is_set)
     assert time.monotonic() - started < 15
     assert result.error is not None and result.error.code == "cancelled"
     assert "cancelled there" in result.error.message

@@ -15,7 +15,8 @@ import pytest
 from function_runners.execute import execute_task
 from function_runners.task import NodeResult, NodeTask
 from nodes.providers import NODES as PROVIDER_NODES
-from nodes.sdk import ModelCache, NodeRegistry
+from nodes.providers.suno import SunoGenerate
+from nodes.sdk import ModelCache, NodeRegistry, spec_of
 
 from .test_story_inputs import assert_clear_4xx
 
@@ -72,3 +73,10 @@ def run_remote_comfyui(workspace: Path, inputs: dict[str, Any]) -> NodeResult:
                     tier="standard", scratch_dir=str(workspace / ".auteur" / "scratch"),
                     workspace_root=str(workspace), project_root=str(project), project="Film")
     return execute_task(task, registry, ModelCache(), runner="test")
+
+
+def test_a_suno_node_takes_its_endpoint_from_the_settings_only() -> None:
+    # No input of the node can redirect its key: the endpoint is AUTEUR_SUNO_API_URL.
+    names = {item.name for item in spec_of(SunoGenerate).inputs}
+    assert "lyrics" in names
+    assert not {name for name in names if "url" in name or "server" in name or "endpoint" in name}
