@@ -27,10 +27,10 @@ from .rules import check_rules
 
 class LocationDesign(BaseModel):
     name: str = Field(min_length=1, max_length=60)
-    description: str = Field(min_length=1, max_length=500)
-    landmarks: list[Annotated[str, Field(max_length=60)]] = Field(min_length=1, max_length=4)
-    atmosphere: str = Field(max_length=120)
-    layout_notes: str = Field(max_length=240)
+    description: str = Field(min_length=1, max_length=320)
+    landmarks: list[Annotated[str, Field(max_length=48)]] = Field(min_length=1, max_length=3)
+    atmosphere: str = Field(max_length=100)
+    layout_notes: str = Field(max_length=160)
 
 
 class LocationOut(Outputs):
@@ -55,7 +55,7 @@ class LocationDesigner(Node):
         turn = ask(ctx, LocationDesign, "You are a production designer. Describe a film location: its look, "
                    "landmarks, atmosphere and layout for staging shots.",
                    brief(world_text(self.world), style_text(self.style), f"Brief: {self.brief}", named),
-                   feedback=self.feedback, max_tokens=480)
+                   feedback=self.feedback, max_tokens=360)
         design = turn.value.model_copy(update={"name": self.name.strip() or turn.value.name.strip()})
         landmarks = [item.strip() for item in design.landmarks if item.strip()]
         text = f"{design.description} {design.atmosphere} {design.layout_notes} {' '.join(landmarks)}"

@@ -24,8 +24,8 @@ from .asking import ask, length_evidence
 from .context import WorldFacts, brief, chosen, ingredients_text, style_text, world_text
 
 CHARS_PER_WORD = 7  # an English word and its space, with room to spare
-Name = Annotated[str, Field(max_length=40)]
-Beat = Annotated[str, Field(max_length=100)]
+Name = Annotated[str, Field(max_length=30)]
+Beat = Annotated[str, Field(max_length=80)]
 
 
 class SceneDetails(BaseModel):
@@ -33,9 +33,9 @@ class SceneDetails(BaseModel):
     string to its bound, so the scene's own bound follows the words asked for)."""
 
     title: str = Field(max_length=60)
-    setting: str = Field(max_length=160)
-    characters_present: list[Name] = Field(max_length=4)
-    beats: list[Beat] = Field(min_length=1, max_length=4)
+    setting: str = Field(max_length=120)
+    characters_present: list[Name] = Field(max_length=3)
+    beats: list[Beat] = Field(min_length=1, max_length=3)
     text: str = Field(min_length=1, max_length=1000 * CHARS_PER_WORD, description="The scene's prose, or the video prompt")
 
 
@@ -78,7 +78,7 @@ class Narrative(Node):
                    "the characters present.",
                    brief(world_text(self.world), style_text(self.style), ingredients_text(characters),
                          f"Prompt: {self.prompt}"),
-                   feedback=self.feedback, max_tokens=high * CHARS_PER_WORD // 3 + 300)
+                   feedback=self.feedback, max_tokens=high * CHARS_PER_WORD // 3 + 240)
         scene = turn.value
         named = [c.name for c in characters if c.name.lower() in scene.text.lower()]
         evidence = [*turn.evidence, length_evidence(scene.text, low, high)]
