@@ -4,10 +4,11 @@ from nodes.sdk import Pack
 
 from .comfyui_remote import ComfyRemoteNode
 from .critic import MusicCritic
+from .higgsfield import HiggsfieldVideo
 from .settings import ProvidersSettings
 from .suno import SunoGenerate
 
-NODES = [ComfyRemoteNode, SunoGenerate, MusicCritic]
+NODES = [ComfyRemoteNode, SunoGenerate, MusicCritic, HiggsfieldVideo]
 PACK = Pack(settings=ProvidersSettings)
 
-__all__ = ["NODES", "PACK", "ComfyRemoteNode", "MusicCritic", "ProvidersSettings", "SunoGenerate"]
+__all__ = ["NODES", "PACK", "ComfyRemoteNode", "HiggsfieldVideo", "MusicCritic", "ProvidersSettings", "SunoGenerate"]

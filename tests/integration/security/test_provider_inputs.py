@@ -62,14 +62,33 @@ def test_a_remote_comfyui_prompt_that_is_not_comfyuis_api_format_is_refused_befo
     assert result.error is not None and result.error.code == "comfyui_prompt_invalid"
 
 
-def run_remote_comfyui(workspace: Path, inputs: dict[str, Any]) -> NodeResult:
+HOSTILE_HIGGSFIELD = [{"application": "../../admin"}, {"application": "https://evil.example/x"},
+                      {"image_url": "file:///etc/passwd"}, {"image_url": "http://169.254.169.254/"},
+                      {"arguments": "[1]"}, {"arguments": "not json"}, {"duration": 10_000}]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_HIGGSFIELD)
+def test_hostile_higgsfield_inputs_are_refused_before_any_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hostile: dict[str, Any]
+) -> None:
+    monkeypatch.setenv("AUTEUR_HIGGSFIELD_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AUTEUR_HIGGSFIELD_API_KEY", "kid:ksecret")
+    result = run_remote_comfyui(tmp_path, {"prompt": "x", "shot_path": "Chapter_01/Scene_01/Shot_01", **hostile},
+                                type_id="providers.higgsfield_video")
+    assert result.error is not None
+    assert result.error.code in ("value_invalid", "higgsfield_arguments_invalid"), result.error
+    assert "ksecret" not in result.error.message
+
+
+def run_remote_comfyui(workspace: Path, inputs: dict[str, Any],
+                       type_id: str = "providers.comfyui_remote") -> NodeResult:
     registry = NodeRegistry()
     for cls in PROVIDER_NODES:
         registry.add(cls, "providers")
     project = workspace / "Projects" / "Film"
     project.mkdir(parents=True, exist_ok=True)
     (project / "project.json").write_text(json.dumps({"name": "Film"}))
-    task = NodeTask(run_id="run-1", node_id="1", type="providers.comfyui_remote", version="1.0.0", inputs=inputs,
+    task = NodeTask(run_id="run-1", node_id="1", type=type_id, version="1.0.0", inputs=inputs,
                     tier="standard", scratch_dir=str(workspace / ".auteur" / "scratch"),
                     workspace_root=str(workspace), project_root=str(project), project="Film")
     return execute_task(task, registry, ModelCache(), runner="test")
