@@ -61,8 +61,12 @@ def converted_dir(folder: Path) -> Path:
         staged = Path(tmp) / "converted"
         model.save_pretrained(staged)
         tokenizer.save_pretrained(staged)
-        if not (target / "config.json").is_file():  # another process may have won the race
+        try:
             atomic_publish(staged, target)
+        except OSError:
+            if not (target / "config.json").is_file():
+                raise
+            # another process converted it first: its copy is the same model
     return target
 
 
