@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from nodes.sdk import CommaList, PackSettings
@@ -26,6 +28,7 @@ class ProvidersSettings(PackSettings):
     higgsfield_usd_per_second: float = Field(0.10, ge=0, description="Estimated Higgsfield price per second of video, counted against the project's budget")
     higgsfield_poll_s: float = Field(2.0, gt=0, description="Seconds before the first poll of a Higgsfield request (doubling up to 30 s)")
     higgsfield_timeout_s: float = Field(900.0, gt=0, description="Seconds a Higgsfield request may take before the node fails")
+    omnigen2_dir: Path | None = Field(None, description="Folder of the OmniGen2 weights (a `diffusers` pipeline, e.g. a download of OmniGen2/OmniGen2 from Hugging Face) for `providers.omnigen2_image`")
     provider_retries: int = Field(3, ge=0, description="Retries of a provider request that failed transiently (unreachable, 429, 5xx), with exponential backoff")
     provider_backoff_s: float = Field(1.0, ge=0, description="First backoff in seconds between provider retries (doubling each retry)")
     provider_max_download_mb: int = Field(512, gt=0, description="Largest result file a provider may send, in MiB")

@@ -47,7 +47,7 @@ def test_a_remote_comfyui_node_never_reaches_a_server_the_settings_do_not_allow(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: str
 ) -> None:
     monkeypatch.setenv("AUTEUR_COMFYUI_REMOTE_URL", "http://127.0.0.1:9")
-    result = run_remote_comfyui(tmp_path, {"prompt": '{"1": {"class_type": "core.integer", "inputs": {}}}',
+    result = run_provider(tmp_path, {"prompt": '{"1": {"class_type": "core.integer", "inputs": {}}}',
                                            "shot_path": "Chapter_01/Scene_01/Shot_01", "server": server})
     assert result.error is not None and result.error.code == "comfyui_url_refused"
     assert "secret" not in result.error.message
@@ -58,7 +58,7 @@ def test_a_remote_comfyui_prompt_that_is_not_comfyuis_api_format_is_refused_befo
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prompt: str
 ) -> None:
     monkeypatch.setenv("AUTEUR_COMFYUI_REMOTE_URL", "http://127.0.0.1:9")
-    result = run_remote_comfyui(tmp_path, {"prompt": prompt, "shot_path": "Chapter_01/Scene_01/Shot_01"})
+    result = run_provider(tmp_path, {"prompt": prompt, "shot_path": "Chapter_01/Scene_01/Shot_01"})
     assert result.error is not None and result.error.code == "comfyui_prompt_invalid"
 
 
@@ -73,14 +73,14 @@ def test_hostile_higgsfield_inputs_are_refused_before_any_call(
 ) -> None:
     monkeypatch.setenv("AUTEUR_HIGGSFIELD_API_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("AUTEUR_HIGGSFIELD_API_KEY", "kid:ksecret")
-    result = run_remote_comfyui(tmp_path, {"prompt": "x", "shot_path": "Chapter_01/Scene_01/Shot_01", **hostile},
+    result = run_provider(tmp_path, {"prompt": "x", "shot_path": "Chapter_01/Scene_01/Shot_01", **hostile},
                                 type_id="providers.higgsfield_video")
     assert result.error is not None
     assert result.error.code in ("value_invalid", "higgsfield_arguments_invalid"), result.error
     assert "ksecret" not in result.error.message
 
 
-def run_remote_comfyui(workspace: Path, inputs: dict[str, Any],
+def run_provider(workspace: Path, inputs: dict[str, Any],
                        type_id: str = "providers.comfyui_remote") -> NodeResult:
     registry = NodeRegistry()
     for cls in PROVIDER_NODES:
@@ -99,3 +99,17 @@ def test_a_suno_node_takes_its_endpoint_from_the_settings_only() -> None:
     names = {item.name for item in spec_of(SunoGenerate).inputs}
     assert "lyrics" in names
     assert not {name for name in names if "url" in name or "server" in name or "endpoint" in name}
+
+
+@pytest.mark.parametrize("hostile", [{"references": [{"path": "../../etc/passwd", "sha256": "0" * 64,
+                                                      "mime": "image/png", "kind": "image"}], "mode": "edit"},
+                                     {"width": 100_000}, {"count": 50}, {"mode": "shell"}])
+def test_hostile_omnigen2_inputs_are_refused_before_the_pipeline_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hostile: dict[str, Any]
+) -> None:
+    (tmp_path / "weights").mkdir()
+    monkeypatch.setenv("AUTEUR_OMNIGEN2_DIR", str(tmp_path / "weights"))
+    result = run_provider(tmp_path, {"instruction": "x", "shot_path": "Chapter_01/Scene_01/Shot_01", **hostile},
+                                type_id="providers.omnigen2_image")
+    assert result.error is not None and result.error.code != "dependency_missing", result.error
+    assert "/etc/passwd" not in result.error.message or result.error.code == "path_forbidden"
