@@ -214,6 +214,7 @@ def test_delete_removes_ctrl_s_saves_and_ctrl_enter_queues(
     editor.shot("save dialog")
     editor.page.locator("[data-testid=save-form] input").press("Enter")
     editor.page.locator("[data-testid=workflow-list] button", has_text="shortcuts").wait_for()
+    editor.page.locator("[data-testid=save-form]").wait_for(state="detached")  # closed before the next click
     _set_field(editor, integer, "value", "9")
     editor.select_node(integer)
     editor.page.keyboard.press("Control+s")  # a named one saves in place, no dialog
