@@ -265,9 +265,11 @@ class GraphState {
     editor.markSaved(workflow);
     this.workflowName = info.name;
     this.savedName = info.name;
-    await project.refreshWorkflows();
     this.changed();
     ui.notify({ kind: "success", title: `Saved ${info.name}`, body: info.path });
+    // The save is done once the server answered: the workflow lists follow on their own (a save
+    // dialog waited for two more round trips and lingered seconds on a busy machine).
+    void project.refreshWorkflows().catch((error: unknown) => ui.reportError("Could not list the workflows", error));
   }
 
   /** Save in place under the workflow's name; a workflow without one asks for it (Save As). */
