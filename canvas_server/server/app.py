@@ -42,6 +42,7 @@ from .routes import (  # workspace (issue 4)
     runs,
     shots,
     signed_media,
+    studio,
     takes,
     templates,
     timeline,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(webhooks.router, dependencies=authenticated)
     app.include_router(templates.router, dependencies=[Depends(Allowed(Action.TEMPLATE_READ))])
     app.include_router(projects.router, dependencies=authenticated)
+    app.include_router(studio.router, dependencies=authenticated)
     app.include_router(assets.router, dependencies=in_project)
     app.include_router(takes.router, dependencies=in_project)
     app.include_router(shots.router, dependencies=in_project)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from datetime import date as date_type
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 from pydantic.alias_generators import to_camel
@@ -155,6 +155,9 @@ class AssetEntry(_Model):
     thumbnail: str | None = None
 
 
+ProjectKind = Literal["feature", "series", "short", "music_video"]
+
+
 class ProjectSettings(_Model):
     fps: Number = Field(24.0, gt=0)
     resolution: str = Field("1920x1080", pattern=r"^\d+x\d+$")
@@ -162,6 +165,7 @@ class ProjectSettings(_Model):
     budget_usd: Number | None = Field(None, ge=0, description="What provider runs (Veo, Higgsfield, Suno…) may "
                                       "spend in this project, in US dollars; a run whose estimate does not fit "
                                       "what is left is refused (none: no limit)")
+    kind: ProjectKind = Field("feature", description="What the project makes (the studio view groups by it)")
 
 
 class ProjectManifest(_Model):

@@ -64,7 +64,7 @@ class ProjectMembers(BaseModel):
     members: dict[str, Role]
 
 
-def _readable(principal: Principal, store: ProjectStore, name: str) -> bool:
+def readable(principal: Principal, store: ProjectStore, name: str) -> bool:
     try:
         return allowed(principal, Action.PROJECT_READ, project_resource(store.get(name)))
     except AuteurError:
@@ -79,7 +79,7 @@ def project_resource_of_nobody(name: str) -> ProjectResource:
 @router.get("")
 def list_projects(store: Store, principal: Annotated[Principal, Depends(Allowed(Action.PROJECT_LIST))]) -> ProjectList:
     """The projects the caller may read; a damaged one is listed with its error."""
-    return ProjectList(items=[item for item in store.list() if _readable(principal, store, item.name)])
+    return ProjectList(items=[item for item in store.list() if readable(principal, store, item.name)])
 
 
 @router.post("", status_code=201)

@@ -1021,6 +1021,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/studio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Studio
+         * @description Every project the caller may read (the same rule as the project list), newest change
+         *     first; `kind` and `status` keep only the projects that match.
+         */
+        get: operations["studio_api_studio_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/templates": {
         parameters: {
             query?: never;
@@ -2711,6 +2732,13 @@ export interface components {
              */
             fps?: number;
             /**
+             * Kind
+             * @description What the project makes (the studio view groups by it)
+             * @default feature
+             * @enum {string}
+             */
+            kind?: "feature" | "series" | "short" | "music_video";
+            /**
              * Resolution
              * @default 1920x1080
              */
@@ -3388,6 +3416,31 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** ShotCounts */
+        ShotCounts: {
+            /**
+             * Approved
+             * @description A take is chosen (activeTake)
+             * @default 0
+             */
+            approved: number;
+            /**
+             * No Takes
+             * @default 0
+             */
+            no_takes: number;
+            /**
+             * To Review
+             * @description Takes made, none chosen yet
+             * @default 0
+             */
+            to_review: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+        };
         /** ShotEdit */
         ShotEdit: {
             /** @description What the editor last saw of each field it changes */
@@ -3523,6 +3576,73 @@ export interface components {
             type: string;
         } & {
             [key: string]: unknown;
+        };
+        /** StudioOverview */
+        StudioOverview: {
+            /**
+             * Damaged
+             * @description Projects whose project.json cannot be read (repair them)
+             */
+            damaged: string[];
+            /** Projects */
+            projects: components["schemas"]["StudioProject"][];
+        };
+        /** StudioProject */
+        StudioProject: {
+            /**
+             * Awaiting Review
+             * @description Runs waiting for a person's review
+             */
+            awaiting_review: number;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "feature" | "series" | "short" | "music_video";
+            /** Name */
+            name: string;
+            /**
+             * Runs In Flight
+             * @description Queued or running runs per tier
+             */
+            runs_in_flight: {
+                [key: string]: number;
+            };
+            shots: components["schemas"]["ShotCounts"];
+            spend: components["schemas"]["StudioSpend"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "in_progress" | "rendering" | "completed";
+            /** Takes This Week */
+            takes_this_week: number;
+            /**
+             * Updated
+             * Format: date-time
+             */
+            updated: string;
+        };
+        /** StudioSpend */
+        StudioSpend: {
+            /**
+             * Budget Usd
+             * @description settings.budgetUsd (none: no limit)
+             */
+            budget_usd: number | null;
+            /**
+             * By Provider
+             * @description Empty: no provider spend yet
+             */
+            by_provider: {
+                [key: string]: number;
+            };
+            /** Spent Usd */
+            spent_usd: number;
         };
         /**
          * Subgraph
@@ -10344,6 +10464,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewView"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    studio_api_studio_get: {
+        parameters: {
+            query?: {
+                kind?: ("feature" | "series" | "short" | "music_video") | null;
+                status?: ("draft" | "in_progress" | "rendering" | "completed") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudioOverview"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
