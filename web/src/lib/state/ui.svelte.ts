@@ -2,7 +2,7 @@
 import type { Asset } from "../../generated/api";
 import { ApiError } from "../api";
 
-export type CenterTab = "canvas" | "scene" | "asset" | "scripts" | "shots" | "storyboard" | "cast" | "timeline" | "review";
+export type CenterTab = "canvas" | "scene" | "asset" | "scripts" | "shots" | "storyboard" | "cast" | "timeline" | "review" | "studio";
 export type LeftTab = "project" | "assets" | "nodes";
 export type DialogName = "new-project" | "open-workflow" | "save-workflow" | "templates" | "save-template" | "settings";
 
