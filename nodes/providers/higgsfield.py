@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from nodes.sdk.preproduction import Shot
 from nodes.sdk.providers import (
     Backoff,
     CredentialStore,
@@ -52,21 +53,31 @@ class HiggsfieldVideo(Node):
     """Generate a video clip on Higgsfield and keep it as a take of the shot, with the request as
     provenance. Cancelling the run cancels the request there when it has not started."""
 
-    prompt: str = Input(description="What happens in the clip", multiline=True)
+    prompt: str = Input("", description="What happens in the clip (with a shot: the style, before its description)",
+                        multiline=True)
+    shot: Shot | None = Input(None, socket="SHOT", description="A shot: its description, length and place "
+                              "(chapter/scene/shot) decide the clip's prompt, duration and take")
     application: str = Input("higgsfield-ai/dop/standard", pattern=r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$",
                              description="Higgsfield's application (model) path")
     duration: int = Input(5, ge=1, le=30, description="Seconds of video")
     image_url: str = Input("", description="A start frame Higgsfield can fetch (https), or empty")
     arguments: str = Input("{}", description="More of the application's arguments, as a JSON object")
-    shot_path: str = Input(description="The shot the clip is a take of, e.g. Chapter_01/Scene_01/Shot_01")
+    shot_path: str = Input("", description="The shot the clip is a take of, e.g. Chapter_01/Scene_01/Shot_01 "
+                           "(with a shot: its own)")
 
     def run(self, ctx: RunContext) -> HiggsfieldOut:
         settings = ProvidersSettings()
-        coords = ShotCoords.parse(self.shot_path)
+        if self.shot is not None:
+            coords = ShotCoords(self.shot.chapter, self.shot.scene, self.shot.number)
+        elif self.shot_path:
+            coords = ShotCoords.parse(self.shot_path)
+        else:
+            raise NodeExecutionError("give a shot or a shot_path for the clip's take", code="higgsfield_no_shot")
         body = self.request_body()
         root = ctx.takes.project_root("Higgsfield generation")
-        estimate = Estimate(provider=PROVIDER, usd=round(self.duration * settings.higgsfield_usd_per_second, 4),
-                            units=self.duration, unit="seconds", detail=f"{self.duration} s of {self.application}")
+        seconds = int(body["duration"])
+        estimate = Estimate(provider=PROVIDER, usd=round(seconds * settings.higgsfield_usd_per_second, 4),
+                            units=seconds, unit="seconds", detail=f"{seconds} s of {self.application}")
         check_budget(root, estimate)
         key = CredentialStore.for_workspace(ctx.workspace_root).require(
             ctx.principal, PROVIDER, settings.higgsfield_api_key,
@@ -119,7 +130,14 @@ class HiggsfieldVideo(Node):
             raise NodeExecutionError(f"arguments is not JSON: {exc}", code="higgsfield_arguments_invalid") from exc
         if not isinstance(extra, dict):
             raise NodeExecutionError("arguments must be a JSON object", code="higgsfield_arguments_invalid")
-        body: dict[str, Any] = {**extra, "prompt": self.prompt, "duration": self.duration}
+        prompt, duration = self.prompt, self.duration
+        if self.shot is not None:  # the shot's own words and length (whole seconds, at least one)
+            prompt = ". ".join(part for part in (self.prompt.strip(), self.shot.description.strip()) if part)
+            duration = max(1, min(30, round(self.shot.duration)))
+        if not prompt.strip():
+            raise NodeExecutionError("the clip needs a prompt (or a shot with a description)",
+                                     code="higgsfield_arguments_invalid")
+        body: dict[str, Any] = {**extra, "prompt": prompt, "duration": duration}
         if self.image_url:
             if urlsplit(self.image_url).scheme != "https":
                 raise NodeExecutionError("image_url must be an https URL Higgsfield can fetch",

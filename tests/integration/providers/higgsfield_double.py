@@ -21,12 +21,13 @@ class HiggsfieldDouble:
     clip: bytes = b""
     status_url: str | None = None  # what the submit answer names (None: this double's own)
     seen: list[Seen] = field(default_factory=list)
+    submitted: int = 0
 
     def of(self, path: str) -> list[Seen]:
         return [item for item in self.seen if item.path == path]
 
     def completed(self) -> Answer:
-        return 200, {"status": "completed", "request_id": "req-1", "video": {"url": f"{self.base_url}/media/clip.mp4"}}
+        return 200, {"status": "completed", "video": {"url": f"{self.base_url}/media/clip.mp4"}}
 
 
 def serve(double: HiggsfieldDouble) -> ThreadingHTTPServer:
@@ -48,15 +49,16 @@ def serve(double: HiggsfieldDouble) -> ThreadingHTTPServer:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             path = self._see(json.loads(self.rfile.read(length) or b"null"))
-            if path == "/requests/req-1/cancel":
+            if path.startswith("/requests/") and path.endswith("/cancel"):
                 return self._answer(202, {"status": "canceled"})
-            own = f"{double.base_url}/requests/req-1"
-            return self._answer(200, {"request_id": "req-1", "status_url": double.status_url or f"{own}/status",
-                                      "cancel_url": f"{own}/cancel"})
+            double.submitted += 1  # req-1, req-2, …: one per submission
+            own = f"{double.base_url}/requests/req-{double.submitted}"
+            return self._answer(200, {"request_id": f"req-{double.submitted}",
+                                      "status_url": double.status_url or f"{own}/status", "cancel_url": f"{own}/cancel"})
 
         def do_GET(self) -> None:
             path = self._see(None)
-            if path == "/requests/req-1/status":
+            if path.startswith("/requests/") and path.endswith("/status"):
                 status, body = double.statuses.pop(0) if len(double.statuses) > 1 else double.statuses[0]
                 return self._answer(status, body)
             if path == "/media/clip.mp4":
