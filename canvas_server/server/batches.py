@@ -63,16 +63,20 @@ def check_room(services: AppServices, principal: Principal, rows: int) -> None:
 async def submit_batch(
     services: AppServices, principal: Principal, graph: dict[str, Any], table: str | list[dict[str, Any]], *,
     params: dict[str, Any], tier: str | None, project: str | None, client_id: str | None, priority: int,
+    row_projects: list[str] | None = None,
 ) -> tuple[str, list[str]]:
-    """Queue one run per row under a new batch id; returns (batch id, run ids in row order)."""
+    """Queue one run per row under a new batch id; returns (batch id, run ids in row order).
+    `row_projects` gives each row its own project (the studio's batch over several projects);
+    the caller authorizes those projects before, so a refused one queues nothing."""
     authorize(principal, Action.RUN_SUBMIT)
     rows = table_rows(table)
+    projects: list[str | None] = list(row_projects) if row_projects is not None else [project] * len(rows)
     check_room(services, principal, len(rows))
     batch_id = uuid.uuid4().hex
     run_ids = []
-    for row in rows:
+    for row, row_project in zip(rows, projects, strict=True):
         run = await run_submit.submit_run(
-            services, principal, graph, tier=tier, project=project, params={**params, **row},
+            services, principal, graph, tier=tier, project=row_project, params={**params, **row},
             client_id=client_id, priority=priority, batch_id=batch_id)
         run_ids.append(run.run_id)
     return batch_id, run_ids

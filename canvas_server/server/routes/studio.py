@@ -6,18 +6,24 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, Field, field_validator
 
+from function_runners.tiers import TierName
 from nodes.sdk.providers import project_spend
 
 from ...governance import Action, Principal
+from ...graph.check import finite_json
 from ...runs.store import RunSummary
 from ...workspace.manifest import ProjectKind, ProjectManifest
 from ...workspace.store import ProjectStore
-from ..access import Allowed
+from .. import batches
+from ..access import Allowed, authorize_project
+from ..deps import get_principal
+from ..openapi import SUBMIT_RESPONSES
+from .batches import BatchAccepted
 from .projects import Services, Store, readable
 
 router = APIRouter(prefix="/api/studio", tags=["studio"])
@@ -120,3 +126,37 @@ def studio(store: Store, services: Services,
             projects.append(project)
     projects.sort(key=lambda project: project.updated, reverse=True)
     return StudioOverview(projects=projects, damaged=damaged)
+
+
+class ShotPick(BaseModel):
+    project: str = Field(min_length=1, max_length=200)
+    shot: str = Field(pattern=r"^Chapter_\d{2,3}/Scene_\d{2,3}/Shot_\d{2,3}$", description="Chapter_01/Scene_01/Shot_01")
+
+
+class StudioBatch(BaseModel):
+    """A template queued over shots of several projects: one run per shot, in its own project,
+    all under one batch id (follow it with GET /api/batches/{batch_id})."""
+
+    graph: dict[str, Any] = Field(min_length=1, description="A litegraph workflow, an API prompt or a template")
+    shot_input: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$",
+                            description="The NODE.INPUT or exposed parameter that takes each run's shot")
+    shots: list[ShotPick] = Field(min_length=1, max_length=batches.MAX_ROWS)
+    params: dict[str, Any] = Field(default_factory=dict, description="Overrides every run shares")
+    tier: TierName | None = None
+    priority: int = Field(0, ge=-100, le=100)
+
+    _finite = field_validator("graph", "params")(finite_json)
+
+
+@router.post("/batch", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_RESPONSES)
+async def studio_batch(body: StudioBatch, services: Services,
+                       principal: Principal = Depends(get_principal)) -> BatchAccepted:
+    """Every project is authorized for a run before any run is queued: one refused project
+    (403) or a missing one (404) queues nothing."""
+    for name in dict.fromkeys(pick.project for pick in body.shots):
+        authorize_project(services, principal, name, Action.PROJECT_RUN)
+    batch_id, run_ids = await batches.submit_batch(
+        services, principal, body.graph, [{body.shot_input: pick.shot} for pick in body.shots],
+        params=body.params, tier=body.tier, project=None, client_id=None, priority=body.priority,
+        row_projects=[pick.project for pick in body.shots])
+    return BatchAccepted(batch_id=batch_id, runs=run_ids)

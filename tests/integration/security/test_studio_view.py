@@ -12,6 +12,7 @@ import pytest
 
 from canvas_server.server.routes.studio import ShotCounts, _status
 
+from ..server_harness import wait_for_status
 from .test_story_inputs import assert_clear_4xx
 
 NOW = datetime.now(UTC)
@@ -83,3 +84,50 @@ def test_the_studio_filters_by_kind_and_status(clients: dict[str, httpx.Client],
 @pytest.mark.parametrize("query", ["?kind=../../etc", "?status=%00", "?kind=short&kind=feature"])
 def test_a_hostile_studio_filter_is_a_clear_4xx(clients: dict[str, httpx.Client], query: str) -> None:
     assert_clear_4xx(clients["cy"].get(f"/api/studio{query}"))
+
+
+def shown_value(client: httpx.Client, run_id: str) -> Any:
+    run = wait_for_status(client, run_id, {"completed", "failed"})
+    assert run["status"] == "completed", run
+    return run
+
+
+TEMPLATE = {"1": {"class_type": "core.text", "inputs": {"value": ""}},
+            "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}}
+
+
+def test_a_template_queued_over_shots_of_two_projects_is_one_batch_with_a_run_in_each_project(
+        clients: dict[str, httpx.Client], studio_projects: list[str]) -> None:
+    picks = [{"project": "Harbour", "shot": "Chapter_01/Scene_01/Shot_02"},
+             {"project": "Anthem", "shot": "Chapter_01/Scene_01/Shot_01"}]
+    answer = clients["cy"].post("/api/studio/batch", json={"graph": TEMPLATE, "shot_input": "1.value", "shots": picks})
+    assert answer.status_code == 202, answer.text
+    accepted = answer.json()
+    runs = [shown_value(clients["cy"], run_id) for run_id in accepted["runs"]]
+    assert [run["project"] for run in runs] == ["Harbour", "Anthem"]
+    assert [run["outputs"]["2"]["value"] for run in runs] == ["Chapter_01/Scene_01/Shot_02",
+                                                              "Chapter_01/Scene_01/Shot_01"]
+    batch = clients["cy"].get(f"/api/batches/{accepted['batch_id']}").json()
+    assert batch["total"] == 2 and batch["done"] and batch["counts"] == {"completed": 2}
+
+
+def test_a_studio_batch_with_a_project_the_caller_may_not_run_queues_nothing(
+        clients: dict[str, httpx.Client], studio_projects: list[str]) -> None:
+    before = clients["cy"].get("/api/runs", params={"limit": 1}).json()["total"]
+    picks = [{"project": "Harbour", "shot": "Chapter_01/Scene_01/Shot_01"},
+             {"project": "Secret", "shot": "Chapter_01/Scene_01/Shot_01"}]
+    answer = clients["cy"].post("/api/studio/batch", json={"graph": TEMPLATE, "shot_input": "1.value", "shots": picks})
+    assert answer.status_code in (403, 404), answer.text
+    assert_clear_4xx(answer)
+    assert clients["cy"].get("/api/runs", params={"limit": 1}).json()["total"] == before
+
+
+@pytest.mark.parametrize("body", [
+    {"graph": TEMPLATE, "shot_input": "1.value", "shots": []},
+    {"graph": TEMPLATE, "shot_input": "1.value", "shots": [{"project": "Harbour", "shot": "../../etc/passwd"}]},
+    {"graph": TEMPLATE, "shot_input": "1.value", "shots": [{"project": "../Secret", "shot": "Chapter_01/Scene_01/Shot_01"}]},
+    {"graph": TEMPLATE, "shot_input": "\u0000", "shots": [{"project": "Harbour", "shot": "Chapter_01/Scene_01/Shot_01"}]},
+    {"graph": {}, "shot_input": "1.value", "shots": [{"project": "Harbour", "shot": "Chapter_01/Scene_01/Shot_01"}]},
+])
+def test_a_hostile_studio_batch_is_a_clear_4xx(clients: dict[str, httpx.Client], body: dict[str, Any]) -> None:
+    assert_clear_4xx(clients["cy"].post("/api/studio/batch", json=body))

@@ -1042,6 +1042,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/studio/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Studio Batch
+         * @description Every project is authorized for a run before any run is queued: one refused project
+         *     (403) or a missing one (404) queues nothing.
+         */
+        post: operations["studio_batch_api_studio_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/templates": {
         parameters: {
             query?: never;
@@ -3500,6 +3521,16 @@ export interface components {
             /** Scene */
             scene: number;
         };
+        /** ShotPick */
+        ShotPick: {
+            /** Project */
+            project: string;
+            /**
+             * Shot
+             * @description Chapter_01/Scene_01/Shot_01
+             */
+            shot: string;
+        };
         /** ShotTakes */
         ShotTakes: {
             /** Active Take */
@@ -3576,6 +3607,41 @@ export interface components {
             type: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * StudioBatch
+         * @description A template queued over shots of several projects: one run per shot, in its own project,
+         *     all under one batch id (follow it with GET /api/batches/{batch_id}).
+         */
+        StudioBatch: {
+            /**
+             * Graph
+             * @description A litegraph workflow, an API prompt or a template
+             */
+            graph: {
+                [key: string]: unknown;
+            };
+            /**
+             * Params
+             * @description Overrides every run shares
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Priority
+             * @default 0
+             */
+            priority?: number;
+            /**
+             * Shot Input
+             * @description The NODE.INPUT or exposed parameter that takes each run's shot
+             */
+            shot_input: string;
+            /** Shots */
+            shots: components["schemas"]["ShotPick"][];
+            /** Tier */
+            tier?: ("low" | "standard" | "high") | null;
         };
         /** StudioOverview */
         StudioOverview: {
@@ -10617,6 +10683,111 @@ export interface operations {
             };
             /** @description The body or parameters do not match the schema, or the graph is invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    studio_batch_api_studio_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StudioBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchAccepted"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's quota of queued runs or stored bytes is used up */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
