@@ -12,6 +12,7 @@ import httpx
 from integration.server_harness import ServerProcess, sleep_prompt, wait_for_status
 
 from .conftest import EditorPage
+from .test_editor_runs import _node, _workflow
 
 
 def shot(number: int, takes: int = 0, active: bool = False) -> dict[str, Any]:
@@ -79,3 +80,42 @@ def test_the_studio_shows_projects_in_four_states_filters_them_and_opens_one(
         editor.shot("project opened from the studio")
     finally:
         httpx.post(f"{editor_server.url}/api/runs/{run_id}/cancel", timeout=30)
+
+
+def text_template(name: str) -> dict[str, Any]:
+    """Text → Show, its text exposed: each run shows the shot it was given."""
+    workflow = _workflow(
+        [_node(1, "core.text", [0, 0], [], [{"name": "text", "type": "TEXT", "links": [1]}], [""]),
+         _node(2, "core.show", [320, 0], [{"name": "value", "type": "*", "link": 1}], [], [])],
+        [[1, 1, 0, 2, 0, "TEXT"]])
+    return {"name": name, "description": "shows the shot", "version": "1", "requires": [],
+            "parameters": [{"node_id": "1", "input": "value", "label": "Shot"}], "workflow": workflow}
+
+
+def test_a_template_is_queued_over_the_shots_of_two_selected_projects_as_one_batch(
+        editor: EditorPage, editor_server: ServerProcess) -> None:
+    tag = uuid.uuid4().hex[:4]
+    first, second = f"Reel {tag}", f"Promo {tag}"
+    make(editor_server, first, "short", [shot(1), shot(2)])
+    make(editor_server, second, "music_video", [shot(1)])
+    saved = httpx.post(f"{editor_server.url}/api/templates", json=text_template(f"Show shot {tag}"), timeout=30)
+    assert saved.status_code == 201, saved.text
+    editor.open(first)
+    editor.page.get_by_test_id("tab-studio").click()
+    for name in (first, second):
+        editor.page.locator(f"[data-testid=studio-row][data-project='{name}'] [data-testid=studio-pick]").check()
+    batch = editor.page.get_by_test_id("studio-batch")
+    batch.get_by_test_id("studio-template").select_option(saved.json()["id"])
+    editor.page.wait_for_function("() => document.querySelector('[data-testid=studio-shot-input]').value === '1.value'")
+    batch.get_by_test_id("studio-queue").click()
+    result = batch.get_by_test_id("studio-batch-result")
+    result.wait_for()
+    assert result.inner_text().startswith("Queued 3 runs over 2 projects")
+    editor.shot("template queued over two projects")
+    client = httpx.Client(base_url=editor_server.url, timeout=30)
+    runs = client.get("/api/runs", params={"limit": 3}).json()["items"]
+    shown = sorted((run["project"], wait_for_status(client, run["run_id"], {"completed"})["outputs"]["2"]["value"])
+                   for run in runs)
+    assert shown == sorted([(first, "Chapter_01/Scene_01/Shot_01"), (first, "Chapter_01/Scene_01/Shot_02"),
+                            (second, "Chapter_01/Scene_01/Shot_01")])
+    assert len({run["batch_id"] for run in runs}) == 1

@@ -26,6 +26,11 @@ export interface ShotRow {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
+/** A shot's key as the server names it: `Chapter_01/Scene_02/Shot_03`. */
+export function shotKey(chapter: number, scene: number, shot: number): string {
+  return `Chapter_${pad(chapter)}/Scene_${pad(scene)}/Shot_${pad(shot)}`;
+}
+
 class ShotListState {
   chapters = $state<Schemas["Chapter"][]>([]);
   ingredients = $state<Schemas["IngredientEntry"][]>([]);
@@ -50,7 +55,7 @@ class ShotListState {
     for (const chapter of this.chapters) {
       for (const scene of chapter.scenes ?? []) {
         for (const shot of scene.shots ?? []) {
-          const key = `Chapter_${pad(chapter.number)}/Scene_${pad(scene.number)}/Shot_${pad(shot.number)}`;
+          const key = shotKey(chapter.number, scene.number, shot.number);
           const takes = review.takesOf(key);
           rows.push({
             key, chapter: chapter.number, scene: scene.number, slugline: scene.slugline || scene.title || "",
