@@ -23,7 +23,8 @@ def test_manifest_is_written_with_camel_case_keys_and_read_back_equal(tmp_path: 
     raw = json.loads((tmp_path / "project.json").read_text())
     assert raw["schemaVersion"] == SCHEMA_VERSION
     assert "emotionalBeats" in raw["narrative"]
-    assert raw["settings"] == {"fps": 24.0, "resolution": "1920x1080", "aspectRatio": "16:9"}
+    assert raw["settings"] == {"fps": 24.0, "resolution": "1920x1080", "aspectRatio": "16:9",
+                               "kind": "feature", "budgetUsd": None}
     assert read_manifest(tmp_path) == manifest
 
 
