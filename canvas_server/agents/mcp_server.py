@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -21,14 +20,12 @@ from mcp.server.lowlevel.server import Server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
 
 from nodes.sdk import AuteurError, layout
 
 from ..governance import Action, Principal
 from ..server.access import authorize_project
 from ..server.deps import principal_of, services_of
-from ..server.errors import send_error, status_for
 from ..server.services import AppServices
 from ..server.template_store import TemplateStore
 from ..workspace import takes as take_service
@@ -187,36 +184,9 @@ async def read(services: AppServices, principal: Principal, base: str, uri: str)
     raise ResourceNotFoundError(f"no resource {uri!r}")
 
 
-class McpEndpoint:
-    """`/mcp`: the SDK's streamable-HTTP transport behind our token check (401 in the one error
-    shape before any MCP message is read). The session manager lives as long as the server's
-    lifespan (`running`); the browser boundary, body limit and readiness gate sit in front."""
-
-    def __init__(self) -> None:
-        self.server = build_server(http_caller)
-        self._manager: StreamableHTTPSessionManager | None = None
-
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        # One manager per lifespan: the SDK's cannot be started twice. Host and Origin are
-        # checked by the app's boundary for every route, this one included.
-        manager = StreamableHTTPSessionManager(
-            app=self.server, security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False))
-        async with manager.run():
-            self._manager = manager
-            try:
-                yield
-            finally:
-                self._manager = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope)
-        try:
-            principal_of(request)
-        except AuteurError as exc:
-            await send_error(send, status_for(exc.code), exc.code, exc.message, exc.details)
-            return
-        if self._manager is None:
-            await send_error(send, 503, "unavailable", "the MCP endpoint is not running")
-            return
-        await self._manager.handle_request(scope, receive, send)
+def session_manager() -> StreamableHTTPSessionManager:
+    """The SDK's streamable-HTTP session manager over our server (one per lifespan: the SDK's
+    cannot be started twice). Host and Origin are checked by the app's boundary for every
+    route, /mcp included."""
+    return StreamableHTTPSessionManager(
+        app=build_server(http_caller), security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False))

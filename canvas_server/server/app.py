@@ -63,8 +63,8 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     the workspace lock already taken by `auteur serve`."""
     settings = settings or Settings()
     lifecycle = Lifecycle(settings, registry, lock)
-    # Imported here: the MCP SDK loads only with the server, never with the CLI's other commands.
-    from ..agents.mcp_server import McpEndpoint
+    # Imported here, and the MCP SDK only on the first /mcp request (agents/mcp_endpoint.py).
+    from ..agents.mcp_endpoint import McpEndpoint
 
     mcp = McpEndpoint()
 

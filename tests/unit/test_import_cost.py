@@ -54,3 +54,11 @@ def test_mounting_the_pack_routes_at_start_up_imports_no_spotipy_or_soco() -> No
             "app = FastAPI()\nmount_pack_routes(app, discover(), Settings())\n"
             "assert any(path.startswith('/api/packs/speaker/') for path in app.openapi()['paths'])")
     assert _loaded_after(code, ["spotipy", "soco", "redis"]) == []
+
+
+def test_building_the_server_app_imports_no_mcp_sdk_until_an_agent_calls(tmp_path: Path) -> None:
+    """The MCP SDK is half a second of imports: it loads on the first /mcp request, never at start."""
+    code = (f"import os\nos.environ['AUTEUR_WORKSPACE'] = {str(tmp_path / 'ws')!r}\n"
+            "from canvas_server.server.app import create_app\napp = create_app()\n"
+            "assert any(getattr(route, 'path', '') == '/mcp' for route in app.router.routes)")
+    assert _loaded_after(code, ["mcp", "mcp_types"]) == []
