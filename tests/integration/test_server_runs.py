@@ -76,7 +76,11 @@ def test_cancel_kills_the_running_node_within_two_seconds(server: ServerProcess,
     assert record["status"] == "cancelled"
     assert record["nodes"]["1"]["status"] == "cancelled"
     assert elapsed < 2.0, f"cancel took {elapsed:.2f}s"
-    assert not _alive(pid), "the node's process survived the cancel"
+    # The record may say cancelled a moment before the runner has reaped the killed process:
+    # what is promised is that it is gone within two seconds of the cancel.
+    while _alive(pid) and time.monotonic() - started < 2.0:
+        time.sleep(0.02)
+    assert not _alive(pid), f"the node's process survived the cancel by {time.monotonic() - started:.2f}s"
 
 
 def test_failing_node_fails_the_run_with_the_node_error(client: httpx.Client) -> None:
