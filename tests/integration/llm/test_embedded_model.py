@@ -20,6 +20,10 @@ from nodes.sdk.llm.embedded import EmbeddedModel
 
 from ..media.media_fixtures import outputs_of, run_node
 
+# A fresh machine converts the GGUF once on first load (about 2-5 minutes on 2 cores) inside the
+# first test: more than the suite's 300 s default.
+pytestmark = pytest.mark.timeout(900)
+
 MEDIEVAL = {"name": "Westmark", "genre": "fantasy", "tone": "grim", "tech_level": "medieval",
             "physics": "", "magic_system": "none"}
 MARA = {"id": "character-mara", "kind": "Character", "name": "Mara", "description": "a ferrywoman on the grey river"}
