@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sysconfig
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -50,8 +51,12 @@ def test_every_declared_dependency_and_extra_is_in_the_lock() -> None:
 
 def test_the_virtualenv_holds_exactly_the_locked_versions() -> None:
     pins = _locked()
+    # Only the virtualenv's own site-packages: once anything imports setuptools, it appends its
+    # vendored packages (setuptools/_vendor: wheel, jaraco.*, zipp...) to sys.path, and
+    # distributions() would list them as if installed.
+    site = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
     installed = {canonicalize_name(dist.metadata["Name"]): dist.version
-                 for dist in metadata.distributions()}
+                 for dist in metadata.distributions(path=site)}
     installed.pop("auteur-canvas", None)
     installed.pop("auteur-testpack", None)  # tests/plugins: the test suite's third-party pack
     differing = {name: (version, pins.get(name, ("not locked",))[0])
