@@ -20,6 +20,7 @@ from nodes.sdk import (
     AuteurError,
     MediaRef,
     ModelCache,
+    Node,
     NodeExecutionError,
     NodeRegistry,
     PathSandbox,
@@ -49,8 +50,14 @@ def run_roots(task: NodeTask) -> list[Path | str]:
     principal's scratch folder when the run has none (relative paths resolve there, never in
     the workspace, whose `.auteur/` and other projects stay out of reach); its own output
     folder; its ancestors' output folders; and the folders the operator allowed."""
-    base = task.project_root or principal_scratch(_root(task.workspace_root), task.principal)
+    base = run_base(task.workspace_root, task.project_root, task.principal)
     return [base, task.scratch_dir, *task.input_dirs, *task.allowed_dirs]
+
+
+def run_base(workspace_root: str, project_root: str | None, principal: str | None) -> Path | str:
+    """The first run root, where relative paths resolve: the project, or the principal's
+    scratch folder for a project-less run."""
+    return project_root or principal_scratch(_root(workspace_root), principal)
 
 
 def sandbox_for(task: NodeTask) -> PathSandbox:
@@ -168,27 +175,35 @@ def execute_task(
     emit: EmitFn | None = None,
     sandbox: PathSandbox | None = None,
 ) -> NodeResult:
-    """Validate inputs, run the node, and return its JSON outputs or a TaskError (every runner
-    and the executor's inline nodes come here)."""
+    """Validate inputs, run the node, and return its JSON outputs or a TaskError (every
+    runner comes here; the executor's inline nodes go straight to `run_node`)."""
     started = time.time()
-
-    def result(outputs: dict[str, Any] | None, error: TaskError | None) -> NodeResult:
-        return NodeResult(outputs=outputs, error=error, runner=runner,
-                          timings=TaskTimings(started_at=started, finished_at=time.time()))
-
     cls = registry.get(task.type)
+    outputs: dict[str, Any] | None = None
+    error: TaskError | None
     if cls is None:
-        return result(None, TaskError(
+        error = TaskError(
             code="unknown_node_type", error_type="UnknownNodeType",
             message=f"node type {task.type!r} is not installed on runner {runner}",
-        ))
+        )
+    else:
+        outputs, error = run_node(cls, task.inputs, lambda: context_for(task, models, progress, is_cancelled,
+                                                                       emit, sandbox))
+    return NodeResult(outputs=outputs, error=error, runner=runner,
+                      timings=TaskTimings(started_at=started, finished_at=time.time()))
+
+
+def run_node(
+    cls: type[Node], inputs: dict[str, Any], context: Callable[[], RunContext]
+) -> tuple[dict[str, Any] | None, TaskError | None]:
+    """The one body that runs a node: validate its inputs, check their MediaRefs, run it,
+    and return its JSON outputs, or the TaskError it raised."""
     try:
-        ctx = context_for(task, models, progress, is_cancelled, emit, sandbox)
-        instance = cls.model_validate(task.inputs)
+        ctx = context()
+        instance = cls.model_validate(inputs)
         check_refs(instance, ctx)
-        outputs = instance.run(ctx).model_dump(mode="json")
+        return instance.run(ctx).model_dump(mode="json"), None
     # A node may raise anything (NodeCancelledError included); the runner must report it
     # with its type, never crash.
     except Exception as exc:
-        return result(None, error_from(exc))
-    return result(outputs, None)
+        return None, error_from(exc)

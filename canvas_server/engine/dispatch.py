@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from function_runners.base import Runner, TaskCallbacks
-from function_runners.execute import error_from, execute_task, sandbox_for
+from function_runners.execute import error_from, run_base, run_node, sandbox_for
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask, TaskError
-from nodes.sdk import AuteurError, ModelCache, NodeRegistry, PathSandbox, sha256_file
+from nodes.sdk import AuteurError, ModelCache, NodeRegistry, PathSandbox, RunContext, sha256_file
 from nodes.sdk.storage import MediaStore, store_media
 
 from ..graph.prompt import ApiPrompt
@@ -54,6 +54,8 @@ class RunScope:
     principal: str | None
     cancel: CancelToken
     sandbox: PathSandbox
+    # The run's first root: its project folder, or its principal's scratch folder.
+    base: Path | str
     # Part of every cache key of the run: whose files its paths name (the project, or the
     # principal of a project-less run).
     key: str
@@ -127,6 +129,7 @@ class Dispatcher:
         self.runner = runner
         self.cache = cache
         self.workspace = str(workspace)
+        self._workspace_path = Path(workspace)
         self.allowed_dirs = allowed_dirs
         self.load_plugins = load_plugins
         self.inline_models = ModelCache()
@@ -177,7 +180,7 @@ class Dispatcher:
         where = self._relative(project_root) if project_root else None
         key = canonical([project, where, None if project_root else principal])
         return RunScope(run_id, prompt, project, project_root, principal, cancel,
-                        sandbox_for(template), key)
+                        sandbox_for(template), run_base(self.workspace, project_root, principal), key)
 
     def file_digest(self, sandbox: PathSandbox, path: str) -> str:
         """`<file>@<sha256>` for the file `path` names in a run's sandbox (`@missing` if none)."""
@@ -216,17 +219,33 @@ class Dispatcher:
                 return Outcome("cached", hit)
         if job.node.spec.runs_on != "inline":
             return None
+        node = job.node
         try:
-            task = self._task(scope, job)
+            inputs, input_dirs = job.host.job_inputs(job), job.host.job_input_dirs(job)
         except AuteurError as exc:  # its inputs cannot be gathered (a link to a missing slot)
             return Outcome("failed", runner=self.inline_label, error=error_from(exc))
+        staging = self._staging(job.key)
         callbacks = job.host.job_callbacks(job)
         job.host.job_started(job, self.inline_label)
         cancel = scope.cancel
-        result = execute_task(task, self.registry, self.inline_models, runner=self.inline_label,
-                              progress=callbacks.progress, is_cancelled=lambda: cancel.cancelled,
-                              emit=callbacks.emit)
-        return self._conclude(scope, job, task, result.outputs, result.error, self.inline_label, None)
+
+        # What a runner builds from a NodeTask, built here directly: an inline node (most of a
+        # big graph's nodes) needs no task to travel anywhere.
+        def context() -> RunContext:
+            return RunContext(
+                run_id=scope.run_id, node_id=node.node_id, type_id=node.spec.type, tier=node.tier,
+                tier_params=node.tier_params, workspace_root=self._workspace_path,
+                sandbox=PathSandbox([scope.base, staging, *input_dirs, *self.allowed_dirs]),
+                scratch_dir=staging, models=self.inline_models, progress=callbacks.progress,
+                is_cancelled=lambda: cancel.cancelled, emit=callbacks.emit, project=scope.project,
+                principal=scope.principal, project_root=Path(scope.project_root) if scope.project_root else None,
+                graph_hash=scope.graph_hash,
+            )
+
+        cls = self.registry.get(node.spec.type)
+        assert cls is not None  # the plan found its spec in this registry
+        outputs, error = run_node(cls, inputs, context)
+        return self._conclude(scope, job, staging, outputs, error, self.inline_label, None)
 
     async def run(self, scope: RunScope, job: Job) -> Outcome:
         """Settle `job` now if it can be, else dispatch it."""
@@ -270,14 +289,18 @@ class Dispatcher:
                 _remove(task.scratch_dir)
                 raise
             started = result.timings.started_at if result.timings is not None else None
-            outcome = self._conclude(scope, job, task, result.outputs, result.error, result.runner, started)
+            outcome = self._conclude(scope, job, task.scratch_dir, result.outputs, result.error, result.runner, started)
         if self.media is not None and self.media.remote and outcome.outputs:
             await asyncio.to_thread(store_media, self.media, self.workspace, outcome.outputs)
         return outcome
 
+    def _staging(self, key: str) -> str:
+        """A folder of its own for one execution's files (created only if the node writes)."""
+        return f"{self.outputs_dir(key)}~{self._stage_prefix}.{next(self._stages)}"
+
     def _task(self, scope: RunScope, job: Job) -> NodeTask:
         node = job.node
-        staging = f"{self.outputs_dir(job.key)}~{self._stage_prefix}.{next(self._stages)}"
+        staging = self._staging(job.key)
         return NodeTask(
             run_id=scope.run_id, node_id=node.node_id, type=node.spec.type, version=node.spec.version,
             inputs=job.host.job_inputs(job), tier=node.tier, tier_params=node.tier_params, scratch_dir=staging,
@@ -286,13 +309,13 @@ class Dispatcher:
             load_plugins=self.load_plugins, principal=scope.principal, graph_hash=scope.graph_hash,
         )
 
-    def _conclude(self, scope: RunScope, job: Job, task: NodeTask, outputs: dict[str, Any] | None,
+    def _conclude(self, scope: RunScope, job: Job, staging: str, outputs: dict[str, Any] | None,
                   error: TaskError | None, runner: str, started: float | None) -> Outcome:
         if error is not None:
-            _remove(task.scratch_dir)
+            _remove(staging)
             cancelled = error.code == "cancelled" and scope.cancel.cancelled
             return Outcome("cancelled" if cancelled else "failed", None, runner, started, error)
-        published = self._publish(job.key, task.scratch_dir, outputs or {})
+        published = self._publish(job.key, staging, outputs or {})
         if job.node.spec.cache:
             self.cache.put(job.key, published)
         return Outcome("completed", published, runner, started)

@@ -249,8 +249,11 @@ class _RunExecution:
     def job_input_dirs(self, job: Job) -> list[str]:
         """The output folders of every ancestor of the job's node (each item's, for a
         fanned-out one): with the project, the only places its inputs' files may come from."""
+        sources = job.node.sources
+        if len(sources) == 1:  # a chain's node: its one parent's answer, as it is
+            return list(self.folders_reachable(sources[0]))
         folders: dict[str, None] = {}
-        for source, _ in job.node.links.values():
+        for source in sources:
             folders.update(dict.fromkeys(self.folders_reachable(source)))
         return list(folders)
 

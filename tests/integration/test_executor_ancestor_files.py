@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pytest import MonkeyPatch
+
+from canvas_server.engine.dispatch import Job
+from canvas_server.engine.executor import _RunExecution
 from canvas_server.engine.record import RunRecord
 from function_runners.local import LocalRunner
 
@@ -57,21 +61,21 @@ def test_a_file_of_a_node_that_is_not_an_ancestor_is_refused(tmp_path: Path) -> 
     assert record.errors[0].details["error_type"] == "PathForbiddenError", record.errors
 
 
-def test_a_long_value_chain_gives_its_tasks_no_folders_to_read(tmp_path: Path) -> None:
+def test_a_long_value_chain_gives_its_tasks_no_folders_to_read(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
     """Nodes without files add nothing to their descendants' roots (a 1,000-node chain once
     listed every ancestor for every node: quadratic)."""
     seen: list[int] = []
+    folders_of_job = _RunExecution.job_input_dirs
+
+    def recording(self: _RunExecution, job: Job) -> list[str]:
+        folders = folders_of_job(self, job)
+        seen.append(len(folders))
+        return folders
+
+    monkeypatch.setattr(_RunExecution, "job_input_dirs", recording)
 
     async def body() -> RunRecord:
         executor = make_executor(tmp_path, LocalRunner(workers=1, load_plugins=PACKS), PACKS)
-        task_of = executor.dispatcher._task
-
-        def recording(scope, job):  # type: ignore[no-untyped-def]
-            task = task_of(scope, job)
-            seen.append(len(task.input_dirs))
-            return task
-
-        executor.dispatcher._task = recording  # type: ignore[method-assign]
         return await executor.run(add_chain(300))
 
     record = run_async(body)
