@@ -128,3 +128,89 @@ def test_a_comfyui_workflow_with_subgraph_definitions_opens_its_instances_and_ke
     saved = json.loads(Path(info.value.path()).read_text())
     kept = {sub["id"]: len(sub["nodes"]) for sub in saved["definitions"]["subgraphs"]}
     assert kept == {sub_id: len(sub["nodes"]) for sub_id, sub in definitions.items()}
+
+
+def _convert_by_menu(editor: EditorPage, node_id: str) -> str:
+    """Select a node by its title, choose Convert to Subgraph in its menu: the instance's id."""
+    editor.select_node(node_id)
+    x, y = editor.eval("(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + 40, n.pos[1] - 15]; }", node_id)
+    editor.page.mouse.click(*editor.canvas_point([x, y]), button="right")
+    editor.page.locator(".litecontextmenu .litemenu-entry", has_text="Convert to Subgraph").click()
+    editor.page.wait_for_function("() => window.__auteur.editor.shown._nodes.some((n) => n.isSubgraphNode())")
+    instance: str = editor.eval("() => String(window.__auteur.editor.shown._nodes.find((n) => n.isSubgraphNode()).id)")
+    return instance
+
+
+def _enter(editor: EditorPage, instance: str, depth: int) -> None:
+    """Click the instance's Open button; the crumbs then show `depth` subgraphs."""
+    editor.page.mouse.click(*editor.canvas_point(editor.eval(
+        "(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + n.size[0] - 30, n.pos[1] - 15]; }", instance)))
+    editor.page.wait_for_function("(d) => document.querySelectorAll('[data-testid=subgraph-crumb]').length === d", arg=depth)
+
+
+def _crumbs(editor: EditorPage) -> list[str]:
+    return [text.strip() for text in editor.page.locator("[data-testid=subgraph-crumbs] button, [data-testid=subgraph-crumbs] b").all_inner_texts()]
+
+
+def test_a_subgraph_inside_a_subgraph_has_a_breadcrumb_path_and_survives_save_reload_and_run(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    _open(editor, "nested.json", _chain())
+    outer = _convert_by_menu(editor, "2")
+    editor.eval("(id) => { window.__auteur.editor.nodeById(id).subgraph.name = 'Outer'; }", outer)
+    _enter(editor, outer, 1)
+    inner = _convert_by_menu(editor, "2")
+    editor.eval("(id) => { window.__auteur.editor.nodeById(id).subgraph.name = 'Inner'; }", inner)
+    _enter(editor, inner, 2)
+    assert _crumbs(editor) == ["nested", "Outer", "Inner"]
+    assert editor.eval("() => window.__auteur.editor.shown._nodes.map((n) => n.type)") == ["core.add"]
+    editor.eval("() => { const e = window.__auteur.editor; e.setWidget(e.shown._nodes[0], 'b', 10); }")
+    editor.shot("two levels deep: nested › Outer › Inner")
+
+    # Any crumb but the last goes to that level.
+    editor.page.locator("[data-testid=subgraph-crumb]", has_text="Outer").click()
+    editor.page.wait_for_function("() => document.querySelectorAll('[data-testid=subgraph-crumb]').length === 1")
+    assert editor.eval("() => window.__auteur.editor.shown._nodes.map((n) => n.isSubgraphNode())") == [True]
+    editor.shot("back one level: Outer")
+    editor.page.get_by_test_id("leave-subgraph").click()
+    editor.page.get_by_test_id("subgraph-crumbs").wait_for(state="detached")
+    assert editor.eval("() => window.__auteur.editor.shown === window.__auteur.editor.graph") is True
+
+    # The run executes the node two levels down, under its path id.
+    run_id = _queue_and_wait(editor)
+    assert _shown_value(editor, run_id) == {"value": 14.0}
+    record = httpx.get(f"{editor.server.url}/api/runs/{run_id}", timeout=10).json()
+    assert record["nodes"][f"{outer}:{inner}:2"]["status"] == "completed", sorted(record["nodes"])
+
+    # Saved in the project with both definitions; a reload restores it, the path opens again.
+    editor.page.keyboard.press("Control+s")
+    editor.page.wait_for_function("() => !window.__auteur.dirty")
+    saved = httpx.get(f"{editor.server.url}/api/projects/{project}/workflows/nested", timeout=10).json()
+    assert sorted(sub["name"] for sub in saved["definitions"]["subgraphs"]) == ["Inner", "Outer"]
+    editor.page.reload()
+    editor.page.wait_for_function("() => window.__auteur && window.__auteur.ready")
+    editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 3")
+    _enter(editor, outer, 1)
+    _enter(editor, inner, 2)
+    assert editor.eval("() => window.__auteur.editor.shown._nodes[0].widgets.find((w) => w.name === 'b').value") == 10
+    editor.shot("after reload: nested › Outer › Inner")
+    editor.page.get_by_test_id("leave-subgraph").click()
+    assert _shown_value(editor, _queue_and_wait(editor)) == {"value": 14.0}
+
+
+def test_ctrl_z_inside_a_nested_subgraph_undoes_the_edit_there_and_keeps_the_path_shown(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    _open(editor, "undo-nested.json", _chain())
+    outer = _convert_by_menu(editor, "2")
+    _enter(editor, outer, 1)
+    inner = _convert_by_menu(editor, "2")
+    _enter(editor, inner, 2)
+    editor.eval("() => { const e = window.__auteur.editor; e.setWidget(e.shown._nodes[0], 'b', 10); }")
+    editor.page.locator("[data-testid=graph-canvas]").focus()
+    # The first frame drawn inside lays out the subgraph's slots: that is not an edit to undo.
+    editor.page.wait_for_timeout(300)
+    editor.page.keyboard.press("Control+z")
+    state = editor.eval(
+        """() => { const e = window.__auteur.editor; const add = e.shown._nodes[0];
+             return { crumbs: e.subgraphPath().length, live: e.graph.subgraphs.get(e.shown.id) === e.shown,
+                      b: add.widgets.find((w) => w.name === 'b').value }; }""")
+    assert state == {"crumbs": 2, "live": True, "b": 3}, state

@@ -8,6 +8,7 @@ import {
   LGraphGroup,
   LGraphNode,
   LiteGraph,
+  Subgraph,
   type IContextMenuValue,
 } from "@comfyorg/litegraph";
 import type { NodeSpec } from "../../generated/api";
@@ -63,6 +64,8 @@ export class Editor {
   private redoStack: string[] = [];
   private restoring = false;
   private checkpointTimer: number | undefined;
+  /** The subgraphs entered, outermost first; the last is on the canvas. */
+  private entered: Subgraph[] = [];
 
   constructor(
     readonly element: HTMLCanvasElement,
@@ -237,6 +240,12 @@ export class Editor {
     const data = this.graph.serialize() as unknown as Json;
     delete data.extra;
     delete data.revision;
+    // A subgraph's input and output slots are laid out while it is drawn: not a change (the
+    // first frame inside a subgraph made Ctrl+Z record it and undo nothing the user did).
+    const definitions = isObject(data.definitions) ? data.definitions : {};
+    for (const subgraph of (definitions.subgraphs as Json[] | undefined) ?? []) {
+      for (const slot of [...((subgraph.inputs as Json[] | undefined) ?? []), ...((subgraph.outputs as Json[] | undefined) ?? [])]) delete slot.pos;
+    }
     return JSON.stringify(data);
   }
 
@@ -303,25 +312,56 @@ export class Editor {
 
   /** The names of the subgraphs entered, outermost first (empty on the workflow itself). */
   subgraphPath(): string[] {
-    const shown = this.shown;
-    return shown === this.graph ? [] : [(shown as unknown as { name: string }).name];
+    return this.entered.map((subgraph) => subgraph.name);
   }
 
   /** Show the subgraph an instance node stands for, to edit what is inside it. */
   enterSubgraph(node: LGraphNode): void {
     if (!node.isSubgraphNode()) return;
-    this.canvas.openSubgraph(node.subgraph);
-    this.fitView();
+    this.canvas.openSubgraph(node.subgraph); // "subgraph-opened" extends the path
   }
 
-  /** Back to the workflow from a subgraph (its edits are part of the workflow already). */
+  /** Back to the workflow from any depth (the subgraphs' edits are part of it already). */
   leaveSubgraph(): void {
-    if (this.canvas.graph === this.graph || !this.canvas.graph) return;
+    this.showDepth(0);
+  }
+
+  /** Show one level of the path entered: 0 is the workflow, 1 the outermost subgraph, and so on. */
+  showDepth(depth: number): void {
+    const current = this.canvas.graph === this.graph ? 0 : Math.max(1, this.entered.length);
+    if (depth < 0 || depth >= current) return;
     this.checkpoint();
-    this.canvas.subgraph = undefined;
-    this.canvas.setGraph(this.graph);
+    this.entered = this.entered.slice(0, depth);
+    const target = this.entered[depth - 1];
+    this.canvas.subgraph = target;
+    this.canvas.setGraph(target ?? this.graph);
     this.fitView();
     this.hooks.onChange();
+  }
+
+  /** litegraph opens a subgraph itself from an instance's title button: follow it into the path,
+   *  one level below the graph it was opened from. */
+  private followOpened(subgraph: Subgraph, from: LGraph): void {
+    const level = this.entered.indexOf(from as Subgraph);
+    this.entered = [...this.entered.slice(0, level + 1), subgraph];
+    this.fitView();
+    this.hooks.onChange();
+  }
+
+  /** After the workflow was configured again (undo, redo), the path names the new subgraph
+   *  objects of the same ids, as deep as they still exist. */
+  private reopenPath(ids: string[]): void {
+    const path: Subgraph[] = [];
+    for (const id of ids) {
+      const subgraph = this.graph.subgraphs.get(id);
+      const parent = path[path.length - 1] ?? this.graph;
+      if (!subgraph || !parent._nodes.some((node) => node.isSubgraphNode() && node.subgraph.id === id)) break;
+      path.push(subgraph);
+    }
+    this.entered = path;
+    const target = path[path.length - 1];
+    this.canvas.subgraph = target;
+    this.canvas.setGraph(target ?? this.graph);
   }
 
   /** Turn the selected nodes into one subgraph instance (litegraph's own conversion). */
@@ -451,7 +491,7 @@ export class Editor {
     if (!selected.length) return;
     const group = new LGraphGroup("Group");
     group.resizeTo(selected, 12);
-    this.graph.add(group);
+    this.shown.add(group);
     this.checkpoint();
   }
 
@@ -501,7 +541,9 @@ export class Editor {
     this.restoring = true;
     try {
       const ds = { scale: this.canvas.ds.scale, offset: [...this.canvas.ds.offset] as [number, number] };
+      const path = this.entered.map((subgraph) => subgraph.id);
       this.graph.configure(JSON.parse(state));
+      this.reopenPath(path);
       this.markMissing();
       this.canvas.ds.scale = ds.scale;
       this.canvas.ds.offset = ds.offset;
@@ -585,6 +627,10 @@ export class Editor {
     const canvasMenu = canvas.getCanvasMenuOptions.bind(canvas);
     canvas.getCanvasMenuOptions = () => plainLabels(canvasMenu() as never) as never;
     element.addEventListener("litegraph:set-graph", () => this.hooks.onChange());
+    element.addEventListener("subgraph-opened", (event) => {
+      const { subgraph, closingGraph } = (event as CustomEvent<{ subgraph: Subgraph; closingGraph: LGraph }>).detail;
+      this.followOpened(subgraph, closingGraph);
+    });
     // A link dropped on empty canvas opens the node search, filtered to nodes that fit the link
     // and placing the node where it was dropped (litegraph opened its own slot menu there).
     canvas.showConnectionMenu = (options) => {

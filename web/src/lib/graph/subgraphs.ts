@@ -5,7 +5,7 @@
 // create subgraph node" after removing the selection. Here each definition's id is registered
 // once, as a SubgraphNode of the definition current under that id (undo and reload create it
 // again, and the type must follow).
-import { LGraph, LiteGraph, SubgraphNode, type Subgraph } from "@comfyorg/litegraph";
+import { LGraph, LiteGraph, LLink, Subgraph, SubgraphNode } from "@comfyorg/litegraph";
 
 const definitions = new Map<string, Subgraph>();
 
@@ -46,4 +46,42 @@ function register(root: LGraph, subgraph: Subgraph): void {
 /** Make every subgraph the root graph creates a node type the canvas can place. */
 export function enableSubgraphs(root: LGraph): void {
   root.events.addEventListener("subgraph-created", (event) => register(root, event.detail.subgraph));
+  tolerateRemovedInputLinks();
+}
+
+interface SubgraphInputSlot {
+  linkIds: number[];
+  parent: { subgraph: Subgraph };
+  getConnectedWidgets(): unknown[];
+}
+
+let tolerating = false;
+
+/** litegraph (0.17) announces a link from a subgraph's input node as disconnected after deleting
+ *  the link but before dropping its id from the input's list, and every instance then asks that
+ *  list for its widgets and logs "Link not found" as an error (converting or deleting a node fed
+ *  by a subgraph input did it; nested subgraphs always). The ask skips links already deleted. */
+function tolerateRemovedInputLinks(): void {
+  if (tolerating) return;
+  tolerating = true;
+  const disconnect = LLink.prototype.disconnect;
+  const patched = new WeakSet<object>();
+  LLink.prototype.disconnect = function (this: LLink, network, keepReroutes) {
+    const input = this.originIsIoNode && network instanceof Subgraph ? (network.inputs.at(this.origin_slot) as unknown as SubgraphInputSlot | undefined) : undefined;
+    const proto = input ? (Object.getPrototypeOf(input) as SubgraphInputSlot) : undefined;
+    if (proto && !patched.has(proto)) {
+      patched.add(proto);
+      const widgets = proto.getConnectedWidgets;
+      proto.getConnectedWidgets = function (this: SubgraphInputSlot) {
+        const all = this.linkIds;
+        this.linkIds = all.filter((id) => this.parent.subgraph.getLink(id as never));
+        try {
+          return widgets.call(this);
+        } finally {
+          this.linkIds = all; // the same list litegraph removes the id from next
+        }
+      };
+    }
+    return disconnect.call(this, network, keepReroutes);
+  };
 }
