@@ -37,7 +37,8 @@ $(WEB_DIST): $(STAMP) $(WEB_SOURCES)
 
 web: $(WEB_DIST) ## Build the browser editor into web/dist (npm ci && npm run build)
 
-setup: system-deps $(STAMP) $(WEB_DIST) ## Install system packages, create the virtualenv, install everything, build the editor
+setup: system-deps $(STAMP) $(WEB_DIST) ## Install system packages, create the virtualenv, install everything, build the editor, convert the embedded model once
+	$(BIN)/python -m nodes.sdk.llm.prepare
 	@$(BIN)/auteur doctor || true
 
 run: setup ## Start the canvas on the embedded default (local runners, ./workspace)

@@ -28,7 +28,8 @@ class Turn(Generic[M]):
 def ask(ctx: RunContext, schema: type[M], instructions: str, request: str, *, feedback: str = "",
         max_tokens: int = 400, temperature: float = 0.3) -> Turn[M]:
     """A validated `schema` answer (or the node error `llm_invalid_output` after two retries)."""
-    model = language_model(ctx.models)
+    # A machine `make setup` did not prepare converts the embedded model here, for minutes: say so.
+    model = language_model(ctx.models, on_progress=lambda step: ctx.progress(0.05, step))
     messages = [system(instructions), user(request)]
     if feedback.strip():
         messages.append(user(f"A reviewer asked for changes; follow them: {feedback.strip()}"))

@@ -9,7 +9,17 @@ default, offline), Ollama, Anthropic and any OpenAI-compatible endpoint.
 
 from ._factory import DEFAULT_MODELS, language_model, provider_of
 from ._http import redact
-from ._types import Completion, LanguageModel, LLMError, Message, Role, TokenSink, system, user
+from ._types import (
+    Completion,
+    LanguageModel,
+    LLMError,
+    Message,
+    ProgressSink,
+    Role,
+    TokenSink,
+    system,
+    user,
+)
 from .settings import LLMSettings, ProviderName
 from .structured import RETRIES, Structured, ask_structured, strip_fences
 
@@ -21,6 +31,7 @@ __all__ = [
     "LLMSettings",
     "LanguageModel",
     "Message",
+    "ProgressSink",
     "ProviderName",
     "Role",
     "Structured",

@@ -7,7 +7,7 @@ from ._anthropic import API_VERSION, AnthropicModel
 from ._http import HttpTransport
 from ._ollama import OLLAMA_ENV, OllamaModel
 from ._openai import OpenAICompatibleModel
-from ._types import LanguageModel, LLMError
+from ._types import LanguageModel, LLMError, ProgressSink
 from .settings import LLMSettings, ProviderName
 
 DEFAULT_MODELS: dict[str, str] = {"ollama": "llama3.1:8b", "anthropic": "claude-sonnet-4-5",
@@ -31,9 +31,11 @@ def _transport(settings: LLMSettings, provider: str, url: str, env: str,
                          settings.llm_http_retries)
 
 
-def language_model(models: ModelCache, settings: LLMSettings | None = None) -> LanguageModel:
+def language_model(models: ModelCache, settings: LLMSettings | None = None, *,
+                   on_progress: ProgressSink | None = None) -> LanguageModel:
     """The language model the settings name (the embedded one is loaded once per process,
-    kept in `models`, and only when a node first asks it something)."""
+    kept in `models`, and only when a node first asks it something; `on_progress` hears of a
+    first-use conversion and of the load, which take a while)."""
     settings = settings or LLMSettings()
     provider = provider_of(settings)
     model = settings.llm_model or DEFAULT_MODELS[provider]
@@ -56,4 +58,4 @@ def language_model(models: ModelCache, settings: LLMSettings | None = None) -> L
                                                 BASE_URL_ENV, headers, key), model)
     from .embedded import embedded_model  # torch and transformers: loaded only by a node that asks
 
-    return embedded_model(models, settings)
+    return embedded_model(models, settings, on_progress)

