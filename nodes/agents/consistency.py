@@ -1,7 +1,8 @@
 """`agents.consistency_check`: content against the world's rules (genre, tone, technology
-level, magic and physics) and the existing characters: consistent or not, each violation with
-its rule, quote and reason. The model's verdict is joined by a rule check that needs no model;
-a violation of either sends the result to review."""
+level, magic and physics), the existing characters and the project's story timeline: consistent
+or not, each violation with its rule, quote and reason. The model's verdict is joined by rule
+checks that need no model (the world's, the timeline's); a violation of either sends the result
+to review."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from nodes.sdk.preproduction import Ingredient
 
 from .asking import ask
 from .context import WorldFacts, brief, chosen, ingredients_text, world_text
-from .rules import check_rules
+from .rules import RuleViolation, check_rules
+from .timeline import at_input, check_timeline, project_timeline, story_point, timeline_text
 
 
 class Violation(BaseModel):
@@ -34,6 +36,18 @@ class Violation(BaseModel):
 class Verdict(BaseModel):
     consistent: bool
     violations: list[Violation] = Field(max_length=5)
+
+
+class Report(BaseModel):
+    """What the check found, every violation kept (the model's own answer is bounded, not this)."""
+
+    consistent: bool
+    violations: list[Violation]
+
+
+def _violation(found: RuleViolation) -> Violation:
+    """A rule check's finding within the bounds of a Violation (a quote's start is still a quote)."""
+    return Violation(rule=found.rule[:100], quote=found.quote[:240], reason=found.reason[:300])
 
 
 class ConsistencyOut(Outputs):
@@ -51,35 +65,45 @@ class ConsistencyCheck(Node):
     character_1: Ingredient | None = Input(None, socket="INGREDIENT")
     character_2: Ingredient | None = Input(None, socket="INGREDIENT")
     character_3: Ingredient | None = Input(None, socket="INGREDIENT")
+    at: str = at_input("the content")
     feedback: str = Input("", multiline=True, description="A reviewer's request for changes")
     always_review: bool = Input(False, description="Send every result to review")
 
     def run(self, ctx: RunContext) -> ConsistencyOut:
-        turn = ask(ctx, Verdict, "You are a continuity editor. Say whether the content keeps to the world's rules "
-                   "and the characters; quote each violation exactly and give its reason.",
+        events = project_timeline(ctx)
+        point = story_point(self.at, events)
+        turn = ask(ctx, Verdict, "You are a continuity editor. Say whether the content keeps to the world's rules, "
+                   "the characters and the story timeline; quote each violation exactly and give its reason.",
                    brief(world_text(self.world), ingredients_text(chosen(self.character_1, self.character_2,
                                                                           self.character_3)),
-                         f"Content:\n{self.content}"),
+                         timeline_text(events, point), f"Content:\n{self.content}"),
                    feedback=self.feedback, max_tokens=360)
-        ruled = check_rules(self.content, self.world)
+        world_ruled = check_rules(self.content, self.world)
+        timed = check_timeline(self.content, events, point)
+        ruled = [*world_ruled, *timed]
         # A quote the content does not hold is the model's invention, not a finding.
         quoted = [v for v in turn.value.violations if v.quote.strip() and v.quote.strip().lower() in
                   self.content.lower()]
-        found = [*(Violation(rule=v.rule, quote=v.quote, reason=v.reason) for v in ruled),
+        found = [*(_violation(v) for v in ruled),
                  *(v for v in quoted if not any(v.quote.strip() in r.quote for r in ruled))]
         model_says = turn.value.consistent and not quoted
         agree = model_says == (not ruled)
         evidence = [*turn.evidence,
-                    Evidence(check="world_rules", passed=not ruled, score=0.0 if ruled else 1.0, blocking=True,
-                             detail="; ".join(v.reason for v in ruled) or "no rule of the world is broken"),
+                    Evidence(check="world_rules", passed=not world_ruled, score=0.0 if world_ruled else 1.0,
+                             blocking=True,
+                             detail="; ".join(v.reason for v in world_ruled) or "no rule of the world is broken"),
                     Evidence(check="agreement", passed=agree, score=1.0 if agree else 0.3,
                              detail="the model and the rule check agree" if agree else
                              f"the model found it {'consistent' if model_says else 'inconsistent'}; the rule check did not")]
+        if events:
+            evidence.append(Evidence(check="timeline", passed=not timed, score=0.0 if timed else 1.0, blocking=True,
+                                     detail="; ".join(v.reason for v in timed) or
+                                     f"keeps to the {len(events)} events of the timeline"))
         if turn.value.violations:
             evidence.append(Evidence(check="quotes_verified", passed=len(quoted) == len(turn.value.violations),
                                      score=len(quoted) / len(turn.value.violations),
                                      detail=f"{len(quoted)} of {len(turn.value.violations)} quotes are in the content"))
-        verdict = Verdict(consistent=not found, violations=found)
+        verdict = Report(consistent=not found, violations=found)
         summary = ("Consistent with the world and the characters." if not found else
                    f"{len(found)} violation(s): " + "; ".join(f"“{v.quote}” — {v.reason}" for v in found))
         result = agent_result(content=summary, structured=verdict.model_dump(), model=turn.model, tokens=turn.tokens,

@@ -1,5 +1,6 @@
 """`agents.narrative`: a scene (prose plus setting, beats and the characters present) or a video
-prompt, from a prompt, the world, the style guide and the chosen characters."""
+prompt, from a prompt, the world, the style guide, the chosen characters and the project's story
+timeline (its events in order, and where the scene stands among them)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from nodes.sdk.preproduction import Ingredient
 
 from .asking import ask, length_evidence
 from .context import WorldFacts, brief, chosen, ingredients_text, style_text, world_text
+from .timeline import at_input, check_timeline, project_timeline, story_point, timeline_text
 
 CHARS_PER_WORD = 7  # an English word and its space, with room to spare
 Name = Annotated[str, Field(max_length=30)]
@@ -66,18 +68,21 @@ class Narrative(Node):
     character_1: Ingredient | None = Input(None, socket="INGREDIENT")
     character_2: Ingredient | None = Input(None, socket="INGREDIENT")
     character_3: Ingredient | None = Input(None, socket="INGREDIENT")
+    at: str = at_input("the scene")
     feedback: str = Input("", multiline=True, description="A reviewer's request for changes")
     always_review: bool = Input(False, description="Send every result to review")
 
     def run(self, ctx: RunContext) -> AgentOut:
         characters = chosen(self.character_1, self.character_2, self.character_3)
+        events = project_timeline(ctx)
+        point = story_point(self.at, events)
         low, high = (40, 120) if self.form == "video_prompt" else (max(30, self.words * 3 // 4), self.words * 5 // 4)
         what = ("a video-generation prompt (one paragraph: subject, action, setting, camera, light)"
                 if self.form == "video_prompt" else f"a film scene in prose of about {self.words} words")
         turn = ask(ctx, scene_schema(high), f"You are a screenwriter. Write {what}, with its title, setting, beats and "
                    "the characters present.",
                    brief(world_text(self.world), style_text(self.style), ingredients_text(characters),
-                         f"Prompt: {self.prompt}"),
+                         timeline_text(events, point), f"Prompt: {self.prompt}"),
                    feedback=self.feedback, max_tokens=high * CHARS_PER_WORD // 3 + 240)
         scene = turn.value
         named = [c.name for c in characters if c.name.lower() in scene.text.lower()]
@@ -86,6 +91,11 @@ class Narrative(Node):
             evidence.append(Evidence(check="characters", passed=len(named) == len(characters),
                                      score=len(named) / len(characters),
                                      detail=f"{len(named)} of {len(characters)} chosen characters appear"))
+        if events:
+            timed = check_timeline(scene.text, events, point)
+            evidence.append(Evidence(check="timeline", passed=not timed, score=0.0 if timed else 1.0, blocking=True,
+                                     detail="; ".join(v.reason for v in timed) or
+                                     f"keeps to the {len(events)} events of the timeline"))
         result = agent_result(content=scene.text, structured=SceneDetails.model_validate(scene.model_dump()).model_dump(), model=turn.model,
                               tokens=turn.tokens, evidence=evidence, always_review=self.always_review)
         return AgentOut(result=result, text=scene.text)

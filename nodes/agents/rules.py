@@ -47,14 +47,19 @@ def forbidden_terms(world: WorldFacts | None) -> dict[str, tuple[str, ...]]:
     return rules
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences, each the quote a violation shows."""
+    return [sentence.strip() for sentence in _SENTENCE.findall(text) if sentence.strip()]
+
+
 def check_rules(text: str, world: WorldFacts | None) -> list[RuleViolation]:
     """Each sentence that names something the world's rules forbid, once per rule and sentence."""
     found: list[RuleViolation] = []
     for rule, words in forbidden_terms(world).items():
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")s?\b", re.IGNORECASE)
-        for sentence in _SENTENCE.findall(text):
+        for sentence in sentences(text):
             hits = sorted({match.group(1).lower() for match in pattern.finditer(sentence)})
             if hits:
-                found.append(RuleViolation(rule, sentence.strip(),
+                found.append(RuleViolation(rule, sentence,
                                            f"{', '.join(hits)} cannot exist under the world's {rule}"))
     return found

@@ -16,6 +16,9 @@ HOSTILE: list[tuple[str, dict[str, Any]]] = [
     ("agents.narrative", {"prompt": "x", "character_1": {"id": "../../etc", "kind": "Villain", "name": ""}}),
     ("agents.location_designer", {"brief": "x", "world": "not an object"}),
     ("agents.consistency_check", {"content": ["a", "list"]}),
+    ("agents.consistency_check", {"content": "x", "at": ["a", "list"]}),
+    ("agents.consistency_check", {"content": "x", "at": "Year 3\n" + "x" * 300}),
+    ("agents.narrative", {"prompt": "x", "at": "9" * 201}),
     ("agents.scribe", {"story": "x", "kind": "ransom_note"}),
     ("agents.scribe", {"story": "x", "always_review": "sometimes"}),
 ]
