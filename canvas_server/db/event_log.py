@@ -8,28 +8,21 @@ Appends are written once per event-loop tick, as in the SQLite log."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from ..events import Event, build_event
-from ..server.event_log import KEEP_EVENTS
+from ..events import Event
+from ..server.event_log import COLUMNS, BufferedEventLog, rebuild
 from .engine import autocommit
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-_COLUMNS = "seq, type, ts, run_id, project, data, owner"
 
-
-class PgEventLog:
+class PgEventLog(BufferedEventLog):
     def __init__(self, engine: Engine) -> None:
+        super().__init__()
         self._engine = engine
         self._single = autocommit(engine)
-        self._pending: list[dict[str, Any]] = []
-        self._flush_scheduled = False
 
     def next_seq(self) -> int:
         """The next event's number, unique across replicas."""
@@ -45,65 +38,36 @@ class PgEventLog:
         with self._single.connect() as db:
             return int(db.execute(text(sql)).scalar_one())
 
-    def append(self, event: Event) -> None:
-        self._pending.append({"seq": event.seq, "type": event.type, "ts": event.ts, "run_id": event.run_id,
-                              "project": event.project, "owner": event.owner,
-                              "data": json.dumps(event.model_dump(mode="json")["data"])})
-        self._schedule_flush()
-
     def after(self, seq: int, limit: int = 50_000) -> list[Event]:
         self.flush()
-        return self._events(f"SELECT {_COLUMNS} FROM events WHERE seq > :seq ORDER BY seq LIMIT :n", seq=seq, n=limit)
+        return self._events(f"SELECT {COLUMNS} FROM events WHERE seq > :seq ORDER BY seq LIMIT :n", seq=seq, n=limit)
 
     def of_run(self, run_id: str, after_run_seq: int = 0) -> list[Event]:
         """A run's events after its own sequence number `after_run_seq`, in that order."""
         self.flush()
-        return self._events(f"SELECT {_COLUMNS} FROM events WHERE run_id = :r AND run_seq > :n ORDER BY run_seq",
+        return self._events(f"SELECT {COLUMNS} FROM events WHERE run_id = :r AND run_seq > :n ORDER BY run_seq",
                             r=run_id, n=after_run_seq)
 
     def has_run(self, run_id: str) -> bool:
         self.flush()
-        return bool(self._events("SELECT seq, type, ts, run_id, project, data, owner FROM events "
-                                 "WHERE run_id = :r LIMIT 1", r=run_id))
+        return bool(self._events(f"SELECT {COLUMNS} FROM events WHERE run_id = :r LIMIT 1", r=run_id))
 
-    def recent(self, limit: int) -> list[Event]:
-        return self.after(max(0, self.last_seq() - limit), limit)
-
-    def flush(self) -> None:
-        self._flush_scheduled = False
-        if not self._pending:
-            return
+    def _write(self, rows: list[dict[str, Any]], trim_below: int | None) -> None:
         from sqlalchemy import text
 
-        rows, self._pending = self._pending, []
         with self._engine.begin() as db:
             _number_per_run(db, rows)
-            db.execute(text(f"INSERT INTO events ({_COLUMNS}, run_seq) VALUES (:seq, :type, :ts, :run_id, :project, "
+            db.execute(text(f"INSERT INTO events ({COLUMNS}, run_seq) VALUES (:seq, :type, :ts, :run_id, :project, "
                             ":data, :owner, :run_seq) ON CONFLICT (seq) DO NOTHING"), rows)
-            newest = rows[-1]["seq"]
-            if newest % 1000 < len(rows):  # about once per thousand events
-                db.execute(text("DELETE FROM events WHERE seq <= :s"), {"s": newest - KEEP_EVENTS})
-
-    def close(self) -> None:
-        self.flush()
+            if trim_below is not None:
+                db.execute(text("DELETE FROM events WHERE seq <= :s"), {"s": trim_below})
 
     def _events(self, sql: str, **params: Any) -> list[Event]:
         from sqlalchemy import text
 
         with self._single.connect() as db:
             rows = db.execute(text(sql), params).all()
-        return [event for row in rows if (event := _rebuild(tuple(row))) is not None]
-
-    def _schedule_flush(self) -> None:
-        if self._flush_scheduled:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # published outside the event loop (tests, shutdown): write now
-            self.flush()
-            return
-        self._flush_scheduled = True
-        loop.call_soon(self.flush)
+        return [event for row in rows if (event := rebuild(tuple(row))) is not None]
 
 
 def _number_per_run(db: Connection, rows: list[dict[str, Any]]) -> None:
@@ -122,11 +86,3 @@ def _number_per_run(db: Connection, rows: list[dict[str, Any]]) -> None:
             {"r": run_id, "k": len(of_run)}).scalar_one())
         for number, row in enumerate(of_run, start=last - len(of_run) + 1):
             row["run_seq"] = number
-
-
-def _rebuild(row: tuple[Any, ...]) -> Event | None:
-    seq, event_type, ts, run_id, project, data, owner = row
-    try:
-        return build_event(event_type, json.loads(data), seq=seq, ts=ts, run_id=run_id, project=project, owner=owner)
-    except (ValidationError, json.JSONDecodeError):  # written by an older, different schema
-        return None

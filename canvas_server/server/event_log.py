@@ -3,6 +3,8 @@ client that reconnects with its `last_seq` after a restart still receives what i
 
 Events are appended to SQLite (`<workspace>/.auteur/events.sqlite3`, WAL) and committed once
 per event-loop tick, so a burst of events from one scheduling round costs one transaction.
+That buffering, `recent` and the rebuilding of stored rows are `BufferedEventLog`'s, shared with
+the PostgreSQL log (`canvas_server.db.event_log`); each backend only numbers, writes and reads.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import asyncio
 import json
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -26,7 +30,7 @@ CREATE TABLE IF NOT EXISTS events (
     run_id TEXT, project TEXT, data TEXT NOT NULL
 )
 """
-_Row = tuple[int, str, float, str | None, str | None, str, str | None]
+COLUMNS = "seq, type, ts, run_id, project, data, owner"  # what is stored of an event, in this order
 
 
 def _record_owners(runs_db: Path | None) -> Migration:
@@ -60,19 +64,88 @@ def migrations(runs_db: Path | None = None) -> tuple[Migration, ...]:
             _record_owners(runs_db))
 
 
-class EventLog:
-    """Append-only store of published events, trimmed to the newest `KEEP_EVENTS`.
-    `runs_db`: the run store whose owners events stored before v3 are attributed to."""
+class BufferedEventLog(ABC):
+    """An event store (`event_store.EventStore`) whose appends are kept and written together
+    once per event-loop tick (one transaction per scheduling round), trimmed to the newest
+    `KEEP_EVENTS`. A backend numbers (`next_seq`, `last_seq`), writes a batch of rows
+    (`_write`, one dict per event: `COLUMNS`) and reads (`after`, `has_run`)."""
+
+    def __init__(self) -> None:
+        self._pending: list[dict[str, Any]] = []
+        self._flush_scheduled = False
+
+    @abstractmethod
+    def next_seq(self) -> int: ...
+
+    @abstractmethod
+    def last_seq(self) -> int: ...
+
+    @abstractmethod
+    def after(self, seq: int, limit: int = 50_000) -> list[Event]:
+        """Stored events with a sequence number above `seq`, oldest first (flushed first)."""
+
+    @abstractmethod
+    def has_run(self, run_id: str) -> bool:
+        """Whether any stored event names this run (also one deleted before ids were retired)."""
+
+    @abstractmethod
+    def _write(self, rows: list[dict[str, Any]], trim_below: int | None) -> None:
+        """Store `rows` in one transaction; with `trim_below`, delete the events numbered up to it."""
+
+    def append(self, event: Event) -> None:
+        self._pending.append({"seq": event.seq, "type": event.type, "ts": event.ts, "run_id": event.run_id,
+                              "project": event.project, "owner": event.owner,
+                              "data": json.dumps(event.model_dump(mode="json")["data"])})
+        self._schedule_flush()
+
+    def recent(self, limit: int) -> list[Event]:
+        return self.after(max(0, self.last_seq() - limit), limit)
+
+    def flush(self) -> None:
+        self._flush_scheduled = False
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        newest = int(rows[-1]["seq"])
+        # About once per thousand events, the oldest beyond KEEP_EVENTS go.
+        self._write(rows, newest - KEEP_EVENTS if newest % 1000 < len(rows) else None)
+
+    def close(self) -> None:
+        self.flush()
+
+    def _schedule_flush(self) -> None:
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # published outside the event loop (tests, shutdown): write now
+            self.flush()
+            return
+        self._flush_scheduled = True
+        loop.call_soon(self.flush)
+
+
+def rebuild(row: tuple[Any, ...]) -> Event | None:
+    """The event of a stored row (`COLUMNS`), or None for one written by an older, different schema."""
+    seq, event_type, ts, run_id, project, data, owner = row
+    try:
+        return build_event(event_type, json.loads(data), seq=seq, ts=ts, run_id=run_id, project=project, owner=owner)
+    except (ValidationError, json.JSONDecodeError):
+        return None
+
+
+class EventLog(BufferedEventLog):
+    """The SQLite event log. `runs_db`: the run store whose owners events stored before v3 are
+    attributed to."""
 
     def __init__(self, path: Path, runs_db: Path | None = None) -> None:
+        super().__init__()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self.schema_version = migrate(self._db, migrations(runs_db), name=str(path))
-        self._pending: list[_Row] = []
-        self._flush_scheduled = False
         # One server owns an SQLite event log (the workspace lock): it numbers in memory.
         self._numbered = self._stored_max()
         self._numbering = threading.Lock()
@@ -89,58 +162,24 @@ class EventLog:
         row = self._db.execute("SELECT MAX(seq) FROM events").fetchone()
         return int(row[0] or 0)
 
-    def append(self, event: Event) -> None:
-        self._pending.append((event.seq, event.type, event.ts, event.run_id, event.project,
-                              json.dumps(event.model_dump(mode="json")["data"]), event.owner))
-        self._schedule_flush()
-
     def after(self, seq: int, limit: int = 50_000) -> list[Event]:
-        """Stored events with a sequence number above `seq`, oldest first."""
         self.flush()
-        rows = self._db.execute(
-            "SELECT seq, type, ts, run_id, project, data, owner FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-            (seq, limit)).fetchall()
-        return [event for row in rows if (event := _rebuild(row)) is not None]
+        rows = self._db.execute(f"SELECT {COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                                (seq, limit)).fetchall()
+        return [event for row in rows if (event := rebuild(row)) is not None]
 
     def has_run(self, run_id: str) -> bool:
-        """Whether any stored event names this run (also one deleted before ids were retired)."""
         self.flush()
         return self._db.execute("SELECT 1 FROM events WHERE run_id = ? LIMIT 1", (run_id,)).fetchone() is not None
 
-    def recent(self, limit: int) -> list[Event]:
-        return self.after(max(0, self.last_seq() - limit), limit)
-
-    def flush(self) -> None:
-        self._flush_scheduled = False
-        if not self._pending:
-            return
-        rows, self._pending = self._pending, []
+    def _write(self, rows: list[dict[str, Any]], trim_below: int | None) -> None:
         with self._db:
             self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR REPLACE INTO events (seq, type, ts, run_id, project, data, owner) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            newest = rows[-1][0]
-            if newest % 1000 < len(rows):  # about once per thousand events
-                self._db.execute("DELETE FROM events WHERE seq <= ?", (newest - KEEP_EVENTS,))
+            self._db.executemany(f"INSERT OR REPLACE INTO events ({COLUMNS}) VALUES "
+                                 "(:seq, :type, :ts, :run_id, :project, :data, :owner)", rows)
+            if trim_below is not None:
+                self._db.execute("DELETE FROM events WHERE seq <= ?", (trim_below,))
 
     def close(self) -> None:
-        self.flush()
+        super().close()
         self._db.close()
-
-    def _schedule_flush(self) -> None:
-        if self._flush_scheduled:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # published outside the event loop (tests, shutdown): write now
-            self.flush()
-            return
-        self._flush_scheduled = True
-        loop.call_soon(self.flush)
-
-
-def _rebuild(row: _Row) -> Event | None:
-    seq, event_type, ts, run_id, project, data, owner = row
-    try:
-        return build_event(event_type, json.loads(data), seq=seq, ts=ts, run_id=run_id, project=project, owner=owner)
-    except (ValidationError, json.JSONDecodeError):  # written by an older, different schema
-        return None

@@ -5,10 +5,16 @@ multipart upload of fixed-size parts (memory bounded by one part; aborted on any
 orphaned parts are billed). Reads stream the body in chunks. URLs are SigV4 presigned with an
 expiry; they are signed for `AUTEUR_S3_PUBLIC_URL` when the storage is reached by another
 address from the browsers and speakers than from the server (MinIO inside compose).
+
+Every media request asks whether its object is stored (`exists`, a HEAD): the objects known to
+be there are remembered per key (`_Present`), so a file served again costs no round trip.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +45,43 @@ _CREDENTIALS = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "
                 "ExpiredToken", "InvalidToken"}
 
 
+PRESENT_TTL_S = 60.0  # how long an object seen is trusted to be there without asking again
+PRESENT_KEYS = 10_000  # keys remembered at most (the least recently used go first)
+
+
+class _Present:
+    """The keys whose objects are known to be stored, each trusted for `ttl_s` after it was
+    seen. Only presence is kept: an object missing now may be uploaded by a worker any moment,
+    so "not there" is always asked afresh. This process's own writes and deletes update the key
+    at once; another process's delete is noticed once the entry expires."""
+
+    def __init__(self, ttl_s: float = PRESENT_TTL_S, size: int = PRESENT_KEYS) -> None:
+        self.ttl_s = ttl_s
+        self._size = size
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()  # routes ask from the threadpool, uploads from workers
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            seen = self._seen.get(key)
+            if seen is None or time.monotonic() - seen > self.ttl_s:
+                self._seen.pop(key, None)
+                return False
+            self._seen.move_to_end(key)
+            return True
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._seen[key] = time.monotonic()
+            self._seen.move_to_end(key)
+            while len(self._seen) > self._size:
+                self._seen.popitem(last=False)
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
+
+
 class S3MediaStore:
     def __init__(self, settings: SharedSettings) -> None:
         import boto3  # only when object storage is configured
@@ -58,6 +101,7 @@ class S3MediaStore:
         public = settings.s3_public_url or settings.s3_endpoint_url
         self._signer = self._client if public == settings.s3_endpoint_url else boto3.client(
             "s3", endpoint_url=public, **common)
+        self.present = _Present()
 
     @property
     def remote(self) -> bool:
@@ -71,11 +115,13 @@ class S3MediaStore:
         name = self._key(key)
         extra = {"ContentType": content_type} if content_type else {}
         size = file.stat().st_size
+        self.present.discard(key)  # while it goes up (and if that fails) it is not known to be there
         with _mapped(key), file.open("rb") as handle:
             if size <= self._threshold:
                 self._client.put_object(Bucket=self.bucket, Key=name, Body=handle, **extra)
             else:
                 self._put_parts(name, handle, extra)
+        self.present.add(key)
 
     def _put_parts(self, name: str, handle: Any, extra: dict[str, str]) -> None:
         upload = self._client.create_multipart_upload(Bucket=self.bucket, Key=name, **extra)["UploadId"]
@@ -93,10 +139,13 @@ class S3MediaStore:
             raise
 
     def exists(self, key: str) -> bool:
+        if key in self.present:
+            return True
         try:
             self.size(key)
         except ObjectNotFoundError:
             return False
+        self.present.add(key)
         return True
 
     def size(self, key: str) -> int:
@@ -123,6 +172,7 @@ class S3MediaStore:
             staged.unlink(missing_ok=True)
 
     def delete(self, key: str) -> None:
+        self.present.discard(key)
         with _mapped(key):
             self._client.delete_object(Bucket=self.bucket, Key=self._key(key))
 

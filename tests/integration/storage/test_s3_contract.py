@@ -187,3 +187,36 @@ def test_direct_uploads_need_object_storage_and_their_tickets_expire(tmp_path: P
     with pytest.raises(direct.UploadTicketInvalidError) as expired:
         direct.redeem(short, ticket, "Film", "cy")
     assert expired.value.details == {"reason": "expired"} and status_for(expired.value.code) == 403
+
+
+def _count_heads(store: S3MediaStore) -> list[str]:
+    """The keys of every HEAD the store sends from now on."""
+    heads: list[str] = []
+    store._client.meta.events.register("before-parameter-build.s3.HeadObject",
+                                       lambda params, **_: heads.append(params["Key"]))
+    return heads
+
+
+def test_an_object_seen_stored_is_asked_for_once_and_writes_and_deletes_update_what_is_known(
+        s3_url: str, tmp_path: Path) -> None:
+    server = media_store(s3_settings(s3_url, s3_prefix="known"), tmp_path)
+    worker = media_store(s3_settings(s3_url, s3_prefix="known"), tmp_path)  # another process's store
+    assert isinstance(server, S3MediaStore) and isinstance(worker, S3MediaStore)
+    heads = _count_heads(server)
+    source = _file(tmp_path, "take01.png", 1000)
+
+    assert not server.exists("a/take01.png") and not server.exists("a/take01.png")
+    assert heads == ["known/a/take01.png"] * 2  # "not there" is asked afresh: a worker may upload it
+    worker.put("a/take01.png", source)
+    assert [server.exists("a/take01.png") for _ in range(5)] == [True] * 5
+    assert len(heads) == 3  # seen once, then known
+
+    server.delete("a/take01.png")
+    assert not server.exists("a/take01.png") and len(heads) == 4  # its own delete: asked again
+    server.put("a/take01.png", source)
+    assert server.exists("a/take01.png") and len(heads) == 4  # its own write: known without asking
+
+    worker.delete("a/take01.png")  # another process's delete is noticed once the entry expires
+    server.present.ttl_s = 0.2
+    time.sleep(0.3)
+    assert not server.exists("a/take01.png") and len(heads) == 5
