@@ -32,7 +32,15 @@ from function_runners.base import Runner, TaskCallbacks
 from function_runners.execute import error_from, run_base, run_node, sandbox_for
 from function_runners.result_cache import ResultCache
 from function_runners.task import NodeResult, NodeTask, TaskError
-from nodes.sdk import AuteurError, ModelCache, NodeRegistry, PathSandbox, RunContext, sha256_file
+from nodes.sdk import (
+    AuteurError,
+    ModelCache,
+    NodeRegistry,
+    PathSandbox,
+    RunContext,
+    sha256_file,
+    shot_list,
+)
 from nodes.sdk.storage import MediaStore, store_media
 
 from ..graph.prompt import ApiPrompt
@@ -199,6 +207,11 @@ class Dispatcher:
                 self._digests.clear()
             known = self._digests[memo] = sha256_file(resolved)
         return f"{where}@{known}"
+
+    @staticmethod
+    def shot_list_digest(scope: RunScope) -> str:
+        """The digest of the run's project's shot list, for the nodes that read it."""
+        return shot_list.shot_list_digest(Path(scope.project_root) if scope.project_root else None)
 
     def _relative(self, path: str) -> str:
         """A path inside the workspace relative to it (keys survive a moved workspace)."""

@@ -146,6 +146,7 @@ class _RunExecution:
             plan = build_plan(self.prompt, self.ex.registry, self.ex.tiers, tier=self.tier,
                               targets=self.targets, nonce=record.run_id, scope=self.scope.key,
                               file_digest=lambda path: self.dispatcher.file_digest(sandbox, path),
+                              shot_list_digest=lambda: self.dispatcher.shot_list_digest(self.scope),
                               memo=self.ex.splits)
         except AuteurError as exc:  # PlanError, or an unknown tier
             record.errors.append(ErrorInfo(code=exc.code, message=exc.message, details=exc.details))

@@ -100,6 +100,8 @@ class Plan:
 
 # The identity and content digest of the file a path names, in the run's sandbox.
 FileDigest = Callable[[str], str]
+# The digest of the run's project's shot list (nodes.sdk.shot_list), for nodes that read it.
+ShotListDigest = Callable[[], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,8 +238,11 @@ class _Planner:
     """Per-plan memo of what is the same for every node of a type: its facts, and its tier
     parameters as canonical text."""
 
-    def __init__(self, tiers: TierConfig, scope: str, file_digest: FileDigest | None) -> None:
+    def __init__(self, tiers: TierConfig, scope: str, file_digest: FileDigest | None,
+                 shot_list_digest: ShotListDigest | None) -> None:
         self.tiers, self.scope, self.file_digest = tiers, scope, file_digest
+        self._shot_list_digest = shot_list_digest
+        self._shot_list: str | None = None
         self._facts: dict[str, TypeFacts] = {}
         self._params: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
 
@@ -260,9 +265,18 @@ class _Planner:
         return {name: self.file_digest(value) for name in names
                 if isinstance(value := node.constants.get(name), str) and value}
 
+    def shot_list(self) -> str:
+        """The shot list's digest, read once per plan."""
+        if self._shot_list is None:
+            self._shot_list = self._shot_list_digest() if self._shot_list_digest is not None else ""
+        return self._shot_list
+
     def identity(self, node: PlannedNode, params_text: str, constants_text: str) -> str:
         files = canonical(sorted(node.file_digests.items())) if node.file_digests else "[]"
-        return "\n".join((node.spec.type, node.spec.version, params_text, constants_text, files, self.scope))
+        parts = [node.spec.type, node.spec.version, params_text, constants_text, files, self.scope]
+        if node.spec.reads_shot_list:
+            parts.append(f"shot list {self.shot_list()}")
+        return "\n".join(parts)
 
 
 def build_plan(
@@ -275,14 +289,16 @@ def build_plan(
     nonce: str,
     scope: str = "",
     file_digest: FileDigest | None = None,
+    shot_list_digest: ShotListDigest | None = None,
     memo: SplitMemo | None = None,
 ) -> Plan:
     """Plan a run in O(N): ancestors of the outputs, topological order, Merkle keys.
 
     `scope` names whose files the run sees (its project, or its principal); `file_digest`
-    gives the identity and content hash of the file a path names."""
+    gives the identity and content hash of the file a path names; `shot_list_digest` that of the
+    project's shot list, for the nodes that read it."""
     nodes = prompt.nodes()
-    planner = _Planner(tiers, scope, file_digest)
+    planner = _Planner(tiers, scope, file_digest, shot_list_digest)
     planned: dict[str, PlannedNode] = {}
     params_text: dict[str, str] = {}
     splits = required_nodes(prompt, registry, targets, memo)

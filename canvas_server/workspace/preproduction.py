@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from nodes.sdk import layout
 from nodes.sdk.preproduction import Breakdown, Ingredient, keep_numbers
 from nodes.sdk.preproduction import Shot as BreakdownShot
+from nodes.sdk.shot_list import EDITED_FIELDS
 
 from .manifest import Chapter, IngredientEntry, ProjectManifest, Scene, Shot
 
@@ -91,8 +92,7 @@ def _chapter(manifest: ProjectManifest, number: int) -> Chapter:
     return chapter
 
 
-# What a director edits in the shot list: kept across a re-breakdown while the shot's text is unchanged.
-EDITED_FIELDS = ("description", "dialogue", "duration", "cast", "slot1", "slot2", "slot3")
+# What a director edits in the shot list (EDITED_FIELDS): kept across a re-breakdown while the shot's text is unchanged.
 
 
 def _from_breakdown(shot: BreakdownShot) -> Shot:

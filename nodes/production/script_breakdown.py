@@ -29,6 +29,7 @@ from nodes.sdk.preproduction import (
     Shot,
     ShotSize,
 )
+from nodes.sdk.shot_list import saved_version
 
 from .final_draft import read_screenplay
 from .project_files import project_root
@@ -100,11 +101,13 @@ def apply_refinement(breakdown: Breakdown, refinement: ShotListRefinement, model
 
 
 @node("production.script_breakdown", title="Script Breakdown", category="Production/Script",
-      version="1.0.0", maturity="INTERN", runs_on="inline")
+      version="1.0.0", maturity="INTERN", runs_on="inline", reads_shot_list=True)
 class ScriptBreakdown(Node):
     """Break a screenplay down into scenes and shots (deterministic; optionally refined by a
     local Ollama model), write the shot list (CSV and Markdown) to 02_Source_Creative/ShotLists/
-    and the breakdown for project.json's narrative."""
+    and the breakdown for project.json's narrative. The shots it passes on are as the project's
+    shot list has them: a shot the director edited there (text, duration, cast, slots, order)
+    reaches the payloads with those edits."""
 
     script: str = Input(description="e.g. 02_Source_Creative/Scripts/pilot.fountain", widget="path",
                         tracks_file=True, picks="script")
@@ -122,7 +125,9 @@ class ScriptBreakdown(Node):
                                source=self.script, source_sha256=sha256_file(path))
         if self.refine_with_llm:
             breakdown = self.refined(ctx, breakdown)
-        return BreakdownOut(breakdown=breakdown, shots=breakdown.shots, shot_list=self.write(ctx, breakdown))
+        written = self.write(ctx, breakdown)  # the script's own breakdown, which the workspace mirrors
+        shots = sorted(saved_version(breakdown.shots, project_root(ctx)), key=lambda s: (s.chapter, s.scene, s.number))
+        return BreakdownOut(breakdown=breakdown.model_copy(update={"shots": shots}), shots=shots, shot_list=written)
 
     def refined(self, ctx: RunContext, breakdown: Breakdown) -> Breakdown:
         shots = [{"id": s.id, "slugline": s.slugline, "description": s.description, "dialogue": s.dialogue}

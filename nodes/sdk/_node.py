@@ -92,6 +92,7 @@ def build_spec(
     output_node: bool,
     cache: bool,
     tier_params: type[TierParams] | Iterable[str],
+    reads_shot_list: bool = False,
     localns: dict[str, Any] | None = None,
 ) -> NodeSpec:
     """Validate a node class and describe it; raises NodeDefinitionError naming the problem."""
@@ -114,6 +115,7 @@ def build_spec(
         runs_on=runs_on,
         output_node=output_node,
         cache=cache,
+        reads_shot_list=reads_shot_list,
         tier_params=tier_param_names(tier_params),
         module=cls.__module__,
         class_name=cls.__qualname__,
@@ -134,8 +136,11 @@ def node(
     output_node: bool = False,
     cache: bool = True,
     tier_params: type[TierParams] | Iterable[str] = (),
+    reads_shot_list: bool = False,
 ) -> Callable[[N], N]:
-    """Declare a node type. Validation happens here, so a malformed node fails at import."""
+    """Declare a node type. Validation happens here, so a malformed node fails at import.
+    `reads_shot_list`: the node reads the project's shot list (`nodes.sdk.shot_list`), so the
+    engine keys its results by it too."""
     # Nodes declared inside a function refer to output models local to it.
     caller_locals = dict(sys._getframe(1).f_locals)
 
@@ -151,6 +156,7 @@ def node(
             output_node=output_node,
             cache=cache,
             tier_params=tier_params,
+            reads_shot_list=reads_shot_list,
             localns=caller_locals,
         )
         setattr(cls, SPEC_ATTR, spec)

@@ -70,6 +70,8 @@ class NodeSpec(BaseModel):
     runs_on: RunsOn
     output_node: bool = False
     cache: bool = True
+    # Reads the project's shot list (nodes.sdk.shot_list): its digest is part of the cache key.
+    reads_shot_list: bool = False
     tier_params: list[str] = Field(default_factory=list)
     pack: str = ""
     module: str = ""

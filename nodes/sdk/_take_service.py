@@ -20,6 +20,7 @@ from ._events import EventType
 from ._sandbox import PathSandbox
 from .layout import BREAKDOWN_SUFFIX, MANIFEST, SHOTLISTS_DIR
 from .preproduction import keep_numbers
+from .shot_list import manifest_shots
 from .storage import process_media_store, store_file
 from .takes import Provenance, ShotCoords, promote, read_provenances
 
@@ -101,17 +102,7 @@ class TakeService:
                 if record.status == "complete" and record.file and (shot_dir / record.file).is_file()]
 
     def _shots(self) -> Iterator[tuple[ShotCoords, dict[str, Any]]]:
-        """Every shot entry of project.json with its coordinates; none outside a project or when
-        the manifest cannot be read."""
-        root = self._ctx.project_root
-        try:
-            manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8")) if root is not None else {}
-            for chapter in (manifest.get("narrative") or {}).get("chapters") or []:
-                for scene in chapter.get("scenes") or []:
-                    for shot in scene.get("shots") or []:
-                        yield ShotCoords(int(chapter["number"]), int(scene["number"]), int(shot["number"])), shot
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, AuteurError):
-            return
+        return manifest_shots(self._ctx.project_root)
 
     def chosen(self) -> dict[str, int]:
         """{shot key: take number} as project.json chooses them (`activeTake`); empty outside a

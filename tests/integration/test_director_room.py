@@ -8,6 +8,8 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -306,3 +308,63 @@ def test_a_render_folder_symlinked_outside_the_project_is_never_moved(
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "path_forbidden", answer.text
     assert sorted(p.name for p in outside.iterdir()) == ["S01_S01_take01.provenance.json"]
     assert (root / "03_Renders/Chapter_01/Scene_01/Shot_02/S01_S02_take01.png").is_file()
+
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "workspace_templates" / "graphs" / "screenplay_to_veo_payloads.json"
+
+
+def run_payloads(client: httpx.Client, project: str, script: str) -> dict[str, Any]:
+    """The screenplay template run in the project; its finished record."""
+    submitted = client.post("/api/runs", json={"graph": json.loads(TEMPLATE.read_text()), "project": project,
+                                               "params": {"3.script": script}})
+    assert submitted.status_code in (200, 201, 202), submitted.text
+    record = wait_for_status(client, submitted.json()["run_id"], {"completed", "failed"})
+    assert record["status"] == "completed", record["errors"]
+    return record
+
+
+def make_location(client: httpx.Client, project: str, name: str) -> str:
+    graph = {"1": {"class_type": "production.ingredient", "inputs": {"kind": "Location", "name": name}}}
+    run = client.post("/api/runs", json={"graph": graph, "project": project, "targets": ["1"]})
+    assert wait_for_status(client, run.json()["run_id"], {"completed", "failed"})["status"] == "completed"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # project.json mirrors the ingredient file after the run's event
+        found = [i["id"] for i in client.get(f"/api/projects/{project}").json()["ingredients"] if i["name"] == name]
+        if found:
+            return str(found[0])
+        time.sleep(0.1)
+    raise AssertionError(f"{name} never reached project.json")
+
+
+def payload_prompt(server: ServerProcess, project: str, record: dict[str, Any], shot_id: str) -> str:
+    """The Veo prompt of the payload take the run saved for the shot with this stable id."""
+    root = server.workspace / "Projects" / project
+    for path in record["nodes"]["4"]["outputs"]["take"]:
+        payload = json.loads((root / path).read_text())
+        if payload["shot_id"] == shot_id:
+            return str(payload["request"]["instances"][0]["prompt"])
+    raise AssertionError(f"no payload take of {shot_id} in the run")
+
+
+def test_a_slot_set_in_the_shot_list_reaches_the_payload_and_a_new_slot_is_never_served_from_the_cache(
+    client: httpx.Client, server: ServerProcess,
+) -> None:
+    assert client.post("/api/projects", json={"name": "Slots"}).status_code == 201
+    script = client.post("/api/projects/Slots/documents/scripts",
+                         json={"filename": "Two Rooms.fountain", "content": SCREENPLAY}).json()["path"]
+    pantry, porch = make_location(client, "Slots", "Moonlit Pantry"), make_location(client, "Slots", "Rain Porch")
+    first = run_payloads(client, "Slots", script)
+    wait_for_shots(client, "Slots", 1)
+    shot = client.get("/api/projects/Slots").json()["narrative"]["chapters"][0]["scenes"][0]["shots"][0]
+    assert "Moonlit Pantry" not in payload_prompt(server, "Slots", first, shot["id"])
+
+    for location, other in ((pantry, "Rain Porch"), (porch, "Moonlit Pantry")):
+        current = client.get("/api/projects/Slots").json()["narrative"]["chapters"][0]["scenes"][0]["shots"][0]
+        edited = client.patch("/api/projects/Slots/shots", json={
+            "shot": SHOT, "base": {"slot2": current.get("slot2")}, "changes": {"slot2": location}})
+        assert edited.status_code == 200, edited.text
+        record = run_payloads(client, "Slots", script)
+        prompt = payload_prompt(server, "Slots", record, shot["id"])
+        name = "Moonlit Pantry" if location == pantry else "Rain Porch"
+        assert name in prompt and other not in prompt, prompt
+        assert record["nodes"]["3"]["status"] == "completed"  # the breakdown read the edited shot list

@@ -2575,6 +2575,11 @@ export interface components {
              */
             pack: string;
             /**
+             * Reads Shot List
+             * @default false
+             */
+            reads_shot_list: boolean;
+            /**
              * Runs On
              * @enum {string}
              */
