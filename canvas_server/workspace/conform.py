@@ -6,9 +6,11 @@ changes are shown before anything is written: each scene's new shot order, new d
 points, shots left out of the cut and clips that are new.
 
 Applying repeats the plan under the project's edit lock and writes it only if it is still the plan
-the user confirmed (409 `conform_stale` otherwise), as one Git commit of project.json. Shots keep
-their number, which names their render folder: a take is never moved, renamed or rewritten, and
-a shot left out of the cut is marked `omitted` rather than deleted, so its takes stay attached.
+the user confirmed (409 `conform_stale` otherwise), as one Git commit of project.json. A shot's number is its place in its scene (the one rule of the
+shot list's reorder, `workspace/shot_order.py`): a scene whose order changed is numbered 1…n in
+the new order and each renumbered shot's takes move with it (folder, file names, provenance; the
+media bytes are never rewritten). A shot left out of the cut is marked `omitted` rather than
+deleted and goes after the cut, so its takes stay attached.
 A shot moves only within its scene (scenes are the screenplay's); a new clip becomes a new shot
 in the scene of the clip before it.
 """
@@ -38,7 +40,9 @@ from nodes.sdk.takes import ShotCoords
 from .errors import WorkspaceError
 from .gitrepo import CommitInfo
 from .manifest import ProjectManifest, Scene, Shot
+from .shot_order import renumber
 from .store import ProjectStore
+from .takes import mirror_takes
 
 MatchedBy = Literal["metadata", "media", "name", "order"]
 _NAMELESS_GAPS = ("fcpxml", "fcp7")
@@ -223,13 +227,14 @@ def plan_conform(root: Path, text: str, fmt: CutFormat | None, scope: Scope) -> 
     return plan.model_copy(update={"plan": hashlib.sha256(plan.model_dump_json().encode()).hexdigest()})
 
 
-def _apply(manifest: ProjectManifest, plan: ConformPlan) -> None:
+def _apply(manifest: ProjectManifest, plan: ConformPlan) -> list[tuple[int, Scene]]:
+    """Write the plan into the manifest; the (chapter, scene) pairs whose order it set."""
     by_key: dict[str, Shot] = {}
-    scenes: dict[str, Scene] = {}
+    scenes: dict[str, tuple[int, Scene]] = {}
     for chapter in manifest.narrative.chapters:
         for scene in chapter.scenes:
             scene_key = f"Chapter_{chapter.number:02d}/Scene_{scene.number:02d}"
-            scenes[scene_key] = scene
+            scenes[scene_key] = chapter.number, scene
             for shot in scene.shots:
                 by_key[ShotCoords(chapter.number, scene.number, shot.number).key] = shot
     for conformed in plan.shots:
@@ -241,11 +246,14 @@ def _apply(manifest: ProjectManifest, plan: ConformPlan) -> None:
                                 duration=new.new_duration, source_in=new.new_source_in)
     for gone in plan.removed:
         by_key[gone.shot].omitted = True
+    ordered = []
     for order in plan.scenes:
-        scene = scenes[order.scene]
+        chapter_number, scene = scenes[order.scene]
         placed = [by_key[key] for key in order.after]
         rest = [shot for shot in scene.shots if all(shot is not p for p in placed)]
         scene.shots = placed + rest  # omitted shots (and any outside the edit) after the cut
+        ordered.append((chapter_number, scene))
+    return ordered
 
 
 def preview(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None, scope: Scope) -> ConformPlan:
@@ -263,5 +271,7 @@ def apply(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None
                                     details={"plan": plan.plan, "confirmed": confirmed})
         if not plan.changed:
             raise WorkspaceError("the edit changes nothing in the project", code="nothing_to_commit")
-        _apply(manifest, plan)
+        for chapter, scene in _apply(manifest, plan):
+            renumber(root, chapter, scene)
+        mirror_takes(root, manifest)
     return ConformResult(applied=plan, commit=store.repo(name_or_id).head() if (root / ".git").exists() else None)

@@ -1,6 +1,7 @@
-"""Reordering a scene's shots from the shot list. A shot's number is its place in the scene and
-the name of its render folder (`Shot_03`), so a reorder renumbers the shots 1…n in the new order
-and moves each moved shot's takes with it (folder, file names, provenance): every take stays the
+"""Reordering a scene's shots. A shot's number is its place in the scene and the name of its
+render folder (`Shot_03`), so a reorder in the shot list, like a conform that changes a scene's
+order (`workspace/conform.py`), renumbers the shots 1…n in the new order and moves each moved
+shot's takes with it (folder, file names, provenance): every take stays the
 take of the shot it was made for, and the numbers stay consistent everywhere (tree, gallery,
 storyboard, exports). It runs under the project's edit lock, with project.json, in one step."""
 
@@ -74,6 +75,19 @@ def _move_folders(root: Path, chapter: int, scene: int, moves: dict[int, int]) -
         fsync_dir(folder(1).parent)
 
 
+def renumber(root: Path, chapter: int, scene: Scene) -> None:
+    """Number the scene's shots 1…n in their list order, moving each renumbered shot's takes with
+    it. The one numbering rule for a reorder and a conform: a shot's number is its place."""
+    moves = {shot.number: new for new, shot in enumerate(scene.shots, start=1)}
+    if len(moves) != len(scene.shots):
+        raise ShotConflictError("two shots of the scene share a number; reload the shot list",
+                                details={"scene": f"Chapter_{chapter:02d}/Scene_{scene.number:02d}"})
+    if all(old == new for old, new in moves.items()):
+        return
+    _move_folders(root, chapter, scene.number, moves)
+    scene.shots = [shot.model_copy(update={"number": moves[shot.number]}) for shot in scene.shots]
+
+
 def reorder_shots(store: ProjectStore, name_or_id: str, chapter: int, scene: int, order: list[int]) -> Scene:
     """Put the scene's shots in `order` (their current numbers, each once) and number them 1…n."""
     root = store.root(name_or_id)
@@ -87,10 +101,9 @@ def reorder_shots(store: ProjectStore, name_or_id: str, chapter: int, scene: int
             raise ShotConflictError(
                 "the scene's shots changed meanwhile; reload the shot list and move the shot again",
                 details={"current": current, "order": order})
-        moves = {old: new for new, old in enumerate(order, start=1)}
-        _move_folders(root, chapter, scene, moves)
         by_number = {shot.number: shot for shot in entry.shots}
-        entry.shots = [by_number[old].model_copy(update={"number": moves[old]}) for old in order]
+        entry.shots = [by_number[old] for old in order]
+        renumber(root, chapter, entry)
         mirror_takes(root, manifest)
         reordered = entry.model_copy(deep=True)
     return reordered

@@ -160,7 +160,8 @@ def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_o
     # Reorder: the kettle moves before Mara; both are renumbered and their takes move with them.
     kettle = page.locator("[data-testid=shot-row][data-shot='Chapter_01/Scene_01/Shot_02']")
     assert "kettle" in kettle.get_by_test_id("shot-description").input_value()
-    kettle.get_by_test_id("shot-up").click()
+    kettle.get_by_test_id("shot-handle").drag_to(page.locator(
+        "[data-testid=shot-row][data-shot='Chapter_01/Scene_01/Shot_01'] td").first)  # a real drag of the row's handle
     page.wait_for_function(
         "() => document.querySelector(`[data-shot='Chapter_01/Scene_01/Shot_01'] [data-testid=shot-description]`).value.includes('kettle')")
     assert [shot["description"][:12] for shot in kitchen_shots(root)] == ["The kettle s", "MARA sets do"]
@@ -220,7 +221,16 @@ def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_o
 
     eventually(lambda: "runs away" in street(), "the new breakdown never reached project.json", timeout=60)
     assert [shot["description"][:12] for shot in kitchen_shots(root)] == ["The kettle s", "MARA sets do"]
-    assert [len(shot["takes"]) for shot in kitchen_shots(root)] == [1, 2]
+
+    # The new payloads are made from the shot list as the director left it: Mara's text and the
+    # character in her slot 1 (a shot's edits and slots reach its payload, never a stale cached one).
+    def mara_prompt() -> str:
+        takes = sorted(kitchen_shots(root)[1]["takes"], key=lambda take: int(take["number"]))
+        return str(json.loads((root / takes[-1]["path"]).read_text())["request"]["instances"][0]["prompt"])
+
+    eventually(lambda: "hold on her hands" in mara_prompt(), "the shot list's edit never reached a payload", timeout=60)
+    assert "Subject: MARA" in mara_prompt()
+    assert [len(shot["takes"]) for shot in kitchen_shots(root)] == [2, 3]
 
     # Reload: everything is as it was.
     page.reload()
@@ -321,3 +331,41 @@ def test_a_character_is_made_from_an_uploaded_image_and_shown_with_its_reference
     page.wait_for_function("() => window.__auteur && window.__auteur.ready", timeout=20_000)
     page.get_by_test_id("tab-shots").click()
     page.locator("[data-testid=shot-row]").first.locator("[data-testid=shot-slot][data-slot='1']", has_text="MARA").wait_for()
+
+
+def test_shots_are_reordered_by_dragging_a_rows_handle_and_from_the_keyboard_numbered_by_their_place(
+    editor: EditorPage, project: str,
+) -> None:
+    scene = [{"number": n, "id": f"shot-{word}", "description": f"The {word}", "duration": 2.0}
+             for n, word in ((1, "door"), (2, "cup"), (3, "window"))]
+    narrative = {"chapters": [{"number": 1, "title": "One", "scenes": [{"number": 1, "title": "Kitchen", "shots": scene}]}]}
+    httpx.patch(f"{editor.server.url}/api/projects/{project}", json={"narrative": narrative}, timeout=30).raise_for_status()
+    root = editor.server.workspace / "Projects" / project
+    page = editor.page
+    editor.open(project)
+    page.get_by_test_id("tab-shots").click()
+
+    def shown() -> list[tuple[str, str]]:
+        rows = page.get_by_test_id("shot-row")
+        return [(rows.nth(i).get_attribute("data-shot") or "", rows.nth(i).get_by_test_id("shot-description").input_value())
+                for i in range(rows.count())]
+
+    def saved() -> list[tuple[int, str]]:
+        return [(shot["number"], shot["id"]) for shot in kitchen_shots(root)]
+
+    page.get_by_test_id("shot-row").nth(2).wait_for()
+    window = page.locator("[data-testid=shot-row][data-shot='Chapter_01/Scene_01/Shot_03']")
+    window.get_by_test_id("shot-handle").drag_to(page.get_by_test_id("shot-row").first.locator("td").first)
+    eventually(lambda: saved() == [(1, "shot-window"), (2, "shot-door"), (3, "shot-cup")],
+               "the dragged shot never reached its place in project.json")
+    page.wait_for_function("() => document.querySelector('[data-testid=shot-row] [data-testid=shot-description]').value === 'The window'")
+    assert [key[-7:] for key, _ in shown()] == ["Shot_01", "Shot_02", "Shot_03"]
+    editor.shot("the window dragged to the top, the scene numbered 1, 2, 3")
+    # The keyboard still moves a shot: the down button of the first row, by Enter.
+    page.get_by_test_id("shot-row").first.get_by_test_id("shot-down").focus()
+    page.keyboard.press("Enter")
+    eventually(lambda: saved() == [(1, "shot-door"), (2, "shot-window"), (3, "shot-cup")],
+               "the keyboard move never reached project.json")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=shot-row] [data-testid=shot-description]')[1].value === 'The window'")
+    assert [text for _, text in shown()] == ["The door", "The window", "The cup"]
+    editor.shot("the window moved down by the keyboard")

@@ -6,6 +6,7 @@ back (pycmx, zipfile, pypdf); an edited EDL conformed from the Shot list (previe
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -128,8 +129,10 @@ def test_the_cut_and_the_paperwork_are_downloaded_from_the_shot_list_and_the_sce
     assert "Sc 01 · Shot 02, Sc 01 · Shot 01" in dialog.get_by_test_id("conform-order").inner_text()
     editor.shot("conform preview")
     dialog.get_by_test_id("conform-apply").click()
+    # One numbering rule with the shot list's reorder: the door, now first, is Shot 1.
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=shot-row]')?.getAttribute('data-shot')?.endsWith('Shot_02')")
+        "() => document.querySelector('[data-testid=shot-row] [data-testid=shot-description]')?.value === 'The door'")
+    assert page.get_by_test_id("shot-row").first.get_attribute("data-shot") == "Chapter_01/Scene_01/Shot_01"
     editor.shot("shot list after the conform")
     with httpx.Client(base_url=url, timeout=30) as client:
         scene = client.get(f"/api/projects/{project}").json()["narrative"]["chapters"][0]["scenes"][0]
@@ -145,8 +148,9 @@ def test_the_cut_and_the_paperwork_are_downloaded_from_the_shot_list_and_the_sce
     scene_cut = _download(editor, "export-cut", tmp_path, view)
     assert scene_cut.name == f"{project}_Chapter_01_Scene_01.edl"
     scene_edl = pycmx.parse_cmx3600(io.StringIO(scene_cut.read_text(encoding="utf-8")))
-    # The conformed order: the door, then the cup.
-    assert [e.clip_name for event in scene_edl.events for e in event.edits] == ["SC01_SH02", "SC01_SH01"]
+    # The conformed order, numbered by place: the door, then the cup.
+    assert [e.clip_name for event in scene_edl.events for e in event.edits] == ["SC01_SH01", "SC01_SH02"]
+    assert re.findall(r"AUTEUR SHOT ID: (\S+)", scene_cut.read_text(encoding="utf-8")) == ["shot-door", "shot-cup"]
     scene_board = _download(editor, "paper-storyboard_pdf", tmp_path, view)
     assert scene_board.name == "two_rooms.storyboard.scene01.pdf"
     assert "MARA" in _pdf_text(scene_board) and "JONAH" not in _pdf_text(scene_board)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,7 +93,7 @@ def _post(client: httpx.Client, action: str, body: dict[str, Any]) -> httpx.Resp
     return client.post(f"/api/projects/{PROJECT}/editorial/conform/{action}", json=body)
 
 
-def test_an_edl_with_two_shots_swapped_and_one_trimmed_updates_the_shot_list_in_one_commit_with_takes_untouched(
+def test_an_edl_with_two_shots_swapped_and_one_trimmed_renumbers_the_scene_in_one_commit_and_the_takes_follow(
     client: httpx.Client, server: ServerProcess,
 ) -> None:
     sources = _sources(client, server)
@@ -113,18 +114,29 @@ def test_an_edl_with_two_shots_swapped_and_one_trimmed_updates_the_shot_list_in_
     applied = _post(client, "apply", {"content": edit, "plan": plan["plan"]})
     assert applied.status_code == 200, applied.text
     scene = client.get(f"/api/projects/{PROJECT}").json()["narrative"]["chapters"][0]["scenes"][0]
+    # One numbering rule with the shot list's reorder: a shot's number is its place, so the scene
+    # reads 1, 2, 3 in the cut's order and each renumbered shot's takes moved with it.
     assert [(s["number"], s["id"], s["duration"], s["sourceIn"]) for s in scene["shots"]] == [
-        (2, "shot-b", 2.0, 0.0), (1, "shot-a", 2.0, 0.0), (3, "shot-c", 1.25, 0.25)]
+        (1, "shot-b", 2.0, 0.0), (2, "shot-a", 2.0, 0.0), (3, "shot-c", 1.25, 0.25)]
+    assert [[take["path"] for take in s["takes"]] for s in scene["shots"]] == [
+        [f"03_Renders/{SHOT.format(n)}/S01_S{n:02d}_take01.mp4"] for n in (1, 2, 3)]
     commits = client.get(f"/api/projects/{PROJECT}/git/log").json()["commits"]
     assert len(commits) == len(commits_before) + 1  # one commit...
     commit = applied.json()["commit"]
     assert commits[0]["sha"] == commit["sha"] and commit["message"] == "Conform: the cut from the edl edit"
     assert commit["files"] == ["project.json"]  # ...of project.json alone
-    assert _take_hashes(server) == takes_before
+    media_after = _take_hashes(server)
+    moved = {f"{SHOT.format(1)}/S01_S01_take01.mp4": f"{SHOT.format(2)}/S01_S02_take01.mp4",
+             f"{SHOT.format(2)}/S01_S02_take01.mp4": f"{SHOT.format(1)}/S01_S01_take01.mp4"}
+    for path, digest in takes_before.items():  # every take's media byte-identical, b's and a's swapped
+        if path.endswith(".mp4"):
+            assert media_after[moved.get(path, path)] == digest, path
     # The next export is the conformed cut: the swapped order, the trim from its new in point.
-    recut = pycmx.parse_cmx3600(io.StringIO(_export(client, server, "edl")))
+    text = _export(client, server, "edl")
+    recut = pycmx.parse_cmx3600(io.StringIO(text))
     edits = [edit for event in recut.events for edit in event.edits]
-    assert [e.clip_name for e in edits] == ["SC01_SH02", "SC01_SH01", "SC01_SH03", "SC02_SH01"]
+    assert [e.clip_name for e in edits] == ["SC01_SH01", "SC01_SH02", "SC01_SH03", "SC02_SH01"]
+    assert re.findall(r"AUTEUR SHOT ID: (\S+)", text) == ["shot-b", "shot-a", "shot-c", "shot-d"]
     assert otio.opentime.from_timecode(edits[2].source_in, FPS).to_frames() == 6
     # Applying the same edit again is stale: the plan it confirmed no longer describes the project.
     again = _post(client, "apply", {"content": edit, "plan": plan["plan"]})
@@ -198,15 +210,15 @@ def test_a_clip_named_like_a_path_is_only_ever_text(client: httpx.Client, server
 def test_an_edl_of_ours_finds_each_shot_by_its_stable_id_after_the_shot_list_was_renumbered(
     client: httpx.Client, server: ServerProcess,
 ) -> None:
-    before = _export(client, server, "edl")  # scene 1 is b, a, c (numbered 2, 1, 3) since the first test
+    before = _export(client, server, "edl")  # scene 1 is b, a, c (numbered 1, 2, 3) since the first test
     assert "* AUTEUR SHOT ID: shot-b" in before
-    # The shot list renumbers the scene 1…n in its order, moving each shot's takes with it: the
-    # file the old list names for b (Shot_02/…) now belongs to a.
+    # The shot list renumbers the scene 1…n in its new order, moving each shot's takes with it:
+    # the file the old list names for b (Shot_01/…) now belongs to a.
     reordered = client.put(f"/api/projects/{PROJECT}/shots/order", json={"chapter": 1, "scene": 1, "order": [2, 1, 3]})
     assert reordered.status_code == 200, reordered.text
     plan = _post(client, "preview", {"content": before}).json()
     matched = [(s["clip"], s["shot_id"], s["shot"], s["matched_by"]) for s in plan["shots"]]
-    assert matched[:3] == [("SC01_SH02", "shot-b", SHOT.format(1), "metadata"),
-                           ("SC01_SH01", "shot-a", SHOT.format(2), "metadata"),
+    assert matched[:3] == [("SC01_SH01", "shot-b", SHOT.format(2), "metadata"),
+                           ("SC01_SH02", "shot-a", SHOT.format(1), "metadata"),
                            ("SC01_SH03", "shot-c", SHOT.format(3), "metadata")]
-    assert not plan["changed"]  # the same cut: only the numbers moved
+    assert plan["scenes"][0]["after"] == [SHOT.format(2), SHOT.format(1), SHOT.format(3)]  # b before a again

@@ -12,6 +12,8 @@ export type EditableField = "description" | "duration" | "cast" | Slot;
 export const SLOTS: Slot[] = ["slot1", "slot2", "slot3"];
 /** What an ingredient dragged from the Cast carries: its id. */
 export const INGREDIENT_DRAG = "application/x-auteur-ingredient";
+/** What a shot row dragged by its handle carries: its key. */
+export const SHOT_DRAG = "application/x-auteur-shot";
 
 export interface ShotRow {
   key: string;
@@ -72,13 +74,19 @@ class ShotListState {
     return this.rows.filter((r) => r.chapter === row.chapter && r.scene === row.scene);
   }
 
-  /** Moves a shot `delta` places within its scene; the server renumbers the scene and moves the
-   * takes with their shots. The list shows the server's answer (or its refusal, then reloads). */
+  /** Moves a shot `delta` places within its scene (the keyboard's up and down). */
   async move(project: string, row: ShotRow, delta: number): Promise<void> {
+    const from = this.sceneRows(row).findIndex((r) => r.key === row.key);
+    await this.moveTo(project, row, from + delta);
+  }
+
+  /** Moves a shot to place `to` (from 0) of its scene; the server renumbers the scene 1…n in the
+   * new order and moves the takes with their shots (a shot's number is its place). The list
+   * shows the server's answer (or its refusal, then reloads). */
+  async moveTo(project: string, row: ShotRow, to: number): Promise<void> {
     const numbers = this.sceneRows(row).map((r) => r.shot.number);
     const from = numbers.indexOf(row.shot.number);
-    const to = from + delta;
-    if (from < 0 || to < 0 || to >= numbers.length) return;
+    if (from < 0 || to < 0 || to >= numbers.length || to === from) return;
     const order = [...numbers];
     order.splice(to, 0, ...order.splice(from, 1));
     try {
