@@ -214,3 +214,61 @@ def test_ctrl_z_inside_a_nested_subgraph_undoes_the_edit_there_and_keeps_the_pat
              return { crumbs: e.subgraphPath().length, live: e.graph.subgraphs.get(e.shown.id) === e.shown,
                       b: add.widgets.find((w) => w.name === 'b').value }; }""")
     assert state == {"crumbs": 2, "live": True, "b": 3}, state
+
+
+def _unpack_by_menu(editor: EditorPage, instance: str) -> None:
+    x, y = editor.eval("(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + 30, n.pos[1] - 15]; }", instance)
+    editor.page.mouse.click(*editor.canvas_point([x, y]), button="right")
+    editor.page.locator(".litecontextmenu .litemenu-entry", has_text="Unpack Subgraph").click()
+    editor.page.wait_for_function("(id) => !window.__auteur.editor.nodeById(id)", arg=instance)
+
+
+def _root_chain(editor: EditorPage) -> dict[str, Any]:
+    """The workflow's node types (subgraph instances as 'subgraph') and its links by type."""
+    shape: dict[str, Any] = editor.eval(
+        """() => { const g = window.__auteur.editor.graph;
+             const kind = (id) => { const n = g.getNodeById(id); return n.isSubgraphNode() ? 'subgraph' : n.type; };
+             return { nodes: g._nodes.map((n) => n.isSubgraphNode() ? 'subgraph' : n.type).sort(),
+                      links: [...g._links.values()].map((l) => kind(l.origin_id) + '>' + kind(l.target_id)).sort() }; }""")
+    return shape
+
+
+def test_unpack_subgraph_puts_the_inner_nodes_back_linked_and_undo_restores_the_instance(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    _open(editor, "unpack.json", _chain())
+    outer = _convert_by_menu(editor, "2")
+    _enter(editor, outer, 1)
+    inner = _convert_by_menu(editor, "2")
+    editor.page.get_by_test_id("leave-subgraph").click()
+    editor.page.get_by_test_id("subgraph-crumbs").wait_for(state="detached")
+    wrapped = _root_chain(editor)
+    assert wrapped == {"nodes": ["core.integer", "core.show", "subgraph"], "links": ["core.integer>subgraph", "subgraph>core.show"]}
+
+    # Unpacking the outer instance leaves the inner one in its place, still linked both ways.
+    _unpack_by_menu(editor, outer)
+    assert _root_chain(editor) == wrapped
+    assert editor.eval("(id) => window.__auteur.editor.graph._nodes.some((n) => n.isSubgraphNode() && String(n.id) !== id)", outer)
+    editor.shot("outer unpacked: the inner subgraph in its place")
+    assert _shown_value(editor, _queue_and_wait(editor)) == {"value": 7.0}
+
+    # Unpacking that one too gives the add node back, its widget value kept, linked both ways.
+    instance = editor.eval("() => String(window.__auteur.editor.graph._nodes.find((n) => n.isSubgraphNode()).id)")
+    _unpack_by_menu(editor, instance)
+    assert _root_chain(editor) == {"nodes": ["core.add", "core.integer", "core.show"], "links": ["core.add>core.show", "core.integer>core.add"]}
+    assert editor.eval("() => window.__auteur.editor.graph._nodes.find((n) => n.type === 'core.add').widgets.find((w) => w.name === 'b').value") == 3
+    editor.shot("all unpacked: integer → add → show")
+    saved = editor.eval("() => window.__auteur.editor.current()")
+    assert "definitions" not in saved or not saved["definitions"].get("subgraphs"), saved.get("definitions")
+    assert _shown_value(editor, _queue_and_wait(editor)) == {"value": 7.0}
+
+    # One undo per unpack brings each instance back.
+    editor.page.locator("[data-testid=graph-canvas]").focus()
+    editor.page.keyboard.press("Control+z")
+    assert _root_chain(editor) == wrapped
+    editor.page.wait_for_timeout(300)  # past the editor's checkpoint delay: nothing new is recorded
+    editor.page.keyboard.press("Control+z")
+    assert _root_chain(editor) == wrapped
+    assert editor.eval("(id) => !!window.__auteur.editor.nodeById(id)?.isSubgraphNode()", outer) is True
+    assert inner
+    editor.shot("undone twice: the outer instance is back")
+    assert _shown_value(editor, _queue_and_wait(editor)) == {"value": 7.0}

@@ -17,7 +17,7 @@ import { MISSING_BG, MISSING_COLOUR, registerCatalog } from "./nodes";
 import { alignSockets } from "./align";
 import { forLitegraph, isObject, linkShape, type Json } from "./workflow";
 import { drawStatus, drawZoomedOutLabels, type NodeRunState } from "./status";
-import { enableSubgraphs } from "./subgraphs";
+import { enableSubgraphs, unpackSubgraph } from "./subgraphs";
 
 export interface SearchRequest {
   x: number;
@@ -385,6 +385,18 @@ export class Editor {
     this.checkpoint();
   }
 
+  /** Replace a subgraph instance on the shown graph by its inner nodes, links reconnected
+   *  (one undo step brings the instance back). */
+  unpackSubgraph(node: LGraphNode): void {
+    if (!node.isSubgraphNode()) return;
+    const nodes = unpackSubgraph(this.shown, node);
+    this.canvas.deselectAll?.();
+    for (const copy of nodes) this.canvas.select(copy);
+    this.hooks.onSelection(nodes);
+    this.canvas.setDirty(true, true);
+    this.checkpoint();
+  }
+
   /** The shown graph's nodes as rectangles, and the part of the graph the canvas shows now. */
   overview(): { nodes: [number, number, number, number][]; view: [number, number, number, number] } {
     const title = LiteGraph.NODE_TITLE_HEIGHT;
@@ -623,7 +635,14 @@ export class Editor {
           : option,
       );
     const nodeMenu = canvas.getNodeMenuOptions.bind(canvas);
-    canvas.getNodeMenuOptions = (node) => plainLabels(nodeMenu(node) as never) as never;
+    canvas.getNodeMenuOptions = (node) => {
+      const options = plainLabels(nodeMenu(node) as never);
+      if (node.isSubgraphNode()) {
+        const at = options.findIndex((option) => option?.content === "Convert to Subgraph");
+        options.splice(at + 1, 0, { content: "Unpack Subgraph", callback: () => this.unpackSubgraph(node) });
+      }
+      return options as never;
+    };
     const canvasMenu = canvas.getCanvasMenuOptions.bind(canvas);
     canvas.getCanvasMenuOptions = () => plainLabels(canvasMenu() as never) as never;
     element.addEventListener("litegraph:set-graph", () => this.hooks.onChange());

@@ -5,7 +5,7 @@
 // create subgraph node" after removing the selection. Here each definition's id is registered
 // once, as a SubgraphNode of the definition current under that id (undo and reload create it
 // again, and the type must follow).
-import { LGraph, LiteGraph, LLink, Subgraph, SubgraphNode } from "@comfyorg/litegraph";
+import { LGraph, LGraphGroup, LGraphNode, LiteGraph, LLink, Subgraph, SubgraphNode } from "@comfyorg/litegraph";
 
 const definitions = new Map<string, Subgraph>();
 
@@ -84,4 +84,64 @@ function tolerateRemovedInputLinks(): void {
     }
     return disconnect.call(this, network, keepReroutes);
   };
+}
+
+type Endpoint = { node: LGraphNode; slot: number };
+
+/** Replace a subgraph instance by the nodes inside it (ComfyUI's "Unpack Subgraph"): the inner
+ *  nodes and groups are copied into the instance's graph where it stood, links inside are made
+ *  again, and the links that entered or left the instance now reach the inner nodes they fed.
+ *  The instance is removed; its definition goes with it once nothing uses it. */
+export function unpackSubgraph(parent: LGraph, instance: SubgraphNode): LGraphNode[] {
+  const subgraph = instance.subgraph;
+  const inputId = subgraph.inputNode.id;
+  const outputId = subgraph.outputNode.id;
+  // What fed each instance input and what each instance output fed, read before it is removed.
+  const fedBy = instance.inputs.map((input): Endpoint | null => {
+    const link = input.link == null ? undefined : parent.links.get(input.link);
+    const node = link ? parent.getNodeById(link.origin_id) : null;
+    return link && node ? { node, slot: link.origin_slot } : null;
+  });
+  const feeds = instance.outputs.map((output) =>
+    (output.links ?? []).flatMap((id): Endpoint[] => {
+      const link = parent.links.get(id);
+      const node = link ? parent.getNodeById(link.target_id) : null;
+      return link && node ? [{ node, slot: link.target_slot }] : [];
+    }),
+  );
+  const inner = subgraph._nodes;
+  const [x0, y0] = inner.reduce(([x, y], node) => [Math.min(x, node.pos[0]), Math.min(y, node.pos[1])], [Infinity, Infinity]);
+  const [dx, dy] = inner.length ? [instance.pos[0] - x0, instance.pos[1] - y0] : [0, 0];
+  parent.remove(instance);
+
+  const copies = new Map<string, LGraphNode>();
+  for (const node of inner) {
+    const data = JSON.parse(JSON.stringify(node.serialize())) as { type: string; pos: [number, number]; inputs?: { link: unknown }[]; outputs?: { links: unknown }[] };
+    for (const input of data.inputs ?? []) input.link = null;
+    for (const output of data.outputs ?? []) output.links = null;
+    const copy = LiteGraph.createNode(data.type);
+    if (!copy) continue;
+    parent.add(copy);
+    copy.configure({ ...data, id: copy.id, pos: [data.pos[0] + dx, data.pos[1] + dy] } as never);
+    copies.set(String(node.id), copy);
+  }
+  for (const group of subgraph._groups) {
+    const data = group.serialize();
+    const copy = new LGraphGroup();
+    copy.configure({ ...data, bounding: [data.bounding[0] + dx, data.bounding[1] + dy, data.bounding[2], data.bounding[3]] });
+    parent.add(copy);
+  }
+
+  const origin = (id: number | string, slot: number): Endpoint | null =>
+    id === inputId ? (fedBy[slot] ?? null) : copies.has(String(id)) ? { node: copies.get(String(id))!, slot } : null;
+  for (const link of subgraph._links.values()) {
+    const from = origin(link.origin_id, link.origin_slot);
+    if (!from) continue;
+    const targets = link.target_id === outputId ? (feeds[link.target_slot] ?? []) : [{ node: copies.get(String(link.target_id)), slot: link.target_slot }];
+    for (const to of targets) if (to.node) from.node.connect(from.slot, to.node, to.slot);
+  }
+  // Each node was ordered as it was added, before its links: order them as a reload would
+  // (else the first undo afterwards records the new order and undoes nothing).
+  parent.updateExecutionOrder();
+  return [...copies.values()];
 }
