@@ -142,3 +142,80 @@ def test_a_refused_upload_says_which_category_would_take_it_and_can_go_there_or_
     refused = [error for error in editor.errors if "status of 415" in error]
     assert len(refused) == 2
     editor.errors[:] = [error for error in editor.errors if error not in refused]
+
+
+CHAIN_IN_A_GROUP = {
+    "last_node_id": 2, "last_link_id": 1, "config": {}, "version": 0.4,
+    "extra": {"ds": {"scale": 1, "offset": [120, 160]}},
+    "groups": [{"title": "Numbers", "bounding": [-20, -80, 640, 240], "color": "#3f789e", "font_size": 24}],
+    "nodes": [
+        {"id": 1, "type": "core.integer", "pos": [0, 0], "size": [240, 90], "flags": {}, "order": 0, "mode": 0, "inputs": [],
+         "outputs": [{"name": "value", "type": "INT", "links": [1]}], "properties": {}, "widgets_values": [4]},
+        {"id": 2, "type": "core.add", "pos": [340, 0], "size": [240, 90], "flags": {}, "order": 1, "mode": 0,
+         "inputs": [{"name": "a", "type": "FLOAT", "link": 1, "widget": {"name": "a"}},
+                    {"name": "b", "type": "FLOAT", "link": None, "widget": {"name": "b"}}],
+         "outputs": [{"name": "value", "type": "FLOAT", "links": []}], "properties": {}, "widgets_values": [0, 3]},
+    ],
+    "links": [[1, 1, 0, 2, 0, "INT"]],
+}
+
+# Pixels of the drawn canvas at graph points: a node's body, title bar and widget field, the
+# link's middle (the darkest pixel across it), the group's title band and the background.
+SAMPLE = """() => {
+  const e = window.__auteur.editor; e.drawNow();
+  const ctx = e.element.getContext('2d'); const r = window.devicePixelRatio || 1;
+  const px = (x, y) => { const [sx, sy] = e.toScreen([x, y]); return Array.from(ctx.getImageData(Math.round(sx * r), Math.round(sy * r), 1, 1).data.slice(0, 3)); };
+  const add = e.nodeById('2'); const [x, y] = add.pos; const [w, h] = add.size;
+  const b = add.widgets.find((w) => w.name === 'b');
+  const from = e.nodeById('1').getConnectionPos(false, 0); const to = add.getConnectionPos(true, 0);
+  const mid = [(from[0] + to[0]) / 2, (from[1] + to[1]) / 2];
+  const across = [-3, -2, -1, 0, 1, 2, 3].map((d) => px(mid[0], mid[1] + d)).sort((p, q) => (p[0] + p[1] + p[2]) - (q[0] + q[1] + q[2]));
+  return { body: px(x + w / 2, y + h - 3), title: px(x + w - 12, y - 6), widget: px(x + w / 2, y + b.last_y + 10),
+           link: across[0], group: px(-10 + 300, -80 + 5), background: px(x, y + 300),
+           titleText: e.canvas.node_title_color };
+}"""
+
+
+def _luminance(rgb: list[int] | str) -> float:
+    if isinstance(rgb, str):
+        text = rgb.strip().lstrip("#")
+        rgb = [int(text[i:i + 2], 16) for i in (0, 2, 4)]
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else float(((c + 0.055) / 1.055) ** 2.4)
+
+    red, green, blue = (channel(v) for v in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast(a: list[int] | str, b: list[int] | str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_light_theme_restyles_nodes_widgets_links_and_groups_readably_and_persists(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    editor.eval("(doc) => window.__auteur.openDocument(doc, 'themed.json')", CHAIN_IN_A_GROUP)
+    dark = editor.eval(SAMPLE)
+    assert _luminance(dark["body"]) < 0.1 and _luminance(dark["widget"]) < 0.1, dark
+    editor.page.get_by_test_id("settings-button").click()
+    editor.page.get_by_test_id("settings").get_by_label("Theme").select_option("light")
+    editor.page.keyboard.press("Escape")
+    light = editor.eval(SAMPLE)
+    editor.shot("light theme: nodes, widgets, links and the group restyled")
+    # Nodes and widgets are light surfaces now (only the chrome changed before) ...
+    for part in ("body", "title", "widget", "background"):
+        assert _luminance(light[part]) > 0.5, (part, light)
+    # ... with dark text at a readable contrast, links and the group's band set off the canvas.
+    assert _contrast(light["titleText"], light["title"]) >= 4.5, light
+    assert _contrast(light["titleText"], light["body"]) >= 4.5, light
+    assert _contrast(light["link"], light["background"]) >= 3, light
+    assert light["group"] != light["background"] and _luminance(light["group"]) < _luminance(light["background"]), light
+    assert editor.eval("() => window.__auteur.dirty") is False  # a theme is no change to the workflow
+
+    editor.page.reload()
+    editor.page.wait_for_function("() => window.__auteur && window.__auteur.ready")
+    editor.page.wait_for_function("() => window.__auteur.editor.nodeById('2')")
+    assert editor.eval(SAMPLE)["body"] == light["body"]
+    editor.shot("after a reload: still light")

@@ -1,6 +1,7 @@
 // Socket types: colours on the canvas, and the compatibility rule shared with the server
 // (SOCKET_RULES is generated from nodes.sdk.sockets_compatible).
 import { SOCKET_RULES } from "../generated/api";
+import { mix } from "./colour";
 
 export const ANY = "*";
 
@@ -23,8 +24,16 @@ export const SOCKET_COLOURS: Record<string, string> = {
   "*": "#cfcfcf",
 };
 
+let darkening = 0;
+
+/** Mix every socket colour toward black by `amount` (the light theme's contrast). */
+export function setSocketDarkening(amount: number): void {
+  darkening = amount;
+}
+
 export function socketColour(type: string): string {
-  return SOCKET_COLOURS[type] ?? "#b9b9b9";
+  const colour = SOCKET_COLOURS[type] ?? "#b9b9b9";
+  return darkening ? mix(colour, -darkening) : colour;
 }
 
 /** Whether an output of `output` may feed an input of `input` (same rule as the server). */

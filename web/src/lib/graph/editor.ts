@@ -12,12 +12,13 @@ import {
   type IContextMenuValue,
 } from "@comfyorg/litegraph";
 import type { NodeSpec } from "../../generated/api";
-import { SOCKET_COLOURS, slotTypesCompatible } from "../sockets";
+import { SOCKET_COLOURS, slotTypesCompatible, socketColour } from "../sockets";
 import { MISSING_BG, MISSING_COLOUR, registerCatalog } from "./nodes";
 import { alignSockets } from "./align";
 import { forLitegraph, isObject, linkShape, type Json } from "./workflow";
 import { drawStatus, drawZoomedOutLabels, type NodeRunState } from "./status";
 import { enableSubgraphs, unpackSubgraph } from "./subgraphs";
+import { setGlobalColours } from "./palette";
 
 export interface SearchRequest {
   x: number;
@@ -608,8 +609,9 @@ export class Editor {
     canvas.allow_searchbox = true;
     canvas.show_info = false;
     canvas.links_render_mode = LiteGraph.SPLINE_LINK;
-    canvas.default_connection_color_byType = { ...SOCKET_COLOURS };
-    LGraphCanvas.link_type_colors = { ...LGraphCanvas.link_type_colors, ...SOCKET_COLOURS };
+    const byType = Object.fromEntries(Object.keys(SOCKET_COLOURS).map((type) => [type, socketColour(type)]));
+    canvas.default_connection_color_byType = byType;
+    LGraphCanvas.link_type_colors = { ...LGraphCanvas.link_type_colors, ...byType };
     canvas.showSearchBox = ((event: MouseEvent, options?: { node_from?: LGraphNode; node_to?: LGraphNode; slot_from?: { type?: unknown; name?: string } }) => {
       const from = options?.node_from ?? options?.node_to;
       let link: SearchRequest["from"];
@@ -762,17 +764,7 @@ function configureLiteGraph(): void {
   LiteGraph.release_link_on_empty_shows_menu = true;
   LiteGraph.alt_drag_do_clone_nodes = true;
   LiteGraph.middle_click_slot_add_default_node = true;
-  LiteGraph.NODE_DEFAULT_BGCOLOR = "#2b2f38";
-  LiteGraph.NODE_DEFAULT_COLOR = "#353a45";
-  LiteGraph.NODE_DEFAULT_BOXCOLOR = "#666";
-  LiteGraph.NODE_TITLE_COLOR = "#c9ced8";
-  LiteGraph.NODE_SELECTED_TITLE_COLOR = "#fff";
-  LiteGraph.NODE_TEXT_COLOR = "#aab1be";
-  LiteGraph.WIDGET_BGCOLOR = "#1e2128";
-  LiteGraph.WIDGET_OUTLINE_COLOR = "#434a58";
-  LiteGraph.WIDGET_TEXT_COLOR = "#dfe3ea";
-  LiteGraph.WIDGET_SECONDARY_TEXT_COLOR = "#8b93a3";
-  LiteGraph.LINK_COLOR = "#8a93a5";
+  setGlobalColours("dark"); // the settings' theme follows once the canvas exists
   LiteGraph.NODE_TITLE_HEIGHT = 30;
   LiteGraph.NODE_WIDGET_HEIGHT = 22;
   LiteGraph.NODE_DEFAULT_SHAPE = LiteGraph.ROUND_SHAPE;

@@ -1,9 +1,10 @@
 // The editor's preferences (theme, canvas grid, link style), kept in localStorage and applied
-// to the page and the canvas whenever they change.
+// to the page and the canvas (its nodes, widgets, links and groups too) whenever they change.
 import { LiteGraph } from "@comfyorg/litegraph";
+import { applyPalette, type Theme } from "../graph/palette";
 import { graph } from "./graph.svelte";
 
-export type Theme = "dark" | "light";
+export type { Theme };
 export type LinkStyle = "spline" | "straight" | "linear";
 
 const KEY = "auteur.settings";
@@ -12,7 +13,6 @@ const LINK_MODES: Record<LinkStyle, number> = {
   straight: LiteGraph.STRAIGHT_LINK,
   linear: LiteGraph.LINEAR_LINK,
 };
-const CANVAS_BACKGROUND: Record<Theme, string> = { dark: "#15171c", light: "#e6e8ec" };
 
 /** Every keyboard shortcut of the canvas, as the settings panel lists them. */
 export const SHORTCUTS: readonly (readonly [keys: string, action: string])[] = [
@@ -49,19 +49,6 @@ function read(): Saved {
   }
 }
 
-/** A faint square grid as litegraph's background pattern (drawn from 50% zoom up). */
-function gridImage(theme: Theme): string {
-  const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = 20;
-  const ctx = canvas.getContext("2d")!;
-  ctx.fillStyle = CANVAS_BACKGROUND[theme];
-  ctx.fillRect(0, 0, 20, 20);
-  ctx.fillStyle = theme === "dark" ? "#262a33" : "#cfd3da";
-  ctx.fillRect(0, 0, 20, 1);
-  ctx.fillRect(0, 0, 1, 20);
-  return canvas.toDataURL();
-}
-
 class SettingsState {
   theme = $state<Theme>("dark");
   grid = $state(false);
@@ -83,12 +70,10 @@ class SettingsState {
   /** Put the preferences into effect on the page and the canvas. */
   apply(): void {
     document.documentElement.dataset.theme = this.theme;
-    const canvas = graph.editor?.canvas;
-    if (!canvas) return;
-    canvas.clear_background_color = CANVAS_BACKGROUND[this.theme];
-    canvas.background_image = this.grid ? gridImage(this.theme) : "";
-    canvas.links_render_mode = LINK_MODES[this.linkStyle];
-    canvas.setDirty(true, true);
+    const editor = graph.editor;
+    if (!editor) return;
+    editor.canvas.links_render_mode = LINK_MODES[this.linkStyle];
+    applyPalette(editor.canvas, editor.graph, this.theme, this.grid);
   }
 }
 
