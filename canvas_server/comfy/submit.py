@@ -28,6 +28,7 @@ from ..graph.errors import (
     MaturityError,
     OverrideError,
 )
+from ..request_body import RequestBody, validation_message
 from ..runs.store import StoredRun
 from ..server.errors import status_for
 from ..server.run_submit import submit_run
@@ -38,15 +39,18 @@ from .history import bus_client
 _PROMPT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 
 
-class AuteurExtra(BaseModel):
-    """`extra_data.auteur`: run the prompt in a project and at a tier."""
+class AuteurExtra(RequestBody):
+    """`extra_data.auteur`: run the prompt in a project and at a tier (ours: strict, unlike the
+    ComfyUI body around it)."""
 
     project: str | None = Field(None, min_length=1, max_length=200)
     tier: TierName | None = None
 
 
 class PromptBody(BaseModel):
-    """ComfyUI's `/prompt` body (unknown keys are ignored, as ComfyUI does)."""
+    """ComfyUI's `/prompt` body, read as ComfyUI's server reads it: unknown keys ignored, and
+    `number` and `front` taken loosely (ComfyUI calls `float()` on one and tests the other for
+    truth), so its frontend and its clients' scripts keep working. Not a RequestBody on purpose."""
 
     prompt: dict[str, Any]
     client_id: str | None = Field(None, max_length=200)
@@ -76,9 +80,15 @@ def parse_body(raw: Any) -> tuple[PromptBody, AuteurExtra]:
     try:
         finite_json(raw)
         body = PromptBody.model_validate(raw)
-        return body, body.auteur()
-    except (ValidationError, ValueError) as exc:
+    except ValidationError as exc:
+        raise PromptRefused(invalid_prompt(validation_message(exc.errors()))) from None
+    except ValueError as exc:  # not finite JSON
         raise PromptRefused(invalid_prompt(str(exc).splitlines()[0])) from None
+    try:
+        return body, body.auteur()
+    except ValidationError as exc:
+        where = [{**error, "loc": ("extra_data", "auteur", *error["loc"])} for error in exc.errors()]
+        raise PromptRefused(invalid_prompt(validation_message(where))) from None
 
 
 def _run_id(services: AppServices, body: PromptBody) -> str | None:

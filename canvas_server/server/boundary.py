@@ -33,10 +33,11 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from nodes.sdk import is_loopback_host
+
 from ..settings import Settings
 from .errors import error_response
 
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "127.0.0.1", "::1"})
 _WILDCARD_BINDS = frozenset({"0.0.0.0", "::", ""})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
@@ -69,15 +70,6 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def origin_key(origin: str) -> tuple[str, str, int] | None:
@@ -125,7 +117,7 @@ class BoundaryPolicy:
         if parsed is None:
             return False
         host = parsed[0]
-        return _is_loopback(host) or host in self.hosts or (self.any_ip_host and _is_ip(host))
+        return is_loopback_host(host) or host in self.hosts or (self.any_ip_host and _is_ip(host))
 
     def origin_allowed(self, origin: str, host_header: str | None, scheme: str) -> bool:
         """Same origin as the request (the Host it was sent to), or configured."""

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from nodes.sdk import AuteurError, master_secret, url_signing_key
 from nodes.sdk.storage import MediaStore
 
+from ..request_body import RequestBody
 from ..settings import Settings
 from ..workspace.assets import AssetUpload, safe_stem
 
@@ -40,7 +41,7 @@ class UploadTicketInvalidError(AuteurError):
     code = "upload_ticket_invalid"
 
 
-class DirectUploadRequest(BaseModel):
+class DirectUploadRequest(RequestBody):
     filename: str = Field(min_length=1, max_length=255, description="The file's name (its stem names the asset)")
     category: str = Field(min_length=1, max_length=64, description="Characters, Locations, Objects, Styles or Music")
     size: int = Field(ge=1, description="The file's size in bytes (refused above the upload limit)")
@@ -56,7 +57,7 @@ class DirectUpload(BaseModel):
     expires_at: float = Field(description="When the URL and the ticket expire (Unix time)")
 
 
-class DirectUploadDone(BaseModel):
+class DirectUploadDone(RequestBody):
     ticket: str = Field(min_length=1, max_length=4096)
 
 

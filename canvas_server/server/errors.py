@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from starlette.types import Send
 
 from nodes.sdk import AuteurError
 
+from ..request_body import field_name, validation_message
 from ..scrub import scrub, scrub_text
 from .openapi import allowed_methods
 
@@ -151,8 +153,9 @@ async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     if any(error.get("type") == "json_invalid" for error in errors):
         return error_response("json_invalid", "request body is not valid JSON", _plain(errors), 400)
-    return error_response("request_invalid", "request does not match the API schema",
-                          scrub(_plain(errors), _workspace(request)), 422)
+    workspace = _workspace(request)
+    return error_response("request_invalid", scrub_text(validation_message(errors), workspace),
+                          scrub(_plain(errors), workspace), 422)
 
 
 async def _os_error(request: Request, exc: Exception) -> JSONResponse:
@@ -169,11 +172,23 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _plain(errors: Any) -> list[dict[str, Any]]:
-    """FastAPI error entries may hold exception objects in `ctx`; keep the JSON-safe part."""
+    """FastAPI error entries may hold exception objects in `ctx`; keep the JSON-safe part:
+    where (`loc`, `field`), what (`msg`) and the constraint (`type`, and its limit in `ctx`)."""
     return [
-        {"loc": list(error.get("loc", [])), "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))}
+        {"loc": list(error.get("loc", [])), "field": field_name(error.get("loc", ())),
+         "msg": str(error.get("msg", "")), "type": str(error.get("type", "")), **_constraint(error)}
         for error in errors
     ]
+
+
+def _constraint(error: Mapping[str, Any]) -> dict[str, Any]:
+    """`{"ctx": {"le": 3600}}` for a bound; nothing when the context is not plain JSON."""
+    ctx = error.get("ctx")
+    if not isinstance(ctx, Mapping):
+        return {}
+    plain = {str(key): value for key, value in ctx.items()
+             if isinstance(value, str | int | float | bool) or value is None}
+    return {"ctx": plain} if plain else {}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from function_runners.tiers import TierName
 
 from ..graph.check import finite_json
+from ..request_body import RequestBody
 
 
-class RunSubmission(BaseModel):
+class RunSubmission(RequestBody):
     """`POST /api/runs` body."""
 
     graph: dict[str, Any] = Field(min_length=1, description="A litegraph workflow, an API prompt or a template")

@@ -29,9 +29,11 @@ Quality = TierName  # a project's default quality is a tier name
 
 
 # Numbers in project.json are JSON numbers: `true` is not an intensity nor "3" a shot number
-# (pydantic's lax mode would take both). A Number also takes an integer, as JSON does.
+# (pydantic's lax mode would take both). A Number also takes an integer, as JSON does. Likewise
+# a flag is a JSON boolean, never `0` or "yes".
 Number = Annotated[float, Strict()]
 Count = Annotated[int, Strict()]
+Flag = Annotated[bool, Strict()]
 
 
 class _Model(BaseModel):
@@ -53,7 +55,7 @@ class Shot(_Model):
     description: str = ""
     duration: Number | None = None
     source_in: Number | None = Field(None, ge=0, description="Seconds into the take where the cut starts (set by a conform)")
-    omitted: bool = Field(False, description="Left out of the cut by a conform; kept, with its takes, to come back")
+    omitted: Flag = Field(False, description="Left out of the cut by a conform; kept, with its takes, to come back")
     dialogue: str = ""
     cast: list[str] = Field(default_factory=list)
     slot1: str | None = Field(None, description="Ingredient id in slot 1 (typically a character)")

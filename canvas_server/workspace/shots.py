@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from nodes.sdk.takes import ShotCoords
 
+from ..request_body import RequestBody
 from .errors import ItemNotFoundError, WorkspaceError
 from .manifest import Shot
 from .store import ProjectStore
 
 
-class ShotFields(BaseModel):
+class ShotFields(RequestBody):
     """The fields of a shot a director edits in the shot list (unset: not part of this edit)."""
-
-    model_config = ConfigDict(extra="forbid")  # a misspelt field is refused, never silently not saved
 
     description: str | None = Field(None, max_length=4000)
     dialogue: str | None = Field(None, max_length=8000)

@@ -19,6 +19,7 @@ from nodes.sdk import PathSandbox, layout
 from nodes.sdk.takes import ShotCoords
 
 from ..governance.roles import Role
+from ..request_body import RequestBody
 from . import templates
 from .errors import ManifestError, ProjectExistsError, ProjectNotFoundError
 from .gitrepo import ProjectRepo, check_git_lfs
@@ -46,7 +47,7 @@ class ProjectSummary(BaseModel):
     error: str | None = None
 
 
-class ProjectPatch(BaseModel):
+class ProjectPatch(RequestBody):
     """Fields a client may change; omitted fields stay as they are."""
 
     description: str | None = None
@@ -65,7 +66,7 @@ class ProjectRef(BaseModel):
     quality: Quality
 
 
-class NewProject(BaseModel):
+class NewProject(RequestBody):
     # Declared for the OpenAPI schema; `validate_name` enforces it with its own clear message.
     name: str = Field(json_schema_extra={"minLength": 1, "maxLength": 100, "pattern": NAME_PATTERN})
     structure: str = "three-act"

@@ -8,11 +8,12 @@ import re
 import uuid
 from datetime import date as date_type
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from nodes.sdk import AuteurError
 from nodes.sdk.takes import ShotCoords
 
+from ..request_body import IsoDate, RequestBody
 from .errors import ItemNotFoundError
 from .manifest import ProjectManifest, StoryEvent
 from .store import ProjectStore
@@ -21,15 +22,13 @@ _SCENE = re.compile(r"^Chapter_(\d{1,3})/Scene_(\d{1,3})$")
 _LINKS = Field(None, max_length=200)
 
 
-class EventFields(BaseModel):
+class EventFields(RequestBody):
     """An event's fields as a client sends them (unset: not part of this edit)."""
-
-    model_config = ConfigDict(extra="forbid")  # a misspelt field is refused, never silently dropped
 
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=4000)
     type: str | None = Field(None, min_length=1, max_length=40)
-    date: date_type | None = None
+    date: IsoDate | None = None
     order: float | None = Field(None, ge=-1e12, le=1e12, allow_inf_nan=False)
     time_label: str | None = Field(None, max_length=100)
     participants: list[str] | None = Field(None, max_length=200)

@@ -13,8 +13,10 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from canvas_server.server.boundary import install_boundary, split_host
+from canvas_server.governance.auth import is_loopback
+from canvas_server.server.boundary import BoundaryPolicy, install_boundary, split_host
 from canvas_server.settings import Settings
+from nodes.sdk import is_loopback_host
 
 
 def _app(tmp_path: Path, urllib_default_type: bool = False, **settings: Any) -> FastAPI:
@@ -48,9 +50,23 @@ def client(tmp_path: Path) -> TestClient:
     return TestClient(_app(tmp_path), base_url="http://127.0.0.1:8000")
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:5173", "[::1]:8188", "127.0.0.2", "localhost"])
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:5173", "[::1]:8188", "127.0.0.2", "localhost",
+                                  "LocalHost:8000", "localhost.:8000"])
 def test_loopback_host_names_with_any_port_are_answered(client: TestClient, host: str) -> None:
     assert client.get("/read", headers={"host": host}).status_code == 200
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("localhost", True), ("LOCALHOST", True), ("localhost.", True), ("127.8.9.10", True), ("::1", True),
+    ("localhost.evil", False), ("localhost..", False), ("evil.example", False), ("10.0.0.1", False), ("::2", False),
+])
+def test_the_boundary_the_bind_check_and_the_sdk_share_one_loopback_rule(tmp_path: Path, host: str,
+                                                                          loopback: bool) -> None:
+    """One rule (nodes.sdk.is_loopback_host) for the browser boundary, the bind check and the packs."""
+    policy = BoundaryPolicy.for_app(Settings(workspace=tmp_path, host="192.0.2.1"))
+    assert policy.host_allowed(f"[{host}]:8000" if ":" in host else f"{host}:8000") is loopback
+    assert is_loopback(host) is loopback
+    assert is_loopback_host(host) is loopback
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "localhost.evil",

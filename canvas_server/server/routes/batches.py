@@ -12,6 +12,7 @@ from function_runners.tiers import TierName
 
 from ...governance import Action, Principal
 from ...graph.check import finite_json
+from ...request_body import RequestBody
 from ...runs.store import FINISHED, RunSummary
 from .. import batches, run_submit
 from ..deps import get_principal, get_services
@@ -21,7 +22,7 @@ from ..services import AppServices
 router = APIRouter(prefix="/api/batches", tags=["batches"])
 
 
-class BatchSubmission(BaseModel):
+class BatchSubmission(RequestBody):
     graph: dict[str, Any] = Field(min_length=1, description="A litegraph workflow, an API prompt or a template")
     table: str | list[dict[str, Any]] = Field(
         description="CSV text (a header row naming NODE.INPUT or exposed parameters, one row per run) "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from ...request_body import RequestBody
 from ...workspace import documents
 from ...workspace.documents import Document
 from ...workspace.errors import GitError
@@ -16,7 +17,7 @@ from .projects import Store
 router = APIRouter(prefix="/api/projects/{project}/documents", tags=["documents"])
 
 
-class NewDocument(BaseModel):
+class NewDocument(RequestBody):
     type: str = Field(description="treatment, screenplay, beat_sheet or shot_list")
     title: str = Field(min_length=1, max_length=200)
 
@@ -24,12 +25,12 @@ class NewDocument(BaseModel):
 MAX_TEXT = 2_000_000  # characters: a feature screenplay is ~200 kB
 
 
-class DocumentText(BaseModel):
+class DocumentText(RequestBody):
     content: str = Field(max_length=MAX_TEXT)
     message: str | None = Field(None, max_length=500, description="The commit message of this save (default: 'Save <path>')")
 
 
-class NewScript(BaseModel):
+class NewScript(RequestBody):
     filename: str = Field(min_length=1, max_length=255, description="The uploaded file's name: .fountain, .fdx or .txt")
     content: str = Field(max_length=MAX_TEXT, description="Its text (UTF-8)")
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import Field, StrictBool
+from pydantic import Field
 
 from nodes.sdk import EventType
 from nodes.sdk.editorial import CutFormat
 
+from ...request_body import RequestBody
 from ...workspace import conform, editorial
 from ...workspace.conform import ConformPlan, ConformResult
 from ...workspace.editorial import EditorialExport, ExportFormat, Scope
@@ -24,9 +25,9 @@ router = APIRouter(prefix="/api/projects/{project}/editorial", tags=["editorial"
 MAX_EDIT_BYTES = 8 * 1024 * 1024
 
 
-class ExportRequest(Scope):
+class ExportRequest(RequestBody, Scope):
     format: ExportFormat = Field(description="otio, edl (CMX 3600), fcpxml (Final Cut Pro / Resolve), fcp7 (Premiere)")
-    zip: StrictBool = Field(False, description="Pack the export and its media in one .zip (media/<take file>)")
+    zip: bool = Field(False, description="Pack the export and its media in one .zip (media/<take file>)")
 
 
 @router.post("/exports", status_code=201)
@@ -36,7 +37,7 @@ def export_cut(project: str, request: ExportRequest, store: Store) -> EditorialE
                             packed=request.zip)
 
 
-class ConformRequest(Scope):
+class ConformRequest(RequestBody, Scope):
     content: str = Field(description="The edit file's text (.otio, .edl, FCPXML or FCP7 XML)")
     format: CutFormat | None = Field(None, description="Its format; sniffed from the text when absent")
 

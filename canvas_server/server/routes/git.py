@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from nodes.sdk import EventType
 
+from ...request_body import RequestBody
 from ...workspace.errors import ItemNotFoundError
 from ...workspace.gitrepo import CommitInfo, FileStatus
 from ..openapi import ErrorBody
@@ -15,7 +16,7 @@ from .projects import Services, Store, resolve_in_project
 router = APIRouter(prefix="/api/projects/{project}/git", tags=["git"])
 
 
-class CommitRequest(BaseModel):
+class CommitRequest(RequestBody):
     message: str = Field(min_length=1, description="Commit message")
     paths: list[str] | None = Field(None, description="Only these project paths (default: every change)")
 

@@ -5,30 +5,31 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, StrictBool, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from ...governance import Principal
 from ...graph.check import check_size, finite_json, inspect_graph, node_count
 from ...graph.errors import GraphError, GraphValidationError
 from ...graph.load import GraphKind, graph_to_workflow, load_graph, missing_types
 from ...graph.prompt import ApiPrompt
+from ...request_body import RequestBody
 from ..deps import get_principal, get_services
 from ..services import AppServices
 
 router = APIRouter(prefix="/api/graphs", tags=["graphs"])
 
 
-class ValidateRequest(BaseModel):
+class ValidateRequest(RequestBody):
     graph: dict[str, Any]
     targets: list[str] | None = None
 
     _finite = field_validator("graph")(finite_json)
 
 
-class ConvertRequest(BaseModel):
+class ConvertRequest(RequestBody):
     graph: dict[str, Any]
     to: Literal["api", "workflow"] = Field("api", description="Target shape")
-    allow_missing: StrictBool = Field(False, description="to=api: convert even with node types this server lacks "
+    allow_missing: bool = Field(False, description="to=api: convert even with node types this server lacks "
                                                    "(else 422 naming them)")
 
     _finite = field_validator("graph")(finite_json)

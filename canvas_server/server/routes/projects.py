@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from nodes.sdk import AuteurError, EventType, PathForbiddenError, PathSandbox
 
 from ...governance import Action, Principal, ProjectResource, Role, allowed
+from ...request_body import RequestBody
 from ...workspace.errors import ItemNotFoundError
 from ...workspace.manifest import ProjectManifest
 from ...workspace.repair import ProjectRepair, RepairResult
@@ -202,7 +203,7 @@ def repair_project(
     return result
 
 
-class MemberRole(BaseModel):
+class MemberRole(RequestBody):
     role: Role
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from ...governance import Action, Principal, allowed, authorize
+from ...request_body import RequestBody
 from ...runs.manager import Move
 from ...runs.store import RunSummary, StoredRun
 from .. import run_submit
@@ -32,11 +33,11 @@ class QueueState(BaseModel):
     paused: bool
 
 
-class MoveBody(BaseModel):
+class MoveBody(RequestBody):
     to: Move = Field(description="up, down (one place in its submitter's line), front or back")
 
 
-class PriorityBody(BaseModel):
+class PriorityBody(RequestBody):
     priority: int = Field(ge=-100, le=100, description="Higher runs first within its submitter's line")
 
 

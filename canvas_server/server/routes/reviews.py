@@ -16,6 +16,7 @@ from nodes.sdk import ReviewAction, ReviewWait
 
 from ...engine.record import RunStatus
 from ...governance import Action, Principal, allowed, authorize
+from ...request_body import RequestBody
 from ...runs.store import ReviewDecisionRow, ReviewState, SummaryPage
 from ..deps import get_principal, get_services
 from ..services import AppServices
@@ -24,7 +25,7 @@ from .runs import _owned, run_resource_of_anyone
 router = APIRouter(prefix="/api", tags=["review"])
 
 
-class ReviewBody(BaseModel):
+class ReviewBody(RequestBody):
     action: ReviewAction = Field(description="approve, reject, edit (with content) or request_changes (with a note)")
     node_id: str | None = Field(None, max_length=200, description="The waiting node (needed only when several wait)")
     content: str | None = Field(None, max_length=200_000, description="The edited text (edit)")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from nodes.sdk import EventType
 from nodes.sdk.takes import ShotCoords
 
+from ...request_body import RequestBody
 from ...workspace import shots
 from ...workspace.manifest import Scene, Shot
 from ...workspace.shot_order import reorder_shots
@@ -18,7 +19,7 @@ from .projects import Services, Store
 router = APIRouter(prefix="/api/projects/{project}/shots", tags=["shots"])
 
 
-class ShotEdit(BaseModel):
+class ShotEdit(RequestBody):
     shot: str = Field(description="Chapter_01/Scene_01/Shot_01")
     base: ShotFields = Field(description="What the editor last saw of each field it changes")
     changes: ShotFields = Field(description="The new values (only the fields set are changed)")
@@ -33,7 +34,7 @@ def edit_shot(project: str, request: ShotEdit, store: Store, services: Services)
     return shot
 
 
-class ShotOrder(BaseModel):
+class ShotOrder(RequestBody):
     chapter: int = Field(ge=1, le=999)
     scene: int = Field(ge=1, le=999)
     order: list[int] = Field(min_length=1, max_length=999,

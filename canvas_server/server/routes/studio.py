@@ -16,6 +16,7 @@ from nodes.sdk.providers import project_spend
 
 from ...governance import Action, Principal
 from ...graph.check import finite_json
+from ...request_body import RequestBody
 from ...runs.store import RunSummary
 from ...workspace.manifest import ProjectKind, ProjectManifest
 from ...workspace.store import ProjectStore
@@ -128,12 +129,12 @@ def studio(store: Store, services: Services,
     return StudioOverview(projects=projects, damaged=damaged)
 
 
-class ShotPick(BaseModel):
+class ShotPick(RequestBody):
     project: str = Field(min_length=1, max_length=200)
     shot: str = Field(pattern=r"^Chapter_\d{2,3}/Scene_\d{2,3}/Shot_\d{2,3}$", description="Chapter_01/Scene_01/Shot_01")
 
 
-class StudioBatch(BaseModel):
+class StudioBatch(RequestBody):
     """A template queued over shots of several projects: one run per shot, in its own project,
     all under one batch id (follow it with GET /api/batches/{batch_id})."""
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from nodes.sdk import EventType
 from nodes.sdk.takes import ShotCoords
 
+from ...request_body import RequestBody
 from ...workspace import review
 from ...workspace import takes as take_service
 from ...workspace.review import TakeStatus
@@ -20,7 +21,7 @@ from .projects import Services, Store
 router = APIRouter(prefix="/api/projects/{project}/takes", tags=["takes"])
 
 
-class ActiveTake(BaseModel):
+class ActiveTake(RequestBody):
     shot: str = Field(description="Chapter_01/Scene_01/Shot_01")
     take: int = Field(ge=1)
 
@@ -53,13 +54,13 @@ def set_active_take(
     return shot
 
 
-class TakeStatusChange(BaseModel):
+class TakeStatusChange(RequestBody):
     shot: str = Field(description="Chapter_01/Scene_01/Shot_01")
     take: int = Field(ge=1)
     status: TakeStatus = Field(description="approved also makes the take the shot's active take")
 
 
-class NewTakeNote(BaseModel):
+class NewTakeNote(RequestBody):
     shot: str = Field(description="Chapter_01/Scene_01/Shot_01")
     take: int = Field(ge=1)
     seconds: float = Field(ge=0, le=86_400, description="Where in the take (seconds from its start)")

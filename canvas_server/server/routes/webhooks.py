@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, Field
 
 from ...governance import Action, Principal, WebhookResource, authorize
+from ...request_body import RequestBody
 from ...runs.webhooks import RUN_END_EVENTS, Delivery, DeliveryStatus, WebhookInfo
 from ..deps import get_principal, get_services
 from ..run_submit import run_project
@@ -20,7 +21,7 @@ ALL_EVENTS: tuple[EventName, ...] = get_args(EventName)
 assert set(ALL_EVENTS) == set(RUN_END_EVENTS.values())  # one list of the events a run's end sends
 
 
-class WebhookCreate(BaseModel):
+class WebhookCreate(RequestBody):
     url: str = Field(max_length=2000, description="https://… (http:// only to a loopback host)")
     project: str | None = Field(None, description="Call it for this project's runs (you must be its creator "
                                                    "or owner); else for your own runs")

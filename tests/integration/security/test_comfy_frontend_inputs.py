@@ -56,3 +56,16 @@ def test_another_origin_cannot_store_user_files_with_an_untyped_body(comfy: http
         answer = comfy.post(path, content=b'"x"', headers={"Origin": "https://evil.example", "Content-Type": "text/plain"})
         assert answer.status_code == 403 and answer.json()["error"]["code"] == "origin_not_allowed"
     assert comfy.get("/api/userdata", params={"dir": "workflows"}).json() == []
+
+
+@pytest.mark.parametrize(("auteur", "field"), [
+    ({"tier": "low", "projekt": "Film"}, "extra_data.auteur.projekt"),
+    ({"project": 5}, "extra_data.auteur.project"),
+])
+def test_our_extra_data_is_strict_and_named_in_comfyui_s_refusal(comfy: httpx.Client, auteur: dict[str, object],
+                                                                   field: str) -> None:
+    prompt = {"1": {"class_type": "core.integer", "inputs": {"value": 1}}}
+    answer = comfy.post("/api/prompt", json={"prompt": prompt, "extra_data": {"auteur": auteur}})
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["type"] == "invalid_prompt" and error["details"].startswith(f"{field}: "), error
