@@ -24,6 +24,7 @@ RUN_NODE = "auteur.run_node"
 RESULT_KEY_PREFIX = "celery-task-meta-"  # where Celery's Redis backend stores a result
 DEFAULT_TIER = "standard"
 WORKER_TIER_ENV = "AUTEUR_WORKER_TIER"
+UNACKED_MUTEX_EXPIRE_S = 10
 EXCHANGE = Exchange("auteur", type="direct")  # type: ignore[no-untyped-call]
 
 
@@ -53,6 +54,10 @@ def celery_config(settings: CelerySettings) -> dict[str, Any]:
         "visibility_timeout": settings.celery_visibility_timeout_s,
         "unacked_restore_interval": settings.celery_restore_interval_s,
         "unacked_restore_throttle": 1,
+        # A worker killed during its sweep leaves the sweepers' lock behind: kombu's 5 minutes
+        # would hold back every redelivery that long. A sweep takes milliseconds, and a tag is
+        # restored once even if two sweeps overlap (a watched transaction).
+        "unacked_mutex_expire": UNACKED_MUTEX_EXPIRE_S,
     }
     return {
         "broker_url": settings.broker,

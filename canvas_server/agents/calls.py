@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nodes.sdk import RUN_STOPPED, AuteurError, EventType, ReviewAction, layout
+from nodes.sdk import RUN_STOPPED, AuteurError, EventType, ReviewAction
 
 from ..governance import Action, Principal, authorize
 from ..graph.errors import GraphValidationError, MaturityError
@@ -27,7 +27,6 @@ from ..server.access import authorize_project, run_resource
 from ..server.routes.projects import list_projects as readable_projects
 from ..server.routes.runs import run_view
 from ..server.services import AppServices
-from ..server.template_store import TemplateStore
 from ..workspace import takes as take_service
 from ..workspace.store import ProjectStore
 from .one_node import NODE_ID, TAKE_ID, NodeInputError, ShotTarget, node_prompt
@@ -273,7 +272,7 @@ async def _run_template(services: AppServices, principal: Principal, name: str, 
                         progress: Progress | None, submitted: Callable[[str], None]) -> dict[str, Any]:
     """A template tool: its parameters become the run's overrides (`NODE_ID.INPUT`)."""
     authorize(principal, Action.TEMPLATE_READ)
-    store = TemplateStore(services.settings.workspace / layout.PIPELINE_TEMPLATES_DIR)
+    store = services.templates
     tool = await asyncio.to_thread(find_template, store, services.registry, name)
     if tool is None:
         raise UnknownToolError(f"no tool named {name!r}", details={"tool": name})

@@ -21,13 +21,12 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 
-from nodes.sdk import AuteurError, layout
+from nodes.sdk import AuteurError
 
 from ..governance import Action, Principal
 from ..server.access import authorize_project
 from ..server.deps import principal_of, services_of
 from ..server.services import AppServices
-from ..server.template_store import TemplateStore
 from ..workspace import takes as take_service
 from ..workspace.store import ProjectStore
 from .calls import call_tool
@@ -88,7 +87,7 @@ def build_server(resolve: Resolver) -> Server[Any]:
 
     async def list_tools(ctx: Context, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         services, principal, _ = resolve(ctx)
-        store = TemplateStore(services.settings.workspace / layout.PIPELINE_TEMPLATES_DIR)
+        store = services.templates
         templates = await asyncio.to_thread(template_tools, store, services.registry, principal)
         tools = with_templates(visible_tools(services.registry, principal), templates)
         return types.ListToolsResult(tools=[

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from PIL import Image, ImageDraw
 
 from nodes.sdk import AuteurError
-from nodes.sdk.layout import COMFY_SETTINGS_FILE, PIPELINE_TEMPLATES_DIR
+from nodes.sdk.layout import COMFY_SETTINGS_FILE
 
 from ..governance import Action, Principal, authorize
 from ..governance.redact import redact
@@ -75,14 +75,14 @@ async def users(principal: Principal = Depends(get_principal)) -> dict[str, Any]
 async def all_settings(services: AppServices = Depends(get_services),
                        principal: Principal = Depends(get_principal)) -> dict[str, Any]:
     authorize(principal, Action.USERDATA_READ)
-    return userdata.read_settings(_root(services, principal))
+    return await asyncio.to_thread(services.user_settings.read, principal)
 
 
 @router.get("/settings/{setting_id}")
 async def one_setting(setting_id: str, services: AppServices = Depends(get_services),
                       principal: Principal = Depends(get_principal)) -> Any:
     authorize(principal, Action.USERDATA_READ)
-    return userdata.read_settings(_root(services, principal)).get(setting_id)
+    return (await asyncio.to_thread(services.user_settings.read, principal)).get(setting_id)
 
 
 @router.post("/settings")
@@ -92,8 +92,7 @@ async def store_settings(request: Request, services: AppServices = Depends(get_s
     changes = await _json_body(request)
     if not isinstance(changes, dict):
         raise BodyInvalidError("send the settings as a JSON object")
-    root = _root(services, principal)
-    userdata.write_settings(root, {**userdata.read_settings(root), **changes})
+    await asyncio.to_thread(services.user_settings.update, principal, changes)
     return {}
 
 
@@ -102,8 +101,7 @@ async def store_setting(setting_id: str, request: Request, services: AppServices
                         principal: Principal = Depends(get_principal)) -> dict[str, Any]:
     authorize(principal, Action.USERDATA_WRITE)
     value = await _json_body(request)
-    root = _root(services, principal)
-    userdata.write_settings(root, {**userdata.read_settings(root), setting_id: value})
+    await asyncio.to_thread(services.user_settings.update, principal, {setting_id: value})
     return {}
 
 
@@ -245,7 +243,7 @@ async def subscribe_logs(principal: Principal = Depends(get_principal)) -> dict[
 
 
 def _templates(services: AppServices) -> TemplateStore:
-    return TemplateStore(services.settings.workspace / PIPELINE_TEMPLATES_DIR)
+    return services.templates
 
 
 templates_router = APIRouter()

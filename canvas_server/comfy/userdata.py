@@ -1,23 +1,19 @@
-"""Each principal's ComfyUI user folder (`<state>/users/<name>/`): the settings file and the
-files ComfyUI's frontend stores through `/userdata` (saved workflows under `workflows/`).
-Paths from the client are relative and never leave the folder; dot-files are the user's too
+"""Each principal's ComfyUI user folder (`<state>/users/<name>/`, made by
+`server.user_settings.user_dir`, its settings kept there too): the files ComfyUI's frontend
+stores through `/userdata` (saved workflows under `workflows/`). Paths from the client are relative and never leave the folder; dot-files are the user's too
 (the frontend keeps its bookmarks in `workflows/.index.json`) but are not listed."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from nodes.sdk import AuteurError
-from nodes.sdk.atomic import atomic_publish, atomic_write_bytes, atomic_write_text
-from nodes.sdk.layout import COMFY_SETTINGS_FILE, COMFY_USERS_DIR
+from nodes.sdk.atomic import atomic_publish, atomic_write_bytes
 
-from ..governance import Principal
-
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+from ..server.user_settings import (
+    user_dir as user_dir,  # the folder's one maker, used through here too
+)
 
 
 class UserPathError(AuteurError):
@@ -28,24 +24,6 @@ class UserFileNotFoundError(AuteurError):
     code = "not_found"
 
 
-# Files ComfyUI's frontend reads at every start; present from the first, so a new user's
-# start reads them instead of logging a 404 for each.
-_STARTER_FILES = {"user.css": "", "comfy.templates.json": "[]", "workflows/.index.json": '{"favorites": []}'}
-
-
-def user_dir(state_dir: Path, principal: Principal) -> Path:
-    """The principal's folder, made with its starter files on first use; a name unfit for a
-    folder is stored under its digest."""
-    name = principal.name if _SAFE_NAME.match(principal.name) else hashlib.sha256(principal.name.encode()).hexdigest()[:32]
-    root = state_dir / COMFY_USERS_DIR / name
-    if not root.is_dir():
-        root.mkdir(parents=True, exist_ok=True)
-        for starter, text in _STARTER_FILES.items():
-            (root / starter).parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(root / starter, text)
-    return root
-
-
 def user_path(root: Path, relative: str) -> Path:
     """`relative` inside `root`, refused when it is absolute or climbs out."""
     parts = PurePosixPath(relative.replace("\\", "/")).parts
@@ -53,19 +31,6 @@ def user_path(root: Path, relative: str) -> Path:
             or any(ord(char) < 32 for char in relative)):  # NUL or a control character: no file name
         raise UserPathError(f"{relative!r} is not a file path inside the user folder")
     return root.joinpath(*parts)
-
-
-def read_settings(root: Path) -> dict[str, Any]:
-    try:
-        loaded = json.loads((root / COMFY_SETTINGS_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def write_settings(root: Path, settings: dict[str, Any]) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(root / COMFY_SETTINGS_FILE, json.dumps(settings, indent=2, ensure_ascii=False))
 
 
 def list_files(root: Path, folder: str, *, recurse: bool) -> list[Path]:

@@ -136,3 +136,18 @@ replicas = Table(
     Column("started_at", Double, nullable=False),
     Column("heartbeat_at", Double, nullable=False),
 )
+# The workspace's templates (server.template_store.TemplateRecords): the document as JSON and
+# the principal who first saved it.
+templates = Table(
+    "templates", metadata,
+    Column("id", Text, primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("author", Text),
+    Column("saved_at", Double, nullable=False),
+)
+# Each principal's ComfyUI settings (comfy.userdata.UserSettings), one JSON object.
+user_settings = Table(
+    "user_settings", metadata,
+    Column("principal", Text, primary_key=True),
+    Column("doc", Text, nullable=False),
+)

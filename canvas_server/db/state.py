@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 from ..governance.audit import AuditLog
 from ..governance.tokens import TokenStore
+from ..server.template_store import TemplateRecords
+from ..server.user_settings import UserSettings
 from .audit import PgAudit
 from .engine import connect, reachable
 from .event_log import PgEventLog
 from .run_store import PgRunStore
+from .templates import PgTemplates, PgUserSettings
 from .tokens import PgTokenDocument
 from .upgrade import upgrade
 
@@ -25,6 +28,8 @@ class SharedState:
     events: PgEventLog
     audit: AuditLog
     tokens: TokenStore
+    templates: TemplateRecords
+    settings: UserSettings
 
 
 def replica_id() -> str:
@@ -44,4 +49,5 @@ def open_shared_state(url: str, address: str, lease_s: float) -> SharedState:
             db.execute(text("INSERT INTO replicas (replica_id, address, started_at, heartbeat_at) "
                             "VALUES (:r, :a, :now, :now)"), {"r": replica, "a": address, "now": now})
     return SharedState(runs=PgRunStore(engine, replica, lease_s), events=PgEventLog(engine),
-                       audit=AuditLog(PgAudit(engine)), tokens=TokenStore(PgTokenDocument(engine)))
+                       audit=AuditLog(PgAudit(engine)), tokens=TokenStore(PgTokenDocument(engine)),
+                       templates=PgTemplates(engine), settings=PgUserSettings(engine))

@@ -38,6 +38,8 @@ from .event_log import EventLog
 from .event_store import EventStore
 from .readiness import Phase, Readiness
 from .services import AppServices, BackgroundTasks
+from .template_store import TemplateStore
+from .user_settings import SettingsFiles, UserSettings
 
 log = logging.getLogger("auteur.server")
 BACKGROUND_GRACE_S = 2.0  # a thumbnail in progress may finish; then it is cancelled
@@ -102,7 +104,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     """Each service's stop is pushed as soon as it exists, so a failure part-way
     unwinds exactly what had started (in reverse order)."""
     state_dir = private_dir(settings.state_dir)
-    run_store, event_log, audit, tokens = _open_state(settings, state_dir, lock, stack)
+    run_store, event_log, audit, tokens, templates, user_settings = _open_state(settings, state_dir, lock, stack)
     lfs = asyncio.create_task(asyncio.to_thread(check_git_lfs))  # two subprocesses: overlap them
     stack.callback(lfs.cancel)  # a no-op once awaited; else no "never retrieved" warning
     registry = registry if registry is not None else discover(only=settings.load_plugins)
@@ -140,7 +142,8 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
         settings=settings, registry=registry, tiers=tiers, events=events, tokens=tokens,
         auth=Authenticator(tokens, require_tokens=not is_loopback(settings.host, settings.loopback_hosts)),
         audit=audit, runner=runner, runs=runs, manifest_sync=manifest_sync, git_lfs=git_lfs,
-        background=BackgroundTasks(), webhooks=webhooks, media=media,
+        background=BackgroundTasks(), webhooks=webhooks, media=media, templates=templates,
+        user_settings=user_settings,
     )
     stack.push_async_callback(runs.stop)
     restore_subscriptions(services, runs.store)
@@ -199,9 +202,9 @@ def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:
     stack.push_async_callback(watcher.stop)
 
 
-def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
-                stack: AsyncExitStack) -> tuple[RunStorage, EventStore, AuditLog, TokenStore]:
-    """The run store, event log, audit log and tokens: shared by replicas in PostgreSQL
+def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None, stack: AsyncExitStack
+                ) -> tuple[RunStorage, EventStore, AuditLog, TokenStore, TemplateStore, UserSettings]:
+    """The run store, event log, audit log, tokens, templates and ComfyUI settings: shared by replicas in PostgreSQL
     (`AUTEUR_DATABASE_URL`: leases on running runs instead of the workspace lock), else this
     workspace's files, which one server holds at a time."""
     address = f"http://{settings.host}:{settings.port}"
@@ -209,13 +212,15 @@ def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
         from ..db.state import open_shared_state  # SQLAlchemy loads only when a database is set
 
         shared = open_shared_state(settings.database_url, address, settings.lease_s)
-        return shared.runs, shared.events, shared.audit, shared.tokens
+        return (shared.runs, shared.events, shared.audit, shared.tokens, TemplateStore(shared.templates),
+                shared.settings)
     # Before the queue is touched: a second server must not recover the first one's runs.
     lock = lock or acquire(state_dir, address)
     stack.callback(lock.release)
     runs_db = state_dir / "runs.sqlite3"
     return (RunStore(runs_db), EventLog(state_dir / "events.sqlite3", runs_db=runs_db), AuditLog.in_state_dir(state_dir),
-            TokenStore(settings.tokens_file))
+            TokenStore(settings.tokens_file), TemplateStore(settings.workspace / layout.PIPELINE_TEMPLATES_DIR),
+            SettingsFiles(state_dir))
 
 
 def restore_subscriptions(services: AppServices, store: RunStorage) -> None:

@@ -22,6 +22,8 @@ from ..settings import Settings
 from ..workspace.gitrepo import LfsStatus
 from ..workspace.manifest_sync import ManifestSync
 from .bus import EventBus
+from .template_store import TemplateStore
+from .user_settings import UserSettings
 
 
 class BackgroundTasks:
@@ -66,4 +68,6 @@ class AppServices:
     background: BackgroundTasks
     webhooks: WebhookDispatcher
     media: MediaStore  # where media is stored and served from (server/media.py)
+    templates: TemplateStore  # bundled and the workspace's (files, or PostgreSQL for replicas)
+    user_settings: UserSettings  # each principal's ComfyUI settings (likewise)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,6 +1,9 @@
 """Graph templates: the bundled ones (`workspace_templates/graphs/`, read-only) and the
-workspace's own (`<workspace>/Library/Pipeline_Templates/`). A template is a workflow plus
-`{name, description, version, parameters, requires}` (docs/architecture.md §3), stored as one JSON file."""
+workspace's own. A template is a workflow plus `{name, description, version, parameters,
+requires}` (docs/architecture.md §3). The workspace's templates and who saved each are kept by
+a `TemplateRecords` store: one JSON file each in `<workspace>/Library/Pipeline_Templates/`
+(`TemplateFiles`, the default) or, with AUTEUR_DATABASE_URL, PostgreSQL
+(`canvas_server.db.templates.PgTemplates`), which every server replica shares."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import json
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -82,34 +85,99 @@ def requirements_report(data: dict[str, Any], registry: NodeRegistry) -> Require
     return RequirementsReport(missing=missing, version_mismatch=mismatched, ok=not missing)
 
 
-class TemplateStore:
-    def __init__(self, workspace_dir: Path, builtin_dir: Path = BUILTIN_DIR) -> None:
-        self.workspace_dir = workspace_dir
-        self.builtin_dir = builtin_dir
+class TemplateRecords(Protocol):
+    """Where the workspace's templates are kept, by id, with the principal who first saved each."""
 
-    def _files(self) -> list[tuple[str, Path]]:
-        found: list[tuple[str, Path]] = []
-        for source, folder in (("builtin", self.builtin_dir), ("workspace", self.workspace_dir)):
-            if folder.is_dir():
-                # Dot files are the store's own records (AUTHORS_FILE), never templates.
-                found.extend((source, path) for path in sorted(folder.glob("*.json"))
-                             if not path.name.startswith("."))
+    def all(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every readable template (id, document), by id; an unreadable one is left out."""
+        ...
+
+    def get(self, template_id: str) -> dict[str, Any] | None:
+        """The template's document, None when there is none (TemplateInvalidError: unreadable)."""
+        ...
+
+    def put(self, template_id: str, data: dict[str, Any], author: str | None) -> None:
+        """Write (or replace) a template whole; its author is the first saver's and stays."""
+        ...
+
+    def author(self, template_id: str) -> str | None:
+        """Who first saved the template (None: nobody, or saved before authors were kept)."""
+        ...
+
+
+class TemplateFiles:
+    """The templates as files in one folder (`<id>.json`) and their authors in `AUTHORS_FILE`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def all(self) -> list[tuple[str, dict[str, Any]]]:
+        found = []
+        for path in _template_files(self.folder):
+            try:
+                found.append((path.stem, _read(path)))
+            except TemplateInvalidError:
+                continue  # a broken file is reported when it is fetched, not in the list
         return found
+
+    def get(self, template_id: str) -> dict[str, Any] | None:
+        # Matched among the folder's files, never joined to it: an id from a request is no path.
+        path = next((path for path in _template_files(self.folder) if path.stem == template_id), None)
+        return _read(path) if path is not None else None
+
+    def put(self, template_id: str, data: dict[str, Any], author: str | None) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.folder / f"{template_id}.json", json.dumps(data, indent=2))
+        if author is not None:
+            # Read and written under the folder's lock: two saves at once (two requests, or two
+            # servers on one workspace) each keep their author, and only the first saver is one.
+            with folder_locked(self.folder):
+                if self.author(template_id) is None:
+                    authors = {**self._authors(), template_id: author}
+                    atomic_write_text(self.folder / AUTHORS_FILE, json.dumps(authors, indent=2))
+
+    def author(self, template_id: str) -> str | None:
+        return self._authors().get(template_id)
+
+    def _authors(self) -> dict[str, str]:
+        try:
+            raw = json.loads((self.folder / AUTHORS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(key): str(value) for key, value in raw.items()} if isinstance(raw, dict) else {}
+
+
+def _template_files(folder: Path) -> list[Path]:
+    # Dot files are the store's own records (AUTHORS_FILE), never templates.
+    return sorted(path for path in folder.glob("*.json") if not path.name.startswith(".")) if folder.is_dir() else []
+
+
+class TemplateStore:
+    """The bundled templates (read-only files) and the workspace's (`records`; a folder means
+    `TemplateFiles` there); a workspace template of a bundled one's id is the one used."""
+
+    def __init__(self, records: TemplateRecords | Path, builtin_dir: Path = BUILTIN_DIR) -> None:
+        self.records: TemplateRecords = TemplateFiles(records) if isinstance(records, Path) else records
+        self.builtin_dir = builtin_dir
 
     def list(self) -> list[TemplateSummary]:
         summaries = []
-        for source, path in self._files():
+        for path in _template_files(self.builtin_dir):
             try:
-                summaries.append(_summary(path.stem, source, _read(path)))
+                summaries.append(_summary(path.stem, "builtin", _read(path)))
             except TemplateInvalidError:
-                continue  # a broken file is reported when it is fetched, not in the list
+                continue
+        summaries.extend(_summary(template_id, "workspace", data) for template_id, data in self.records.all())
         return summaries
 
     def get(self, template_id: str) -> tuple[TemplateSummary, dict[str, Any]]:
-        for source, path in reversed(self._files()):  # the workspace's copy wins over builtin
+        data = self.records.get(template_id)
+        if data is not None:  # the workspace's copy wins over builtin
+            return _summary(template_id, "workspace", data), data
+        for path in _template_files(self.builtin_dir):
             if path.stem == template_id:
                 data = _read(path)
-                return _summary(path.stem, source, data), data
+                return _summary(path.stem, "builtin", data), data
         raise TemplateNotFoundError(f"no template {template_id!r}", details={"id": template_id})
 
     def template_id(self, data: dict[str, Any]) -> str:
@@ -125,38 +193,22 @@ class TemplateStore:
 
     def author(self, template_id: str) -> str | None:
         """Who saved a workspace template (None: nobody yet, or saved before authors were kept)."""
-        return self._authors().get(template_id)
-
-    def _authors(self) -> dict[str, str]:
-        try:
-            raw = json.loads((self.workspace_dir / AUTHORS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {str(key): str(value) for key, value in raw.items()} if isinstance(raw, dict) else {}
+        return self.records.author(template_id)
 
     def save(self, data: dict[str, Any], author: str | None = None) -> TemplateSummary:
-        """Validated by the caller; written whole and atomically (never half a file). Saving
-        under a name replaces that template; a different name with the same id is a 409."""
+        """Validated by the caller; written whole (never half a template). Saving under a name
+        replaces that template; a different name with the same id is a 409."""
         template_id = self.template_id(data)
         self._check_same_template(template_id, str(data["name"]))
-        self.workspace_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.workspace_dir / f"{template_id}.json", json.dumps(data, indent=2))
-        if author is not None:
-            # Read and written under the folder's lock: two saves at once (two requests, or two
-            # servers on one workspace) each keep their author, and only the first saver is one.
-            with folder_locked(self.workspace_dir):
-                if self.author(template_id) is None:
-                    authors = {**self._authors(), template_id: author}
-                    atomic_write_text(self.workspace_dir / AUTHORS_FILE, json.dumps(authors, indent=2))
+        self.records.put(template_id, data, author)
         return _summary(template_id, "workspace", data)
 
-
     def _check_same_template(self, template_id: str, name: str) -> None:
-        path = self.workspace_dir / f"{template_id}.json"
         try:
-            existing = _read(path).get("name") if path.is_file() else None
+            stored = self.records.get(template_id)
         except TemplateInvalidError:
-            return  # a damaged file under this id: replacing it is how it gets repaired
+            return  # a damaged template under this id: replacing it is how it gets repaired
+        existing = stored.get("name") if stored is not None else None
         if existing is not None and str(existing).strip() != name.strip():
             raise TemplateExistsError(
                 f"template {existing!r} already has the id {template_id!r} that {name!r} would take; "
@@ -167,11 +219,20 @@ class TemplateStore:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
         raise TemplateInvalidError(f"template {path.name} cannot be read: {exc}") from exc
+    return parse_template(text, path.name)
+
+
+def parse_template(text: str, name: str) -> dict[str, Any]:
+    """A stored template's document (TemplateInvalidError when it is not a JSON object)."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise TemplateInvalidError(f"template {name} cannot be read: {exc}") from exc
     if not isinstance(data, dict):
-        raise TemplateInvalidError(f"template {path.name} is not a JSON object")
+        raise TemplateInvalidError(f"template {name} is not a JSON object")
     return data
 
 

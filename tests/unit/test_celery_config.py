@@ -45,6 +45,12 @@ def test_tasks_are_acknowledged_late_and_requeued_when_their_worker_dies() -> No
     assert conf.result_expires == 24 * 3600
 
 
+def test_a_worker_killed_while_sweeping_holds_back_redelivery_for_seconds_not_minutes() -> None:
+    """The sweep's lock (kombu's `unacked_mutex`) outlives a killed holder by its expiry only."""
+    conf = create_app(CelerySettings(broker_url="redis://127.0.0.1:1/0")).conf
+    assert conf.broker_transport_options["unacked_mutex_expire"] <= 10
+
+
 def test_visibility_timeout_and_result_expiry_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTEUR_BROKER_URL", "redis://cache.internal:6380/2")
     monkeypatch.setenv("AUTEUR_CELERY_VISIBILITY_TIMEOUT_S", "43200")

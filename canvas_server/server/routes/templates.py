@@ -9,8 +9,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from nodes.sdk import layout
-
 from ...governance import Action, Principal, TemplateResource, authorize
 from ...graph.check import check_size, finite_json, node_count
 from ...graph.load import LoadedGraph, load_graph
@@ -41,7 +39,7 @@ class TemplateDetail(ImportedTemplate):
 
 
 def _store(services: AppServices) -> TemplateStore:
-    return TemplateStore(services.settings.workspace / layout.PIPELINE_TEMPLATES_DIR)
+    return services.templates
 
 
 def _check(data: dict[str, Any], services: AppServices) -> LoadedGraph:

@@ -36,14 +36,14 @@ def test_db_upgrade_creates_the_schema_the_stores_query_and_a_second_upgrade_cha
         database_url: str, tmp_path: Path) -> None:
     first = auteur("db", "upgrade", workspace=tmp_path, url=database_url)
     assert first.exit_code == 0, first.output
-    assert first.stdout.strip() == "database schema: empty -> 0005_cache"
+    assert first.stdout.strip() == "database schema: empty -> 0006_templates_settings"
     engine = connect(database_url)
     with engine.connect() as db:
         differences = compare_metadata(MigrationContext.configure(db), metadata)
     engine.dispose()
     assert differences == []
     again = auteur("db", "upgrade", workspace=tmp_path, url=database_url)
-    assert again.stdout.strip() == "database schema: 0005_cache (already current)"
+    assert again.stdout.strip() == "database schema: 0006_templates_settings (already current)"
 
 
 def test_db_upgrade_without_a_database_says_how_to_name_one(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import text
 
 from canvas_server.db import connect
 from canvas_server.db.event_log import PgEventLog
+from nodes.sdk import layout
 
 from ..celery_cluster import WORKER_PACKS, RedisServer, Worker, wait_until
 from ..server_harness import ServerProcess, chain_prompt, collect_events, wait_for_status
@@ -219,3 +220,10 @@ def test_a_node_runs_on_a_celery_worker_its_progress_reaches_the_other_replica_a
         assert [e["data"]["take_number"] for e in followed[elsewhere] if e["type"] == "take_created"] == [1]
         takes = sorted(path.name for path in (workspace / "Projects" / "Film" / "03_Renders").rglob("*take*.mp4"))
         assert takes == ["S01_S01_take01.mp4"]  # no duplicate take
+
+        template = {"name": "Rough Cut", "description": "saved on A", "version": "1", "parameters": [],
+                    "requires": [], "workflow": {"last_node_id": 0, "last_link_id": 0, "nodes": [], "links": []}}
+        assert on_a.post("/api/templates", json=template).status_code == 201
+        on_b = httpx.get(f"{servers[1].url}/api/templates/rough-cut", timeout=30).json()
+        assert (on_b["source"], on_b["description"]) == ("workspace", "saved on A")  # from the database:
+        assert not list((workspace / layout.PIPELINE_TEMPLATES_DIR).glob("*.json"))  # no file on the shared volume
