@@ -57,6 +57,8 @@ def main() -> None:
 
 project_app = lazy_group("project", "canvas_server.cli.project", "File-based projects (Git + LFS) in the workspace.")
 db_app = lazy_group("db", "canvas_server.cli.db", "The PostgreSQL database server replicas share (AUTEUR_DATABASE_URL).")
+credentials_app = lazy_group("credentials", "canvas_server.cli.credentials",
+                             "A principal's provider keys (Higgsfield, Suno, …), encrypted at rest, shown masked.")
 tokens_app = lazy_group("tokens", "canvas_server.cli.tokens", "Manage API tokens (sent as `Authorization: Bearer`).")
 
 # Commands register themselves here, one line each (their modules are light to import).

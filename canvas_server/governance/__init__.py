@@ -5,6 +5,7 @@ from .audit import AuditLog
 from .authorize import (
     Action,
     ClientResource,
+    CredentialResource,
     ForbiddenError,
     ProjectResource,
     RunResource,
@@ -18,7 +19,7 @@ from .roles import ROLES, Role
 from .tokens import TokenInfo, TokenStore
 
 __all__ = [
-    "LOCAL_PRINCIPAL", "ROLES", "Action", "AuditLog", "ClientResource", "ForbiddenError", "Principal",
+    "LOCAL_PRINCIPAL", "ROLES", "Action", "AuditLog", "ClientResource", "CredentialResource", "ForbiddenError", "Principal",
     "ProjectResource", "Role", "RunResource", "TemplateResource", "TokenInfo", "TokenStore", "WebhookResource", "allowed",
     "authorize",
 ]

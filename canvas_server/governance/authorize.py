@@ -11,6 +11,7 @@ ComfyUI adapter all ask it; nothing else decides who may do what.
   project edit, run and commit; the owner and admins delete and share it. A member's role in
   a project never exceeds its role on the server. A project with no owner (made before roles)
   is open to every principal at its server role, but only admins delete or share it.
+- Provider keys belong to their principal (a creator); only it or an admin manages them.
 - Built-in templates are read-only for everyone; a saved template belongs to its author.
 """
 
@@ -54,6 +55,7 @@ class Action(StrEnum):
     TOKEN_ADMIN = "token.admin"
     USERDATA_READ = "userdata.read"  # the caller's own ComfyUI settings and files
     USERDATA_WRITE = "userdata.write"
+    CREDENTIAL_MANAGE = "credential.manage"  # store, list (masked), replace, delete provider keys
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,14 @@ class WebhookResource:
     owner: str
 
 
-Resource = RunResource | ProjectResource | TemplateResource | ClientResource | WebhookResource | None
+@dataclass(frozen=True)
+class CredentialResource:
+    """The provider keys of principal `owner`: only it (or an admin, e.g. the local CLI) manages them."""
+
+    owner: str
+
+
+Resource = CredentialResource | RunResource | ProjectResource | TemplateResource | ClientResource | WebhookResource | None
 
 
 class ForbiddenError(AuteurError):
@@ -183,6 +192,14 @@ def decide(principal: Principal, action: Action, resource: Resource = None) -> s
         if _is_admin(principal) or resource.owner == principal.name:
             return None
         return f"webhook {resource.webhook_id} belongs to another principal"
+    if isinstance(resource, CredentialResource):
+        if action != Action.CREDENTIAL_MANAGE:
+            return f"{action} does not apply to provider keys"
+        if role_rank(principal.role) < role_rank("creator"):
+            return f"provider keys need the creator role; {principal.name} is {principal.role}"
+        if _is_admin(principal) or resource.owner == principal.name:
+            return None
+        return f"the provider keys of {resource.owner} belong to another principal"
     if isinstance(resource, ClientResource):
         if action != Action.CLIENT_USE:
             return f"{action} does not apply to a client id"

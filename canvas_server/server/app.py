@@ -29,8 +29,10 @@ from .routes import (  # workspace (issue 4)
     assets,
     batches,
     catalog,
+    credentials,
     documents,
     editorial,
+    estimate,
     events,
     git,
     graphs,
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     # Agents (issue 21): the MCP endpoint checks the token itself, then asks authorize() per call.
     app.router.routes.append(Route("/mcp", endpoint=mcp, methods=["GET", "POST", "DELETE"]))
     app.include_router(graphs.router, dependencies=[Depends(Allowed(Action.GRAPH_CHECK))])
+    app.include_router(estimate.router, dependencies=[Depends(Allowed(Action.GRAPH_CHECK))])
     app.include_router(runs.router, dependencies=authenticated)
     app.include_router(queue.router, dependencies=authenticated)
     app.include_router(reviews.router, dependencies=authenticated)
@@ -122,6 +125,7 @@ def create_app(settings: Settings | None = None, registry: NodeRegistry | None =
     app.include_router(documents.router, dependencies=in_project)
     app.include_router(workflows.router, dependencies=in_project)
     app.include_router(user_workflows.router, dependencies=authenticated)
+    app.include_router(credentials.router, dependencies=authenticated)
     app.include_router(editorial.router, dependencies=in_project)
     # The packs are loaded with the services: their routes join before the first request.
     lifecycle.on_start(lambda services: mount_pack_routes(app, services.registry, settings))

@@ -29,7 +29,7 @@ from nodes.sdk import (
     layout,
     node,
 )
-from nodes.sdk.providers import Estimate, check_budget, provenance_source
+from nodes.sdk.providers import Estimate, PriceModel, check_budget, provenance_source
 from nodes.sdk.takes import ShotCoords
 
 from .domain import VeoPayload
@@ -52,12 +52,19 @@ def payload_key(payload: VeoPayload, retake: int = 0) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def veo_estimate(payload: VeoPayload, settings: ProductionSettings) -> Estimate:
+def veo_price(settings: ProductionSettings) -> PriceModel:
+    """Per second of video, per sample; before the payload exists a clip counts as Veo's longest
+    (8 s, what a shot with reference images always gets)."""
+    return PriceModel(provider="veo", unit="second", usd=settings.veo_usd_per_second,
+                      counts=("duration_seconds", "sample_count"), default_counts={"duration_seconds": 8})
+
+
+def veo_estimate(payload: VeoPayload, settings: ProductionSettings, tier: str | None = None) -> Estimate:
     """The generation's price: seconds of video (per sample) at the configured rate."""
     params = payload.request.parameters
-    seconds = params.duration_seconds * params.sample_count
-    return Estimate(provider="veo", usd=round(seconds * settings.veo_usd_per_second, 4), units=seconds,
-                    unit="seconds", detail=f"{params.sample_count} × {params.duration_seconds} s of {payload.model}")
+    return veo_price(settings).estimate(
+        {"duration_seconds": params.duration_seconds, "sample_count": params.sample_count}, tier,
+        f"{params.sample_count} × {params.duration_seconds} s of {payload.model}")
 
 
 class VeoGenerateOut(Outputs):
@@ -85,6 +92,10 @@ class VeoGenerate(Node):
     retake: int = Input(0, ge=0, le=999, description="0: this payload's takes (generated once, then reused); "
                         "1, 2, …: a fresh generation of the same payload and seed, each number generated once")
 
+    @classmethod
+    def price(cls) -> PriceModel:
+        return veo_price(ProductionSettings())
+
     def run(self, ctx: RunContext) -> VeoGenerateOut:
         root = ctx.takes.project_root("Veo generation")
         # Before anything is spent: the shot this payload is for, wherever project.json holds it now.
@@ -99,7 +110,7 @@ class VeoGenerate(Node):
         settings = ProductionSettings()
         pending = root / layout.VEO_PENDING_DIR / f"{key}.json"
         name = self._pending(pending)
-        estimate = veo_estimate(self.payload, settings)
+        estimate = veo_estimate(self.payload, settings, ctx.tier)
         if name is None:  # an operation already paid for is resumed whatever the budget says now
             check_budget(root, estimate)
         client = VeoClient(settings, ctx.cancelled)

@@ -24,7 +24,7 @@ from nodes.sdk import (
 from nodes.sdk.providers import (
     Backoff,
     CredentialStore,
-    Estimate,
+    PriceModel,
     Watch,
     check_budget,
     provenance_source,
@@ -92,14 +92,20 @@ class ComfyRemoteNode(Node):
     shot_path: str = Input(description="The shot the outputs are takes of, e.g. Chapter_01/Scene_01/Shot_01")
     server: str = Input("", description="Empty: AUTEUR_COMFYUI_REMOTE_URL; else a server the settings allow (or loopback)")
 
+    @classmethod
+    def price(cls) -> PriceModel:
+        """Per prompt, at the rate of the run's quality tier where one is set."""
+        settings = ProvidersSettings()
+        return PriceModel(provider=PROVIDER, unit="call", usd=settings.comfyui_remote_usd_per_run,
+                          by_tier=settings.comfyui_remote_usd_per_run_by_tier)
+
     def run(self, ctx: RunContext) -> ComfyRemoteOut:
         settings = ProvidersSettings()
         url = server_url(self.server, settings)
         prompt = parse_prompt(self.prompt)
         coords = ShotCoords.parse(self.shot_path)
         root = ctx.takes.project_root("A remote ComfyUI render")
-        estimate = Estimate(provider=PROVIDER, usd=settings.comfyui_remote_usd_per_run, units=1, unit="prompt",
-                            detail=f"one prompt of {len(prompt)} nodes")
+        estimate = self.price().estimate({}, ctx.tier, f"one prompt of {len(prompt)} nodes")
         check_budget(root, estimate)
         token = CredentialStore.for_workspace(ctx.workspace_root).get(ctx.principal, PROVIDER) \
             or settings.comfyui_remote_token

@@ -18,8 +18,8 @@ from nodes.sdk.preproduction import Shot
 from nodes.sdk.providers import (
     Backoff,
     CredentialStore,
-    Estimate,
     Polling,
+    PriceModel,
     Watch,
     check_budget,
     download,
@@ -65,6 +65,12 @@ class HiggsfieldVideo(Node):
     shot_path: str = Input("", description="The shot the clip is a take of, e.g. Chapter_01/Scene_01/Shot_01 "
                            "(with a shot: its own)")
 
+    @classmethod
+    def price(cls) -> PriceModel:
+        """Per second of video (the shot's length when a shot is linked)."""
+        return PriceModel(provider=PROVIDER, unit="second", usd=ProvidersSettings().higgsfield_usd_per_second,
+                          counts=("duration",), replaced_by={"duration": "shot"})
+
     def run(self, ctx: RunContext) -> HiggsfieldOut:
         settings = ProvidersSettings()
         if self.shot is not None:
@@ -76,8 +82,7 @@ class HiggsfieldVideo(Node):
         body = self.request_body()
         root = ctx.takes.project_root("Higgsfield generation")
         seconds = int(body["duration"])
-        estimate = Estimate(provider=PROVIDER, usd=round(seconds * settings.higgsfield_usd_per_second, 4),
-                            units=seconds, unit="seconds", detail=f"{seconds} s of {self.application}")
+        estimate = self.price().estimate({"duration": seconds}, ctx.tier, f"{seconds} s of {self.application}")
         check_budget(root, estimate)
         key = CredentialStore.for_workspace(ctx.workspace_root).require(
             ctx.principal, PROVIDER, settings.higgsfield_api_key,

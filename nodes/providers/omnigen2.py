@@ -22,7 +22,7 @@ from nodes.sdk import (
     check_picture,
     node,
 )
-from nodes.sdk.providers import Estimate, provenance_source
+from nodes.sdk.providers import PriceModel, check_budget, provenance_source
 from nodes.sdk.takes import ShotCoords
 
 from .settings import ProvidersSettings
@@ -85,6 +85,13 @@ class OmniGen2Image(Node):
     seed: int = Input(0, ge=0, le=2**31 - 1, description="Random seed")
     shot_path: str = Input(description="The shot the images are takes of, e.g. Chapter_01/Scene_01/Shot_01")
 
+    @classmethod
+    def price(cls) -> PriceModel:
+        """Per image made (the GPU's time, at the run's tier rate where one is set)."""
+        settings = ProvidersSettings()
+        return PriceModel(provider=PROVIDER, unit="image", usd=settings.omnigen2_usd_per_image,
+                          by_tier=settings.omnigen2_usd_per_image_by_tier, counts=("count",))
+
     def run(self, ctx: RunContext) -> OmniGen2Out:
         coords = ShotCoords.parse(self.shot_path)
         self._check_mode()
@@ -94,6 +101,8 @@ class OmniGen2Image(Node):
                 "OmniGen2's weights are not configured: download them (e.g. `huggingface-cli download "
                 "OmniGen2/OmniGen2 --local-dir /models/omnigen2`) on the GPU runner and set "
                 "AUTEUR_OMNIGEN2_DIR to that folder", details={"setting": "AUTEUR_OMNIGEN2_DIR"})
+        estimate = self.price().estimate({"count": self.count}, ctx.tier, f"{self.count} image(s) on the GPU")
+        check_budget(ctx.takes.project_root("OmniGen2 generation"), estimate)
         references = [self._picture(ctx, ref) for ref in self.references]
         ctx.progress(0.05, "load OmniGen2")
         pipeline = ctx.models.get_or_load(pipeline_key(weights), lambda: load_pipeline(weights))
@@ -101,7 +110,6 @@ class OmniGen2Image(Node):
         ctx.progress(0.1, "generate")
         answer = pipeline(**self.call_arguments(references, ctx))
         ctx.check_cancelled()
-        estimate = Estimate(provider=PROVIDER, usd=0.0, units=self.count, unit="images", detail="local GPU")
         refs, paths = [], []
         for index, picture in enumerate(list(answer.images)[: self.count]):
             buffer = io.BytesIO()

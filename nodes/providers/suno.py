@@ -15,8 +15,8 @@ from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs
 from nodes.sdk.providers import (
     Backoff,
     CredentialStore,
-    Estimate,
     Polling,
+    PriceModel,
     Watch,
     check_budget,
     download,
@@ -59,12 +59,16 @@ class SunoGenerate(Node):
     model: str = Input("V4_5", description="The endpoint's model name")
     shot_path: str = Input(description="The shot the tracks are takes of, e.g. Chapter_01/Scene_01/Shot_01")
 
+    @classmethod
+    def price(cls) -> PriceModel:
+        """Per request (a call returns two tracks)."""
+        return PriceModel(provider=PROVIDER, unit="call", usd=ProvidersSettings().suno_usd_per_request)
+
     def run(self, ctx: RunContext) -> SunoOut:
         settings = ProvidersSettings()
         coords = ShotCoords.parse(self.shot_path)
         root = ctx.takes.project_root("Suno generation")
-        estimate = Estimate(provider=PROVIDER, usd=settings.suno_usd_per_request, units=1, unit="request",
-                            detail=f"one {self.model} request (two tracks)")
+        estimate = self.price().estimate({}, ctx.tier, f"one {self.model} request (two tracks)")
         check_budget(root, estimate)
         key = CredentialStore.for_workspace(ctx.workspace_root).require(
             ctx.principal, PROVIDER, settings.suno_api_key,

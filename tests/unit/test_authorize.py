@@ -7,6 +7,7 @@ import pytest
 from canvas_server.governance.authorize import (
     Action,
     ClientResource,
+    CredentialResource,
     ForbiddenError,
     ProjectResource,
     RunResource,
@@ -130,3 +131,12 @@ def test_a_webhook_belongs_to_its_maker_and_admins() -> None:
     assert allowed(CREATOR, Action.WEBHOOK_MANAGE, hook) and allowed(ADMIN, Action.WEBHOOK_MANAGE, hook)
     assert not allowed(OTHER, Action.WEBHOOK_MANAGE, hook)
     assert not allowed(CREATOR, Action.RUN_READ, hook)
+
+
+def test_provider_keys_belong_to_their_principal_and_admins_and_need_the_creator_role() -> None:
+    mine = CredentialResource(owner="cy")
+    assert allowed(CREATOR, Action.CREDENTIAL_MANAGE, mine) and allowed(ADMIN, Action.CREDENTIAL_MANAGE, mine)
+    assert allowed(LOCAL_PRINCIPAL, Action.CREDENTIAL_MANAGE, CredentialResource(owner="olga"))  # the CLI
+    assert not allowed(OTHER, Action.CREDENTIAL_MANAGE, mine)
+    assert not allowed(VIEWER, Action.CREDENTIAL_MANAGE, CredentialResource(owner="vic"))
+    assert not allowed(CREATOR, Action.RUN_READ, mine)

@@ -3,6 +3,8 @@ remote ComfyUI, …).
 
 - `Watch`: calls watched for cancellation (the provider's own cancel tried once), transient
   failures retried with backoff, jobs polled with a doubling interval (submit → poll → download);
+- `PriceModel` (a node's `price()`: per second, per image or per call, by quality tier),
+  `price_of`: what a run will cost, counted from the node's inputs before it runs;
 - `Estimate`, `check_budget`, `project_spend`: the price shown before a run, refused above the
   project's `settings.budgetUsd`, the spend read back from the takes' provenance;
 - `CredentialStore`: API keys encrypted per principal with the workspace's secret box;
@@ -16,10 +18,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._budget import Estimate, Spend, check_budget, project_budget, project_spend
+from ._budget import (
+    Estimate,
+    Spend,
+    budget_message,
+    check_budget,
+    over_budget,
+    project_budget,
+    project_spend,
+)
 from ._calls import Backoff, Classify, Polling, Watch
-from ._credentials import CredentialStore
+from ._credentials import KEY_CHARS, PROVIDER_NAME, CredentialStore, mask
 from ._download import DEFAULT_MAX_BYTES, Expected, check_media, download, sniff_suffix
+from ._price import PriceModel, PriceUnit, price_of
 
 
 def provenance_source(estimate: Estimate, **facts: Any) -> dict[str, Any]:
@@ -31,17 +42,25 @@ def provenance_source(estimate: Estimate, **facts: Any) -> dict[str, Any]:
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "KEY_CHARS",
+    "PROVIDER_NAME",
     "Backoff",
     "Classify",
     "CredentialStore",
     "Estimate",
     "Expected",
     "Polling",
+    "PriceModel",
+    "PriceUnit",
     "Spend",
     "Watch",
+    "budget_message",
     "check_budget",
     "check_media",
     "download",
+    "mask",
+    "over_budget",
+    "price_of",
     "project_budget",
     "project_spend",
     "provenance_source",

@@ -73,18 +73,27 @@ def project_spend(project_root: Path) -> Spend:
     return Spend(project_budget(project_root), dict(spent))
 
 
+def over_budget(usd: float, spend: Spend) -> bool:
+    left = spend.left_usd()
+    return left is not None and usd > left + 1e-9
+
+
+def budget_message(what: str, usd: float, spend: Spend) -> str:
+    """Why `what` costing `usd` is refused: the words of the node's refusal and the editor's."""
+    return (f"{what} would cost about ${usd:.2f}, more than is left of the project's budget "
+            f"(${spend.left_usd() or 0:.2f} of ${spend.budget_usd or 0:.2f}; ${spend.spent_usd:.2f} spent); "
+            "raise settings.budgetUsd or make the run smaller")
+
+
 def check_budget(project_root: Path | None, estimate: Estimate) -> Spend | None:
     """Refuse (`budget_exceeded`, naming the estimate and the budget) a run whose estimate does
     not fit what is left of the project's budget; a run outside a project has no budget."""
     if project_root is None:
         return None
     spend = project_spend(project_root)
-    left = spend.left_usd()
-    if left is not None and estimate.usd > left + 1e-9:
+    if over_budget(estimate.usd, spend):
         raise NodeExecutionError(
-            f"{estimate.provider} would cost about ${estimate.usd:.2f} ({estimate.detail or 'this run'}), "
-            f"more than is left of the project's budget (${left:.2f} of ${spend.budget_usd:.2f}; "
-            f"${spend.spent_usd:.2f} spent); raise settings.budgetUsd or make the run smaller",
+            budget_message(f"{estimate.provider} ({estimate.detail or 'this run'})", estimate.usd, spend),
             code="budget_exceeded",
             details={"estimateUsd": estimate.usd, "budgetUsd": spend.budget_usd, "spentUsd": spend.spent_usd,
                      "provider": estimate.provider})

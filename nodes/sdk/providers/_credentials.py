@@ -22,6 +22,14 @@ from ..atomic import atomic_write_bytes
 
 CREDENTIALS_DIR = "provider_credentials"
 ANONYMOUS = "local"
+PROVIDER_NAME = r"^[a-z][a-z0-9_-]{0,39}$"  # what a provider may be called (a key in the sealed file)
+KEY_CHARS = r"^[\x21-\x7e]{8,4096}$"  # printable, no spaces or line breaks (it goes into a header)
+SHOWN_CHARS = 4
+
+
+def mask(secret: SecretStr) -> str:
+    """How a stored key is shown: its last four characters only."""
+    return "…" + secret.get_secret_value()[-SHOWN_CHARS:]
 
 
 class CredentialStore:
@@ -73,6 +81,10 @@ class CredentialStore:
     def providers(self, principal: str | None) -> list[str]:
         """The providers `principal` stored a key for (never the keys)."""
         return sorted(self._read(principal))
+
+    def masked(self, principal: str | None) -> dict[str, str]:
+        """Each provider `principal` stored a key for, with the key masked (`…abcd`)."""
+        return {provider: mask(SecretStr(key)) for provider, key in sorted(self._read(principal).items())}
 
     def require(self, principal: str | None, provider: str, fallback: SecretStr | None, how: str) -> SecretStr:
         """The principal's stored key, else the configured `fallback`, else a node error saying `how`

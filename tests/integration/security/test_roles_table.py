@@ -132,6 +132,11 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("POST", fixed("/api/projects/Film/repair"), None, FILM_EDITORS),  # intact: 409 where allowed
     ("DELETE", cy_project, None, {"ada", "cy"}),
     ("GET", fixed("/api/packs/speaker/spotify/status"), None, CREATORS),
+    ("POST", fixed("/api/runs/estimate"), {"graph": chain_prompt()}, ALL),
+    ("POST", fixed("/api/runs/estimate"), {"graph": chain_prompt(), "project": "Film"}, FILM_READERS),
+    ("GET", fixed("/api/credentials"), None, CREATORS),
+    ("PUT", fixed("/api/credentials/suno"), {"key": "a-key-of-their-own"}, CREATORS),
+    ("DELETE", fixed("/api/credentials/suno"), None, CREATORS),  # stored just before: 200 (else 404) where allowed
 ]
 
 

@@ -101,6 +101,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Credentials
+         * @description The providers the caller stored a key for, each key masked.
+         */
+        get: operations["list_credentials_api_credentials_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credentials/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Store Credential
+         * @description Store (or replace) the caller's key for `provider`.
+         */
+        put: operations["store_credential_api_credentials__provider__put"];
+        post?: never;
+        /**
+         * Delete Credential
+         * @description Forget the caller's key for `provider` (404 when none is stored).
+         */
+        delete: operations["delete_credential_api_credentials__provider__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/schema": {
         parameters: {
             query?: never;
@@ -1021,6 +1065,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate Run
+         * @description Price every node whose type declares a price model; nothing is queued or spent.
+         */
+        post: operations["estimate_run_api_runs_estimate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/studio": {
         parameters: {
             query?: never;
@@ -1694,6 +1758,63 @@ export interface components {
              */
             to?: "api" | "workflow";
         };
+        /** CostEstimate */
+        CostEstimate: {
+            /**
+             * Approximate
+             * @description A count or a list's length is known only when the graph runs
+             */
+            approximate: boolean;
+            /**
+             * Budget Usd
+             * @description The project's settings.budgetUsd (none: no limit)
+             */
+            budget_usd: number | null;
+            /**
+             * Left Usd
+             * @description What is left of the budget (none: no limit)
+             */
+            left_usd: number | null;
+            /**
+             * Message
+             * @description Why it would be refused when over budget, else empty
+             */
+            message: string;
+            /**
+             * Nodes
+             * @description Each priced node's estimate
+             */
+            nodes: components["schemas"]["NodeCost"][];
+            /**
+             * Over Budget
+             * @description The estimate does not fit what is left: the run would be refused
+             */
+            over_budget: boolean;
+            /** Project */
+            project: string | null;
+            /**
+             * Spent Usd
+             * @description What the project's provider takes cost so far
+             */
+            spent_usd: number;
+            /**
+             * Tier
+             * @enum {string}
+             */
+            tier: "low" | "standard" | "high";
+            /**
+             * Total Usd
+             * @description The sum of the nodes' estimates (one item of a node run per item)
+             */
+            total_usd: number;
+        };
+        /** CredentialList */
+        CredentialList: {
+            /** Credentials */
+            credentials: components["schemas"]["StoredKey"][];
+            /** Principal */
+            principal: string;
+        };
         /** Definitions */
         Definitions: {
             /** Subgraphs */
@@ -1944,6 +2065,26 @@ export interface components {
             message: string;
             /** Node Id */
             node_id: string | null;
+        };
+        /** EstimateRequest */
+        EstimateRequest: {
+            /**
+             * Graph
+             * @description A litegraph workflow, an API prompt or a template
+             */
+            graph: {
+                [key: string]: unknown;
+            };
+            /**
+             * Project
+             * @description The project it would run in (its budget); none: no budget
+             */
+            project?: string | null;
+            /**
+             * Tier
+             * @description Quality tier; else the project's, else standard
+             */
+            tier?: ("low" | "standard" | "high") | null;
         };
         /**
          * EventFields
@@ -2337,6 +2478,40 @@ export interface components {
              */
             status: "pending" | "running" | "cached" | "completed" | "failed" | "skipped" | "cancelled" | "awaiting_review";
         };
+        /** KeyBody */
+        KeyBody: {
+            /**
+             * Key
+             * Format: password
+             * @description The provider's API key (printable, no spaces, 8-4096 characters)
+             */
+            key: string;
+        };
+        /** KeyDeleted */
+        KeyDeleted: {
+            /**
+             * Deleted
+             * @default true
+             */
+            deleted: boolean;
+            /** Provider */
+            provider: string;
+        };
+        /** KeyStored */
+        KeyStored: {
+            /**
+             * Masked
+             * @description The key's last four characters (`…abcd`); the key itself is never shown
+             */
+            masked: string;
+            /** Provider */
+            provider: string;
+            /**
+             * Replaced
+             * @description A key for this provider was stored before and is replaced
+             */
+            replaced: boolean;
+        };
         /**
          * LinkObject
          * @description A version-1 link; `parentId` is the native reroute it passes through (visual only).
@@ -2453,6 +2628,37 @@ export interface components {
             take: number;
             /** Text */
             text: string;
+        };
+        /** NodeCost */
+        NodeCost: {
+            /**
+             * Approximate
+             * @description A count was not known before the run; its default was used
+             */
+            approximate: boolean;
+            /** Node Id */
+            node_id: string;
+            /**
+             * Per Item
+             * @description Runs once per item of a linked list: the total counts one item
+             */
+            per_item: boolean;
+            /** Provider */
+            provider: string;
+            /** Type */
+            type: string;
+            /** Unit */
+            unit: string;
+            /**
+             * Units
+             * @description What the price counts (seconds of video, images, calls)
+             */
+            units: number;
+            /**
+             * Usd
+             * @description Estimated US dollars for one run of the node (one item when per_item)
+             */
+            usd: number;
         };
         /**
          * NodeInput
@@ -3556,6 +3762,16 @@ export interface components {
             status: "pending" | "approved" | "retake" | "no_takes";
             /** Takes */
             takes: components["schemas"]["TakeInfo"][];
+        };
+        /** StoredKey */
+        StoredKey: {
+            /**
+             * Masked
+             * @description The key's last four characters (`…abcd`); the key itself is never shown
+             */
+            masked: string;
+            /** Provider */
+            provider: string;
         };
         /**
          * StoryEvent
@@ -4762,6 +4978,292 @@ export interface operations {
             };
             /** @description The caller's quota of queued runs or stored bytes is used up */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_credentials_api_credentials_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialList"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    store_credential_api_credentials__provider__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider, e.g. higgsfield, suno, comfyui */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyStored"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_credential_api_credentials__provider__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider, e.g. higgsfield, suno, comfyui */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyDeleted"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10535,6 +11037,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewView"];
+                };
+            };
+            /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid token (tokens are required on this server) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or maturity does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such run, project, template, file or route */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource's state forbids it (exists already, not finished…) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body, an upload or a graph is over its configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or parameters do not match the schema, or the graph is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server is starting or stopping: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    estimate_run_api_runs_estimate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstimateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostEstimate"];
                 };
             };
             /** @description The request cannot be read (bad JSON, bad multipart, an invalid name…) */

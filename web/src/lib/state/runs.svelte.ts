@@ -4,6 +4,7 @@ import type { ErrorInfo, Schemas, ServerEvent } from "../../generated/api";
 import { api, graphErrors, type GraphError, type RunSummary, type RunView as RunRecordView } from "../api";
 import type { ReviewBody } from "../endpoints/runs";
 import type { NodeRunState, NodeStatus } from "../graph/status";
+import { cost } from "./cost.svelte";
 import { graph } from "./graph.svelte";
 import { project } from "./project.svelte";
 import { ui } from "./ui.svelte";
@@ -123,6 +124,10 @@ class RunState {
       const blocking = checked.errors.filter((e) => e.code !== "maturity_insufficient");
       if (blocking.length) {
         this.showProblems(blocking);
+        return;
+      }
+      if (!(await cost.fits())) {
+        ui.notify({ kind: "error", title: "Over budget: not queued", body: cost.refused });
         return;
       }
       const accepted = await api.submitRun({ graph: current, project: project.name, tier: project.tier, client_id: clientId });

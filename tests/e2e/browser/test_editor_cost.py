@@ -1,0 +1,60 @@
+"""The run's estimated cost beside Queue, against the project's budget: it follows the canvas
+(a clip's length changed in the inspector), and Queue refuses a run over budget with the
+budget's message, queueing nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from .conftest import EditorPage
+
+SHOT = "Chapter_01/Scene_01/Shot_01"
+
+
+def _node(id_: int, type_: str, pos: list[int], inputs: list[dict[str, Any]], values: list[Any]) -> dict[str, Any]:
+    return {"id": id_, "type": type_, "pos": pos, "size": [300, 200], "flags": {}, "order": id_ - 1, "mode": 0,
+            "inputs": inputs, "outputs": [], "properties": {}, "widgets_values": values}
+
+
+CLIP_AND_SONG = {
+    "last_node_id": 2, "last_link_id": 0, "groups": [], "config": {}, "extra": {}, "version": 0.4, "links": [],
+    "nodes": [
+        _node(1, "providers.higgsfield_video", [0, 0], [{"name": "shot", "type": "SHOT", "link": None}],
+              ["a lighthouse at dusk", "higgsfield-ai/dop/standard", 5, "", "{}", SHOT]),
+        _node(2, "providers.suno_generate", [400, 0], [], ["sea shanty", "", "Untitled", False, "V4_5", SHOT]),
+    ],
+}
+
+
+def test_the_estimate_follows_the_canvas_and_queue_refuses_a_run_over_budget(
+        editor: EditorPage, project: str) -> None:
+    answer = httpx.patch(f"{editor.server.url}/api/projects/{project}", json={"settings": {"budgetUsd": 1.0}},
+                         timeout=30)
+    assert answer.status_code == 200, answer.text
+    editor.open(project)
+    editor.eval("(doc) => window.__auteur.openDocument(doc, 'clip and song')", CLIP_AND_SONG)
+    line = editor.page.get_by_test_id("cost-estimate")
+    line.filter(has_text="Estimated cost: $0.62 — budget left $1.00").wait_for()  # 5 s × $0.10 + one song $0.12
+    editor.shot("estimate under budget")
+
+    editor.select_node("1")
+    duration = editor.page.locator("[data-testid=inspector] #in-duration")
+    duration.fill("9")
+    duration.press("Enter")
+    line.filter(has_text="Estimated cost: $1.02 — budget left $1.00").wait_for()
+    assert "over" in (line.get_attribute("class") or "")
+    editor.page.get_by_test_id("queue").click()
+    refusal = editor.page.get_by_test_id("cost-refusal")
+    refusal.wait_for()
+    editor.shot("queue refused over budget")
+    assert refusal.inner_text().startswith(
+        "This run would cost about $1.02, more than is left of the project's budget ($1.00 of $1.00; $0.00 spent)")
+    runs = httpx.get(f"{editor.server.url}/api/runs", params={"project": project}, timeout=30).json()["items"]
+    assert runs == [] and editor.eval("() => window.__auteur.runs.length") == 0
+
+    duration.fill("4")
+    duration.press("Enter")
+    line.filter(has_text="Estimated cost: $0.52 — budget left $1.00").wait_for()
+    refusal.wait_for(state="detached")  # fits again: the refusal is gone

@@ -1,0 +1,56 @@
+// What the workflow on the canvas will cost before it is queued: the server's estimate of its
+// provider nodes against the project's budget, asked again a moment after each change (and
+// fresh at Queue, which refuses a run over budget with the server's words).
+import { api } from "../api";
+import type { CostEstimate } from "../endpoints/runs";
+import { money } from "../money";
+import { graph } from "./graph.svelte";
+import { project } from "./project.svelte";
+
+const SETTLE_MS = 400; // a drag or typing changes the graph many times a second
+
+class CostState {
+  estimate = $state<CostEstimate | null>(null);
+  /** Why Queue refused the last run (over budget), until the estimate fits again. */
+  refused = $state("");
+  private asked = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  /** "Estimated cost: $X.XX — budget left $Y" (or "no budget"); empty when nothing is priced. */
+  get line(): string {
+    const e = this.estimate;
+    if (!e || !e.nodes.length) return "";
+    const approx = e.approximate ? "≈" : "";
+    const left = e.left_usd == null ? "no budget" : `budget left ${money(e.left_usd)}`;
+    return `Estimated cost: ${approx}${money(e.total_usd)} — ${left}`;
+  }
+
+  /** Ask again once the graph has settled. */
+  soon(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh().catch(() => undefined), SETTLE_MS);
+  }
+
+  /** The estimate of the canvas as it is now; an earlier answer arriving later is dropped. */
+  async refresh(): Promise<CostEstimate | null> {
+    const editor = graph.editor;
+    if (!editor) return null;
+    const ask = ++this.asked;
+    const answer = await api.estimateRun({ graph: editor.current(), project: project.name || null, tier: project.tier });
+    if (ask === this.asked) {
+      this.estimate = answer;
+      if (!answer.over_budget) this.refused = "";
+    }
+    return answer;
+  }
+
+  /** At Queue: false (and the budget's message shown) when the run would not fit the budget. */
+  async fits(): Promise<boolean> {
+    const answer = await this.refresh();
+    if (!answer?.over_budget) return true;
+    this.refused = answer.message;
+    return false;
+  }
+}
+
+export const cost = new CostState();
