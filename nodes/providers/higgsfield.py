@@ -18,6 +18,7 @@ from nodes.sdk.preproduction import Shot
 from nodes.sdk.providers import (
     Backoff,
     CredentialStore,
+    JobApi,
     Polling,
     PriceModel,
     Watch,
@@ -31,7 +32,6 @@ from .settings import ProvidersSettings
 
 PROVIDER = "higgsfield"
 WAITING = frozenset({"queued", "in_progress"})
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})  # the official client's retryable codes
 
 
 class HiggsfieldOut(Outputs):
@@ -89,13 +89,11 @@ class HiggsfieldVideo(Node):
             "store a `higgsfield` credential (key-id:key-secret) for this principal, or set AUTEUR_HIGGSFIELD_API_KEY")
         base = settings.higgsfield_api_url.rstrip("/")
         watch = Watch(ctx.cancelled, "Higgsfield")
-        backoff = Backoff(settings.provider_retries, settings.provider_backoff_s)
-        classify = _classify(base)
+        jobs = JobApi(watch, Backoff(settings.provider_retries, settings.provider_backoff_s), base, PROVIDER)
         with httpx.Client(timeout=60.0, headers={"Authorization": f"Key {key.get_secret_value()}"}) as api, \
                 httpx.Client(timeout=60.0) as fetcher:
             def call(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-                answer = watch.retrying(lambda: _retriable(api.request(method, url, **kwargs)), classify, backoff)
-                return _json(answer)
+                return _json(jobs.send(lambda: api.request(method, url, **kwargs), "answer"))
 
             ctx.progress(0.02, "submit to Higgsfield")
             submitted = call("POST", f"{base}/{self.application}", json=body)
@@ -107,22 +105,18 @@ class HiggsfieldVideo(Node):
             cancel_url = _same_origin(submitted.get("cancel_url"), base) or f"{base}/requests/{request_id}/cancel"
 
             def cancel() -> None:  # Higgsfield cancels only a request that has not started
-                _retriable(api.post(cancel_url))
+                jobs.checked(api.post(cancel_url))
 
             watch.on_cancel = cancel
-            result = watch.poll(
-                lambda: call("GET", status_url), lambda answer: str(answer.get("status")) not in WAITING,
-                Polling(settings.higgsfield_poll_s, 30.0, settings.higgsfield_timeout_s),
-                lambda elapsed, answer: ctx.progress(0.05 + 0.8 * min(1.0, elapsed / 180),
-                                                     f"Higgsfield: {answer.get('status')}"),
-                lambda elapsed: NodeExecutionError(f"Higgsfield request {request_id} not done after {elapsed:.0f} s",
-                                                   code="higgsfield_timeout", details={"requestId": request_id}))
+            result = jobs.wait(lambda: call("GET", status_url), lambda answer: str(answer.get("status")), WAITING,
+                               Polling(settings.higgsfield_poll_s, 30.0, settings.higgsfield_timeout_s),
+                               request_id, ctx.progress, expected_s=180)
             watch.on_cancel = None
             url = _video_url(result, request_id)
             ctx.progress(0.9, "download the clip")
-            data, suffix = watch.retrying(
+            data, suffix = jobs.fetch(
                 lambda: download(fetcher, url, "video", source="Higgsfield's clip",
-                                 max_bytes=settings.provider_max_download_mb * 1024 * 1024), classify, backoff)
+                                 max_bytes=settings.provider_max_download_mb * 1024 * 1024), "download the clip")
         take = ctx.takes.save(coords, data, suffix=suffix, inputs={"application": self.application, **body},
                               source=provenance_source(estimate, requestId=request_id, application=self.application),
                               item=request_id)
@@ -156,23 +150,6 @@ def _same_origin(url: object, base: str) -> str | None:
         return None
     mine, theirs = urlsplit(base), urlsplit(url)
     return url if (theirs.scheme, theirs.netloc) == (mine.scheme, mine.netloc) else None
-
-
-def _retriable(answer: httpx.Response) -> httpx.Response:
-    if answer.status_code in RETRY_STATUSES:
-        answer.raise_for_status()
-    return answer
-
-
-def _classify(base: str) -> Any:
-    def classify(exc: Exception, final: bool) -> Exception | None:
-        transient = isinstance(exc, httpx.TransportError) or (
-            isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in RETRY_STATUSES)
-        if not transient:
-            return exc
-        return NodeExecutionError(f"Higgsfield at {base} did not answer ({type(exc).__name__})",
-                                  code="higgsfield_unreachable") if final else None
-    return classify
 
 
 def _json(answer: httpx.Response) -> dict[str, Any]:

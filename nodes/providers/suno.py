@@ -7,6 +7,7 @@ run abandons it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs
 from nodes.sdk.providers import (
     Backoff,
     CredentialStore,
+    JobApi,
     Polling,
     PriceModel,
     Watch,
@@ -29,7 +31,7 @@ from .settings import ProvidersSettings
 PROVIDER = "suno"
 DONE = "SUCCESS"
 WAITING = frozenset({"PENDING", "TEXT_SUCCESS", "FIRST_SUCCESS"})
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})  # the third-party APIs answer 408 to a bad request
 
 
 class SunoOut(Outputs):
@@ -73,15 +75,14 @@ class SunoGenerate(Node):
         key = CredentialStore.for_workspace(ctx.workspace_root).require(
             ctx.principal, PROVIDER, settings.suno_api_key,
             "store a `suno` credential for this principal, or set AUTEUR_SUNO_API_KEY")
-        watch = Watch(ctx.cancelled, "Suno")
-        backoff = Backoff(settings.provider_retries, settings.provider_backoff_s)
         base = settings.suno_api_url.rstrip("/")
+        jobs = JobApi(Watch(ctx.cancelled, "Suno"), Backoff(settings.provider_retries, settings.provider_backoff_s),
+                      base, PROVIDER, RETRY_STATUSES)
         # The key goes to the endpoint only: tracks come from whatever host the answer names.
         with httpx.Client(timeout=60.0, headers={"Authorization": f"Bearer {key.get_secret_value()}"}) as http, \
                 httpx.Client(timeout=60.0) as fetcher:
-            def call(what: str, request: Any) -> dict[str, Any]:
-                answer: httpx.Response = watch.retrying(lambda: _retriable(request()), _classify(what, base), backoff)
-                return _body(answer, what)
+            def call(what: str, request: Callable[[], httpx.Response]) -> dict[str, Any]:
+                return _body(jobs.send(request, what), what)
 
             body = self.request_body(settings)
             ctx.progress(0.02, "submit to Suno")
@@ -89,23 +90,20 @@ class SunoGenerate(Node):
                            .get("data") or {}).get("taskId") or "")
             if not task_id:
                 raise NodeExecutionError("the Suno endpoint answered without a taskId", code="suno_error")
-            record = watch.poll(
+            record = jobs.wait(
                 lambda: call("poll", lambda: http.get(f"{base}/api/v1/generate/record-info",
                                                       params={"taskId": task_id})),
-                lambda answer: _status(answer) not in WAITING,
-                Polling(settings.suno_poll_s, 30.0, settings.suno_timeout_s),
-                lambda elapsed, answer: ctx.progress(0.05 + 0.8 * min(1.0, elapsed / 120), f"Suno: {_status(answer)}"),
-                lambda elapsed: NodeExecutionError(f"Suno task {task_id} not done after {elapsed:.0f} s",
-                                                   code="suno_timeout", details={"taskId": task_id}))
+                _status, WAITING, Polling(settings.suno_poll_s, 30.0, settings.suno_timeout_s), task_id,
+                ctx.progress, expected_s=120)
             tracks = _tracks(record, task_id)
             ctx.progress(0.9, "download the tracks")
             refs, paths = [], []
             for index, track in enumerate(tracks):
                 url = str(track["audioUrl"])
-                data, suffix = watch.retrying(
+                data, suffix = jobs.fetch(
                     lambda url=url: download(fetcher, url, "audio", source="Suno's track",  # type: ignore[misc]
                                              max_bytes=settings.provider_max_download_mb * 1024 * 1024),
-                    _classify("download", base), backoff)
+                    "download")
                 cost = estimate if index == 0 else estimate.model_copy(update={"usd": 0.0})
                 take = ctx.takes.save(
                     coords, data, suffix=suffix, inputs=body,
@@ -127,24 +125,6 @@ class SunoGenerate(Node):
         if settings.suno_callback_url:
             body["callBackUrl"] = settings.suno_callback_url
         return body
-
-
-def _classify(what: str, base: str) -> Any:
-    def classify(exc: Exception, final: bool) -> Exception | None:
-        transient = isinstance(exc, httpx.TransportError) or (
-            isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in RETRY_STATUSES)
-        if not transient:
-            return exc
-        return NodeExecutionError(f"the Suno endpoint at {base} could not {what} ({type(exc).__name__})",
-                                  code="suno_unreachable") if final else None
-    return classify
-
-
-def _retriable(answer: httpx.Response) -> httpx.Response:
-    """429/5xx raise httpx's error inside the retried call, so they are retried."""
-    if answer.status_code in RETRY_STATUSES:
-        answer.raise_for_status()
-    return answer
 
 
 def _body(answer: httpx.Response, what: str) -> dict[str, Any]:

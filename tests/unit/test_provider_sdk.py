@@ -11,7 +11,15 @@ import pytest
 from pydantic import SecretStr
 
 from nodes.sdk import NodeCancelledError, NodeExecutionError
-from nodes.sdk.providers import Backoff, CredentialStore, Polling, Watch, download, sniff_suffix
+from nodes.sdk.providers import (
+    Backoff,
+    CredentialStore,
+    JobApi,
+    Polling,
+    Watch,
+    download,
+    sniff_suffix,
+)
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypisom" + b"\x00" * 32
 
@@ -118,3 +126,35 @@ def test_downloads_are_size_limited_and_must_be_the_media_asked_for() -> None:
     with pytest.raises(NodeExecutionError):
         download(client, "http://provider/clip", "audio", source="Test")
     assert sniff_suffix(b"ID3\x04") == ("audio", ".mp3") and sniff_suffix(b"RIFF\0\0\0\0WAVE") == ("audio", ".wav")
+
+
+def test_a_job_apis_retryable_status_is_retried_then_named_unreachable_and_any_other_answer_is_the_callers() -> None:
+    seen: list[int] = []
+    answers = iter([503, 429, 404])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(1)
+        return httpx.Response(next(answers, 503))
+
+    jobs = JobApi(Watch(lambda: False, "Clips"), Backoff(retries=2, first_s=0.01), "http://clips.test", "clips")
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        assert jobs.send(lambda: client.get("http://clips.test/a"), "submit").status_code == 404
+        assert len(seen) == 3  # 503, 429 retried; the 404 is an answer
+        with pytest.raises(NodeExecutionError) as gone:
+            jobs.send(lambda: client.get("http://clips.test/a"), "submit")
+    assert gone.value.code == "clips_unreachable" and "Clips at http://clips.test could not submit" in gone.value.message
+
+
+def test_a_job_is_polled_with_its_state_as_progress_until_done_or_its_time_limit() -> None:
+    states = iter(["queued", "running", "done"])
+    progress: list[tuple[float, str]] = []
+    jobs = JobApi(Watch(lambda: False, "Clips"), Backoff(), "http://clips.test", "clips")
+    polling = Polling(first_s=0.01, max_s=0.01, timeout_s=5)
+    assert jobs.wait(lambda: next(states), str, frozenset({"queued", "running"}), polling, "job-1",
+                     lambda share, step: progress.append((share, step)), expected_s=10) == "done"
+    assert [step for _, step in progress] == ["Clips: queued", "Clips: running", "Clips: done"]
+    assert all(0.05 <= share <= 0.9 for share, _ in progress)
+    with pytest.raises(NodeExecutionError) as late:
+        jobs.wait(lambda: "queued", str, frozenset({"queued"}), Polling(0.01, 0.01, 0.05), "job-2",
+                  lambda share, step: None, expected_s=10)
+    assert late.value.code == "clips_timeout" and late.value.details == {"job": "job-2"}

@@ -1,6 +1,8 @@
 """The provider SDK: one pattern for every remote generation service (Veo, Higgsfield, Suno, a
 remote ComfyUI, …).
 
+- `JobApi`: the request/poll block of a submit-then-poll API (Higgsfield, Suno): calls watched
+  and retried on the provider's transient statuses, the job polled with progress;
 - `Watch`: calls watched for cancellation (the provider's own cancel tried once), transient
   failures retried with backoff, jobs polled with a doubling interval (submit → poll → download);
 - `PriceModel` (a node's `price()`: per second, per image or per call, by quality tier),
@@ -30,6 +32,7 @@ from ._budget import (
 from ._calls import Backoff, Classify, Polling, Watch
 from ._credentials import KEY_CHARS, PROVIDER_NAME, CredentialStore, mask
 from ._download import DEFAULT_MAX_BYTES, Expected, check_media, download, sniff_suffix
+from ._jobs import RETRY_STATUSES, JobApi
 from ._price import PriceModel, PriceUnit, price_of
 
 
@@ -44,11 +47,13 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "KEY_CHARS",
     "PROVIDER_NAME",
+    "RETRY_STATUSES",
     "Backoff",
     "Classify",
     "CredentialStore",
     "Estimate",
     "Expected",
+    "JobApi",
     "Polling",
     "PriceModel",
     "PriceUnit",
