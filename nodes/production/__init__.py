@@ -4,6 +4,7 @@ and takes."""
 from nodes.sdk import Pack
 
 from .animatic import Animatic
+from .cut_on_beats import CutOnBeats
 from .final_draft import FinalDraft
 from .ingredient import IngredientNode
 from .motion_graphics import MotionGraphics
@@ -22,9 +23,9 @@ from .video_strategy import ApproveVariation, VideoStrategy
 from .world import StyleGuideNode, WorldNode
 
 NODES = [IngredientNode, WorldNode, StyleGuideNode, ShotNode, ScriptBreakdown, VeoPayloadNode,
-         VideoStrategy, ApproveVariation, SaveTake, Animatic, SegmentsToShots, VeoGenerate,
+         VideoStrategy, ApproveVariation, SaveTake, Animatic, SegmentsToShots, CutOnBeats, VeoGenerate,
          PlatformVariants, SceneShots, FinalDraft, Paperwork, Review, MotionGraphics]
 PACK = Pack(settings=ProductionSettings)
 
-__all__ = ["NODES", "PACK", "Animatic", "ApproveVariation", "FinalDraft", "IngredientNode", "MotionGraphics", "Paperwork", "PlatformVariants", "Review", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
+__all__ = ["NODES", "PACK", "Animatic", "ApproveVariation", "CutOnBeats", "FinalDraft", "IngredientNode", "MotionGraphics", "Paperwork", "PlatformVariants", "Review", "SaveTake", "SceneShots", "ScriptBreakdown", "SegmentsToShots", "ShotNode", "StyleGuideNode",
            "VeoGenerate", "VeoPayloadNode", "VideoStrategy", "WorldNode"]
