@@ -15,6 +15,7 @@ from nodes.sdk import AuteurError
 from nodes.sdk.providers import KEY_CHARS, PROVIDER_NAME, CredentialStore, mask
 
 from ...governance import Action, CredentialResource, Principal, authorize
+from ...request_body import RequestBody
 from ..deps import get_principal, get_services
 from ..services import AppServices
 
@@ -36,7 +37,7 @@ class CredentialList(BaseModel):
     credentials: list[StoredKey]
 
 
-class KeyBody(BaseModel):
+class KeyBody(RequestBody):
     key: SecretStr = Field(description="The provider's API key (printable, no spaces, 8-4096 characters)")
 
     def checked(self) -> SecretStr:

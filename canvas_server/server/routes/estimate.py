@@ -16,6 +16,7 @@ from ...governance import Action, Principal
 from ...graph.check import check_size, finite_json, node_count
 from ...graph.cost import NodeCost, graph_costs
 from ...graph.load import load_graph
+from ...request_body import RequestBody
 from ...workspace.store import ProjectStore
 from ..access import authorize_project
 from ..deps import get_principal, get_services
@@ -24,7 +25,7 @@ from ..services import AppServices
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
 
-class EstimateRequest(BaseModel):
+class EstimateRequest(RequestBody):
     graph: dict[str, Any] = Field(min_length=1, description="A litegraph workflow, an API prompt or a template")
     project: str | None = Field(None, description="The project it would run in (its budget); none: no budget")
     tier: TierName | None = Field(None, description="Quality tier; else the project's, else standard")
