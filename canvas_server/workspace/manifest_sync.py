@@ -16,7 +16,7 @@ import logging
 from nodes.sdk import AuteurError, EventType
 
 from .errors import ProjectNotFoundError
-from .preproduction import mirror_breakdowns, mirror_ingredients
+from .preproduction import drop_placeholder_acts, mirror_breakdowns, mirror_ingredients
 from .store import ProjectStore
 from .takes import mirror_takes
 
@@ -26,12 +26,14 @@ SYNC_EVENTS = frozenset({EventType.TAKE_CREATED, EventType.PROJECT_UPDATE})
 
 
 def sync_project(store: ProjectStore, project: str) -> None:
-    """Mirror ingredients, breakdowns (the narrative) and then takes into project.json."""
+    """Mirror ingredients, breakdowns (the narrative) and then takes into project.json; a
+    breakdown's scenes replace the placeholder acts no one has worked in."""
     root = store.root(project)
     with store.editing(project, only_if_changed=True) as manifest:
         mirror_ingredients(root, store.workspace, manifest)
         mirror_breakdowns(root, manifest)
         mirror_takes(root, manifest)
+        drop_placeholder_acts(manifest)
 
 
 class ManifestSync:

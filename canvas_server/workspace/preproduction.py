@@ -1,6 +1,7 @@
 """Mirrors the pre-production files that nodes write into `project.json`: ingredients
 (`01_Assets/**/*.ingredient.json`) into the manifest's `ingredients`, script breakdowns
-(`02_Source_Creative/ShotLists/*.breakdown.json`) into `narrative.chapters`.
+(`02_Source_Creative/ShotLists/*.breakdown.json`) into `narrative.chapters`, where they replace a
+new project's placeholder acts.
 
 The workspace imports no node pack (docs/architecture.md §1): the file formats are the SDK's
 (`nodes.sdk.preproduction`), the same models the production pack writes them with.
@@ -24,7 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from nodes.sdk import layout
-from nodes.sdk.preproduction import Breakdown, Ingredient, keep_numbers
+from nodes.sdk.preproduction import Breakdown, Ingredient, keep_numbers, shot_id_at
 from nodes.sdk.preproduction import Shot as BreakdownShot
 from nodes.sdk.shot_list import EDITED_FIELDS
 
@@ -131,12 +132,37 @@ def apply_breakdown(chapter: Chapter, breakdown: Breakdown) -> None:
     chapter.title = chapter.title or breakdown.title
 
 
+def _untouched_shot(shot: Shot, chapter: int, scene: int) -> bool:
+    return (shot.id in (None, shot_id_at(chapter, scene, shot.number)) and not shot.takes and shot.active_take is None
+            and not any(getattr(shot, field) for field in EDITED_FIELDS))
+
+
+def is_placeholder(chapter: Chapter) -> bool:
+    """A chapter as a new project's structure made it (an act, a scene, a shot) that no one has
+    worked in since: no breakdown, no script scene, no take, no edit."""
+    return chapter.breakdown is None and all(
+        scene.id is None and not scene.slugline and not scene.takes
+        and all(_untouched_shot(shot, chapter.number, scene.number) for shot in scene.shots)
+        for scene in chapter.scenes)
+
+
 def mirror_breakdowns(root: Path, manifest: ProjectManifest) -> None:
-    """Write each chapter's latest breakdown into the narrative, unless already written."""
+    """Write each chapter's latest breakdown into the narrative, unless already written; a
+    placeholder act a breakdown fills takes the screenplay's title."""
     for number, (path, raw, breakdown) in sorted(_latest_per_chapter(root).items()):
         chapter = _chapter(manifest, number)
         relative, sha = _relative(path, root), hashlib.sha256(raw).hexdigest()
         if chapter.breakdown == relative and chapter.breakdown_sha256 == sha:
             continue
+        if is_placeholder(chapter):
+            chapter.title = ""
         apply_breakdown(chapter, breakdown)
         chapter.breakdown, chapter.breakdown_sha256 = relative, sha
+
+
+def drop_placeholder_acts(manifest: ProjectManifest) -> None:
+    """Once a screenplay is broken down its scenes are the story: the structure's placeholder acts
+    no one has worked in go (run after the take mirror, so an act holding a take stays)."""
+    chapters = manifest.narrative.chapters
+    if any(chapter.breakdown for chapter in chapters):
+        manifest.narrative.chapters = [chapter for chapter in chapters if not is_placeholder(chapter)]

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from nodes.sdk import AuteurError, layout
+from nodes.sdk.preproduction import shot_id_at
 from nodes.sdk.takes import Provenance, SceneCoords, ShotCoords, read_provenances
 
 from .errors import ItemNotFoundError
@@ -150,16 +151,18 @@ def scene_takes(root: Path, chapter: int, scene: int) -> list[TakeInfo]:
 
 def mirror_takes(root: Path, manifest: ProjectManifest) -> None:
     """Set each shot's and each scene's takes in `manifest` from its render folder (complete takes
-    only). A shot that takes made (no breakdown named it) gets the stable id its takes were made
-    for, so later takes for another shot are refused there (`ctx.takes.target`)."""
+    only). A shot that takes made (no breakdown named it, or a new project's placeholder) gets the
+    stable id its first take was made for, else the id of its place, so later takes for another
+    shot are refused there (`ctx.takes.target`)."""
     for coords, _ in _shot_dirs(root):
         entries = _entries(root, coords.folder)
         if entries:
             shot = manifest_shot(manifest, coords)
             shot.takes = entries
-            if shot.id is None:
+            placed = shot_id_at(coords.chapter, coords.scene, coords.shot)
+            if shot.id is None or shot.id == placed:
                 made_for = [p.shot_id for p in read_provenances(root / coords.folder) if p.shot_id]
-                shot.id = made_for[0] if made_for else None
+                shot.id = made_for[0] if made_for else placed
     for chapter, scene, folder in scene_take_folders(root):
         entries = _entries(root, folder)
         if entries:

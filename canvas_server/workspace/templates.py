@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 import workspace_templates
 from nodes.sdk import layout
+from nodes.sdk.preproduction import shot_id_at
 
 from .errors import UnknownTemplateError
 from .manifest import Chapter, EmotionalBeat, Narrative, Scene, Shot
@@ -30,9 +31,11 @@ class StructureTemplate(BaseModel):
     beats: list[EmotionalBeat] = Field(default_factory=list)
 
     def narrative(self) -> Narrative:
-        """A fresh narrative: one chapter per act, each with one scene holding one shot."""
+        """A fresh narrative: one chapter per act, each with one scene holding one placeholder
+        shot (with its stable id, the one a Shot node placed there makes). A screenplay's
+        breakdown replaces the acts no one has worked in (`preproduction.drop_placeholder_acts`)."""
         chapters = [
-            Chapter(number=i, title=title, scenes=[Scene(number=1, shots=[Shot(number=1)])])
+            Chapter(number=i, title=title, scenes=[Scene(number=1, shots=[Shot(number=1, id=shot_id_at(i, 1, 1))])])
             for i, title in enumerate(self.chapters, start=1)
         ]
         return Narrative(structure=self.id, chapters=chapters, emotional_beats=list(self.beats))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
+from nodes.sdk.preproduction import shot_id_at
 from nodes.sdk.takes import ShotCoords
 
 
@@ -59,7 +60,7 @@ class SaveTake(Node):
             return located
         coords = self.coords()
         held = ctx.takes.held(coords) if self.left_at_default() else None
-        if held is not None:
+        if held is not None and held[0] != shot_id_at(coords.chapter, coords.scene, coords.shot):  # not a placeholder
             raise NodeExecutionError(
                 f"Save Take is left at its default Chapter 1 / Scene 1 / Shot 1, which is the screenplay's shot "
                 f"{held[0]}{f' ({held[1][:60]!r})' if held[1] else ''}: set the shot (shot_id, numbers or "

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from nodes.sdk import Input, Node, Output, Outputs, RunContext, node
-from nodes.sdk.preproduction import CameraAngle, CameraMovement, Ingredient, Shot, ShotSize
+from nodes.sdk.preproduction import (
+    CameraAngle,
+    CameraMovement,
+    Ingredient,
+    Shot,
+    ShotSize,
+    shot_id_at,
+)
 
 
 class ShotOut(Outputs):
     shot: Shot = Output(socket="SHOT")
-
-
-def shot_id(chapter: int, scene: int, number: int) -> str:
-    return f"shot-c{chapter:02d}-s{scene:02d}-{number:02d}"
 
 
 @node("production.shot", title="Shot", category="Production/Shots", version="1.0.0",
@@ -37,7 +40,7 @@ class ShotNode(Node):
 
     def run(self, ctx: RunContext) -> ShotOut:
         return ShotOut(shot=Shot(
-            id=shot_id(self.chapter, self.scene, self.number), chapter=self.chapter, scene=self.scene,
+            id=shot_id_at(self.chapter, self.scene, self.number), chapter=self.chapter, scene=self.scene,
             number=self.number, description=self.description.strip(), dialogue=self.dialogue.strip(),
             duration=self.duration, size=self.size, angle=self.angle, movement=self.movement,
             lens=self.lens, lighting=self.lighting, slot1=self.slot1, slot2=self.slot2, slot3=self.slot3,

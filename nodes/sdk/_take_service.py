@@ -19,7 +19,7 @@ from ._errors import AuteurError, NodeExecutionError
 from ._events import EventType
 from ._sandbox import PathSandbox
 from .layout import BREAKDOWN_SUFFIX, MANIFEST, SHOTLISTS_DIR
-from .preproduction import keep_numbers
+from .preproduction import keep_numbers, shot_id_at
 from .shot_list import manifest_shots
 from .storage import process_media_store, store_file
 from .takes import Provenance, ShotCoords, promote, read_provenances
@@ -121,6 +121,14 @@ class TakeService:
             return None
         return str(shot["id"]), str(shot.get("description") or "").strip()
 
+    def _claimable(self, coords: ShotCoords, held: tuple[str, str], shot_id: str) -> bool:
+        """Whether the shot held at `coords` is a new project's placeholder (the id of its place,
+        no text) that no take made for another shot has claimed: a take made for `shot_id` may
+        go there, and the shot then takes that id (the take mirror)."""
+        held_id, described = held
+        return (held_id == shot_id_at(coords.chapter, coords.scene, coords.shot) and not described
+                and all(take.provenance.shot_id in (None, shot_id) for take in self.list(coords)))
+
     def _placed_by_breakdown(self, shot_id: str) -> ShotCoords | None:
         """Where project.json will hold shot `shot_id` once the newest breakdown naming it (one
         the same run may just have written) is mirrored: its scene, numbered as the mirror
@@ -154,7 +162,7 @@ class TakeService:
         if located is not None:
             return located
         held = self.held(coords)
-        if held is None:
+        if held is None or self._claimable(coords, held, shot_id):
             return coords
         held_id, described = held
         raise NodeExecutionError(

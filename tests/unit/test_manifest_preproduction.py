@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 from canvas_server.workspace.manifest import Chapter, ProjectManifest, Scene, Shot, read_manifest
+from canvas_server.workspace.manifest_sync import sync_project
 from canvas_server.workspace.preproduction import (
     apply_breakdown,
     mirror_breakdowns,
     mirror_ingredients,
 )
+from canvas_server.workspace.store import NewProject, ProjectStore
 from nodes.sdk.preproduction import Breakdown
 
 BREAKDOWN = {
@@ -104,3 +106,20 @@ def test_ingredient_files_are_mirrored_with_project_relative_references(tmp_path
     assert entry.id == "character-ana" and entry.traits == {"voice": "soft"}
     assert entry.reference_images == ["01_Assets/Characters/ana.png"]
     assert entry.path == "01_Assets/Characters/character-ana.ingredient.json"
+
+
+def test_a_new_projects_placeholder_shots_have_ids_and_a_breakdown_replaces_the_acts_no_one_worked_in(
+    tmp_path: Path,
+) -> None:
+    store = ProjectStore(tmp_path)
+    created = store.create(NewProject(name="Film"))
+    placeholders = [(c.number, shot.id) for c in created.narrative.chapters for s in c.scenes for shot in s.shots]
+    assert placeholders == [(1, "shot-c01-s01-01"), (2, "shot-c02-s01-01"), (3, "shot-c03-s01-01")]
+    with store.editing("Film") as manifest:  # the director wrote something in Act III's shot
+        manifest.narrative.chapters[2].scenes[0].shots[0].description = "A storm over the bay"
+    folder = store.root("Film") / "02_Source_Creative" / "ShotLists"
+    (folder / "two.breakdown.json").write_text(json.dumps(BREAKDOWN))
+    sync_project(store, "Film")
+    chapters = store.get("Film").narrative.chapters
+    assert [(c.number, c.title) for c in chapters] == [(1, "Two Rooms"), (3, "Act III — Resolution")]
+    assert [s.slugline for s in chapters[0].scenes] == ["INT. A - DAY", "INT. B - NIGHT"]

@@ -18,7 +18,7 @@ from .ingredient import (
     ingredient_id,
     trait_template,
 )
-from .shot import CameraAngle, CameraMovement, Shot, ShotSize, slot_ingredients
+from .shot import CameraAngle, CameraMovement, Shot, ShotSize, shot_id_at, slot_ingredients
 
 __all__ = [
     "ASSET_FOLDERS",
@@ -40,6 +40,7 @@ __all__ = [
     "ingredient_id",
     "keep_numbers",
     "read_fdx",
+    "shot_id_at",
     "slot_ingredients",
     "title_case",
     "trait_template",

@@ -84,6 +84,12 @@ class Shot(BaseModel):
         return ShotCoords(self.chapter, self.scene, self.number).key
 
 
+def shot_id_at(chapter: int, scene: int, number: int) -> str:
+    """The stable id of a shot no script named: the one a Shot node placed there makes, and a new
+    project's placeholder shots carry (`shot-c01-s02-03`)."""
+    return f"shot-c{chapter:02d}-s{scene:02d}-{number:02d}"
+
+
 def slot_ingredients(shot: Shot) -> list[Ingredient]:
     """The ingredients filling the shot's slots, in slot order."""
     return [ingredient for ingredient in shot.slots if ingredient is not None]

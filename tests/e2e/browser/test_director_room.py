@@ -123,6 +123,9 @@ def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_o
     page.get_by_test_id("take-card").first.click()
     page.get_by_test_id("payload-card").first.wait_for()
     editor.shot("breakdown made shots with payload takes")
+    # The screenplay's scenes replace the new project's placeholder acts (Act II, Act III: no one worked in them).
+    eventually(lambda: [(c["number"], c["title"]) for c in project_json(root)["narrative"]["chapters"]] == [(1, "Two Rooms")],
+               "placeholder acts stayed beside the screenplay's scenes")
     # Payload takes again from the edited script: the template runs again from the Break down button.
     page.get_by_test_id("tab-scripts").click()
     before = page.get_by_test_id("script-text").input_value()
