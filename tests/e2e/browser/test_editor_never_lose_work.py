@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -259,3 +260,42 @@ def test_workflows_open_as_tabs_that_keep_their_graph_and_undo_and_all_come_back
     editor.shot("saved as")
     editor.page.get_by_role("button", name="Close five").click()  # unsaved: asks (accepted above)
     assert [tab["name"] for tab in _tabs(editor)] == ["second-cut"]
+
+
+def test_each_project_keeps_its_own_autosaved_canvas_in_every_browser_tab(
+    editor: EditorPage, project: str, editor_server: ServerProcess,
+) -> None:
+    other = f"Other {uuid.uuid4().hex[:6]}"
+    httpx.post(f"{editor_server.url}/api/projects", json={"name": other}, timeout=30).raise_for_status()
+    editor.open(project)
+    box = editor.page.locator("[data-testid=graph-canvas]").bounding_box()
+    assert box is not None
+    editor.add_by_search("integer", "core.integer", (box["x"] + 200, box["y"] + 200))
+    editor.page.wait_for_function("() => window.__auteur.dirty")
+
+    # Another project of the same tab: its own canvas (A's graph is autosaved under A, not shown here).
+    editor.page.get_by_test_id("project-select").select_option(other)
+    editor.page.wait_for_function("(name) => window.__auteur.project.name === name", arg=other)
+    editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 0")
+    assert _tabs(editor) == [{"name": "Untitled", "dirty": False, "active": True}]
+    editor.shot("the other project: an empty canvas of its own")
+
+    # A second browser tab opening the other project never restores the first project's graph...
+    second = editor.page.context.new_page()
+    second.add_init_script(f"localStorage.setItem('auteur.project', {json.dumps(other)})")
+    second.goto(editor_server.url + "/")
+    second.wait_for_function("(name) => window.__auteur && window.__auteur.ready && window.__auteur.project.name === name",
+                             arg=other)
+    assert second.evaluate("() => window.__auteur.editor.graph._nodes.length") == 0
+    second.screenshot(path=str(editor.folder / "second-tab-other-project.png"))
+    second.close()
+
+    # ...and back in the first project (after a reload too) its graph is there, still unsaved.
+    editor.page.get_by_test_id("project-select").select_option(project)
+    editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 1")
+    editor.page.on("dialog", lambda dialog: dialog.accept())
+    editor.page.reload()
+    editor.page.wait_for_function("(name) => window.__auteur && window.__auteur.ready && window.__auteur.project.name === name",
+                                  arg=project)
+    assert _node_count(editor) == 1 and editor.eval("() => window.__auteur.dirty") is True
+    editor.shot("the first project's graph restored after a reload")

@@ -50,6 +50,8 @@ class GraphState {
   private autosaveTimer: ReturnType<typeof setTimeout> | undefined;
   private autosaveWarned = false;
   private restored = false;
+  /** The project the open workflows belong to (their autosave is kept under its name). */
+  private autosaveProject: string | null = null;
 
   toggleMinimap(): void {
     this.showMinimap = !this.showMinimap;
@@ -170,16 +172,33 @@ class GraphState {
       return saved(tab.id, parked.snapshot, parked.savedName);
     });
     const active = this.tabs.findIndex((t) => t.id === this.activeTab);
-    if (!writeAutosave({ active, workflows }) && !this.autosaveWarned) {
+    if (!writeAutosave(this.autosaveProject, { active, workflows }) && !this.autosaveWarned) {
       this.autosaveWarned = true;
       ui.notify({ kind: "error", title: "Autosave failed", body: "The browser's storage is full: save your workflows in the project (Ctrl+S)." });
     }
   }
 
-  /** Reopen the workflows autosaved by the last session, each in its tab, changed or not as it was. */
-  restoreAutosave(): void {
+  /** Open the project's workflows as autosaved by the last session, each in its tab, changed or
+   *  not as it was (a new canvas when it has none). The workflows open now are autosaved under
+   *  their own project first: each project keeps its own canvas. */
+  restoreAutosave(projectName: string | null): void {
     const editor = this.editor;
-    const autosave = readAutosave();
+    if (this.restored && projectName === this.autosaveProject) return;
+    if (this.restored) this.autosaveNow();
+    this.autosaveProject = projectName;
+    this.parked.clear();
+    const autosave = readAutosave(projectName);
+    if (editor && !autosave && this.restored) {
+      this.tabs = [{ id: 1, name: "Untitled", dirty: false }];
+      this.activeTab = 1;
+      this.nextTab = 2;
+      this.workflowName = "Untitled";
+      this.savedName = null;
+      this.nodeOutputs = new Map();
+      ui.selection = { kind: "none" };
+      editor.reset();
+      this.changed();
+    }
     if (editor && autosave) {
       this.tabs = autosave.workflows.map((w, index) => ({ id: index + 1, name: w.name, dirty: false }));
       this.nextTab = autosave.workflows.length + 1;

@@ -25,7 +25,11 @@ class SessionState {
   });
 
   async init(): Promise<void> {
-    project.onSelect = () => void this.refreshRuns();
+    // Each project keeps its own canvas: opening one restores its autosaved workflows.
+    project.onSelect = () => {
+      graph.restoreAutosave(project.name);
+      void this.refreshRuns();
+    };
     // Closing or reloading the tab with unsaved changes asks first (the browser's own prompt).
     window.addEventListener("beforeunload", (event) => {
       graph.autosaveNow();
@@ -40,11 +44,11 @@ class SessionState {
       catalog.nodes,
       catalog.failed_packs.map((f) => ({ pack: f.pack, message: f.message })),
     );
-    graph.restoreAutosave();
     this.stream.connect();
     await project.loadList();
     const pick = project.lastUsed();
     if (pick) await project.select(pick.name);
+    else graph.restoreAutosave(null);
     this.ready = true;
   }
 
