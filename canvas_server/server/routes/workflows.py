@@ -19,6 +19,7 @@ from nodes.sdk import AuteurError, PathSandbox, atomic_write_text, layout
 
 from ...graph.errors import GraphFormatError
 from ...graph.workflow import Workflow
+from ...request_body import validation_message
 from ...workspace.errors import ItemNotFoundError
 from ...workspace.names import check_name
 from ...workspace.store import ProjectStore
@@ -70,7 +71,7 @@ def _as_workflow(data: Any, name: str) -> Workflow:
         return Workflow.model_validate(data)
     except ValidationError as exc:
         raise GraphFormatError(
-            f"workflow {name!r} is not a litegraph workflow ({exc.error_count()} problem(s))",
+            f"workflow {name!r} is not a litegraph workflow: {validation_message(exc.errors())}",
             details={"errors": [f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()][:5]},
         ) from exc
 
