@@ -15,12 +15,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from nodes.sdk import RUN_STOPPED, AuteurError, EventType, ReviewAction
 
 from ..governance import Action, Principal, authorize
 from ..graph.errors import GraphValidationError, MaturityError
+from ..request_body import RequestBody, validation_message
 from ..runs.store import StoredRun
 from ..server import run_submit
 from ..server.access import authorize_project, run_resource
@@ -146,10 +147,10 @@ async def submit_and_wait(
             services.events.disconnect(client_id, queue)
 
 
-class RunOptions(BaseModel):
+class RunOptions(RequestBody):
     """What every running tool takes besides the node's inputs (checked: tool input is hostile)."""
 
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="ignore")  # the other arguments are the node's inputs
     project: str | None = None
     tier: str | None = None
     wait: bool = True
@@ -164,7 +165,7 @@ def _options(arguments: dict[str, Any]) -> RunOptions:
     try:
         options = RunOptions.model_validate(arguments)
     except ValidationError as exc:
-        raise NodeInputError("the tool's options are not valid",
+        raise NodeInputError(f"the tool's options are not valid: {validation_message(exc.errors())}",
                              details=[{"input": ".".join(map(str, error["loc"])), "message": error["msg"]}
                                       for error in exc.errors()]) from None
     for name in RunOptions.model_fields:
@@ -185,10 +186,9 @@ async def call_tool(services: AppServices, principal: Principal, name: str, argu
                                         inputs.get("project") if isinstance(inputs.get("project"), str) else None)
 
 
-class ReviewArguments(BaseModel):
+class ReviewArguments(RequestBody):
     """`review_run`'s arguments (the same decision as `POST /api/runs/{id}/review`)."""
 
-    model_config = ConfigDict(extra="forbid")
     run_id: str = Field(max_length=200)
     action: ReviewAction
     node_id: str | None = Field(None, max_length=200)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from nodes.sdk import AuteurError, NodeSpec
 from nodes.sdk.takes import ShotCoords
+
+from ..request_body import RequestBody
 
 MEDIA_SOCKETS = frozenset({"MEDIA", "VIDEO", "AUDIO", "IMAGE"})
 LOAD_NODE = "media.load"
@@ -26,7 +28,7 @@ class NodeInputError(AuteurError):
     code = "validation_failed"
 
 
-class ShotTarget(BaseModel):
+class ShotTarget(RequestBody):
     """Where a result is kept as a take: chapter, scene and shot numbers."""
 
     chapter: int = Field(1, ge=1)

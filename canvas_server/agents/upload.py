@@ -11,11 +11,12 @@ import binascii
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from nodes.sdk import PathSandbox
 
 from ..governance import Action, Principal
+from ..request_body import RequestBody
 from ..server.access import authorize_project
 from ..server.routes.assets import added
 from ..server.services import AppServices
@@ -25,8 +26,7 @@ from ..workspace.store import ProjectStore
 from .one_node import NodeInputError
 
 CHUNK = 1024 * 1024
-class UploadRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class UploadRequest(RequestBody):
     project: str
     category: str
     filename: str

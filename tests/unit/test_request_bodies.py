@@ -15,6 +15,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
+from canvas_server.agents.calls import ReviewArguments, RunOptions
+from canvas_server.agents.upload import UploadRequest
 from canvas_server.comfy.app import create_comfy_app
 from canvas_server.request_body import IsoDate, RequestBody, validation_message
 from canvas_server.server.app import create_app
@@ -27,7 +29,8 @@ from nodes.sdk import discover
 # (method, path) -> why its body is a free-form JSON object rather than a RequestBody.
 DOCUMENT_BODIES: dict[tuple[str, str], str] = {
     ("POST", "/api/nodes/{node_type}/run"):
-        "a node's inputs by name: checked against the node's own input model, as a graph's are",
+        "a node's inputs by name, checked against the node's own input model as a graph's are; the run "
+        "options among them (project, tier, save_take...) are RunOptions, a RequestBody",
     ("POST", "/api/templates"): "a template document: graph/template.py reads it and keeps a newer version's keys",
     ("POST", "/api/templates/import"): "likewise a template document",
     ("PUT", "/api/projects/{project}/workflows/{name}"):
@@ -41,6 +44,10 @@ MANIFEST_MODELS = frozenset({
     manifest.ProjectSettings, manifest.Narrative, manifest.Chapter, manifest.Scene, manifest.Shot,
     manifest.TakeEntry, manifest.EmotionalBeat,
 })
+# RequestBody models that take keys they do not declare, and why.
+OPEN_MODELS: dict[type[BaseModel], str] = {
+    RunOptions: "a tool's (or a one-node run's) arguments other than the run options are the node's inputs",
+}
 _SCALARS = (bool, int, float)
 
 
@@ -93,7 +100,8 @@ def model_problems(model: type[BaseModel], seen: set[type[BaseModel]]) -> list[s
                      if _lax(info.annotation, any(isinstance(item, Strict) and item.strict for item in info.metadata))]
     elif not issubclass(model, RequestBody):
         problems.append(f"{name}: not a RequestBody")
-    elif model.model_config.get("strict") is not True or model.model_config.get("extra") != "forbid":
+    elif model.model_config.get("strict") is not True or (
+            model.model_config.get("extra") != "forbid" and model not in OPEN_MODELS):
         problems.append(f"{name}: loosens RequestBody's config")
     for info in model.model_fields.values():
         for nested in _nested(info.annotation):
@@ -128,6 +136,12 @@ def test_every_request_body_of_both_apps_is_a_strict_request_body(apps: tuple[Fa
     api, comfy = apps
     assert len(list(body_types(api))) > 25
     assert body_problems(api) + body_problems(comfy) == []
+
+
+def test_the_agents_tool_arguments_are_strict_request_bodies_too() -> None:
+    """MCP tools take the same inputs as the routes, from the same hostile world."""
+    assert [problem for model in (RunOptions, ReviewArguments, UploadRequest)
+            for problem in model_problems(model, set())] == []
 
 
 def test_the_listed_document_bodies_are_still_routes_that_read_a_free_form_body(apps: tuple[FastAPI, FastAPI]) -> None:

@@ -71,3 +71,11 @@ def test_a_refused_workflow_document_names_the_field_too(clients: dict[str, http
     error = answer.json()["error"]
     assert error["code"] == "graph_invalid"
     assert error["message"].startswith("workflow 'Broken' is not a litegraph workflow: nodes: "), error["message"]
+
+
+def test_a_one_node_run_s_options_are_strict_and_named(clients: dict[str, httpx.Client], film: str) -> None:
+    answer = clients["cy"].post("/api/nodes/core.integer/run",
+                                json={"value": 1, "project": film, "save_take": {"chapter": "1", "scene": 1, "shot": 1}})
+    assert 400 <= answer.status_code < 500, answer.text
+    error = answer.json()["error"]
+    assert "save_take.chapter: Input should be a valid integer" in error["message"], error
