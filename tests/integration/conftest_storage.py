@@ -14,8 +14,7 @@ import pytest
 
 from nodes.sdk import SharedSettings
 
-from .security.conftest import make_token
-from .server_harness import ServerProcess, free_port
+from .server_harness import ServerProcess, free_port, make_token
 
 BUCKET = "auteur-media"
 CREDENTIALS = {"AUTEUR_S3_ACCESS_KEY_ID": "test-key", "AUTEUR_S3_SECRET_ACCESS_KEY": "test-secret"}

@@ -24,6 +24,19 @@ import websockets
 AUTEUR = [sys.executable, "-c", "from canvas_server.cli.main import app; app()"]
 
 
+def make_token(workspace: Path, name: str, role: str = "creator", maturity: str = "AUTONOMOUS") -> str:
+    """`auteur tokens create --json` for `workspace`, run by the CLI's own code in this process:
+    a Python started per token costs about half a second of CPU, and the suite makes dozens."""
+    from typer.testing import CliRunner
+
+    from canvas_server.cli.main import app
+
+    result = CliRunner().invoke(app, ["tokens", "create", "--name", name, "--role", role, "--maturity", maturity,
+                                      "--json"], env={"AUTEUR_WORKSPACE": str(workspace)})
+    assert result.exit_code == 0, result.output
+    return str(json.loads(result.stdout)["token"])
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -22,6 +22,7 @@ from .server_harness import (
     ServerProcess,
     chain_prompt,
     connect,
+    make_token,
     running_server,
     wait_for_status,
 )
@@ -30,12 +31,6 @@ from .server_harness import (
 def auteur(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace)}
     return subprocess.run([*AUTEUR, *args], env=env, capture_output=True, text=True, timeout=60, check=False)
-
-
-def create_token(workspace: Path, maturity: str, name: str) -> str:
-    result = auteur(workspace, "tokens", "create", "--maturity", maturity, "--name", name, "--json")
-    assert result.returncode == 0, result.stderr
-    return str(json.loads(result.stdout)["token"])
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +47,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def tokens(workspace: Path) -> dict[str, str]:
     return {
-        "SUPERVISED": create_token(workspace, "SUPERVISED", "reviewer"),
-        "AUTONOMOUS": create_token(workspace, "AUTONOMOUS", "editor"),
+        "SUPERVISED": make_token(workspace, "reviewer", maturity="SUPERVISED"),
+        "AUTONOMOUS": make_token(workspace, "editor", maturity="AUTONOMOUS"),
     }
 
 
@@ -129,7 +124,7 @@ def test_websocket_accepts_a_bearer_token(server: ServerProcess, tokens: dict[st
 
 
 def test_revoked_token_is_refused_by_the_running_server(server: ServerProcess, workspace: Path) -> None:
-    token = create_token(workspace, "INTERN", "temp")
+    token = make_token(workspace, "temp", maturity="INTERN")
     with httpx.Client(base_url=server.url, headers=bearer(token), timeout=10) as client:
         run_id = client.post("/api/runs", json={"graph": chain_prompt()}).json()["run_id"]
         wait_for_status(client, run_id, {"completed"})

@@ -15,9 +15,9 @@ import pytest
 
 from function_runners.execute import principal_scratch
 
-from .security.conftest import make_token
 from .server_harness import (
     chain_prompt,
+    make_token,
     running_server,
     sleep_prompt,
     wait_for_status,

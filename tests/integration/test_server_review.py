@@ -18,8 +18,7 @@ from standardwebhooks import Webhook
 
 from nodes.sdk import layout
 
-from .security.conftest import make_token
-from .server_harness import ServerProcess, free_port, wait_for_status
+from .server_harness import ServerProcess, free_port, make_token, wait_for_status
 from .test_server_webhooks import Receiver, wait_for_delivery
 
 DONE = {"completed", "failed", "cancelled"}

@@ -14,8 +14,7 @@ import pytest
 
 from canvas_server.workspace.store import ProjectStore
 
-from ..server_harness import ServerProcess, running_server
-from ..test_server_governance import create_token
+from ..server_harness import ServerProcess, make_token, running_server
 from .mcp_client import http_session
 
 PROJECT = "agentfilm"
@@ -35,7 +34,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="package")
 def tokens(workspace: Path) -> dict[str, str]:
-    return {level: create_token(workspace, level, f"agent-{level.lower()}")
+    return {level: make_token(workspace, f"agent-{level.lower()}", maturity=level)
             for level in ("STUDENT", "INTERN", "SUPERVISED", "AUTONOMOUS")}
 
 

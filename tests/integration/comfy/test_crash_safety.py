@@ -1,10 +1,16 @@
 """A kill -9 of the server with 20 prompts queued through `/prompt`: after a restart all
-20 complete and appear in `/history`."""
+20 complete and appear in `/history`.
+
+A 30 s prompt goes first (one run at a time), so the 20 are surely still queued when the
+server dies; the restarted server would resume it ahead of them, and the test cancels it
+instead of waiting the 30 s out."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+
+import httpx
 
 from ..server_harness import ServerProcess, chain_prompt, free_port
 from .comfy_client import ComfyClient
@@ -22,6 +28,7 @@ def test_twenty_queued_prompts_complete_after_kill_9(tmp_path: Path) -> None:
     server.kill9()
     restarted = ServerProcess(tmp_path / "ws", env, port=server.port, comfyui_port=port).start()
     try:
+        assert httpx.post(f"{restarted.url}/api/runs/{ids[0]}/cancel", timeout=30).status_code == 202
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             history = comfy.request("/history")[1]

@@ -13,8 +13,7 @@ import pytest
 
 from function_runners.execute import principal_scratch
 
-from ..security.conftest import make_token
-from ..server_harness import ServerProcess, chain_prompt, free_port
+from ..server_harness import ServerProcess, chain_prompt, free_port, make_token
 
 PRINCIPALS = {"ann": ("creator", "AUTONOMOUS"), "bob": ("creator", "AUTONOMOUS")}
 

@@ -15,8 +15,7 @@ import httpx
 import pytest
 import websocket
 
-from ..security.conftest import make_token
-from ..server_harness import ServerProcess, chain_prompt, free_port
+from ..server_harness import ServerProcess, chain_prompt, free_port, make_token
 from .comfy_client import ComfyClient
 
 # name → (role, maturity)

@@ -3,7 +3,6 @@ that is a member of the owner's project."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..server_harness import AUTEUR, ServerProcess, running_server
+from ..server_harness import AUTEUR, ServerProcess, make_token, running_server
 
 PRINCIPALS = {"ada": "admin", "cy": "creator", "olga": "creator", "vic": "viewer"}
 
@@ -20,12 +19,6 @@ PRINCIPALS = {"ada": "admin", "cy": "creator", "olga": "creator", "vic": "viewer
 def auteur(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AUTEUR_WORKSPACE": str(workspace)}
     return subprocess.run([*AUTEUR, *args], env=env, capture_output=True, text=True, timeout=60, check=False)
-
-
-def make_token(workspace: Path, name: str, role: str, maturity: str = "AUTONOMOUS") -> str:
-    result = auteur(workspace, "tokens", "create", "--name", name, "--role", role, "--maturity", maturity, "--json")
-    assert result.returncode == 0, result.stderr
-    return str(json.loads(result.stdout)["token"])
 
 
 @pytest.fixture(scope="package")

@@ -13,8 +13,7 @@ import httpx
 import pytest
 
 from ..agents.mcp_client import http_session
-from ..server_harness import ServerProcess
-from .conftest import make_token
+from ..server_harness import ServerProcess, make_token
 from .test_no_5xx import _shape
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..server_harness import ServerProcess, free_port
-from .conftest import auteur, make_token
+from ..server_harness import ServerProcess, free_port, make_token
+from .conftest import auteur
 
 
 class NetworkServer(ServerProcess):

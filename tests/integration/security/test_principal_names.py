@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from ..server_harness import ServerProcess
-from .conftest import auteur, make_token
+from ..server_harness import ServerProcess, make_token
+from .conftest import auteur
 
 
 def test_cli_projects_belong_to_the_local_user_or_the_named_owner_not_to_every_token(tmp_path: Path) -> None:

@@ -17,8 +17,7 @@ import pytest
 
 from function_runners.execute import principal_scratch
 
-from ..server_harness import ServerProcess, free_port, wait_for_status
-from .conftest import make_token
+from ..server_harness import ServerProcess, free_port, make_token, wait_for_status
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24  # enough of a PNG for the magic-byte sniff
 

@@ -13,8 +13,7 @@ import pytest
 import websocket
 import websockets
 
-from ..server_harness import ServerProcess, free_port
-from .conftest import make_token
+from ..server_harness import ServerProcess, free_port, make_token
 
 
 @pytest.fixture(scope="module")

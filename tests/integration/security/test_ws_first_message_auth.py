@@ -14,8 +14,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from ..server_harness import ServerProcess, free_port
-from .conftest import make_token
+from ..server_harness import ServerProcess, free_port, make_token
 
 POLICY_VIOLATION = 1008
 
