@@ -79,3 +79,14 @@ def test_a_one_node_run_s_options_are_strict_and_named(clients: dict[str, httpx.
     assert 400 <= answer.status_code < 500, answer.text
     error = answer.json()["error"]
     assert "save_take.chapter: Input should be a valid integer" in error["message"], error
+
+
+@pytest.mark.parametrize("written", ["1", "yes", "on", "True"])
+def test_a_boolean_query_parameter_is_true_or_false_only(clients: dict[str, httpx.Client], written: str) -> None:
+    """The query string's side: FastAPI alone reads 1, yes and on as true."""
+    answer = clients["cy"].get("/api/packs/speaker/spotify/authorize", params={"redirect": written})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"] == {"code": "query_invalid", "message": f"query parameter 'redirect' must be true or "
+                                      f"false, not {written!r}", "details": {"parameter": "redirect", "value": written}}
+    spelled = clients["cy"].get("/api/packs/speaker/spotify/authorize", params={"redirect": "false"})
+    assert spelled.json().get("error", {}).get("code") != "query_invalid", spelled.text
