@@ -60,8 +60,8 @@ class UnknownTemplateError(WorkspaceError):
 
 
 class ItemNotFoundError(WorkspaceError):
-    def __init__(self, kind: str, name: str, details: Any = None) -> None:
-        super().__init__(f"no {kind} {name!r}", code=f"{kind}_not_found", details=details or {kind: name})
+    def __init__(self, kind: str, name: str, details: Any = None, message: str | None = None) -> None:
+        super().__init__(message or f"no {kind} {name!r}", code=f"{kind}_not_found", details=details or {kind: name})
 
 
 class UploadTooLargeError(WorkspaceError):

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
+from nodes.sdk.preproduction import MAX_SHOT_SECONDS
 from nodes.sdk.takes import ShotCoords
 
 from ..request_body import RequestBody
@@ -22,7 +23,7 @@ class ShotFields(RequestBody):
 
     description: str | None = Field(None, max_length=4000)
     dialogue: str | None = Field(None, max_length=8000)
-    duration: float | None = Field(None, gt=0, le=3600, description="Seconds")
+    duration: float | None = Field(None, gt=0, le=MAX_SHOT_SECONDS, description="Seconds (a shot a graph can make)")
     cast: list[str] | None = Field(None, max_length=100, description="Ingredient ids or character names")
     slot1: str | None = Field(None, min_length=1, max_length=200, description="Ingredient id in slot 1")
     slot2: str | None = Field(None, min_length=1, max_length=200, description="Ingredient id in slot 2")
@@ -56,10 +57,12 @@ def edit_shot(store: ProjectStore, name_or_id: str, coords: ShotCoords, base: Sh
                 details={"shot": coords.key, "current": stale},
             )
         known = {ingredient.id for ingredient in manifest.ingredients}
-        for field in changed & set(SLOTS):
+        for field in sorted(changed & set(SLOTS)):
             wanted = getattr(changes, field)
             if wanted is not None and wanted not in known:
-                raise ItemNotFoundError("ingredient", wanted)
+                raise ItemNotFoundError("ingredient", wanted, details={"field": f"changes.{field}", "ingredient": wanted},
+                                        message=f"changes.{field}: the project has no ingredient {wanted!r}; make it "
+                                                "in the Cast tab or choose one of the project's ingredients")
         for field in changed:
             value = getattr(changes, field)
             setattr(shot, field, value if value is not None else _CLEARED[field])

@@ -217,6 +217,19 @@ def test_an_ingredient_put_in_a_shots_slot_is_saved_and_an_unknown_one_refused(
     assert cleared.status_code == 200 and first_shot(server)["slot1"] is None
 
 
+def test_a_refused_shot_edit_says_which_field_and_what_limit_or_problem(client: httpx.Client) -> None:
+    too_long = client.patch("/api/projects/Film/shots", json={"shot": SHOT, "base": {}, "changes": {"duration": 5000}})
+    assert too_long.status_code == 422, too_long.text
+    # The longest shot a graph can make (a Veo payload's Shot), not the API schema's wording.
+    assert too_long.json()["error"]["message"] == "changes.duration: Input should be less than or equal to 600"
+    unknown = client.patch("/api/projects/Film/shots", json={"shot": SHOT, "base": {"slot2": None},
+                                                            "changes": {"slot2": "character-nobody"}})
+    assert unknown.status_code == 404, unknown.text
+    error = unknown.json()["error"]
+    assert error["message"].startswith("changes.slot2: the project has no ingredient 'character-nobody'")
+    assert error["details"] == {"field": "changes.slot2", "ingredient": "character-nobody"}
+
+
 @pytest.mark.parametrize(("body", "status"), [
     ({"shot": "Chapter_09/Scene_01/Shot_01", "base": {}, "changes": {}}, 404),
     ({"shot": SHOT, "base": {"slot1": None}, "changes": {"slot1": "../../../etc/passwd"}}, 404),

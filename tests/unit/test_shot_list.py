@@ -58,3 +58,18 @@ def test_the_digest_follows_slot_edits_and_ingredient_files_but_not_takes(tmp_pa
     assert shot_list_digest(tmp_path) != before
     write_project(tmp_path, {"slot2": None}, [PORCH])
     assert shot_list_digest(tmp_path) not in {before, ""}
+
+
+def test_an_ingredient_path_in_project_json_leading_outside_the_project_is_never_read(tmp_path: Path) -> None:
+    root = tmp_path / "Film"
+    root.mkdir()
+    outside = tmp_path / "secret.ingredient.json"
+    outside.write_text(PORCH.model_dump_json())
+    write_project(root, {"slot2": PORCH.id}, [])
+    manifest = json.loads((root / "project.json").read_text())
+    manifest["ingredients"] = [{"id": PORCH.id, "path": "../secret.ingredient.json"},
+                               {"id": "x", "path": "/etc/passwd"}]
+    (root / "project.json").write_text(json.dumps(manifest))
+    with pytest.raises(NodeExecutionError) as caught:
+        saved_version([Shot(id="shot-a")], root)
+    assert caught.value.code == "ingredient_not_found"

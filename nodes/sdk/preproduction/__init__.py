@@ -18,11 +18,20 @@ from .ingredient import (
     ingredient_id,
     trait_template,
 )
-from .shot import CameraAngle, CameraMovement, Shot, ShotSize, shot_id_at, slot_ingredients
+from .shot import (
+    MAX_SHOT_SECONDS,
+    CameraAngle,
+    CameraMovement,
+    Shot,
+    ShotSize,
+    shot_id_at,
+    slot_ingredients,
+)
 
 __all__ = [
     "ASSET_FOLDERS",
     "MAX_REFERENCE_IMAGES",
+    "MAX_SHOT_SECONDS",
     "TRAIT_TEMPLATES",
     "Breakdown",
     "CameraAngle",

@@ -10,6 +10,7 @@ from ..takes import ShotCoords
 from .ingredient import Ingredient
 
 SLOT_COUNT = 3
+MAX_SHOT_SECONDS = 600  # the longest shot, in the shot list as in a graph
 
 
 class ShotSize(StrEnum):
@@ -61,7 +62,7 @@ class Shot(BaseModel):
     slugline: str = ""
     description: str = ""
     dialogue: str = Field("", description="Lines spoken in the shot, for audio")
-    duration: float = Field(4.0, gt=0, le=600)
+    duration: float = Field(4.0, gt=0, le=MAX_SHOT_SECONDS)
     size: ShotSize = ShotSize.MEDIUM
     angle: CameraAngle = CameraAngle.EYE_LEVEL
     movement: CameraMovement = CameraMovement.STATIC

@@ -156,6 +156,8 @@ def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_o
     page.wait_for_function(
         "() => document.querySelector(`[data-shot='Chapter_01/Scene_01/Shot_01'] [data-testid=shot-duration]`).value === '4.5'")
     page.get_by_text("was not changed").first.wait_for()
+    # The refusal says which field and what its limit is (it said "request does not match the API schema").
+    page.get_by_text("changes.duration: Input should be less than or equal to 600").first.wait_for()
     # Chromium logs every refused request as a console error: this one refusal is the point here.
     [refused] = [error for error in editor.errors if "status of 422" in error]
     editor.errors.remove(refused)

@@ -61,8 +61,8 @@ def test_a_bound_names_its_limit_in_the_message_and_the_details(clients: dict[st
                                  json={"shot": SHOT, "base": {}, "changes": {"duration": 4000}})
     assert answer.status_code == 422, answer.text
     error = answer.json()["error"]
-    assert error["message"] == "changes.duration: Input should be less than or equal to 3600"
-    assert error["details"][0]["type"] == "less_than_equal" and error["details"][0]["ctx"] == {"le": 3600}
+    assert error["message"] == "changes.duration: Input should be less than or equal to 600"
+    assert error["details"][0]["type"] == "less_than_equal" and error["details"][0]["ctx"] == {"le": 600}
 
 
 def test_a_refused_workflow_document_names_the_field_too(clients: dict[str, httpx.Client], film: str) -> None:

@@ -3701,7 +3701,7 @@ export interface components {
             dialogue?: string | null;
             /**
              * Duration
-             * @description Seconds
+             * @description Seconds (a shot a graph can make)
              */
             duration?: number | null;
             /**
