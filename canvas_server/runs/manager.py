@@ -18,7 +18,7 @@ from ..engine.record import ErrorInfo, NodeRecord, RunRecord
 from ..graph.prompt import ApiPrompt
 from ..scrub import scrub_text
 from .review import ReviewNotWaitingError, agent_types, decided_prompt, waiting_node
-from .storage import LEASE_LOST, RunStorage
+from .storage import LEASE_LOST, RunStorage, off_loop
 from .store import FINISHED, ReviewDecisionRow, RunHeader, StoredRun, output_keys
 from .throttle import ProgressThrottle
 
@@ -93,21 +93,21 @@ class RunManager:
     # ---- lifecycle ------------------------------------------------------------------
 
     async def start(self) -> None:
-        resumed, interrupted = self.store.recover(self.resume_attempts)
-        self._announce_interrupted(interrupted)
+        resumed, interrupted = await off_loop(self.store.shared, self.store.recover, self.resume_attempts)
+        await self._announce_interrupted(interrupted)
         if resumed or interrupted:
             log.warning("restored queue: %d run(s) resumed, %d interrupted", len(resumed), len(interrupted))
-        for _ in range(self.store.queued_count()):
+        for _ in range(await off_loop(self.store.shared, self.store.queued_count)):
             self._tickets.put_nowait(None)
-        if not self.store.paused():
+        if not await off_loop(self.store.shared, self.store.paused):
             self._resumed.set()
         self._workers = [asyncio.create_task(self._work(), name=f"run-worker-{i}") for i in range(self.concurrency)]
         if self.store.shared:
             self._heartbeat = asyncio.create_task(self._keep_leases(), name="run-leases")
 
-    def _announce_interrupted(self, interrupted: list[str]) -> None:
+    async def _announce_interrupted(self, interrupted: list[str]) -> None:
         for run_id in interrupted:
-            run = self.store.get(run_id)
+            run = await off_loop(self.store.shared, self.store.get, run_id)
             self.events.publish(EventType.RUN_INTERRUPTED, {"status": "interrupted", "reason": run.reason if run else None},
                                 run_id=run_id, project=run.project if run else None,
                                 owner=run.principal if run else None)
@@ -122,17 +122,17 @@ class RunManager:
         while not self._stopping:
             try:
                 live = {run_id: record.model_copy(deep=True) for run_id, record in self._live.items()}
-                for run_id, reason in self.store.renew(live).items():
+                for run_id, reason in (await off_loop(self.store.shared, self.store.renew, live)).items():
                     if reason == LEASE_LOST:
                         self._lost.add(run_id)
                     token = self._tokens.get(run_id)
                     if token is not None:
                         token.cancel(reason)
-                resumed, interrupted = self.store.reclaim(self.resume_attempts)
+                resumed, interrupted = await off_loop(self.store.shared, self.store.reclaim, self.resume_attempts)
             except Exception:  # the database is away: keep trying, leases are renewed when it returns
                 log.exception("renewing run leases failed")
                 resumed, interrupted = [], []
-            self._announce_interrupted(interrupted)
+            await self._announce_interrupted(interrupted)
             for run_id in resumed:
                 log.warning("run %s resumed: the server running it stopped", run_id)
                 self._tickets.put_nowait(None)
@@ -164,7 +164,15 @@ class RunManager:
         return run
 
     def get(self, run_id: str) -> StoredRun:
-        run = self.store.get(run_id)
+        return self._with_live(run_id, self.store.get(run_id))
+
+    async def read(self, run_id: str) -> StoredRun:
+        """`get`, with the store's read off the event loop (a shared store's: `off_loop`)."""
+        return self._with_live(run_id, await off_loop(self.store.shared, self.store.get, run_id))
+
+    def _with_live(self, run_id: str, run: StoredRun | None) -> StoredRun:
+        """The stored run, with the live record of a run executing here (on the loop: the
+        executor changes it there)."""
         if run is None:
             raise RunNotFoundError(f"no run with id {run_id!r}", details={"run_id": run_id})
         live = self._live.get(run_id)
@@ -295,7 +303,7 @@ class RunManager:
             await self._until_runner_answers()
             if self._stopping:
                 return
-            run = self.store.claim_next()
+            run = await off_loop(self.store.shared, self.store.claim_next)
             if run is not None:
                 await self._execute(run)
 
@@ -310,7 +318,7 @@ class RunManager:
                 await asyncio.wait_for(self._tickets.get(), SHARED_POLL_S)
             except TimeoutError:
                 pass
-            if not self.store.paused():  # paused or resumed on any server
+            if not await off_loop(self.store.shared, self.store.paused):  # paused or resumed on any server
                 self._resumed.set()
                 return
             self._resumed.clear()
@@ -368,7 +376,7 @@ class RunManager:
             throttle.close()
             self._tokens.pop(run.run_id, None)
             self._live.pop(run.run_id, None)
-        self._conclude(run, record, held)
+        await self._conclude(run, record, held)
 
     def _ended(self, run: StoredRun, status: str, data: dict[str, Any]) -> None:
         """A run ended, its record stored: its principal's log line, then the webhooks."""
@@ -380,20 +388,20 @@ class RunManager:
         """A run's event, recorded with the principal that owns the run (replay decides by it)."""
         self.events.publish(event_type, data, run_id=run.run_id, project=run.project, owner=run.principal)
 
-    def _conclude(self, run: StoredRun, record: RunRecord, held: list[tuple[str, dict[str, Any]]]) -> None:
+    async def _conclude(self, run: StoredRun, record: RunRecord, held: list[tuple[str, dict[str, Any]]]) -> None:
         if run.run_id in self._lost:
             self._lost.discard(run.run_id)
             return  # another server runs it now and will record how it ends
         if self._stopping and record.status == "cancelled" and token_reason(record) == _SHUTDOWN_REASON:
-            self.store.set_status(run.run_id, "queued", "resumed after a server restart")
+            await off_loop(self.store.shared, self.store.set_status, run.run_id, "queued", "resumed after a server restart")
             return
         if any(error.code == "broker_unavailable" for error in record.errors):
             # The broker went away mid-run: queue it again; cached nodes are not redone.
-            self.store.set_status(run.run_id, "queued", BROKER_DOWN)
+            await off_loop(self.store.shared, self.store.set_status, run.run_id, "queued", BROKER_DOWN)
             self._publish(run, EventType.RUN_QUEUED, {"status": "queued", "reason": BROKER_DOWN})
             self._tickets.put_nowait(None)
             return
-        self.store.finish(run.run_id, record)
+        await off_loop(self.store.shared, self.store.finish, run.run_id, record)
         for event_type, data in held:
             self._publish(run, event_type, {"status": record.status, **data})
         errors = [{"code": error.code, "message": error.message} for error in record.errors]

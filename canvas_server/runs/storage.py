@@ -4,7 +4,11 @@ and history, whichever database holds them — `RunStore` (SQLite, one server pe
 
 from __future__ import annotations
 
-from typing import Protocol
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, Protocol, TypeVar
 
 from ..engine.record import RunRecord, RunStatus
 from .store import (
@@ -16,6 +20,24 @@ from .store import (
     StoredRun,
     SummaryPage,
 )
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+# As many as the database engine's connections (8 + 8 overflow): a caller beyond them would
+# only wait for a connection, and the threads stay bounded whatever the load.
+STORE_THREADS = 16
+_pool = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="auteur-store")
+
+
+async def off_loop(shared: bool, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """`call(*args)` of a `shared` (PostgreSQL) store in the stores' bounded thread pool: a slow
+    query (a row lock, a far database) holds one of its threads, never the event loop that
+    answers every other request. The embedded SQLite stores are local, quick and one connection
+    each (not for several threads at once): they are called in place, as before."""
+    if not shared:
+        return call(*args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_pool, functools.partial(call, *args, **kwargs))
+
 
 # What `renew` answers for a run another server took over (this one's lease on it ran out).
 LEASE_LOST = "another server took this run over (this server's lease on it ran out)"

@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from ...runs.storage import off_loop
 from ..deps import get_services
 from ..services import AppServices
 
@@ -25,12 +26,14 @@ class Health(BaseModel):
 
 @router.get("/api/health")
 async def health(services: AppServices = Depends(get_services)) -> Health:
-    """Liveness and a summary of what this server runs."""
+    """Liveness and a summary of what this server runs (the database asked off the event loop:
+    a slow query elsewhere never delays this answer)."""
+    shared = services.runs.store.shared
     return Health(
         version="0.1.0",
         nodes=len(services.registry),
         failed_packs=len(services.registry.failures),
         runner=getattr(services.runner, "name", None),
-        auth="token" if services.tokens.has_tokens() else "local",
-        queue=services.runs.counts(),
+        auth="token" if await off_loop(shared, services.tokens.has_tokens) else "local",
+        queue=await off_loop(shared, services.runs.counts),
     )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ...engine.record import RunRecord, RunStatus
 from ...governance import Action, Principal, RunResource, allowed, authorize
+from ...runs.storage import off_loop
 from ...runs.store import StoredRun, SummaryPage
 from .. import run_submit
 from ..access import run_resource
@@ -98,8 +99,9 @@ async def list_runs(
     and errors, never graphs or outputs (`GET /api/runs/{run_id}` has the whole record)."""
     authorize(principal, Action.RUN_LIST)
     mine = None if allowed(principal, Action.RUN_READ, run_resource_of_anyone()) else principal.name
-    return services.runs.store.summaries(status=status, project=project, client_id=client_id,
-                                              principal=mine, limit=limit, offset=offset)
+    store = services.runs.store
+    return await off_loop(store.shared, store.summaries, status=status, project=project, client_id=client_id,
+                          principal=mine, limit=limit, offset=offset)
 
 
 @router.get("/{run_id}")
@@ -108,7 +110,9 @@ async def get_run(
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
 ) -> RunView:
-    return run_view(_owned(services, principal, run_id, Action.RUN_READ))
+    run = await services.runs.read(run_id)
+    authorize(principal, Action.RUN_READ, run_resource(run))
+    return run_view(run)
 
 
 @router.post("/{run_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
