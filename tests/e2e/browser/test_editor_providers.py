@@ -1,6 +1,7 @@
-"""The run's estimated cost beside Queue, against the project's budget: it follows the canvas
-(a clip's length changed in the inspector), and Queue refuses a run over budget with the
-budget's message, queueing nothing."""
+"""Providers in the editor: the run's estimated cost beside Queue, against the project's budget
+(it follows the canvas, a clip's length changed in the inspector, and Queue refuses a run over
+budget with the budget's message, queueing nothing); the caller's provider keys in Settings
+(stored, shown masked, replaced, deleted; the key never stays on the page)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,29 @@ def test_the_estimate_follows_the_canvas_and_queue_refuses_a_run_over_budget(
     duration.press("Enter")
     line.filter(has_text="Estimated cost: $0.52 — budget left $1.00").wait_for()
     refusal.wait_for(state="detached")  # fits again: the refusal is gone
+
+
+def test_provider_keys_are_stored_shown_masked_replaced_and_deleted_in_settings(editor: EditorPage) -> None:
+    editor.open()
+    editor.page.get_by_test_id("settings-button").click()
+    keys = editor.page.get_by_test_id("provider-keys")
+    keys.get_by_label("Provider", exact=True).fill("suno")
+    keys.get_by_label("Key", exact=True).fill("sk-suno-secret-1234")
+    keys.get_by_test_id("store-key").click()
+    keys.locator("[data-provider=suno]").filter(has_text="…1234").wait_for()
+    assert keys.get_by_label("Key", exact=True).input_value() == ""  # the key does not stay on the page
+    assert "sk-suno-secret" not in editor.page.content()
+    editor.shot("a suno key stored, masked")
+
+    keys.get_by_label("Key", exact=True).fill("sk-suno-secret-9876")
+    keys.get_by_test_id("store-key").click()
+    editor.page.get_by_test_id("provider-keys-message").filter(has_text="Replaced the suno key …9876").wait_for()
+    keys.locator("[data-provider=suno]").filter(has_text="…9876").wait_for()
+    assert keys.locator("[data-provider=suno]").inner_text().split() == ["suno", "…9876", "Delete"]
+    listed = httpx.get(f"{editor.server.url}/api/credentials", timeout=30).json()
+    assert listed["credentials"] == [{"provider": "suno", "masked": "…9876"}]
+
+    keys.get_by_label("Delete the suno key").click()
+    keys.locator("[data-provider=suno]").wait_for(state="detached")
+    editor.shot("the key deleted")
+    assert httpx.get(f"{editor.server.url}/api/credentials", timeout=30).json()["credentials"] == []
