@@ -217,7 +217,8 @@ export interface paths {
         };
         /**
          * Health
-         * @description Liveness and a summary of what this server runs.
+         * @description Liveness and a summary of what this server runs (the database asked off the event loop:
+         *     a slow query elsewhere never delays this answer).
          */
         get: operations["health_api_health_get"];
         put?: never;
