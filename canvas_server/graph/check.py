@@ -128,10 +128,11 @@ def inspect_graph(
     key = _recent_key(graph, registry, caller, params, targets, max_nodes) if sandbox is None else None
     if key is not None and (recent := _recent.get(key)) is not None:
         return recent
-    try:
-        finite_json(graph)
-    except ValueError as exc:
-        raise GraphFormatError(str(exc)) from None
+    if key is None:  # a key is made of plain finite JSON only: with one, the graph is that already
+        try:
+            finite_json(graph)
+        except ValueError as exc:
+            raise GraphFormatError(str(exc)) from None
     checked = _inspect(graph, registry, caller, params, targets, sandbox, max_nodes)
     if key is not None:
         _recent.put(key, checked)

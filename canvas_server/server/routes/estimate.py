@@ -16,6 +16,7 @@ from ...governance import Action, Principal
 from ...graph.check import check_size, finite_json, node_count
 from ...graph.cost import NodeCost, graph_costs
 from ...graph.load import load_graph
+from ...graph.prompt import ApiPrompt
 from ...request_body import RequestBody
 from ...workspace.store import ProjectStore
 from ..access import authorize_project
@@ -46,20 +47,21 @@ class CostEstimate(BaseModel):
     message: str = Field(description="Why it would be refused when over budget, else empty")
 
 
-@router.post("/estimate")
-def estimate_run(body: EstimateRequest, services: AppServices = Depends(get_services),
-                 principal: Principal = Depends(get_principal)) -> CostEstimate:
-    """Price every node whose type declares a price model; nothing is queued or spent."""
-    check_size(node_count(body.graph), services.settings.max_graph_nodes)
-    spend, tier, project = Spend(None, {}), body.tier, None
-    if body.project is not None:
-        authorize_project(services, principal, body.project, Action.PROJECT_READ)
-        store = ProjectStore(services.settings.workspace)
-        manifest = store.get(body.project)
-        project, spend = manifest.name, project_spend(store.root(manifest.name))
-        tier = tier or manifest.quality
-    tier = tier or DEFAULT_TIER
-    costs = graph_costs(load_graph(body.graph, services.registry).prompt, services.registry, tier)
+def project_budget(services: AppServices, principal: Principal,
+                   project: str | None) -> tuple[Spend, str | None, TierName | None]:
+    """What is left to spend in `project` (none: no budget), its name and its quality tier; the
+    caller must be able to read it."""
+    if project is None:
+        return Spend(None, {}), None, None
+    authorize_project(services, principal, project, Action.PROJECT_READ)
+    store = ProjectStore(services.settings.workspace)
+    manifest = store.get(project)
+    return project_spend(store.root(manifest.name)), manifest.name, manifest.quality
+
+
+def price(services: AppServices, prompt: ApiPrompt, tier: TierName, spend: Spend, project: str | None) -> CostEstimate:
+    """Every priced node of `prompt` at `tier`, against what is left of the budget."""
+    costs = graph_costs(prompt, services.registry, tier)
     total = round(sum(cost.usd for cost in costs), 4)
     refused = over_budget(total, spend)
     return CostEstimate(
@@ -67,3 +69,13 @@ def estimate_run(body: EstimateRequest, services: AppServices = Depends(get_serv
         spent_usd=spend.spent_usd, left_usd=spend.left_usd(), over_budget=refused,
         approximate=any(cost.approximate or cost.per_item for cost in costs),
         message=budget_message("This run", total, spend) if refused else "")
+
+
+@router.post("/estimate")
+def estimate_run(body: EstimateRequest, services: AppServices = Depends(get_services),
+                 principal: Principal = Depends(get_principal)) -> CostEstimate:
+    """Price every node whose type declares a price model; nothing is queued or spent."""
+    check_size(node_count(body.graph), services.settings.max_graph_nodes)
+    spend, project, quality = project_budget(services, principal, body.project)
+    tier = body.tier or quality or DEFAULT_TIER
+    return price(services, load_graph(body.graph, services.registry).prompt, tier, spend, project)

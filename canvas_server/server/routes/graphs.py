@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field, field_validator
 
-from ...governance import Principal
+from function_runners.tiers import DEFAULT_TIER
+
+from ...governance import Action, Principal, authorize
 from ...graph.check import check_size, finite_json, inspect_graph, node_count
 from ...graph.errors import GraphError, GraphValidationError
 from ...graph.load import GraphKind, graph_to_workflow, load_graph, missing_types
 from ...graph.prompt import ApiPrompt
 from ...request_body import RequestBody
+from .. import run_submit
 from ..deps import get_principal, get_services
+from ..openapi import SUBMIT_RESPONSES
 from ..services import AppServices
+from ..submission import RunOptions
+from .estimate import price, project_budget
+from .runs import RunAccepted, accepted
 
 router = APIRouter(prefix="/api/graphs", tags=["graphs"])
 
@@ -22,6 +30,8 @@ router = APIRouter(prefix="/api/graphs", tags=["graphs"])
 class ValidateRequest(RequestBody):
     graph: dict[str, Any]
     targets: list[str] | None = None
+    queue: RunOptions | None = Field(None, description="Queue the graph as `POST /api/runs` would when it has "
+                                                       "no problem (the editor's Queue: one request, not two)")
 
     _finite = field_validator("graph")(finite_json)
 
@@ -40,6 +50,9 @@ class GraphReport(BaseModel):
     kind: GraphKind = Field(description="The shape the graph was sent in")
     errors: list[GraphError]
     prompt: ApiPrompt = Field(description="The API prompt it converts to")
+    run: RunAccepted | None = Field(None, description="The run queued, when `queue` was given and there is no problem")
+    refused: str | None = Field(None, description="Why a graph without problems was not queued: its estimate is "
+                                                  "over the project's budget (POST /api/runs/estimate's message)")
 
 
 class ConvertedGraph(BaseModel):
@@ -50,17 +63,40 @@ class ConvertedGraph(BaseModel):
 
 
 # Absent, not null: an API prompt's nodes leave out what they do not set (`_meta`, `tier`).
-@router.post("/validate", response_model_exclude_none=True)
-def validate_graph(
+# `async` as the runs routes are: queueing touches the run manager, which lives on the loop.
+@router.post("/validate", response_model=GraphReport, response_model_exclude_none=True, responses=SUBMIT_RESPONSES)
+async def validate_graph(
     body: ValidateRequest,
     services: AppServices = Depends(get_services),
     principal: Principal = Depends(get_principal),
-) -> GraphReport:
+) -> Response:
     """Every problem at once; `valid` is false when there is any. Maturity problems are
-    reported for the caller's level."""
-    checked = inspect_graph(body.graph, services.registry, principal.caller, targets=body.targets,
-                            max_nodes=services.settings.max_graph_nodes)
-    return GraphReport(valid=not checked.errors, kind=checked.kind, errors=checked.errors, prompt=checked.prompt)
+    reported for the caller's level. With `queue`, a graph without problems is queued as
+    `POST /api/runs` queues it (same checks and refusals) and `run` says which run it is,
+    unless its estimate is over the project's budget (`refused` says why)."""
+    if body.queue is not None:
+        authorize(principal, Action.RUN_SUBMIT)  # before the graph's CPU is spent on a caller who may not
+    checked = await asyncio.to_thread(inspect_graph, body.graph, services.registry, principal.caller,
+                                      targets=body.targets, max_nodes=services.settings.max_graph_nodes)
+    run, refused = None, None
+    if body.queue is not None and not checked.errors:
+        options = body.queue
+        # Priced from the prompt just made: a run over the project's budget is not queued.
+        spend, project, quality = project_budget(services, principal, options.project)
+        estimate = price(services, checked.prompt, options.tier or quality or DEFAULT_TIER, spend, project)
+        if estimate.over_budget:
+            refused = estimate.message
+        else:
+            # The check just made is found again by submit_run (graph.check keeps the last few).
+            stored = await run_submit.submit_run(services, principal, body.graph, tier=options.tier,
+                                                 project=options.project, targets=body.targets,
+                                                 client_id=options.client_id, priority=options.priority)
+            run = accepted(services, stored)
+    report = GraphReport(valid=not checked.errors, kind=checked.kind, errors=checked.errors, prompt=checked.prompt,
+                         run=run, refused=refused)
+    # Built from checked values: FastAPI would validate the report's thousand-node prompt again
+    # before sending it (tens of milliseconds for a big graph; bench_editor_queue).
+    return Response(report.model_dump_json(exclude_none=True), media_type="application/json")
 
 
 @router.post("/convert")

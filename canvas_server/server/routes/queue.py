@@ -18,7 +18,7 @@ from .. import run_submit
 from ..deps import get_principal, get_services
 from ..openapi import SUBMIT_RESPONSES
 from ..services import AppServices
-from .runs import RunAccepted, _owned, run_resource_of_anyone
+from .runs import RunAccepted, _owned, accepted, run_resource_of_anyone
 
 router = APIRouter(prefix="/api", tags=["queue"])
 
@@ -137,4 +137,4 @@ async def retry_run(
     are reused); its `retry_of` names this one. 409 for a run that is queued, running or completed."""
     old = _owned(services, principal, run_id, Action.RUN_CONTROL)
     run = await run_submit.retry_run(services, principal, old)
-    return RunAccepted(run_id=run.run_id, tier=run.tier, warning=services.runs.runner_problem or None)
+    return accepted(services, run)

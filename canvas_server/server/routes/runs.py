@@ -29,6 +29,11 @@ def _owned(services: AppServices, principal: Principal, run_id: str, action: Act
     return run
 
 
+def accepted(services: AppServices, run: StoredRun) -> RunAccepted:
+    """The answer to a run just queued (with the Function Runner's problem, if it has one)."""
+    return RunAccepted(run_id=run.run_id, tier=run.tier, warning=services.runs.runner_problem or None)
+
+
 def run_resource_of_anyone() -> RunResource:
     """A run owned by nobody the caller could be: only an admin may touch it."""
     return RunResource(run_id="*", owner=None)
@@ -82,7 +87,7 @@ async def submit_run(
     run = await run_submit.submit_run(services, principal, body.graph, tier=body.tier, project=body.project,
                                 params=body.params, targets=body.targets, client_id=body.client_id,
                                 priority=body.priority)
-    return RunAccepted(run_id=run.run_id, tier=run.tier, warning=services.runs.runner_problem or None)
+    return accepted(services, run)
 
 
 @router.get("")

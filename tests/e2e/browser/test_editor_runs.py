@@ -189,6 +189,20 @@ FIVE = _workflow(
 )
 
 
+def test_queue_checks_and_queues_the_graph_in_one_request(editor: EditorPage, project: str) -> None:
+    editor.open(project)
+    _drop_workflow(editor, "once.json", FIVE)
+    posts: list[str] = []
+    editor.page.on("request", lambda request: posts.append(request.url.split("/", 3)[3]) if request.method == "POST" else None)
+    editor.page.get_by_test_id("queue").click()
+    editor.page.wait_for_selector("[data-testid=run][data-status=completed]", timeout=30_000)
+    # The graph travelled once (it went to /api/graphs/validate, then again to /api/runs).
+    assert posts == ["api/graphs/validate"], posts
+    run_id = editor.eval("() => window.__auteur.runs[0].runId")
+    record = httpx.get(f"{editor.server.url}/api/runs/{run_id}", timeout=10).json()
+    assert (record["project"], record["tier"], record["nodes"]["2"]["outputs"]) == (project, "low", {"value": 5})
+
+
 def _listed(editor: EditorPage) -> list[str]:
     return editor.eval("() => [...document.querySelectorAll('[data-testid=run]')].map((e) => e.dataset.runId)")
 

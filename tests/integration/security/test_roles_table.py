@@ -61,6 +61,7 @@ TABLE: list[tuple[str, Setup, Any, set[str]]] = [
     ("GET", fixed("/api/nodes"), None, ALL),
     ("GET", fixed("/api/quality/mappings"), None, ALL),
     ("POST", fixed("/api/graphs/validate"), {"graph": chain_prompt()}, ALL),
+    ("POST", fixed("/api/graphs/validate"), {"graph": chain_prompt(), "queue": {}}, CREATORS),
     ("POST", fixed("/api/graphs/convert"), {"graph": chain_prompt(), "to": "workflow"}, ALL),
     ("GET", fixed("/api/runs"), None, ALL),
     ("POST", fixed("/api/runs"), {"graph": chain_prompt()}, CREATORS),

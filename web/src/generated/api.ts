@@ -199,7 +199,9 @@ export interface paths {
         /**
          * Validate Graph
          * @description Every problem at once; `valid` is false when there is any. Maturity problems are
-         *     reported for the caller's level.
+         *     reported for the caller's level. With `queue`, a graph without problems is queued as
+         *     `POST /api/runs` queues it (same checks and refusals) and `run` says which run it is,
+         *     unless its estimate is over the project's budget (`refused` says why).
          */
         post: operations["validate_graph_api_graphs_validate_post"];
         delete?: never;
@@ -2269,6 +2271,13 @@ export interface components {
             /** @description The API prompt it converts to */
             prompt: components["schemas"]["ApiPrompt"];
             /**
+             * Refused
+             * @description Why a graph without problems was not queued: its estimate is over the project's budget (POST /api/runs/estimate's message)
+             */
+            refused: string | null;
+            /** @description The run queued, when `queue` was given and there is no problem */
+            run: components["schemas"]["RunAccepted"] | null;
+            /**
              * Valid
              * @description False when there is any problem
              */
@@ -3298,6 +3307,34 @@ export interface components {
             status: "queued" | "running" | "awaiting_review" | "completed" | "failed" | "cancelled" | "interrupted";
         };
         /**
+         * RunOptions
+         * @description How a run is queued, apart from its graph: `POST /api/runs`, and `POST /api/graphs/validate`
+         *     asked to queue the graph when it has no problem.
+         */
+        RunOptions: {
+            /**
+             * Client Id
+             * @description WebSocket client to subscribe to this run
+             */
+            client_id?: string | null;
+            /**
+             * Priority
+             * @description Higher runs first within its submitter's line
+             * @default 0
+             */
+            priority?: number;
+            /**
+             * Project
+             * @description Project name or id; node paths resolve inside it
+             */
+            project?: string | null;
+            /**
+             * Tier
+             * @description Quality tier; else the project's, else standard
+             */
+            tier?: ("low" | "standard" | "high") | null;
+        };
+        /**
          * RunSubmission
          * @description `POST /api/runs` body.
          */
@@ -4302,6 +4339,8 @@ export interface components {
             graph: {
                 [key: string]: unknown;
             };
+            /** @description Queue the graph as `POST /api/runs` would when it has no problem (the editor's Queue: one request, not two) */
+            queue?: components["schemas"]["RunOptions"] | null;
             /** Targets */
             targets?: string[] | null;
         };
@@ -5549,6 +5588,15 @@ export interface operations {
             };
             /** @description The body or parameters do not match the schema, or the graph is invalid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's quota of queued runs or stored bytes is used up */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,10 +4,12 @@ import { request, type BodyOf, type ResponseOf } from "../client";
 export type GraphReport = ResponseOf<"/api/graphs/validate", "post">;
 export type GraphError = GraphReport["errors"][number];
 export type ConvertBody = BodyOf<"/api/graphs/convert", "post">;
+type ValidateBody = BodyOf<"/api/graphs/validate", "post">;
 
 export const graphEndpoints = {
   convert: (graph: ConvertBody["graph"], to: NonNullable<ConvertBody["to"]>) =>
     request("/api/graphs/convert", "post", { body: { graph, to } }),
-  validate: (graph: BodyOf<"/api/graphs/validate", "post">["graph"]) =>
-    request("/api/graphs/validate", "post", { body: { graph } }),
+  /** Every problem of a graph; with `queue`, a graph without any is queued in the same request. */
+  validate: (graph: ValidateBody["graph"], queue?: ValidateBody["queue"]) =>
+    request("/api/graphs/validate", "post", { body: queue ? { graph, queue } : { graph } }),
 };

@@ -1,6 +1,6 @@
 // What the workflow on the canvas will cost before it is queued: the server's estimate of its
-// provider nodes against the project's budget, asked again a moment after each change (and
-// fresh at Queue, which refuses a run over budget with the server's words).
+// provider nodes against the project's budget, asked again a moment after each change. Queue's
+// own request refuses a run over budget with the server's words (`refused`, set by the runs store).
 import { api } from "../api";
 import type { CostEstimate } from "../endpoints/runs";
 import { money } from "../money";
@@ -42,14 +42,6 @@ class CostState {
       if (!answer.over_budget) this.refused = "";
     }
     return answer;
-  }
-
-  /** At Queue: false (and the budget's message shown) when the run would not fit the budget. */
-  async fits(): Promise<boolean> {
-    const answer = await this.refresh();
-    if (!answer?.over_budget) return true;
-    this.refused = answer.message;
-    return false;
   }
 }
 

@@ -118,19 +118,25 @@ class RunState {
     editor.setProblems([]);
     const current = editor.current();
     try {
-      // Validate first: problems come back as data (200), highlighted on the nodes concerned
-      // (a refused submission would be a 422 the browser logs as a console error).
-      const checked = await api.validate(current);
+      // Checked and queued in one request: problems come back as data (200), highlighted on the
+      // nodes concerned (a refused submission would be a 422 the browser logs as a console
+      // error); a graph without any is queued at once (validating, then sending the same
+      // 1,000-node graph again to POST /api/runs, took two round trips and two parses).
+      const options = { project: project.name, tier: project.tier, client_id: clientId };
+      const checked = await api.validate(current, options);
       const blocking = checked.errors.filter((e) => e.code !== "maturity_insufficient");
       if (blocking.length) {
         this.showProblems(blocking);
         return;
       }
-      if (!(await cost.fits())) {
-        ui.notify({ kind: "error", title: "Over budget: not queued", body: cost.refused });
+      // Over the project's budget: refused in the same request, with the estimate's words.
+      if (checked.refused) {
+        cost.refused = checked.refused;
+        ui.notify({ kind: "error", title: "Over budget: not queued", body: checked.refused });
         return;
       }
-      const accepted = await api.submitRun({ graph: current, project: project.name, tier: project.tier, client_id: clientId });
+      // Only nodes above the caller's level: the submission's 403 names each and the level it needs.
+      const accepted = checked.run ?? (await api.submitRun({ graph: current, ...options }));
       editor.clearRunState();
       const nodes: RunView["nodes"] = {};
       for (const node of editor.graph._nodes) {
