@@ -156,8 +156,8 @@ class RunManager:
 
     # ---- API ------------------------------------------------------------------------
 
-    def submit(self, run: StoredRun) -> StoredRun:
-        self.store.add(run, agent_types(run.request.prompt, self.executor.registry))
+    async def submit(self, run: StoredRun) -> StoredRun:
+        await off_loop(self.store.shared, self.store.add, run, agent_types(run.request.prompt, self.executor.registry))
         _log_for(run, f"queued (tier {run.tier}{', project ' + run.project if run.project else ''})")
         self._publish(run, EventType.RUN_QUEUED, {"status": "queued", "tier": run.tier})
         self._tickets.put_nowait(None)

@@ -21,6 +21,7 @@ from nodes.sdk import AuteurError
 
 from ..governance import Action, ClientResource, Principal, authorize
 from ..graph.check import check_graph
+from ..runs.storage import off_loop
 from ..runs.store import RunRequest, StoredRun
 from ..workspace.store import ProjectRef, ProjectStore
 from .access import project_resource
@@ -51,9 +52,10 @@ class QuotaExceededError(AuteurError):
     code = "quota_exceeded"
 
 
-def check_quota(services: AppServices, principal: Principal) -> None:
+async def check_quota(services: AppServices, principal: Principal) -> None:
     """A principal's share of the server: its queued and running runs, the bytes of its runs."""
-    active, stored = services.runs.store.usage(principal.name)
+    store = services.runs.store
+    active, stored = await off_loop(store.shared, store.usage, principal.name)
     settings = services.settings
     if active >= settings.max_queued_runs:
         raise QuotaExceededError(
@@ -85,7 +87,7 @@ async def submit_run(
 ) -> StoredRun:
     """Check, authorize, audit and queue one run; returns it as stored (status `queued`)."""
     authorize(principal, Action.RUN_SUBMIT)
-    check_quota(services, principal)
+    await check_quota(services, principal)
     params = params or {}
     # Reading, converting and validating a graph of thousands of nodes takes CPU seconds: in a
     # thread, so the event loop keeps answering (the check touches no loop-bound service).
@@ -105,8 +107,9 @@ async def submit_run(
         request=RunRequest(graph=graph, prompt=checked.prompt.dump(), params=params, targets=targets),
         created_at=time.time(), priority=priority, batch_id=batch_id, retry_of=retry_of,
     )
-    services.audit.record_run(principal, run_id, checked.prompt, services.registry, run.project)
-    services.runs.submit(run)
+    await off_loop(services.runs.store.shared, services.audit.record_run, principal, run_id, checked.prompt,
+                   services.registry, run.project)
+    await services.runs.submit(run)
     return run
 
 
