@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from nodes.sdk import AuteurError
+from nodes.sdk import AuteurError, layout
 
 from ..settings import Settings
 from .main import db_app
@@ -44,8 +44,8 @@ def upgrade_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP
 
 @db_app.command("migrate-from-sqlite")
 def migrate_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP)) -> None:
-    """Move the workspace's (AUTEUR_WORKSPACE) runs, events, audit log and tokens from its files
-    into the database (upgraded first). Stop the workspace's server before: its lock is taken meanwhile."""
+    """Move the workspace's (AUTEUR_WORKSPACE) runs, events, audit log, tokens, templates and users'
+    settings from its files into the database (upgraded first). Stop the workspace's server before: its lock is taken meanwhile."""
     from ..db import connect
     from ..db.engine import reachable
     from ..db.from_sqlite import migrate_from_sqlite
@@ -59,7 +59,8 @@ def migrate_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP
         try:
             with reachable():
                 upgrade(engine)
-                moved = migrate_from_sqlite(settings.state_dir, engine, settings.tokens_file)
+                moved = migrate_from_sqlite(settings.state_dir, engine, settings.tokens_file,
+                                            settings.workspace / layout.PIPELINE_TEMPLATES_DIR)
         finally:
             lock.release()
     except AuteurError as exc:
@@ -68,4 +69,5 @@ def migrate_command(url: str | None = typer.Option(None, "--url", help=_URL_HELP
     finally:
         engine.dispose()
     typer.echo(f"moved {moved.runs} runs, {moved.events} events, {moved.outputs} output links, "
-               f"{moved.retired} retired run ids, {moved.audit} audit lines and {moved.tokens} tokens into the database")
+               f"{moved.retired} retired run ids, {moved.audit} audit lines, {moved.tokens} tokens, {moved.templates} "
+               f"templates and {moved.settings} users' settings into the database")

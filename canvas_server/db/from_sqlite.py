@@ -16,11 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nodes.sdk import AuteurError
+from nodes.sdk.layout import COMFY_SETTINGS_FILE, COMFY_USERS_DIR
 
 from ..governance.audit import AuditLog
+from ..governance.principal import LOCAL_PRINCIPAL
 from ..governance.tokens import TokenStore
 from ..runs.store import RunStore
 from ..server.event_log import EventLog
+from ..server.template_store import TemplateFiles
+from ..server.user_settings import folder_name
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -45,6 +49,8 @@ class Moved:
     retired: int = 0
     audit: int = 0
     tokens: int = 0
+    templates: int = 0
+    settings: int = 0
 
 
 def _rows(db: sqlite3.Connection, sql: str) -> Iterator[list[dict[str, Any]]]:
@@ -60,9 +66,9 @@ def _open(path: Path) -> sqlite3.Connection:
     return db
 
 
-def migrate_from_sqlite(state_dir: Path, engine: Engine, tokens_file: Path) -> Moved:
-    """Copy `<state_dir>/runs.sqlite3`, `events.sqlite3`, `audit.jsonl` and `tokens_file` into
-    the (upgraded) database."""
+def migrate_from_sqlite(state_dir: Path, engine: Engine, tokens_file: Path, templates_dir: Path) -> Moved:
+    """Copy `<state_dir>/runs.sqlite3`, `events.sqlite3`, `audit.jsonl`, `tokens_file`, the
+    templates saved in `templates_dir` and each user's ComfyUI settings into the (upgraded) database."""
     from sqlalchemy import text
 
     runs_db, events_db = state_dir / "runs.sqlite3", state_dir / "events.sqlite3"
@@ -91,6 +97,8 @@ def migrate_from_sqlite(state_dir: Path, engine: Engine, tokens_file: Path) -> M
             moved.events = _copy_events(events, pg)
             moved.audit = _copy_audit(state_dir, pg)
             moved.tokens = _copy_tokens(tokens_file, pg)
+            moved.templates = _copy_templates(templates_dir, pg)
+            moved.settings = _copy_settings(state_dir, tokens_file, pg)
         finally:
             runs.close()
             events.close()
@@ -157,6 +165,44 @@ def _copy_tokens(tokens_file: Path, pg: Connection) -> int:
         pg.execute(text("INSERT INTO token_document (id, doc, version) VALUES (1, :d, 1)"),
                    {"d": tokens.model_dump_json()})
     return len(tokens.tokens)
+
+
+def _copy_templates(templates_dir: Path, pg: Connection) -> int:
+    """The workspace's templates with their authors (an unreadable file stays behind, as the
+    template list leaves it out)."""
+    from sqlalchemy import text
+
+    files = TemplateFiles(templates_dir)
+    saved = files.all()
+    if saved:
+        pg.execute(text("INSERT INTO templates (id, doc, author, saved_at) VALUES (:id, :doc, :author, :at)"),
+                   [{"id": template_id, "doc": json.dumps(data), "author": files.author(template_id),
+                     "at": (templates_dir / f"{template_id}.json").stat().st_mtime} for template_id, data in saved])
+    return len(saved)
+
+
+def _copy_settings(state_dir: Path, tokens_file: Path, pg: Connection) -> int:
+    """Each principal's settings file: the principals are the tokens' names and the local user
+    (a folder is named by its principal, or by the name's digest: the names find both)."""
+    from sqlalchemy import text
+
+    names = {LOCAL_PRINCIPAL.name, *(token.name for token in TokenStore(tokens_file).document.load().tokens)}
+    rows = []
+    for name in sorted(names):
+        settings = _settings_file(state_dir / COMFY_USERS_DIR / folder_name(name) / COMFY_SETTINGS_FILE)
+        if settings:
+            rows.append({"p": name, "d": json.dumps(settings)})
+    if rows:
+        pg.execute(text("INSERT INTO user_settings (principal, doc) VALUES (:p, :d)"), rows)
+    return len(rows)
+
+
+def _settings_file(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def _continue_sequences(pg: Connection) -> None:

@@ -23,11 +23,15 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _STARTER_FILES = {"user.css": "", "comfy.templates.json": "[]", "workflows/.index.json": '{"favorites": []}'}
 
 
+def folder_name(principal: str) -> str:
+    """The user folder's name of a principal: its name, or the name's digest when unfit for a folder."""
+    return principal if _SAFE_NAME.match(principal) else hashlib.sha256(principal.encode()).hexdigest()[:32]
+
+
 def user_dir(state_dir: Path, principal: Principal) -> Path:
     """The principal's folder, made with its starter files on first use; a name unfit for a
     folder is stored under its digest."""
-    name = principal.name if _SAFE_NAME.match(principal.name) else hashlib.sha256(principal.name.encode()).hexdigest()[:32]
-    root = state_dir / COMFY_USERS_DIR / name
+    root = state_dir / COMFY_USERS_DIR / folder_name(principal.name)
     if not root.is_dir():
         root.mkdir(parents=True, exist_ok=True)
         for starter, text in _STARTER_FILES.items():

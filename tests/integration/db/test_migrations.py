@@ -17,13 +17,18 @@ from canvas_server.db.event_log import PgEventLog
 from canvas_server.db.run_store import PgRunStore
 from canvas_server.db.schema import metadata
 from canvas_server.db.scratch import free_port
+from canvas_server.db.templates import PgTemplates, PgUserSettings
 from canvas_server.db.tokens import PgTokenDocument
 from canvas_server.engine.record import NodeRecord, RunRecord
 from canvas_server.events import build_event
+from canvas_server.governance import Principal
 from canvas_server.governance.audit import AuditLog
 from canvas_server.governance.tokens import TokenStore
 from canvas_server.runs.store import MIGRATIONS, RunRequest, RunStore, StoredRun
 from canvas_server.server.event_log import EventLog
+from canvas_server.server.template_store import TemplateStore
+from canvas_server.server.user_settings import SettingsFiles
+from nodes.sdk import layout
 
 
 def auteur(*args: str, workspace: Path, url: str) -> Result:
@@ -60,6 +65,10 @@ def test_db_commands_name_an_unreachable_database_in_one_line_without_its_passwo
         assert line.startswith("error: PostgreSQL at AUTEUR_DATABASE_URL cannot be used") and "hunter2" not in line
 
 
+def _principal(name: str) -> Principal:
+    return Principal(name=name, maturity="SUPERVISED")
+
+
 def _version_4_workspace(state: Path) -> None:
     """A run store at schema v4 (before queue control) with runs in every state, and events."""
     state.mkdir(parents=True)
@@ -86,6 +95,10 @@ def _version_4_workspace(state: Path) -> None:
                                run_id=run_id, project=None, owner="cy"))
     log.close()
     TokenStore(state / "tokens.json").create("editor", "SUPERVISED")
+    TokenStore(state / "tokens.json").create("Ana Lee", "SUPERVISED")  # a user folder named by its digest
+    for name in ("editor", "Ana Lee"):
+        SettingsFiles(state).update(_principal(name), {"Comfy.Locale": name})
+    TemplateStore(state.parent / layout.PIPELINE_TEMPLATES_DIR).save({"name": "Rough Cut", "workflow": {}}, author="cy")
     AuditLog.in_state_dir(state).record_action("cy", "done", None, {"node_id": "1", "type": "speaker.play",
                                                                      "action": "play", "facts": {}})
 
@@ -96,7 +109,8 @@ def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continu
     result = auteur("db", "migrate-from-sqlite", workspace=tmp_path, url=database_url)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
-        "moved 3 runs, 4 events, 1 output links, 1 retired run ids, 1 audit lines and 1 tokens into the database")
+        "moved 3 runs, 4 events, 1 output links, 1 retired run ids, 1 audit lines, 2 tokens, 1 templates and 2 "
+        "users' settings into the database")
 
     store = PgRunStore(connect(database_url), replica="after", lease_s=60)
     assert store.counts() == {"queued": 2, "completed": 1}
@@ -112,7 +126,12 @@ def test_migrate_from_sqlite_moves_runs_outputs_and_events_and_numbering_continu
     store.close()
     [audited] = AuditLog(PgAudit(connect(database_url))).entries()
     assert (audited.principal, audited.run_id, audited.nodes[0]["action"]) == ("cy", "done", "play")
-    assert [token.name for token in TokenStore(PgTokenDocument(connect(database_url))).active()] == ["editor"]
+    assert [token.name for token in TokenStore(PgTokenDocument(connect(database_url))).active()] == ["editor", "Ana Lee"]
+    templates = TemplateStore(PgTemplates(connect(database_url)))
+    assert (templates.get("rough-cut")[1]["name"], templates.author("rough-cut")) == ("Rough Cut", "cy")
+    settings = PgUserSettings(connect(database_url))
+    assert [settings.read(_principal(name)) for name in ("editor", "Ana Lee", "local")] == [
+        {"Comfy.Locale": "editor"}, {"Comfy.Locale": "Ana Lee"}, {}]
 
     again = auteur("db", "migrate-from-sqlite", workspace=tmp_path, url=database_url)
     assert again.exit_code == 1 and "already holds runs, events or tokens" in again.stderr
