@@ -138,6 +138,58 @@ def test_every_request_body_of_both_apps_is_a_strict_request_body(apps: tuple[Fa
     assert body_problems(api) + body_problems(comfy) == []
 
 
+def _all_models(model: type[BaseModel], found: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    if model not in found:
+        found.add(model)
+        for info in model.model_fields.values():
+            for nested in _nested(info.annotation):
+                _all_models(nested, found)
+    return found
+
+
+def _scalar(annotation: Any) -> type | None:
+    """bool, int or float when that is what the field holds (optional or annotated alike)."""
+    if get_origin(annotation) is Annotated:
+        return _scalar(get_args(annotation)[0])
+    if annotation in _SCALARS:
+        return annotation  # type: ignore[no-any-return]
+    members = [arg for arg in get_args(annotation) if arg is not type(None)]
+    return _scalar(members[0]) if len(members) == 1 and get_origin(annotation) is not list else None
+
+
+# What pydantic's lax mode turns into each scalar (FastAPI validates a body as Python values).
+COERCED: dict[type, list[Any]] = {bool: [0, 1, "true", "yes"], int: ["5", 5.0, True], float: ["1.5", True]}
+
+
+def test_every_field_of_every_route_body_refuses_each_coerced_value_and_an_unknown_key(
+        apps: tuple[FastAPI, FastAPI]) -> None:
+    """The walk above reads the config; this feeds each scalar field of every body model (and of
+    every model nested in one) the values lax mode would coerce, the way FastAPI validates."""
+    models: set[type[BaseModel]] = set()
+    for app in apps:
+        for _, _, annotation in body_types(app):
+            for model in _nested(annotation):
+                _all_models(model, models)
+    accepted, fields = [], 0
+    for model in models:
+        for name, info in model.model_fields.items():
+            kind = _scalar(info.annotation)
+            key = info.alias or name
+            for value in COERCED.get(kind, []) if kind else []:
+                fields += 1
+                try:
+                    model.model_validate({key: value})
+                except ValidationError as refused:
+                    if any(error["loc"][:1] == (key,) for error in refused.errors()):
+                        continue
+                accepted.append(f"{model.__qualname__}.{key} = {value!r}")
+        if model not in MANIFEST_MODELS and model not in OPEN_MODELS:
+            with pytest.raises(ValidationError) as refused:
+                model.model_validate({"an_unknown_key": 1})
+            assert ("an_unknown_key",) in [error["loc"] for error in refused.value.errors()], model
+    assert fields > 40 and accepted == []
+
+
 def test_the_agents_tool_arguments_are_strict_request_bodies_too() -> None:
     """MCP tools take the same inputs as the routes, from the same hostile world."""
     assert [problem for model in (RunOptions, ReviewArguments, UploadRequest)
