@@ -23,12 +23,13 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from ..server_harness import running_server
+from ..server_harness import ServerProcess
 
 SEED = 1
 EXAMPLES = 40
@@ -59,8 +60,11 @@ def schemathesis(url: str, report: Path, half: tuple[str, str]) -> subprocess.Po
 @pytest.mark.timeout(600)
 def test_schemathesis_finds_no_server_error_and_nothing_undocumented(tmp_path: Path) -> None:
     with ExitStack() as stack:
-        servers = {name: stack.enter_context(running_server(tmp_path / f"workspace-{index}"))
-                   for index, name in enumerate(HALVES)}
+        servers = {name: ServerProcess(tmp_path / f"workspace-{index}") for index, name in enumerate(HALVES)}
+        for server in servers.values():
+            stack.callback(server.stop)
+        with ThreadPoolExecutor(2) as pool:  # both start at once
+            list(pool.map(ServerProcess.start, servers.values()))
         reports = {name: tmp_path / f"report-{index}" for index, name in enumerate(HALVES)}
         runs = {name: schemathesis(servers[name].url, reports[name], half) for name, half in HALVES.items()}
         for run in runs.values():
