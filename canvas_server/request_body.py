@@ -47,11 +47,18 @@ IsoDate = Annotated[date, BeforeValidator(_date_from_text)]
 
 _SHOWN_PROBLEMS = 3  # the message names these; the error's details list every one
 _SOURCES = frozenset({"query", "path", "header", "cookie"})
+# How pydantic labels the member of a union (`str | list[...]`) a problem is about: not a field.
+_UNION_MEMBERS = frozenset({"str", "int", "float", "bool", "list", "dict", "none"})
+_UNION_PREFIXES = ("list[", "dict[", "tuple[", "set[", "literal[", "function-")
+
+
+def _is_union_member(part: str) -> bool:
+    return part in _UNION_MEMBERS or part.startswith(_UNION_PREFIXES)
 
 
 def field_name(loc: Sequence[int | str]) -> str:
     """Where a problem is, for a person: `changes.duration` (a body field), `query limit`."""
-    parts = [str(part) for part in loc]
+    parts = [str(part) for part in loc if not (isinstance(part, str) and _is_union_member(part))]
     if parts and parts[0] in _SOURCES:
         return f"{parts[0]} {'.'.join(parts[1:])}".strip()
     if parts and parts[0] == "body":
@@ -61,8 +68,12 @@ def field_name(loc: Sequence[int | str]) -> str:
 
 def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
     """The one wording of refused request input: each field with the constraint it breaks
-    (`changes.duration: Input should be less than or equal to 3600`)."""
-    problems = [f"{field_name(error.get('loc', ()))}: {error.get('msg', 'is invalid')}" for error in errors]
+    (`changes.duration: Input should be less than or equal to 3600`); a union's members' problems
+    with one field are joined (`table: Input should be a valid string or ... a valid list`)."""
+    by_field: dict[str, dict[str, None]] = {}
+    for error in errors:
+        by_field.setdefault(field_name(error.get("loc", ())), {})[str(error.get("msg", "is invalid"))] = None
+    problems = [f"{field}: {' or '.join(messages)}" for field, messages in by_field.items()]
     message = "; ".join(problems[:_SHOWN_PROBLEMS])
     if len(problems) > _SHOWN_PROBLEMS:
         message += f" (and {len(problems) - _SHOWN_PROBLEMS} more in details)"

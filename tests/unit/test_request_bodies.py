@@ -22,6 +22,7 @@ from canvas_server.request_body import IsoDate, RequestBody, validation_message
 from canvas_server.server.app import create_app
 from canvas_server.server.lifecycle import Lifecycle
 from canvas_server.server.packs import mount_pack_routes
+from canvas_server.server.routes.batches import BatchSubmission
 from canvas_server.settings import Settings
 from canvas_server.workspace import manifest
 from nodes.sdk import discover
@@ -280,3 +281,10 @@ def test_the_refusal_names_each_field_and_its_constraint() -> None:
     assert validation_message(errors) == (
         "changes.duration: Input should be less than or equal to 3600; query limit: Input should be a valid "
         "integer; the body: Field required (and 1 more in details)")
+
+
+def test_a_union_s_members_are_one_field_in_the_refusal() -> None:
+    with pytest.raises(ValidationError) as refused:
+        BatchSubmission.model_validate({"graph": {"1": {}}, "table": 5})
+    assert validation_message(refused.value.errors()) == (
+        "table: Input should be a valid string or Input should be a valid list")
