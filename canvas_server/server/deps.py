@@ -13,6 +13,7 @@ from fastapi import Request
 from starlette.requests import HTTPConnection
 
 from ..governance import Principal
+from ..runs.storage import off_loop
 from .lifecycle import Lifecycle
 from .services import AppServices
 
@@ -70,7 +71,10 @@ async def get_services(request: HTTPConnection) -> AppServices:
 
 
 async def get_principal(request: HTTPConnection) -> Principal:
-    return principal_of(request)
+    """`principal_of`, with the token read off the event loop when the tokens are shared (in
+    PostgreSQL with the run store: `off_loop`), so a slow database never holds every request."""
+    services = services_of(request)
+    return await off_loop(services.runs.store.shared, services.auth.principal, authorization_of(request))
 
 
 __all__ = ["Request", "accepted_subprotocol", "authorization_of", "get_principal", "get_services", "principal_of", "services_of"]
