@@ -14,6 +14,8 @@ class CostState {
   /** Why Queue refused the last run (over budget), until the estimate fits again. */
   refused = $state("");
   private asked = 0;
+  /** What the shown estimate was asked for: a change that leaves it the same asks nothing. */
+  private askedFor = "";
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   /** "Estimated cost: $X.XX — budget left $Y" (or "no budget"); empty when nothing is priced. */
@@ -31,12 +33,23 @@ class CostState {
     this.timer = setTimeout(() => void this.refresh().catch(() => undefined), SETTLE_MS);
   }
 
-  /** The estimate of the canvas as it is now; an earlier answer arriving later is dropped. */
+  /** The estimate of the canvas as it is now, unless that was the last one asked; an earlier
+   *  answer arriving later is dropped. */
   async refresh(): Promise<CostEstimate | null> {
     const editor = graph.editor;
     if (!editor) return null;
+    const body = { graph: editor.current(), project: project.name || null, tier: project.tier };
+    const key = JSON.stringify(body);
+    if (key === this.askedFor) return this.estimate;
+    this.askedFor = key;
     const ask = ++this.asked;
-    const answer = await api.estimateRun({ graph: editor.current(), project: project.name || null, tier: project.tier });
+    let answer: CostEstimate;
+    try {
+      answer = await api.estimateRun(body);
+    } catch (error) {
+      if (ask === this.asked) this.askedFor = ""; // asked again at the next change
+      throw error;
+    }
     if (ask === this.asked) {
       this.estimate = answer;
       if (!answer.over_budget) this.refused = "";
