@@ -9,7 +9,7 @@ the audio and an animatic of them stays in sync.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from nodes.sdk import Input, MediaRef, Node, NodeExecutionError, Output, Outputs, RunContext, node
 from nodes.sdk.ffmpeg.encode import input_stream, output_path, run_stream, staged
@@ -17,7 +17,8 @@ from nodes.sdk.ffmpeg.output_info import source as source_of
 from nodes.sdk.ffmpeg.probe import require_audio
 from nodes.sdk.preproduction import Shot
 
-from .beats import RATE, beats_of, snap
+if TYPE_CHECKING:  # numpy loads when the node runs: the catalog (every server, runner and CLI) stays light
+    import numpy as np
 
 
 class CutOnBeatsOut(Outputs):
@@ -44,6 +45,10 @@ class CutOnBeats(Node):
     min_seconds: float = Input(0.5, ge=0.1, le=10.0, description="Shortest shot after the cuts move, seconds")
 
     def run(self, ctx: RunContext) -> CutOnBeatsOut:
+        import numpy as np
+
+        from .beats import beats_of, snap
+
         if not self.shots:
             raise NodeExecutionError("there are no shots to cut", code="value_out_of_range")
         heard = beats_of(self._samples(ctx))
@@ -58,6 +63,10 @@ class CutOnBeats(Node):
 
     def _samples(self, ctx: RunContext) -> np.typing.NDArray[np.float32]:
         """The audio as mono float PCM at the tracker's rate (ffmpeg decodes it)."""
+        import numpy as np
+
+        from .beats import RATE
+
         source, info = source_of(ctx, self.audio)
         require_audio(info, source.name)
         raw = output_path(ctx, f"{source.stem}_beats", ".f32")

@@ -26,7 +26,6 @@ from nodes.sdk.preproduction import Breakdown
 from nodes.sdk.takes import ShotCoords
 
 from .final_draft import read_screenplay
-from .paperwork import Panel, screenplay_pdf, shot_list_pdf, storyboard_pdf
 from .project_files import project_root
 from .screenplay import break_down, parse_screenplay
 from .screenplay.finaldraft import fountain_to_document
@@ -64,6 +63,9 @@ class Paperwork(Node):
     scene: int = Input(0, ge=0, description="Storyboard of this scene (its position in the script); 0: all")
 
     def run(self, ctx: RunContext) -> PaperworkOut:
+        # reportlab loads when the node runs: the catalog (every server, runner and CLI) stays light
+        from .paperwork import Panel, screenplay_pdf, shot_list_pdf, storyboard_pdf
+
         text, _ = read_screenplay(ctx, self.script)
         stem = PurePosixPath(self.script).stem
         root = project_root(ctx)

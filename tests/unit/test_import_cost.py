@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ["torch", "faster_whisper", "demucs", "google.genai", "ollama", "soco", "spotipy", "celery", "redis"]
+HEAVY = ["torch", "faster_whisper", "demucs", "google.genai", "ollama", "soco", "spotipy", "celery", "redis",
+         "numpy", "reportlab"]
 
 
 def _loaded_after(code: str, candidates: list[str]) -> list[str]:
