@@ -14,10 +14,10 @@ import redis
 from canvas_server.events import Event
 from canvas_server.server.bus import EventBus
 from canvas_server.server.event_log import EventLog
-from canvas_server.server.relay import RedisRelay
+from canvas_server.server.relay import CHANNEL, RedisRelay
 from canvas_server.server.routes.events import Sent
 
-from .celery_cluster import RedisServer
+from .celery_cluster import RedisServer, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,11 @@ def test_a_replica_that_loses_redis_keeps_serving_and_relays_again_once_it_is_ba
             lost = replicas.a.publish("run_queued", {}, run_id="r")  # stored, not relayed
             await asyncio.sleep(0.3)
             server.start()
-            await asyncio.sleep(2.5)  # the listener resubscribes within its retry interval
+            # both replicas' listeners resubscribe within their retry interval: Redis counts them
+            watcher = redis.Redis.from_url(server.url)
+            await asyncio.to_thread(wait_until, lambda: watcher.pubsub_numsub(CHANNEL) == [(CHANNEL.encode(), 2)],
+                                    15, "both relays to subscribe again")
+            watcher.close()
             back = replicas.a.publish("run_started", {}, run_id="r")
             assert [event.seq for event in await _take(follower, 1)] == [back.seq]
             assert [event.seq for event in replicas.b.replay("f", 0)] == [lost.seq, back.seq]
