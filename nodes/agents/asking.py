@@ -1,6 +1,8 @@
 """One agent turn: ask the configured language model for a schema instance and gather the
 evidence every agent shares — schema validity, attempts needed, the model's own token
-probabilities. A reviewer's feedback joins the conversation as a request for changes."""
+probabilities. A worked example (a short request and its answer under the schema) comes before
+the request: the embedded model is pretrained, not instruction-tuned, and imitates what it sees.
+A reviewer's feedback joins the conversation as a request for changes."""
 
 from __future__ import annotations
 
@@ -11,10 +13,19 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from nodes.sdk import Evidence, RunContext
-from nodes.sdk.llm import ask_structured, language_model, system, user
+from nodes.sdk.llm import ask_structured, assistant, language_model, system, user
 
 M = TypeVar("M", bound=BaseModel)
 ATTEMPT_SCORES = {1: 1.0, 2: 0.55, 3: 0.25}
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example of an agent's task: its answer shows the model the kind of content and
+    the length wanted (a small model otherwise fills every string to its bound)."""
+
+    request: str
+    answer: BaseModel
 
 
 @dataclass
@@ -25,12 +36,13 @@ class Turn(Generic[M]):
     evidence: list[Evidence]
 
 
-def ask(ctx: RunContext, schema: type[M], instructions: str, request: str, *, feedback: str = "",
-        max_tokens: int = 400, temperature: float = 0.3) -> Turn[M]:
+def ask(ctx: RunContext, schema: type[M], instructions: str, request: str, *, example: Example | None = None,
+        feedback: str = "", max_tokens: int = 400, temperature: float = 0.3) -> Turn[M]:
     """A validated `schema` answer (or the node error `llm_invalid_output` after two retries)."""
     # A machine `make setup` did not prepare converts the embedded model here, for minutes: say so.
     model = language_model(ctx.models, on_progress=lambda step: ctx.progress(0.05, step))
-    messages = [system(instructions), user(request)]
+    shown = [user(example.request), assistant(example.answer.model_dump_json())] if example else []
+    messages = [system(instructions), *shown, user(request)]
     if feedback.strip():
         messages.append(user(f"A reviewer asked for changes; follow them: {feedback.strip()}"))
     ctx.progress(0.1, f"asking {model.name}")

@@ -21,7 +21,7 @@ from nodes.sdk import (
 )
 from nodes.sdk.preproduction import Ingredient
 
-from .asking import ask
+from .asking import Example, ask
 from .context import WorldFacts, brief, chosen, ingredients_text, world_text
 from .rules import RuleViolation, check_rules
 from .timeline import at_input, check_timeline, project_timeline, story_point, timeline_text
@@ -36,6 +36,14 @@ class Violation(BaseModel):
 class Verdict(BaseModel):
     consistent: bool
     violations: list[Violation] = Field(max_length=5)
+
+
+EXAMPLE = Example("World rules: genre: drama; tech level: stone age.\n\n"
+                  "Content:\nUgg carries fire into the cave. He checks his wristwatch.",
+                  # Worded so that a small model copying the example's rule and reason still says something true.
+                  Verdict(consistent=False, violations=[Violation(
+                      rule="technology level", quote="He checks his wristwatch.",
+                      reason="a wristwatch does not exist at this technology level")]))
 
 
 class Report(BaseModel):
@@ -77,7 +85,7 @@ class ConsistencyCheck(Node):
                    brief(world_text(self.world), ingredients_text(chosen(self.character_1, self.character_2,
                                                                           self.character_3)),
                          timeline_text(events, point), f"Content:\n{self.content}"),
-                   feedback=self.feedback, max_tokens=360)
+                   example=EXAMPLE, feedback=self.feedback, max_tokens=360)
         world_ruled = check_rules(self.content, self.world)
         timed = check_timeline(self.content, events, point)
         ruled = [*world_ruled, *timed]

@@ -20,7 +20,7 @@ from nodes.sdk import (
 )
 from nodes.sdk.preproduction import Ingredient, IngredientKind, ingredient_id
 
-from .asking import ask
+from .asking import Example, ask
 from .context import WorldFacts, brief, style_text, world_text
 from .rules import check_rules
 
@@ -31,6 +31,14 @@ class LocationDesign(BaseModel):
     landmarks: list[Annotated[str, Field(max_length=48)]] = Field(min_length=1, max_length=3)
     atmosphere: str = Field(max_length=100)
     layout_notes: str = Field(max_length=160)
+
+
+EXAMPLE = Example("World rules: genre: fantasy; tech level: medieval.\n\nBrief: a toll bridge over a gorge",
+                  LocationDesign(name="Raven Span",
+                                 description="A narrow stone bridge over a misty gorge, a toll house at its near end.",
+                                 landmarks=["the toll house", "the chained gate"],
+                                 atmosphere="wind, ravens, the roar of water below",
+                                 layout_notes="the road runs straight across; shoot from the toll house to the far cliff"))
 
 
 class LocationOut(Outputs):
@@ -55,7 +63,7 @@ class LocationDesigner(Node):
         turn = ask(ctx, LocationDesign, "You are a production designer. Describe a film location: its look, "
                    "landmarks, atmosphere and layout for staging shots.",
                    brief(world_text(self.world), style_text(self.style), f"Brief: {self.brief}", named),
-                   feedback=self.feedback, max_tokens=360)
+                   example=EXAMPLE, feedback=self.feedback, max_tokens=360)
         design = turn.value.model_copy(update={"name": self.name.strip() or turn.value.name.strip()})
         landmarks = [item.strip() for item in design.landmarks if item.strip()]
         text = f"{design.description} {design.atmosphere} {design.layout_notes} {' '.join(landmarks)}"

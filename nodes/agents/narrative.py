@@ -21,7 +21,7 @@ from nodes.sdk import (
 )
 from nodes.sdk.preproduction import Ingredient
 
-from .asking import ask, length_evidence
+from .asking import Example, ask, length_evidence
 from .context import WorldFacts, brief, chosen, ingredients_text, style_text, world_text
 from .timeline import at_input, check_timeline, project_timeline, story_point, timeline_text
 
@@ -47,6 +47,25 @@ def scene_schema(words: int) -> type[SceneDetails]:
         "SceneDetails", __base__=SceneDetails,
         text=(str, Field(min_length=1, max_length=words * CHARS_PER_WORD, description="The scene's prose")))
     return bounded
+
+
+_EXAMPLE_REQUEST = ("World rules: genre: western; tone: dry; tech level: 1880s.\n\n"
+                    "Characters and elements:\n- Ada (character): a telegraph operator\n\n"
+                    "Prompt: Ada hears a warning on the wire")
+EXAMPLES = {
+    "scene": Example(_EXAMPLE_REQUEST, SceneDetails(
+        title="The Wire", setting="a telegraph office at night", characters_present=["Ada"],
+        beats=["the key clicks", "Ada decodes the warning", "she runs for the sheriff"],
+        text="The key clicked in the dark office. Ada leaned over the desk and wrote each letter as it came: "
+             "RIDERS AT DAWN. She read it twice, blew out the lamp and ran into the street with the paper "
+             "in her fist.")),
+    "video_prompt": Example(_EXAMPLE_REQUEST, SceneDetails(
+        title="The Wire", setting="a telegraph office at night", characters_present=["Ada"],
+        beats=["the key clicks", "Ada reads the warning", "she runs out"],
+        text="A young telegraph operator in a dim 1880s office leans over her clicking brass key, lamp light on "
+             "her face as she writes the message down. Slow push-in on her eyes widening, then she grabs the "
+             "paper and bolts for the door. Warm tungsten glow, deep shadows, 35mm film.")),
+}
 
 
 class AgentOut(Outputs):
@@ -83,7 +102,7 @@ class Narrative(Node):
                    "the characters present.",
                    brief(world_text(self.world), style_text(self.style), ingredients_text(characters),
                          timeline_text(events, point), f"Prompt: {self.prompt}"),
-                   feedback=self.feedback, max_tokens=high * CHARS_PER_WORD // 3 + 240)
+                   example=EXAMPLES[self.form], feedback=self.feedback, max_tokens=high * CHARS_PER_WORD // 3 + 240)
         scene = turn.value
         named = [c.name for c in characters if c.name.lower() in scene.text.lower()]
         evidence = [*turn.evidence, length_evidence(scene.text, low, high)]

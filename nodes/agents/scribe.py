@@ -21,7 +21,7 @@ from nodes.sdk import (
     node,
 )
 
-from .asking import ask, length_evidence, word_count
+from .asking import Example, ask, length_evidence, word_count
 from .context import brief
 
 Kind = Literal["logline", "synopsis", "festival_blurb", "social_posts"]
@@ -34,6 +34,28 @@ WHAT = {"logline": "a one-sentence logline", "synopsis": "a synopsis of one or t
 
 class Copy(BaseModel):
     text: str = Field(min_length=1, max_length=1800)
+
+
+_EXAMPLE_STORY = ("Voice: warm, wry.\n\nStory: A lighthouse keeper finds a child washed ashore and hides her "
+                  "from the harbour master, who wants the wreck forgotten.")
+EXAMPLES: dict[str, Example] = {
+    "logline": Example(_EXAMPLE_STORY, Copy(
+        text="A lonely lighthouse keeper hides a shipwrecked child from the harbour master who wants her gone.")),
+    "synopsis": Example(_EXAMPLE_STORY, Copy(
+        text="On a rock at the edge of the map, old Tobin keeps the light and talks to nobody. After a storm "
+             "he finds a girl in the wreckage, alive and silent. The harbour master, who sank the ship for its "
+             "insurance, wants no survivors. Tobin hides her in the lamp room, teaches her the tides and lies "
+             "to every boat that calls. When the harbour master comes with the law, Tobin must choose between "
+             "the light he has kept for forty years and the child who has given him a reason to keep it.")),
+    "festival_blurb": Example(_EXAMPLE_STORY, Copy(
+        text="A wry, windswept fable about an old lighthouse keeper and the shipwrecked girl he refuses to "
+             "give up. Shot on a real rock in the North Sea, it is a warm story of lies told for love, and of "
+             "the light we keep for each other.")),
+    "social_posts": Example(_EXAMPLE_STORY, Copy(
+        text="The sea gave him a child. He is not giving her back.\n"
+             "Forty years of keeping the light, one night to decide what it is for.\n"
+             "A lighthouse, a lie and a little girl. Coming this winter.")),
+}
 
 
 class ScribeOut(Outputs):
@@ -69,12 +91,13 @@ class Scribe(Node):
         instructions = (f"You are the film's publicist. Write {WHAT[self.kind]} of {low}–{high} words"
                         + (f" for the film “{self.title}”" if self.title else "") + ".")
         request = brief(f"Voice: {self.voice}" if self.voice.strip() else "", f"Story: {self.story}")
-        draft = ask(ctx, schema, instructions, request, feedback=self.feedback, max_tokens=chars // 2)
+        draft = ask(ctx, schema, instructions, request, example=EXAMPLES[self.kind], feedback=self.feedback,
+                    max_tokens=chars // 2)
         notes = self._check(draft.value.text, low, high)
         ctx.progress(0.5, "refining the draft")
         refined = ask(ctx, schema, instructions, brief(request, f"Draft: {draft.value.text}",
                       "Refine the draft: " + (" ".join(notes) if notes else "keep its meaning, tighten the words.")),
-                      feedback=self.feedback, max_tokens=chars // 2)
+                      example=EXAMPLES[self.kind], feedback=self.feedback, max_tokens=chars // 2)
         text = refined.value.text.strip()
         tone = sentiment(text)
         evidence = [*refined.evidence, length_evidence(text, low, high),

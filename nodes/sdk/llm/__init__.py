@@ -17,6 +17,7 @@ from ._types import (
     ProgressSink,
     Role,
     TokenSink,
+    assistant,
     system,
     user,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "Structured",
     "TokenSink",
     "ask_structured",
+    "assistant",
     "language_model",
     "provider_of",
     "redact",

@@ -69,3 +69,8 @@ def user(content: str) -> Message:
 
 def system(content: str) -> Message:
     return Message(role="system", content=content)
+
+
+def assistant(content: str) -> Message:
+    """An answer already given: a worked example's, or a rejected one before a retry."""
+    return Message(role="assistant", content=content)

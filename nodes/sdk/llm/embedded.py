@@ -154,9 +154,13 @@ def _runtime() -> _Runtime:
 
 def document_prompt(messages: Sequence[Message]) -> str:
     """The packaged Gemma 3 270M is the pretrained model (its GGUF has no chat template, and it
-    echoes Gemma's turn markers back): a conversation is written as a document for it to continue,
-    and the JSON grammar, not the prompt, guarantees the shape of a structured answer."""
-    parts = [m.content if m.role != "assistant" else f"Earlier answer: {m.content}" for m in messages]
+    echoes Gemma's turn markers back): a conversation is written as a document for it to continue
+    — the instructions, then each request and answer as `Request:` / `Answer:` paragraphs (a worked
+    example first where the caller gives one: a pretrained model imitates the answers it has seen,
+    their kind and their length), ending on `Answer:` for the model to write. The JSON grammar, not
+    the prompt, guarantees the shape of a structured answer."""
+    parts = [m.content if m.role == "system" else f"{'Request' if m.role == 'user' else 'Answer'}:\n{m.content}"
+             for m in messages]
     return "<bos>" + "\n\n".join(parts) + "\n\nAnswer:\n"
 
 

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ._types import Completion, LanguageModel, LLMError, Message, TokenSink
+from ._types import Completion, LanguageModel, LLMError, Message, TokenSink, assistant, user
 
 RETRIES = 2
 M = TypeVar("M", bound=BaseModel)
@@ -51,9 +51,9 @@ def ask_structured(model: LanguageModel, schema: type[M], messages: Sequence[Mes
         except ValidationError as exc:
             problem = f"{exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}"
             failures.append(f"attempt {attempt}: {problem}")
-            conversation += [Message(role="assistant", content=completion.text or "(nothing)"),
-                             Message(role="user", content=f"That answer does not match the JSON schema "
-                                     f"({problem}). Answer again with only JSON that matches it.")]
+            conversation += [assistant(completion.text or "(nothing)"),
+                             user(f"That answer does not match the JSON schema ({problem}). Answer again "
+                                  "with only JSON that matches it.")]
             continue
         return Structured(value, completion, attempt, failures, tokens)
     raise LLMError(f"{model.name} gave no answer matching {schema.__name__} in {retries + 1} attempts "

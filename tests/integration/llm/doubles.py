@@ -80,6 +80,15 @@ def answer(data: dict[str, Any]) -> Reply:
                            {"choices": [], "usage": {"prompt_tokens": 50, "completion_tokens": 20}}, done=True))
 
 
+def asked(request: Request) -> str:
+    """What an agent asked in `request`: its last request before any reviewer's feedback, after
+    its instructions and its worked example (a request and the answer to it)."""
+    messages = request.body["messages"]
+    assert [m["role"] for m in messages[:4]] == ["system", "user", "assistant", "user"], messages
+    content: str = messages[3]["content"]
+    return content
+
+
 def scripted_openai(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiDouble]:
     """A double that the node SDK's language model reaches as an OpenAI-compatible endpoint
     (body of a test's fixture)."""

@@ -11,11 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
+from nodes.agents.consistency import Verdict
+from nodes.agents.location import LocationDesign
+from nodes.agents.narrative import scene_schema
+from nodes.agents.scribe import Copy
 from nodes.sdk import AgentResult, NodeRegistry, discover
+from nodes.sdk.llm import assistant, system, user
+from nodes.sdk.llm.embedded import document_prompt
 
 from ..media.media_fixtures import outputs_of, run_node
-from .doubles import ApiDouble, answer, scripted_openai
+from .doubles import ApiDouble, answer, asked, scripted_openai
 
 MEDIEVAL = {"name": "Westmark", "genre": "fantasy", "tone": "grim", "tech_level": "medieval",
             "physics": "", "magic_system": "none"}
@@ -52,7 +59,7 @@ def test_the_consistency_check_catches_a_laser_pistol_the_model_missed_and_sends
     checks = {e.check: e for e in result.evidence}
     assert not checks["world_rules"].passed and checks["world_rules"].blocking and not checks["agreement"].passed
     assert 0 < result.confidence < 1 and result.model == "openai:scripted"
-    prompt = double.requests[0].body["messages"][1]["content"]
+    prompt = asked(double.requests[0])
     assert "tech level: medieval" in prompt and "Mara (character): a ferrywoman" in prompt
 
 
@@ -115,3 +122,32 @@ def test_three_invalid_answers_fail_the_agent_node_with_a_clear_error(
     result = run_node(tmp_path, registry, "agents.consistency_check", {"content": "x", "world": MEDIEVAL})
     assert result.error is not None and result.error.code == "llm_invalid_output"
     assert "no answer matching Verdict in 3 attempts" in result.error.message and len(double.requests) == 3
+
+
+EXAMPLE_CASES: list[tuple[str, dict[str, Any], dict[str, Any], type[BaseModel]]] = [
+    ("agents.consistency_check", {"content": "Mara waits."}, {"consistent": True, "violations": []}, Verdict),
+    ("agents.location_designer", {"brief": "a mill"},
+     {"name": "Mill", "description": "A mill.", "landmarks": ["wheel"], "atmosphere": "damp", "layout_notes": "one room"},
+     LocationDesign),
+    ("agents.narrative", {"prompt": "Mara waits", "words": 30},
+     {"title": "T", "setting": "S", "characters_present": [], "beats": ["b"], "text": "Mara waits."}, scene_schema(37)),
+    ("agents.scribe", {"story": "A ferrywoman.", "kind": "logline"}, {"text": "A ferrywoman waits."}, Copy),
+]
+
+
+@pytest.mark.parametrize(("type_id", "inputs", "reply", "schema"), EXAMPLE_CASES)
+def test_each_agent_shows_a_worked_example_valid_under_its_own_schema_before_its_request(
+        tmp_path: Path, registry: NodeRegistry, double: ApiDouble, type_id: str, inputs: dict[str, Any],
+        reply: dict[str, Any], schema: type[BaseModel]) -> None:
+    double.replies = [answer(reply), answer(reply)]  # the scribe asks twice: draft, then refine
+    run_agent(tmp_path, registry, type_id, inputs)
+    messages = double.requests[0].body["messages"]
+    assert asked(double.requests[0]) != messages[1]["content"]  # the example's request is not the agent's
+    schema.model_validate_json(messages[2]["content"])
+
+
+def test_the_embedded_model_reads_a_conversation_as_a_document_of_requests_and_answers() -> None:
+    prompt = document_prompt([system("Write loglines."), user("A lighthouse."), assistant('{"text": "A keeper."}'),
+                              user("A ferry.")])
+    assert prompt == ('<bos>Write loglines.\n\nRequest:\nA lighthouse.\n\nAnswer:\n{"text": "A keeper."}\n\n'
+                      "Request:\nA ferry.\n\nAnswer:\n")

@@ -16,7 +16,7 @@ import pytest
 from nodes.sdk import AgentResult, NodeRegistry, discover
 
 from ..media.media_fixtures import outputs_of, run_node
-from .doubles import ApiDouble, answer, scripted_openai
+from .doubles import ApiDouble, answer, asked, scripted_openai
 
 INGREDIENTS = [{"id": "character-mara", "kind": "Character", "name": "Mara", "path": "x"},
                {"id": "character-tomas", "kind": "Character", "name": "Tomas", "path": "y"}]
@@ -73,7 +73,7 @@ def test_the_consistency_check_sees_the_timeline_in_order_and_flags_a_character_
                                    "story (after the last event of the timeline)")
     timeline = {e.check: e for e in result.evidence}["timeline"]
     assert timeline.blocking and not timeline.passed
-    prompt = double.requests[0].body["messages"][1]["content"]
+    prompt = asked(double.requests[0])
     assert IN_ORDER + "The content happens after every event above." in prompt
 
     out, result = check(project, registry, double, "Mara mourns Tomas at the ford.")  # remembered, not brought on
@@ -88,7 +88,7 @@ def test_an_event_still_to_come_where_the_content_stands_is_flagged_and_no_longe
     (violation,) = result.structured["violations"]  # type: ignore[index]
     assert violation["quote"] == "Mara dreams of the coronation."
     assert violation["reason"].startswith("“The Coronation” happens at order 5, after this point of the story")
-    prompt = double.requests[0].body["messages"][1]["content"]
+    prompt = asked(double.requests[0])
     assert "The content happens at The Siege of Harrow (order 2): later events have not happened yet." in prompt
 
     _, result = check(project, registry, double, content, at="6")  # after the coronation, and after Tomas drowned
@@ -107,7 +107,7 @@ def test_a_narrative_scene_reads_the_timeline_and_one_that_contradicts_it_goes_t
     result = AgentResult.model_validate(out["result"])
     timeline = {e.check: e for e in result.evidence}["timeline"]
     assert not timeline.passed and "“The Coronation” happens at order 5" in timeline.detail and result.needs_review
-    prompt = double.requests[0].body["messages"][1]["content"]
+    prompt = asked(double.requests[0])
     assert IN_ORDER + "The content happens at order 2: later events have not happened yet." in prompt
 
 

@@ -1,11 +1,13 @@
 """The embedded model really runs (Gemma 3 270M from its PyPI package, on the CPU, decoded under
-the JSON Schema): structured output, retry then a clear error, and each agent node end to end on
-a small project. One model load for the module; answers kept short (a 270M model on 2 cores), and
-one agent node only here: the others run on the same model call and are shown against an
-OpenAI-compatible double (test_agent_nodes.py), since each costs 40-55 s of CPU on the real model."""
+the JSON Schema): structured output, retry then a clear error, and every agent node end to end on
+a small project — a narrative scene that reads the project's timeline, a location ingredient, the
+consistency check catching a planted violation, a scribe logline — each result schema-valid. One
+model load for the module; answers kept short (a 270M model on 2 cores): each agent shows a short
+worked example, which the pretrained model imitates, length included."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,15 +15,17 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, Field
 
-from nodes.agents.consistency import Verdict
+from nodes.agents.consistency import Report
+from nodes.agents.location import LocationDesign
+from nodes.agents.narrative import SceneDetails
 from nodes.sdk import AgentResult, ModelCache, NodeRegistry, discover
 from nodes.sdk.llm import LLMError, LLMSettings, ask_structured, language_model, user
 from nodes.sdk.llm.embedded import EmbeddedModel
 
 from ..media.media_fixtures import outputs_of, run_node
 
-# A fresh machine converts the GGUF once on first load (about 2-5 minutes on 2 cores) inside the
-# first test: more than the suite's 300 s default.
+# `make setup` converts the GGUF before the suite; a machine where it did not run converts it once
+# inside the first test (2-7 minutes on 2 cores): more than the suite's 300 s default.
 pytestmark = pytest.mark.timeout(900)
 
 MEDIEVAL = {"name": "Westmark", "genre": "fantasy", "tone": "grim", "tech_level": "medieval",
@@ -50,7 +54,14 @@ def registry() -> NodeRegistry:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("film")
+    """The test project: Mara, and a story timeline the narrative agent reads."""
+    root = tmp_path_factory.mktemp("film")
+    (root / "project.json").write_text(json.dumps({
+        "schemaVersion": 1, "name": "Grey River",
+        "ingredients": [{**MARA, "path": "x"}],
+        "timeline": [{"id": "e1", "title": "The flood", "type": "disaster", "order": 1,
+                      "participants": ["character-mara"]}]}), encoding="utf-8")
+    return root
 
 
 def agent(project: Path, registry: NodeRegistry, models: ModelCache, type_id: str,
@@ -84,6 +95,47 @@ def test_the_consistency_check_catches_a_laser_pistol_in_a_medieval_world(projec
     out = agent(project, registry, models, "agents.consistency_check",
                 {"content": "Mara rows across the river. She draws a laser pistol.", "world": MEDIEVAL})
     result = AgentResult.model_validate(out["result"])
-    verdict = Verdict.model_validate(result.structured)
+    verdict = Report.model_validate(result.structured)
     assert out["consistent"] is False and result.needs_review
     assert any("laser pistol" in violation.quote for violation in verdict.violations)
+
+
+def schema_valid(out: dict[str, Any], model: type[BaseModel]) -> AgentResult:
+    result = AgentResult.model_validate(out["result"])
+    model.model_validate(result.structured)
+    assert result.model == "embedded:gemma-3-270m" and result.tokens > 0
+    assert "token_probability" in {e.check for e in result.evidence}  # the model's own probabilities count
+    return result
+
+
+def test_the_narrative_agent_writes_a_scene_for_the_project_after_its_timeline(
+        project: Path, registry: NodeRegistry, models: ModelCache) -> None:
+    out = agent(project, registry, models, "agents.narrative",
+                {"prompt": "Mara ferries a stranger across the river", "words": 30, "world": MEDIEVAL,
+                 "character_1": MARA})
+    result = schema_valid(out, SceneDetails)
+    assert out["text"] == result.content and out["text"].strip()
+    assert {"length", "characters", "timeline"} <= {e.check for e in result.evidence}
+
+
+def test_the_location_designer_gives_a_location_ingredient(project: Path, registry: NodeRegistry,
+                                                           models: ModelCache) -> None:
+    out = agent(project, registry, models, "agents.location_designer",
+                {"brief": "a fishing village on a cliff", "name": "Gull Rock", "world": MEDIEVAL})
+    schema_valid(out, LocationDesign)
+    location = out["location"]
+    assert (location["id"], location["kind"], location["name"]) == ("location-gull-rock", "Location", "Gull Rock")
+    assert location["description"] and location["traits"]["landmarks"]
+
+
+def test_the_scribe_drafts_checks_and_refines_a_logline(project: Path, registry: NodeRegistry,
+                                                        models: ModelCache) -> None:
+    out = agent(project, registry, models, "agents.scribe",
+                {"story": "A ferrywoman hides a runaway prince from the king's riders.", "kind": "logline",
+                 "title": "Grey River", "voice": "Spare, warm, hopeful."})
+    result = AgentResult.model_validate(out["result"])
+    assert result.model == "embedded:gemma-3-270m" and out["text"].strip() == result.content
+    structured = result.structured or {}
+    assert structured["kind"] == "logline" and structured["draft"].strip()
+    assert -1 <= structured["sentiment"]["compound"] <= 1
+    assert {"length", "refined", "voice_sentiment", "token_probability"} <= {e.check for e in result.evidence}
