@@ -140,7 +140,7 @@ async def submit_and_wait(
         except BaseException:  # the call was cancelled (MCP cancel, client gone): so is the run
             current = services.runs.get(run.run_id)
             if current.status in ("queued", "running"):
-                services.runs.cancel(run.run_id, f"cancelled by {principal.name}'s agent")
+                await services.runs.cancel(run.run_id, f"cancelled by {principal.name}'s agent")
             raise
     finally:
         if queue is not None:
@@ -227,7 +227,7 @@ async def _dispatch(services: AppServices, principal: Principal, name: str, argu
         authorize(principal, action, run_resource(run))
         submitted(run_id)
         if name == "cancel_run":
-            run = services.runs.cancel(run_id, f"cancelled by {principal.name}")
+            run = await services.runs.cancel(run_id, f"cancelled by {principal.name}")
         return run_summary(run)
     if name == "review_run":
         return _review(services, principal, arguments, submitted)

@@ -79,12 +79,12 @@ def _named(manager: RunManager, ids: list[str]) -> list[StoredRun]:
     return found
 
 
-def _cancel(manager: RunManager, runs: list[StoredRun], principal: Principal, *, queued_only: bool) -> None:
+async def _cancel(manager: RunManager, runs: list[StoredRun], principal: Principal, *, queued_only: bool) -> None:
     for run in runs:
         if queued_only and run.status != "queued":
             continue
         try:
-            manager.cancel(run.run_id, f"cancelled by {principal.name}")
+            await manager.cancel(run.run_id, f"cancelled by {principal.name}")
         except (RunNotFoundError, RunFinishedError):
             continue  # ended meanwhile
 
@@ -108,9 +108,9 @@ async def edit_queue(request: Request, services: AppServices = Depends(get_servi
     named = _named(manager, _ids(body))
     check_each(principal, named, Action.RUN_CANCEL)
     if _clear(body):
-        _cancel(manager, visible(principal, _runs(services, "queued"), Action.RUN_CANCEL), principal,
+        await _cancel(manager, visible(principal, _runs(services, "queued"), Action.RUN_CANCEL), principal,
                 queued_only=True)
-    _cancel(manager, named, principal, queued_only=True)
+    await _cancel(manager, named, principal, queued_only=True)
     return JSONResponse({}, status_code=200)
 
 
@@ -131,7 +131,7 @@ async def interrupt(request: Request, services: AppServices = Depends(get_servic
         check_each(principal, targets, Action.RUN_CANCEL)
     else:
         targets = visible(principal, _runs(services, "running"), Action.RUN_CANCEL)
-    _cancel(manager, targets, principal, queued_only=False)
+    await _cancel(manager, targets, principal, queued_only=False)
     return JSONResponse({}, status_code=200)
 
 

@@ -103,10 +103,10 @@ async def one_job(job_id: str, services: AppServices = Depends(get_services),
             "update_time": _ms(run.finished_at or run.started_at or run.created_at)}
 
 
-def _cancel_jobs(services: AppServices, principal: Principal, ids: list[str]) -> JSONResponse:
+async def _cancel_jobs(services: AppServices, principal: Principal, ids: list[str]) -> JSONResponse:
     named = _named(services.runs, ids)
     check_each(principal, named, Action.RUN_CANCEL)  # all or nothing
-    _cancel(services.runs, named, principal, queued_only=False)
+    await _cancel(services.runs, named, principal, queued_only=False)
     return JSONResponse({"cancelled": [run.run_id for run in named]})
 
 
@@ -114,7 +114,7 @@ def _cancel_jobs(services: AppServices, principal: Principal, ids: list[str]) ->
 async def cancel_job(job_id: str, services: AppServices = Depends(get_services),
                      principal: Principal = Depends(get_principal)) -> JSONResponse:
     services.runs.get(job_id)  # 404 when unknown
-    return _cancel_jobs(services, principal, [job_id])
+    return await _cancel_jobs(services, principal, [job_id])
 
 
 @router.post("/jobs/cancel")
@@ -125,4 +125,4 @@ async def cancel_jobs(request: Request, services: AppServices = Depends(get_serv
     ids = body.get("job_ids") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
         raise JobQueryError("send {\"job_ids\": [\"…\"]}")
-    return _cancel_jobs(services, principal, ids)
+    return await _cancel_jobs(services, principal, ids)

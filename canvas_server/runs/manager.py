@@ -191,20 +191,24 @@ class RunManager:
                     found.append(run)
         return found
 
-    def cancel(self, run_id: str, reason: str = "cancelled by user") -> StoredRun:
-        run = self.get(run_id)
+    async def cancel(self, run_id: str, reason: str = "cancelled by user") -> StoredRun:
+        run = await self.read(run_id)
         if run.status in FINISHED:
             raise RunFinishedError(f"run {run_id} already ended ({run.status})", details={"status": run.status})
         token = self._tokens.get(run_id)
+        shared = self.store.shared
         if token is not None:
             token.cancel(reason)
-        elif run.status == "running" and self.store.request_cancel(run_id, reason):
+        elif run.status == "running" and await off_loop(shared, self.store.request_cancel, run_id, reason):
             pass  # executing on another server: its lease heartbeat sees the request and cancels
         else:
-            self.store.finish(run_id, _record_for(run, "cancelled", reason), reason)
+            await off_loop(shared, self.store.finish, run_id, _record_for(run, "cancelled", reason), reason)
+            claimed = self._tokens.get(run_id)
+            if claimed is not None:  # claimed here while the store was asked: its execution stops too
+                claimed.cancel(reason)
             self._publish(run, EventType.RUN_CANCELLED, {"status": "cancelled", "reason": reason})
             self._ended(run, "cancelled", {"reason": reason})
-        return self.get(run_id)
+        return await self.read(run_id)
 
     def decide(self, run_id: str, principal: str, action: ReviewAction, *, node_id: str | None = None,
                content: str | None = None, note: str | None = None) -> StoredRun:

@@ -93,7 +93,7 @@ async def cancel_batch(
     runs = batches.batch_runs(services, principal, batch_id, Action.RUN_CANCEL)
     cancelled = [run.run_id for run in runs if run.status not in FINISHED]
     for run_id in cancelled:
-        services.runs.cancel(run_id, f"batch cancelled by {principal.name}")
+        await services.runs.cancel(run_id, f"batch cancelled by {principal.name}")
     return BatchChange(batch_id=batch_id, runs=cancelled)
 
 

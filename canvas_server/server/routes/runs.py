@@ -128,7 +128,7 @@ async def cancel_run(
 ) -> RunCancelling:
     """Stop a queued or running run; its running nodes' processes are killed."""
     _owned(services, principal, run_id, Action.RUN_CANCEL)
-    run = services.runs.cancel(run_id, f"cancelled by {principal.name}")
+    run = await services.runs.cancel(run_id, f"cancelled by {principal.name}")
     return RunCancelling(run_id=run.run_id, status=run.status)
 
 
