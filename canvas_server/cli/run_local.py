@@ -20,6 +20,7 @@ from ..engine.factory import make_executor, make_runner
 from ..engine.record import RunRecord
 from ..governance import AuditLog, Principal
 from ..graph.prompt import ApiPrompt
+from ..heap import freeze_startup_heap
 from ..settings import Settings
 from .output import fail
 
@@ -120,6 +121,7 @@ def run_locally(settings: Settings, registry: NodeRegistry, prompt: ApiPrompt, *
     view = _ProgressView(len(prompt.nodes()), console) if show_progress else None
     if view is not None:
         view.progress.start()
+    freeze_startup_heap()  # the packs are loaded: as the server does once started
     try:
         record = asyncio.run(_execute(settings, registry, prompt, tier=chosen, targets=targets,
                                       project=name, project_root=root, principal=principal, view=view))

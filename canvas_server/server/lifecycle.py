@@ -22,6 +22,7 @@ from ..events import Event
 from ..governance import AuditLog, TokenStore
 from ..governance.auth import Authenticator, is_loopback
 from ..governance.state import private_dir
+from ..heap import freeze_startup_heap
 from ..runs.manager import RunManager
 from ..runs.review import write_thread
 from ..runs.storage import RunStorage
@@ -80,6 +81,7 @@ class Lifecycle:
             for hook in self._on_start:
                 hook(services)
             self._services = services
+            freeze_startup_heap()
             self.readiness.phase = Phase.READY
             try:
                 yield services
