@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -43,6 +43,21 @@ def _date_from_text(value: Any) -> Any:
 
 # A calendar date as JSON text (`"2026-12-05"`); a number is not a date here.
 IsoDate = Annotated[date, BeforeValidator(_date_from_text)]
+
+
+def _datetime_from_text(value: Any) -> Any:
+    """ISO 8601 text as a datetime; anything else is left for strict validation to refuse."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("a date and time is written in ISO 8601 (2026-12-05T07:20:00Z)") from None
+    return value
+
+
+# A moment as JSON text (`"2026-12-05T07:20:00Z"`), strict even in a lax model (project.json's):
+# lax pydantic would read the number 1 as a moment of 1970.
+IsoDateTime = Annotated[datetime, Strict(), BeforeValidator(_datetime_from_text)]
 
 
 _SHOWN_PROBLEMS = 3  # the message names these; the error's details list every one

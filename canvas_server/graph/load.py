@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nodes.sdk import NodeRegistry
 
+from ..request_body import validation_message
 from .convert import workflow_to_prompt
 from .errors import GraphError, GraphFormatError
 from .layout import prompt_to_workflow
@@ -18,7 +19,6 @@ from .template import Template
 from .workflow import Workflow
 
 GraphKind = Literal["workflow", "api", "template"]
-MAX_REPORTED = 5
 
 
 class LoadedGraph(BaseModel):
@@ -181,24 +181,21 @@ def _parse(model: Any, data: Any, what: str) -> Any:
 
 
 def _describe(exc: ValidationError, what: str) -> str:
-    problems = _problems(exc)
-    shown = "; ".join(f"{item['at']}: {item['problem']}" for item in problems[:MAX_REPORTED])
-    more = f" (and {len(problems) - MAX_REPORTED} more)" if len(problems) > MAX_REPORTED else ""
-    return f"this {what} is malformed: {shown}{more}"
+    return f"this {what} is malformed: {validation_message(_located(exc))}"
+
+
+def _located(exc: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's problems, each located without the graph models' union labels (`LinkObject`)."""
+    return [{**detail, "loc": tuple(part for part in detail["loc"] if not _is_type_label(str(part)))}
+            for detail in exc.errors(include_url=False)]
 
 
 def _problems(exc: ValidationError) -> list[dict[str, str]]:
     seen: dict[str, str] = {}
-    for detail in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in detail["loc"]) or "(top level)"
+    for detail in _located(exc):
         # Unions report one failure per member; the first names the problem well enough.
-        seen.setdefault(_trim_union(where), detail["msg"])
+        seen.setdefault(".".join(str(part) for part in detail["loc"]) or "(top level)", detail["msg"])
     return [{"at": where, "problem": problem} for where, problem in seen.items()]
-
-
-def _trim_union(where: str) -> str:
-    parts = [part for part in where.split(".") if not _is_type_label(part)]
-    return ".".join(parts)
 
 
 def _is_type_label(part: str) -> bool:

@@ -12,7 +12,9 @@ the new order and each renumbered shot's takes move with it (folder, file names,
 media bytes are never rewritten). A shot left out of the cut is marked `omitted` rather than
 deleted and goes after the cut, so its takes stay attached.
 A shot moves only within its scene (scenes are the screenplay's); a new clip becomes a new shot
-in the scene of the clip before it.
+in the scene of the clip before it. A clip longer than a shot can be (`ShotSeconds`, the shot
+list's own limit) refuses the conform. The applied answer names every shot as it is after the
+conform: its stable id and its new number.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import unquote
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from nodes.sdk.editorial import (
     CutFormat,
@@ -35,8 +37,10 @@ from nodes.sdk.editorial import (
     read_project_cut,
     sniff_format,
 )
+from nodes.sdk.preproduction import ShotSeconds
 from nodes.sdk.takes import ShotCoords
 
+from ..request_body import validation_message
 from .errors import WorkspaceError
 from .gitrepo import CommitInfo
 from .manifest import ProjectManifest, Scene, Shot
@@ -52,6 +56,10 @@ class ConformStaleError(WorkspaceError):
     code = "conform_stale"
 
 
+class ConformShotTooLongError(WorkspaceError):
+    code = "conform_shot_too_long"
+
+
 class ConformedShot(BaseModel):
     shot: str = Field(description="Chapter_01/Scene_01/Shot_01 (the shot keeps its number and its takes)")
     shot_id: str | None
@@ -60,7 +68,7 @@ class ConformedShot(BaseModel):
     position: int = Field(description="Place in its scene after the conform (1-based)")
     old_position: int
     duration: float | None = Field(description="Seconds before the conform")
-    new_duration: float
+    new_duration: ShotSeconds
     source_in: float | None = Field(description="In point in the take, seconds, before the conform")
     new_source_in: float
     changed: bool
@@ -68,10 +76,11 @@ class ConformedShot(BaseModel):
 
 class AddedShot(BaseModel):
     shot: str = Field(description="The new shot's key")
+    shot_id: str | None = Field(None, description="Its stable id (given when the conform is applied)")
     clip: str
     media: str | None = Field(description="The media the clip uses, as the edit names it (not imported)")
     position: int
-    new_duration: float
+    new_duration: ShotSeconds
     new_source_in: float
 
 
@@ -104,7 +113,8 @@ class ConformPlan(BaseModel):
 
 
 class ConformResult(BaseModel):
-    applied: ConformPlan
+    applied: ConformPlan = Field(description="The plan as applied: every shot named as it is now (its stable id and "
+                                 "new number; a scene's `before` lists its shots in the old order by their new keys)")
     commit: CommitInfo | None = Field(description="The Git commit that holds the change (None: the project has no Git)")
 
 
@@ -163,6 +173,21 @@ def _seconds(frames: int, fps: float) -> float:
     return round(frames / fps, 6)
 
 
+_SHOT_SECONDS: TypeAdapter[float] = TypeAdapter(ShotSeconds)
+
+
+def _shot_seconds(clip: EditedClip, fps: float) -> float:
+    """The clip's length as a shot's duration, refused as the shot list refuses it."""
+    seconds = _seconds(clip.frames, fps)
+    try:
+        return _SHOT_SECONDS.validate_python(seconds)
+    except ValidationError as exc:
+        problem = validation_message([{**error, "loc": ("duration",)} for error in exc.errors()])
+        raise ConformShotTooLongError(
+            f"the edit's clip {clip.name or 'without a name'!r} lasts {seconds:g} s, which no shot can: {problem}",
+            details={"clip": clip.name, "duration": seconds}) from None
+
+
 def plan_conform(root: Path, text: str, fmt: CutFormat | None, scope: Scope) -> ConformPlan:
     """What applying the edit `text` to the shots of `scope` would change."""
     fmt = fmt or sniff_format(text)
@@ -194,14 +219,14 @@ def plan_conform(root: Path, text: str, fmt: CutFormat | None, scope: Scope) -> 
             key = f"{scene_key}/Shot_{number:02d}"
             orders.setdefault(scene_key, []).append(key)
             added.append(AddedShot(shot=key, clip=clip.name or f"clip {len(added) + 1}", media=clip.media,
-                                   position=len(orders[scene_key]), new_duration=_seconds(clip.frames, fps),
+                                   position=len(orders[scene_key]), new_duration=_shot_seconds(clip, fps),
                                    new_source_in=_seconds(clip.source_in, fps)))
             continue
         scene_of_last = candidate
         scene_key = candidate.coords.key.rsplit("/", 1)[0]
         orders.setdefault(scene_key, []).append(candidate.coords.key)
         shot = candidate
-        duration, source_in = _seconds(clip.frames, fps), 0.0 if clip.gap else _seconds(clip.source_in, fps)
+        duration, source_in = _shot_seconds(clip, fps), 0.0 if clip.gap else _seconds(clip.source_in, fps)
         position = len(orders[scene_key])
         shots.append(ConformedShot(
             shot=candidate.coords.key, shot_id=shot.id, clip=clip.name, matched_by=match.by or "order",
@@ -227,8 +252,9 @@ def plan_conform(root: Path, text: str, fmt: CutFormat | None, scope: Scope) -> 
     return plan.model_copy(update={"plan": hashlib.sha256(plan.model_dump_json().encode()).hexdigest()})
 
 
-def _apply(manifest: ProjectManifest, plan: ConformPlan) -> list[tuple[int, Scene]]:
-    """Write the plan into the manifest; the (chapter, scene) pairs whose order it set."""
+def _apply(manifest: ProjectManifest, plan: ConformPlan) -> tuple[list[tuple[int, Scene]], dict[str, Shot]]:
+    """Write the plan into the manifest: the (chapter, scene) pairs whose order it set, and the
+    shot each of the plan's keys names."""
     by_key: dict[str, Shot] = {}
     scenes: dict[str, tuple[int, Scene]] = {}
     for chapter in manifest.narrative.chapters:
@@ -253,7 +279,26 @@ def _apply(manifest: ProjectManifest, plan: ConformPlan) -> list[tuple[int, Scen
         rest = [shot for shot in scene.shots if all(shot is not p for p in placed)]
         scene.shots = placed + rest  # omitted shots (and any outside the edit) after the cut
         ordered.append((chapter_number, scene))
-    return ordered
+    return ordered, by_key
+
+
+def _as_applied(plan: ConformPlan, scenes: list[tuple[int, Scene]], by_key: dict[str, Shot]) -> ConformPlan:
+    """The plan with every shot named as it is after the renumbering (a shot's number is its
+    place): the keys the preview used are the old numbers, which other shots may now hold."""
+    place = {id(shot): ShotCoords(chapter, scene.number, number).key
+             for chapter, scene in scenes for number, shot in enumerate(scene.shots, start=1)}
+
+    def now(key: str) -> str:
+        return place.get(id(by_key[key]), key)
+
+    return plan.model_copy(update={
+        "shots": [s.model_copy(update={"shot": now(s.shot)}) for s in plan.shots],
+        "added": [a.model_copy(update={"shot": now(a.shot), "shot_id": by_key[a.shot].id}) for a in plan.added],
+        "removed": [r.model_copy(update={"shot": now(r.shot)}) for r in plan.removed],
+        "kept": [now(key) for key in plan.kept],
+        "scenes": [o.model_copy(update={"before": [now(k) for k in o.before], "after": [now(k) for k in o.after]})
+                   for o in plan.scenes],
+    })
 
 
 def preview(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None, scope: Scope) -> ConformPlan:
@@ -271,7 +316,9 @@ def apply(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None
                                     details={"plan": plan.plan, "confirmed": confirmed})
         if not plan.changed:
             raise WorkspaceError("the edit changes nothing in the project", code="nothing_to_commit")
-        for chapter, scene in _apply(manifest, plan):
+        scenes, by_key = _apply(manifest, plan)
+        applied = _as_applied(plan, scenes, by_key)  # before renumbering: it numbers copies of the shots
+        for chapter, scene in scenes:
             renumber(root, chapter, scene)
         mirror_takes(root, manifest)
-    return ConformResult(applied=plan, commit=store.repo(name_or_id).head() if (root / ".git").exists() else None)
+    return ConformResult(applied=applied, commit=store.repo(name_or_id).head() if (root / ".git").exists() else None)

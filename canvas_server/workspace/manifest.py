@@ -22,6 +22,7 @@ from nodes.sdk import atomic_write_text, layout
 
 from ..governance.authorize import ProjectResource
 from ..governance.roles import Role
+from ..request_body import IsoDateTime, validation_message
 from .errors import ManifestError
 
 SCHEMA_VERSION = 1
@@ -46,7 +47,7 @@ class TakeEntry(_Model):
     number: Count
     path: str
     run_id: str | None = None
-    created: datetime | None = None
+    created: IsoDateTime | None = None
 
 
 class Shot(_Model):
@@ -153,7 +154,7 @@ class AssetEntry(_Model):
     mime: str
     size: Count
     sha256: str
-    added: datetime
+    added: IsoDateTime
     thumbnail: str | None = None
 
 
@@ -177,8 +178,8 @@ class ProjectManifest(_Model):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     name: str
     description: str = ""
-    created: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    updated: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    created: IsoDateTime = Field(default_factory=lambda: datetime.now(UTC))
+    updated: IsoDateTime = Field(default_factory=lambda: datetime.now(UTC))
     quality: Quality = DEFAULT_TIER
     narrative: Narrative = Field(default_factory=Narrative)
     assets: list[AssetEntry] = Field(default_factory=list)
@@ -236,7 +237,8 @@ def read_manifest(project_root: Path) -> ProjectManifest:
         return ProjectManifest.model_validate(migrate(raw))
     except (OSError, json.JSONDecodeError, ValidationError) as exc:
         # The message names the project's file, never the server's folders.
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0]
+        reason = (exc.strerror if isinstance(exc, OSError)
+                  else validation_message(exc.errors()) if isinstance(exc, ValidationError) else str(exc))
         raise ManifestError(f"{project_root.name}/{layout.MANIFEST} cannot be read: {reason}",
                             details={"project": project_root.name}) from exc
 
@@ -248,7 +250,8 @@ def write_manifest(project_root: Path, manifest: ProjectManifest) -> None:
         checked = ProjectManifest.model_validate(manifest.model_dump(by_alias=True))
     except ValidationError as exc:
         raise ManifestError(
-            "the project would not be valid after this change", code="manifest_rejected",
+            f"the project would not be valid after this change: {validation_message(exc.errors())}",
+            code="manifest_rejected",
             details=[{"loc": list(error["loc"]), "msg": error["msg"]} for error in exc.errors()],
         ) from exc
     atomic_write_text(project_root / layout.MANIFEST, json.dumps(checked.dump(), indent=2) + "\n")

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
-from nodes.sdk.preproduction import MAX_SHOT_SECONDS
+from nodes.sdk.preproduction import ShotSeconds
 from nodes.sdk.takes import ShotCoords
 
 from ..request_body import RequestBody
@@ -23,7 +23,7 @@ class ShotFields(RequestBody):
 
     description: str | None = Field(None, max_length=4000)
     dialogue: str | None = Field(None, max_length=8000)
-    duration: float | None = Field(None, gt=0, le=MAX_SHOT_SECONDS, description="Seconds (a shot a graph can make)")
+    duration: ShotSeconds | None = Field(None, description="Seconds (a shot a graph can make)")
     cast: list[str] | None = Field(None, max_length=100, description="Ingredient ids or character names")
     slot1: str | None = Field(None, min_length=1, max_length=200, description="Ingredient id in slot 1")
     slot2: str | None = Field(None, min_length=1, max_length=200, description="Ingredient id in slot 2")

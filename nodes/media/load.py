@@ -60,6 +60,6 @@ class LoadMedia(Node):
             ) from exc
         if not found.is_file():
             raise MediaNotFoundError(f"{self.path!r} is a folder, not a media file")
-        info = probe(found)
+        info = probe(found, name=self.path)
         local = _inside_workspace(ctx, found)
         return LoadOut(media=ctx.media_ref(local, kind=info.kind, **info.ref_fields()))

@@ -212,3 +212,11 @@ def test_random_data_gives_only_graph_errors_or_a_format_error(data: Any) -> Non
         return
     errors = validate_prompt(loaded.prompt, registry)
     assert all(isinstance(error, GraphError) for error in [*loaded.errors, *errors])
+
+
+def test_a_malformed_graph_is_worded_as_every_refused_request_is() -> None:
+    with pytest.raises(GraphFormatError) as raised:
+        load_graph({"nodes": [{"id": 1}, {"id": 2}, {"id": 3}, {"id": 4}]}, core_registry())
+    assert raised.value.message == ("this workflow is malformed: nodes.0.type: Field required; nodes.1.type: Field "
+                                    "required; nodes.2.type: Field required (and 1 more in details)")
+    assert len(raised.value.details) == 4

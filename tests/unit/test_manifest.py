@@ -85,3 +85,30 @@ def test_an_unknown_structure_names_the_known_ones() -> None:
 def test_every_document_type_has_a_template_file() -> None:
     for kind in templates.document_types().values():
         assert (templates.TEMPLATES_ROOT / "documents" / kind.template).is_file()
+
+
+def _with_take(created: object) -> dict[str, object]:
+    take = {"number": 1, "path": "03_Renders/Chapter_01/Scene_01/Shot_01/S01_S01_take01.mp4", "created": created}
+    narrative = {"chapters": [{"number": 1, "scenes": [{"number": 1, "shots": [{"number": 1, "takes": [take]}]}]}]}
+    return ProjectManifest(name="Film").dump() | {"narrative": narrative}
+
+
+def test_a_take_created_as_a_number_is_refused_naming_the_field_and_the_constraint(tmp_path: Path) -> None:
+    (tmp_path / "project.json").write_text(json.dumps(_with_take(1733380000)))
+    with pytest.raises(ManifestError) as caught:
+        read_manifest(tmp_path)
+    assert caught.value.message == (f"{tmp_path.name}/project.json cannot be read: narrative.chapters.0.scenes.0"
+                                    ".shots.0.takes.0.created: Input should be a valid datetime")
+    (tmp_path / "project.json").write_text(json.dumps(_with_take("2026-12-05T07:20:00Z")))
+    [take] = read_manifest(tmp_path).narrative.chapters[0].scenes[0].shots[0].takes
+    assert take.created is not None and take.created.isoformat() == "2026-12-05T07:20:00+00:00"
+
+
+def test_a_change_that_would_break_the_project_names_the_field_and_the_constraint(tmp_path: Path) -> None:
+    manifest = ProjectManifest(name="Film")
+    manifest.settings.fps = -1
+    with pytest.raises(ManifestError) as caught:
+        write_manifest(tmp_path, manifest)
+    assert caught.value.code == "manifest_rejected"
+    assert caught.value.message == ("the project would not be valid after this change: "
+                                    "settings.fps: Input should be greater than 0")

@@ -92,12 +92,14 @@ def _from_json(data: dict[str, Any]) -> Probe:
     )
 
 
-def probe(path: Path) -> Probe:
+def probe(path: Path, name: str | None = None) -> Probe:
     """Probe `path`; NotMediaError when ffprobe cannot read it as audio, video or image,
     MediaTooLargeError when it is over the pixel or duration budget (a picture's header is
-    checked before ffprobe, which would decode it)."""
+    checked before ffprobe, which would decode it). A refusal names the file as `name` (the
+    caller's project-relative path; else its file name), never by the server's path."""
+    shown = name or path.name
     if not path.is_file():
-        raise MediaNotFoundError(f"media file not found: {path.name}", details={"path": str(path)})
+        raise MediaNotFoundError(f"media file not found: {shown}", details={"path": shown})
     check_picture(path)
     command = limited([find_tool("ffprobe"), "-v", "error", *INPUT_GUARD, "-show_format",
                        "-show_streams", "-of", "json", str(path)])
@@ -105,12 +107,11 @@ def probe(path: Path) -> Probe:
     data: dict[str, Any] = json.loads(result.stdout or b"{}") if result.returncode == 0 else {}
     info = _from_json(data) if data else None
     if info is None or not (info.has_video or info.has_audio):
-        reason = result.stderr.decode("utf-8", "replace").strip() or "no audio or video stream"
-        raise NotMediaError(
-            f"{path.name} is not a media file ffmpeg can read ({reason})",
-            details={"path": path.name},
-        )
-    check_media_budget(path.name, width=info.width, height=info.height, duration=info.duration)
+        # ffprobe starts its complaint with the path it was given: the server's, never shown.
+        stderr = result.stderr.decode("utf-8", "replace").replace(f"{path}: ", "").replace(str(path), shown)
+        reason = stderr.strip() or "no audio or video stream"
+        raise NotMediaError(f"{shown} is not a media file ffmpeg can read ({reason})", details={"path": shown})
+    check_media_budget(shown, width=info.width, height=info.height, duration=info.duration)
     return info
 
 

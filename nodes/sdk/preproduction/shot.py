@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +12,9 @@ from .ingredient import Ingredient
 
 SLOT_COUNT = 3
 MAX_SHOT_SECONDS = 600  # the longest shot, in the shot list as in a graph
+# A shot's length in seconds: the one constraint wherever one is set (a graph's Shot, the shot
+# list's edit, a conform of an edit).
+ShotSeconds = Annotated[float, Field(gt=0, le=MAX_SHOT_SECONDS)]
 
 
 class ShotSize(StrEnum):
@@ -62,7 +66,7 @@ class Shot(BaseModel):
     slugline: str = ""
     description: str = ""
     dialogue: str = Field("", description="Lines spoken in the shot, for audio")
-    duration: float = Field(4.0, gt=0, le=MAX_SHOT_SECONDS)
+    duration: ShotSeconds = 4.0
     size: ShotSize = ShotSize.MEDIUM
     angle: CameraAngle = CameraAngle.EYE_LEVEL
     movement: CameraMovement = CameraMovement.STATIC

@@ -113,6 +113,13 @@ def test_an_edl_with_two_shots_swapped_and_one_trimmed_renumbers_the_scene_in_on
 
     applied = _post(client, "apply", {"content": edit, "plan": plan["plan"]})
     assert applied.status_code == 200, applied.text
+    # The answer names each shot as it is now (b took number 1), not by the preview's old numbers.
+    answer = applied.json()["applied"]
+    assert [(s["shot_id"], s["shot"]) for s in answer["shots"]] == [
+        ("shot-b", SHOT.format(1)), ("shot-a", SHOT.format(2)), ("shot-c", SHOT.format(3)),
+        ("shot-d", "Chapter_01/Scene_02/Shot_01")]
+    assert answer["scenes"][0]["after"] == [SHOT.format(n) for n in (1, 2, 3)]
+    assert answer["scenes"][0]["before"] == [SHOT.format(n) for n in (2, 1, 3)]  # a, b, c by their new numbers
     scene = client.get(f"/api/projects/{PROJECT}").json()["narrative"]["chapters"][0]["scenes"][0]
     # One numbering rule with the shot list's reorder: a shot's number is its place, so the scene
     # reads 1, 2, 3 in the cut's order and each renumbered shot's takes moved with it.
@@ -222,3 +229,16 @@ def test_an_edl_of_ours_finds_each_shot_by_its_stable_id_after_the_shot_list_was
                            ("SC01_SH02", "shot-a", SHOT.format(1), "metadata"),
                            ("SC01_SH03", "shot-c", SHOT.format(3), "metadata")]
     assert plan["scenes"][0]["after"] == [SHOT.format(2), SHOT.format(1), SHOT.format(3)]  # b before a again
+
+
+def test_a_clip_longer_than_a_shot_can_be_is_refused_as_the_shot_list_refuses_that_duration(
+    client: httpx.Client, server: ServerProcess,
+) -> None:
+    sources = _sources(client, server)
+    edit = _edl([("SC01_SH01", sources["SC01_SH01"], 0, 601 * FPS)])
+    refused = _post(client, "preview", {"content": edit})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "conform_shot_too_long", refused.text
+    assert refused.json()["error"]["message"].endswith("duration: Input should be less than or equal to 600")
+    edited = client.patch(f"/api/projects/{PROJECT}/shots",
+                          json={"shot": SHOT.format(1), "base": {}, "changes": {"duration": 601}})
+    assert edited.json()["error"]["message"] == "changes.duration: Input should be less than or equal to 600"

@@ -77,3 +77,22 @@ def test_a_deeply_nested_graph_file_is_a_clear_cli_error(tmp_path: Path, depth: 
     assert result.returncode == 2, result.stderr
     assert "graph_invalid" in result.stderr and "deep" in result.stderr
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+
+
+def test_a_non_media_input_is_named_as_the_project_names_it_never_by_a_server_path(
+    team_server: ServerProcess, clients: dict[str, httpx.Client], film: str
+) -> None:
+    root = str(team_server.workspace.resolve())
+    fake = team_server.workspace / "Projects" / film / "01_Assets" / "Video" / "not_a_clip.mp4"
+    fake.parent.mkdir(parents=True, exist_ok=True)
+    fake.write_bytes(b"no video here\n" * 64)
+    graph = {"1": {"class_type": "media.load", "inputs": {"path": "01_Assets/Video/not_a_clip.mp4"}},
+             "2": {"class_type": "core.show", "inputs": {"value": ["1", 0]}}}
+    run_id = clients["cy"].post("/api/runs", json={"graph": graph, "project": film}).json()["run_id"]
+    record = wait_for_status(clients["cy"], run_id, {"failed"})
+    [error] = record["errors"]
+    assert error["code"] == "not_media", error
+    assert error["message"].startswith("01_Assets/Video/not_a_clip.mp4 is not a media file ffmpeg can read (")
+    assert error["message"].endswith("Invalid data found when processing input)")
+    answered = json.dumps({key: record[key] for key in ("nodes", "errors", "reason")})
+    assert root not in answered and "Projects/" not in answered

@@ -1384,6 +1384,11 @@ export interface components {
              * @description The new shot's key
              */
             shot: string;
+            /**
+             * Shot Id
+             * @description Its stable id (given when the conform is applied)
+             */
+            shot_id: string | null;
         };
         /**
          * ApiPrompt
@@ -1716,6 +1721,7 @@ export interface components {
         };
         /** ConformResult */
         ConformResult: {
+            /** @description The plan as applied: every shot named as it is now (its stable id and new number; a scene's `before` lists its shots in the old order by their new keys) */
             applied: components["schemas"]["ConformPlan"];
             /** @description The Git commit that holds the change (None: the project has no Git) */
             commit: components["schemas"]["CommitInfo"] | null;
