@@ -44,6 +44,7 @@ from ..request_body import validation_message
 from .errors import WorkspaceError
 from .gitrepo import CommitInfo
 from .manifest import ProjectManifest, Scene, Shot
+from .render_folders import prune_render_folders
 from .shot_order import renumber
 from .store import ProjectStore
 from .takes import mirror_takes
@@ -321,4 +322,5 @@ def apply(store: ProjectStore, name_or_id: str, text: str, fmt: CutFormat | None
         for chapter, scene in scenes:
             renumber(root, chapter, scene)
         mirror_takes(root, manifest)
+        prune_render_folders(root, manifest)
     return ConformResult(applied=applied, commit=store.repo(name_or_id).head() if (root / ".git").exists() else None)

@@ -17,6 +17,7 @@ from nodes.sdk import AuteurError, EventType
 
 from .errors import ProjectNotFoundError
 from .preproduction import drop_placeholder_acts, mirror_breakdowns, mirror_ingredients
+from .render_folders import prune_render_folders
 from .store import ProjectStore
 from .takes import mirror_takes
 
@@ -27,13 +28,15 @@ SYNC_EVENTS = frozenset({EventType.TAKE_CREATED, EventType.PROJECT_UPDATE})
 
 def sync_project(store: ProjectStore, project: str) -> None:
     """Mirror ingredients, breakdowns (the narrative) and then takes into project.json; a
-    breakdown's scenes replace the placeholder acts no one has worked in."""
+    breakdown's scenes replace the placeholder acts no one has worked in, and their render
+    folders go with them."""
     root = store.root(project)
     with store.editing(project, only_if_changed=True) as manifest:
         mirror_ingredients(root, store.workspace, manifest)
         mirror_breakdowns(root, manifest)
         mirror_takes(root, manifest)
         drop_placeholder_acts(manifest)
+        prune_render_folders(root, manifest)
 
 
 class ManifestSync:

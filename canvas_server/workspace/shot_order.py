@@ -16,6 +16,7 @@ from nodes.sdk.takes import Provenance, ShotCoords
 
 from .errors import ItemNotFoundError
 from .manifest import Scene
+from .render_folders import holds_nothing, prune_render_folders, remove_if_unused
 from .shots import ShotConflictError
 from .store import ProjectStore
 from .takes import mirror_takes
@@ -56,7 +57,7 @@ def _move_folders(root: Path, chapter: int, scene: int, moves: dict[int, int]) -
 
     moving = {old: new for old, new in moves.items() if old != new and folder(old).is_dir()}
     for new in moving.values():
-        if folder(new).is_dir() and new not in moving and any(folder(new).iterdir()):
+        if folder(new).is_dir() and new not in moving and not holds_nothing(folder(new)):
             raise ShotFolderTakenError(
                 f"{ShotCoords(chapter, scene, new).key} already holds renders of no shot in this scene; "
                 "move them away first", details={"shot": ShotCoords(chapter, scene, new).key})
@@ -67,8 +68,7 @@ def _move_folders(root: Path, chapter: int, scene: int, moves: dict[int, int]) -
         folder(old).rename(parked[old])
     for old, new in moving.items():
         target = folder(new)
-        if target.is_dir() and not any(target.iterdir()):
-            target.rmdir()  # an empty placeholder folder
+        remove_if_unused(target)  # a placeholder folder of no shot
         parked[old].rename(target)
         _retitle(target, ShotCoords(chapter, scene, new), old)
     if moving:
@@ -105,5 +105,6 @@ def reorder_shots(store: ProjectStore, name_or_id: str, chapter: int, scene: int
         entry.shots = [by_number[old] for old in order]
         renumber(root, chapter, entry)
         mirror_takes(root, manifest)
+        prune_render_folders(root, manifest)
         reordered = entry.model_copy(deep=True)
     return reordered

@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 
 from function_runners.tiers import DEFAULT_TIER
 from nodes.sdk import PathSandbox, layout
-from nodes.sdk.takes import ShotCoords
 
 from ..governance.roles import Role
 from ..request_body import RequestBody
@@ -32,6 +31,7 @@ from .manifest import (
     write_manifest,
 )
 from .names import NAME_PATTERN, check_name, is_valid_name
+from .render_folders import make_render_folders, prune_render_folders
 
 
 class ProjectSummary(BaseModel):
@@ -79,16 +79,6 @@ def validate_name(name: str) -> str:
     return check_name(name, "project")
 
 
-def _make_render_folders(root: Path, manifest: ProjectManifest) -> None:
-    """`03_Renders/Chapter_NN/Scene_NN/Shot_NN/` for every planned shot (kept in Git)."""
-    for chapter in manifest.narrative.chapters:
-        for scene in chapter.scenes:
-            for shot in scene.shots:
-                folder = root / ShotCoords(chapter.number, scene.number, shot.number).folder
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / ".gitkeep").touch()
-
-
 class ProjectStore:
     """All projects of one workspace (`<workspace>/Projects/<name>/`)."""
 
@@ -122,7 +112,7 @@ class ProjectStore:
             owner=owner,
         )
         write_manifest(root, manifest)
-        _make_render_folders(root, manifest)
+        make_render_folders(root, manifest)
         if check_git_lfs().git is not None:
             repo = ProjectRepo.init(root, lfs=check_git_lfs().lfs_available)
             repo.commit(f"Create project {name} ({structure.name}, {request.quality} quality)")
@@ -226,6 +216,8 @@ class ProjectStore:
         with self.editing(name_or_id) as manifest:
             for field in patch.model_fields_set:
                 setattr(manifest, field, getattr(patch, field))
+            if "narrative" in patch.model_fields_set:  # shots it dropped leave no placeholder folder
+                prune_render_folders(self.root(name_or_id), manifest)
         return self.get(name_or_id)
 
     def share(self, name_or_id: str, member: str, role: Role | None) -> ProjectManifest:

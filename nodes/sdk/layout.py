@@ -36,6 +36,9 @@ SCRIPTS_DIR: Final = f"{SOURCE_DIR}/Scripts"
 SCRIPT_EXTENSIONS: Final = (".fountain", ".fdx", ".txt")
 CANVAS_DIR: Final = f"{SOURCE_DIR}/Canvas"
 RENDERS_DIR: Final = "03_Renders"
+# What a new project's render folder of a planned shot holds until a take lands (Git keeps no
+# empty folder); such a folder goes when its shot does (canvas_server/workspace/render_folders.py).
+PLACEHOLDER_FILE: Final = ".gitkeep"
 PROJECT_FILES_DIR: Final = "04_Project_Files"
 CACHE_DIR: Final = "05_Cache"
 EXPORTS_DIR: Final = "06_Exports"

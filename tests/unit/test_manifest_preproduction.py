@@ -13,6 +13,7 @@ from canvas_server.workspace.preproduction import (
     mirror_breakdowns,
     mirror_ingredients,
 )
+from canvas_server.workspace.shot_order import reorder_shots
 from canvas_server.workspace.store import NewProject, ProjectStore
 from nodes.sdk.preproduction import Breakdown
 
@@ -123,3 +124,38 @@ def test_a_new_projects_placeholder_shots_have_ids_and_a_breakdown_replaces_the_
     chapters = store.get("Film").narrative.chapters
     assert [(c.number, c.title) for c in chapters] == [(1, "Two Rooms"), (3, "Act III — Resolution")]
     assert [s.slugline for s in chapters[0].scenes] == ["INT. A - DAY", "INT. B - NIGHT"]
+
+
+def _render_folders(root: Path) -> list[str]:
+    renders = root / "03_Renders"
+    return sorted(p.relative_to(renders).as_posix() for p in renders.rglob("*") if p.is_dir())
+
+
+def test_the_render_folders_of_dropped_placeholder_acts_go_with_them_unless_they_hold_a_file(tmp_path: Path) -> None:
+    store = ProjectStore(tmp_path)
+    store.create(NewProject(name="Film"))
+    root = store.root("Film")
+    assert "Chapter_02/Scene_01/Shot_01" in _render_folders(root)
+    (root / "03_Renders" / "Chapter_03" / "Scene_01" / "Shot_01" / "lighting.txt").write_text("a note of the director's")
+    (root / "02_Source_Creative" / "ShotLists" / "two.breakdown.json").write_text(json.dumps(BREAKDOWN))
+    sync_project(store, "Film")
+    assert [c.number for c in store.get("Film").narrative.chapters] == [1]  # Acts II and III were untouched
+    # Act I's folder is the breakdown's first shot's now; Act II's placeholder went; Act III's
+    # holds a file, so it stays.
+    assert _render_folders(root) == ["Chapter_01", "Chapter_01/Scene_01", "Chapter_01/Scene_01/Shot_01",
+                                     "Chapter_03", "Chapter_03/Scene_01", "Chapter_03/Scene_01/Shot_01"]
+
+
+def test_a_reorder_removes_placeholder_folders_no_shot_names_and_moves_into_one(tmp_path: Path) -> None:
+    store = ProjectStore(tmp_path)
+    store.create(NewProject(name="Film"))
+    root = store.root("Film")
+    (root / "02_Source_Creative" / "ShotLists" / "two.breakdown.json").write_text(json.dumps(BREAKDOWN))
+    sync_project(store, "Film")
+    # A placeholder folder of no shot, as projects made before the prune kept them.
+    stale = root / "03_Renders" / "Chapter_01" / "Scene_01" / "Shot_03"
+    stale.mkdir()
+    (stale / ".gitkeep").touch()
+    reorder_shots(store, "Film", 1, 1, [2, 1])
+    assert _render_folders(root) == ["Chapter_01", "Chapter_01/Scene_01", "Chapter_01/Scene_01/Shot_02"]
+    assert (root / "03_Renders" / "Chapter_01" / "Scene_01" / "Shot_02" / ".gitkeep").is_file()  # sh-1's, moved

@@ -132,6 +132,10 @@ def test_an_edl_with_two_shots_swapped_and_one_trimmed_renumbers_the_scene_in_on
     commit = applied.json()["commit"]
     assert commits[0]["sha"] == commit["sha"] and commit["message"] == "Conform: the cut from the edl edit"
     assert commit["files"] == ["project.json"]  # ...of project.json alone
+    # The render folders are the project's shots': no placeholder folder of a shot that is gone
+    # (the new project's Acts II and III) is left behind.
+    renders = _root(server) / "03_Renders"
+    assert sorted(p.relative_to(renders).as_posix() for p in renders.glob("*/*/*")) == [SHOT.format(n) for n in (1, 2, 3)]
     media_after = _take_hashes(server)
     moved = {f"{SHOT.format(1)}/S01_S01_take01.mp4": f"{SHOT.format(2)}/S01_S02_take01.mp4",
              f"{SHOT.format(2)}/S01_S02_take01.mp4": f"{SHOT.format(1)}/S01_S01_take01.mp4"}
