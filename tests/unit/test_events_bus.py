@@ -104,6 +104,50 @@ def test_publishing_from_worker_threads_delivers_every_event_once_in_seq_order_o
     assert last_seq == 900
 
 
+def test_a_burst_published_from_a_thread_wakes_the_loop_once_and_arrives_whole_in_order() -> None:
+    """A run's node events come from a worker by the thousand: one hand-over to the loop for
+    all that are waiting (a wake-up each cost more than delivering the event), none left behind."""
+
+    async def scenario() -> tuple[int, list[int], list[int]]:
+        loop = asyncio.get_running_loop()
+        bus = EventBus()
+        bus.attach(loop)
+        queue = bus.connect("a")
+        bus.subscribe("a", runs=["r"])
+        wakes = 0
+        hand_over = loop.call_soon_threadsafe
+
+        def counted(callback: object, *args: object) -> object:
+            nonlocal wakes
+            wakes += 1
+            return hand_over(callback, *args)  # type: ignore[arg-type]
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+
+        def burst(count: int) -> None:
+            for index in range(count):
+                bus.publish("node_started", {"node_id": str(index)}, run_id="r")
+
+        worker = threading.Thread(target=burst, args=(1000,))
+        worker.start()
+        worker.join()  # the loop is held here: the whole burst waits for one delivery
+        first_burst_wakes = wakes
+        await asyncio.sleep(0)
+        second = threading.Thread(target=burst, args=(5,))  # after a delivery: the loop is woken again
+        second.start()
+        second.join()
+        await asyncio.sleep(0)
+        received = []
+        while not queue.empty():
+            received.append(queue.get_nowait().seq)
+        return first_burst_wakes, received, [wakes]
+
+    first_burst_wakes, received, (wakes,) = asyncio.run(scenario())
+    assert first_burst_wakes == 1
+    assert wakes == 2
+    assert received == list(range(1, 1006))
+
+
 def test_idle_client_ids_are_forgotten_and_connected_ones_kept() -> None:
     """Issue 19, L7: a state per named client id was made for every id and never freed."""
 

@@ -89,10 +89,14 @@ async def _serve(
                 if not done:
                     await websocket.send_json(_heartbeat(bus, client_id))
                 continue
-            event = getter.result()
-            if sent.fresh(event.seq) and access.event(event):  # not replayed already
-                await websocket.send_text(event.model_dump_json())
-                sent.add(event.seq)
+            # Then whatever else is waiting, without a wait per event (a big run's events come
+            # by the thousand: each `asyncio.wait` cost more than the event's own sending).
+            waiting: Event | None = getter.result()
+            while waiting is not None:
+                if sent.fresh(waiting.seq) and access.event(waiting):  # not replayed already
+                    await websocket.send_text(waiting.model_dump_json())
+                    sent.add(waiting.seq)
+                waiting = queue.get_nowait() if not queue.empty() else None
     finally:
         receiver.cancel()
         await asyncio.gather(receiver, return_exceptions=True)

@@ -6,6 +6,7 @@ output is one folded line (not hundreds of pixels of JSON)."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,45 @@ def test_titles_stay_readable_zoomed_out_fit_reaches_below_ten_percent_and_the_m
     after = editor.eval("() => [...window.__auteur.editor.canvas.ds.offset]")
     assert after[0] < before[0] - 1000 and after[1] < before[1] - 500, (before, after)  # moved to the far corner
     editor.shot("minimap moved the view to the far corner")
+
+
+TILE_PIXEL = """(id) => {
+  const e = window.__auteur.editor; e.drawNow();
+  const n = e.nodeById(id); const [x, y] = e.toScreen([n.pos[0] + n.size[0] / 2, n.pos[1] + n.size[1] / 2]);
+  const r = window.devicePixelRatio || 1;
+  return [...e.element.getContext('2d').getImageData(Math.round(x * r), Math.round(y * r), 1, 1).data.slice(0, 3)];
+}"""
+
+
+def test_far_out_a_big_graph_is_tiles_and_a_run_colours_the_tiles_of_the_nodes_it_ran(
+    editor: EditorPage, project: str
+) -> None:
+    """Below 40 screen pixels a node is a tile (its widgets and slots were drawn in full, unreadable,
+    at ~60 ms a frame for 1,000 nodes): the run still shows, as the tiles of the nodes it ran."""
+    editor.open(project)
+    workflow = _grid(1000)
+    workflow["nodes"].append({"id": 1001, "type": "core.show", "pos": [0, -300], "size": [240, 80], "flags": {},
+                              "order": 1000, "mode": 0, "inputs": [{"name": "value", "type": "*", "link": 1}],
+                              "outputs": [], "properties": {}})
+    workflow["nodes"][0]["outputs"][0]["links"] = [1]
+    workflow["nodes"][0]["widgets_values"] = [int(time.time() * 1000) % 1_000_000]  # not a cache hit
+    workflow["links"] = [[1, 1, 0, 1001, 0, "INT"]]
+    workflow.update(last_node_id=1001, last_link_id=1)
+    editor.eval("(w) => window.__auteur.openDocument(w, 'tiles')", workflow)
+    editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 1001")
+    editor.page.get_by_role("button", name="Fit", exact=True).click()
+    assert editor.eval("() => 240 * window.__auteur.editor.canvas.ds.scale") < 40
+    idle = editor.eval(TILE_PIXEL, "500")
+    editor.page.get_by_test_id("queue").click()
+    editor.page.wait_for_function("() => window.__auteur.runs[0]?.status === 'completed'", timeout=30_000)
+    # its card counts the nodes it ran, all done (999 never-run nodes left it at 0.2%), once the
+    # run's record is read
+    editor.page.wait_for_function(
+        "() => document.querySelector('[data-testid=run] .bar > div')?.style.width === '100%'", timeout=10_000)
+    ran, untouched = editor.eval(TILE_PIXEL, "1"), editor.eval(TILE_PIXEL, "500")
+    editor.shot("far out: the run's two nodes are green tiles")
+    assert ran == [0x43, 0xC8, 0x72], ran  # the completed colour fills the tile of a node the run ran
+    assert untouched == idle and untouched != ran, (idle, untouched)  # a node it did not run is unchanged
 
 
 def test_a_list_of_media_outputs_is_players_and_a_payload_is_one_folded_line(

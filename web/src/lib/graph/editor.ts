@@ -16,7 +16,7 @@ import { SOCKET_COLOURS, slotTypesCompatible, socketColour } from "../sockets";
 import { MISSING_BG, MISSING_COLOUR, registerCatalog } from "./nodes";
 import { alignSockets } from "./align";
 import { forLitegraph, isObject, linkShape, type Json } from "./workflow";
-import { drawStatus, drawZoomedOutLabels, type NodeRunState } from "./status";
+import { drawStatus, drawTile, drawZoomedOutLabels, TILE_PX, type NodeRunState } from "./status";
 import { enableSubgraphs, unpackSubgraph } from "./subgraphs";
 import { setGlobalColours } from "./palette";
 
@@ -577,6 +577,12 @@ export class Editor {
     this.canvas.setDirty(true, false);
   }
 
+  /** Forget the run states of nodes still in one of `statuses`. */
+  dropRunStates(statuses: NodeRunState["status"][]): void {
+    for (const [id, state] of this.runState) if (statuses.includes(state.status)) this.runState.delete(id);
+    this.canvas.setDirty(true, false);
+  }
+
   clearRunState(): void {
     this.runState.clear();
     this.canvas.setDirty(true, false);
@@ -675,6 +681,20 @@ export class Editor {
       ];
       void options;
       return extra;
+    };
+    const drawNode = canvas.drawNode.bind(canvas);
+    canvas.drawNode = (node, ctx) => {
+      const scale = canvas.ds.scale;
+      if (node.size[0] * scale >= TILE_PX || node.flags?.collapsed) {
+        drawNode(node, ctx);
+        return;
+      }
+      // Slots placed as a full drawing places them: links are drawn to these positions.
+      node._setConcreteSlots();
+      node.arrange();
+      const root = node.graph === this.graph;
+      const id = String(node.id);
+      drawTile(node, ctx, scale, root ? this.runState.get(id) : undefined, root ? this.problems.get(id) : undefined);
     };
     const onDrawForeground = canvas.onDrawForeground;
     canvas.onDrawForeground = (ctx, area) => {

@@ -267,6 +267,14 @@ class RunState {
     try {
       const record = await api.run(runId);
       this.update(runId, (run) => this.applyRecord(run, record));
+      // Nodes marked queued when it was queued that it never ran (no output needed them, or it
+      // stopped first) are not left looking queued after it ended, on the canvas or in its card.
+      if (status !== "awaiting_review") {
+        this.update(runId, (run) => {
+          run.nodes = Object.fromEntries(Object.entries(run.nodes).filter(([, node]) => node.status !== "pending" && node.status !== "queued"));
+        });
+        if (run === this.list[0]) graph.editor?.dropRunStates(["queued", "pending"]);
+      }
       graph.version += 1;
       if (status === "failed" && run.error) {
         ui.notify({ kind: "error", title: "Run failed", body: run.error.message, nodeId: run.error.node_id ?? undefined });
