@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ._errors import NodeDefinitionError
 from ._introspect import SocketInferenceError, input_spec, output_spec
-from ._spec import MATURITY_LEVELS, NodeSpec
+from ._spec import MATURITY_LEVELS, NodeSpec, declares_price
 from ._tier_params import TierParams, tier_param_names
 
 if TYPE_CHECKING:
@@ -116,6 +116,7 @@ def build_spec(
         output_node=output_node,
         cache=cache,
         reads_shot_list=reads_shot_list,
+        priced=declares_price(cls),
         tier_params=tier_param_names(tier_params),
         module=cls.__module__,
         class_name=cls.__qualname__,

@@ -72,6 +72,9 @@ class NodeSpec(BaseModel):
     cache: bool = True
     # Reads the project's shot list (nodes.sdk.shot_list): its digest is part of the cache key.
     reads_shot_list: bool = False
+    # Declares what it charges (`price()`, nodes.sdk.providers): the editor asks for a cost
+    # estimate only of a graph that holds such a node.
+    priced: bool = False
     tier_params: list[str] = Field(default_factory=list)
     pack: str = ""
     module: str = ""
@@ -90,3 +93,8 @@ class NodeSpec(BaseModel):
     @property
     def socket_outputs(self) -> list[OutputSpec]:
         return [spec for spec in self.outputs if not spec.ui]
+
+
+def declares_price(cls: type) -> bool:
+    """Whether a node class declares a price model (`price()`, see nodes.sdk.providers.price_of)."""
+    return callable(getattr(cls, "price", None))

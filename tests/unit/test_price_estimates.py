@@ -38,6 +38,8 @@ def test_every_provider_node_declares_its_price_model(registry: NodeRegistry) ->
     assert units == {"providers.higgsfield_video": "second", "providers.suno_generate": "call",
                      "providers.comfyui_remote": "call", "providers.omnigen2_image": "image",
                      "production.veo_generate": "second"}
+    # the catalog says which types charge (the editor asks for an estimate only of those graphs)
+    assert {spec.type for spec in registry.specs() if spec.priced} == set(units)
 
 
 def test_a_count_comes_from_the_linked_node_and_an_unknown_one_is_approximate(registry: NodeRegistry) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeGuard
 
 from pydantic import BaseModel, Field
 
+from .._spec import declares_price
 from ._budget import Estimate
 
 PriceUnit = Literal["second", "image", "call"]
@@ -59,10 +60,9 @@ class PriceModel(BaseModel):
 
 def price_of(node_type: type) -> PriceModel | None:
     """The price model a node type declares (`price()`), None for a node that charges nothing."""
-    declared = getattr(node_type, "price", None)
-    if not callable(declared):
+    if not declares_price(node_type):
         return None
-    model = declared()
+    model = node_type.price()  # type: ignore[attr-defined]  # declares_price: a callable price
     return model if isinstance(model, PriceModel) else None
 
 

@@ -61,6 +61,28 @@ def test_the_estimate_follows_the_canvas_and_queue_refuses_a_run_over_budget(
     refusal.wait_for(state="detached")  # fits again: the refusal is gone
 
 
+def test_a_graph_that_charges_nothing_is_never_sent_for_an_estimate_until_a_provider_node_is_added(
+        editor: EditorPage, project: str) -> None:
+    """The estimate was asked 400 ms after every edit of any graph: a 1,000-node one sent whole
+    (330 kB, ~80 ms of the server's CPU) each time, for nothing to price."""
+    editor.open(project)
+    asked: list[str] = []
+    editor.page.on("request", lambda request: asked.append(request.url) if "/api/runs/estimate" in request.url else None)
+    free = {**CLIP_AND_SONG, "nodes": [_node(1, "core.integer", [0, 0], [], [3]), _node(2, "core.integer", [400, 0], [], [4])]}
+    editor.eval("(doc) => window.__auteur.openDocument(doc, 'free')", free)
+    editor.select_node("1")
+    value = editor.page.locator("[data-testid=inspector] #in-value")
+    value.fill("7")
+    value.press("Enter")
+    editor.page.wait_for_timeout(1000)  # well past the estimate's 400 ms settling time
+    assert asked == [] and editor.page.get_by_test_id("cost-estimate").count() == 0
+
+    editor.add_by_search("Suno Music", "providers.suno_generate", editor.canvas_point([0, 400]))
+    editor.page.get_by_test_id("cost-estimate").filter(has_text="Estimated cost: $0.12").wait_for()
+    assert len(asked) >= 1
+    editor.shot("a provider node added: its estimate shown")
+
+
 def test_provider_keys_are_stored_shown_masked_replaced_and_deleted_in_settings(editor: EditorPage) -> None:
     editor.open()
     editor.page.get_by_test_id("settings-button").click()

@@ -2797,6 +2797,11 @@ export interface components {
              */
             pack: string;
             /**
+             * Priced
+             * @default false
+             */
+            priced: boolean;
+            /**
              * Reads Shot List
              * @default false
              */

@@ -1,13 +1,33 @@
 // What the workflow on the canvas will cost before it is queued: the server's estimate of its
 // provider nodes against the project's budget, asked again a moment after each change. Queue's
 // own request refuses a run over budget with the server's words (`refused`, set by the runs store).
+import type { NodeSpec } from "../../generated/api";
 import { api } from "../api";
+import { isFrontendOnly } from "../graph/editor";
+import { isObject, type Json } from "../graph/workflow";
 import type { CostEstimate } from "../endpoints/runs";
 import { money } from "../money";
 import { graph } from "./graph.svelte";
 import { project } from "./project.svelte";
 
-const SETTLE_MS = 400; // a drag or typing changes the graph many times a second
+const SETTLE_MS = 400;
+
+/** Whether a workflow holds a node whose type declares a price, at any depth of its subgraphs
+ *  (an instance counts by its definition's nodes; a type this editor does not know may charge:
+ *  the server decides for it). */
+function chargesAnything(workflow: Json, catalog: Map<string, NodeSpec>): boolean {
+  const definitions = isObject(workflow.definitions) ? workflow.definitions : {};
+  const inner = (Array.isArray(definitions.subgraphs) ? definitions.subgraphs : []).filter(isObject);
+  const subgraphIds = new Set(inner.map((subgraph) => subgraph.id));
+  return [workflow, ...inner].some((body) =>
+    (Array.isArray(body.nodes) ? body.nodes : []).some((node) => {
+      const type = isObject(node) && typeof node.type === "string" ? node.type : "";
+      if (isFrontendOnly(type) || subgraphIds.has(type)) return false;
+      const spec = catalog.get(type);
+      return spec === undefined || spec.priced;
+    }),
+  );
+} // a drag or typing changes the graph many times a second
 
 class CostState {
   estimate = $state<CostEstimate | null>(null);
@@ -38,7 +58,17 @@ class CostState {
   async refresh(): Promise<CostEstimate | null> {
     const editor = graph.editor;
     if (!editor) return null;
-    const body = { graph: editor.current(), project: project.name || null, tier: project.tier };
+    const workflow = editor.current();
+    // Nothing on the canvas charges anything: no estimate to ask (a 1,000-node graph was sent,
+    // all 330 kB of it, 400 ms after every edit).
+    if (!chargesAnything(workflow, editor.catalog)) {
+      this.askedFor = "";
+      this.asked += 1; // an answer still on its way is for a graph no longer shown
+      this.estimate = null;
+      this.refused = "";
+      return null;
+    }
+    const body = { graph: workflow, project: project.name || null, tier: project.tier };
     const key = JSON.stringify(body);
     if (key === this.askedFor) return this.estimate;
     this.askedFor = key;
