@@ -212,6 +212,11 @@ def check_graph(
     MaturityError (403, naming each node), then GraphValidationError with every remaining problem."""
     checked = inspect_graph(graph, registry, caller, params=params, targets=targets, sandbox=sandbox,
                             max_nodes=max_nodes)
+    return runnable(checked, caller)
+
+
+def runnable(checked: GraphCheck, caller: Caller | None) -> GraphCheck:
+    """`checked` if it has no problem, else its refusal (as `check_graph` refuses)."""
     if checked.maturity_errors and caller is not None:
         raise MaturityError(checked.maturity_errors, caller.label, caller.maturity)
     if checked.errors:

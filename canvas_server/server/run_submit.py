@@ -20,7 +20,7 @@ from function_runners.tiers import DEFAULT_TIER
 from nodes.sdk import AuteurError
 
 from ..governance import Action, ClientResource, Principal, authorize
-from ..graph.check import check_graph
+from ..graph.check import GraphCheck, check_graph, runnable
 from ..runs.storage import off_loop
 from ..runs.store import RunRequest, StoredRun
 from ..workspace.store import ProjectRef, ProjectStore
@@ -84,17 +84,23 @@ async def submit_run(
     priority: int = 0,
     batch_id: str | None = None,
     retry_of: str | None = None,
+    checked: GraphCheck | None = None,
 ) -> StoredRun:
-    """Check, authorize, audit and queue one run; returns it as stored (status `queued`)."""
+    """Check, authorize, audit and queue one run; returns it as stored (status `queued`).
+    `checked`: this graph's check for this caller, with these targets and no params, made just
+    now (the editor's validate-and-queue): refused by the same rules, not made again."""
     authorize(principal, Action.RUN_SUBMIT)
     await check_quota(services, principal)
     params = params or {}
-    # Reading, converting and validating a graph of thousands of nodes takes CPU seconds: in a
-    # thread, so the event loop keeps answering (the check touches no loop-bound service).
-    checked = await asyncio.to_thread(
-        check_graph, graph, services.registry, principal.caller, params=params, targets=targets,
-        max_nodes=services.settings.max_graph_nodes,
-    )
+    if checked is not None and not params:
+        checked = runnable(checked, principal.caller)
+    else:
+        # Reading, converting and validating a graph of thousands of nodes takes CPU seconds: in
+        # a thread, so the event loop keeps answering (the check touches no loop-bound service).
+        checked = await asyncio.to_thread(
+            check_graph, graph, services.registry, principal.caller, params=params, targets=targets,
+            max_nodes=services.settings.max_graph_nodes,
+        )
     ref = run_project(services, principal, project)
     run_id = run_id or uuid.uuid4().hex
     if client_id:

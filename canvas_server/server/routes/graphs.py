@@ -90,7 +90,8 @@ async def validate_graph(
             # The check just made is found again by submit_run (graph.check keeps the last few).
             stored = await run_submit.submit_run(services, principal, body.graph, tier=options.tier,
                                                  project=options.project, targets=body.targets,
-                                                 client_id=options.client_id, priority=options.priority)
+                                                 client_id=options.client_id, priority=options.priority,
+                                                 checked=checked)
             run = accepted(services, stored)
     report = GraphReport(valid=not checked.errors, kind=checked.kind, errors=checked.errors, prompt=checked.prompt,
                          run=run, refused=refused)
