@@ -126,6 +126,11 @@ def test_a_director_goes_from_a_new_project_to_an_approved_take_through_the_ui_o
     # The screenplay's scenes replace the new project's placeholder acts (Act II, Act III: no one worked in them).
     eventually(lambda: [(c["number"], c["title"]) for c in project_json(root)["narrative"]["chapters"]] == [(1, "Two Rooms")],
                "placeholder acts stayed beside the screenplay's scenes")
+    # The project's badge names the screenplay's scenes, not the structure whose acts are gone,
+    # and the gone acts left no render folder behind.
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=project-structure]')?.textContent === 'Screenplay · 2 scenes'")
+    assert sorted(p.name for p in (root / "03_Renders").iterdir() if p.is_dir()) == ["Chapter_01"]
     # Payload takes again from the edited script: the template runs again from the Break down button.
     page.get_by_test_id("tab-scripts").click()
     before = page.get_by_test_id("script-text").input_value()

@@ -103,6 +103,14 @@ def test_the_structure_is_named_in_words_and_a_cancelled_run_says_who_cancelled_
                timeout=30).raise_for_status()
     editor.open(name)
     assert editor.page.get_by_test_id("project-structure").inner_text() == "Hero's Journey"
+    # Once a screenplay's breakdown replaced the placeholder acts the badge names what is there.
+    scenes = [{"number": n, "slugline": f"INT. ROOM {n} - DAY", "shots": []} for n in (1, 2)]
+    narrative = {"structure": "heros-journey", "chapters": [
+        {"number": 1, "title": "Two Rooms", "breakdown": "02_Source_Creative/ShotLists/Two_Rooms.breakdown.json",
+         "scenes": scenes}]}
+    httpx.patch(f"{url}/api/projects/{name}", json={"narrative": narrative}, timeout=30).raise_for_status()
+    editor.page.wait_for_function(
+        "() => document.querySelector('[data-testid=project-structure]').textContent === 'Screenplay · 2 scenes'")
     editor.eval("(w) => window.__auteur.openDocument(w, 'long')", LONG_RUN)
     editor.page.get_by_test_id("queue").click()
     editor.page.wait_for_function("() => window.__auteur.editor.runState.get('1')?.status === 'running'", timeout=30_000)

@@ -26,6 +26,21 @@ BRIGHT_TITLE_PIXELS = """(id) => {
 }"""
 
 
+# The contrast of the minimap's view frame against the minimap's own background: after Fit the
+# frame encloses every node, so the topmost opaque row of the drawing is the frame's top edge.
+FRAME_CONTRAST = """() => {
+  const map = document.querySelector('[data-testid=minimap]');
+  const data = map.getContext('2d').getImageData(0, 0, map.width, map.height).data;
+  const luminance = ([r, g, b]) => { const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+                                      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b); };
+  let frame = null;
+  for (let i = 3; i < data.length && !frame; i += 4) if (data[i] > 200) frame = [data[i - 3], data[i - 2], data[i - 1]];
+  const background = getComputedStyle(map).backgroundColor.match(/[0-9.]+/g).slice(0, 3).map(Number);
+  const [a, b] = [luminance(frame), luminance(background)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
 def _grid(count: int) -> dict[str, Any]:
     nodes = [
         {"id": i + 1, "type": "core.integer", "pos": [(i % 40) * 320, (i // 40) * 160], "size": [240, 80],
@@ -73,6 +88,18 @@ def test_titles_stay_readable_zoomed_out_fit_reaches_below_ten_percent_and_the_m
     after = editor.eval("() => [...window.__auteur.editor.canvas.ds.offset]")
     assert after[0] < before[0] - 1000 and after[1] < before[1] - 500, (before, after)  # moved to the far corner
     editor.shot("minimap moved the view to the far corner")
+
+    # The view's frame stands out on either theme's minimap (it was amber on near-white in the light one).
+    editor.page.get_by_role("button", name="Fit", exact=True).click()
+    editor.page.get_by_test_id("settings-button").click()
+    for theme in ("light", "dark"):
+        editor.page.get_by_test_id("settings").get_by_label("Theme").select_option(theme)
+        editor.page.wait_for_function(f"() => document.documentElement.dataset.theme === '{theme}'")
+        editor.eval("() => window.__auteur.editor.drawNow()")
+        contrast = editor.eval(FRAME_CONTRAST)
+        assert contrast >= 3, (theme, contrast)
+        editor.shot(f"minimap frame on the {theme} theme")
+    editor.page.keyboard.press("Escape")
 
 
 TILE_PIXEL = """(id) => {

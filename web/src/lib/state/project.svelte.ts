@@ -42,16 +42,21 @@ class ProjectState {
     await this.refresh();
   }
 
+  /** Re-read what the server holds of the open project: its manifest too, which a breakdown, a
+   * conform or a take's mirror changes (the structure badge describes the narrative as it is). */
   async refresh(): Promise<void> {
     const name = this.name;
     if (!name) return;
-    const [tree, workflows] = await Promise.all([
+    const [manifest, tree, workflows] = await Promise.all([
+      api.project(name),
       api.tree(name),
       api.workflows(name),
       assets.refresh(name),
       review.refresh(name),
       this.refreshMine(),
     ]);
+    if (this.name !== name) return; // another project was opened meanwhile
+    this.current = manifest;
     this.tree = tree;
     this.workflows = workflows.items;
   }
