@@ -299,3 +299,43 @@ def test_each_project_keeps_its_own_autosaved_canvas_in_every_browser_tab(
                                   arg=project)
     assert _node_count(editor) == 1 and editor.eval("() => window.__auteur.dirty") is True
     editor.shot("the first project's graph restored after a reload")
+
+
+KEEP_AUTOSAVES = """(project) => {
+  const prefix = `auteur.canvas.autosave:${encodeURIComponent(project)}:`;
+  const body = (savedAt, first) => {
+    const autosave = { active: 0, workflows: [{ name: `at ${savedAt}`, savedName: null, original: null,
+      graph: { nodes: [], links: [] }, view: { scale: 1, offset: [0, 0] } }] };
+    return JSON.stringify(first ? { savedAt, ...autosave } : { ...autosave, savedAt });
+  };
+  const now = Date.now();
+  // other tabs' autosaves: two written before `savedAt` came first, two after
+  localStorage.setItem(prefix + "web-old-newest", body(now - 1000, false));
+  localStorage.setItem(prefix + "web-new-a", body(now - 2000, true));
+  localStorage.setItem(prefix + "web-new-b", body(now - 3000, true));
+  localStorage.setItem(prefix + "web-old-oldest", body(now - 4000, false));
+}"""
+
+
+def test_an_autosave_keeps_a_projects_four_newest_whichever_way_they_were_written(
+    editor: EditorPage, project: str
+) -> None:
+    """Autosaves are written when the page is idle and find the stale ones by the time at the
+    start of their text (every autosave of the project was parsed whole on every write)."""
+    editor.open(project)
+    editor.eval(KEEP_AUTOSAVES, project)
+    editor.eval("(w) => window.__auteur.openDocument(w, 'idle autosave')",
+                {"last_node_id": 1, "last_link_id": 0, "links": [], "groups": [], "config": {}, "extra": {},
+                 "version": 0.4, "nodes": [{"id": 1, "type": "core.integer", "pos": [0, 0], "size": [240, 80],
+                                            "flags": {}, "order": 0, "mode": 0, "inputs": [], "outputs": [],
+                                            "properties": {}, "widgets_values": [5]}]})
+    own = editor.eval("(p) => `auteur.canvas.autosave:${encodeURIComponent(p)}:${sessionStorage.getItem('auteur.client_id')}`",
+                      project)
+    editor.page.wait_for_function("(key) => (localStorage.getItem(key) ?? '').includes('idle autosave')", arg=own,
+                                  timeout=10_000)
+    kept = editor.eval("""(project) => Object.keys(localStorage)
+        .filter((key) => key.startsWith(`auteur.canvas.autosave:${encodeURIComponent(project)}:`))
+        .map((key) => key.split(':').pop()).sort()""", project)
+    own_id = own.rsplit(":", 1)[1]
+    assert kept == sorted([own_id, "web-old-newest", "web-new-a", "web-new-b"]), kept
+    assert editor.eval("(key) => localStorage.getItem(key).slice(0, 11)", own) == '{"savedAt":'

@@ -71,6 +71,13 @@ function parse(key: string): Autosave | null {
   }
 }
 
+/** When an autosave was written, read from the start of its text (written first); an older
+ *  one, written last, is parsed. */
+function savedAtOf(key: string): number {
+  const head = /^\{"savedAt":(\d+)[,}]/.exec(localStorage.getItem(key)?.slice(0, 40) ?? "");
+  return head ? Number(head[1]) : (parse(key)?.savedAt ?? 0);
+}
+
 /** The project's autosave for this browser tab: its own (a reload), else the newest another tab
  *  left for the project (a closed tab's work), else, once, the one every project shared before.
  *  Null when the project has none. */
@@ -90,9 +97,10 @@ export function readAutosave(project: string | null): Autosave | null {
 /** Write this tab's autosave of the project; false when the browser refused it (its storage is full). */
 export function writeAutosave(project: string | null, autosave: Autosave): boolean {
   try {
-    localStorage.setItem(projectPrefix(project) + clientId(), JSON.stringify({ ...autosave, savedAt: Date.now() }));
+    // `savedAt` first: finding the stale ones below reads it without parsing whole workflows.
+    localStorage.setItem(projectPrefix(project) + clientId(), JSON.stringify({ savedAt: Date.now(), ...autosave }));
     const stale = keysOf(project)
-      .map((key) => ({ key, savedAt: parse(key)?.savedAt ?? 0 }))
+      .map((key) => ({ key, savedAt: savedAtOf(key) }))
       .sort((a, b) => b.savedAt - a.savedAt)
       .slice(KEPT_PER_PROJECT);
     for (const { key } of stale) localStorage.removeItem(key);

@@ -151,7 +151,8 @@ class GraphState {
   private scheduleAutosave(): void {
     if (!this.restored) return;
     clearTimeout(this.autosaveTimer);
-    this.autosaveTimer = setTimeout(() => this.autosaveNow(), AUTOSAVE_DELAY_MS);
+    // Written when the page is idle: never in the way of a click or a run's updates.
+    this.autosaveTimer = setTimeout(() => requestIdleCallback(() => this.autosaveNow(), { timeout: AUTOSAVE_DELAY_MS }), AUTOSAVE_DELAY_MS);
   }
 
   /** Write every open workflow to the browser's storage now (also when the page goes away). */
@@ -159,7 +160,7 @@ class GraphState {
     const editor = this.editor;
     clearTimeout(this.autosaveTimer);
     if (!editor || !this.restored) return;
-    const saved = (id: number, snapshot: EditorSnapshot, savedName: string | null): SavedWorkflow => ({
+    const saved = (id: number, snapshot: Pick<EditorSnapshot, "graph" | "original" | "view">, savedName: string | null): SavedWorkflow => ({
       name: this.tabs.find((t) => t.id === id)?.name ?? "Untitled",
       savedName,
       original: snapshot.original,
@@ -167,7 +168,7 @@ class GraphState {
       view: snapshot.view,
     });
     const workflows = this.tabs.map((tab) => {
-      if (tab.id === this.activeTab) return saved(tab.id, editor.snapshot(), this.savedName);
+      if (tab.id === this.activeTab) return saved(tab.id, editor.autosaveState(), this.savedName);
       const parked = this.parked.get(tab.id)!;
       return saved(tab.id, parked.snapshot, parked.savedName);
     });
