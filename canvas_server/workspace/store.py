@@ -216,8 +216,10 @@ class ProjectStore:
         with self.editing(name_or_id) as manifest:
             for field in patch.model_fields_set:
                 setattr(manifest, field, getattr(patch, field))
-            if "narrative" in patch.model_fields_set:  # shots it dropped leave no placeholder folder
-                prune_render_folders(self.root(name_or_id), manifest)
+        if "narrative" in patch.model_fields_set:  # written: the shots it dropped leave no placeholder folder
+            root = self.root(name_or_id)
+            with self._locked(root, name_or_id):
+                prune_render_folders(root, read_manifest(root))
         return self.get(name_or_id)
 
     def share(self, name_or_id: str, member: str, role: Role | None) -> ProjectManifest:
