@@ -17,8 +17,10 @@ from .manifest import ProjectManifest
 
 
 def _planned(manifest: ProjectManifest) -> set[str]:
+    # A number below 1 (project.json does not refuse one) names no folder.
     return {ShotCoords(chapter.number, scene.number, shot.number).folder
-            for chapter in manifest.narrative.chapters for scene in chapter.scenes for shot in scene.shots}
+            for chapter in manifest.narrative.chapters for scene in chapter.scenes for shot in scene.shots
+            if min(chapter.number, scene.number, shot.number) >= 1}
 
 
 def make_render_folders(root: Path, manifest: ProjectManifest) -> None:

@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from canvas_server.workspace.manifest import Chapter, ProjectManifest, Scene, Shot, read_manifest
+from canvas_server.workspace.manifest import (
+    Chapter,
+    Narrative,
+    ProjectManifest,
+    Scene,
+    Shot,
+    read_manifest,
+)
 from canvas_server.workspace.manifest_sync import sync_project
 from canvas_server.workspace.preproduction import (
     apply_breakdown,
@@ -14,7 +21,7 @@ from canvas_server.workspace.preproduction import (
     mirror_ingredients,
 )
 from canvas_server.workspace.shot_order import reorder_shots
-from canvas_server.workspace.store import NewProject, ProjectStore
+from canvas_server.workspace.store import NewProject, ProjectPatch, ProjectStore
 from nodes.sdk.preproduction import Breakdown
 
 BREAKDOWN = {
@@ -159,3 +166,11 @@ def test_a_reorder_removes_placeholder_folders_no_shot_names_and_moves_into_one(
     reorder_shots(store, "Film", 1, 1, [2, 1])
     assert _render_folders(root) == ["Chapter_01", "Chapter_01/Scene_01", "Chapter_01/Scene_01/Shot_02"]
     assert (root / "03_Renders" / "Chapter_01" / "Scene_01" / "Shot_02" / ".gitkeep").is_file()  # sh-1's, moved
+
+
+def test_a_narrative_with_a_shot_numbered_zero_is_patched_and_prunes_no_folder_of_a_shot(tmp_path: Path) -> None:
+    store = ProjectStore(tmp_path)
+    store.create(NewProject(name="Film"))
+    narrative = Narrative(chapters=[Chapter(number=1, scenes=[Scene(number=1, shots=[Shot(number=0), Shot(number=1)])])])
+    store.update("Film", ProjectPatch(narrative=narrative))
+    assert _render_folders(store.root("Film")) == ["Chapter_01", "Chapter_01/Scene_01", "Chapter_01/Scene_01/Shot_01"]
