@@ -95,8 +95,10 @@ async def _serve(websocket: WebSocket, services: AppServices, events: asyncio.Qu
             done, pending = await asyncio.wait({*getters, receiver}, return_when=asyncio.FIRST_COMPLETED)
             for future in pending - {receiver}:
                 future.cancel()
-            for future in done - {receiver}:
-                item = future.result()
+            ready = [future.result() for future in done - {receiver}]
+            # and every event already waiting, without a wait each (a big run's come by the thousand)
+            ready.extend(events.get_nowait() for _ in range(events.qsize()))
+            for item in ready:
                 if item is None:
                     await websocket.send_json(status_message(services))
                     continue
