@@ -5,7 +5,8 @@ WebSocket clients subscribed to their run or project (per-client isolation).
 is numbered at once, under a lock (by the event store when there is one: it is the one source of
 numbers); recording and delivery (replay buffer, event log, client queues, listeners) happen on
 the event loop thread, in sequence order: a publish off the loop hands over with
-`call_soon_threadsafe`.
+`call_soon_threadsafe`, once for all the events waiting (a run's burst of node events wakes the
+loop once; each WebSocket then sends everything queued for it without waiting in between).
 
 Replicas: with a relay (`relay.RedisRelay`), every event published here is also sent to the
 other servers, and theirs arrive through `receive`: delivered to this server's clients and kept
