@@ -86,7 +86,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "edit_too_large": 413,
     "conform_unmatched": 422,
     "conform_stale": 409,
-    "conform_shot_too_long": 422,
+    "conform_duration_invalid": 422,
     "file_not_found": 404,
     "upload_too_large": 413,
     "unsupported_media_type": 415,

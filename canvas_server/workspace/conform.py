@@ -57,8 +57,8 @@ class ConformStaleError(WorkspaceError):
     code = "conform_stale"
 
 
-class ConformShotTooLongError(WorkspaceError):
-    code = "conform_shot_too_long"
+class ConformDurationError(WorkspaceError):
+    code = "conform_duration_invalid"
 
 
 class ConformedShot(BaseModel):
@@ -184,7 +184,7 @@ def _shot_seconds(clip: EditedClip, fps: float) -> float:
         return _SHOT_SECONDS.validate_python(seconds)
     except ValidationError as exc:
         problem = validation_message([{**error, "loc": ("duration",)} for error in exc.errors()])
-        raise ConformShotTooLongError(
+        raise ConformDurationError(
             f"the edit's clip {clip.name or 'without a name'!r} lasts {seconds:g} s, which no shot can: {problem}",
             details={"clip": clip.name, "duration": seconds}) from None
 

@@ -241,7 +241,7 @@ def test_a_clip_longer_than_a_shot_can_be_is_refused_as_the_shot_list_refuses_th
     sources = _sources(client, server)
     edit = _edl([("SC01_SH01", sources["SC01_SH01"], 0, 601 * FPS)])
     refused = _post(client, "preview", {"content": edit})
-    assert refused.status_code == 422 and refused.json()["error"]["code"] == "conform_shot_too_long", refused.text
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "conform_duration_invalid", refused.text
     assert refused.json()["error"]["message"].endswith("duration: Input should be less than or equal to 600")
     edited = client.patch(f"/api/projects/{PROJECT}/shots",
                           json={"shot": SHOT.format(1), "base": {}, "changes": {"duration": 601}})
