@@ -39,16 +39,16 @@ class ProjectState {
     this.tier = this.current.quality;
     localStorage.setItem(LAST_PROJECT, this.current.name);
     this.onSelect();
-    await this.refresh();
+    await this.refresh({ manifest: false }); // just read
   }
 
   /** Re-read what the server holds of the open project: its manifest too, which a breakdown, a
    * conform or a take's mirror changes (the structure badge describes the narrative as it is). */
-  async refresh(): Promise<void> {
+  async refresh({ manifest: withManifest = true }: { manifest?: boolean } = {}): Promise<void> {
     const name = this.name;
     if (!name) return;
     const [manifest, tree, workflows] = await Promise.all([
-      api.project(name),
+      withManifest ? api.project(name) : null,
       api.tree(name),
       api.workflows(name),
       assets.refresh(name),
@@ -56,7 +56,7 @@ class ProjectState {
       this.refreshMine(),
     ]);
     if (this.name !== name) return; // another project was opened meanwhile
-    this.current = manifest;
+    if (manifest) this.current = manifest;
     this.tree = tree;
     this.workflows = workflows.items;
   }
