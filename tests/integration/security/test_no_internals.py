@@ -79,10 +79,13 @@ def test_a_deeply_nested_graph_file_is_a_clear_cli_error(tmp_path: Path, depth: 
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
 
 
-def test_a_non_media_input_is_named_as_the_project_names_it_never_by_a_server_path(
+def test_a_non_media_upload_or_input_is_named_as_the_project_names_it_never_by_a_server_path(
     team_server: ServerProcess, clients: dict[str, httpx.Client], film: str
 ) -> None:
     root = str(team_server.workspace.resolve())
+    uploaded = clients["cy"].post(f"/api/projects/{film}/assets", data={"category": "Styles"},
+                                  files={"file": ("not_a_clip.mp4", b"no video here\n" * 64, "video/mp4")})
+    assert 400 <= uploaded.status_code < 500 and root not in uploaded.text and "Projects/" not in uploaded.text, uploaded.text
     fake = team_server.workspace / "Projects" / film / "01_Assets" / "Video" / "not_a_clip.mp4"
     fake.parent.mkdir(parents=True, exist_ok=True)
     fake.write_bytes(b"no video here\n" * 64)
