@@ -22,6 +22,7 @@ from nodes.sdk import RUN_STOPPED, AuteurError, EventType, ReviewAction
 from ..governance import Action, Principal, authorize
 from ..graph.errors import GraphValidationError, MaturityError
 from ..request_body import RequestBody, validation_message
+from ..runs.storage import off_loop
 from ..runs.store import StoredRun
 from ..server import run_submit
 from ..server.access import authorize_project, run_resource
@@ -96,14 +97,14 @@ async def _wait(services: AppServices, client_id: str, run_id: str, progress: Pr
         try:
             event = await asyncio.wait_for(queue.get(), POLL_S)
         except TimeoutError:
-            run = services.runs.get(run_id)
+            run = await services.runs.read(run_id)
             if run.status in ("completed", "failed", "cancelled", "interrupted", "awaiting_review"):
                 return run
             continue
         if event.run_id != run_id:
             continue
         if event.type in RUN_STOPPED:  # ended, or waiting for a person (review_run decides)
-            return services.runs.get(run_id)
+            return await services.runs.read(run_id)
         if progress is None:
             continue
         data = event.data if isinstance(event.data, dict) else event.data.model_dump()
@@ -138,7 +139,7 @@ async def submit_and_wait(
         try:
             return await _wait(services, client_id, run.run_id, progress, queue)
         except BaseException:  # the call was cancelled (MCP cancel, client gone): so is the run
-            current = services.runs.get(run.run_id)
+            current = await services.runs.read(run.run_id)
             if current.status in ("queued", "running"):
                 await services.runs.cancel(run.run_id, f"cancelled by {principal.name}'s agent")
             raise
@@ -182,8 +183,9 @@ async def call_tool(services: AppServices, principal: Principal, name: str, argu
     try:
         return await _dispatch(services, principal, name, dict(arguments), progress, run_ids.append)
     finally:
-        services.audit.record_tool_call(principal, name, inputs, run_ids[0] if run_ids else None,
-                                        inputs.get("project") if isinstance(inputs.get("project"), str) else None)
+        await off_loop(services.runs.store.shared, services.audit.record_tool_call, principal, name, inputs,
+                       run_ids[0] if run_ids else None,
+                       inputs.get("project") if isinstance(inputs.get("project"), str) else None)
 
 
 class ReviewArguments(RequestBody):
@@ -196,16 +198,16 @@ class ReviewArguments(RequestBody):
     note: str | None = Field(None, max_length=20_000)
 
 
-def _review(services: AppServices, principal: Principal, arguments: dict[str, Any],
-            submitted: Callable[[str], None]) -> dict[str, Any]:
+async def _review(services: AppServices, principal: Principal, arguments: dict[str, Any],
+                  submitted: Callable[[str], None]) -> dict[str, Any]:
     try:
         decision = ReviewArguments.model_validate(arguments)
     except ValidationError as exc:
         raise NodeInputError(f"review_run: {exc.errors()[0]['msg']}",
                              details=[{"input": ".".join(map(str, exc.errors()[0]["loc"]))}]) from exc
-    authorize(principal, Action.RUN_REVIEW, run_resource(services.runs.get(decision.run_id)))
+    authorize(principal, Action.RUN_REVIEW, run_resource(await services.runs.read(decision.run_id)))
     submitted(decision.run_id)
-    run = services.runs.decide(decision.run_id, principal.name, decision.action, node_id=decision.node_id,
+    run = await services.runs.decide(decision.run_id, principal.name, decision.action, node_id=decision.node_id,
                                content=decision.content, note=decision.note)
     return run_summary(run)
 
@@ -222,7 +224,7 @@ async def _dispatch(services: AppServices, principal: Principal, name: str, argu
         run_id = arguments.get("run_id")
         if not isinstance(run_id, str):
             raise NodeInputError("run_id must be a string", details=[{"input": "run_id"}])
-        run = services.runs.get(run_id)
+        run = await services.runs.read(run_id)
         action = Action.RUN_READ if name == "get_run" else Action.RUN_CANCEL
         authorize(principal, action, run_resource(run))
         submitted(run_id)
@@ -230,7 +232,7 @@ async def _dispatch(services: AppServices, principal: Principal, name: str, argu
             run = await services.runs.cancel(run_id, f"cancelled by {principal.name}")
         return run_summary(run)
     if name == "review_run":
-        return _review(services, principal, arguments, submitted)
+        return await _review(services, principal, arguments, submitted)
     if name == "list_projects":
         authorize(principal, Action.PROJECT_LIST)
         store = ProjectStore(services.settings.workspace)
@@ -281,7 +283,7 @@ async def _run_template(services: AppServices, principal: Principal, name: str, 
     if unknown:
         raise NodeInputError(f"{name} has no parameter {unknown[0]!r}",
                              details=[{"input": item, "code": "unknown_input"} for item in unknown])
-    graph = store.get(tool.template_id)[1]
+    graph = (await asyncio.to_thread(store.get, tool.template_id))[1]
     run = await submit_and_wait(services, principal, graph, project=options.project, tier=options.tier,
                                 params={tool.keys[key]: value for key, value in arguments.items()},
                                 wait=options.wait, progress=progress, on_submitted=submitted)

@@ -65,7 +65,7 @@ class McpEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            principal_of(Request(scope))
+            await principal_of(Request(scope))
         except AuteurError as exc:
             await send_error(send, status_for(exc.code), exc.code, exc.message, exc.details)
             return

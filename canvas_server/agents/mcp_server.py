@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -35,15 +35,15 @@ from .toolbox import visible_tools, with_templates
 
 SCHEME = "auteur://"
 Context = ServerRequestContext[Any, Any]
-Resolver = Callable[[Context], tuple[AppServices, Principal, str]]  # services, caller, base URL
+Resolver = Callable[[Context], Awaitable[tuple[AppServices, Principal, str]]]  # services, caller, base URL
 
 
-def http_caller(ctx: Context) -> tuple[AppServices, Principal, str]:
+async def http_caller(ctx: Context) -> tuple[AppServices, Principal, str]:
     """The services, caller and base URL of a streamable-HTTP request."""
     request = ctx.request
     if not isinstance(request, Request):
         raise AuteurError("this MCP request came without its HTTP request")
-    return services_of(request), principal_of(request), str(request.base_url).rstrip("/")
+    return services_of(request), await principal_of(request), str(request.base_url).rstrip("/")
 
 
 def _json(value: Any) -> str:
@@ -86,7 +86,7 @@ def build_server(resolve: Resolver) -> Server[Any]:
     """The MCP server over the catalog and the run queue, callers named by `resolve`."""
 
     async def list_tools(ctx: Context, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-        services, principal, _ = resolve(ctx)
+        services, principal, _ = await resolve(ctx)
         store = services.templates
         templates = await asyncio.to_thread(template_tools, store, services.registry, principal)
         tools = with_templates(visible_tools(services.registry, principal), templates)
@@ -96,7 +96,7 @@ def build_server(resolve: Resolver) -> Server[Any]:
 
     async def on_call(ctx: Context, params: types.CallToolRequestParams) -> types.CallToolResult:
         try:
-            services, principal, _ = resolve(ctx)
+            services, principal, _ = await resolve(ctx)
         except AuteurError as exc:
             return _error_result(exc)
         total: list[float] = [0.0]
@@ -115,7 +115,7 @@ def build_server(resolve: Resolver) -> Server[Any]:
                                     is_error=summary.get("status") in ("failed", "cancelled", "interrupted"))
 
     async def list_resources(ctx: Context, params: types.PaginatedRequestParams | None) -> types.ListResourcesResult:
-        services, principal, _ = resolve(ctx)
+        services, principal, _ = await resolve(ctx)
         listed = await call_tool(services, principal, "list_projects", {})
         resources = []
         for project in listed["projects"]:
@@ -139,7 +139,7 @@ def build_server(resolve: Resolver) -> Server[Any]:
             for name, template in templates])
 
     async def read_resource(ctx: Context, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
-        services, principal, base = resolve(ctx)
+        services, principal, base = await resolve(ctx)
         uri = str(params.uri)
         value = await read(services, principal, base, uri)
         return types.ReadResourceResult(contents=[

@@ -13,8 +13,9 @@ import httpx2
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.stdio import stdio_server
 
-from ..governance import LOCAL_PRINCIPAL
+from ..governance import LOCAL_PRINCIPAL, Principal
 from ..server.lifecycle import Lifecycle
+from ..server.services import AppServices
 from ..settings import Settings
 from .mcp_server import Context, build_server
 
@@ -50,7 +51,11 @@ async def serve_local(settings: Settings) -> None:
     lifecycle = Lifecycle(settings)
     async with lifecycle.running() as services:
         base = f"http://{settings.host}:{settings.port}"
-        server = build_server(lambda ctx: (services, LOCAL_PRINCIPAL, base))
+
+        async def local_caller(_ctx: Context) -> tuple[AppServices, Principal, str]:
+            return services, LOCAL_PRINCIPAL, base
+
+        server = build_server(local_caller)
         async with stdio_server() as (read, write):
             await server.run(read, write, server.create_initialization_options())
 

@@ -20,6 +20,7 @@ from nodes.sdk import RUN_ENDED, EventType, NodeRegistry
 
 from ..events import Event
 from ..runs.manager import RunManager
+from ..runs.store import StoredRun
 from .history import error_payload, interrupted_payload
 from .outputs import has_media, ui_output
 
@@ -43,11 +44,23 @@ class Translator:
         self._states: dict[str, dict[str, dict[str, Any]]] = {}
         # run → (cached node ids, their held messages) until the first other event of the run
         self._cached: dict[str, tuple[list[str], list[Message]]] = {}
+        self._ending: dict[str, StoredRun] = {}  # a run that did not complete, read for its last messages
 
-    def translate(self, event: Event) -> list[Message]:
+    async def translate(self, event: Event) -> list[Message]:
+        """ComfyUI's messages for one event; what they need of the stored run is read first
+        (off the event loop for a shared store: `RunManager.read`)."""
         run_id = event.run_id
         if run_id is None:
             return []
+        if event.type in (EventType.NODE_CACHED, EventType.NODE_COMPLETED) and run_id not in self._types:
+            prompt = (await self.runs.read(run_id)).request.prompt
+            self._types[run_id] = {key: str(node.get("class_type", "")) for key, node in prompt.items()
+                                   if isinstance(node, dict)}
+        if event.type in RUN_ENDED and event.data.model_dump().get("status") != "completed":
+            self._ending[run_id] = await self.runs.read(run_id)
+        return self._translate(run_id, event)
+
+    def _translate(self, run_id: str, event: Event) -> list[Message]:
         data = event.data.model_dump()
         node_id = str(data.get("node_id", ""))
         batch = self._cached.get(run_id)
@@ -105,7 +118,7 @@ class Translator:
         if status == "completed":
             first = message("execution_success", prompt_id=run_id, timestamp=_now())
         else:
-            run = self.runs.get(run_id)
+            run = self._ending.pop(run_id)
             first = (message("execution_error", **error_payload(run, self.workspace)) if run.status == "failed"
                      else message("execution_interrupted", **interrupted_payload(run)))
         return [first, message("executing", node=None, display_node=None, prompt_id=run_id)]
@@ -113,12 +126,7 @@ class Translator:
     # ---- helpers --------------------------------------------------------------------
 
     def _type(self, run_id: str, node_id: str) -> str:
-        types = self._types.get(run_id)
-        if types is None:
-            prompt = self.runs.get(run_id).request.prompt
-            types = self._types[run_id] = {key: str(node.get("class_type", "")) for key, node in prompt.items()
-                                           if isinstance(node, dict)}
-        return types.get(node_id, "")
+        return self._types.get(run_id, {}).get(node_id, "")
 
     def _progress_state(self, run_id: str, node_id: str, state: str, value: float, maximum: float) -> Message:
         nodes = self._states.setdefault(run_id, {})

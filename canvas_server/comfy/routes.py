@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from ..governance import Action, Principal, authorize
 from ..runs.manager import RunFinishedError, RunManager, RunNotFoundError
+from ..runs.storage import off_loop
 from ..runs.store import FINISHED, StoredRun
 from ..server.deps import get_principal, get_services
 from ..server.services import AppServices
@@ -25,8 +26,9 @@ router = APIRouter()
 _ALL = 1_000_000
 
 
-def _runs(services: AppServices, status: str, limit: int = _ALL) -> list[StoredRun]:
-    return services.runs.store.page(status=status, limit=limit).items
+async def _runs(services: AppServices, status: str, limit: int = _ALL) -> list[StoredRun]:
+    store = services.runs.store
+    return (await off_loop(store.shared, store.page, status=status, limit=limit)).items
 
 
 async def _json(request: Request) -> Any:
@@ -40,7 +42,7 @@ async def _json(request: Request) -> Any:
 async def prompt_status(services: AppServices = Depends(get_services),
                         principal: Principal = Depends(get_principal)) -> dict[str, Any]:
     authorize(principal, Action.RUN_LIST)
-    return {"exec_info": {"queue_remaining": queue_remaining(services)}}
+    return {"exec_info": {"queue_remaining": await queue_remaining(services)}}
 
 
 @router.post("/prompt")
@@ -60,20 +62,21 @@ async def get_queue(services: AppServices = Depends(get_services),
     """The caller's running and pending prompts (an admin's: everyone's)."""
     authorize(principal, Action.RUN_LIST)
 
-    def items(status: str) -> list[list[Any]]:
-        runs = visible(principal, reversed(_runs(services, status)))
+    async def items(status: str) -> list[list[Any]]:
+        runs = visible(principal, reversed(await _runs(services, status)))
         return [queue_item(run, services.registry) for run in runs]
 
     # A run waiting for review is pending to ComfyUI, after the queued ones.
-    return {"queue_running": items("running"), "queue_pending": items("queued") + items("awaiting_review")}
+    return {"queue_running": await items("running"),
+            "queue_pending": await items("queued") + await items("awaiting_review")}
 
 
-def _named(manager: RunManager, ids: list[str]) -> list[StoredRun]:
+async def _named(manager: RunManager, ids: list[str]) -> list[StoredRun]:
     """The runs behind `ids`; ComfyUI ignores prompts that are gone."""
     found = []
     for run_id in ids:
         try:
-            found.append(manager.get(run_id))
+            found.append(await manager.read(run_id))
         except RunNotFoundError:
             continue
     return found
@@ -105,10 +108,10 @@ async def edit_queue(request: Request, services: AppServices = Depends(get_servi
     cancels those, 403 when one is another principal's."""
     body = await _json(request)
     manager = services.runs
-    named = _named(manager, _ids(body))
+    named = await _named(manager, _ids(body))
     check_each(principal, named, Action.RUN_CANCEL)
     if _clear(body):
-        await _cancel(manager, visible(principal, _runs(services, "queued"), Action.RUN_CANCEL), principal,
+        await _cancel(manager, visible(principal, await _runs(services, "queued"), Action.RUN_CANCEL), principal,
                 queued_only=True)
     await _cancel(manager, named, principal, queued_only=True)
     return JSONResponse({}, status_code=200)
@@ -127,16 +130,16 @@ async def interrupt(request: Request, services: AppServices = Depends(get_servic
     wanted = body.get("prompt_id") if isinstance(body, dict) else None
     manager = services.runs
     if wanted:
-        targets = [run for run in _named(manager, [str(wanted)]) if run.status == "running"]
+        targets = [run for run in await _named(manager, [str(wanted)]) if run.status == "running"]
         check_each(principal, targets, Action.RUN_CANCEL)
     else:
-        targets = visible(principal, _runs(services, "running"), Action.RUN_CANCEL)
+        targets = visible(principal, await _runs(services, "running"), Action.RUN_CANCEL)
     await _cancel(manager, targets, principal, queued_only=False)
     return JSONResponse({}, status_code=200)
 
 
-def _finished(services: AppServices, principal: Principal, limit: int) -> list[StoredRun]:
-    runs = [run for status in sorted(FINISHED) for run in _runs(services, status, limit)]
+async def _finished(services: AppServices, principal: Principal, limit: int) -> list[StoredRun]:
+    runs = [run for status in sorted(FINISHED) for run in await _runs(services, status, limit)]
     return sorted(visible(principal, runs), key=lambda run: run.created_at)[-limit:]
 
 
@@ -146,7 +149,7 @@ async def history(max_items: int | None = None, offset: int = 0,
                   principal: Principal = Depends(get_principal)) -> dict[str, Any]:
     """The caller's finished prompts (an admin's: everyone's)."""
     authorize(principal, Action.RUN_LIST)
-    runs = _finished(services, principal, _ALL)
+    runs = await _finished(services, principal, _ALL)
     runs = runs[offset:] if offset > 0 else runs
     if max_items is not None:
         runs = runs[-max_items:] if max_items > 0 else []
@@ -158,7 +161,8 @@ async def history(max_items: int | None = None, offset: int = 0,
 async def history_of(prompt_id: str, services: AppServices = Depends(get_services),
                      principal: Principal = Depends(get_principal)) -> dict[str, Any]:
     """One finished prompt (`{}` while it is unknown or not finished; 403 when another's)."""
-    run = services.runs.store.get(prompt_id)
+    store = services.runs.store
+    run = await off_loop(store.shared, store.get, prompt_id)
     if run is None:
         return {}
     check_each(principal, [run], Action.RUN_READ)
@@ -174,12 +178,12 @@ async def edit_history(request: Request, services: AppServices = Depends(get_ser
     forgets those, 403 when one is another principal's."""
     body = await _json(request)
     manager = services.runs
-    named = _named(manager, _ids(body))
+    named = await _named(manager, _ids(body))
     check_each(principal, named, Action.RUN_DELETE)
-    runs = (visible(principal, _finished(services, principal, _ALL), Action.RUN_DELETE) if _clear(body) else [])
+    runs = (visible(principal, await _finished(services, principal, _ALL), Action.RUN_DELETE) if _clear(body) else [])
     for run in [*runs, *named]:
         try:
-            manager.delete(run.run_id)
+            await manager.delete(run.run_id)
         except (RunNotFoundError, RunFinishedError):
             continue  # gone meanwhile, or still running: ComfyUI keeps those too
     return JSONResponse({}, status_code=200)

@@ -20,6 +20,7 @@ from function_runners.execute import principal_scratch
 from nodes.sdk import AuteurError
 
 from ..governance import Action, Principal, RunResource, allowed, authorize
+from ..runs.storage import off_loop
 from ..server.access import authorize_project, run_resource
 from ..server.deps import get_principal, get_services
 from ..server.media import media_response
@@ -46,10 +47,11 @@ async def view(filename: str, subfolder: str = "", type: str = "output",
     """One file of the input, output or temp folder (never outside it, never server state);
     media kept in object storage is a 307 to its presigned URL."""
     workspace = services.settings.workspace
+    shared = services.runs.store.shared  # an output's runs are read from the run store
     if type == "output":  # checked before the file is looked up: no existence probe into projects
-        _may_read(services, principal, workspace.resolve() / subfolder.strip("/") / "_")
+        await off_loop(shared, _may_read, services, principal, workspace.resolve() / subfolder.strip("/") / "_")
     path = locate(workspace, filename, subfolder, type, principal.name)
-    _may_read(services, principal, path)
+    await off_loop(shared, _may_read, services, principal, path)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return await asyncio.to_thread(media_response, services, path, media_type=media_type, inline=True)
 

@@ -79,7 +79,7 @@ async def list_jobs(status: str | None = None, sort_by: Literal["create_time", "
     authorize(principal, Action.RUN_LIST)
     if limit < 0 or offset < 0:
         raise JobQueryError("limit and offset are counts (0 or more)")
-    runs = visible(principal, [run for name in _statuses(status) for run in _runs(services, name, _ALL)])
+    runs = visible(principal, [run for name in _statuses(status) for run in await _runs(services, name, _ALL)])
 
     def key(run: StoredRun) -> float:
         if sort_by == "execution_time":
@@ -96,7 +96,7 @@ async def list_jobs(status: str | None = None, sort_by: Literal["create_time", "
 async def one_job(job_id: str, services: AppServices = Depends(get_services),
                   principal: Principal = Depends(get_principal)) -> dict[str, Any]:
     """One job with its outputs and workflow (404 when unknown, 403 when another's)."""
-    run = services.runs.get(job_id)
+    run = await services.runs.read(job_id)
     check_each(principal, [run], Action.RUN_READ)
     # the prompt as queued (ComfyUI's `extra_pnginfo` workflow is not kept with a run)
     return {**job(run, services), "outputs": _outputs(run, services), "workflow": {"prompt": run.request.prompt},
@@ -104,7 +104,7 @@ async def one_job(job_id: str, services: AppServices = Depends(get_services),
 
 
 async def _cancel_jobs(services: AppServices, principal: Principal, ids: list[str]) -> JSONResponse:
-    named = _named(services.runs, ids)
+    named = await _named(services.runs, ids)
     check_each(principal, named, Action.RUN_CANCEL)  # all or nothing
     await _cancel(services.runs, named, principal, queued_only=False)
     return JSONResponse({"cancelled": [run.run_id for run in named]})
@@ -113,7 +113,7 @@ async def _cancel_jobs(services: AppServices, principal: Principal, ids: list[st
 @router.post("/jobs/{job_id}/cancel")
 async def cancel_job(job_id: str, services: AppServices = Depends(get_services),
                      principal: Principal = Depends(get_principal)) -> JSONResponse:
-    services.runs.get(job_id)  # 404 when unknown
+    await services.runs.read(job_id)  # 404 when unknown
     return await _cancel_jobs(services, principal, [job_id])
 
 

@@ -29,6 +29,7 @@ from ..graph.errors import (
     OverrideError,
 )
 from ..request_body import RequestBody, validation_message
+from ..runs.storage import off_loop
 from ..runs.store import StoredRun
 from ..server.errors import status_for
 from ..server.run_submit import submit_run
@@ -91,14 +92,15 @@ def parse_body(raw: Any) -> tuple[PromptBody, AuteurExtra]:
         raise PromptRefused(invalid_prompt(validation_message(where))) from None
 
 
-def _run_id(services: AppServices, body: PromptBody) -> str | None:
+async def _run_id(services: AppServices, body: PromptBody) -> str | None:
     if body.prompt_id is None:
         return None
     if not _PROMPT_ID.match(body.prompt_id):
         raise PromptRefused(invalid_prompt(f"prompt_id {body.prompt_id!r} must be 1-200 of A-Z a-z 0-9 . _ : -"))
     # Never reused, not even after a delete: the id's persisted events would be replayed to the
     # new owner. The event log also knows ids deleted before the run store retired them.
-    if services.runs.store.ever_used(body.prompt_id) or services.events.knows_run(body.prompt_id):
+    store = services.runs.store
+    if await off_loop(store.shared, store.ever_used, body.prompt_id) or await services.events.knows_run(body.prompt_id):
         raise PromptRefused(invalid_prompt(f"prompt_id {body.prompt_id!r} is already used"))
     return body.prompt_id
 
@@ -113,7 +115,7 @@ async def submit_prompt(services: AppServices, raw: Any, principal: Principal) -
     """Check and queue one prompt; PromptRefused carries ComfyUI's refusal (403 for
     governance: the role, a node above the caller's maturity, the project, the client id)."""
     body, extra = parse_body(raw)
-    run_id = _run_id(services, body)
+    run_id = await _run_id(services, body)
     try:
         run = await submit_run(services, principal, body.prompt, tier=extra.tier, project=extra.project,
                           targets=body.partial_execution_targets,
@@ -121,9 +123,9 @@ async def submit_prompt(services: AppServices, raw: Any, principal: Principal) -
         # ComfyUI's queue order within the caller's own line (fair share across principals stays):
         # `front` first, else an explicit `number` (lower runs first; ours are submission ms).
         if body.front:
-            services.runs.move(run.run_id, "front")
+            await services.runs.move(run.run_id, "front")
         elif body.number is not None and math.isfinite(body.number):
-            services.runs.place_at(run.run_id, body.number / 1000)
+            await services.runs.place_at(run.run_id, body.number / 1000)
         return run
     except MaturityError as exc:
         raise PromptRefused(validation_refusal(_maturity_errors(exc), body.prompt, services.registry), 403) from None

@@ -20,6 +20,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from nodes.sdk import RUN_ENDED, EventType
 
 from ..events import Event
+from ..runs.storage import off_loop
 from ..server.access import EventAccess, admit_client
 from ..server.deps import services_of
 from ..server.services import AppServices
@@ -51,13 +52,13 @@ class StatusHub:
         self._waiters.discard(waiter)
 
 
-def queue_remaining(services: AppServices) -> int:
-    counts = services.runs.counts()
+async def queue_remaining(services: AppServices) -> int:
+    counts = await off_loop(services.runs.store.shared, services.runs.counts)
     return counts.get("queued", 0) + counts.get("running", 0)
 
 
-def status_message(services: AppServices, client_id: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"status": {"exec_info": {"queue_remaining": queue_remaining(services)}}}
+async def status_message(services: AppServices, client_id: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"status": {"exec_info": {"queue_remaining": await queue_remaining(services)}}}
     if client_id is not None:
         data["sid"] = client_id
     return message("status", **data)
@@ -75,7 +76,7 @@ async def comfy_stream(websocket: WebSocket, clientId: str | None = None) -> Non
     hub: StatusHub = websocket.app.state.comfy_hub
     events, waiter = services.events.connect(state.client_id), hub.attach()
     try:
-        await websocket.send_json(status_message(services, client_id))
+        await websocket.send_json(await status_message(services, client_id))
         # Each event carries its run's owner, so one EventAccess serves the connection.
         await _serve(websocket, services, events, waiter, EventAccess(services, principal))
     except WebSocketDisconnect:
@@ -100,11 +101,11 @@ async def _serve(websocket: WebSocket, services: AppServices, events: asyncio.Qu
             ready.extend(events.get_nowait() for _ in range(events.qsize()))
             for item in ready:
                 if item is None:
-                    await websocket.send_json(status_message(services))
+                    await websocket.send_json(await status_message(services))
                     continue
                 if not access.run_event(item):
                     continue
-                for outgoing in translator.translate(item):
+                for outgoing in await translator.translate(item):
                     await websocket.send_json(outgoing)
     finally:
         receiver.cancel()

@@ -4,25 +4,99 @@ Implements `server.event_store.EventStore`: each event's number comes from one d
 sequence (`next_seq`), whichever replica publishes it, so `last_seq` means the same on every
 replica; each event of a run also gets the run's own
 sequence (`run_seq`: 1, 2, … in publishing order), handed out by an atomic counter per run.
-Appends are written once per event-loop tick, as in the SQLite log."""
+
+No statement runs on the event loop: what a server publishes there is handed to the log's one
+writer thread (`store_later`), which numbers each batch, stores it in one transaction and hands
+it back (`on_stored`) in the order it was handed over, so numbers, commits and delivery follow
+one order by construction. Events published where no loop runs (tests, the CLI, shutdown) are
+numbered at once and written in a batch, as in the SQLite log."""
 
 from __future__ import annotations
 
+import logging
+import queue
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..events import Event
-from ..server.event_log import COLUMNS, BufferedEventLog, rebuild
+from ..server.event_log import COLUMNS, BufferedEventLog, rebuild, row_of, trim_below
 from .engine import autocommit
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 
+log = logging.getLogger("auteur.events")
+# What the writer thread is handed: an event to number and store, a flush's marker (set once
+# everything handed before it is stored), or None (stop).
+_Handed = Event | threading.Event | None
+
+
 class PgEventLog(BufferedEventLog):
+    shared = True
+
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self._engine = engine
         self._single = autocommit(engine)
+        self._handed: queue.SimpleQueue[_Handed] = queue.SimpleQueue()
+        self._stored: Callable[[list[Event]], None] = lambda events: None
+        self._writer = threading.Thread(target=self._write_handed, name="auteur-event-log", daemon=True)
+        self._writer.start()
+
+    def store_later(self, event: Event) -> None:
+        self._handed.put(event)
+
+    def on_stored(self, stored: Callable[[list[Event]], None]) -> None:
+        self._stored = stored
+
+    def flush(self) -> None:
+        """Write what was appended, and wait until what was handed to the writer is stored."""
+        super().flush()
+        if self._writer.is_alive() and threading.current_thread() is not self._writer:
+            done = threading.Event()
+            self._handed.put(done)
+            done.wait(30)
+
+    def close(self) -> None:
+        self._handed.put(None)
+        self._writer.join(30)
+        super().close()
+
+    def _write_handed(self) -> None:
+        """The writer thread: each batch (what was handed over meanwhile) numbered in the order
+        handed, stored in one transaction, then handed back to `on_stored`."""
+        running = True
+        while running:
+            batch: list[_Handed] = [self._handed.get()]
+            while True:
+                try:
+                    batch.append(self._handed.get_nowait())
+                except queue.Empty:
+                    break
+            running = None not in batch
+            events = [item for item in batch if item is not None and not isinstance(item, threading.Event)]
+            try:
+                if events:
+                    self._number_and_store(events)
+                    self._stored(events)
+            except Exception:  # the database is away: these events are lost, later ones still go
+                log.exception("%d events could not be numbered and stored", len(events))
+            for item in batch:
+                if isinstance(item, threading.Event):
+                    item.set()
+
+    def _number_and_store(self, events: list[Event]) -> None:
+        from sqlalchemy import text
+
+        with self._engine.begin() as db:
+            numbers = sorted(int(number) for number in db.execute(
+                text("SELECT nextval('events_seq') FROM generate_series(1, :n)"), {"n": len(events)}).scalars())
+            for event, number in zip(events, numbers, strict=True):
+                event.seq = number
+            rows = [row_of(event) for event in events]
+            self._insert(db, rows, trim_below(rows))
 
     def next_seq(self) -> int:
         """The next event's number, unique across replicas."""
@@ -53,14 +127,18 @@ class PgEventLog(BufferedEventLog):
         return bool(self._events(f"SELECT {COLUMNS} FROM events WHERE run_id = :r LIMIT 1", r=run_id))
 
     def _write(self, rows: list[dict[str, Any]], trim_below: int | None) -> None:
+        with self._engine.begin() as db:
+            self._insert(db, rows, trim_below)
+
+    @staticmethod
+    def _insert(db: Connection, rows: list[dict[str, Any]], trim_below: int | None) -> None:
         from sqlalchemy import text
 
-        with self._engine.begin() as db:
-            _number_per_run(db, rows)
-            db.execute(text(f"INSERT INTO events ({COLUMNS}, run_seq) VALUES (:seq, :type, :ts, :run_id, :project, "
-                            ":data, :owner, :run_seq) ON CONFLICT (seq) DO NOTHING"), rows)
-            if trim_below is not None:
-                db.execute(text("DELETE FROM events WHERE seq <= :s"), {"s": trim_below})
+        _number_per_run(db, rows)
+        db.execute(text(f"INSERT INTO events ({COLUMNS}, run_seq) VALUES (:seq, :type, :ts, :run_id, :project, "
+                        ":data, :owner, :run_seq) ON CONFLICT (seq) DO NOTHING"), rows)
+        if trim_below is not None:
+            db.execute(text("DELETE FROM events WHERE seq <= :s"), {"s": trim_below})
 
     def _events(self, sql: str, **params: Any) -> list[Event]:
         from sqlalchemy import text

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -132,6 +133,27 @@ class TokenFileDocument:
         self._mtime = None
 
 
+MAX_PRINCIPAL_NAME = 200
+
+
+class PrincipalNameInvalidError(AuteurError):
+    code = "request_invalid"
+
+
+def check_principal_name(name: str) -> str:
+    """A token's name is the principal's id in every store (runs, audit, memberships, the
+    PostgreSQL tables), so it is text each of them keeps whole: 1-200 characters, none of them a
+    control character (NUL: PostgreSQL's text refuses it) or a lone surrogate (not text at all,
+    e.g. undecodable bytes on a command line). Every way a token is made goes through here."""
+    bad = next((char for char in name if unicodedata.category(char) in ("Cc", "Cs")), None)
+    if not name.strip() or len(name) > MAX_PRINCIPAL_NAME or bad is not None:
+        shown = name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")[:80]
+        raise PrincipalNameInvalidError(
+            f"token name {shown!r} is not a usable name: 1-{MAX_PRINCIPAL_NAME} printable characters, no control "
+            "character (such as NUL) and no undecodable bytes", details={"name": shown})
+    return name
+
+
 class TokenStore:
     """The API tokens, hashed at rest, in `tokens.json` (a path) or another `TokenDocument`
     (PostgreSQL for replicas: `token_store`)."""
@@ -161,6 +183,7 @@ class TokenStore:
         stable id: it is never given to a second token, not even after the first is revoked
         (else the new token would inherit the old one's projects), and `local` stays the
         loopback user's."""
+        check_principal_name(name)
         if name == LOCAL_PRINCIPAL.name:
             raise TokenNameTakenError(f"{name!r} is the local user's name (it owns what was made without tokens); "
                                       "pick another name", details={"name": name})

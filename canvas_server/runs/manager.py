@@ -163,11 +163,10 @@ class RunManager:
         self._tickets.put_nowait(None)
         return run
 
-    def get(self, run_id: str) -> StoredRun:
-        return self._with_live(run_id, self.store.get(run_id))
-
     async def read(self, run_id: str) -> StoredRun:
-        """`get`, with the store's read off the event loop (a shared store's: `off_loop`)."""
+        """A run as stored, with its live record while it executes here; the store is read off
+        the event loop (a shared store's: `off_loop`). There is no synchronous twin: a shared
+        store is never asked on the loop."""
         return self._with_live(run_id, await off_loop(self.store.shared, self.store.get, run_id))
 
     def _with_live(self, run_id: str, run: StoredRun | None) -> StoredRun:
@@ -210,35 +209,36 @@ class RunManager:
             self._ended(run, "cancelled", {"reason": reason})
         return await self.read(run_id)
 
-    def decide(self, run_id: str, principal: str, action: ReviewAction, *, node_id: str | None = None,
-               content: str | None = None, note: str | None = None) -> StoredRun:
+    async def decide(self, run_id: str, principal: str, action: ReviewAction, *, node_id: str | None = None,
+                     content: str | None = None, note: str | None = None) -> StoredRun:
         """A person's decision about a run waiting for review: kept in its thread, and the run
         queued again with its prompt changed by the decision (runs/review.py)."""
-        run = self.get(run_id)
+        shared = self.store.shared
+        run = await self.read(run_id)
         if run.status != "awaiting_review":
             raise ReviewNotWaitingError(f"run {run_id} is {run.status}, not awaiting review",
                                         details={"status": run.status})
         node_id, wait = waiting_node(run.record, node_id)
-        thread = self.store.decisions(run_id)
+        thread = await off_loop(shared, self.store.decisions, run_id)
         prompt = decided_prompt(run.request.prompt, self.executor.registry, node_id, wait, action,
                                 content=content, note=note, thread=thread)
         row = ReviewDecisionRow(node_id=node_id, action=action, note=note, content=content, principal=principal,
                                 decided_at=time.time())
         request = run.request.model_copy(update={"prompt": prompt})
-        self.store.decide(run_id, row, request, f"{action.replace('_', ' ')} by {principal}")
-        decided = self.get(run_id)
+        await off_loop(shared, self.store.decide, run_id, row, request, f"{action.replace('_', ' ')} by {principal}")
+        decided = await self.read(run_id)
         self.on_decided(decided, [*thread, row])
         _log_for(decided, f"review of node {node_id}: {decided.reason}; queued again")
         self._publish(decided, EventType.RUN_QUEUED, {"status": "queued", "reason": decided.reason})
         self._tickets.put_nowait(None)
         return decided
 
-    def delete(self, run_id: str) -> None:
-        run = self.get(run_id)
+    async def delete(self, run_id: str) -> None:
+        run = await self.read(run_id)
         if run.status not in FINISHED:
             raise RunFinishedError(f"run {run_id} is {run.status}; cancel it before deleting it",
                                    details={"status": run.status})
-        self.store.delete(run_id)
+        await off_loop(self.store.shared, self.store.delete, run_id)
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()
@@ -249,25 +249,37 @@ class RunManager:
     def paused(self) -> bool:
         return not self._resumed.is_set()
 
-    def pause(self) -> None:
+    async def pause(self) -> None:
         """Start no more runs (running ones finish); persisted, so a restart stays paused."""
-        self.store.set_paused(True)
+        await off_loop(self.store.shared, self.store.set_paused, True)
         self._resumed.clear()
 
-    def resume(self) -> None:
-        self.store.set_paused(False)
+    async def resume(self) -> None:
+        await off_loop(self.store.shared, self.store.set_paused, False)
         self._resumed.set()
 
+    # A queued run's place: read and changed in the store only (the stores' pool for a shared
+    # one, through `_requeue`), so the whole change is one hop off the event loop.
+
+    async def _requeue(self, change: Callable[[], None], run_id: str) -> StoredRun:
+        await off_loop(self.store.shared, change)
+        return await self.read(run_id)
+
     def _queued(self, run_id: str) -> list[tuple[str, int, float]]:
-        run = self.get(run_id)
+        run = self.store.get(run_id)
+        if run is None:
+            raise RunNotFoundError(f"no run with id {run_id!r}", details={"run_id": run_id})
         if run.status != "queued":
             raise RunNotQueuedError(f"run {run_id} is {run.status}; only a queued run can be moved",
                                     details={"status": run.status})
         return self.store.line_of(run_id)
 
-    def move(self, run_id: str, to: Move) -> StoredRun:
+    async def move(self, run_id: str, to: Move) -> StoredRun:
         """Move a queued run within its principal's line: one place up or down (it takes its
         neighbour's priority and place, the neighbour takes its own), to the front or the back."""
+        return await self._requeue(lambda: self._move(run_id, to), run_id)
+
+    def _move(self, run_id: str, to: Move) -> None:
         line = self._queued(run_id)
         index = next(i for i, (other, _, _) in enumerate(line) if other == run_id)
         if to in ("up", "down"):
@@ -280,21 +292,22 @@ class RunManager:
             self.store.place(run_id, line[0][1], line[0][2] - 1.0)
         elif to == "back" and index < len(line) - 1:
             self.store.place(run_id, line[-1][1], line[-1][2] + 1.0)
-        return self.get(run_id)
 
-    def prioritize(self, run_id: str, priority: int) -> StoredRun:
-        line = self._queued(run_id)
-        place = next(pos for other, _, pos in line if other == run_id)
-        self.store.place(run_id, priority, place)
-        return self.get(run_id)
+    async def prioritize(self, run_id: str, priority: int) -> StoredRun:
+        def change() -> None:
+            line = self._queued(run_id)
+            self.store.place(run_id, priority, next(pos for other, _, pos in line if other == run_id))
 
-    def place_at(self, run_id: str, position: float) -> StoredRun:
+        return await self._requeue(change, run_id)
+
+    async def place_at(self, run_id: str, position: float) -> StoredRun:
         """Put a queued run at `position` in its principal's line (positions are submission
         times in seconds: ComfyUI's `number`, in milliseconds, maps onto them)."""
-        line = self._queued(run_id)
-        priority = next(level for other, level, _ in line if other == run_id)
-        self.store.place(run_id, priority, position)
-        return self.get(run_id)
+        def change() -> None:
+            line = self._queued(run_id)
+            self.store.place(run_id, next(level for other, level, _ in line if other == run_id), position)
+
+        return await self._requeue(change, run_id)
 
     # ---- execution ------------------------------------------------------------------
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import ParamSpec, Protocol, TypeVar
 
 from ..engine.record import RunRecord, RunStatus
@@ -27,6 +28,7 @@ _T = TypeVar("_T")
 # only wait for a connection, and the threads stay bounded whatever the load.
 STORE_THREADS = 16
 _pool = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="auteur-store")
+log = logging.getLogger("auteur.runs")
 
 
 async def off_loop(shared: bool, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
@@ -37,6 +39,26 @@ async def off_loop(shared: bool, call: Callable[_P, _T], *args: _P.args, **kwarg
     if not shared:
         return call(*args, **kwargs)
     return await asyncio.get_running_loop().run_in_executor(_pool, functools.partial(call, *args, **kwargs))
+
+
+def off_loop_unawaited(shared: bool, call: Callable[_P, object], *args: _P.args, **kwargs: _P.kwargs) -> None:
+    """`call(*args)` of a shared store where a caller on the event loop cannot wait for it (a
+    callback): handed to the stores' pool, a failure logged. Off the loop, or for a local
+    store, it is called in place."""
+    if shared:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            _pool.submit(call, *args, **kwargs).add_done_callback(_log_failure)
+            return
+    call(*args, **kwargs)
+
+
+def _log_failure(done: Future[object]) -> None:
+    if done.exception() is not None:
+        log.error("a store call failed in the background", exc_info=done.exception())
 
 
 # What `renew` answers for a run another server took over (this one's lease on it ran out).

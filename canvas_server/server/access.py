@@ -24,11 +24,19 @@ from ..governance import (
     authorize,
 )
 from ..governance.authorize import decide
+from ..runs.storage import off_loop
 from ..runs.store import RunHeader
 from ..workspace.manifest import ProjectManifest
 from ..workspace.store import ProjectStore
 from .bus import ClientState
-from .deps import accepted_subprotocol, authorization_of, get_principal, get_services, principal_of
+from .deps import (
+    accepted_subprotocol,
+    authenticate,
+    authorization_of,
+    get_principal,
+    get_services,
+    principal_of,
+)
 from .services import AppServices
 
 Caller = Annotated[Principal, Depends(get_principal)]
@@ -106,9 +114,10 @@ class EventAccess:
         self._runs: dict[str, bool] = {}
         self._projects: dict[str, bool] = {}
 
-    def run(self, run_id: str) -> bool:
+    async def run(self, run_id: str) -> bool:
         if run_id not in self._runs:
-            stored = self.services.runs.store.get(run_id)
+            store = self.services.runs.store
+            stored = await off_loop(store.shared, store.get, run_id)
             resource = run_resource(stored) if stored is not None else RunResource(run_id=run_id, owner=None)
             self._runs[run_id] = allowed(self.principal, Action.RUN_READ, resource)
         return self._runs[run_id]
@@ -173,7 +182,7 @@ async def _caller(websocket: WebSocket, services: AppServices) -> Principal | No
     """The principal the same authenticator finds for the socket's token; a socket that
     brought no token is accepted silently and must name one in its first message."""
     try:
-        return principal_of(websocket)
+        return await principal_of(websocket)
     except AuteurError as exc:
         if authorization_of(websocket) is not None:
             await websocket.close(code=POLICY_VIOLATION, reason=exc.message[:120])
@@ -189,7 +198,7 @@ async def _caller(websocket: WebSocket, services: AppServices) -> Principal | No
         return None
     try:
         message = AuthMessage.model_validate_json(first.get("text") or first.get("bytes") or b"")
-        return services.auth.principal(f"Bearer {message.token}")
+        return await authenticate(services, f"Bearer {message.token}")
     except ValidationError:
         reason = "no token: the first message must be {type: auth, token}"
     except AuteurError as exc:

@@ -14,6 +14,7 @@ from typing import Any
 from nodes.sdk import AuteurError
 
 from ..governance import Action, Principal, RunResource, authorize
+from ..runs.storage import off_loop
 from ..runs.store import RunSummary
 from . import run_submit
 from .services import AppServices
@@ -49,9 +50,10 @@ def table_rows(table: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def check_room(services: AppServices, principal: Principal, rows: int) -> None:
+async def check_room(services: AppServices, principal: Principal, rows: int) -> None:
     """All rows fit in the caller's queued-run quota, or none is queued (429 before the first)."""
-    active, _ = services.runs.store.usage(principal.name)
+    store = services.runs.store
+    active, _ = await off_loop(store.shared, store.usage, principal.name)
     limit = services.settings.max_queued_runs
     if active + rows > limit:
         raise run_submit.QuotaExceededError(
@@ -71,7 +73,7 @@ async def submit_batch(
     authorize(principal, Action.RUN_SUBMIT)
     rows = table_rows(table)
     projects: list[str | None] = list(row_projects) if row_projects is not None else [project] * len(rows)
-    check_room(services, principal, len(rows))
+    await check_room(services, principal, len(rows))
     batch_id = uuid.uuid4().hex
     run_ids = []
     for row, row_project in zip(rows, projects, strict=True):
@@ -82,10 +84,12 @@ async def submit_batch(
     return batch_id, run_ids
 
 
-def batch_runs(services: AppServices, principal: Principal, batch_id: str, action: Action) -> list[RunSummary]:
+async def batch_runs(services: AppServices, principal: Principal, batch_id: str, action: Action
+                     ) -> list[RunSummary]:
     """The batch's runs, oldest first, once `authorize` lets the caller `action` them (a batch
     belongs to the principal that submitted it; 404 when there is none)."""
-    runs = services.runs.store.summaries(batch_id=batch_id, limit=MAX_ROWS * 10).items
+    store = services.runs.store
+    runs = (await off_loop(store.shared, store.summaries, batch_id=batch_id, limit=MAX_ROWS * 10)).items
     if not runs:
         raise BatchNotFoundError(f"no batch with id {batch_id!r}", details={"batch_id": batch_id})
     authorize(principal, action, RunResource(run_id=runs[0].run_id, owner=runs[0].principal))

@@ -7,6 +7,10 @@ numbers); recording and delivery (replay buffer, event log, client queues, liste
 the event loop thread, in sequence order: a publish off the loop hands over with
 `call_soon_threadsafe`, once for all the events waiting (a run's burst of node events wakes the
 loop once; each WebSocket then sends everything queued for it without waiting in between).
+A store shared by replicas (PostgreSQL) is never asked on the loop: while a loop runs, every
+event goes to the store's writer thread, numbered and stored there in the order published, and
+comes back to the loop to be delivered in that order; replay and `knows_run` read it through
+`off_loop`.
 
 Replicas: with a relay (`relay.RedisRelay`), every event published here is also sent to the
 other servers, and theirs arrive through `receive`: delivered to this server's clients and kept
@@ -28,6 +32,7 @@ from pydantic import ValidationError
 from nodes.sdk import AuteurError, EventType
 
 from ..events import Event, build_event
+from ..runs.storage import off_loop
 from .event_store import EventStore
 
 # Events with neither run nor project (e.g. a global notice) reach every client.
@@ -117,6 +122,8 @@ class EventBus:
         # events) wakes the loop once, not once per event (a 1,000-node run: 2,000 wake-ups).
         self._woken = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        if log is not None and log.shared:
+            log.on_stored(self._stored)
 
     @property
     def last_seq(self) -> int:
@@ -142,13 +149,19 @@ class EventBus:
     ) -> Event:
         """Number one event now and deliver it in order: at once on the loop thread (or where
         no loop is attached and running), else on the loop soon after. Any thread may call it.
-        `owner`: the principal owning `run_id`, recorded with the event (replay decides by it)."""
+        `owner`: the principal owning `run_id`, recorded with the event (replay decides by it).
+        With a shared store and a running loop the event is numbered on the store's writer
+        thread (its `seq` is 0 until then) and delivered once stored."""
+        loop = self._loop
+        if self._log is not None and self._log.shared and loop is not None and loop.is_running():
+            event = self._build(type, data, run_id, project, owner, seq=0)
+            self._log.store_later(event)
+            return event
         with self._numbering:
             self._seq = self._log.next_seq() if self._log is not None else self._seq + 1
-            event = self._build(type, data, run_id, project, owner)
+            event = self._build(type, data, run_id, project, owner, seq=self._seq)
             self._pending.append(event)
             wake, self._woken = not self._woken, True
-        loop = self._loop
         if loop is None or _on_thread_of(loop) or not loop.is_running():
             self._deliver_pending()
         elif wake:
@@ -173,6 +186,22 @@ class EventBus:
         for listener in self._remote_listeners:
             listener(event.type, event.project)
 
+    def _stored(self, events: list[Event]) -> None:
+        """The shared store numbered and stored `events` (on its writer thread): the loop delivers them."""
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            loop.call_soon_threadsafe(self._deliver_stored, events)
+        except RuntimeError:  # the loop has closed (shutdown): stored, delivered to no one
+            pass
+
+    def _deliver_stored(self, events: list[Event]) -> None:
+        with self._delivering:
+            for event in events:
+                self._seq = max(self._seq, event.seq)
+                self._deliver(event, store=False)
+
     def _deliver_pending(self) -> None:
         with self._delivering:
             while True:
@@ -183,9 +212,9 @@ class EventBus:
                     event = self._pending.popleft()
                 self._deliver(event)
 
-    def _deliver(self, event: Event) -> None:
+    def _deliver(self, event: Event, store: bool = True) -> None:
         self._buffer.append(event)
-        if self._log is not None:
+        if self._log is not None and store:
             self._log.append(event)
         self._delivered = max(self._delivered, event.seq)
         self._offer_to_clients(event)
@@ -200,15 +229,16 @@ class EventBus:
                 for queue in client.queues:
                     _offer(queue, event)
 
-    def _build(self, type: str, data: dict[str, Any], run_id: str | None, project: str | None,
-               owner: str | None) -> Event:
+    @staticmethod
+    def _build(type: str, data: dict[str, Any], run_id: str | None, project: str | None,
+               owner: str | None, *, seq: int) -> Event:
         try:
-            return build_event(type, data, seq=self._seq, ts=time.time(), run_id=run_id, project=project, owner=owner)
+            return build_event(type, data, seq=seq, ts=time.time(), run_id=run_id, project=project, owner=owner)
         except ValidationError:
             # A malformed engine/node payload is still delivered, untyped, rather than lost.
             return build_event(
                 EventType.NODE_EVENT, {"event": type, "payload": data},
-                seq=self._seq, ts=time.time(), run_id=run_id, project=project, owner=owner,
+                seq=seq, ts=time.time(), run_id=run_id, project=project, owner=owner,
             )
 
     def client(self, client_id: str) -> ClientState:
@@ -301,28 +331,29 @@ class EventBus:
             state.queues.remove(queue)
             state.last_seen = time.monotonic()
 
-    def knows_run(self, run_id: str) -> bool:
+    async def knows_run(self, run_id: str) -> bool:
         """Whether an event of this run was ever published (and is still kept)."""
         if any(event.run_id == run_id for event in self._pending):
             return True
         if self._log is not None:
-            return self._log.has_run(run_id)
+            return await off_loop(self._log.shared, self._log.has_run, run_id)
         return any(event.run_id == run_id for event in self._buffer)
 
-    def replay(self, client_id: str, after_seq: int) -> list[Event]:
-        """Events after `after_seq` this client is subscribed to, oldest first."""
+    async def replay(self, client_id: str, after_seq: int) -> list[Event]:
+        """Events after `after_seq` this client is subscribed to, oldest first (the in-memory
+        window answers at once; the log is read only for what it does not hold)."""
         state = self.client(client_id)
         oldest = self._buffer[0].seq if self._buffer else self._seq + 1
-        candidates: Iterable[Event] = self._buffer
+        candidates: Iterable[Event] = list(self._buffer)
         if self._relay is not None and self._log is not None:
             # Replicas number out of arrival order: the shared store and the buffer together
             # hold everything, each event once.
-            merged = {event.seq: event for event in self._log.after(after_seq)}
-            merged.update((event.seq, event) for event in self._buffer if event.seq > after_seq)
+            merged = {event.seq: event for event in await off_loop(self._log.shared, self._log.after, after_seq)}
+            merged.update((event.seq, event) for event in candidates if event.seq > after_seq)
             candidates = [merged[seq] for seq in sorted(merged)]
         elif after_seq + 1 < oldest and self._log is not None:
             # Older than the in-memory window (or from before a restart): read the log.
-            candidates = self._log.after(after_seq)
+            candidates = await off_loop(self._log.shared, self._log.after, after_seq)
         return [event for event in candidates if event.seq > after_seq and state.wants(event)]
 
     def close(self) -> None:

@@ -2,9 +2,10 @@
 
 They are `async` on purpose: FastAPI runs a plain `def` dependency in the thread pool, two
 hand-offs to a thread and back for every request, which under 50 concurrent clients cost more
-than the submit itself. Both only read memory and stat `tokens.json`, so they are safe on the
-loop. WebSocket handlers, which resolve the caller themselves, use `services_of` and
-`principal_of`.
+than the submit itself. The token read they need goes through `off_loop` (a thread when the
+tokens are in PostgreSQL; in place for `tokens.json`, which is memory and a stat). WebSocket
+handlers and the MCP endpoint, which resolve the caller themselves, use `services_of` and
+`principal_of`, the same authentication.
 """
 
 from __future__ import annotations
@@ -45,11 +46,18 @@ def accepted_subprotocol(connection: HTTPConnection) -> str | None:
     return next((item for item in offered if item.startswith(BEARER_SUBPROTOCOL)), None)
 
 
-def principal_of(connection: HTTPConnection) -> Principal:
+async def principal_of(connection: HTTPConnection) -> Principal:
     """The caller, from `Authorization: Bearer`; raises `unauthorized` (401) when a token is
     required and missing or unknown. WebSocket clients may instead offer the subprotocol
     `auteur.bearer.<token>` (browsers) or pass `?token=` (redacted from the logs)."""
-    return services_of(connection).auth.principal(authorization_of(connection))
+    return await authenticate(services_of(connection), authorization_of(connection))
+
+
+async def authenticate(services: AppServices, authorization: str | None) -> Principal:
+    """The principal of an `Authorization` value, the token read off the event loop when the
+    tokens are shared (in PostgreSQL with the run store: `off_loop`), so a slow database never
+    holds every request."""
+    return await off_loop(services.runs.store.shared, services.auth.principal, authorization)
 
 
 def authorization_of(connection: HTTPConnection) -> str | None:
@@ -71,10 +79,8 @@ async def get_services(request: HTTPConnection) -> AppServices:
 
 
 async def get_principal(request: HTTPConnection) -> Principal:
-    """`principal_of`, with the token read off the event loop when the tokens are shared (in
-    PostgreSQL with the run store: `off_loop`), so a slow database never holds every request."""
-    services = services_of(request)
-    return await off_loop(services.runs.store.shared, services.auth.principal, authorization_of(request))
+    """The caller of an HTTP route (`principal_of`)."""
+    return await principal_of(request)
 
 
-__all__ = ["Request", "accepted_subprotocol", "authorization_of", "get_principal", "get_services", "principal_of", "services_of"]
+__all__ = ["Request", "accepted_subprotocol", "authenticate", "authorization_of", "get_principal", "get_services", "principal_of", "services_of"]

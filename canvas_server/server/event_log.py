@@ -14,6 +14,7 @@ import json
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,9 @@ class BufferedEventLog(ABC):
     `KEEP_EVENTS`. A backend numbers (`next_seq`, `last_seq`), writes a batch of rows
     (`_write`, one dict per event: `COLUMNS`) and reads (`after`, `has_run`)."""
 
+    # Whether the numbers come from a database other servers share (see `event_store.EventStore`).
+    shared = False
+
     def __init__(self) -> None:
         self._pending: list[dict[str, Any]] = []
         self._flush_scheduled = False
@@ -93,10 +97,17 @@ class BufferedEventLog(ABC):
         """Store `rows` in one transaction; with `trim_below`, delete the events numbered up to it."""
 
     def append(self, event: Event) -> None:
-        self._pending.append({"seq": event.seq, "type": event.type, "ts": event.ts, "run_id": event.run_id,
-                              "project": event.project, "owner": event.owner,
-                              "data": json.dumps(event.model_dump(mode="json")["data"])})
+        self._pending.append(row_of(event))
         self._schedule_flush()
+
+    def store_later(self, event: Event) -> None:
+        """A shared log's: number and store `event` on its writer thread (`on_stored` hears it)."""
+        raise NotImplementedError(f"{type(self).__name__} numbers events as they are published")
+
+    def on_stored(self, stored: Callable[[list[Event]], None]) -> None:
+        """A shared log's: `stored(events)` is called, on its writer thread, with each batch
+        `store_later` numbered and stored, in order."""
+        raise NotImplementedError(f"{type(self).__name__} numbers events as they are published")
 
     def recent(self, limit: int) -> list[Event]:
         return self.after(max(0, self.last_seq() - limit), limit)
@@ -106,9 +117,7 @@ class BufferedEventLog(ABC):
         if not self._pending:
             return
         rows, self._pending = self._pending, []
-        newest = int(rows[-1]["seq"])
-        # About once per thousand events, the oldest beyond KEEP_EVENTS go.
-        self._write(rows, newest - KEEP_EVENTS if newest % 1000 < len(rows) else None)
+        self._write(rows, trim_below(rows))
 
     def close(self) -> None:
         self.flush()
@@ -123,6 +132,18 @@ class BufferedEventLog(ABC):
             return
         self._flush_scheduled = True
         loop.call_soon(self.flush)
+
+
+def row_of(event: Event) -> dict[str, Any]:
+    """What is stored of an event (`COLUMNS`)."""
+    return {"seq": event.seq, "type": event.type, "ts": event.ts, "run_id": event.run_id, "project": event.project,
+            "owner": event.owner, "data": json.dumps(event.model_dump(mode="json")["data"])}
+
+
+def trim_below(rows: list[dict[str, Any]]) -> int | None:
+    """About once per thousand events, the oldest beyond KEEP_EVENTS go: the number they go up to."""
+    newest = int(rows[-1]["seq"])
+    return newest - KEEP_EVENTS if newest % 1000 < len(rows) else None
 
 
 def rebuild(row: tuple[Any, ...]) -> Event | None:

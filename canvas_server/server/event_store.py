@@ -9,13 +9,21 @@ every replica a client may reconnect to (docs/architecture.md §13).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ..events import Event
 
 
 class EventStore(Protocol):
-    """The event bus's store: numbering, appending, replay and lookup by run."""
+    """The event bus's store: numbering, appending, replay and lookup by run.
+
+    `shared`: numbered by a database other servers share. Such a store is never asked on the
+    event loop: what is published there goes to `store_later` (numbered and stored on the
+    store's own writer thread, handed back to `on_stored` in order), its readers are called
+    through `off_loop`."""
+
+    shared: bool
 
     def next_seq(self) -> int:
         """A new event number, above every number handed out before by any server sharing
@@ -26,6 +34,12 @@ class EventStore(Protocol):
 
     def append(self, event: Event) -> None:
         """Keep one published event (it may be written a moment later, in a batch)."""
+
+    def store_later(self, event: Event) -> None:
+        """A shared store's: number and store `event` (its `seq` set then) off the loop."""
+
+    def on_stored(self, stored: Callable[[list[Event]], None]) -> None:
+        """A shared store's: `stored` hears each batch `store_later` numbered and stored, in order."""
 
     def after(self, seq: int, limit: int = 50_000) -> list[Event]:
         """Stored events numbered above `seq`, lowest first."""

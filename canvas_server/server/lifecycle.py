@@ -25,7 +25,7 @@ from ..governance.state import private_dir
 from ..heap import freeze_startup_heap
 from ..runs.manager import RunManager
 from ..runs.review import write_thread
-from ..runs.storage import RunStorage
+from ..runs.storage import RunStorage, off_loop, off_loop_unawaited
 from ..runs.store import ReviewDecisionRow, RunStore, StoredRun
 from ..runs.webhooks import WebhookDispatcher, WebhookStore
 from ..runs.workspace_lock import WorkspaceLock, acquire
@@ -106,13 +106,14 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
     """Each service's stop is pushed as soon as it exists, so a failure part-way
     unwinds exactly what had started (in reverse order)."""
     state_dir = private_dir(settings.state_dir)
-    run_store, event_log, audit, tokens, templates, user_settings = _open_state(settings, state_dir, lock, stack)
+    run_store, event_log, audit, tokens, templates, user_settings = await _open_state(settings, state_dir, lock, stack)
     lfs = asyncio.create_task(asyncio.to_thread(check_git_lfs))  # two subprocesses: overlap them
     stack.callback(lfs.cancel)  # a no-op once awaited; else no "never retrieved" warning
     registry = registry if registry is not None else discover(only=settings.load_plugins)
-    events = EventBus(log=event_log)
+    shared = run_store.shared
+    events = await off_loop(shared, EventBus, log=event_log)  # reads the log's newest events
     events.attach(asyncio.get_running_loop())  # sync routes publish from the pool
-    stack.callback(events.close)
+    stack.push_async_callback(off_loop, shared, events.close)  # the log's last write
     if settings.events_url:
         await _relay_events(settings.events_url, events)
     runner = make_runner(settings)
@@ -129,11 +130,13 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
         run_store, make_executor(settings, registry, runner, tiers=tiers, media=media), events,
         concurrency=settings.concurrent_runs, progress_interval=settings.progress_interval_s,
         resume_attempts=settings.resume_attempts, project_root=project_root_finder(projects),
-        on_audit=lambda run, data: audit.record_action(run.principal, run.run_id, run.project, data),
+        # a node's audit line, from the executor's event callback: not waited for on the loop
+        on_audit=lambda run, data: off_loop_unawaited(shared, audit.record_action, run.principal, run.run_id,
+                                                      run.project, data),
         on_ended=lambda run, status, data: webhooks.run_ended(run.principal, run.project, run.run_id, status, data),
         on_decided=lambda run, thread: _keep_thread(projects, run, thread),
     )
-    stack.callback(runs.store.close)
+    stack.push_async_callback(off_loop, shared, runs.store.close)  # a replica unregisters
     manifest_sync = ManifestSync(projects)
     events.listen(manifest_sync.on_event)
     stack.push_async_callback(manifest_sync.drain)
@@ -148,7 +151,7 @@ async def _start(settings: Settings, registry: NodeRegistry | None, lock: Worksp
         user_settings=user_settings,
     )
     stack.push_async_callback(runs.stop)
-    restore_subscriptions(services, runs.store)
+    restore_subscriptions(services, await off_loop(shared, runs.store.client_runs))
     # Late: its processes load their packs while this one serves (queued runs wait for them).
     await runner.start()
     webhooks.start()
@@ -204,8 +207,8 @@ def _watch_projects(services: AppServices, stack: AsyncExitStack) -> None:
     stack.push_async_callback(watcher.stop)
 
 
-def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None, stack: AsyncExitStack
-                ) -> tuple[RunStorage, EventStore, AuditLog, TokenStore, TemplateStore, UserSettings]:
+async def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None, stack: AsyncExitStack
+                      ) -> tuple[RunStorage, EventStore, AuditLog, TokenStore, TemplateStore, UserSettings]:
     """The run store, event log, audit log, tokens, templates and ComfyUI settings: shared by replicas in PostgreSQL
     (`AUTEUR_DATABASE_URL`: leases on running runs instead of the workspace lock), else this
     workspace's files, which one server holds at a time."""
@@ -213,7 +216,7 @@ def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
     if settings.database_url:
         from ..db.state import open_shared_state  # SQLAlchemy loads only when a database is set
 
-        shared = open_shared_state(settings.database_url, address, settings.lease_s)
+        shared = await off_loop(True, open_shared_state, settings.database_url, address, settings.lease_s)
         return (shared.runs, shared.events, shared.audit, shared.tokens, TemplateStore(shared.templates),
                 shared.settings)
     # Before the queue is touched: a second server must not recover the first one's runs.
@@ -225,9 +228,10 @@ def _open_state(settings: Settings, state_dir: Path, lock: WorkspaceLock | None,
             SettingsFiles(state_dir))
 
 
-def restore_subscriptions(services: AppServices, store: RunStorage) -> None:
-    """After a restart, clients keep receiving (and replaying) the events of their runs."""
-    for client_id, run_id, principal in store.client_runs():
+def restore_subscriptions(services: AppServices, client_runs: list[tuple[str, str, str | None]]) -> None:
+    """After a restart, clients keep receiving (and replaying) the events of their runs
+    (`client_runs`: the run store's client id, run id and principal of each)."""
+    for client_id, run_id, principal in client_runs:
         services.events.subscribe(client_id, runs=[run_id])
         state = services.events.client(client_id)
         state.owner = state.owner or principal

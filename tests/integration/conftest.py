@@ -8,11 +8,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from .conftest_postgres import _migrated, database_url, migrated_url, postgres
 from .conftest_runners import celery_cluster, runner_factory
 from .conftest_storage import s3_url, stored_clients, stored_server
 from .server_harness import ServerProcess, running_server
 
-__all__ = ["celery_cluster", "client", "runner_factory", "s3_url", "server", "stored_clients", "stored_server"]
+__all__ = ["_migrated", "celery_cluster", "client", "database_url", "migrated_url", "postgres", "runner_factory", "s3_url",
+           "server", "stored_clients", "stored_server"]
 
 
 @pytest.fixture(scope="module")

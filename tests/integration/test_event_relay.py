@@ -77,7 +77,7 @@ def test_a_client_of_replica_b_follows_a_run_published_on_a_and_replays_it_from_
             # The follower subscribed on B only; reconnecting to A (or B) after its first event
             # replays the same events, in order.
             for bus in (replicas.a, replicas.b):
-                replayed = bus.replay("follower", live[0].seq)
+                replayed = await bus.replay("follower", live[0].seq)
                 assert [event.seq for event in replayed] == [event.seq for event in live[1:]]
         finally:
             replicas.close()
@@ -104,7 +104,7 @@ def test_a_replica_that_loses_redis_keeps_serving_and_relays_again_once_it_is_ba
             watcher.close()
             back = replicas.a.publish("run_started", {}, run_id="r")
             assert [event.seq for event in await _take(follower, 1)] == [back.seq]
-            assert [event.seq for event in replicas.b.replay("f", 0)] == [lost.seq, back.seq]
+            assert [event.seq for event in await replicas.b.replay("f", 0)] == [lost.seq, back.seq]
         finally:
             replicas.close()
             server.stop()

@@ -48,10 +48,10 @@ def test_replay_returns_only_subscribed_events_after_a_seq() -> None:
     first = bus.publish("run_queued", {}, run_id="r1")
     bus.publish("run_queued", {}, run_id="r2")
     later = bus.publish("run_started", {}, run_id="r1")
-    assert [event.seq for event in bus.replay("a", 0)] == [first.seq, later.seq]
-    assert [event.seq for event in bus.replay("a", first.seq)] == [later.seq]
+    assert [event.seq for event in asyncio.run(bus.replay("a", 0))] == [first.seq, later.seq]
+    assert [event.seq for event in asyncio.run(bus.replay("a", first.seq))] == [later.seq]
     bus.unsubscribe("a", runs=["r1"])
-    assert bus.replay("a", 0) == []
+    assert asyncio.run(bus.replay("a", 0)) == []
 
 
 def test_schema_lists_every_event_type_with_its_payload() -> None:
@@ -95,7 +95,7 @@ def test_publishing_from_worker_threads_delivers_every_event_once_in_seq_order_o
         received = []
         while not queue.empty():
             received.append(queue.get_nowait().seq)
-        replayed = [event.seq for event in bus.replay("a", 0)]
+        replayed = [event.seq for event in await bus.replay("a", 0)]
         return received, replayed, listener_threads, bus.last_seq
 
     received, replayed, threads, last_seq = asyncio.run(scenario())
@@ -188,5 +188,6 @@ def test_each_event_keeps_the_owner_it_was_published_with_and_clients_never_see_
     bus.subscribe("a", runs=["r1"])
     bus.publish("run_queued", {}, run_id="r1", owner="principal-1")
     bus.publish("run_started", {}, run_id="r1", owner="principal-2")
-    assert [event.owner for event in bus.replay("a", 0)] == ["principal-1", "principal-2"]
-    assert "principal-1" not in bus.replay("a", 0)[0].model_dump_json()
+    replayed = asyncio.run(bus.replay("a", 0))
+    assert [event.owner for event in replayed] == ["principal-1", "principal-2"]
+    assert "principal-1" not in replayed[0].model_dump_json()

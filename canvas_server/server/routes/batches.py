@@ -81,7 +81,7 @@ async def get_batch(
     batch_id: str,
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> BatchView:
-    return batch_view(batch_id, batches.batch_runs(services, principal, batch_id, Action.RUN_READ))
+    return batch_view(batch_id, await batches.batch_runs(services, principal, batch_id, Action.RUN_READ))
 
 
 @router.post("/{batch_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
@@ -90,7 +90,7 @@ async def cancel_batch(
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> BatchChange:
     """Cancel every queued or running run of the batch."""
-    runs = batches.batch_runs(services, principal, batch_id, Action.RUN_CANCEL)
+    runs = await batches.batch_runs(services, principal, batch_id, Action.RUN_CANCEL)
     cancelled = [run.run_id for run in runs if run.status not in FINISHED]
     for run_id in cancelled:
         await services.runs.cancel(run_id, f"batch cancelled by {principal.name}")
@@ -103,11 +103,11 @@ async def retry_batch(
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> BatchChange:
     """Retry the rows whose latest run failed, was interrupted or cancelled (cached nodes reused)."""
-    rows = batches.current(batches.batch_runs(services, principal, batch_id, Action.RUN_CONTROL))
+    rows = batches.current(await batches.batch_runs(services, principal, batch_id, Action.RUN_CONTROL))
     again = [run for run in rows if run.status in run_submit.RETRYABLE]
-    batches.check_room(services, principal, len(again))
+    await batches.check_room(services, principal, len(again))
     retried = []
     for summary in again:
-        run = await run_submit.retry_run(services, principal, services.runs.get(summary.run_id))
+        run = await run_submit.retry_run(services, principal, await services.runs.read(summary.run_id))
         retried.append(run.run_id)
     return BatchChange(batch_id=batch_id, runs=retried)

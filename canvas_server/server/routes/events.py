@@ -58,7 +58,7 @@ async def event_stream(websocket: WebSocket, client_id: str | None = None, last_
     bus = services.events
     access = EventAccess(services, principal)
     # Checked on connect too: a subscription kept from before may no longer be allowed.
-    bus.unsubscribe(client_id, runs=[run for run in state.runs if not access.run(run)],
+    bus.unsubscribe(client_id, runs=[run for run in list(state.runs) if not await access.run(run)],
                     projects=[project for project in state.projects if not access.project(project)])
     queue = bus.connect(client_id)
     try:
@@ -75,7 +75,7 @@ async def _serve(
 ) -> None:
     sent = Sent(bus.last_seq if last_seq is None else max(0, last_seq))
     await websocket.send_json(_heartbeat(bus, client_id))
-    for event in bus.replay(client_id, sent.floor):
+    for event in await bus.replay(client_id, sent.floor):
         if access.event(event):
             await websocket.send_text(event.model_dump_json())
         sent.add(event.seq)
@@ -148,7 +148,7 @@ async def _subscribe(
     runs: list[str], projects: list[str],
 ) -> None:
     """Subscribe to what the caller may read; the rest is refused with one error message."""
-    refused_runs = [run for run in runs if not access.run(run)]
+    refused_runs = [run for run in runs if not await access.run(run)]
     refused_projects = [project for project in projects if not access.project(project)]
     bus.subscribe(client_id, runs=[run for run in runs if run not in refused_runs],
                   projects=[project for project in projects if project not in refused_projects])

@@ -4,7 +4,7 @@ admin's (`queue.control`), a run's place, priority and retry its owner's (`run.c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from fastapi import APIRouter, Depends, status
@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from ...governance import Action, Principal, allowed, authorize
 from ...request_body import RequestBody
 from ...runs.manager import Move
+from ...runs.storage import off_loop
 from ...runs.store import RunSummary, StoredRun
 from .. import run_submit
 from ..deps import get_principal, get_services
@@ -77,15 +78,15 @@ async def get_queue(
 ) -> QueueView:
     """Running runs and queued runs in the order they will start (the caller's own, an admin's: all)."""
     authorize(principal, Action.RUN_LIST)
-    return _queue(services, principal)
+    return await off_loop(services.runs.store.shared, _queue, services, principal)
 
 
-def _set_paused(services: AppServices, principal: Principal, paused: bool) -> QueueState:
+async def _set_paused(services: AppServices, principal: Principal, paused: bool) -> QueueState:
     authorize(principal, Action.QUEUE_CONTROL)
     if paused:
-        services.runs.pause()
+        await services.runs.pause()
     else:
-        services.runs.resume()
+        await services.runs.resume()
     return QueueState(paused=services.runs.paused)
 
 
@@ -94,20 +95,22 @@ async def pause_queue(
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> QueueState:
     """Start no more runs until resumed (kept across restarts); running runs finish."""
-    return _set_paused(services, principal, True)
+    return await _set_paused(services, principal, True)
 
 
 @router.post("/queue/resume")
 async def resume_queue(
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> QueueState:
-    return _set_paused(services, principal, False)
+    return await _set_paused(services, principal, False)
 
 
-def _requeue(services: AppServices, principal: Principal, run_id: str, change: Callable[[], StoredRun]) -> QueuedRun:
+async def _requeue(services: AppServices, principal: Principal, run_id: str,
+                   change: Callable[[], Awaitable[StoredRun]]) -> QueuedRun:
     """A change to a queued run's place, by its owner (`run.control`); where it stands after."""
-    _owned(services, principal, run_id, Action.RUN_CONTROL)
-    return _position(services, run_id, change().priority)
+    await _owned(services, principal, run_id, Action.RUN_CONTROL)
+    priority = (await change()).priority
+    return await off_loop(services.runs.store.shared, _position, services, run_id, priority)
 
 
 @router.post("/runs/{run_id}/move")
@@ -116,7 +119,7 @@ async def move_run(
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> QueuedRun:
     """Move a queued run within its submitter's line (409 when it is no longer queued)."""
-    return _requeue(services, principal, run_id, lambda: services.runs.move(run_id, body.to))
+    return await _requeue(services, principal, run_id, lambda: services.runs.move(run_id, body.to))
 
 
 @router.post("/runs/{run_id}/priority")
@@ -125,7 +128,7 @@ async def prioritize_run(
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> QueuedRun:
     """Set a queued run's priority within its submitter's line (409 when it is no longer queued)."""
-    return _requeue(services, principal, run_id, lambda: services.runs.prioritize(run_id, body.priority))
+    return await _requeue(services, principal, run_id, lambda: services.runs.prioritize(run_id, body.priority))
 
 
 @router.post("/runs/{run_id}/retry", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_RESPONSES)
@@ -135,6 +138,6 @@ async def retry_run(
 ) -> RunAccepted:
     """A new run of a failed, interrupted or cancelled run (same graph and inputs; cached nodes
     are reused); its `retry_of` names this one. 409 for a run that is queued, running or completed."""
-    old = _owned(services, principal, run_id, Action.RUN_CONTROL)
+    old = await _owned(services, principal, run_id, Action.RUN_CONTROL)
     run = await run_submit.retry_run(services, principal, old)
     return accepted(services, run)

@@ -17,6 +17,7 @@ from nodes.sdk import ReviewAction, ReviewWait
 from ...engine.record import RunStatus
 from ...governance import Action, Principal, allowed, authorize
 from ...request_body import RequestBody
+from ...runs.storage import off_loop
 from ...runs.store import ReviewDecisionRow, ReviewState, SummaryPage
 from ..deps import get_principal, get_services
 from ..services import AppServices
@@ -40,11 +41,12 @@ class ReviewView(BaseModel):
     thread: list[ReviewDecisionRow] = Field(description="Every decision so far, oldest first")
 
 
-def _view(services: AppServices, run_id: str) -> ReviewView:
-    run = services.runs.get(run_id)
+async def _view(services: AppServices, run_id: str) -> ReviewView:
+    run = await services.runs.read(run_id)
     waiting = run.record.reviews if run.record is not None and run.status == "awaiting_review" else {}
+    store = services.runs.store
     return ReviewView(run_id=run_id, status=run.status, review_state=run.review_state, waiting=waiting,
-                      thread=services.runs.store.decisions(run_id))
+                      thread=await off_loop(store.shared, store.decisions, run_id))
 
 
 @router.get("/runs/{run_id}/review")
@@ -52,8 +54,8 @@ async def get_review(
     run_id: str, services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> ReviewView:
     """What the run waits on (content, confidence, reasons) and its review thread."""
-    _owned(services, principal, run_id, Action.RUN_READ)
-    return _view(services, run_id)
+    await _owned(services, principal, run_id, Action.RUN_READ)
+    return await _view(services, run_id)
 
 
 @router.post("/runs/{run_id}/review")
@@ -62,10 +64,10 @@ async def decide_review(
     services: AppServices = Depends(get_services), principal: Principal = Depends(get_principal),
 ) -> ReviewView:
     """Approve, reject, edit or ask for changes; the run is queued again (409 unless it waits)."""
-    _owned(services, principal, run_id, Action.RUN_REVIEW)
-    services.runs.decide(run_id, principal.name, body.action, node_id=body.node_id, content=body.content,
-                         note=body.note)
-    return _view(services, run_id)
+    await _owned(services, principal, run_id, Action.RUN_REVIEW)
+    await services.runs.decide(run_id, principal.name, body.action, node_id=body.node_id, content=body.content,
+                               note=body.note)
+    return await _view(services, run_id)
 
 
 @router.get("/agents/jobs")
@@ -81,5 +83,6 @@ async def list_agent_jobs(
     Retry one with `POST /api/runs/{id}/retry`, decide one with `POST /api/runs/{id}/review`."""
     authorize(principal, Action.RUN_LIST)
     mine = None if allowed(principal, Action.RUN_READ, run_resource_of_anyone()) else principal.name
-    return services.runs.store.jobs(agent=agent, status=status, review=review,
-                                    principal=mine, limit=limit, offset=offset)
+    store = services.runs.store
+    return await off_loop(store.shared, store.jobs, agent=agent, status=status, review=review,
+                          principal=mine, limit=limit, offset=offset)

@@ -23,8 +23,8 @@ from ..submission import RunSubmission
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
 
-def _owned(services: AppServices, principal: Principal, run_id: str, action: Action) -> StoredRun:
-    run = services.runs.get(run_id)
+async def _owned(services: AppServices, principal: Principal, run_id: str, action: Action) -> StoredRun:
+    run = await services.runs.read(run_id)
     authorize(principal, action, run_resource(run))
     return run
 
@@ -127,7 +127,7 @@ async def cancel_run(
     principal: Principal = Depends(get_principal),
 ) -> RunCancelling:
     """Stop a queued or running run; its running nodes' processes are killed."""
-    _owned(services, principal, run_id, Action.RUN_CANCEL)
+    await _owned(services, principal, run_id, Action.RUN_CANCEL)
     run = await services.runs.cancel(run_id, f"cancelled by {principal.name}")
     return RunCancelling(run_id=run.run_id, status=run.status)
 
@@ -139,6 +139,6 @@ async def delete_run(
     principal: Principal = Depends(get_principal),
 ) -> Response:
     """Remove a finished run from the history."""
-    _owned(services, principal, run_id, Action.RUN_DELETE)
-    services.runs.delete(run_id)
+    await _owned(services, principal, run_id, Action.RUN_DELETE)
+    await services.runs.delete(run_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,10 +3,12 @@ PostgreSQL (the database numbers them, for every replica, with a sequence per ru
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from canvas_server.db import connect
@@ -73,3 +75,44 @@ def test_two_replicas_number_events_once_and_each_run_has_its_own_sequence(migra
     assert logs[1].of_run("shared-run", after_run_seq=98) == events[-2:]
     for log in logs:
         log.close()
+
+
+def test_events_published_on_a_running_loop_and_from_threads_are_stored_before_delivery_in_number_order(
+        migrated_url: str) -> None:
+    """Under the loop guard: the loop never asks the database; the log's writer numbers, stores
+    and hands back every event in the order published, each stored before a client sees it."""
+    log = PgEventLog(connect(migrated_url))
+    bus = EventBus(log=log)
+
+    async def scenario() -> tuple[list[int], list[tuple[int, int]]]:
+        bus.attach(asyncio.get_running_loop())
+        queue = bus.connect("c")
+        bus.subscribe("c", runs=["r"])
+        stored_when_delivered: list[tuple[int, int]] = []  # (delivered, stored) as each is delivered
+        watcher = psycopg.connect(migrated_url, autocommit=True)  # the test's own look, not the log's
+
+        def delivered(_type: str, _project: str | None) -> None:
+            row = watcher.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
+            stored_when_delivered.append((bus.last_seq, int(row[0]) if row else 0))
+
+        bus.listen(delivered)
+
+        def from_a_thread() -> None:
+            for _ in range(20):
+                bus.publish("node_progress", {"node_id": "1", "progress": 0.5}, run_id="r", owner="ana")
+
+        worker = asyncio.create_task(asyncio.to_thread(from_a_thread))
+        for _ in range(20):  # the loop publishes while a thread does
+            bus.publish("node_started", {"node_id": "1"}, run_id="r", owner="ana")
+            await asyncio.sleep(0)
+        await worker
+        received = [(await asyncio.wait_for(queue.get(), 10)).seq for _ in range(40)]
+        watcher.close()
+        return received, stored_when_delivered
+
+    delivered, stored = asyncio.run(scenario())
+    assert delivered == sorted(delivered) and len(set(delivered)) == 40
+    assert [seq for seq, _ in stored] == delivered
+    assert all(stored_max >= seq for seq, stored_max in stored)  # stored, then delivered
+    assert [event.seq for event in log.after(0)] == delivered
+    bus.close()

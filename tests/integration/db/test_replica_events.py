@@ -49,10 +49,21 @@ def _claimed_by(url: str, run_id: str, timeout: float = 30.0) -> int:
             time.sleep(0.05)
 
 
-async def _subscribed(server: ServerProcess, client_id: str, run_id: str) -> Any:
+async def _subscribed(server: ServerProcess, client_id: str, run_id: str) -> tuple[Any, list[dict[str, Any]]]:
+    """A client subscribed to the run, once the server has taken the subscription (a ping sent
+    after it is answered after it: the connection's messages are handled in order), with the
+    events that arrived meanwhile."""
     ws = await connect(server, client_id).__aenter__()
     await ws.send(json.dumps({"type": "subscribe", "runs": [run_id]}))
-    return ws
+    await ws.send(json.dumps({"type": "ping"}))
+    early, heartbeats = [], 0
+    while heartbeats < 2:  # the one sent on connecting, then the ping's answer
+        message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        if message["type"] == "heartbeat":
+            heartbeats += 1
+        else:
+            early.append(message)
+    return ws, early
 
 
 def test_a_client_of_either_replica_follows_a_run_live_and_replays_it_on_the_other(
@@ -71,11 +82,11 @@ def test_a_client_of_either_replica_follows_a_run_live_and_replays_it_on_the_oth
         [other] = [server for server in servers if server.port != executing]
 
         async def scenario() -> None:
-            near = await _subscribed(executor, "near", run_id)
-            far = await _subscribed(other, "far", run_id)
+            near, seen_near = await _subscribed(executor, "near", run_id)  # before the far one
+            far, seen_far = await _subscribed(other, "far", run_id)
             try:
-                seen_near = await collect_events(near, ENDS, run_id=run_id, timeout=60)
-                seen_far = await collect_events(far, ENDS, run_id=run_id, timeout=60)
+                seen_near += await collect_events(near, ENDS, run_id=run_id, timeout=60)
+                seen_far += await collect_events(far, ENDS, run_id=run_id, timeout=60)
             finally:
                 await near.close()
                 await far.close()

@@ -130,7 +130,8 @@ def _answer(loop: Loop, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
         answer = loop.call(tool, dict(arguments))
     except AuteurError as exc:
         return {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
-    record = loop.services.runs.get(answer["run_id"])
+    record = loop.services.runs.store.get(answer["run_id"])  # the tool waited for the run to end
+    assert record is not None
     return {**answer, "record": record.model_dump(mode="json")}
 
 
