@@ -5,11 +5,13 @@ sequence (`next_seq`), whichever replica publishes it, so `last_seq` means the s
 replica; each event of a run also gets the run's own
 sequence (`run_seq`: 1, 2, … in publishing order), handed out by an atomic counter per run.
 
-No statement runs on the event loop: what a server publishes there is handed to the log's one
-writer thread (`store_later`), which numbers each batch, stores it in one transaction and hands
-it back (`on_stored`) in the order it was handed over, so numbers, commits and delivery follow
-one order by construction. Events published where no loop runs (tests, the CLI, shutdown) are
-numbered at once and written in a batch, as in the SQLite log."""
+No statement runs on the event loop: what a server publishes there is handed to the log's
+numbering thread (`store_later`), which numbers each batch (one statement) and hands it back
+(`on_numbered`) to be delivered and on to the log's one storing thread, which commits the
+batches in that order: numbers, delivery and commits follow the order the events were handed
+over, by construction, and delivery never waits for a commit.
+Events published where no loop runs (tests, the CLI, shutdown) are numbered at once and written
+in a batch, as in the SQLite log."""
 
 from __future__ import annotations
 
@@ -28,9 +30,11 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger("auteur.events")
-# What the writer thread is handed: an event to number and store, a flush's marker (set once
-# everything handed before it is stored), or None (stop).
+# What the numbering thread is handed: an event, a flush's marker (set once everything handed
+# before it is stored) or None (stop); it passes on to the storing thread numbered batches, the
+# markers and the stop, in the same order.
 _Handed = Event | threading.Event | None
+_Numbered = list[Event] | threading.Event | None
 
 
 class PgEventLog(BufferedEventLog):
@@ -41,62 +45,84 @@ class PgEventLog(BufferedEventLog):
         self._engine = engine
         self._single = autocommit(engine)
         self._handed: queue.SimpleQueue[_Handed] = queue.SimpleQueue()
-        self._stored: Callable[[list[Event]], None] = lambda events: None
-        self._writer = threading.Thread(target=self._write_handed, name="auteur-event-log", daemon=True)
-        self._writer.start()
+        self._to_store: queue.SimpleQueue[_Numbered] = queue.SimpleQueue()
+        self._numbered: Callable[[list[Event]], None] = lambda events: None
+        # Two threads, one order: numbering never waits for a commit, commits follow numbering.
+        self._threads = (threading.Thread(target=self._number_handed, name="auteur-event-numbers", daemon=True),
+                         threading.Thread(target=self._store_numbered, name="auteur-event-log", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
     def store_later(self, event: Event) -> None:
         self._handed.put(event)
 
-    def on_stored(self, stored: Callable[[list[Event]], None]) -> None:
-        self._stored = stored
+    def on_numbered(self, numbered: Callable[[list[Event]], None]) -> None:
+        self._numbered = numbered
 
     def flush(self) -> None:
-        """Write what was appended, and wait until what was handed to the writer is stored."""
+        """Write what was appended, and wait until what was handed over before is stored."""
         super().flush()
-        if self._writer.is_alive() and threading.current_thread() is not self._writer:
+        if self._threads[1].is_alive() and threading.current_thread() not in self._threads:
             done = threading.Event()
             self._handed.put(done)
             done.wait(30)
 
     def close(self) -> None:
         self._handed.put(None)
-        self._writer.join(30)
+        for thread in self._threads:
+            thread.join(30)
         super().close()
 
-    def _write_handed(self) -> None:
-        """The writer thread: each batch (what was handed over meanwhile) numbered in the order
-        handed, stored in one transaction, then handed back to `on_stored`."""
-        running = True
-        while running:
-            batch: list[_Handed] = [self._handed.get()]
-            while True:
-                try:
-                    batch.append(self._handed.get_nowait())
-                except queue.Empty:
-                    break
-            running = None not in batch
+    def _number_handed(self) -> None:
+        """Each batch (what was handed over meanwhile) numbered in the order handed, handed back
+        to `on_numbered` at once (delivery waits for one statement, as when the loop numbered),
+        then passed on to be stored."""
+        while True:
+            batch = _drain(self._handed)
             events = [item for item in batch if item is not None and not isinstance(item, threading.Event)]
-            try:
-                if events:
-                    self._number_and_store(events)
-                    self._stored(events)
-            except Exception:  # the database is away: these events are lost, later ones still go
-                log.exception("%d events could not be numbered and stored", len(events))
+            if events:
+                try:
+                    self._number(events)
+                except Exception:  # the database is away: these events are lost, later ones still go
+                    log.exception("%d events could not be numbered", len(events))
+                else:
+                    self._numbered(events)
+                    self._to_store.put(events)
+            for item in batch:
+                if item is None or isinstance(item, threading.Event):
+                    self._to_store.put(item)
+            if None in batch:
+                return
+
+    def _store_numbered(self) -> None:
+        """The numbered batches waiting, stored together in one transaction, in their order."""
+        while True:
+            batch = _drain(self._to_store)
+            events = [event for item in batch if isinstance(item, list) for event in item]
+            if events:
+                try:
+                    self._store(events)
+                except Exception:  # the database is away: delivered, not stored
+                    log.exception("%d events could not be stored", len(events))
             for item in batch:
                 if isinstance(item, threading.Event):
                     item.set()
+            if None in batch:
+                return
 
-    def _number_and_store(self, events: list[Event]) -> None:
+    def _number(self, events: list[Event]) -> None:
+        """Each event's number from the database's sequence, in the order of `events`."""
         from sqlalchemy import text
 
-        with self._engine.begin() as db:
+        with self._single.connect() as db:
             numbers = sorted(int(number) for number in db.execute(
                 text("SELECT nextval('events_seq') FROM generate_series(1, :n)"), {"n": len(events)}).scalars())
-            for event, number in zip(events, numbers, strict=True):
-                event.seq = number
-            rows = [row_of(event) for event in events]
-            self._insert(db, rows, trim_below(rows))
+        for event, number in zip(events, numbers, strict=True):
+            event.seq = number
+
+    def _store(self, events: list[Event]) -> None:
+        rows = [row_of(event) for event in events]
+        self._write(rows, trim_below(rows))
 
     def next_seq(self) -> int:
         """The next event's number, unique across replicas."""
@@ -164,3 +190,13 @@ def _number_per_run(db: Connection, rows: list[dict[str, Any]]) -> None:
             {"r": run_id, "k": len(of_run)}).scalar_one())
         for number, row in enumerate(of_run, start=last - len(of_run) + 1):
             row["run_seq"] = number
+
+
+def _drain(handed: queue.SimpleQueue[Any]) -> list[Any]:
+    """The next item (waiting for it), and every item already behind it."""
+    batch = [handed.get()]
+    while True:
+        try:
+            batch.append(handed.get_nowait())
+        except queue.Empty:
+            return batch

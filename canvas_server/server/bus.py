@@ -123,7 +123,7 @@ class EventBus:
         self._woken = False
         self._loop: asyncio.AbstractEventLoop | None = None
         if log is not None and log.shared:
-            log.on_stored(self._stored)
+            log.on_numbered(self._numbered)
 
     @property
     def last_seq(self) -> int:
@@ -151,7 +151,7 @@ class EventBus:
         no loop is attached and running), else on the loop soon after. Any thread may call it.
         `owner`: the principal owning `run_id`, recorded with the event (replay decides by it).
         With a shared store and a running loop the event is numbered on the store's writer
-        thread (its `seq` is 0 until then) and delivered once stored."""
+        thread (its `seq` is 0 until then) and delivered once numbered."""
         loop = self._loop
         if self._log is not None and self._log.shared and loop is not None and loop.is_running():
             event = self._build(type, data, run_id, project, owner, seq=0)
@@ -186,17 +186,17 @@ class EventBus:
         for listener in self._remote_listeners:
             listener(event.type, event.project)
 
-    def _stored(self, events: list[Event]) -> None:
-        """The shared store numbered and stored `events` (on its writer thread): the loop delivers them."""
+    def _numbered(self, events: list[Event]) -> None:
+        """The shared store numbered `events` (on its writer thread): the loop delivers them."""
         loop = self._loop
         if loop is None:
             return
         try:
-            loop.call_soon_threadsafe(self._deliver_stored, events)
+            loop.call_soon_threadsafe(self._deliver_numbered, events)
         except RuntimeError:  # the loop has closed (shutdown): stored, delivered to no one
             pass
 
-    def _deliver_stored(self, events: list[Event]) -> None:
+    def _deliver_numbered(self, events: list[Event]) -> None:
         with self._delivering:
             for event in events:
                 self._seq = max(self._seq, event.seq)

@@ -101,12 +101,12 @@ class BufferedEventLog(ABC):
         self._schedule_flush()
 
     def store_later(self, event: Event) -> None:
-        """A shared log's: number and store `event` on its writer thread (`on_stored` hears it)."""
+        """A shared log's: number and store `event` on its writer thread (`on_numbered` hears it)."""
         raise NotImplementedError(f"{type(self).__name__} numbers events as they are published")
 
-    def on_stored(self, stored: Callable[[list[Event]], None]) -> None:
-        """A shared log's: `stored(events)` is called, on its writer thread, with each batch
-        `store_later` numbered and stored, in order."""
+    def on_numbered(self, numbered: Callable[[list[Event]], None]) -> None:
+        """A shared log's: `numbered(events)` is called, on its writer thread, with each batch
+        `store_later` numbered, in order (stored right after, before the next batch)."""
         raise NotImplementedError(f"{type(self).__name__} numbers events as they are published")
 
     def recent(self, limit: int) -> list[Event]:

@@ -20,7 +20,7 @@ class EventStore(Protocol):
 
     `shared`: numbered by a database other servers share. Such a store is never asked on the
     event loop: what is published there goes to `store_later` (numbered and stored on the
-    store's own writer thread, handed back to `on_stored` in order), its readers are called
+    store's own writer thread, handed back to `on_numbered` in order), its readers are called
     through `off_loop`."""
 
     shared: bool
@@ -38,8 +38,8 @@ class EventStore(Protocol):
     def store_later(self, event: Event) -> None:
         """A shared store's: number and store `event` (its `seq` set then) off the loop."""
 
-    def on_stored(self, stored: Callable[[list[Event]], None]) -> None:
-        """A shared store's: `stored` hears each batch `store_later` numbered and stored, in order."""
+    def on_numbered(self, numbered: Callable[[list[Event]], None]) -> None:
+        """A shared store's: `numbered` hears each batch `store_later` numbered, in order."""
 
     def after(self, seq: int, limit: int = 50_000) -> list[Event]:
         """Stored events numbered above `seq`, lowest first."""

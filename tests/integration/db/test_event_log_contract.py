@@ -77,23 +77,24 @@ def test_two_replicas_number_events_once_and_each_run_has_its_own_sequence(migra
         log.close()
 
 
-def test_events_published_on_a_running_loop_and_from_threads_are_stored_before_delivery_in_number_order(
+def test_events_published_on_a_running_loop_and_from_threads_are_delivered_and_stored_in_number_order(
         migrated_url: str) -> None:
-    """Under the loop guard: the loop never asks the database; the log's writer numbers, stores
-    and hands back every event in the order published, each stored before a client sees it."""
+    """Under the loop guard: the loop never asks the database; the log's writer numbers every
+    event in the order published and hands it back to be delivered in that order, and stores a
+    batch before it numbers the next."""
     log = PgEventLog(connect(migrated_url))
     bus = EventBus(log=log)
 
-    async def scenario() -> tuple[list[int], list[tuple[int, int]]]:
+    async def scenario() -> tuple[list[int], list[tuple[int, list[int]]]]:
         bus.attach(asyncio.get_running_loop())
         queue = bus.connect("c")
         bus.subscribe("c", runs=["r"])
-        stored_when_delivered: list[tuple[int, int]] = []  # (delivered, stored) as each is delivered
+        stored_when_delivered: list[tuple[int, list[int]]] = []  # (delivered, stored) as each is delivered
         watcher = psycopg.connect(migrated_url, autocommit=True)  # the test's own look, not the log's
 
         def delivered(_type: str, _project: str | None) -> None:
-            row = watcher.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
-            stored_when_delivered.append((bus.last_seq, int(row[0]) if row else 0))
+            rows = watcher.execute("SELECT seq FROM events ORDER BY seq").fetchall()
+            stored_when_delivered.append((bus.last_seq, [int(row[0]) for row in rows]))
 
         bus.listen(delivered)
 
@@ -113,6 +114,9 @@ def test_events_published_on_a_running_loop_and_from_threads_are_stored_before_d
     delivered, stored = asyncio.run(scenario())
     assert delivered == sorted(delivered) and len(set(delivered)) == 40
     assert [seq for seq, _ in stored] == delivered
-    assert all(stored_max >= seq for seq, stored_max in stored)  # stored, then delivered
+    # Whenever an event is delivered, what is stored is the start of the delivered order (whole
+    # batches, committed in that order), and it only grows.
+    assert all(seen == delivered[:len(seen)] for _, seen in stored)
+    assert [len(seen) for _, seen in stored] == sorted(len(seen) for _, seen in stored)
     assert [event.seq for event in log.after(0)] == delivered
     bus.close()
