@@ -37,6 +37,8 @@ def autocommit(engine: Engine) -> Engine:
 class PgCacheIndex:
     """The result cache's entries in the `results` table (`function_runners.result_cache.CacheIndex`)."""
 
+    shared = True
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._single = autocommit(engine)

@@ -14,11 +14,14 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .schema_version import Migration, execute_script, migrate
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 FLUSH_EVERY = 256
 PRELOAD_BATCH = 500  # keys per SELECT … IN (…), well under SQLite's variable limit
@@ -29,7 +32,10 @@ MIGRATIONS: tuple[Migration, ...] = (execute_script(_SCHEMA),)  # v1: the first 
 
 
 class CacheIndex(Protocol):
-    """Where entries are kept: outputs (JSON text) by key."""
+    """Where entries are kept: outputs (JSON text) by key. `shared`: a database other processes
+    and machines share (PostgreSQL), asked by the server off its event loop only."""
+
+    shared: bool
 
     def read(self, keys: Sequence[str]) -> dict[str, str]: ...
     def write(self, rows: list[tuple[str, str]]) -> None: ...
@@ -39,6 +45,8 @@ class CacheIndex(Protocol):
 
 class SqliteIndex:
     """`<directory>/cache.sqlite3` (WAL): safe for the processes of one machine sharing it."""
+
+    shared = False
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -84,6 +92,9 @@ class ResultCache:
         # storing one meanwhile only costs a redundant execution.)
         self._absent: set[str] = set()
         self._lock = threading.Lock()
+        # A shared index is written by `flush` only, which its owner calls off the event loop
+        # (the executor after each scheduling round, a worker after each task), never by `put`.
+        self.shared = self.index.shared
 
     def get(self, key: str) -> dict[str, Any] | None:
         entry = self._memory.get(key)
@@ -127,7 +138,7 @@ class ResultCache:
         with self._lock:
             self._pending[key] = _ENCODER.encode(outputs)
             due = len(self._pending) >= FLUSH_EVERY
-        if due:
+        if due and not self.shared:
             self.flush()
 
     def flush(self) -> None:
@@ -170,13 +181,16 @@ class ResultCache:
         return all((self.workspace_root / path).is_file() for path in paths)
 
 
-def open_result_cache(directory: Path, workspace_root: Path | None, database_url: str | None) -> ResultCache:
+def open_result_cache(directory: Path, workspace_root: Path | None, database_url: str | None,
+                      engine_for: Callable[[str], Engine] | None = None) -> ResultCache:
     """A workspace's cache (`directory`: its `.auteur/cache`), indexed in PostgreSQL when
-    `database_url` is set (replicas and workers on several machines), else in the SQLite file."""
+    `database_url` is set (replicas and workers on several machines), else in the SQLite file.
+    `engine_for`: how the server makes its engines (its loop guard and text check), else the
+    workers' plain one."""
     if database_url:
         from .database import PgCacheIndex, connect  # SQLAlchemy loads only when a database is set
 
-        return ResultCache(directory, workspace_root, index=PgCacheIndex(connect(database_url)))
+        return ResultCache(directory, workspace_root, index=PgCacheIndex((engine_for or connect)(database_url)))
     return ResultCache(directory, workspace_root)
 
 

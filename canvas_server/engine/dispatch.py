@@ -44,6 +44,7 @@ from nodes.sdk import (
 from nodes.sdk.storage import MediaStore, store_media
 
 from ..graph.prompt import ApiPrompt
+from ..offloop import off_loop
 from .cancel import CancelToken
 from .plan import PlannedNode, canonical, prompt_hash
 
@@ -219,10 +220,15 @@ class Dispatcher:
 
     # -- running ----------------------------------------------------------------------------
 
-    def preload(self, nodes: Iterable[PlannedNode]) -> None:
-        """Look a run's node keys up in the cache all at once (a cold run asks SQLite a few
-        times, not once per node); items are looked up as their inputs become known."""
-        self.cache.preload(node.key for node in nodes if node.spec.cache and not node.fans_out)
+    async def preload(self, keys: Iterable[str]) -> None:
+        """Look keys up in the cache all at once (a cold run asks SQLite a few times, not once
+        per node; a node's items once their inputs are known); a shared index off the event
+        loop (`off_loop`), so the lookups that follow are answered from memory."""
+        await off_loop(self.cache.shared, self.cache.preload, list(keys))
+
+    async def flush(self) -> None:
+        """Store the entries put since the last flush (a shared index's: off the event loop)."""
+        await off_loop(self.cache.shared, self.cache.flush)
 
     def settle(self, scope: RunScope, job: Job) -> Outcome | None:
         """A cache hit or an inline node, settled now; None when it must be dispatched."""

@@ -152,7 +152,8 @@ class _RunExecution:
             record.errors.append(ErrorInfo(code=exc.code, message=exc.message, details=exc.details))
             return self.finish()
         self.nodes = plan.nodes
-        self.dispatcher.preload(plan.nodes.values())
+        await self.dispatcher.preload(node.key for node in plan.nodes.values()
+                                      if node.spec.cache and not node.fans_out)
         self.prepare(plan)
         try:
             await self.loop()
@@ -162,6 +163,7 @@ class _RunExecution:
             raise
         if self.cancel.cancelled:
             await self.stop_running(self.cancel.reason or "cancelled")
+        await self.dispatcher.flush()
         return self.finish()
 
     def prepare(self, plan: Plan) -> None:
@@ -209,7 +211,7 @@ class _RunExecution:
             settled += 1
             if settled % INLINE_YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # keep the server's event loop responsive
-        self.ex.cache.flush()
+        await self.dispatcher.flush()
 
     def linked_inputs(self, node: PlannedNode) -> dict[str, Any]:
         """Constants plus the linked parents' outputs (whole lists for list-fed inputs)."""
@@ -374,7 +376,6 @@ class _RunExecution:
 
     def finish(self) -> RunRecord:
         record = self.record
-        self.ex.cache.flush()
         record.finished_at = time.time()
         if self.cancel.cancelled:
             record.status = "cancelled"

@@ -50,9 +50,11 @@ async def run_items(dispatcher: Dispatcher, scope: RunScope, node: PlannedNode, 
     entry = host.record.nodes[node.node_id]
     entry.items = [ItemRecord(index=index, cache_key=item_key(node, item)) for index, item in enumerate(per_item)]
     host.mark_started(node, label)
+    if node.spec.cache:
+        await dispatcher.preload(item.cache_key for item in entry.items if item.cache_key)
     items = _Items(host, node, per_item, entry.items)
     outputs = await asyncio.gather(*(items.run(dispatcher, scope, item) for item in entry.items))
-    dispatcher.cache.flush()
+    await dispatcher.flush()
     failed = [item for item in entry.items if item.status == "failed"]
     if failed:
         return Outcome("failed", runner=label, started_at=started, error=_failure(failed, len(per_item)))

@@ -1,17 +1,14 @@
 """The run store's interface: what the run manager, routes and ComfyUI views ask of the queue
 and history, whichever database holds them — `RunStore` (SQLite, one server per workspace) or
-`canvas_server.db.PgRunStore` (PostgreSQL, shared by replicas)."""
+`canvas_server.db.PgRunStore` (PostgreSQL, shared by replicas). A shared store is asked through
+`off_loop` (canvas_server/offloop.py), never on the event loop."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import logging
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Protocol
 
 from ..engine.record import RunRecord, RunStatus
+from ..offloop import STORE_THREADS, off_loop, off_loop_unawaited
 from .store import (
     ReviewDecisionRow,
     RunHeader,
@@ -22,44 +19,7 @@ from .store import (
     SummaryPage,
 )
 
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
-# As many as the database engine's connections (8 + 8 overflow): a caller beyond them would
-# only wait for a connection, and the threads stay bounded whatever the load.
-STORE_THREADS = 16
-_pool = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="auteur-store")
-log = logging.getLogger("auteur.runs")
-
-
-async def off_loop(shared: bool, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-    """`call(*args)` of a `shared` (PostgreSQL) store in the stores' bounded thread pool: a slow
-    query (a row lock, a far database) holds one of its threads, never the event loop that
-    answers every other request. The embedded SQLite stores are local, quick and one connection
-    each (not for several threads at once): they are called in place, as before."""
-    if not shared:
-        return call(*args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(_pool, functools.partial(call, *args, **kwargs))
-
-
-def off_loop_unawaited(shared: bool, call: Callable[_P, object], *args: _P.args, **kwargs: _P.kwargs) -> None:
-    """`call(*args)` of a shared store where a caller on the event loop cannot wait for it (a
-    callback): handed to the stores' pool, a failure logged. Off the loop, or for a local
-    store, it is called in place."""
-    if shared:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            _pool.submit(call, *args, **kwargs).add_done_callback(_log_failure)
-            return
-    call(*args, **kwargs)
-
-
-def _log_failure(done: Future[object]) -> None:
-    if done.exception() is not None:
-        log.error("a store call failed in the background", exc_info=done.exception())
-
+__all__ = ["LEASE_LOST", "STORE_THREADS", "RunStorage", "off_loop", "off_loop_unawaited"]
 
 # What `renew` answers for a run another server took over (this one's lease on it ran out).
 LEASE_LOST = "another server took this run over (this server's lease on it ran out)"

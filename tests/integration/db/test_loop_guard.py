@@ -60,8 +60,9 @@ def _token(workspace: Path, url: str, name: str, role: str) -> str:
 
 def test_a_server_under_the_guard_moves_queued_runs_runs_batches_and_reviews_and_authenticates_sockets_and_mcp(
         migrated_url: str, tmp_path: Path) -> None:
-    """Every call below asks the shared stores; one asked on the event loop would be a 500 here
-    (and an OnEventLoopError in the server's log)."""
+    """Every call below asks the shared stores, and each run the result cache's index; one asked
+    on the event loop would be a 500 or a failed run here (and an OnEventLoopError in the
+    server's log)."""
     workspace = tmp_path / "ws"
     token = _token(workspace, migrated_url, "ana", "admin")
     server = ServerProcess(workspace, {"AUTEUR_DATABASE_URL": migrated_url}, comfyui_port=free_port()).start()
