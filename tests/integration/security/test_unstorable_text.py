@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from canvas_server.cli.main import app
 from canvas_server.db.scratch import PostgresServer
 
-from ..server_harness import AUTEUR, ServerProcess, free_port, sleep_prompt
+from ..server_harness import AUTEUR, ServerProcess, free_port, sleep_prompt, wait_for_status
 
 HOSTILE = ["a\u0000b", "a\ud800b"]  # the second only where JSON can carry it (a body)
 
@@ -73,7 +73,18 @@ def test_nul_and_lone_surrogates_sent_to_a_postgresql_backed_server_are_refused_
             else:
                 assert stored.status_code == 200, stored.text
     assert comfy.get("/api/settings").json() == {"x": "a\u0000b", "a\u0000b": 1}
+    # A review note is stored as text: refused, and the run still waits for a decision.
+    reviewed = _post(pg_client, "/api/runs", {"graph": {
+        "1": {"class_type": "test.draft", "inputs": {"prompt": "the duel"}},
+        "2": {"class_type": "production.review", "inputs": {"content": ["1", 0], "always": True}},
+        "3": {"class_type": "core.show", "inputs": {"value": ["2", 0]}}}}).json()["run_id"]
+    wait_for_status(pg_client, reviewed, {"awaiting_review"}, timeout=60)
+    for text in HOSTILE:
+        _refused(_post(pg_client, f"/api/runs/{reviewed}/review", {"action": "request_changes", "note": text}))
+    assert pg_client.get(f"/api/runs/{reviewed}/review").json()["thread"] == []
     # Still answering, and the same requests with plain text work.
+    decided = _post(pg_client, f"/api/runs/{reviewed}/review", {"action": "approve", "note": "plain"})
+    assert decided.status_code == 200, decided.text
     accepted = _post(pg_client, "/api/runs", {"graph": sleep_prompt(0), "client_id": "plain"})
     assert accepted.status_code == 202, accepted.text
     assert _post(comfy, "/api/settings/x", "plain").status_code == 200
