@@ -72,14 +72,22 @@ async def _measure(ports: list[int], database_url: str, asset: str) -> tuple[lis
     near: list[float] = []
     far: list[float] = []
     sockets = [await websockets.connect(f"ws://127.0.0.1:{port}/ws?client_id=bench-{port}") for port in ports]
+    # Both clients follow the project before any run is submitted: a run's first node events
+    # could come before a subscription sent after its submission, and then reached the client
+    # by replay once it subscribed (40-50 ms later) — the subscription's delay, not delivery's.
+    for ws in sockets:
+        assert json.loads(await ws.recv())["type"] == "heartbeat"  # the connection's first message
+        await ws.send(json.dumps({"type": "subscribe", "projects": ["Film"]}))
+        await ws.send(json.dumps({"type": "ping"}))  # answered once the subscription is taken
+        async with asyncio.timeout(30):
+            while json.loads(await ws.recv()).get("type") != "heartbeat":
+                pass
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[0]}", timeout=60) as http:
             for number in range(RUNS):
                 answer = await http.post("/api/runs", json={"graph": _graph(asset, 0.1 * number), "project": "Film",
                                                              "client_id": f"bench-{ports[0]}"})
                 run_id = answer.json()["run_id"]
-                for ws in sockets:
-                    await ws.send(json.dumps({"type": "subscribe", "runs": [run_id]}))
                 executor = None
                 for _ in range(200):
                     executor = await asyncio.to_thread(_executor, database_url, run_id)
