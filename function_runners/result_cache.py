@@ -10,6 +10,7 @@ per node — and an in-memory map in front makes fully cached re-runs cheap.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
@@ -91,6 +92,8 @@ class ResultCache:
         # Keys a preload found absent: misses without a query until stored. (Another process
         # storing one meanwhile only costs a redundant execution.)
         self._absent: set[str] = set()
+        # Keys whose media vanished, to delete from a shared index at the next flush (off the loop).
+        self._deleted: set[str] = set()
         self._lock = threading.Lock()
         # A shared index is written by `flush` only, which its owner calls off the event loop
         # (the executor after each scheduling round, a worker after each task), never by `put`.
@@ -99,7 +102,10 @@ class ResultCache:
     def get(self, key: str) -> dict[str, Any] | None:
         entry = self._memory.get(key)
         if entry is None:
-            if key in self._absent:
+            if key in self._absent or key in self._deleted:
+                return None
+            if self.shared and _on_event_loop():
+                # Not preloaded (evicted from memory since): a miss, never a query on the loop.
                 return None
             outputs = self._read(key)
             if outputs is None:
@@ -118,7 +124,7 @@ class ResultCache:
 
     def preload(self, keys: Iterable[str]) -> None:
         """Read many keys' entries (a run's plan) in a few queries instead of one per node."""
-        wanted = [key for key in keys if key not in self._memory]
+        wanted = [key for key in keys if key not in self._memory and key not in self._deleted]
         found: dict[str, str] = {}
         with self._lock:
             found.update(self.index.read(wanted))
@@ -134,6 +140,7 @@ class ResultCache:
 
     def put(self, key: str, outputs: dict[str, Any]) -> None:
         self._absent.discard(key)
+        self._deleted.discard(key)
         self._remember(key, outputs)
         with self._lock:
             self._pending[key] = _ENCODER.encode(outputs)
@@ -142,8 +149,11 @@ class ResultCache:
             self.flush()
 
     def flush(self) -> None:
-        """Commit buffered entries in one transaction."""
+        """Commit buffered entries in one transaction (and a shared index's discarded keys)."""
         with self._lock:
+            deleted, self._deleted = self._deleted, set()
+            for key in deleted:
+                self.index.delete(key)
             if not self._pending:
                 return
             rows, self._pending = list(self._pending.items()), {}
@@ -153,7 +163,10 @@ class ResultCache:
         self._memory.pop(key, None)
         with self._lock:
             self._pending.pop(key, None)
-            self.index.delete(key)
+            if self.shared:  # deleted by the next flush, which its owner calls off the event loop
+                self._deleted.add(key)
+            else:
+                self.index.delete(key)
 
     def close(self) -> None:
         self.flush()
@@ -179,6 +192,14 @@ class ResultCache:
         if self.workspace_root is None:
             return True
         return all((self.workspace_root / path).is_file() for path in paths)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def open_result_cache(directory: Path, workspace_root: Path | None, database_url: str | None,
