@@ -191,8 +191,14 @@ class EditorPage:
         assert index >= 0, f"node {node_id} has no input {name}"
         return index
 
+    def drawn(self) -> None:
+        """Draw the canvas now: litegraph hit-tests clicks against the node areas of its last
+        frame, and a node just shown (a subgraph entered, a graph opened) has none until then."""
+        self.eval("() => window.__auteur.editor.drawNow()")
+
     def select_node(self, node_id: str) -> None:
         """Click the node's title bar."""
+        self.drawn()
         x, y = self.eval(
             "(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + 40, n.pos[1] - 15]; }",
             node_id,

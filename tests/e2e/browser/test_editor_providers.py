@@ -74,7 +74,6 @@ def test_a_graph_that_charges_nothing_is_never_sent_for_an_estimate_until_a_prov
     free = {**CLIP_AND_SONG, "nodes": [_node(1, "core.integer", [0, 0], [], [3]), _node(2, "core.integer", [400, 0], [], [4])]}
     editor.eval("(doc) => window.__auteur.openDocument(doc, 'free')", free)
     editor.page.wait_for_function("() => window.__auteur.editor.graph._nodes.length === 2")
-    editor.page.wait_for_timeout(500)  # the opened canvas settles (as the test above waits for its estimate)
     editor.select_node("1")
     value = editor.page.locator("[data-testid=inspector] #in-value")
     value.fill("7")

@@ -143,6 +143,7 @@ def _convert_by_menu(editor: EditorPage, node_id: str) -> str:
 
 def _enter(editor: EditorPage, instance: str, depth: int) -> None:
     """Click the instance's Open button; the crumbs then show `depth` subgraphs."""
+    editor.drawn()
     editor.page.mouse.click(*editor.canvas_point(editor.eval(
         "(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + n.size[0] - 30, n.pos[1] - 15]; }", instance)))
     editor.page.wait_for_function("(d) => document.querySelectorAll('[data-testid=subgraph-crumb]').length === d", arg=depth)
@@ -217,6 +218,7 @@ def test_ctrl_z_inside_a_nested_subgraph_undoes_the_edit_there_and_keeps_the_pat
 
 
 def _unpack_by_menu(editor: EditorPage, instance: str) -> None:
+    editor.drawn()
     x, y = editor.eval("(id) => { const n = window.__auteur.editor.nodeById(id); return [n.pos[0] + 30, n.pos[1] - 15]; }", instance)
     editor.page.mouse.click(*editor.canvas_point([x, y]), button="right")
     editor.page.locator(".litecontextmenu .litemenu-entry", has_text="Unpack Subgraph").click()
