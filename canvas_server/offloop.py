@@ -30,18 +30,22 @@ async def off_loop(shared: bool, call: Callable[_P, _T], *args: _P.args, **kwarg
     return await asyncio.get_running_loop().run_in_executor(_pool, functools.partial(call, *args, **kwargs))
 
 
+def on_event_loop() -> bool:
+    """Whether this thread is running an asyncio event loop (where no shared store is asked)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def off_loop_unawaited(shared: bool, call: Callable[_P, object], *args: _P.args, **kwargs: _P.kwargs) -> None:
     """`call(*args)` of a shared store where a caller on the event loop cannot wait for it (a
     callback): handed to the stores' pool, a failure logged. Off the loop, or for a local
     store, it is called in place."""
-    if shared:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            _pool.submit(call, *args, **kwargs).add_done_callback(_log_failure)
-            return
+    if shared and on_event_loop():
+        _pool.submit(call, *args, **kwargs).add_done_callback(_log_failure)
+        return
     call(*args, **kwargs)
 
 

@@ -67,13 +67,14 @@ _UNION_MEMBERS = frozenset({"str", "int", "float", "bool", "list", "dict", "none
 _UNION_PREFIXES = ("list[", "dict[", "tuple[", "set[", "literal[", "function-")
 
 
-def _is_union_member(part: str) -> bool:
+def is_union_member(part: str) -> bool:
+    """Whether a location part is pydantic's label of a union member (`str`, `list[...]`), not a field."""
     return part in _UNION_MEMBERS or part.startswith(_UNION_PREFIXES)
 
 
 def field_name(loc: Sequence[int | str]) -> str:
     """Where a problem is, for a person: `changes.duration` (a body field), `query limit`."""
-    parts = [str(part) for part in loc if not (isinstance(part, str) and _is_union_member(part))]
+    parts = [str(part) for part in loc if not (isinstance(part, str) and is_union_member(part))]
     if parts and parts[0] in _SOURCES:
         return f"{parts[0]} {'.'.join(parts[1:])}".strip()
     if parts and parts[0] == "body":

@@ -4,7 +4,6 @@ no statement runs on the event loop (`AUTEUR_DB_LOOP_GUARD`)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from function_runners.database import autocommit, sqlalchemy_url
 from function_runners.database import connect as _engine_for
 from nodes.sdk import AuteurError
+
+from ..offloop import on_event_loop
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -88,9 +89,7 @@ def storable(text: str) -> bool:
 
 
 def _refuse_on_loop(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # no loop runs on this thread: a store's pool thread, the CLI, a test
+    if not on_event_loop():  # a store's pool thread, the CLI, a test
         return
     raise OnEventLoopError(f"PostgreSQL statement on the event loop's thread (call it through off_loop): "
                            f"{' '.join(statement.split())[:200]}")

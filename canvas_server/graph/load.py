@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nodes.sdk import NodeRegistry
 
-from ..request_body import validation_message
+from ..request_body import is_union_member, validation_message
 from .convert import workflow_to_prompt
 from .errors import GraphError, GraphFormatError
 from .layout import prompt_to_workflow
@@ -199,7 +199,8 @@ def _problems(exc: ValidationError) -> list[dict[str, str]]:
 
 
 def _is_type_label(part: str) -> bool:
-    return part in {"LinkObject", "list[any]", "function-after", "int", "str"} or "[" in part
+    """A union member's label in a location (request_body's), or the graph's link model's name."""
+    return part == "LinkObject" or is_union_member(part) or "[" in part
 
 
 def _json_type(data: Any) -> str:

@@ -66,7 +66,10 @@ def prune_render_folders(root: Path, manifest: ProjectManifest) -> None:
             remove_if_unused(folder)
     for parent in [*sorted(renders.glob("Chapter_*/Scene_*")), *sorted(renders.glob("Chapter_*"))]:
         if _inside(sandbox, parent) and not any(parent.iterdir()):
-            parent.rmdir()
+            try:
+                parent.rmdir()
+            except OSError:  # a take's folder arrived since (takes are not written under the edit lock)
+                continue
 
 
 def _inside(sandbox: PathSandbox, folder: Path) -> bool:

@@ -24,6 +24,12 @@ interface Parked {
 
 const AUTOSAVE_DELAY_MS = 800;
 
+/** `work` when the page is idle (at the latest a moment later); Safari has no requestIdleCallback. */
+function whenIdle(work: () => void): void {
+  if (typeof window.requestIdleCallback === "function") window.requestIdleCallback(work, { timeout: AUTOSAVE_DELAY_MS });
+  else setTimeout(work, 0);
+}
+
 class GraphState {
   catalog = $state<NodeSpec[]>([]);
   failedPacks = $state<{ pack: string; message: string }[]>([]);
@@ -152,7 +158,7 @@ class GraphState {
     if (!this.restored) return;
     clearTimeout(this.autosaveTimer);
     // Written when the page is idle: never in the way of a click or a run's updates.
-    this.autosaveTimer = setTimeout(() => requestIdleCallback(() => this.autosaveNow(), { timeout: AUTOSAVE_DELAY_MS }), AUTOSAVE_DELAY_MS);
+    this.autosaveTimer = setTimeout(() => whenIdle(() => this.autosaveNow()), AUTOSAVE_DELAY_MS);
   }
 
   /** Write every open workflow to the browser's storage now (also when the page goes away). */

@@ -38,10 +38,16 @@ class ShotListState {
   ingredients = $state<Schemas["IngredientEntry"][]>([]);
   error = $state<string | null>(null);
 
+  /** Read the project's shots and ingredients again (after an edit the server refused). */
   async load(project: string): Promise<void> {
-    const manifest = await api.project(project);
-    this.chapters = manifest.narrative.chapters ?? [];
-    this.ingredients = manifest.ingredients ?? [];
+    this.show(await api.project(project));
+  }
+
+  /** The shots and ingredients of a manifest already read (the open project's, which every
+   *  refresh reads again): copied, so an edit shown before the server answers is this list's. */
+  show(manifest: Schemas["ProjectManifest"]): void {
+    this.chapters = $state.snapshot(manifest.narrative.chapters ?? []) as Schemas["Chapter"][];
+    this.ingredients = $state.snapshot(manifest.ingredients ?? []) as Schemas["IngredientEntry"][];
   }
 
   ingredient(id: string | null | undefined): Schemas["IngredientEntry"] | undefined {
